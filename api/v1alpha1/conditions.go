@@ -1,0 +1,127 @@
+package v1alpha1
+
+// Condition types shared by Solution and MarketplaceOffer. Ready, Reconciling
+// and Stalled follow kstatus: Reconciling and Stalled are "abnormal-true" and
+// are present only while True.
+const (
+	// ReadyCondition (normal-true) summarises the object: True when the
+	// desired outcome of the current generation holds in Partner Center.
+	ReadyCondition = "Ready"
+
+	// ReconcilingCondition (abnormal-true) is True while the operator is
+	// working towards the desired outcome, including waits on Partner Center.
+	ReconcilingCondition = "Reconciling"
+
+	// StalledCondition (abnormal-true) is True when progress needs a person:
+	// a missing prerequisite, certification feedback, a bad reference. The
+	// operator re-checks on a slow timer and on related changes.
+	StalledCondition = "Stalled"
+)
+
+// Condition types of Solution.
+const (
+	// PrerequisitesMetCondition (normal-true) is True when the partner holds
+	// a valid partner-network membership, a commercial-marketplace account
+	// and the Admin or Developer role on the publisher.
+	PrerequisitesMetCondition = "PrerequisitesMet"
+
+	// ActionCompletedCondition (normal-true) is True when Partner Center has
+	// carried out the Solution's action: migrated, merged or discarded.
+	ActionCompletedCondition = "ActionCompleted"
+)
+
+// Condition types of MarketplaceOffer.
+const (
+	// DraftSyncedCondition (normal-true) is True when Partner Center's draft
+	// holds the listing, plans, co-sell and resell of the current spec.
+	DraftSyncedCondition = "DraftSynced"
+
+	// CertifiedCondition (normal-true) is True when the draft of the current
+	// generation passed certification and is in preview.
+	CertifiedCondition = "Certified"
+
+	// LiveCondition (normal-true) is True while a version of the offer is
+	// live in the marketplace, even when a newer draft is being certified.
+	LiveCondition = "Live"
+
+	// CoSellReadyCondition (normal-true) is True when the live offer is
+	// co-sell ready or incentive eligible; the reason names the level.
+	CoSellReadyCondition = "CoSellReady"
+)
+
+// Condition reasons. Each says why a condition has its status; messages
+// carry the detail a person needs.
+const (
+	// ReasonSucceeded: the desired outcome holds.
+	ReasonSucceeded = "Succeeded"
+	// ReasonProgressing: the operator is working on the current generation.
+	ReasonProgressing = "Progressing"
+	// ReasonSuspended: spec.suspend is true; nothing is done until cleared.
+	ReasonSuspended = "Suspended"
+	// ReasonPartnerCenterError: Partner Center failed transiently; retrying.
+	ReasonPartnerCenterError = "PartnerCenterError"
+	// ReasonPartnerCenterRejected: Partner Center refused a request and will
+	// refuse it again until the spec or Partner Center's state changes.
+	ReasonPartnerCenterRejected = "PartnerCenterRejected"
+	// ReasonUnsupported: the configured Partner Center cannot do the
+	// operation through an API (the OCP GTM migration tool has none).
+	ReasonUnsupported = "Unsupported"
+	// ReasonDeleting: the object is being deleted per its deletion policy.
+	ReasonDeleting = "Deleting"
+
+	// ReasonMembershipInvalid: the partner-network membership is not valid.
+	ReasonMembershipInvalid = "MembershipInvalid"
+	// ReasonMarketplaceAccountMissing: the partner has no commercial
+	// marketplace account.
+	ReasonMarketplaceAccountMissing = "MarketplaceAccountMissing"
+	// ReasonPublisherRoleMissing: the operator's identity lacks the Admin or
+	// Developer role on the publisher.
+	ReasonPublisherRoleMissing = "PublisherRoleMissing"
+	// ReasonSolutionNotFound: the partner has no such legacy solution.
+	ReasonSolutionNotFound = "SolutionNotFound"
+
+	// ReasonOfferNotFound: the referenced MarketplaceOffer does not exist.
+	ReasonOfferNotFound = "OfferNotFound"
+	// ReasonWaitingForOffer: a Merge waits until the referenced offer is
+	// live; a Migrate waits for the referenced offer's spec.
+	ReasonWaitingForOffer = "WaitingForOffer"
+	// ReasonMigrating: the migration into a draft offer is under way.
+	ReasonMigrating = "Migrating"
+	// ReasonMergeRequested: the merge request is open with partner support.
+	ReasonMergeRequested = "MergeRequested"
+	// ReasonUndoingDiscard: a discarded solution is being restored.
+	ReasonUndoingDiscard = "UndoingDiscard"
+	// ReasonMigrated, ReasonMerged, ReasonDiscarded: the action completed.
+	ReasonMigrated  = "Migrated"
+	ReasonMerged    = "Merged"
+	ReasonDiscarded = "Discarded"
+	// ReasonActionConflict: Partner Center already applied a different
+	// decision to the solution; it cannot be changed from here.
+	ReasonActionConflict = "ActionConflict"
+
+	// ReasonWaitingForMigration: the offer waits for the Solution migrating
+	// into it to create its draft, which it then adopts.
+	ReasonWaitingForMigration = "WaitingForMigration"
+	// ReasonSyncingDraft: draft resources are being written.
+	ReasonSyncingDraft = "SyncingDraft"
+	// ReasonDraftRejected: Partner Center refused the draft resources.
+	ReasonDraftRejected = "DraftRejected"
+	// ReasonCertifying: a submission is in certification.
+	ReasonCertifying = "Certifying"
+	// ReasonCertificationFailed: certification returned actionable
+	// feedback; fix the spec to publish again.
+	ReasonCertificationFailed = "CertificationFailed"
+	// ReasonGoingLive: a certified preview is being published live.
+	ReasonGoingLive = "GoingLive"
+	// ReasonNotLive: no version of the offer is live.
+	ReasonNotLive = "NotLive"
+	// ReasonNotRequested: spec.target does not ask for this stage.
+	ReasonNotRequested = "NotRequested"
+	// ReasonSaleStopped: the offer's sale was stopped outside the operator.
+	ReasonSaleStopped = "SaleStopped"
+
+	// Co-sell levels as CoSellReady reasons.
+	ReasonCoSellNotReady          = "NotReady"
+	ReasonCoSellReady             = "CoSellReady"
+	ReasonCoSellIncentiveEligible = "IncentiveEligible"
+)

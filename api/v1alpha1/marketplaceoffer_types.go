@@ -1,0 +1,571 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// OfferType is the kind of commercial-marketplace offer.
+// +kubebuilder:validation:Enum=SoftwareAsAService;AzureApplication;AzureContainer;AzureVirtualMachine;ConsultingService;Dynamics365BusinessCentral;Dynamics365CustomerEngagement;Dynamics365Operations;IoTEdgeModule;ManagedService;PowerBIApp;PowerBIVisual
+type OfferType string
+
+const (
+	OfferTypeSoftwareAsAService            OfferType = "SoftwareAsAService"
+	OfferTypeAzureApplication              OfferType = "AzureApplication"
+	OfferTypeAzureContainer                OfferType = "AzureContainer"
+	OfferTypeAzureVirtualMachine           OfferType = "AzureVirtualMachine"
+	OfferTypeConsultingService             OfferType = "ConsultingService"
+	OfferTypeDynamics365BusinessCentral    OfferType = "Dynamics365BusinessCentral"
+	OfferTypeDynamics365CustomerEngagement OfferType = "Dynamics365CustomerEngagement"
+	OfferTypeDynamics365Operations         OfferType = "Dynamics365Operations"
+	OfferTypeIoTEdgeModule                 OfferType = "IoTEdgeModule"
+	OfferTypeManagedService                OfferType = "ManagedService"
+	OfferTypePowerBIApp                    OfferType = "PowerBIApp"
+	OfferTypePowerBIVisual                 OfferType = "PowerBIVisual"
+)
+
+// OfferTarget is how far the operator takes an offer.
+// +kubebuilder:validation:Enum=Draft;Preview;Live
+type OfferTarget string
+
+const (
+	// TargetDraft keeps the offer a draft in Partner Center.
+	TargetDraft OfferTarget = "Draft"
+	// TargetPreview certifies the draft and publishes it to preview.
+	TargetPreview OfferTarget = "Preview"
+	// TargetLive certifies the draft and publishes it live.
+	TargetLive OfferTarget = "Live"
+)
+
+// DeletionPolicy says what deleting the object does to the offer.
+// +kubebuilder:validation:Enum=Orphan;Delete
+type DeletionPolicy string
+
+const (
+	// DeletionPolicyOrphan leaves the offer in Partner Center as it is.
+	DeletionPolicyOrphan DeletionPolicy = "Orphan"
+	// DeletionPolicyDelete stops sale of a published offer and deletes a
+	// never-published draft.
+	DeletionPolicyDelete DeletionPolicy = "Delete"
+)
+
+// MarketplaceOfferSpec is the desired state of an offer.
+// +kubebuilder:validation:XValidation:rule="self.offerType != 'ConsultingService' || !has(self.plans) || size(self.plans) == 0",message="ConsultingService offers have no plans in Partner Center; remove spec.plans"
+type MarketplaceOfferSpec struct {
+	// offerID is the offer's external ID in Partner Center: 3 to 50
+	// characters, lowercase letters, digits, '-' and '_', starting with a
+	// letter or digit. It appears in the offer's URLs. Immutable.
+	// +required
+	// +kubebuilder:validation:MinLength=3
+	// +kubebuilder:validation:MaxLength=50
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9][a-z0-9-_]{2,49}$')",messageExpression="'offerID ' + self + ' is not valid: use 3 to 50 lowercase letters, digits, - or _, starting with a letter or digit'"
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="offerID is immutable: Partner Center cannot rename an offer; create a new MarketplaceOffer instead"
+	OfferID string `json:"offerID"`
+
+	// offerType is the kind of offer, which fixes the tabs Partner Center
+	// shows and the storefront it lists on. Immutable.
+	// +required
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="offerType is immutable: Partner Center cannot change an offer's type; create a new MarketplaceOffer instead"
+	OfferType OfferType `json:"offerType"`
+
+	// publisherID is the publisher profile in Partner Center that owns the
+	// offer: 3 to 50 lowercase letters, digits, '-' and '_'. Immutable.
+	// +required
+	// +kubebuilder:validation:MinLength=3
+	// +kubebuilder:validation:MaxLength=50
+	// +kubebuilder:validation:Pattern=`^[a-z0-9][a-z0-9-_]*$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="publisherID is immutable: an offer cannot move between publishers"
+	PublisherID string `json:"publisherID"`
+
+	// target is how far to take the offer: Draft keeps it a draft, Preview
+	// certifies it and publishes a preview, Live also publishes it to the
+	// marketplace. Lowering the target does not unpublish.
+	// +required
+	Target OfferTarget `json:"target"`
+
+	// listing is the offer's marketplace listing.
+	// +required
+	Listing OfferListing `json:"listing"`
+
+	// plans are the offer's plans, keyed by id. Consulting services have
+	// none; Partner Center refuses to certify other transactable offer
+	// types without one.
+	// +optional
+	// +listType=map
+	// +listMapKey=id
+	// +kubebuilder:validation:MaxItems=100
+	Plans []Plan `json:"plans,omitempty"`
+
+	// coSell is the co-sell tab: what makes the offer co-sell ready or
+	// incentive eligible with Microsoft's sellers.
+	// +optional
+	CoSell *CoSell `json:"coSell,omitempty"`
+
+	// resell configures who may resell the offer through the Cloud
+	// Solution Provider (CSP) program. Omitted means None.
+	// +optional
+	Resell *Resell `json:"resell,omitempty"`
+
+	// deletionPolicy says what deleting this object does in Partner Center:
+	// Orphan (default) leaves the offer alone; Delete stops sale of a
+	// published offer and deletes a never-published draft.
+	// +optional
+	// +kubebuilder:default=Orphan
+	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// suspend stops the operator from acting on this offer until cleared.
+	// +optional
+	Suspend bool `json:"suspend,omitempty"`
+}
+
+// OfferListing is the marketplace listing of an offer.
+type OfferListing struct {
+	// title is the offer's name in the marketplace, up to 50 characters.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=50
+	Title string `json:"title"`
+
+	// summary is the search-results summary, up to 100 characters.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=100
+	Summary string `json:"summary"`
+
+	// shortDescription is shown on the offer's page, up to 256 characters.
+	// +optional
+	// +kubebuilder:validation:MaxLength=256
+	ShortDescription string `json:"shortDescription,omitempty"`
+
+	// description is the offer's description, up to 5,000 characters; basic
+	// HTML is allowed. Certification asks for at least 100 characters.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=5000
+	Description string `json:"description"`
+
+	// privacyPolicyURL is the https link to the publisher's privacy policy,
+	// which certification requires.
+	// +optional
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getScheme() == 'https'",message="privacyPolicyURL must be an https URL"
+	PrivacyPolicyURL string `json:"privacyPolicyURL,omitempty"`
+
+	// supportURL is the https link where customers get support.
+	// +optional
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getScheme() == 'https'",message="supportURL must be an https URL"
+	SupportURL string `json:"supportURL,omitempty"`
+
+	// keywords help customers find the offer: up to 3, each up to 50
+	// characters.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=3
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=50
+	Keywords []string `json:"keywords,omitempty"`
+}
+
+// PricingModel is how a plan is priced.
+// +kubebuilder:validation:Enum=Free;FlatRate;PerUser;BYOL;Contact
+type PricingModel string
+
+const (
+	PricingFree     PricingModel = "Free"
+	PricingFlatRate PricingModel = "FlatRate"
+	PricingPerUser  PricingModel = "PerUser"
+	PricingBYOL     PricingModel = "BYOL"
+	PricingContact  PricingModel = "Contact"
+)
+
+// Plan is one plan of an offer.
+// +kubebuilder:validation:XValidation:rule="!has(self.pricing) || !(self.pricing in ['FlatRate', 'PerUser']) || has(self.price)",messageExpression="'plan ' + self.id + ' is priced ' + self.pricing + ' and needs a price, such as \"99.00\"'"
+// +kubebuilder:validation:XValidation:rule="!has(self.price) || (has(self.pricing) && self.pricing in ['FlatRate', 'PerUser'])",messageExpression="'plan ' + self.id + ' sets a price, which only FlatRate and PerUser pricing use; set pricing or remove price'"
+type Plan struct {
+	// id is the plan's ID, unique within the offer: 3 to 50 lowercase
+	// letters, digits, '-' and '_'.
+	// +required
+	// +kubebuilder:validation:MinLength=3
+	// +kubebuilder:validation:MaxLength=50
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9][a-z0-9-_]{2,49}$')",messageExpression="'plan id ' + self + ' is not valid: use 3 to 50 lowercase letters, digits, - or _'"
+	ID string `json:"id"`
+
+	// name is the plan's name as customers see it, up to 200 characters.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=200
+	Name string `json:"name"`
+
+	// description tells customers what the plan offers, up to 3,000
+	// characters.
+	// +optional
+	// +kubebuilder:validation:MaxLength=3000
+	Description string `json:"description,omitempty"`
+
+	// pricing is the plan's pricing model. Certification refuses a plan of
+	// a transactable offer without one.
+	// +optional
+	Pricing PricingModel `json:"pricing,omitempty"`
+
+	// price is the monthly price in US dollars for FlatRate and PerUser
+	// pricing, such as "99.00".
+	// +optional
+	// +kubebuilder:validation:MaxLength=12
+	// +kubebuilder:validation:Pattern=`^[0-9]{1,9}(\.[0-9]{1,2})?$`
+	Price string `json:"price,omitempty"`
+
+	// markets are the ISO 3166 alpha-2 codes of the markets the plan is
+	// sold in, such as US or DE. Omitted means Partner Center's default.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=250
+	// +kubebuilder:validation:items:Pattern=`^[A-Z]{2}$`
+	Markets []string `json:"markets,omitempty"`
+}
+
+// CoSellSolutionType is the kind of solution for co-sell.
+// +kubebuilder:validation:Enum=Software;Services;Device;SoftwareAndServices
+type CoSellSolutionType string
+
+// DocumentType is a kind of co-sell collateral.
+// +kubebuilder:validation:Enum=SolutionOnePager;PitchDeck;ReferenceArchitecture;CaseStudy;Whitepaper;Video;RevenueValidation;TechnicalValidation
+type DocumentType string
+
+const (
+	DocumentSolutionOnePager      DocumentType = "SolutionOnePager"
+	DocumentPitchDeck             DocumentType = "PitchDeck"
+	DocumentReferenceArchitecture DocumentType = "ReferenceArchitecture"
+	DocumentCaseStudy             DocumentType = "CaseStudy"
+	DocumentWhitepaper            DocumentType = "Whitepaper"
+	DocumentVideo                 DocumentType = "Video"
+	DocumentRevenueValidation     DocumentType = "RevenueValidation"
+	DocumentTechnicalValidation   DocumentType = "TechnicalValidation"
+)
+
+// ContactRole is the role of a co-sell contact.
+// +kubebuilder:validation:Enum=Engineering;Marketing;Sales
+type ContactRole string
+
+// CoSell is the co-sell tab of an offer. Co-sell ready needs a solution
+// one-pager and pitch deck, contacts, 1 to 5 solution areas and a landing
+// page; incentive eligible adds a reference architecture and a revenue or
+// technical validation.
+type CoSell struct {
+	// solutionType is the kind of solution.
+	// +required
+	SolutionType CoSellSolutionType `json:"solutionType"`
+
+	// solutionAreas are the Microsoft solution areas the offer belongs to,
+	// 1 to 5, such as "Data & AI" or "Security".
+	// +required
+	// +listType=set
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=5
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=100
+	SolutionAreas []string `json:"solutionAreas"`
+
+	// industries the offer targets, up to 3, such as "Retail".
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=3
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=100
+	Industries []string `json:"industries,omitempty"`
+
+	// documents are the co-sell collateral, one per type.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	// +kubebuilder:validation:MaxItems=8
+	Documents []CoSellDocument `json:"documents,omitempty"`
+
+	// contacts are the partner's co-sell contacts, one per role.
+	// +optional
+	// +listType=map
+	// +listMapKey=role
+	// +kubebuilder:validation:MaxItems=3
+	Contacts []CoSellContact `json:"contacts,omitempty"`
+
+	// landingPageURL is the https page Microsoft's sellers send customers to.
+	// +optional
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getScheme() == 'https'",message="landingPageURL must be an https URL"
+	LandingPageURL string `json:"landingPageURL,omitempty"`
+}
+
+// CoSellDocument is one piece of co-sell collateral.
+type CoSellDocument struct {
+	// type is the kind of document.
+	// +required
+	Type DocumentType `json:"type"`
+
+	// url is where the document is, over https.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getScheme() == 'https'",message="document url must be an https URL"
+	URL string `json:"url"`
+}
+
+// CoSellContact is a co-sell contact.
+type CoSellContact struct {
+	// role is what the contact does for co-sell.
+	// +required
+	Role ContactRole `json:"role"`
+
+	// name is the contact's full name.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=100
+	Name string `json:"name"`
+
+	// email is the contact's email address.
+	// +required
+	// +kubebuilder:validation:MinLength=3
+	// +kubebuilder:validation:MaxLength=254
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[^@\\\\s]+@[^@\\\\s]+\\\\.[^@\\\\s]+$')",messageExpression="'contact email ' + self + ' is not an email address'"
+	Email string `json:"email"`
+}
+
+// ResellPolicy says which CSP partners may resell an offer.
+// +kubebuilder:validation:Enum=None;All;Specific
+type ResellPolicy string
+
+const (
+	ResellNone     ResellPolicy = "None"
+	ResellAll      ResellPolicy = "All"
+	ResellSpecific ResellPolicy = "Specific"
+)
+
+// Resell configures reselling through the Cloud Solution Provider program.
+// +kubebuilder:validation:XValidation:rule="self.policy == 'Specific' ? has(self.partnerIDs) && size(self.partnerIDs) > 0 : !has(self.partnerIDs) || size(self.partnerIDs) == 0",messageExpression="self.policy == 'Specific' ? 'resell policy Specific needs partnerIDs: the MPN IDs of the CSP partners allowed to resell' : 'resell.partnerIDs applies only to policy Specific; remove it or set policy to Specific'"
+type Resell struct {
+	// policy is None (no reselling), All (every CSP partner) or Specific
+	// (the partners listed in partnerIDs).
+	// +required
+	Policy ResellPolicy `json:"policy"`
+
+	// partnerIDs are the MPN IDs of the CSP partners allowed to resell,
+	// required with policy Specific.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=100
+	// +kubebuilder:validation:items:Pattern=`^[0-9]{6,10}$`
+	PartnerIDs []string `json:"partnerIDs,omitempty"`
+}
+
+// OfferPhase is where the offer stands, for display.
+// +kubebuilder:validation:Enum=Draft;Certifying;CertificationFailed;Preview;GoingLive;Live
+type OfferPhase string
+
+const (
+	PhaseDraft               OfferPhase = "Draft"
+	PhaseCertifying          OfferPhase = "Certifying"
+	PhaseCertificationFailed OfferPhase = "CertificationFailed"
+	PhasePreview             OfferPhase = "Preview"
+	PhaseGoingLive           OfferPhase = "GoingLive"
+	PhaseLive                OfferPhase = "Live"
+)
+
+// CoSellLevel is the co-sell status Partner Center grants an offer.
+// +kubebuilder:validation:Enum=NotReady;Ready;IncentiveEligible
+type CoSellLevel string
+
+const (
+	CoSellNotReady          CoSellLevel = "NotReady"
+	CoSellReady             CoSellLevel = "Ready"
+	CoSellIncentiveEligible CoSellLevel = "IncentiveEligible"
+)
+
+// CertificationResult is the outcome of a certification.
+// +kubebuilder:validation:Enum=InProgress;Passed;Failed
+type CertificationResult string
+
+const (
+	CertificationInProgress CertificationResult = "InProgress"
+	CertificationPassed     CertificationResult = "Passed"
+	CertificationFailed     CertificationResult = "Failed"
+)
+
+// FeedbackItem is one actionable item from certification.
+type FeedbackItem struct {
+	// code is Partner Center's code for the item.
+	// +optional
+	// +kubebuilder:validation:MaxLength=128
+	Code string `json:"code,omitempty"`
+
+	// resource is what the item is about, such as listing or plan/basic.
+	// +optional
+	// +kubebuilder:validation:MaxLength=256
+	Resource string `json:"resource,omitempty"`
+
+	// message says what to fix.
+	// +required
+	// +kubebuilder:validation:MaxLength=2048
+	Message string `json:"message"`
+}
+
+// Certification is the state of the latest certification.
+type Certification struct {
+	// result of the certification.
+	// +required
+	Result CertificationResult `json:"result"`
+
+	// generation of the spec that was submitted.
+	// +optional
+	Generation int64 `json:"generation,omitempty"`
+
+	// feedback holds the actionable items of a failed certification.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=64
+	Feedback []FeedbackItem `json:"feedback,omitempty"`
+}
+
+// SubmissionRef records a submission to Partner Center, so that a restart
+// resumes tracking it instead of submitting again.
+type SubmissionRef struct {
+	// id is Partner Center's durable submission ID.
+	// +required
+	// +kubebuilder:validation:MaxLength=256
+	ID string `json:"id"`
+
+	// generation of the spec the submission carries.
+	// +optional
+	Generation int64 `json:"generation,omitempty"`
+
+	// draftDigest is the digest of the draft resources it carries.
+	// +optional
+	// +kubebuilder:validation:MaxLength=128
+	DraftDigest string `json:"draftDigest,omitempty"`
+}
+
+// MarketplaceOfferStatus is what the operator observed of the offer.
+type MarketplaceOfferStatus struct {
+	// observedGeneration is the generation the status reports on.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// conditions: Ready, Reconciling, Stalled, DraftSynced, Certified, Live
+	// and CoSellReady.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	// +kubebuilder:validation:MaxItems=16
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// phase is where the offer stands, for display: Draft, Certifying,
+	// CertificationFailed, Preview, GoingLive or Live.
+	// +optional
+	Phase OfferPhase `json:"phase,omitempty"`
+
+	// productID is Partner Center's durable ID of the offer.
+	// +optional
+	// +kubebuilder:validation:MaxLength=256
+	ProductID string `json:"productID,omitempty"`
+
+	// draftDigest is the digest of the draft resources last written to
+	// Partner Center; the draft is written again only when it changes.
+	// +optional
+	// +kubebuilder:validation:MaxLength=128
+	DraftDigest string `json:"draftDigest,omitempty"`
+
+	// configureJobID is the Partner Center job writing the draft, while one runs.
+	// +optional
+	// +kubebuilder:validation:MaxLength=256
+	ConfigureJobID string `json:"configureJobID,omitempty"`
+
+	// previewSubmission is the latest submission to preview.
+	// +optional
+	PreviewSubmission *SubmissionRef `json:"previewSubmission,omitempty"`
+
+	// liveSubmission is the latest submission to live.
+	// +optional
+	LiveSubmission *SubmissionRef `json:"liveSubmission,omitempty"`
+
+	// certification is the state of the latest certification.
+	// +optional
+	Certification *Certification `json:"certification,omitempty"`
+
+	// previewURLs are the preview links of the certified draft.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=8
+	// +kubebuilder:validation:items:MaxLength=2048
+	PreviewURLs []string `json:"previewURLs,omitempty"`
+
+	// liveURL is the customer-facing listing of the live offer.
+	// +optional
+	// +kubebuilder:validation:MaxLength=2048
+	LiveURL string `json:"liveURL,omitempty"`
+
+	// liveGeneration is the spec generation that is live.
+	// +optional
+	LiveGeneration int64 `json:"liveGeneration,omitempty"`
+
+	// liveSince is when the offer first went live.
+	// +optional
+	LiveSince *metav1.Time `json:"liveSince,omitempty"`
+
+	// coSellLevel is the co-sell status the live offer holds: NotReady,
+	// Ready or IncentiveEligible.
+	// +optional
+	CoSellLevel CoSellLevel `json:"coSellLevel,omitempty"`
+
+	// migratedFrom is the legacy solution whose migration created the draft.
+	// +optional
+	// +kubebuilder:validation:MaxLength=128
+	MigratedFrom string `json:"migratedFrom,omitempty"`
+
+	// mergedSolutions are the legacy solutions merged into the offer; the
+	// offer keeps their co-sell status.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=256
+	// +kubebuilder:validation:items:MaxLength=128
+	MergedSolutions []string `json:"mergedSolutions,omitempty"`
+}
+
+// MarketplaceOffer is an offer in Microsoft's commercial marketplace that the
+// operator takes through draft, certification, preview and live.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=offer,categories=cosell
+// +kubebuilder:printcolumn:name="Type",type=string,JSONPath=`.spec.offerType`
+// +kubebuilder:printcolumn:name="Target",type=string,JSONPath=`.spec.target`
+// +kubebuilder:printcolumn:name="Phase",type=string,JSONPath=`.status.phase`
+// +kubebuilder:printcolumn:name="Co-Sell",type=string,JSONPath=`.status.coSellLevel`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="Offer-ID",type=string,priority=1,JSONPath=`.spec.offerID`
+// +kubebuilder:printcolumn:name="URL",type=string,priority=1,JSONPath=`.status.liveURL`
+// +kubebuilder:printcolumn:name="Message",type=string,priority=1,JSONPath=`.status.conditions[?(@.type=="Ready")].message`
+type MarketplaceOffer struct {
+	metav1.TypeMeta `json:",inline"`
+	// +optional
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// spec is the desired state of the offer.
+	// +required
+	Spec MarketplaceOfferSpec `json:"spec"`
+
+	// status is what the operator observed.
+	// +optional
+	Status MarketplaceOfferStatus `json:"status,omitempty"`
+}
+
+// MarketplaceOfferList is a list of MarketplaceOffers.
+//
+// +kubebuilder:object:root=true
+type MarketplaceOfferList struct {
+	metav1.TypeMeta `json:",inline"`
+	// +optional
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []MarketplaceOffer `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&MarketplaceOffer{}, &MarketplaceOfferList{})
+}
