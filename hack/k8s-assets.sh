@@ -27,7 +27,7 @@ if [[ "${missing}" == 1 || "${want}" != "${have}" ]]; then
 	mkdir -p "${out}"
 	echo "k8s-assets: building etcd, kube-apiserver and kubectl into ${out} (first run takes minutes)" >&2
 	cd "${module}"
-	export CGO_ENABLED=0 GOFLAGS=-mod=mod
+	export CGO_ENABLED=0
 	go build -trimpath -o "${out}/etcd" go.etcd.io/etcd/server/v3 >&2
 	go build -trimpath -o "${out}/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver >&2
 	go build -trimpath -o "${out}/kubectl" k8s.io/kubernetes/cmd/kubectl >&2
