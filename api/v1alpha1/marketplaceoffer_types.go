@@ -439,6 +439,38 @@ type SubmissionRef struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=128
 	DraftDigest string `json:"draftDigest,omitempty"`
+
+	// submittedAt is when the submission was made; polling slows down as
+	// it ages.
+	// +optional
+	SubmittedAt *metav1.Time `json:"submittedAt,omitempty"`
+
+	// result is InProgress until Partner Center completes the submission,
+	// then Succeeded or Failed.
+	// +optional
+	Result SubmissionResult `json:"result,omitempty"`
+}
+
+// SubmissionResult is the outcome of a submission.
+// +kubebuilder:validation:Enum=InProgress;Succeeded;Failed
+type SubmissionResult string
+
+const (
+	SubmissionInProgress SubmissionResult = "InProgress"
+	SubmissionSucceeded  SubmissionResult = "Succeeded"
+	SubmissionFailed     SubmissionResult = "Failed"
+)
+
+// JobRef records a Partner Center configure job while it runs.
+type JobRef struct {
+	// id is Partner Center's job ID.
+	// +required
+	// +kubebuilder:validation:MaxLength=256
+	ID string `json:"id"`
+
+	// startedAt is when the job was started.
+	// +optional
+	StartedAt *metav1.Time `json:"startedAt,omitempty"`
 }
 
 // MarketplaceOfferStatus is what the operator observed of the offer.
@@ -471,10 +503,9 @@ type MarketplaceOfferStatus struct {
 	// +kubebuilder:validation:MaxLength=128
 	DraftDigest string `json:"draftDigest,omitempty"`
 
-	// configureJobID is the Partner Center job writing the draft, while one runs.
+	// configureJob is the Partner Center job writing the draft, while one runs.
 	// +optional
-	// +kubebuilder:validation:MaxLength=256
-	ConfigureJobID string `json:"configureJobID,omitempty"`
+	ConfigureJob *JobRef `json:"configureJob,omitempty"`
 
 	// previewSubmission is the latest submission to preview.
 	// +optional

@@ -137,6 +137,11 @@ type SolutionStatus struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=256
 	SupportRequestID string `json:"supportRequestID,omitempty"`
+
+	// mergeRequestedAt is when the merge request was opened; partner
+	// support usually completes it within two business days.
+	// +optional
+	MergeRequestedAt *metav1.Time `json:"mergeRequestedAt,omitempty"`
 }
 
 // Solution is one legacy OCP GTM co-sell solution and the decision about it:

@@ -1,0 +1,57 @@
+package controllers
+
+import (
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/recorder"
+
+	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+)
+
+// Events are recorded on transitions and recoveries only, never on every
+// requeue: a change of phase or state, and a change of Ready or Stalled.
+
+func recordOfferTransitions(rec recorder.EventRecorder, old, cur *v1.MarketplaceOffer) {
+	if rec == nil {
+		return
+	}
+	if old.Status.Phase != cur.Status.Phase && cur.Status.Phase != "" {
+		rec.Eventf(cur, nil, "Normal", "Phase"+string(cur.Status.Phase), "Reconcile", "%s", phaseNote(cur))
+	}
+	recordConditionTransitions(rec, cur, old.Status.Conditions, cur.Status.Conditions)
+}
+
+func phaseNote(o *v1.MarketplaceOffer) string {
+	if c := meta.FindStatusCondition(o.Status.Conditions, v1.ReadyCondition); c != nil && c.Message != "" {
+		return "phase " + string(o.Status.Phase) + ": " + c.Message
+	}
+	return "phase " + string(o.Status.Phase)
+}
+
+func recordSolutionTransitions(rec recorder.EventRecorder, old, cur *v1.Solution) {
+	if rec == nil {
+		return
+	}
+	if old.Status.State != cur.Status.State && cur.Status.State != "" {
+		rec.Eventf(cur, nil, "Normal", string(cur.Status.State), "Reconcile", "Partner Center reports the solution %s", cur.Status.State)
+	}
+	recordConditionTransitions(rec, cur, old.Status.Conditions, cur.Status.Conditions)
+}
+
+// recordConditionTransitions emits a Warning when an object stalls and a
+// Normal event when it becomes Ready or recovers from a stall.
+func recordConditionTransitions(rec recorder.EventRecorder, obj client.Object, old, cur []metav1.Condition) {
+	was := meta.FindStatusCondition(old, v1.StalledCondition)
+	now := meta.FindStatusCondition(cur, v1.StalledCondition)
+	switch {
+	case now != nil && (was == nil || was.Reason != now.Reason || was.Message != now.Message):
+		rec.Eventf(obj, nil, "Warning", now.Reason, "Reconcile", "%s", now.Message)
+	case now == nil && was != nil:
+		rec.Eventf(obj, nil, "Normal", "Recovered", "Reconcile", "no longer stalled (was %s)", was.Reason)
+	}
+	if meta.IsStatusConditionTrue(cur, v1.ReadyCondition) && !meta.IsStatusConditionTrue(old, v1.ReadyCondition) {
+		c := meta.FindStatusCondition(cur, v1.ReadyCondition)
+		rec.Eventf(obj, nil, "Normal", "Ready", "Reconcile", "%s", c.Message)
+	}
+}

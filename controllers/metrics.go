@@ -1,0 +1,90 @@
+package controllers
+
+import (
+	"context"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+)
+
+var (
+	timeToLive = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "cosell_offer_time_to_live_seconds",
+		Help:    "Time from a MarketplaceOffer's creation to its first live version.",
+		Buckets: prometheus.ExponentialBuckets(1, 2, 20),
+	})
+	registerOnce sync.Once
+)
+
+// observeOffer records metrics of a status change.
+func observeOffer(old, cur *v1.MarketplaceOffer) {
+	if old.Status.LiveSince == nil && cur.Status.LiveSince != nil {
+		timeToLive.Observe(cur.Status.LiveSince.Sub(cur.CreationTimestamp.Time).Seconds())
+	}
+}
+
+// objectsCollector counts objects by phase, state and readiness from the
+// manager's cache when scraped, so no gauge can drift from the truth.
+type objectsCollector struct {
+	reader client.Reader
+	offers *prometheus.Desc
+	sols   *prometheus.Desc
+}
+
+// RegisterMetrics registers the operator's metrics with controller-runtime's
+// registry; reader is the manager's cached client.
+func RegisterMetrics(reader client.Reader) {
+	registerOnce.Do(func() {
+		ctrlmetrics.Registry.MustRegister(timeToLive, &objectsCollector{
+			reader: reader,
+			offers: prometheus.NewDesc("cosell_marketplaceoffers", "MarketplaceOffers by phase and readiness.", []string{"phase", "ready"}, nil),
+			sols:   prometheus.NewDesc("cosell_solutions", "Solutions by action, state and readiness.", []string{"action", "state", "ready"}, nil),
+		})
+	})
+}
+
+func (c *objectsCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.offers
+	ch <- c.sols
+}
+
+func (c *objectsCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx := context.Background()
+	type offerKey struct{ phase, ready string }
+	var offers v1.MarketplaceOfferList
+	if err := c.reader.List(ctx, &offers); err == nil {
+		counts := map[offerKey]int{}
+		for i := range offers.Items {
+			o := &offers.Items[i]
+			counts[offerKey{string(o.Status.Phase), readyOf(o.Status.Conditions)}]++
+		}
+		for k, n := range counts {
+			ch <- prometheus.MustNewConstMetric(c.offers, prometheus.GaugeValue, float64(n), k.phase, k.ready)
+		}
+	}
+	type solKey struct{ action, state, ready string }
+	var sols v1.SolutionList
+	if err := c.reader.List(ctx, &sols); err == nil {
+		counts := map[solKey]int{}
+		for i := range sols.Items {
+			s := &sols.Items[i]
+			counts[solKey{string(s.Spec.Action), string(s.Status.State), readyOf(s.Status.Conditions)}]++
+		}
+		for k, n := range counts {
+			ch <- prometheus.MustNewConstMetric(c.sols, prometheus.GaugeValue, float64(n), k.action, k.state, k.ready)
+		}
+	}
+}
+
+func readyOf(conds []metav1.Condition) string {
+	if c := meta.FindStatusCondition(conds, v1.ReadyCondition); c != nil {
+		return string(c.Status)
+	}
+	return "Unknown"
+}

@@ -1,0 +1,31 @@
+package controllers
+
+import (
+	"errors"
+
+	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
+)
+
+// pcError turns a Partner Center error into the reconcile error that fits
+// it: terminal refusals stall the object with Partner Center's message, an
+// unsupported operation stalls it saying so, and everything else is
+// returned for the workqueue to retry with backoff.
+func pcError(err error) error {
+	if err == nil {
+		return nil
+	}
+	switch partnercenter.ClassOf(err) {
+	case partnercenter.ClassUnsupported:
+		return stalled(v1.ReasonUnsupported, "%s", err.Error())
+	case partnercenter.ClassTerminal:
+		return stalled(v1.ReasonPartnerCenterRejected, "%s", err.Error())
+	}
+	return err
+}
+
+// isStalled reports whether err asks for a person.
+func isStalled(err error) bool {
+	var st *stalledError
+	return errors.As(err, &st)
+}
