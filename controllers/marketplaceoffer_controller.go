@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
@@ -38,6 +39,9 @@ type Options struct {
 	RateLimiter workqueue.TypedRateLimiter[reconcile.Request]
 	// StalledRecheck is how often a stalled object is checked again.
 	StalledRecheck time.Duration
+	// CredentialsSecret, when set, is the Secret holding Partner Center
+	// credentials; its changes wake every object that is not Ready.
+	CredentialsSecret *types.NamespacedName
 	// MinPoll and MaxPoll bound the interval of polls of Partner Center's
 	// long-running work (jobs, certification, merges).
 	MinPoll, MaxPoll time.Duration
@@ -80,14 +84,17 @@ func (r *MarketplaceOfferReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		r.Clock = clock.RealClock{}
 	}
 	r.Options.defaults()
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		For(&v1.MarketplaceOffer{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		// A Solution migrating into or merged into an offer wakes it: the
 		// offer adopts the migrated draft and lists merged solutions.
 		Watches(&v1.Solution{}, handler.EnqueueRequestsFromMapFunc(offersOfSolution),
-			builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, solutionStateChanged))).
-		WithOptions(controller.Options{MaxConcurrentReconciles: max(r.Options.Concurrency, 1), RateLimiter: r.Options.RateLimiter}).
+			builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, solutionStateChanged)))
+	if s := r.Options.CredentialsSecret; s != nil {
+		b = b.Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.notReadyOffers), builder.WithPredicates(isSecret(*s)))
+	}
+	return b.WithOptions(controller.Options{MaxConcurrentReconciles: max(r.Options.Concurrency, 1), RateLimiter: r.Options.RateLimiter}).
 		Named("marketplaceoffer").
 		Complete(r)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/clock"
@@ -45,14 +46,17 @@ func (r *SolutionReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		r.Clock = clock.RealClock{}
 	}
 	r.Options.defaults()
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		For(&v1.Solution{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		// An offer that appears, gets its product or goes live wakes the
 		// Solutions waiting on it.
 		Watches(&v1.MarketplaceOffer{}, handler.EnqueueRequestsFromMapFunc(r.solutionsOfOffer),
-			builder.WithPredicates(offerProgressed)).
-		WithOptions(controller.Options{MaxConcurrentReconciles: max(r.Options.Concurrency, 1), RateLimiter: r.Options.RateLimiter}).
+			builder.WithPredicates(offerProgressed))
+	if s := r.Options.CredentialsSecret; s != nil {
+		b = b.Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.notReadySolutions), builder.WithPredicates(isSecret(*s)))
+	}
+	return b.WithOptions(controller.Options{MaxConcurrentReconciles: max(r.Options.Concurrency, 1), RateLimiter: r.Options.RateLimiter}).
 		Named("solution").
 		Complete(r)
 }

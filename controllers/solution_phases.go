@@ -215,6 +215,9 @@ func actionDone(action v1.SolutionAction, state partnercenter.SolutionState) (bo
 // conflictingDecision stalls when Partner Center already carried out a
 // decision other than spec.action: migrations and merges cannot be undone.
 func conflictingDecision(action v1.SolutionAction, state partnercenter.SolutionState) error {
+	if done, _ := actionDone(action, state); done {
+		return nil
+	}
 	switch state {
 	case partnercenter.SolutionStateMigrated, partnercenter.SolutionStateMerged:
 	case partnercenter.SolutionStateMergeRequested:
@@ -230,12 +233,10 @@ func conflictingDecision(action v1.SolutionAction, state partnercenter.SolutionS
 
 // offerDisplay names where the solution goes, for the OFFER column.
 func offerDisplay(sol *v1.Solution) string {
-	switch {
-	case sol.Spec.Action == v1.ActionMigrate && sol.Spec.Migrate != nil:
-		return sol.Spec.Migrate.OfferRef.Name
-	case sol.Spec.Action == v1.ActionMerge && sol.Spec.Merge != nil && sol.Spec.Merge.OfferRef != nil:
-		return sol.Spec.Merge.OfferRef.Name
-	case sol.Spec.Action == v1.ActionMerge && sol.Spec.Merge != nil:
+	if name := offerRefName(sol); name != "" {
+		return name
+	}
+	if sol.Spec.Action == v1.ActionMerge && sol.Spec.Merge != nil {
 		return sol.Spec.Merge.OfferURL
 	}
 	return ""
