@@ -164,17 +164,19 @@ func (r *MarketplaceOfferReconciler) Reconcile(ctx context.Context, req ctrl.Req
 // otherwise.
 //
 //   - ensureProduct finds, adopts or creates the product (status.productID).
+//   - observeSolutions follows the Solutions migrating or merged into it.
 //   - syncDraft writes the draft resources when they changed (DraftSynced).
 //   - certify submits the draft to preview and tracks certification (Certified).
 //   - goLive publishes the certified preview (Live, CoSellReady).
 func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *v1.MarketplaceOffer) error {
-	if err := r.ensureProduct(ctx, offer); err != nil {
+	created, err := r.ensureProduct(ctx, offer)
+	if err != nil {
 		return err
 	}
-	if err := r.syncDraft(ctx, offer); err != nil {
+	if err := r.observeSolutions(ctx, offer); err != nil {
 		return err
 	}
-	if err := r.listMergedSolutions(ctx, offer); err != nil {
+	if err := r.syncDraft(ctx, offer, created); err != nil {
 		return err
 	}
 	if offer.Spec.Target == v1.TargetDraft {

@@ -18,39 +18,75 @@ import (
 // Looking up before creating means a crash between create and the status
 // write never makes a second product. While a Solution is migrating into
 // this offer, it waits for the migrated draft instead of creating one.
-func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, offer *v1.MarketplaceOffer) error {
+//
+// It reports whether it created the product, whose draft is then known empty.
+func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, offer *v1.MarketplaceOffer) (bool, error) {
 	if offer.Status.ProductID != "" {
-		return nil
+		return false, nil
 	}
+	created := false
 	spec := &offer.Spec
 	product, err := r.PartnerCenter.FindProduct(ctx, spec.OfferID)
 	if partnercenter.IsNotFound(err) {
-		if sol, err := r.migratingSolution(ctx, offer); err != nil || sol != nil {
-			if err != nil {
-				return err
-			}
-			return waiting(0, v1.ReasonWaitingForMigration,
-				"waiting for Solution %s to migrate legacy solution %s into this offer; the operator adopts the migrated draft",
-				sol.Name, sol.Spec.SolutionID)
+		sol, err := r.migratingSolution(ctx, offer)
+		if err != nil {
+			return false, err
+		}
+		if sol != nil {
+			return false, waitForMigration(sol)
 		}
 		product, err = r.PartnerCenter.CreateProduct(ctx, partnercenter.ProductSpec{
 			OfferID: spec.OfferID, OfferType: string(spec.OfferType), PublisherID: spec.PublisherID, Name: spec.Listing.Title,
 		})
+		created = err == nil
 		if partnercenter.IsConflict(err) {
 			product, err = r.PartnerCenter.FindProduct(ctx, spec.OfferID)
 		}
 	}
 	if err != nil {
-		return pcError(err)
+		return false, pcError(err)
 	}
 	if product.OfferType != string(spec.OfferType) || product.PublisherID != spec.PublisherID {
-		return stalled(v1.ReasonPartnerCenterRejected,
+		return false, stalled(v1.ReasonPartnerCenterRejected,
 			"offer ID %s already belongs to a %s offer of publisher %s in Partner Center; choose another spec.offerID",
 			spec.OfferID, product.OfferType, product.PublisherID)
 	}
 	offer.Status.ProductID = product.ID
 	offer.Status.MigratedFrom = product.MigratedFrom
-	return nil
+	return created, nil
+}
+
+func waitForMigration(sol *v1.Solution) error {
+	return waiting(0, v1.ReasonWaitingForMigration,
+		"waiting for Solution %s to migrate legacy solution %s into this offer; the operator then adopts the migrated draft",
+		sol.Name, sol.Spec.SolutionID)
+}
+
+// observeSolutions follows the Solutions that reference the offer, through
+// the field indexes (no Partner Center call). A Solution still migrating
+// into a never-submitted offer holds it: the migration fills the draft, and
+// submitting first would refuse the migration. A finished migration is
+// recorded, and the draft is read again, since the migration rewrote it.
+// Merged solutions are listed in status.
+func (r *MarketplaceOfferReconciler) observeSolutions(ctx context.Context, offer *v1.MarketplaceOffer) error {
+	st := &offer.Status
+	var migrating v1.SolutionList
+	if err := r.List(ctx, &migrating, client.InNamespace(offer.Namespace), client.MatchingFields{migrateOfferIndex: offer.Name}); err != nil {
+		return err
+	}
+	for i := range migrating.Items {
+		s := &migrating.Items[i]
+		switch {
+		case s.Status.State == v1.StateMigrated && st.MigratedFrom != s.Spec.SolutionID && s.Status.ProductID == st.ProductID:
+			st.MigratedFrom = s.Spec.SolutionID
+			if st.PreviewSubmission == nil {
+				st.DraftDigest = ""
+			}
+		case s.Status.State != v1.StateMigrated && st.PreviewSubmission == nil && !s.Spec.Suspend:
+			return waitForMigration(s)
+		}
+	}
+	return r.listMergedSolutions(ctx, offer)
 }
 
 // migratingSolution returns a Solution that is migrating into the offer
@@ -70,7 +106,7 @@ func (r *MarketplaceOfferReconciler) migratingSolution(ctx context.Context, offe
 
 // syncDraft writes the draft resources (listing, plans, co-sell, resell)
 // when they differ from what was last written, and waits for the job.
-func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, offer *v1.MarketplaceOffer) error {
+func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, offer *v1.MarketplaceOffer, created bool) error {
 	st, gen := &offer.Status, offer.Generation
 	desired := draftFromSpec(&offer.Spec)
 	digest := draftDigest(desired)
@@ -104,7 +140,7 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, offer *v1.Ma
 
 	// A draft this operator never wrote (adopted or migrated) is read once,
 	// so that an identical one is not written again.
-	if st.DraftDigest == "" && st.PreviewSubmission == nil {
+	if st.DraftDigest == "" && st.PreviewSubmission == nil && !created {
 		current, err := r.PartnerCenter.GetDraft(ctx, st.ProductID)
 		if err != nil {
 			return pcError(err)

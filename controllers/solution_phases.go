@@ -73,6 +73,12 @@ func (r *SolutionReconciler) reconcileSolution(ctx context.Context, sol *v1.Solu
 			PartnerID: spec.PartnerID, SolutionID: spec.SolutionID,
 			OfferID: offer.Spec.OfferID, OfferType: string(offer.Spec.OfferType), PublisherID: offer.Spec.PublisherID,
 		})
+		if partnercenter.IsConflict(err) {
+			return stalled(v1.ReasonActionConflict,
+				"MarketplaceOffer %s (offer ID %s) was already submitted in Partner Center, and a migration needs a new draft: "+
+					"reference a new MarketplaceOffer, or set action to Merge into %s once it is live (%s)",
+				offer.Name, offer.Spec.OfferID, offer.Name, err.Error())
+		}
 	case v1.ActionMerge:
 		req, werr := mergeRequest(sol, offer)
 		if werr != nil {

@@ -26,6 +26,12 @@ type Client interface {
 	// MigrateSolution turns a legacy solution into a new draft offer that
 	// keeps its OCP GTM information and bill of materials. It is idempotent:
 	// migrating a solution already migrated into the same offer returns it.
+	// When a never-submitted draft with the request's offer ID exists (its
+	// MarketplaceOffer was applied before the Solution), the migration
+	// adopts that draft instead of creating a second product, adding the
+	// bill of materials to its co-sell documents when it has none and
+	// keeping everything else; any other product with that offer ID is a
+	// Conflict.
 	MigrateSolution(ctx context.Context, req MigrateRequest) (*LegacySolution, error)
 	// RequestMerge opens the partner-support request that merges a legacy
 	// solution into a live offer. Support completes it later; GetSolution
