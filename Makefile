@@ -63,5 +63,33 @@ build: ## Build the manager binary into bin/manager.
 	go build -o bin/manager .
 
 .PHONY: run
-run: ## Run the operator locally: local control plane, CRDs and the embedded Partner Center simulator.
-	KUBEBUILDER_ASSETS="$(K8S_ASSETS)" go run . local
+run: ## Run the operator locally: local control plane, CRDs and the embedded Partner Center simulator (state in .local/).
+	KUBEBUILDER_ASSETS="$(K8S_ASSETS)" go run . local $(RUN_ARGS)
+
+.PHONY: clean-local
+clean-local: ## Wipe the state of `make run` (etcd data, simulator store, kubeconfig) in .local/.
+	rm -rf .local
+
+##@ Deployment
+
+KUBECTL = $(K8S_ASSETS)/kubectl
+
+.PHONY: install
+install: manifests ## Install the CRDs into the cluster of the current kubeconfig.
+	"$(KUBECTL)" apply --server-side -k config/crd
+
+.PHONY: uninstall
+uninstall: ## Remove the CRDs (and with them every Solution and MarketplaceOffer object).
+	"$(KUBECTL)" delete --ignore-not-found -k config/crd
+
+.PHONY: deploy
+deploy: manifests ## Deploy the operator with config/default (image: IMG).
+	"$(KUBECTL)" kustomize config/default | sed 's|image: ghcr.io/cosell-operator/cosell-operator:dev|image: $(IMG)|' | "$(KUBECTL)" apply --server-side -f -
+
+.PHONY: undeploy
+undeploy: ## Remove the operator deployed by `make deploy`.
+	"$(KUBECTL)" delete --ignore-not-found -k config/default
+
+.PHONY: docker-build
+docker-build: ## Build the container image (needs a Docker engine).
+	docker build -t $(IMG) .
