@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -83,12 +84,16 @@ func normalizeDraft(d partnercenter.Draft) partnercenter.Draft {
 		cs.Documents = nil
 	}
 	cs.Documents = slices.Clone(cs.Documents)
-	slices.SortFunc(cs.Documents, func(a, b partnercenter.Document) int { return strings.Compare(a.Type, b.Type) })
+	slices.SortStableFunc(cs.Documents, func(a, b partnercenter.Document) int {
+		return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.URL, b.URL))
+	})
 	if len(cs.Contacts) == 0 {
 		cs.Contacts = nil
 	}
 	cs.Contacts = slices.Clone(cs.Contacts)
-	slices.SortFunc(cs.Contacts, func(a, b partnercenter.Contact) int { return strings.Compare(a.Role, b.Role) })
+	slices.SortStableFunc(cs.Contacts, func(a, b partnercenter.Contact) int {
+		return cmp.Or(strings.Compare(a.Role, b.Role), strings.Compare(a.Email, b.Email), strings.Compare(a.Name, b.Name))
+	})
 	if d.Resell.Policy == "" {
 		d.Resell.Policy = string(v1.ResellNone)
 	}

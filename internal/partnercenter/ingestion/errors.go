@@ -1,0 +1,200 @@
+package ingestion
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
+)
+
+// Classification, in one place:
+//
+//   - 400, 422 and other 4xx (validation, bad request): Terminal.
+//   - 401, 403: Terminal; the message says to check the credentials and role.
+//   - 404, 410: NotFound.
+//   - 409, or any 4xx carrying a conflict code: Conflict.
+//   - 408, 429 (with Retry-After), 5xx, timeouts, dropped connections: Transient.
+//   - A 2xx answer that is truncated or not JSON: Transient (see decodeInto).
+//   - A 2xx answer of the wrong shape or lacking required fields, or larger
+//     than wire.MaxBodyBytes: Terminal, since the same server will answer
+//     the same way again.
+//   - A failed configure job: by its code (see jobFailedError).
+
+const credentialsHint = "check the Partner Center credentials Secret (tenantId, clientId, clientSecret) " +
+	"and that the app registration is a user of the Partner Center account with the Manager or Developer role"
+
+// conflictCode reports whether a Partner Center code means the request
+// clashes with existing state, whatever status or job carries it.
+func conflictCode(code string) bool {
+	switch code {
+	case wire.CodeInProgressSubmission, wire.CodeNoChanges, wire.CodeProductExists, wire.CodeInvalidState:
+		return true
+	}
+	return false
+}
+
+// classifyStatus is the class of an error response.
+func classifyStatus(status int, code string) pc.Class {
+	switch {
+	case status == http.StatusRequestTimeout, status == http.StatusTooManyRequests, status >= 500:
+		return pc.ClassTransient
+	case conflictCode(code), status == http.StatusConflict:
+		return pc.ClassConflict
+	case status == http.StatusNotFound, status == http.StatusGone:
+		return pc.ClassNotFound
+	}
+	return pc.ClassTerminal
+}
+
+// responseError turns a non-2xx answer into an error, keeping Partner
+// Center's code, message and details.
+func responseError(op string, status int, header http.Header, data []byte, now time.Time) *pc.Error {
+	e := &pc.Error{Op: op, StatusCode: status}
+	var er wire.ErrorResponse
+	if json.Unmarshal(data, &er) == nil && (er.Error.Code != "" || er.Error.Message != "") {
+		e.Code, e.Message = er.Error.Code, er.Error.Message
+		e.Details = feedback(er.Error.Details)
+	} else {
+		e.Message = http.StatusText(status)
+		if snippet := printable(data, 200); snippet != "" {
+			e.Message += ": " + snippet
+		}
+	}
+	e.Class = classifyStatus(status, e.Code)
+	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+		if d, ok := parseRetryAfter(header.Get("Retry-After"), now); ok {
+			e.RetryAfter = d
+		}
+	}
+	if status == http.StatusUnauthorized || status == http.StatusForbidden {
+		e.Message = strings.TrimSuffix(e.Message, ".") + ": " + credentialsHint
+	}
+	return e
+}
+
+// printable returns up to n bytes of a non-JSON error body, one line, for
+// the message of a proxy's or gateway's error page.
+func printable(data []byte, n int) string {
+	s := strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return ' '
+		}
+		if !unicode.IsPrint(r) {
+			return -1
+		}
+		return r
+	}, string(data[:min(len(data), n)]))
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// networkError is the error of an attempt without a (whole) answer.
+func networkError(ctx context.Context, op string, status int, err error, timeout time.Duration) *pc.Error {
+	e := &pc.Error{Class: pc.ClassTransient, Op: op, StatusCode: status, Err: err}
+	switch {
+	case ctx.Err() != nil:
+		e.Message = "the call was abandoned: " + ctx.Err().Error()
+	case errors.Is(err, context.DeadlineExceeded):
+		e.Message = fmt.Sprintf("no answer within the request timeout of %s", timeout)
+	default:
+		e.Message = "connection failed: " + err.Error()
+	}
+	return e
+}
+
+// tokenError is the error of acquiring a token. Entra ID refusing the
+// credentials is terminal (a person must fix the Secret; its change wakes
+// the controllers); anything else, such as a network failure, is transient.
+// The message never carries the credential's values: Entra ID does not echo
+// the secret, and errors built by CredentialFromSecretData name only keys.
+func tokenError(ctx context.Context, op string, err error) *pc.Error {
+	var pcErr *pc.Error
+	if errors.As(err, &pcErr) {
+		cp := *pcErr
+		cp.Op, cp.Err = op, err
+		if err != error(pcErr) {
+			cp.Message = err.Error() // keep the wrapper's context, such as the Secret's name
+		}
+		return &cp
+	}
+	var authErr *azidentity.AuthenticationFailedError
+	if errors.As(err, &authErr) && authErr.RawResponse != nil {
+		if s := authErr.RawResponse.StatusCode; s >= 400 && s < 500 && s != http.StatusTooManyRequests && s != http.StatusRequestTimeout {
+			return &pc.Error{Class: pc.ClassTerminal, Op: op, StatusCode: s, Code: "authenticationFailed",
+				Message: "Entra ID refused the client credentials: " + credentialsHint, Err: err}
+		}
+	}
+	if ctx.Err() != nil {
+		return &pc.Error{Class: pc.ClassTransient, Op: op, Message: "the call was abandoned while acquiring a token: " + ctx.Err().Error(), Err: err}
+	}
+	return &pc.Error{Class: pc.ClassTransient, Op: op, Message: "acquiring an Entra ID token: " + err.Error(), Err: err}
+}
+
+// gaveUp marks the last transient error of a call whose attempts ran out;
+// it keeps the last status, code and message.
+func gaveUp(last *pc.Error, attempts int) *pc.Error {
+	cp := *last
+	cp.Message = fmt.Sprintf("%s (gave up after %d attempts)", last.Message, attempts)
+	return &cp
+}
+
+// contractError reports an answer that breaks the wire contract: a missing
+// required field or a value of no known meaning. Terminal: the same server
+// answers the same way again.
+func contractError(op string, format string, args ...any) *pc.Error {
+	return &pc.Error{Class: pc.ClassTerminal, Op: op,
+		Message: "unexpected answer from Partner Center: " + fmt.Sprintf(format, args...)}
+}
+
+// invalidRequest reports a request refused before any call.
+func invalidRequest(op string, format string, args ...any) *pc.Error {
+	return &pc.Error{Class: pc.ClassTerminal, Op: op, Message: fmt.Sprintf(format, args...)}
+}
+
+// jobFailedError is the error of a failed configure job. A conflict code
+// (in-progress submission, no changes, product exists, invalid state) is a
+// Conflict, notFound is NotFound, anything else is Terminal; every job
+// error is kept in Details.
+func jobFailedError(op string, st *wire.ConfigureStatus) *pc.Error {
+	e := &pc.Error{Class: pc.ClassTerminal, Op: op}
+	var msgs []string
+	for _, we := range st.Errors {
+		e.Details = append(e.Details, pc.FeedbackItem{Code: we.Code, Resource: we.Target, Message: we.Message})
+		e.Details = append(e.Details, feedback(we.Details)...)
+		if we.Message != "" {
+			msgs = append(msgs, we.Message)
+		}
+		switch {
+		case conflictCode(we.Code) && e.Class != pc.ClassConflict:
+			e.Class, e.Code = pc.ClassConflict, we.Code
+		case we.Code == wire.CodeNotFound && e.Class == pc.ClassTerminal:
+			e.Class, e.Code = pc.ClassNotFound, we.Code
+		case e.Code == "":
+			e.Code = we.Code
+		}
+	}
+	e.Message = fmt.Sprintf("job %s failed", st.JobID)
+	if len(msgs) > 0 {
+		e.Message += ": " + strings.Join(msgs, "; ")
+	}
+	return e
+}
+
+func feedback(items []wire.FeedbackItem) []pc.FeedbackItem {
+	if len(items) == 0 {
+		return nil
+	}
+	out := make([]pc.FeedbackItem, len(items))
+	for i, it := range items {
+		out[i] = pc.FeedbackItem{Code: it.Code, Resource: it.Resource, Message: it.Message}
+	}
+	return out
+}

@@ -1,0 +1,204 @@
+package ingestion
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
+)
+
+// maxRetryAfterSeconds keeps a hostile Retry-After from overflowing a
+// Duration; the result is capped by Options.MaxRetryAfter anyway.
+const maxRetryAfterSeconds = 24 * 60 * 60
+
+// do sends one port operation's request, retrying transient failures, and
+// decodes a 2xx answer into out (nil discards it). in, when not nil, is
+// sent as JSON. Every error is a *pc.Error.
+//
+// POST configure is retried too: Partner Center refuses a duplicate
+// product or submission with a conflict code, which the callers handle, so
+// a retry after a lost answer cannot create a second one.
+func (c *Client) do(ctx context.Context, op, method, url string, in, out any) error {
+	var body []byte
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return &pc.Error{Class: pc.ClassTerminal, Op: op, Message: "encoding the request: " + err.Error(), Err: err}
+		}
+		body = b
+	}
+	for attempt := 1; ; attempt++ {
+		data, status, err := c.attempt(ctx, op, method, url, body)
+		if err == nil {
+			return decodeInto(op, status, data, out)
+		}
+		if err.Class != pc.ClassTransient || ctx.Err() != nil {
+			return err
+		}
+		if attempt >= c.opts.MaxAttempts {
+			return gaveUp(err, attempt)
+		}
+		wait := c.backoff(attempt)
+		if err.RetryAfter > 0 {
+			wait = min(err.RetryAfter, c.opts.MaxRetryAfter)
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			// Waiting would outlive the caller: hand the error back now so
+			// that it can requeue after RetryAfter instead.
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+// attempt sends the request once, within RequestTimeout, and returns the
+// body of a 2xx answer.
+func (c *Client) attempt(ctx context.Context, op, method, url string, body []byte) ([]byte, int, *pc.Error) {
+	actx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(actx, method, url, rd)
+	if err != nil {
+		return nil, 0, &pc.Error{Class: pc.ClassTerminal, Op: op, Message: "building the request: " + err.Error(), Err: err}
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.opts.Credential != nil {
+		tok, err := c.opts.Credential.GetToken(actx, policy.TokenRequestOptions{Scopes: []string{Scope}})
+		if err != nil {
+			return nil, 0, tokenError(ctx, op, err)
+		}
+		req.Header.Set("Authorization", "Bearer "+tok.Token)
+	}
+
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.observe(op, 0, time.Since(start))
+		return nil, 0, networkError(ctx, op, 0, err, c.opts.RequestTimeout)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	data, readErr := readBody(resp.Body)
+	c.observe(op, resp.StatusCode, time.Since(start))
+
+	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
+	switch {
+	case errors.Is(readErr, errBodyTooLarge{}) && ok:
+		return nil, resp.StatusCode, &pc.Error{Class: pc.ClassTerminal, Op: op, StatusCode: resp.StatusCode,
+			Message: fmt.Sprintf("Partner Center's answer exceeds %d bytes", wire.MaxBodyBytes), Err: readErr}
+	case readErr != nil && !errors.Is(readErr, errBodyTooLarge{}):
+		return nil, resp.StatusCode, networkError(ctx, op, resp.StatusCode, readErr, c.opts.RequestTimeout)
+	case ok:
+		return data, resp.StatusCode, nil
+	}
+	return nil, resp.StatusCode, responseError(op, resp.StatusCode, resp.Header, data, time.Now())
+}
+
+func (c *Client) observe(op string, status int, d time.Duration) {
+	if c.opts.Observer != nil {
+		c.opts.Observer(op, status, d)
+	}
+}
+
+// backoff is the full-jitter exponential backoff before attempt+1:
+// uniform in [0, min(MaxBackoff, MinBackoff·2^(attempt-1))].
+func (c *Client) backoff(attempt int) time.Duration {
+	ceiling := c.opts.MaxBackoff
+	if shift := attempt - 1; shift < 32 {
+		if d := c.opts.MinBackoff << shift; d > 0 && d < ceiling {
+			ceiling = d
+		}
+	}
+	return rand.N(ceiling + 1)
+}
+
+// errBodyTooLarge is returned by readBody for a body over wire.MaxBodyBytes.
+// A comparable struct rather than a sentinel variable: no package state.
+type errBodyTooLarge struct{}
+
+func (errBodyTooLarge) Error() string {
+	return fmt.Sprintf("body exceeds %d bytes", wire.MaxBodyBytes)
+}
+
+// readBody reads at most wire.MaxBodyBytes; a longer body is an error, so
+// that a broken or hostile server cannot exhaust memory.
+func readBody(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, wire.MaxBodyBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > wire.MaxBodyBytes {
+		return data[:wire.MaxBodyBytes], errBodyTooLarge{}
+	}
+	return data, nil
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP
+// date. A date in the past means no wait.
+func parseRetryAfter(h string, now time.Time) (time.Duration, bool) {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(h, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(min(secs, maxRetryAfterSeconds)) * time.Second, true
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return min(d, maxRetryAfterSeconds*time.Second), true
+	}
+	return 0, false
+}
+
+// decodeInto decodes a 2xx body. Malformed JSON (a truncated answer) is
+// transient: the next try is likely whole. JSON of the wrong shape is
+// terminal: the server speaks another contract, and retrying cannot help.
+func decodeInto(op string, status int, data []byte, out any) error {
+	if out == nil {
+		return nil
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return &pc.Error{Class: pc.ClassTransient, Op: op, StatusCode: status,
+			Message: "Partner Center's answer is empty where JSON was expected"}
+	}
+	err := json.Unmarshal(data, out)
+	if err == nil {
+		return nil
+	}
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &pc.Error{Class: pc.ClassTransient, Op: op, StatusCode: status,
+			Message: "Partner Center's answer is not valid JSON (truncated?): " + err.Error(), Err: err}
+	}
+	return &pc.Error{Class: pc.ClassTerminal, Op: op, StatusCode: status,
+		Message: "Partner Center's answer does not match the expected shape: " + err.Error(), Err: err}
+}

@@ -1,0 +1,423 @@
+package ingestion
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+
+	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
+)
+
+func asPC(g *WithT, err error) *pc.Error {
+	var e *pc.Error
+	g.Expect(errors.As(err, &e)).To(BeTrue(), "error %v is not a *partnercenter.Error", err)
+	return e
+}
+
+func TestNewValidatesBaseURL(t *testing.T) {
+	g := NewWithT(t)
+	for url, want := range map[string]string{
+		"":                          "empty",
+		"ftp://example.com/x":       "https://",
+		"https:///no-host":          "no host",
+		"https://u:p@example.com/x": "user information",
+		"https://example.com/x?a=b": "query",
+		"::not a url":               "not a URL",
+	} {
+		_, err := New(Options{BaseURL: url})
+		g.Expect(err).To(MatchError(ContainSubstring(want)), url)
+	}
+	c, err := New(Options{BaseURL: "https://graph.microsoft.com/rp/product-ingestion/"})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(c.endpoint(nil, "product", "a/b")).To(Equal(
+		"https://graph.microsoft.com/rp/product-ingestion/product/a%2Fb?%24version=" + wire.Version))
+	g.Expect(c.opts.MaxAttempts).To(Equal(DefaultMaxAttempts))
+	g.Expect(c.opts.RequestTimeout).To(Equal(DefaultRequestTimeout))
+}
+
+func TestRetryAfterHonoured(t *testing.T) {
+	g := NewWithT(t)
+	c, s := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			w.Header().Set("Retry-After", "1")
+			writeError(w, http.StatusTooManyRequests, wire.CodeThrottled, "slow down")
+			return
+		}
+		writeJSON(w, http.StatusOK, product("p1", "offer-1"))
+	})
+	start := time.Now()
+	p, err := c.GetProduct(context.Background(), "p1")
+	elapsed := time.Since(start)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(p.ID).To(Equal("p1"))
+	g.Expect(s.count()).To(Equal(2))
+	g.Expect(elapsed).To(BeNumerically(">=", 950*time.Millisecond))
+	g.Expect(elapsed).To(BeNumerically("<", 2500*time.Millisecond))
+}
+
+func TestRetryAfterCappedAndDeadline(t *testing.T) {
+	g := NewWithT(t)
+	throttle := func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Retry-After", "3600")
+		writeError(w, http.StatusTooManyRequests, wire.CodeThrottled, "slow down")
+	}
+	// Capped at MaxRetryAfter: three attempts within well under a second.
+	c, s := newClient(t, throttle, func(o *Options) { o.MaxRetryAfter = 20 * time.Millisecond; o.MaxAttempts = 3 })
+	start := time.Now()
+	_, err := c.GetProduct(context.Background(), "p1")
+	g.Expect(time.Since(start)).To(BeNumerically("<", time.Second))
+	e := asPC(g, err)
+	g.Expect(e.Class).To(Equal(pc.ClassTransient))
+	g.Expect(e.StatusCode).To(Equal(429))
+	g.Expect(e.Code).To(Equal(wire.CodeThrottled))
+	g.Expect(e.RetryAfter).To(Equal(time.Hour))
+	g.Expect(s.count()).To(Equal(3))
+
+	// A wait that would outlive the caller's deadline returns at once, with
+	// RetryAfter for the caller to requeue by.
+	c, s = newClient(t, throttle)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start = time.Now()
+	_, err = c.GetProduct(ctx, "p1")
+	g.Expect(time.Since(start)).To(BeNumerically("<", time.Second))
+	g.Expect(asPC(g, err).RetryAfter).To(Equal(time.Hour))
+	g.Expect(s.count()).To(Equal(1))
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	g := NewWithT(t)
+	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	for h, want := range map[string]time.Duration{
+		"0":                             0,
+		" 7 ":                           7 * time.Second,
+		"99999999999999":                maxRetryAfterSeconds * time.Second,
+		"Thu, 02 Jan 2025 03:04:35 GMT": 30 * time.Second,
+		"Thu, 02 Jan 2025 03:00:00 GMT": 0,
+	} {
+		d, ok := parseRetryAfter(h, now)
+		g.Expect(ok).To(BeTrue(), h)
+		g.Expect(d).To(Equal(want), h)
+	}
+	for _, h := range []string{"", "-3", "soon", "1.5"} {
+		_, ok := parseRetryAfter(h, now)
+		g.Expect(ok).To(BeFalse(), h)
+	}
+}
+
+func TestBackoffOn5xxThenSuccess(t *testing.T) {
+	g := NewWithT(t)
+	c, s := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n < 3 {
+			writeError(w, 500+n, wire.CodeInternal, "try again")
+			return
+		}
+		writeJSON(w, http.StatusOK, product("p1", "offer-1"))
+	})
+	p, err := c.GetProduct(context.Background(), "p1")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(p.OfferID).To(Equal("offer-1"))
+	g.Expect(s.count()).To(Equal(3))
+}
+
+func TestGivesUpAfterMaxAttempts(t *testing.T) {
+	g := NewWithT(t)
+	c, s := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		writeError(w, http.StatusServiceUnavailable, "serviceBusy", "busy")
+	})
+	_, err := c.GetProduct(context.Background(), "p1")
+	e := asPC(g, err)
+	g.Expect(e.Class).To(Equal(pc.ClassTransient))
+	g.Expect(e.Op).To(Equal("GetProduct"))
+	g.Expect(e.StatusCode).To(Equal(503))
+	g.Expect(e.Code).To(Equal("serviceBusy"))
+	g.Expect(e.Message).To(ContainSubstring("busy"))
+	g.Expect(e.Message).To(ContainSubstring("gave up after 4 attempts"))
+	g.Expect(s.count()).To(Equal(4))
+}
+
+func TestBackoffBounds(t *testing.T) {
+	g := NewWithT(t)
+	c, err := New(Options{BaseURL: "http://x", MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond})
+	g.Expect(err).NotTo(HaveOccurred())
+	for attempt := 1; attempt < 100; attempt++ {
+		d := c.backoff(attempt)
+		g.Expect(d).To(BeNumerically(">=", 0))
+		g.Expect(d).To(BeNumerically("<=", min(50*time.Millisecond, 10*time.Millisecond<<min(attempt-1, 10))))
+	}
+}
+
+func TestClassification(t *testing.T) {
+	cases := []struct {
+		status   int
+		code     string
+		class    pc.Class
+		attempts int
+	}{
+		{400, wire.CodeBadRequest, pc.ClassTerminal, 1},
+		{422, "validation", pc.ClassTerminal, 1},
+		{401, wire.CodeUnauthorized, pc.ClassTerminal, 1},
+		{403, "forbidden", pc.ClassTerminal, 1},
+		{404, wire.CodeNotFound, pc.ClassNotFound, 1},
+		{405, "", pc.ClassTerminal, 1},
+		{409, wire.CodeInvalidState, pc.ClassConflict, 1},
+		{400, wire.CodeInProgressSubmission, pc.ClassConflict, 1},
+		{408, "", pc.ClassTransient, 4},
+		{429, wire.CodeThrottled, pc.ClassTransient, 4},
+		{500, wire.CodeInternal, pc.ClassTransient, 4},
+		{502, "", pc.ClassTransient, 4},
+	}
+	for _, tc := range cases {
+		t.Run(http.StatusText(tc.status)+"/"+tc.code, func(t *testing.T) {
+			g := NewWithT(t)
+			c, s := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				if tc.code == "" {
+					w.WriteHeader(tc.status)
+					_, _ = w.Write([]byte("<html>\n<b>gateway\x00 says no</b></html>"))
+					return
+				}
+				writeError(w, tc.status, tc.code, "partner center says no")
+			})
+			_, err := c.GetProduct(context.Background(), "p1")
+			e := asPC(g, err)
+			g.Expect(e.Class).To(Equal(tc.class))
+			g.Expect(e.StatusCode).To(Equal(tc.status))
+			g.Expect(e.Code).To(Equal(tc.code))
+			g.Expect(s.count()).To(Equal(tc.attempts))
+			if tc.code == "" {
+				g.Expect(e.Message).To(HavePrefix(http.StatusText(tc.status) + ": <html> <b>gateway says no"))
+			} else {
+				g.Expect(e.Message).To(HavePrefix("partner center says no"))
+			}
+			if tc.status == 401 || tc.status == 403 {
+				g.Expect(e.Message).To(ContainSubstring("check the Partner Center credentials"))
+			}
+		})
+	}
+}
+
+func TestErrorDetailsKept(t *testing.T) {
+	g := NewWithT(t)
+	c, _ := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		writeJSON(w, http.StatusBadRequest, wire.ErrorResponse{Error: wire.Error{Code: wire.CodeBadRequest, Message: "invalid",
+			Details: []wire.FeedbackItem{{Code: "titleTooLong", Resource: "listing", Message: "shorten the title"}}}})
+	})
+	_, err := c.GetProduct(context.Background(), "p1")
+	e := asPC(g, err)
+	g.Expect(e.Details).To(Equal([]pc.FeedbackItem{{Code: "titleTooLong", Resource: "listing", Message: "shorten the title"}}))
+	g.Expect(pc.IsTerminal(err)).To(BeTrue())
+}
+
+func TestContextDeadlineRespected(t *testing.T) {
+	g := NewWithT(t)
+	c, _ := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	}, func(o *Options) { o.RequestTimeout = 10 * time.Second })
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.GetProduct(ctx, "p1")
+	g.Expect(time.Since(start)).To(BeNumerically("<", 2*time.Second))
+	g.Expect(pc.IsTransient(err)).To(BeTrue())
+	g.Expect(errors.Is(err, context.DeadlineExceeded)).To(BeTrue())
+}
+
+func TestRequestTimeoutPerAttempt(t *testing.T) {
+	g := NewWithT(t)
+	c, s := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			<-r.Context().Done() // the first attempt hangs until the client gives up on it
+			return
+		}
+		writeJSON(w, http.StatusOK, product("p1", "offer-1"))
+	}, func(o *Options) { o.RequestTimeout = 100 * time.Millisecond })
+	p, err := c.GetProduct(context.Background(), "p1")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(p.ID).To(Equal("p1"))
+	g.Expect(s.count()).To(Equal(2))
+}
+
+func TestDroppedConnectionRetried(t *testing.T) {
+	g := NewWithT(t)
+	var statuses []int
+	var mu sync.Mutex
+	c, s := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				_ = conn.Close()
+			}
+			return
+		}
+		writeJSON(w, http.StatusOK, product("p1", "offer-1"))
+	}, func(o *Options) {
+		o.Observer = func(op string, status int, d time.Duration) {
+			mu.Lock()
+			defer mu.Unlock()
+			statuses = append(statuses, status)
+		}
+	})
+	_, err := c.GetProduct(context.Background(), "p1")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(s.count()).To(Equal(2))
+	mu.Lock()
+	defer mu.Unlock()
+	g.Expect(statuses).To(Equal([]int{0, 200}))
+}
+
+func TestDroppedConnectionMidBody(t *testing.T) {
+	g := NewWithT(t)
+	c, s := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		// Promise more than is sent, then drop the connection.
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"id\":\"product/p1\"")
+		_ = buf.Flush()
+		_ = conn.Close()
+	})
+	_, err := c.GetProduct(context.Background(), "p1")
+	e := asPC(g, err)
+	g.Expect(e.Class).To(Equal(pc.ClassTransient))
+	g.Expect(s.count()).To(Equal(4))
+}
+
+func TestNoRetryOn4xx(t *testing.T) {
+	for _, status := range []int{400, 404, 409} {
+		g := NewWithT(t)
+		c, s := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			writeError(w, status, "x", "no")
+		})
+		_, err := c.GetProduct(context.Background(), "p1")
+		g.Expect(err).To(HaveOccurred())
+		g.Expect(s.count()).To(Equal(1), "status %d", status)
+	}
+}
+
+func TestOversizedBody(t *testing.T) {
+	g := NewWithT(t)
+	c, s := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(`{"id":"product/p1","alias":"`))
+		_, _ = w.Write([]byte(strings.Repeat("a", wire.MaxBodyBytes)))
+		_, _ = w.Write([]byte(`"}`))
+	})
+	_, err := c.GetProduct(context.Background(), "p1")
+	e := asPC(g, err)
+	g.Expect(e.Class).To(Equal(pc.ClassTerminal))
+	g.Expect(e.Message).To(ContainSubstring("exceeds"))
+	g.Expect(s.count()).To(Equal(1))
+}
+
+func TestMalformedAnswers(t *testing.T) {
+	cases := map[string]struct {
+		body  string
+		class pc.Class
+		want  string
+	}{
+		"truncated":     {`{"id":"product/p1","identity":{"exter`, pc.ClassTransient, "not valid JSON"},
+		"empty":         {``, pc.ClassTransient, "empty"},
+		"not json":      {`<html>oops</html>`, pc.ClassTransient, "not valid JSON"},
+		"wrong types":   {`{"id":42,"identity":"offer"}`, pc.ClassTerminal, "expected shape"},
+		"array":         {`[1,2,3]`, pc.ClassTerminal, "expected shape"},
+		"missing id":    {`{"identity":{"externalId":"offer-1"},"lifecycleState":"draft"}`, pc.ClassTerminal, "product with id"},
+		"bad live ref":  {`{"id":"product/p1","liveSubmission":"submission/p1/a/b"}`, pc.ClassTerminal, "liveSubmission"},
+		"nested ref id": {`{"id":"product/p1/x"}`, pc.ClassTerminal, "product with id"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			g := NewWithT(t)
+			c, s := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				w.WriteHeader(http.StatusOK)
+				_, _ = w.Write([]byte(tc.body))
+			})
+			_, err := c.GetProduct(context.Background(), "p1")
+			e := asPC(g, err)
+			g.Expect(e.Class).To(Equal(tc.class))
+			g.Expect(e.Op).To(Equal("GetProduct"))
+			g.Expect(e.Message).To(ContainSubstring(tc.want))
+			g.Expect(s.count()).To(Equal(1))
+		})
+	}
+}
+
+func TestMissingJobID(t *testing.T) {
+	g := NewWithT(t)
+	c, _ := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		writeJSON(w, http.StatusAccepted, wire.ConfigureStatus{JobStatus: wire.JobRunning})
+	})
+	_, err := c.StopSale(context.Background(), "p1")
+	e := asPC(g, err)
+	g.Expect(e.Class).To(Equal(pc.ClassTerminal))
+	g.Expect(e.Message).To(ContainSubstring("without a jobId"))
+}
+
+func TestVersionAndSchemaSent(t *testing.T) {
+	g := NewWithT(t)
+	c, s := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		writeJSON(w, http.StatusAccepted, wire.ConfigureStatus{JobID: "j1", JobStatus: wire.JobRunning, JobResult: wire.JobPending})
+	})
+	_, err := c.ConfigureDraft(context.Background(), "p1", pc.Draft{Plans: []pc.Plan{{ID: "basic", Pricing: "Free"}}})
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = c.GetJob(context.Background(), "j1")
+	g.Expect(err).NotTo(HaveOccurred())
+	reqs := s.requests()
+	g.Expect(reqs).To(HaveLen(2))
+	for _, r := range reqs {
+		g.Expect(r.Query.Get("$version")).To(Equal(wire.Version))
+	}
+	g.Expect(reqs[0].Method).To(Equal(http.MethodPost))
+	g.Expect(reqs[0].Path).To(Equal("configure"))
+	g.Expect(reqs[0].Header.Get("Content-Type")).To(Equal("application/json"))
+	g.Expect(reqs[1].Path).To(Equal("configure/j1/status"))
+
+	var body map[string]any
+	g.Expect(json.Unmarshal(reqs[0].Body, &body)).To(Succeed())
+	g.Expect(body["$schema"]).To(Equal(wire.Schema(wire.KindConfigure)))
+	resources := body["resources"].([]any)
+	g.Expect(resources).To(HaveLen(5)) // listing, plan, price, reseller, cosell-listing
+	for _, r := range resources {
+		g.Expect(wire.KindOf(r.(map[string]any)["$schema"].(string))).NotTo(BeEmpty())
+	}
+}
+
+func TestObserverCalled(t *testing.T) {
+	g := NewWithT(t)
+	type call struct {
+		op     string
+		status int
+	}
+	var mu sync.Mutex
+	var calls []call
+	c, _ := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			writeError(w, 500, wire.CodeInternal, "oops")
+			return
+		}
+		writeError(w, 404, wire.CodeNotFound, "no such product")
+	}, func(o *Options) {
+		o.Observer = func(op string, status int, d time.Duration) {
+			mu.Lock()
+			defer mu.Unlock()
+			g.Expect(d).To(BeNumerically(">", 0))
+			calls = append(calls, call{op, status})
+		}
+	})
+	_, err := c.GetProduct(context.Background(), "p1")
+	g.Expect(pc.IsNotFound(err)).To(BeTrue())
+	mu.Lock()
+	defer mu.Unlock()
+	g.Expect(calls).To(Equal([]call{{"GetProduct", 500}, {"GetProduct", 404}}))
+}
