@@ -2,6 +2,7 @@
 // against Microsoft Partner Center.
 //
 //	cosell-operator [flags]            run the manager
+//	cosell-operator local [flags]      run a local control plane and the manager on it (make run)
 //	cosell-operator simulator [flags]  run the Partner Center simulator alone
 //
 // main wires flags and the manager only; the work lives in controllers/ and
@@ -9,10 +10,28 @@
 package main
 
 import (
+	"context"
+	"embed"
 	"flag"
 	"fmt"
+	"io/fs"
+	"net/url"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/yaml"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -24,6 +43,12 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	marketplacev1alpha1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/controllers"
+	"github.com/cosell-operator/cosell-operator/internal/credentials"
+	"github.com/cosell-operator/cosell-operator/internal/local"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter/ingestion"
+	"github.com/cosell-operator/cosell-operator/internal/simulator"
 )
 
 var scheme = runtime.NewScheme()
@@ -83,31 +108,151 @@ func (o *options) bind(fs *flag.FlagSet) {
 }
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "simulator" {
-		fmt.Fprintln(os.Stderr, "the simulator subcommand is not wired yet")
-		os.Exit(2)
+	args := os.Args[1:]
+	var err error
+	switch {
+	case len(args) > 0 && args[0] == "simulator":
+		err = simulator.Main(args[1:])
+	case len(args) > 0 && args[0] == "local":
+		err = runLocal(args[1:])
+	default:
+		err = runManager(args)
 	}
-
-	var opts options
-	opts.bind(flag.CommandLine)
-	zapOpts := zap.Options{Development: true}
-	zapOpts.BindFlags(flag.CommandLine)
-	flag.Parse()
-	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
-	setupLog := ctrl.Log.WithName("setup")
-
-	if err := run(opts); err != nil {
-		setupLog.Error(err, "manager stopped")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cosell-operator:", err)
 		os.Exit(1)
 	}
 }
 
-func run(opts options) error {
+// parse binds the manager's flags (and extra ones) to a new flag set,
+// parses args and sets up logging.
+func parse(name string, args []string, extra func(*flag.FlagSet)) (options, error) {
+	var opts options
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	opts.bind(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	zapOpts := zap.Options{Development: true}
+	zapOpts.BindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return opts, err
+	}
+	if fs.NArg() > 0 {
+		return opts, fmt.Errorf("unexpected arguments %q: the subcommands are local and simulator", fs.Args())
+	}
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	return opts, nil
+}
+
+// runManager runs the manager against the cluster of the kubeconfig.
+func runManager(args []string) error {
+	opts, err := parse("cosell-operator", args, nil)
+	if err != nil {
+		return err
+	}
 	cfg, err := ctrl.GetConfig()
 	if err != nil {
 		return fmt.Errorf("reading kubeconfig: %w", err)
 	}
+	return run(ctrl.SetupSignalHandler(), cfg, opts)
+}
+
+//go:embed config/crd/bases/*.yaml
+var crdFiles embed.FS
+
+// runLocal starts the local control plane of `make run`, installs the CRDs
+// and runs the manager on it with the embedded simulator, keeping all
+// state under --local-dir.
+func runLocal(args []string) error {
+	var dir, assets string
+	opts, err := parse("cosell-operator local", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&dir, "local-dir", ".local", "Folder holding the local control plane's state (etcd data, simulator store, kubeconfig).")
+		fs.StringVar(&assets, "assets", os.Getenv("KUBEBUILDER_ASSETS"), "Folder with etcd, kube-apiserver and kubectl (default: $KUBEBUILDER_ASSETS, else bin/k8s).")
+	})
+	if err != nil {
+		return err
+	}
+	if assets == "" {
+		assets = filepath.Join("bin", "k8s")
+	}
+	if opts.simulatorStore == "" {
+		opts.simulatorStore = filepath.Join(dir, local.SimulatorDir)
+	}
+	crds, err := loadCRDs()
+	if err != nil {
+		return err
+	}
+	log := ctrl.Log.WithName("local")
+	log.Info("starting etcd and kube-apiserver", "state", dir)
+	cp, err := local.Start(local.Options{Dir: dir, Assets: assets, CRDs: crds})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		log.Info("stopping the local control plane; its state stays in " + dir)
+		if err := cp.Stop(); err != nil {
+			log.Error(err, "stopping the local control plane")
+		}
+	}()
+	kubectl, _ := filepath.Abs(filepath.Join(assets, "kubectl"))
+	fmt.Fprintf(os.Stderr, `
+The local control plane is up; the operator starts now with the embedded Partner Center simulator
+(Product Ingestion API at http://%s/rp/product-ingestion). State: %s (make clean-local wipes it).
+In another shell:
+
+  export KUBECONFIG=%s
+  alias kubectl=%s
+  kubectl apply -f config/samples/
+  kubectl get cosell -w
+
+Ctrl-C stops everything.
+
+`, opts.simulatorAddr, dir, cp.Kubeconfig, kubectl)
+	return run(ctrl.SetupSignalHandler(), cp.Config, opts)
+}
+
+// loadCRDs reads the CRDs generated into config/crd/bases.
+func loadCRDs() ([]*apiextensionsv1.CustomResourceDefinition, error) {
+	paths, err := fs.Glob(crdFiles, "config/crd/bases/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var crds []*apiextensionsv1.CustomResourceDefinition
+	for _, p := range paths {
+		data, err := crdFiles.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		crd := &apiextensionsv1.CustomResourceDefinition{}
+		if err := yaml.UnmarshalStrict(data, crd); err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		crds = append(crds, crd)
+	}
+	return crds, nil
+}
+
+// run runs the manager with both controllers until ctx ends.
+func run(ctx context.Context, cfg *rest.Config, opts options) error {
 	cfg.QPS, cfg.Burst = float32(opts.kubeAPIQPS), opts.kubeAPIBurst
+	if opts.partnerCenterSecret != "" && credentialsSecret(opts) == nil {
+		return fmt.Errorf("--partner-center-secret must be namespace/name; got %q", opts.partnerCenterSecret)
+	}
+	secret := credentialsSecret(opts)
+
+	// The cache holds only what the controllers read: the two kinds and,
+	// when credentials come from a Secret, that one Secret (so RBAC need
+	// not grant Secrets beyond it). managedFields are dropped to save memory.
+	cacheOpts := cache.Options{DefaultTransform: cache.TransformStripManagedFields()}
+	if secret != nil {
+		cacheOpts.ByObject = map[client.Object]cache.ByObject{
+			&corev1.Secret{}: {
+				Namespaces: map[string]cache.Config{secret.Namespace: {}},
+				Field:      fields.OneTermEqualSelector("metadata.name", secret.Name),
+			},
+		}
+	}
 
 	metricsOpts := metricsserver.Options{BindAddress: opts.metricsAddr, SecureServing: opts.metricsSecure}
 	if opts.metricsSecure {
@@ -115,6 +260,7 @@ func run(opts options) error {
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                        scheme,
+		Cache:                         cacheOpts,
 		Metrics:                       metricsOpts,
 		HealthProbeBindAddress:        opts.probeAddr,
 		LeaderElection:                opts.leaderElect,
@@ -131,5 +277,85 @@ func run(opts options) error {
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return err
 	}
-	return mgr.Start(ctrl.SetupSignalHandler())
+
+	pc, err := partnerCenter(ctx, mgr, opts)
+	if err != nil {
+		return err
+	}
+	if err := controllers.IndexFields(ctx, mgr.GetFieldIndexer()); err != nil {
+		return err
+	}
+	controllers.RegisterMetrics(mgr.GetClient())
+	// Each controller backs off its own failures.
+	controllerOpts := func(concurrency int) controllers.Options {
+		return controllers.Options{
+			Concurrency:       concurrency,
+			StalledRecheck:    opts.stalledRecheckPeriod,
+			CredentialsSecret: secret,
+			RateLimiter:       workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](opts.minRetryDelay, opts.maxRetryDelay),
+		}
+	}
+	offerOpts, solutionOpts := controllerOpts(opts.offerConcurrency), controllerOpts(opts.solutionConcurrency)
+	if err := (&controllers.MarketplaceOfferReconciler{
+		Client: mgr.GetClient(), PartnerCenter: pc, Recorder: mgr.GetEventRecorder("cosell-operator"), Options: offerOpts,
+	}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the MarketplaceOffer controller: %w", err)
+	}
+	if err := (&controllers.SolutionReconciler{
+		Client: mgr.GetClient(), PartnerCenter: pc, Recorder: mgr.GetEventRecorder("cosell-operator"), Options: solutionOpts,
+	}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the Solution controller: %w", err)
+	}
+	return mgr.Start(ctx)
+}
+
+// realPartnerCenterHost serves the real Product Ingestion API, which has no
+// OCP GTM migration surface.
+const realPartnerCenterHost = "graph.microsoft.com"
+
+// credentialsSecret is the Secret named by --partner-center-secret, or nil.
+func credentialsSecret(opts options) *types.NamespacedName {
+	ns, name, _ := strings.Cut(opts.partnerCenterSecret, "/")
+	if ns == "" || name == "" {
+		return nil
+	}
+	return &types.NamespacedName{Namespace: ns, Name: name}
+}
+
+// partnerCenter builds the Partner Center client: the embedded simulator
+// (started here, on loopback) reached through the HTTP adapter, so the
+// operator runs the same code path as against the real API; or the real
+// API (or a standalone simulator) at a base URL, with credentials from a
+// Secret.
+func partnerCenter(ctx context.Context, mgr ctrl.Manager, opts options) (partnercenter.Client, error) {
+	if opts.partnerCenter == "embedded" {
+		sim, err := simulator.New(simulator.Options{
+			Addr: opts.simulatorAddr, SeedFile: opts.simulatorSeed, StoreDir: opts.simulatorStore,
+			CertificationDelay: opts.simulatorCertDelay, MergeDelay: opts.simulatorMergeDelay, Faults: opts.simulatorFaults,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("creating the embedded Partner Center simulator: %w", err)
+		}
+		if err := sim.Start(ctx); err != nil {
+			return nil, fmt.Errorf("starting the embedded Partner Center simulator on %s: %w", opts.simulatorAddr, err)
+		}
+		go func() {
+			<-ctx.Done()
+			_ = sim.Close()
+		}()
+		ctrl.Log.WithName("setup").Info("embedded Partner Center simulator started", "url", sim.URL())
+		return ingestion.New(ingestion.Options{BaseURL: sim.URL(), MigrationSurface: true, Observer: controllers.ObservePartnerCenterRequest})
+	}
+
+	u, err := url.Parse(opts.partnerCenter)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("--partner-center must be 'embedded' or the base URL of a Product Ingestion API, such as https://graph.microsoft.com/rp/product-ingestion; got %q", opts.partnerCenter)
+	}
+	pcOpts := ingestion.Options{BaseURL: opts.partnerCenter, MigrationSurface: u.Host != realPartnerCenterHost, Observer: controllers.ObservePartnerCenterRequest}
+	if secret := credentialsSecret(opts); secret != nil {
+		pcOpts.Credential = &credentials.Secret{Reader: mgr.GetClient(), Key: *secret, Build: ingestion.CredentialFromSecretData}
+	} else if u.Host == realPartnerCenterHost {
+		return nil, fmt.Errorf("the real Partner Center needs credentials: set --partner-center-secret to namespace/name of a Secret with tenantId, clientId and clientSecret")
+	}
+	return ingestion.New(pcOpts)
 }

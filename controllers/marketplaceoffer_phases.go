@@ -28,9 +28,9 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, offer *v
 	spec := &offer.Spec
 	product, err := r.PartnerCenter.FindProduct(ctx, spec.OfferID)
 	if partnercenter.IsNotFound(err) {
-		sol, err := r.migratingSolution(ctx, offer)
-		if err != nil {
-			return false, err
+		sol, lerr := r.migratingSolution(ctx, offer)
+		if lerr != nil {
+			return false, lerr
 		}
 		if sol != nil {
 			return false, waitForMigration(sol)

@@ -35,13 +35,16 @@ func summarize(conds *[]metav1.Condition, gen int64, o outcome, readyMessage str
 	}
 }
 
-// summarizeSuspended marks a suspended object: not Ready, neither
-// reconciling nor stalled, so kstatus and GitOps tools see it settled.
-func summarizeSuspended(conds *[]metav1.Condition, gen int64) {
-	meta.SetStatusCondition(conds, metav1.Condition{
-		Type: v1.ReadyCondition, Status: metav1.ConditionFalse, Reason: v1.ReasonSuspended,
-		Message: "reconciliation is suspended: set spec.suspend to false to resume", ObservedGeneration: gen,
-	})
+// summarizeSuspended marks a suspended object settled, neither reconciling
+// nor stalled, so that kstatus reads it as Current and a GitOps sync that
+// waits on it does not hang on a pause someone chose. What was Ready stays
+// Ready (a live offer stays live while suspended); otherwise there is no
+// Ready condition, so `kubectl wait --for=condition=Ready` keeps waiting.
+// Argo CD's health check reports Suspended from spec.suspend.
+func summarizeSuspended(conds *[]metav1.Condition, _ int64) {
+	if !meta.IsStatusConditionTrue(*conds, v1.ReadyCondition) {
+		meta.RemoveStatusCondition(conds, v1.ReadyCondition)
+	}
 	meta.RemoveStatusCondition(conds, v1.ReconcilingCondition)
 	meta.RemoveStatusCondition(conds, v1.StalledCondition)
 }

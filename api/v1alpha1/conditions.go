@@ -56,8 +56,6 @@ const (
 	ReasonSucceeded = "Succeeded"
 	// ReasonProgressing: the operator is working on the current generation.
 	ReasonProgressing = "Progressing"
-	// ReasonSuspended: spec.suspend is true; nothing is done until cleared.
-	ReasonSuspended = "Suspended"
 	// ReasonPartnerCenterError: Partner Center failed transiently; retrying.
 	ReasonPartnerCenterError = "PartnerCenterError"
 	// ReasonPartnerCenterRejected: Partner Center refused a request and will

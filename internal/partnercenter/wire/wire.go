@@ -117,6 +117,20 @@ func ParseSubmissionRef(ref string) (productID, submissionID string, ok bool) {
 	return productID, submissionID, ok && productID != "" && submissionID != "" && !strings.Contains(submissionID, "/")
 }
 
+// PlanRef is the durable ID of a plan of a product; a
+// price-and-availability-plan names the plan it prices by it.
+func PlanRef(productID, planID string) string { return "plan/" + productID + "/" + planID }
+
+// ParsePlanRef returns the product and plan IDs of a durable plan ID.
+func ParsePlanRef(ref string) (productID, planID string, ok bool) {
+	rest, ok := strings.CutPrefix(ref, "plan/")
+	if !ok {
+		return "", "", false
+	}
+	productID, planID, ok = strings.Cut(rest, "/")
+	return productID, planID, ok && productID != "" && planID != "" && !strings.Contains(planID, "/")
+}
+
 // Lifecycle states of a product.
 const (
 	LifecycleDraft      = "draft"

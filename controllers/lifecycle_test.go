@@ -1,0 +1,352 @@
+package controllers_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
+	"github.com/cosell-operator/cosell-operator/internal/testenv"
+)
+
+const (
+	timeout  = 30 * time.Second
+	interval = 50 * time.Millisecond
+)
+
+// applySamples creates every object of config/samples in namespace ns.
+func applySamples(t *testing.T, ns string) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(testenv.RepoRoot(), "config", "samples", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no samples: %v", err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := &unstructured.Unstructured{}
+		if err := yaml.Unmarshal(data, &u.Object); err != nil {
+			t.Fatal(err)
+		}
+		u.SetNamespace(ns)
+		if err := k8s.Create(context.Background(), u); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+}
+
+func getOffer(g Gomega, ns, name string) *v1.MarketplaceOffer {
+	o := &v1.MarketplaceOffer{}
+	g.Expect(k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, o)).To(Succeed())
+	return o
+}
+
+func getSolution(g Gomega, ns, name string) *v1.Solution {
+	s := &v1.Solution{}
+	g.Expect(k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, s)).To(Succeed())
+	return s
+}
+
+// ready asserts Ready=True for the object's current generation.
+func ready(g Gomega, conds []metav1.Condition, gen int64) {
+	c := meta.FindStatusCondition(conds, v1.ReadyCondition)
+	g.Expect(c).NotTo(BeNil())
+	g.Expect(c.Status).To(Equal(metav1.ConditionTrue), "Ready: %s: %s", c.Reason, c.Message)
+	g.Expect(c.ObservedGeneration).To(Equal(gen))
+}
+
+// kstatusOf computes what kstatus (and so kubectl wait, Flux, Argo CD's
+// generic check) reads from the object.
+func kstatusOf(g Gomega, obj runtime.Object) status.Status {
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	g.Expect(err).NotTo(HaveOccurred())
+	res, err := status.Compute(&unstructured.Unstructured{Object: u})
+	g.Expect(err).NotTo(HaveOccurred())
+	return res.Status
+}
+
+func update[T client.Object](g Gomega, obj T, mutate func(T)) {
+	g.Eventually(func() error {
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(obj), obj); err != nil {
+			return err
+		}
+		mutate(obj)
+		return k8s.Update(context.Background(), obj)
+	}, timeout, interval).Should(Succeed())
+}
+
+// TestSamplesReachTheirEndStates applies config/samples and waits for each
+// object's end state: offers live (or stalled on purpose), solutions
+// merged, migrated and discarded. The simulator then holds exactly one
+// product per offer.
+func TestSamplesReachTheirEndStates(t *testing.T) {
+	g := NewWithT(t)
+	sim := startSimulator(t, simOptions{certificationDelay: 200 * time.Millisecond, mergeDelay: 200 * time.Millisecond})
+	ns := newNamespace(t)
+	startOperator(t, sim, ns)
+	applySamples(t, ns)
+
+	for _, name := range []string{"contoso-analytics", "contoso-fieldservice"} {
+		g.Eventually(func(g Gomega) {
+			o := getOffer(g, ns, name)
+			ready(g, o.Status.Conditions, o.Generation)
+			g.Expect(o.Status.Phase).To(Equal(v1.PhaseLive))
+			g.Expect(o.Status.LiveURL).To(HavePrefix("https://"))
+			g.Expect(o.Status.ProductID).NotTo(BeEmpty())
+			g.Expect(kstatusOf(g, o)).To(Equal(status.CurrentStatus))
+			health, _ := argoHealth(g, o)
+			g.Expect(health).To(Equal("Healthy"))
+		}, timeout, interval).Should(Succeed(), name)
+	}
+	g.Eventually(func(g Gomega) {
+		o := getOffer(g, ns, "contoso-retail-assessment")
+		g.Expect(o.Status.Phase).To(Equal(v1.PhaseCertificationFailed))
+		c := meta.FindStatusCondition(o.Status.Conditions, v1.StalledCondition)
+		g.Expect(c).NotTo(BeNil())
+		g.Expect(c.Reason).To(Equal(v1.ReasonCertificationFailed))
+		g.Expect(c.Message).To(ContainSubstring("privacy"))
+		g.Expect(o.Status.Certification.Feedback).NotTo(BeEmpty())
+		g.Expect(kstatusOf(g, o)).To(Equal(status.FailedStatus))
+		health, msg := argoHealth(g, o)
+		g.Expect(health).To(Equal("Degraded"))
+		g.Expect(msg).To(HavePrefix("CertificationFailed: "))
+	}, timeout, interval).Should(Succeed())
+
+	for name, state := range map[string]v1.SolutionState{
+		"ocp-contoso-analytics": v1.StateMerged, "ocp-contoso-fieldservice": v1.StateMigrated, "ocp-contoso-legacy-crm": v1.StateDiscarded,
+	} {
+		g.Eventually(func(g Gomega) {
+			s := getSolution(g, ns, name)
+			ready(g, s.Status.Conditions, s.Generation)
+			g.Expect(s.Status.State).To(Equal(state))
+			g.Expect(kstatusOf(g, s)).To(Equal(status.CurrentStatus))
+			health, _ := argoHealth(g, s)
+			g.Expect(health).To(Equal("Healthy"))
+		}, timeout, interval).Should(Succeed(), name)
+	}
+	merged := getSolution(g, ns, "ocp-contoso-analytics")
+	g.Expect(merged.Status.SupportRequestID).NotTo(BeEmpty())
+	g.Eventually(func(g Gomega) {
+		o := getOffer(g, ns, "contoso-analytics")
+		g.Expect(o.Status.MergedSolutions).To(ConsistOf("ocp-contoso-analytics"))
+		g.Expect(o.Status.CoSellLevel).To(Equal(v1.CoSellIncentiveEligible))
+	}, timeout, interval).Should(Succeed())
+
+	migrated := getOffer(g, ns, "contoso-fieldservice")
+	g.Expect(migrated.Status.MigratedFrom).To(Equal("ocp-contoso-fieldservice"))
+	g.Expect(getSolution(g, ns, "ocp-contoso-fieldservice").Status.ProductID).To(Equal(migrated.Status.ProductID))
+
+	stats := sim.Stats()
+	for _, id := range []string{"contoso-analytics", "contoso-fieldservice", "contoso-retail-assessment"} {
+		g.Expect(stats.ProductsByOfferID[id]).To(Equal(1), "products with offer ID %s", id)
+	}
+	g.Expect(stats.MergeRequests["ocp-contoso-analytics"]).To(Equal(1))
+}
+
+// TestCertificationFailureThenFix fixes the failing sample and sees it
+// published again.
+func TestCertificationFailureThenFix(t *testing.T) {
+	g := NewWithT(t)
+	sim := startSimulator(t, simOptions{certificationDelay: 100 * time.Millisecond})
+	ns := newNamespace(t)
+	startOperator(t, sim, ns)
+	applySamples(t, ns)
+	offer := &v1.MarketplaceOffer{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "contoso-retail-assessment"}}
+	g.Eventually(func(g Gomega) {
+		g.Expect(getOffer(g, ns, offer.Name).Status.Phase).To(Equal(v1.PhaseCertificationFailed))
+	}, timeout, interval).Should(Succeed())
+
+	update(g, offer, func(o *v1.MarketplaceOffer) {
+		o.Spec.Listing.PrivacyPolicyURL = "https://contoso.example/privacy"
+		o.Spec.Listing.Description = "Two weeks with our data architects: we map your retail data estate, " +
+			"rate its quality and deliver a roadmap to real-time analytics on Azure."
+	})
+	g.Eventually(func(g Gomega) {
+		o := getOffer(g, ns, offer.Name)
+		ready(g, o.Status.Conditions, o.Generation)
+		g.Expect(o.Status.Phase).To(Equal(v1.PhasePreview))
+		g.Expect(o.Status.PreviewURLs).NotTo(BeEmpty())
+		g.Expect(meta.FindStatusCondition(o.Status.Conditions, v1.StalledCondition)).To(BeNil())
+	}, timeout, interval).Should(Succeed())
+}
+
+// TestUndoDiscard changes a discarded solution's action to Migrate.
+func TestUndoDiscard(t *testing.T) {
+	g := NewWithT(t)
+	sim := startSimulator(t, simOptions{})
+	ns := newNamespace(t)
+	startOperator(t, sim, ns)
+	applySamples(t, ns)
+	sol := &v1.Solution{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "ocp-contoso-legacy-crm"}}
+	g.Eventually(func(g Gomega) {
+		g.Expect(getSolution(g, ns, sol.Name).Status.State).To(Equal(v1.StateDiscarded))
+	}, timeout, interval).Should(Succeed())
+
+	offer := getOffer(g, ns, "contoso-fieldservice").DeepCopy()
+	offer.ObjectMeta = metav1.ObjectMeta{Namespace: ns, Name: "contoso-crm"}
+	offer.Spec.OfferID, offer.Spec.Target, offer.Status = "contoso-crm", v1.TargetDraft, v1.MarketplaceOfferStatus{}
+	g.Expect(k8s.Create(context.Background(), offer)).To(Succeed())
+	update(g, sol, func(s *v1.Solution) {
+		s.Spec.Action = v1.ActionMigrate
+		s.Spec.Migrate = &v1.MigrateSpec{OfferRef: v1.OfferReference{Name: "contoso-crm"}}
+	})
+	g.Eventually(func(g Gomega) {
+		s := getSolution(g, ns, sol.Name)
+		ready(g, s.Status.Conditions, s.Generation)
+		g.Expect(s.Status.State).To(Equal(v1.StateMigrated))
+		o := getOffer(g, ns, "contoso-crm")
+		ready(g, o.Status.Conditions, o.Generation)
+		g.Expect(o.Status.MigratedFrom).To(Equal("ocp-contoso-legacy-crm"))
+	}, timeout, interval).Should(Succeed())
+	g.Expect(sim.Stats().UndoDiscards["ocp-contoso-legacy-crm"]).To(Equal(1))
+}
+
+// TestUpdateOfALiveOffer changes a live offer: the live version stays live
+// while the update is certified, then the update goes live.
+func TestUpdateOfALiveOffer(t *testing.T) {
+	g := NewWithT(t)
+	sim := startSimulator(t, simOptions{certificationDelay: 1500 * time.Millisecond})
+	ns := newNamespace(t)
+	startOperator(t, sim, ns)
+	applySamples(t, ns)
+	offer := &v1.MarketplaceOffer{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "contoso-analytics"}}
+	var liveURL string
+	g.Eventually(func(g Gomega) {
+		o := getOffer(g, ns, offer.Name)
+		ready(g, o.Status.Conditions, o.Generation)
+		liveURL = o.Status.LiveURL
+	}, timeout, interval).Should(Succeed())
+
+	update(g, offer, func(o *v1.MarketplaceOffer) {
+		o.Spec.Listing.Summary = "Real-time retail analytics, now with forecasts."
+	})
+	g.Eventually(func(g Gomega) {
+		o := getOffer(g, ns, offer.Name)
+		g.Expect(o.Status.Phase).To(Equal(v1.PhaseCertifying))
+		g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1.ReadyCondition)).To(BeFalse())
+		g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1.LiveCondition)).To(BeTrue(), "the old version stays live")
+		g.Expect(o.Status.LiveURL).To(Equal(liveURL))
+		g.Expect(o.Status.LiveGeneration).To(Equal(o.Generation - 1))
+	}, timeout, interval).Should(Succeed())
+	g.Eventually(func(g Gomega) {
+		o := getOffer(g, ns, offer.Name)
+		ready(g, o.Status.Conditions, o.Generation)
+		g.Expect(o.Status.LiveGeneration).To(Equal(o.Generation))
+	}, timeout, interval).Should(Succeed())
+}
+
+// TestDeletionPolicies deletes offers under both policies.
+func TestDeletionPolicies(t *testing.T) {
+	g := NewWithT(t)
+	sim := startSimulator(t, simOptions{})
+	ns := newNamespace(t)
+	op := startOperator(t, sim, ns)
+	applySamples(t, ns)
+	ctx := context.Background()
+	var live, draft, orphan *v1.MarketplaceOffer
+	g.Eventually(func(g Gomega) {
+		live = getOffer(g, ns, "contoso-fieldservice") // deletionPolicy: Delete
+		ready(g, live.Status.Conditions, live.Generation)
+		orphan = getOffer(g, ns, "contoso-analytics") // Orphan by default
+		ready(g, orphan.Status.Conditions, orphan.Generation)
+	}, timeout, interval).Should(Succeed())
+
+	draft = orphan.DeepCopy()
+	draft.ObjectMeta = metav1.ObjectMeta{Namespace: ns, Name: "scratch"}
+	draft.Spec.OfferID, draft.Spec.Target, draft.Spec.DeletionPolicy = "contoso-scratch", v1.TargetDraft, v1.DeletionPolicyDelete
+	draft.Status = v1.MarketplaceOfferStatus{}
+	g.Expect(k8s.Create(ctx, draft)).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		draft = getOffer(g, ns, "scratch")
+		ready(g, draft.Status.Conditions, draft.Generation)
+	}, timeout, interval).Should(Succeed())
+
+	for _, o := range []*v1.MarketplaceOffer{live, orphan, draft} {
+		g.Expect(k8s.Delete(ctx, o)).To(Succeed())
+	}
+	for _, o := range []*v1.MarketplaceOffer{live, orphan, draft} {
+		g.Eventually(func() bool {
+			return k8s.Get(ctx, client.ObjectKeyFromObject(o), &v1.MarketplaceOffer{}) != nil
+		}, timeout, interval).Should(BeTrue(), "%s is gone", o.Name)
+	}
+	p, err := op.pc.GetProduct(ctx, live.Status.ProductID)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(p.State).To(Equal(partnercenter.LifecycleDeprecated), "Delete stops sale of a published offer")
+	_, err = op.pc.GetProduct(ctx, draft.Status.ProductID)
+	g.Expect(partnercenter.IsNotFound(err)).To(BeTrue(), "Delete removes a never-published draft: %v", err)
+	p, err = op.pc.GetProduct(ctx, orphan.Status.ProductID)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(p.State).To(Equal(partnercenter.LifecyclePublished), "Orphan leaves the offer alone")
+}
+
+// TestSuspend holds an offer until it is resumed.
+func TestSuspend(t *testing.T) {
+	g := NewWithT(t)
+	sim := startSimulator(t, simOptions{})
+	ns := newNamespace(t)
+	op := startOperator(t, sim, ns)
+	ctx := context.Background()
+	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "samples", "marketplace_v1alpha1_marketplaceoffer_analytics.yaml"))
+	g.Expect(err).NotTo(HaveOccurred())
+	offer := &v1.MarketplaceOffer{}
+	g.Expect(yaml.Unmarshal(data, offer)).To(Succeed())
+	offer.Namespace, offer.Spec.Suspend = ns, true
+	g.Expect(k8s.Create(ctx, offer)).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		o := getOffer(g, ns, offer.Name)
+		g.Expect(o.Status.ObservedGeneration).To(Equal(o.Generation))
+		g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1.ReadyCondition)).To(BeFalse())
+		health, _ := argoHealth(g, o)
+		g.Expect(health).To(Equal("Suspended"))
+		g.Expect(kstatusOf(g, o)).To(Equal(status.CurrentStatus))
+	}, timeout, interval).Should(Succeed())
+	_, err = op.pc.FindProduct(ctx, offer.Spec.OfferID)
+	g.Expect(partnercenter.IsNotFound(err)).To(BeTrue(), "a suspended offer reaches nothing in Partner Center")
+
+	update(g, offer, func(o *v1.MarketplaceOffer) { o.Spec.Suspend = false })
+	g.Eventually(func(g Gomega) {
+		o := getOffer(g, ns, offer.Name)
+		ready(g, o.Status.Conditions, o.Generation)
+	}, timeout, interval).Should(Succeed())
+}
+
+// TestRestartInTheMiddleOfCertification stops the operator while an offer
+// is in certification: the new operator resumes tracking the submission
+// instead of submitting again.
+func TestRestartInTheMiddleOfCertification(t *testing.T) {
+	g := NewWithT(t)
+	sim := startSimulator(t, simOptions{certificationDelay: 2 * time.Second})
+	ns := newNamespace(t)
+	first := startOperator(t, sim, ns)
+	applySamples(t, ns)
+	g.Eventually(func(g Gomega) {
+		o := getOffer(g, ns, "contoso-analytics")
+		g.Expect(o.Status.Phase).To(Equal(v1.PhaseCertifying))
+		health, _ := argoHealth(g, o)
+		g.Expect(health).To(Equal("Progressing"))
+		g.Expect(kstatusOf(g, o)).To(Equal(status.InProgressStatus))
+	}, timeout, interval).Should(Succeed())
+	first.stop()
+
+	startOperator(t, sim, ns)
+	g.Eventually(func(g Gomega) {
+		o := getOffer(g, ns, "contoso-analytics")
+		ready(g, o.Status.Conditions, o.Generation)
+	}, timeout, interval).Should(Succeed())
+	g.Expect(sim.Stats().PreviewSubmissions["contoso-analytics"]).To(Equal(1))
+	g.Expect(sim.Stats().ProductsByOfferID["contoso-analytics"]).To(Equal(1))
+}

@@ -1,0 +1,121 @@
+package simulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
+)
+
+// codeForbidden is the code of a 403: the partner lacks a prerequisite for
+// the action (wire.go names no code for it).
+const codeForbidden = "forbidden"
+
+// apiError is an error answered as a wire.ErrorResponse.
+type apiError struct {
+	status  int
+	code    string
+	message string
+	details []wire.FeedbackItem
+}
+
+func (e *apiError) Error() string { return e.message }
+
+func errBadRequest(format string, args ...any) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: wire.CodeBadRequest, message: fmt.Sprintf(format, args...)}
+}
+
+func errNotFound(format string, args ...any) *apiError {
+	return &apiError{status: http.StatusNotFound, code: wire.CodeNotFound, message: fmt.Sprintf(format, args...)}
+}
+
+func errConflict(code, format string, args ...any) *apiError {
+	return &apiError{status: http.StatusConflict, code: code, message: fmt.Sprintf(format, args...)}
+}
+
+func errForbidden(format string, args ...any) *apiError {
+	return &apiError{status: http.StatusForbidden, code: codeForbidden, message: fmt.Sprintf(format, args...)}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		raw, _ = json.Marshal(wire.ErrorResponse{Error: wire.Error{Code: wire.CodeInternal, Message: "encode response: " + err.Error()}})
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(raw)))
+	w.WriteHeader(status)
+	_, _ = w.Write(raw)
+}
+
+// writeError answers err: an *apiError as itself, anything else as a 500.
+func writeError(w http.ResponseWriter, err error) {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		ae = &apiError{status: http.StatusInternalServerError, code: wire.CodeInternal, message: "simulator: " + err.Error()}
+	}
+	writeJSON(w, ae.status, wire.ErrorResponse{Error: wire.Error{Code: ae.code, Message: ae.message, Details: ae.details}})
+}
+
+// decodeBody reads a JSON body of at most wire.MaxBodyBytes into v, refusing
+// unknown fields and trailing data so that a client bug shows as a clear 400.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, wire.MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return &apiError{status: http.StatusRequestEntityTooLarge, code: wire.CodeBadRequest,
+				message: fmt.Sprintf("request body exceeds %d bytes", wire.MaxBodyBytes)}
+		}
+		return errBadRequest("reading request body: %v", err)
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return errBadRequest("request body is empty; send a JSON document")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var syntax *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syntax):
+			return errBadRequest("malformed JSON at byte %d: %v", syntax.Offset, err)
+		case errors.As(err, &typ):
+			return errBadRequest("malformed JSON: field %q wants %s, got %s", typ.Field, typ.Type, typ.Value)
+		default:
+			return errBadRequest("malformed JSON: %v", err)
+		}
+	}
+	if err := dec.Decode(new(json.RawMessage)); !errors.Is(err, io.EOF) {
+		return errBadRequest("malformed JSON: unexpected data after the JSON document")
+	}
+	return nil
+}
+
+// statusRecorder remembers the status a handler answered, for Stats.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

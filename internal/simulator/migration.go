@@ -1,0 +1,329 @@
+package simulator
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
+)
+
+// The OCP GTM migration surface. It has no public API; the simulator serves
+// it in the Product Ingestion style (see package wire). State-changing
+// requests need a partner in good standing: a valid membership and a
+// commercial-marketplace account (403 otherwise), and migrating needs the
+// Admin or Developer role on the publisher.
+
+// supportBase makes support request IDs look like Partner Center's.
+const supportBase = 2_300_000_000_000
+
+// Storefront hosts a merge's listingUri may name.
+var listingHosts = map[string]bool{"appsource.microsoft.com": true, "azuremarketplace.microsoft.com": true}
+
+func (s *Simulator) handlePrerequisites(w http.ResponseWriter, r *http.Request) {
+	partnerID, publisherID := r.PathValue("partnerId"), r.URL.Query().Get("publisherId")
+	var out wire.Prerequisites
+	err := s.view(func(st *stage, _ time.Time) error {
+		p, err := loadPartner(st, partnerID)
+		if err != nil {
+			return err
+		}
+		out = wire.Prerequisites{Schema: wire.Schema(wire.KindPrerequisites), PartnerID: p.PartnerID,
+			MembershipValid: p.MembershipValid, MarketplaceAccount: p.MarketplaceAccount}
+		if publisherID != "" {
+			out.PublisherRole = p.Publishers[publisherID]
+		}
+		return nil
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func loadPartner(st *stage, partnerID string) (*partnerRec, error) {
+	var p partnerRec
+	ok, err := st.getJSON(bucketPartners, partnerID, &p)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errNotFound("partner %s not found", partnerID)
+	}
+	return &p, nil
+}
+
+// requireStanding refuses state changes for a partner without a valid
+// membership or marketplace account.
+func requireStanding(st *stage, partnerID string) (*partnerRec, error) {
+	p, err := loadPartner(st, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !p.MembershipValid:
+		return nil, errForbidden("partner %s has no valid partner-network membership; renew it before acting on legacy solutions", partnerID)
+	case !p.MarketplaceAccount:
+		return nil, errForbidden("partner %s has no commercial-marketplace account; enroll in the commercial marketplace before acting on legacy solutions", partnerID)
+	}
+	return p, nil
+}
+
+func (s *Simulator) handleSolution(w http.ResponseWriter, r *http.Request) {
+	var out wire.LegacySolution
+	err := s.view(func(st *stage, now time.Time) error {
+		sol, err := loadSolution(st, r.PathValue("partnerId"), r.PathValue("solutionId"), now)
+		if err != nil {
+			return err
+		}
+		out = sol.wire()
+		return nil
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// solutionAction runs a state change of a legacy solution in one write
+// transaction and answers the solution.
+func (s *Simulator) solutionAction(w http.ResponseWriter, r *http.Request, fn func(st *stage, sol *solutionRec, partner *partnerRec, now time.Time) error) {
+	partnerID, solutionID := r.PathValue("partnerId"), r.PathValue("solutionId")
+	var out wire.LegacySolution
+	err := s.update(func(st *stage, now time.Time) error {
+		sol, err := loadSolution(st, partnerID, solutionID, now)
+		if err != nil {
+			return err
+		}
+		partner, err := requireStanding(st, partnerID)
+		if err != nil {
+			return err
+		}
+		if err := fn(st, sol, partner, now); err != nil {
+			return err
+		}
+		out = sol.wire()
+		return st.putJSON(bucketSolutions, solutionKey(partnerID, solutionID), sol)
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// stateConflict explains why a solution in its state cannot take an action.
+func stateConflict(sol *solutionRec, action string) error {
+	var why string
+	switch sol.State {
+	case wire.SolutionMigrated:
+		why = fmt.Sprintf("it was migrated into product %s", sol.Product)
+	case wire.SolutionMergeRequested:
+		why = fmt.Sprintf("a merge was requested (support request %s)", sol.SupportRequestID)
+	case wire.SolutionMerged:
+		why = "it was merged into a live offer"
+	case wire.SolutionDiscarded:
+		why = "it is discarded; undo the discard first"
+	case wire.SolutionPendingMigration:
+		why = "it is pending migration"
+	default:
+		why = "it is " + sol.State
+	}
+	return errConflict(wire.CodeInvalidState, "solution %s cannot be %s: %s", sol.SolutionID, action, why)
+}
+
+func (s *Simulator) handleMigrate(w http.ResponseWriter, r *http.Request) {
+	var req wire.MigrateRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		writeError(w, err)
+		return
+	}
+	var problems []string
+	if wire.KindOf(req.Schema) != wire.KindMigrationRequest {
+		problems = append(problems, fmt.Sprintf("$schema must be %s (got %q)", wire.Schema(wire.KindMigrationRequest), req.Schema))
+	}
+	if !offerIDPattern.MatchString(req.Identity.ExternalID) {
+		problems = append(problems, fmt.Sprintf("identity.externalId %q must be an offer ID matching %s", req.Identity.ExternalID, offerIDPattern))
+	}
+	if wire.OfferTypeFromWire(req.Type) == "" {
+		problems = append(problems, fmt.Sprintf("type %q is not an offer type (%s)", req.Type, strings.Join(sortedValues(wire.OfferTypes), ", ")))
+	}
+	if req.PublisherID == "" {
+		problems = append(problems, "publisherId is required")
+	}
+	if len(problems) > 0 {
+		writeError(w, errBadRequest("invalid migrate request: %s", strings.Join(problems, "; ")))
+		return
+	}
+	s.solutionAction(w, r, func(st *stage, sol *solutionRec, partner *partnerRec, now time.Time) error {
+		switch sol.State {
+		case wire.SolutionMigrated:
+			return nil // idempotent
+		case wire.SolutionPendingMigration:
+		default:
+			return stateConflict(sol, "migrated")
+		}
+		if role := partner.Publishers[req.PublisherID]; role != "Admin" && role != "Developer" {
+			if role == "" {
+				return errForbidden("partner %s has no publisher %s; migrate with one of its publishers", partner.PartnerID, req.PublisherID)
+			}
+			return errForbidden("the caller holds the %s role on publisher %s; only Admin or Developer may create offers", role, req.PublisherID)
+		}
+		offerID := req.Identity.ExternalID
+		var p *productRec
+		var dr draftRec
+		if id := st.get(bucketOffers, offerID); id != nil {
+			existing, err := loadProduct(st, string(id), now)
+			if err != nil {
+				return err
+			}
+			if existing.Lifecycle != wire.LifecycleDraft || existing.MigratedFrom != "" || existing.Submissions > 0 {
+				return errConflict(wire.CodeProductExists,
+					"offer %s exists as product %s and is not a never-submitted draft, so solution %s cannot be migrated into it; migrate into a new offer ID or merge into the offer once it is live",
+					offerID, existing.ID, sol.SolutionID)
+			}
+			// Adopt the draft that was created before the migration.
+			p = existing
+			if _, err := st.getJSON(bucketDrafts, p.ID, &dr); err != nil {
+				return err
+			}
+		} else {
+			p = &productRec{ID: newGUID(), OfferID: offerID, Type: req.Type, Alias: sol.Name, PublisherID: req.PublisherID,
+				Lifecycle: wire.LifecycleDraft, Created: now}
+			st.set(bucketOffers, offerID, []byte(p.ID))
+			dr.Listing = &wire.Resource{Schema: wire.Schema(wire.KindListing), LanguageID: "en-us", Title: sol.Name, Summary: sol.Summary}
+		}
+		if dr.CoSell == nil {
+			dr.CoSell = &wire.Resource{Schema: wire.Schema(wire.KindCoSellListing)}
+		}
+		if len(dr.CoSell.Documents) == 0 {
+			dr.CoSell.Documents = slices.Clone(sol.BillOfMaterials)
+		}
+		p.MigratedFrom = sol.SolutionID
+		if err := st.putJSON(bucketProducts, p.ID, p); err != nil {
+			return err
+		}
+		if err := st.putJSON(bucketDrafts, p.ID, &dr); err != nil {
+			return err
+		}
+		sol.State, sol.Product = wire.SolutionMigrated, p.ID
+		st.incr(counterMigrations + sol.SolutionID)
+		return nil
+	})
+}
+
+func (s *Simulator) handleMerge(w http.ResponseWriter, r *http.Request) {
+	var req wire.MergeRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		writeError(w, err)
+		return
+	}
+	if wire.KindOf(req.Schema) != wire.KindMergeRequest {
+		writeError(w, errBadRequest("$schema must be %s (got %q)", wire.Schema(wire.KindMergeRequest), req.Schema))
+		return
+	}
+	// The request names the live offer by its durable ID, its listing URL,
+	// or both (as the partner-support form asks for the listing URL); the
+	// durable ID wins when both are given.
+	var productID, offerID, target string
+	if req.ListingURI != "" {
+		u, err := url.Parse(req.ListingURI)
+		if err != nil || u.Scheme != "https" || !listingHosts[strings.ToLower(u.Host)] {
+			writeError(w, errBadRequest("listingUri %q must be an https URL on appsource.microsoft.com or azuremarketplace.microsoft.com", req.ListingURI))
+			return
+		}
+		offerID, target = path.Base(u.Path), req.ListingURI
+	}
+	switch {
+	case req.Product != "":
+		id, ok := wire.ParseProductRef(req.Product)
+		if !ok {
+			writeError(w, errBadRequest("product %q is not a durable product ID (product/{productId})", req.Product))
+			return
+		}
+		productID, offerID, target = id, "", req.Product
+	case req.ListingURI == "":
+		writeError(w, errBadRequest("name the live offer to merge into: product (its durable ID) or listingUri (its AppSource or Azure Marketplace URL)"))
+		return
+	}
+	s.solutionAction(w, r, func(st *stage, sol *solutionRec, _ *partnerRec, now time.Time) error {
+		switch sol.State {
+		case wire.SolutionMergeRequested, wire.SolutionMerged:
+			if sol.MergeTarget == target {
+				return nil // idempotent
+			}
+			return errConflict(wire.CodeInvalidState, "solution %s already has merge request %s into %s; it cannot also be merged into %s",
+				sol.SolutionID, sol.SupportRequestID, sol.MergeTarget, target)
+		case wire.SolutionPendingMigration:
+		default:
+			return stateConflict(sol, "merged")
+		}
+		var p *productRec
+		if productID != "" {
+			var err error
+			if p, err = loadProduct(st, productID, now); err != nil {
+				return err
+			}
+			if p.LiveSubmission == "" || p.Lifecycle == wire.LifecycleDeprecated {
+				return errConflict(wire.CodeInvalidState, "product %s (%s) is not live; it must be live first: take it live, then request the merge",
+					p.ID, p.OfferID)
+			}
+		} else if id := st.get(bucketOffers, offerID); id != nil {
+			// A listing URL of an offer the simulator holds links the merge
+			// to it; other URLs are accepted as they are.
+			candidate, err := loadProduct(st, string(id), now)
+			if err != nil {
+				return err
+			}
+			if candidate.LiveLink == target {
+				p = candidate
+			}
+		}
+		due := now.Add(s.opts.MergeDelay)
+		sol.State, sol.MergeTarget, sol.MergeDue = wire.SolutionMergeRequested, target, due
+		sol.SupportRequestID = st.next("support", supportBase)
+		if p != nil {
+			sol.Product = p.ID
+			p.PendingMerges = append(p.PendingMerges, pendingMerge{Solution: solutionKey(sol.PartnerID, sol.SolutionID), Due: due})
+			if err := st.putJSON(bucketProducts, p.ID, p); err != nil {
+				return err
+			}
+		}
+		st.incr(counterMerges + sol.SolutionID)
+		return nil
+	})
+}
+
+func (s *Simulator) handleDiscard(w http.ResponseWriter, r *http.Request) {
+	s.solutionAction(w, r, func(st *stage, sol *solutionRec, _ *partnerRec, _ time.Time) error {
+		switch sol.State {
+		case wire.SolutionDiscarded:
+			return nil // idempotent
+		case wire.SolutionPendingMigration:
+			sol.State = wire.SolutionDiscarded
+			st.incr(counterDiscards + sol.SolutionID)
+			return nil
+		}
+		return stateConflict(sol, "discarded")
+	})
+}
+
+func (s *Simulator) handleUndoDiscard(w http.ResponseWriter, r *http.Request) {
+	s.solutionAction(w, r, func(st *stage, sol *solutionRec, _ *partnerRec, _ time.Time) error {
+		switch sol.State {
+		case wire.SolutionPendingMigration:
+			return nil // idempotent
+		case wire.SolutionDiscarded:
+			sol.State = wire.SolutionPendingMigration
+			st.incr(counterUndoDiscards + sol.SolutionID)
+			return nil
+		}
+		return errConflict(wire.CodeInvalidState, "solution %s is %s, not discarded, so there is no discard to undo", sol.SolutionID, sol.State)
+	})
+}

@@ -1,0 +1,393 @@
+package simulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-logr/logr"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
+)
+
+// APIPrefix is where the Product Ingestion surface is served, as the real
+// API serves it under https://graph.microsoft.com.
+const APIPrefix = "/rp/product-ingestion"
+
+// Options configure a Simulator.
+type Options struct {
+	// Addr is the listen address, e.g. "127.0.0.1:8090"; "" or a port of 0
+	// picks a free loopback port.
+	Addr string
+	// SeedFile is a YAML seed (DESIGN.md section 7); "" uses the embedded
+	// default seed.
+	SeedFile string
+	// StoreDir is the folder of the bbolt store; "" uses a fresh temporary
+	// folder that Close removes.
+	StoreDir string
+	// CertificationDelay is how long a preview submission stays inProgress;
+	// 0 completes it on the first read after its creation.
+	CertificationDelay time.Duration
+	// MergeDelay is how long a merge request stays mergeRequested.
+	MergeDelay time.Duration
+	// Faults is a fault spec such as "429=0.1,5xx=0.05,latency=200ms,drop=0.02,qps=20,seed=1".
+	Faults string
+	// JobDelay is how long configure jobs (and going live) take; 0 completes
+	// them on the first read.
+	JobDelay time.Duration
+	// Logger receives one line per request at V(1) and faults at V(0).
+	Logger logr.Logger
+}
+
+// Simulator is the Partner Center simulator. Create it with New, serve it
+// with Start (or mount Handler), and Close it.
+type Simulator struct {
+	opts    Options
+	log     logr.Logger
+	db      *bolt.DB
+	tempDir string
+	faults  faults
+	mux     *http.ServeMux
+	labels  map[string]string // mux pattern -> route label for Stats
+	now     func() time.Time
+
+	statsMu     sync.Mutex
+	requests    map[string]int
+	faultCounts map[string]int
+
+	mu       sync.Mutex
+	server   *http.Server
+	listener net.Listener
+	closed   bool
+	done     chan struct{}
+}
+
+// New opens the store, loads the seed into it (keeping what is there) and
+// prepares the handler. It does not listen: call Start.
+func New(opts Options) (*Simulator, error) {
+	seed, err := LoadSeed(opts.SeedFile)
+	if err != nil {
+		return nil, err
+	}
+	s := &Simulator{opts: opts, log: opts.Logger, now: time.Now, requests: map[string]int{},
+		faultCounts: map[string]int{}, done: make(chan struct{})}
+	if s.log.GetSink() == nil {
+		s.log = logr.Discard()
+	}
+	if err := s.faults.set(opts.Faults); err != nil {
+		return nil, fmt.Errorf("simulator faults: %w", err)
+	}
+	dir := opts.StoreDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "cosell-simulator-"); err != nil {
+			return nil, fmt.Errorf("simulator store: %w", err)
+		}
+		s.tempDir = dir
+	}
+	if s.db, err = openStore(dir); err != nil {
+		s.removeTemp()
+		return nil, err
+	}
+	if err := seed.load(s.db); err != nil {
+		_ = s.db.Close()
+		s.removeTemp()
+		return nil, fmt.Errorf("simulator seed: %w", err)
+	}
+	if err := s.loadRequestCounters(); err != nil {
+		_ = s.db.Close()
+		s.removeTemp()
+		return nil, err
+	}
+	s.routes()
+	return s, nil
+}
+
+func (s *Simulator) removeTemp() {
+	if s.tempDir != "" {
+		_ = os.RemoveAll(s.tempDir)
+	}
+}
+
+// routes registers the API surfaces with a label for each, the route part of
+// the Stats.Requests keys.
+func (s *Simulator) routes() {
+	s.mux = http.NewServeMux()
+	s.labels = map[string]string{}
+	const mig = "/migration/partners/{partnerId}"
+	for _, rt := range []struct {
+		method, path, label string
+		h                   http.HandlerFunc
+	}{
+		{"POST", "/configure", "configure", s.handleConfigure},
+		{"GET", "/configure/{jobId}/status", "configure/status", s.handleJobStatus},
+		{"GET", "/product", "product", s.handleProducts},
+		{"GET", "/product/{productId}", "product/{id}", s.handleProduct},
+		{"GET", "/resource-tree/product/{productId}", "resource-tree", s.handleResourceTree},
+		{"GET", "/submission/{productId}", "submissions", s.handleSubmissions},
+		{"GET", "/submission/{productId}/{submissionId}", "submission", s.handleSubmission},
+		{"GET", mig + "/prerequisites", "migration/prerequisites", s.handlePrerequisites},
+		{"GET", mig + "/solutions/{solutionId}", "migration/solution", s.handleSolution},
+		{"POST", mig + "/solutions/{solutionId}/migrate", "migration/migrate", s.handleMigrate},
+		{"POST", mig + "/solutions/{solutionId}/merge", "migration/merge", s.handleMerge},
+		{"POST", mig + "/solutions/{solutionId}/discard", "migration/discard", s.handleDiscard},
+		{"POST", mig + "/solutions/{solutionId}/undo-discard", "migration/undo-discard", s.handleUndoDiscard},
+	} {
+		pattern := rt.method + " " + APIPrefix + rt.path
+		s.mux.HandleFunc(pattern, rt.h)
+		s.labels[pattern] = rt.label
+	}
+}
+
+// Start listens on Options.Addr and serves in the background until Close or
+// until ctx ends.
+func (s *Simulator) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errors.New("simulator: closed")
+	}
+	if s.server != nil {
+		return errors.New("simulator: already started")
+	}
+	addr := s.opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("simulator: listen on %s: %w", addr, err)
+	}
+	s.listener = ln
+	s.server = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := s.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error(err, "simulator stopped serving")
+		}
+	}()
+	go func() {
+		select {
+		case <-ctx.Done():
+			_ = s.Close()
+		case <-s.done:
+		}
+	}()
+	s.log.Info("Partner Center simulator listening", "url", APIURL(ln.Addr().String()))
+	return nil
+}
+
+// APIURL is the Product Ingestion base URL of a simulator at host:port.
+func APIURL(hostPort string) string { return "http://" + hostPort + APIPrefix }
+
+// URL is the Product Ingestion base URL once Start has listened, else "".
+func (s *Simulator) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.listener == nil {
+		return ""
+	}
+	return APIURL(s.listener.Addr().String())
+}
+
+// Handler serves the API surfaces and the admin endpoints, for tests that
+// mount it in an httptest.Server.
+func (s *Simulator) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+// Close stops the server, saves the request counters and closes the store
+// (removing it when it was temporary). It is idempotent.
+func (s *Simulator) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	close(s.done)
+	var errs []error
+	if s.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := s.server.Shutdown(ctx); err != nil {
+			_ = s.server.Close()
+		}
+		cancel()
+	}
+	if err := s.saveRequestCounters(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := s.db.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("simulator store: %w", err))
+	}
+	s.removeTemp()
+	return errors.Join(errs...)
+}
+
+// SetFaults replaces the fault spec at run time.
+func (s *Simulator) SetFaults(spec string) error {
+	if err := s.faults.set(spec); err != nil {
+		return err
+	}
+	s.log.Info("faults changed", "faults", spec)
+	return nil
+}
+
+// serveHTTP routes admin endpoints, then guards the API surfaces with fault
+// injection, authentication and the $version check before the handlers.
+func (s *Simulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/healthz":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+		return
+	case "/simulator/stats":
+		s.handleStats(w, r)
+		return
+	case "/simulator/faults":
+		s.handleFaults(w, r)
+		return
+	}
+	if r.URL.Path != APIPrefix && !strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
+		writeError(w, errNotFound("no such path %s; the Product Ingestion API is served under %s/", r.URL.Path, APIPrefix))
+		return
+	}
+	_, pattern := s.mux.Handler(r)
+	label := s.labels[pattern]
+	if label == "" {
+		label = "unknown"
+	}
+	rec := &statusRecorder{ResponseWriter: w}
+	start := s.now()
+	dropped := false
+	defer func() {
+		status := strconv.Itoa(rec.status)
+		if dropped {
+			status = "dropped"
+		}
+		s.countRequest(r.Method + " " + label + " " + status)
+		s.log.V(1).Info("request", "method", r.Method, "path", r.URL.Path, "status", status, "duration", s.now().Sub(start))
+	}()
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error(fmt.Errorf("%v", v), "handler panicked", "path", r.URL.Path)
+			writeError(rec, fmt.Errorf("internal error handling %s %s", r.Method, r.URL.Path))
+		}
+	}()
+	if dropped = s.injectFault(rec, r); dropped || rec.status != 0 {
+		return
+	}
+	if err := checkAuth(r); err != nil {
+		rec.Header().Set("WWW-Authenticate", `Bearer realm="simulator"`)
+		writeError(rec, err)
+		return
+	}
+	if v := r.URL.Query().Get(wire.VersionQueryParameter); v != wire.Version {
+		writeError(rec, errBadRequest("query parameter %s must be %s (got %q)", wire.VersionQueryParameter, wire.Version, v))
+		return
+	}
+	if pattern == "" {
+		writeError(rec, errNotFound("no route for %s %s", r.Method, r.URL.Path))
+		return
+	}
+	s.mux.ServeHTTP(rec, r)
+}
+
+// injectFault applies the fault spec to a request before it is handled, so
+// a faulted request changes nothing. It reports whether it dropped the
+// connection; an answered fault shows as a status on w.
+func (s *Simulator) injectFault(w *statusRecorder, r *http.Request) bool {
+	d, latency := s.faults.decide(s.now())
+	if latency > 0 {
+		s.countFault(faultLatency)
+		t := time.NewTimer(latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+		}
+	}
+	switch d.kind {
+	case faultNone:
+		return false
+	case faultDrop:
+		s.countFault(faultDrop)
+		s.log.Info("injected fault: dropping connection", "path", r.URL.Path)
+		if hj, ok := w.ResponseWriter.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+				return true
+			}
+		}
+		// Not hijackable (HTTP/2): abort the stream without a response.
+		panic(http.ErrAbortHandler)
+	case faultQPS, fault429:
+		s.countFault(d.kind)
+		w.Header().Set("Retry-After", strconv.Itoa(d.retryAfter))
+		msg := "injected fault: too many requests; retry after %d s"
+		if d.kind == faultQPS {
+			msg = "rate limit exceeded; retry after %d s"
+		}
+		writeError(w, &apiError{status: http.StatusTooManyRequests, code: wire.CodeThrottled, message: fmt.Sprintf(msg, d.retryAfter)})
+	case fault5xx:
+		s.countFault(fault5xx)
+		writeError(w, &apiError{status: d.status, code: wire.CodeInternal, message: "injected fault: server error"})
+	}
+	s.log.Info("injected fault", "kind", d.kind, "path", r.URL.Path)
+	return false
+}
+
+// checkAuth accepts requests without credentials (the embedded default has
+// none) and refuses an Authorization header that is not a bearer token.
+func checkAuth(r *http.Request) error {
+	h, ok := r.Header["Authorization"]
+	if !ok {
+		return nil
+	}
+	token, isBearer := strings.CutPrefix(strings.Join(h, ","), "Bearer ")
+	if !isBearer || strings.TrimSpace(token) == "" {
+		return &apiError{status: http.StatusUnauthorized, code: wire.CodeUnauthorized,
+			message: `the Authorization header must be "Bearer <access token>"`}
+	}
+	return nil
+}
+
+// view runs fn in a read transaction. When fn staged writes (settling
+// progress that came due), it runs fn again in a write transaction and
+// commits them, so reads take the write lock only when time moved state on.
+func (s *Simulator) view(fn func(st *stage, now time.Time) error) error {
+	now := s.now()
+	dirty := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		st := newStage(tx)
+		if err := fn(st, now); err != nil {
+			return err
+		}
+		dirty = st.dirty()
+		return nil
+	})
+	if err != nil || !dirty {
+		return err
+	}
+	return s.update(func(st *stage, _ time.Time) error { return fn(st, now) })
+}
+
+// update runs fn in a write transaction and commits what it staged, unless
+// it fails.
+func (s *Simulator) update(fn func(st *stage, now time.Time) error) error {
+	now := s.now()
+	return s.db.Update(func(tx *bolt.Tx) error {
+		st := newStage(tx)
+		if err := fn(st, now); err != nil {
+			return err
+		}
+		return st.flush()
+	})
+}
