@@ -66,6 +66,9 @@ type options struct {
 	leaderElect          bool
 	leaderElectionID     string
 	leaderElectionNS     string
+	leaseDuration        time.Duration
+	renewDeadline        time.Duration
+	retryPeriod          time.Duration
 	partnerCenter        string
 	partnerCenterSecret  string
 	simulatorAddr        string
@@ -90,6 +93,9 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader so that only one replica reconciles at a time.")
 	fs.StringVar(&o.leaderElectionID, "leader-election-id", "cosell-operator.marketplace.cosell.io", "Name of the leader-election Lease.")
 	fs.StringVar(&o.leaderElectionNS, "leader-election-namespace", "", "Namespace of the leader-election Lease (default: the pod's namespace).")
+	fs.DurationVar(&o.leaseDuration, "leader-elect-lease-duration", 15*time.Second, "How long a standby replica waits before taking over a lease that is not renewed.")
+	fs.DurationVar(&o.renewDeadline, "leader-elect-renew-deadline", 10*time.Second, "How long the leader keeps trying to renew its lease before it steps down.")
+	fs.DurationVar(&o.retryPeriod, "leader-elect-retry-period", 2*time.Second, "How often replicas try to acquire or renew the lease.")
 	fs.StringVar(&o.partnerCenter, "partner-center", "embedded", "Partner Center to use: 'embedded' runs the simulator in-process; otherwise the base URL of a Product Ingestion API (https://graph.microsoft.com/rp/product-ingestion or a standalone simulator).")
 	fs.StringVar(&o.partnerCenterSecret, "partner-center-secret", "", "namespace/name of the Secret holding tenantId, clientId and clientSecret for Partner Center.")
 	fs.StringVar(&o.simulatorAddr, "simulator-addr", "127.0.0.1:8090", "Loopback address the embedded simulator listens on.")
@@ -266,6 +272,9 @@ func run(ctx context.Context, cfg *rest.Config, opts options) error {
 		LeaderElection:                opts.leaderElect,
 		LeaderElectionID:              opts.leaderElectionID,
 		LeaderElectionNamespace:       opts.leaderElectionNS,
+		LeaseDuration:                 &opts.leaseDuration,
+		RenewDeadline:                 &opts.renewDeadline,
+		RetryPeriod:                   &opts.retryPeriod,
 		LeaderElectionReleaseOnCancel: true,
 	})
 	if err != nil {

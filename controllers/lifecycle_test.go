@@ -18,6 +18,7 @@ import (
 
 	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
+	"github.com/cosell-operator/cosell-operator/internal/simulator"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
 )
 
@@ -349,4 +350,64 @@ func TestRestartInTheMiddleOfCertification(t *testing.T) {
 	}, timeout, interval).Should(Succeed())
 	g.Expect(sim.Stats().PreviewSubmissions["contoso-analytics"]).To(Equal(1))
 	g.Expect(sim.Stats().ProductsByOfferID["contoso-analytics"]).To(Equal(1))
+}
+
+// TestPrerequisiteMissingThenFixed stalls a Solution whose partner's
+// membership lapsed, naming what is missing, and carries it out once the
+// partner renews: the slow re-check finds it without any change to the
+// object.
+func TestPrerequisiteMissingThenFixed(t *testing.T) {
+	g := NewWithT(t)
+	sim := startSimulator(t, simOptions{})
+	ns := newNamespace(t)
+	startOperator(t, sim, ns)
+	sol := &v1.Solution{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "ocp-northwind-inventory"},
+		Spec:       v1.SolutionSpec{SolutionID: "ocp-northwind-inventory", PartnerID: "5550001", Action: v1.ActionDiscard},
+	}
+	g.Expect(k8s.Create(context.Background(), sol)).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		s := getSolution(g, ns, sol.Name)
+		c := meta.FindStatusCondition(s.Status.Conditions, v1.StalledCondition)
+		g.Expect(c).NotTo(BeNil())
+		g.Expect(c.Reason).To(Equal(v1.ReasonMembershipInvalid))
+		g.Expect(c.Message).To(ContainSubstring("5550001"))
+		g.Expect(kstatusOf(g, s)).To(Equal(status.FailedStatus))
+		health, _ := argoHealth(g, s)
+		g.Expect(health).To(Equal("Degraded"))
+	}, timeout, interval).Should(Succeed())
+	g.Expect(sim.Stats().Discards).NotTo(HaveKey("ocp-northwind-inventory"), "nothing is done while a prerequisite is missing")
+
+	g.Expect(sim.SetPartner(simulator.SeedPartner{PartnerID: "5550001", MembershipValid: true, MarketplaceAccount: true,
+		Publishers: []simulator.SeedPublisher{{PublisherID: "northwind", Role: "Admin"}}})).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		s := getSolution(g, ns, sol.Name)
+		ready(g, s.Status.Conditions, s.Generation)
+		g.Expect(s.Status.State).To(Equal(v1.StateDiscarded))
+		g.Expect(meta.FindStatusCondition(s.Status.Conditions, v1.StalledCondition)).To(BeNil())
+		g.Expect(kstatusOf(g, s)).To(Equal(status.CurrentStatus))
+	}, timeout, interval).Should(Succeed())
+	g.Expect(sim.Stats().Discards["ocp-northwind-inventory"]).To(Equal(1))
+}
+
+// TestMergeByListingURL merges into an offer named only by its
+// customer-facing URL, which needs no MarketplaceOffer object.
+func TestMergeByListingURL(t *testing.T) {
+	g := NewWithT(t)
+	sim := startSimulator(t, simOptions{mergeDelay: 200 * time.Millisecond})
+	ns := newNamespace(t)
+	startOperator(t, sim, ns)
+	sol := &v1.Solution{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "ocp-contoso-analytics"},
+		Spec: v1.SolutionSpec{SolutionID: "ocp-contoso-analytics", PartnerID: "4871234", Action: v1.ActionMerge,
+			Merge: &v1.MergeSpec{OfferURL: "https://appsource.microsoft.com/product/web-apps/contoso.contoso-analytics"}},
+	}
+	g.Expect(k8s.Create(context.Background(), sol)).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		s := getSolution(g, ns, sol.Name)
+		ready(g, s.Status.Conditions, s.Generation)
+		g.Expect(s.Status.State).To(Equal(v1.StateMerged))
+		g.Expect(s.Status.SupportRequestID).NotTo(BeEmpty())
+	}, timeout, interval).Should(Succeed())
+	g.Expect(sim.Stats().MergeRequests["ocp-contoso-analytics"]).To(Equal(1))
 }

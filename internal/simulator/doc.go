@@ -14,7 +14,9 @@
 // request needs $version=wire.Version; an Authorization header, when sent,
 // must be "Bearer <token>" (any non-empty token). Admin endpoints, never
 // faulted: GET /healthz, GET /simulator/stats (Stats as JSON), GET and PUT
-// /simulator/faults (the body of PUT is a fault spec; 400 on a bad one).
+// /simulator/faults (the body of PUT is a fault spec; 400 on a bad one),
+// PUT /simulator/partners/{partnerId} (a seed partner as JSON: changes its
+// membership, marketplace account and roles, as SetPartner does).
 //
 // # State
 //

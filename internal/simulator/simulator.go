@@ -252,6 +252,10 @@ func (s *Simulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.handleFaults(w, r)
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, "/simulator/partners/") {
+		s.handlePartner(w, r)
+		return
+	}
 	if r.URL.Path != APIPrefix && !strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
 		writeError(w, errNotFound("no such path %s; the Product Ingestion API is served under %s/", r.URL.Path, APIPrefix))
 		return
