@@ -137,7 +137,9 @@ func (o *operator) stop() {
 		return
 	}
 	o.cancel()
-	<-o.done
+	if err := <-o.done; err != nil {
+		fmt.Fprintln(os.Stderr, "manager stopped:", err)
+	}
 	o.cancel = nil
 }
 

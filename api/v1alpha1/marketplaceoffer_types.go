@@ -596,7 +596,3 @@ type MarketplaceOfferList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []MarketplaceOffer `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&MarketplaceOffer{}, &MarketplaceOfferList{})
-}

@@ -180,7 +180,3 @@ type SolutionList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []Solution `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&Solution{}, &SolutionList{})
-}

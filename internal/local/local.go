@@ -111,12 +111,12 @@ func (cp *ControlPlane) Stop() error {
 
 // acquire takes an exclusive lock on path, or says which process holds it.
 func acquire(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600) //nolint:gosec // inside the --local-dir the user chose
 	if err != nil {
 		return nil, fmt.Errorf("opening the lock %s: %w", path, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		holder, _ := os.ReadFile(path)
+		holder, _ := os.ReadFile(path) //nolint:gosec // the lock file opened above
 		_ = f.Close()
 		pid := strings.TrimSpace(string(holder))
 		if pid == "" {

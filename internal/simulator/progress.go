@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"errors"
 	"slices"
 	"time"
 
@@ -139,6 +140,6 @@ func loadSolution(st *stage, partnerID, solutionID string, now time.Time) (*solu
 }
 
 func isNotFound(err error) bool {
-	ae, ok := err.(*apiError)
-	return ok && ae.status == 404
+	var ae *apiError
+	return errors.As(err, &ae) && ae.status == 404
 }

@@ -278,7 +278,7 @@ func (s *Simulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	defer func() {
 		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
+			if v == http.ErrAbortHandler { //nolint:errorlint // a panic value, re-panicked as net/http expects
 				panic(v)
 			}
 			s.log.Error(fmt.Errorf("%v", v), "handler panicked", "path", r.URL.Path)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Buckets of the bbolt store. Every record is JSON; keys are plain strings.
@@ -41,7 +42,7 @@ func openStore(dir string) (*bolt.DB, error) {
 	path := filepath.Join(dir, "simulator.db")
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("simulator store %s is in use by another process", path)
 		}
 		return nil, fmt.Errorf("simulator store %s: %w", path, err)

@@ -39,7 +39,7 @@ func Assets() (string, error) {
 			assetsDir = dir
 			return
 		}
-		cmd := exec.Command(filepath.Join(RepoRoot(), "hack", "k8s-assets.sh"))
+		cmd := exec.Command(filepath.Join(RepoRoot(), "hack", "k8s-assets.sh")) //nolint:gosec // the repository's own script
 		cmd.Stderr = os.Stderr
 		out, err := cmd.Output()
 		if err != nil {

@@ -120,7 +120,7 @@ func tokenError(ctx context.Context, op string, err error) *pc.Error {
 	if errors.As(err, &pcErr) {
 		cp := *pcErr
 		cp.Op, cp.Err = op, err
-		if err != error(pcErr) {
+		if err != error(pcErr) { //nolint:errorlint // identity: is err itself the *pc.Error, or a wrapper of it?
 			cp.Message = err.Error() // keep the wrapper's context, such as the Secret's name
 		}
 		return &cp

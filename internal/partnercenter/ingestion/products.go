@@ -2,6 +2,7 @@ package ingestion
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -99,7 +100,7 @@ func (c *Client) CreateProduct(ctx context.Context, spec pc.ProductSpec) (*pc.Pr
 	// The job did not list what it created: look it up by its offer ID.
 	p, err := c.FindProduct(ctx, spec.OfferID)
 	if err != nil {
-		if pcErr, ok := err.(*pc.Error); ok {
+		if pcErr := (*pc.Error)(nil); errors.As(err, &pcErr) {
 			cp := *pcErr
 			cp.Op = op
 			return nil, &cp
@@ -139,7 +140,7 @@ func (c *Client) DeleteDraft(ctx context.Context, productID string) error {
 		ID:             wire.ProductRef(productID),
 		LifecycleState: wire.LifecycleDeleted,
 	})
-	if pcErr, ok := err.(*pc.Error); ok && pcErr.StatusCode == 0 && pcErr.Class == pc.ClassConflict {
+	if pcErr := (*pc.Error)(nil); errors.As(err, &pcErr) && pcErr.StatusCode == 0 && pcErr.Class == pc.ClassConflict {
 		pcErr.Class = pc.ClassTerminal // a failed job, such as invalidState for a published product
 	}
 	return err
