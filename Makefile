@@ -15,7 +15,7 @@ GO_TEST_FLAGS ?= -race -count=1
 
 .PHONY: help
 help: ## Show this help.
-	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z_-]+:.*?##/ { printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z0-9_-]+:.*?##/ { printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
 
 ##@ Development
 
@@ -64,6 +64,10 @@ k8s-assets: ## Build etcd, kube-apiserver and kubectl into bin/k8s from the Go m
 .PHONY: test
 test: ## Run unit and envtest tests (builds the control-plane assets on first run).
 	KUBEBUILDER_ASSETS="$(K8S_ASSETS)" go test $(GO_TEST_FLAGS) ./...
+
+.PHONY: test-e2e
+test-e2e: ## Run only the end-to-end test: `local` as make run starts it, driven with kubectl.
+	KUBEBUILDER_ASSETS="$(K8S_ASSETS)" go test $(GO_TEST_FLAGS) -v ./test/e2e/
 
 ##@ Run
 

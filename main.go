@@ -17,8 +17,10 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -175,6 +177,9 @@ func runLocal(args []string) error {
 	opts, err := parse("cosell-operator local", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&dir, "local-dir", ".local", "Folder holding the local control plane's state (etcd data, simulator store, kubeconfig).")
 		fs.StringVar(&assets, "assets", os.Getenv("KUBEBUILDER_ASSETS"), "Folder with etcd, kube-apiserver and kubectl (default: $KUBEBUILDER_ASSETS, else bin/k8s).")
+		// A developer's machine: serve metrics and probes on loopback only.
+		_ = fs.Set("metrics-bind-address", "127.0.0.1:8080")
+		_ = fs.Set("health-probe-bind-address", "127.0.0.1:8081")
 	})
 	if err != nil {
 		return err
@@ -190,7 +195,6 @@ func runLocal(args []string) error {
 		return err
 	}
 	log := ctrl.Log.WithName("local")
-	log.Info("starting etcd and kube-apiserver", "state", dir)
 	cp, err := local.Start(local.Options{Dir: dir, Assets: assets, CRDs: crds})
 	if err != nil {
 		return err
@@ -199,6 +203,26 @@ func runLocal(args []string) error {
 		log.Info("stopping the local control plane; its state stays in " + dir)
 		if err := cp.Stop(); err != nil {
 			log.Error(err, "stopping the local control plane")
+		}
+	}()
+
+	// The first Ctrl-C stops the operator, then the control plane; a second
+	// one stops the control plane at once. etcd and kube-apiserver run in
+	// process groups of their own, so no Ctrl-C reaches them directly.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	go func() {
+		if _, ok := <-signals; !ok {
+			return
+		}
+		log.Info("stopping; press Ctrl-C again to stop at once")
+		cancel()
+		if _, ok := <-signals; ok {
+			_ = cp.Stop()
+			os.Exit(1)
 		}
 	}()
 	kubectl, _ := filepath.Abs(filepath.Join(assets, "kubectl"))
@@ -215,7 +239,7 @@ In another shell:
 Ctrl-C stops everything.
 
 `, opts.simulatorAddr, dir, cp.Kubeconfig, kubectl)
-	return run(ctrl.SetupSignalHandler(), cp.Config, opts)
+	return run(ctx, cp.Config, opts)
 }
 
 // loadCRDs reads the CRDs generated into config/crd/bases.

@@ -68,7 +68,11 @@ func Start(opts Options) (*ControlPlane, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, bin := range []string{"etcd", "kube-apiserver"} {
+	if err := stopLeftovers(dir); err != nil {
+		_ = release(lock)
+		return nil, fmt.Errorf("stopping what an earlier run left: %w", err)
+	}
+	for _, bin := range controlPlaneNames {
 		if _, err := os.Stat(filepath.Join(opts.Assets, bin)); err != nil {
 			_ = release(lock)
 			return nil, fmt.Errorf("%s is missing from %s: run hack/k8s-assets.sh (make run does) to build it", bin, opts.Assets)
@@ -87,6 +91,10 @@ func Start(opts Options) (*ControlPlane, error) {
 		return nil, fmt.Errorf("starting etcd and kube-apiserver from %s: %w", opts.Assets, err)
 	}
 	cp := &ControlPlane{Config: cfg, Kubeconfig: filepath.Join(dir, kubeconfigFile), env: env, lock: lock}
+	if err := recordChildren(dir); err != nil {
+		_ = cp.Stop()
+		return nil, fmt.Errorf("recording the control plane's processes: %w", err)
+	}
 
 	user, err := env.ControlPlane.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
 	if err == nil {
@@ -124,7 +132,7 @@ func acquire(path string) (*os.File, error) {
 		} else {
 			pid = "process " + pid
 		}
-		return nil, fmt.Errorf("the local control plane in %s is already running (%s): use that one, stop it with Ctrl-C, or pass --local-dir to run a second one elsewhere", filepath.Dir(path), pid)
+		return nil, fmt.Errorf("the local control plane in %s is already running (%s): use that one, or stop it with Ctrl-C first (a second one needs its own --local-dir and its own --simulator-addr, --metrics-bind-address and --health-probe-bind-address)", filepath.Dir(path), pid)
 	}
 	if err := f.Truncate(0); err == nil {
 		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)

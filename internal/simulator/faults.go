@@ -114,7 +114,7 @@ type faults struct {
 }
 
 // set replaces the spec, restarting the random sequence (from the seed, when
-// given) and refilling the QPS bucket.
+// given) and filling the QPS bucket.
 func (f *faults) set(raw string) error {
 	spec, err := parseFaults(raw)
 	if err != nil {
@@ -128,7 +128,9 @@ func (f *faults) set(raw string) error {
 	}
 	f.spec, f.raw = spec, strings.TrimSpace(raw)
 	f.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	f.tokens, f.last = spec.qps, time.Time{}
+	// The bucket starts full: its burst, at least one request, even when
+	// qps is below 1.
+	f.tokens, f.last = math.Max(1, spec.qps), time.Time{}
 	return nil
 }
 
@@ -154,8 +156,14 @@ func (f *faults) admit(now time.Time) (bool, time.Duration) {
 		f.tokens--
 		return true, 0
 	}
-	return false, time.Duration((1 - f.tokens) / qps * float64(time.Second))
+	// A tiny qps puts the next token centuries away: cap the wait so that
+	// it fits a Duration (and a Retry-After) instead of overflowing.
+	secs := math.Min((1-f.tokens)/qps, maxQPSWait.Seconds())
+	return false, time.Duration(secs * float64(time.Second))
 }
+
+// maxQPSWait caps the Retry-After of an empty QPS bucket.
+const maxQPSWait = 24 * time.Hour
 
 // decide picks the fault for one request and the latency to add before it.
 func (f *faults) decide(now time.Time) (faultDecision, time.Duration) {

@@ -127,10 +127,23 @@ func tokenError(ctx context.Context, op string, err error) *pc.Error {
 	}
 	var authErr *azidentity.AuthenticationFailedError
 	if errors.As(err, &authErr) && authErr.RawResponse != nil {
-		if s := authErr.RawResponse.StatusCode; s >= 400 && s < 500 && s != http.StatusTooManyRequests && s != http.StatusRequestTimeout {
+		s := authErr.RawResponse.StatusCode
+		if s >= 400 && s < 500 && s != http.StatusTooManyRequests && s != http.StatusRequestTimeout {
 			return &pc.Error{Class: pc.ClassTerminal, Op: op, StatusCode: s, Code: "authenticationFailed",
 				Message: "Entra ID refused the client credentials: " + credentialsHint, Err: err}
 		}
+		// The message of an AuthenticationFailedError dumps Entra ID's
+		// whole answer, which has no place in a status condition and may
+		// echo the request; only its status is kept.
+		e := &pc.Error{Class: pc.ClassTransient, Op: op, StatusCode: s,
+			Message: fmt.Sprintf("Entra ID answered HTTP %d %s while issuing a token", s, http.StatusText(s)), Err: err}
+		if d, ok := parseRetryAfter(authErr.RawResponse.Header.Get("Retry-After"), time.Now()); ok {
+			e.RetryAfter = d
+		}
+		if ctx.Err() != nil {
+			e.Message = "the call was abandoned while acquiring a token: " + ctx.Err().Error()
+		}
+		return e
 	}
 	if ctx.Err() != nil {
 		return &pc.Error{Class: pc.ClassTransient, Op: op, Message: "the call was abandoned while acquiring a token: " + ctx.Err().Error(), Err: err}
