@@ -26,6 +26,7 @@ import (
 
 	. "github.com/onsi/gomega"
 
+	"github.com/cosell-operator/cosell-operator/internal/simulator"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
 )
 
@@ -79,15 +80,7 @@ const fixedListing = `{"spec":{"listing":{"privacyPolicyURL":"https://contoso.ex
 	`"description":"Two weeks with our data architects: we map your retail data estate, rate its quality and deliver a roadmap to real-time analytics on Azure."}}}`
 
 // stats is the JSON of the simulator's GET /simulator/stats.
-type stats struct {
-	ProductsByOfferID  map[string]int `json:"productsByOfferId"`
-	PreviewSubmissions map[string]int `json:"previewSubmissions"`
-	LiveSubmissions    map[string]int `json:"liveSubmissions"`
-	Migrations         map[string]int `json:"migrations"`
-	MergeRequests      map[string]int `json:"mergeRequests"`
-	Discards           map[string]int `json:"discards"`
-	UndoDiscards       map[string]int `json:"undoDiscards"`
-}
+type stats struct{ simulator.Stats }
 
 // stateChanges are the counters of what the simulator was asked to do; a
 // restart of the operator must not add to any of them.
