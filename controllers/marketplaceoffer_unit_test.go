@@ -1,0 +1,128 @@
+package controllers
+
+import (
+	"context"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
+	clocktesting "k8s.io/utils/clock/testing"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	fakeclient "sigs.k8s.io/controller-runtime/pkg/client/fake"
+
+	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter/fake"
+)
+
+// builderIndexer registers the reconcilers' field indexes on a fake client.
+type builderIndexer struct{ b *fakeclient.ClientBuilder }
+
+func (i builderIndexer) IndexField(_ context.Context, obj client.Object, field string, fn client.IndexerFunc) error {
+	i.b.WithIndex(obj, field, fn)
+	return nil
+}
+
+// offerHarness is a MarketplaceOfferReconciler over a fake API client and
+// the map-backed Partner Center fake: no API server, no HTTP.
+type offerHarness struct {
+	r   *MarketplaceOfferReconciler
+	pc  *fake.Client
+	key types.NamespacedName
+}
+
+func newOfferHarness(t *testing.T, offer *v1.MarketplaceOffer, f *fake.Client) *offerHarness {
+	t.Helper()
+	scheme := runtime.NewScheme()
+	if err := v1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	b := fakeclient.NewClientBuilder().WithScheme(scheme).
+		WithStatusSubresource(&v1.MarketplaceOffer{}, &v1.Solution{}).WithObjects(offer)
+	if err := IndexFields(context.Background(), builderIndexer{b}); err != nil {
+		t.Fatal(err)
+	}
+	r := &MarketplaceOfferReconciler{Client: b.Build(), PartnerCenter: f,
+		Recorder: events.NewFakeRecorder(100), Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}
+	r.Options.defaults()
+	return &offerHarness{r: r, pc: f, key: client.ObjectKeyFromObject(offer)}
+}
+
+// reconcile runs one reconcile and returns the object as stored.
+func (h *offerHarness) reconcile(g Gomega) (ctrl.Result, *v1.MarketplaceOffer) {
+	res, err := h.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: h.key})
+	g.Expect(err).NotTo(HaveOccurred())
+	got := &v1.MarketplaceOffer{}
+	g.Expect(h.r.Get(context.Background(), h.key, got)).To(Succeed())
+	return res, got
+}
+
+func draftOffer() *v1.MarketplaceOffer {
+	return &v1.MarketplaceOffer{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "contoso-analytics", Generation: 1},
+		Spec: v1.MarketplaceOfferSpec{OfferID: "contoso-analytics", OfferType: v1.OfferType("SoftwareAsAService"),
+			PublisherID: "contoso", Target: v1.TargetDraft,
+			Listing: v1.OfferListing{Title: "Contoso Analytics", Summary: "Real-time analytics for retail."}},
+	}
+}
+
+// A crash between creating the product and writing status.productID leaves
+// a product the next reconcile must find, not create again.
+func TestEnsureProductAdoptsAProductCreatedBeforeACrash(t *testing.T) {
+	g := NewWithT(t)
+	f := fake.New()
+	existing, err := f.CreateProduct(context.Background(), pc.ProductSpec{OfferID: "contoso-analytics",
+		OfferType: "SoftwareAsAService", PublisherID: "contoso", Name: "Contoso Analytics"})
+	g.Expect(err).NotTo(HaveOccurred())
+	h := newOfferHarness(t, draftOffer(), f)
+
+	_, got := h.reconcile(g)
+	g.Expect(got.Status.ProductID).To(Equal(existing.ID))
+	g.Expect(f.Calls["CreateProduct"]).To(Equal(1), "only the product made before the crash")
+	g.Expect(f.Products()).To(Equal(map[string]int{"contoso-analytics": 1}))
+}
+
+// An offer ID taken by another publisher's offer stalls with what to do.
+func TestEnsureProductStallsOnAnOfferIDOfAnotherPublisher(t *testing.T) {
+	g := NewWithT(t)
+	f := fake.New()
+	_, err := f.CreateProduct(context.Background(), pc.ProductSpec{OfferID: "contoso-analytics",
+		OfferType: "SoftwareAsAService", PublisherID: "fabrikam"})
+	g.Expect(err).NotTo(HaveOccurred())
+	h := newOfferHarness(t, draftOffer(), f)
+
+	_, got := h.reconcile(g)
+	stalled := meta.FindStatusCondition(got.Status.Conditions, v1.StalledCondition)
+	g.Expect(stalled).NotTo(BeNil())
+	g.Expect(stalled.Message).To(ContainSubstring("publisher fabrikam"))
+	g.Expect(stalled.Message).To(ContainSubstring("spec.offerID"))
+	g.Expect(got.Status.ProductID).To(BeEmpty())
+}
+
+// The draft is written once; reconciling an unchanged offer again writes
+// nothing to Partner Center and no status.
+func TestSyncDraftWritesOnlyWhatChanged(t *testing.T) {
+	g := NewWithT(t)
+	f := fake.New()
+	h := newOfferHarness(t, draftOffer(), f)
+
+	var got *v1.MarketplaceOffer
+	g.Eventually(func(g Gomega) {
+		_, got = h.reconcile(g)
+		g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, v1.ReadyCondition)).To(BeTrue())
+	}).Should(Succeed())
+	g.Expect(f.Calls["ConfigureDraft"]).To(Equal(1))
+
+	before := got.ResourceVersion
+	calls := len(f.Calls)
+	res, again := h.reconcile(g)
+	g.Expect(res.RequeueAfter).To(BeZero())
+	g.Expect(again.ResourceVersion).To(Equal(before), "no status write without a change")
+	g.Expect(f.Calls["ConfigureDraft"]).To(Equal(1))
+	g.Expect(len(f.Calls)).To(Equal(calls), "no new kind of Partner Center call")
+}
