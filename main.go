@@ -33,6 +33,7 @@ import (
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/client/config"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -155,7 +156,8 @@ func parse(name string, args []string, extra func(*flag.FlagSet)) (options, erro
 
 // runManager runs the manager against the cluster of the kubeconfig.
 func runManager(args []string) error {
-	opts, err := parse("cosell-operator", args, nil)
+	// --kubeconfig, read by ctrl.GetConfig.
+	opts, err := parse("cosell-operator", args, ctrlconfig.RegisterFlags)
 	if err != nil {
 		return err
 	}

@@ -26,12 +26,18 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, offer *v
 	}
 	created := false
 	spec := &offer.Spec
+	// A Solution still migrating into the offer makes (or adopts) the
+	// product, and observeSolutions would wait for it anyway: wait without
+	// asking Partner Center (the cache answers; the migration wakes the offer).
+	sol, err := r.migratingSolution(ctx, offer)
+	if err != nil {
+		return false, err
+	}
+	if sol != nil && !sol.Spec.Suspend {
+		return false, waitForMigration(sol)
+	}
 	product, err := r.PartnerCenter.FindProduct(ctx, spec.OfferID)
 	if partnercenter.IsNotFound(err) {
-		sol, lerr := r.migratingSolution(ctx, offer)
-		if lerr != nil {
-			return false, lerr
-		}
 		if sol != nil {
 			return false, waitForMigration(sol)
 		}
@@ -173,6 +179,8 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, offer *v1.Ma
 func (r *MarketplaceOfferReconciler) certify(ctx context.Context, offer *v1.MarketplaceOffer) error {
 	st, gen := &offer.Status, offer.Generation
 	ps := st.PreviewSubmission
+	// fresh is the submission as submit just read it: no second read.
+	var fresh *partnercenter.Submission
 	if ps == nil || ps.DraftDigest != st.DraftDigest {
 		sub, err := r.submit(ctx, st.ProductID, partnercenter.TargetPreview, ps, func() (*partnercenter.Submission, error) {
 			return r.PartnerCenter.SubmitPreview(ctx, st.ProductID)
@@ -187,6 +195,7 @@ func (r *MarketplaceOfferReconciler) certify(ctx context.Context, offer *v1.Mark
 		st.PreviewURLs = nil
 		setCondition(&st.Conditions, gen, v1.CertifiedCondition, false, v1.ReasonCertifying,
 			"generation %d submitted for certification (submission %s)", gen, sub.ID)
+		fresh = sub
 	}
 
 	switch ps.Result {
@@ -196,7 +205,7 @@ func (r *MarketplaceOfferReconciler) certify(ctx context.Context, offer *v1.Mark
 		return stalled(v1.ReasonCertificationFailed, "%s", certificationFailedMessage(ps.Generation, st.Certification))
 	}
 
-	sub, err := r.PartnerCenter.GetSubmission(ctx, st.ProductID, ps.ID)
+	sub, err := r.readSubmission(ctx, st.ProductID, ps.ID, fresh)
 	if err != nil {
 		return pcError(err)
 	}
@@ -237,6 +246,7 @@ func certificationFailedMessage(gen int64, c *v1.Certification) string {
 func (r *MarketplaceOfferReconciler) goLive(ctx context.Context, offer *v1.MarketplaceOffer) error {
 	st, gen := &offer.Status, offer.Generation
 	ps, ls := st.PreviewSubmission, st.LiveSubmission
+	var fresh *partnercenter.Submission
 	if ls == nil || ls.DraftDigest != ps.DraftDigest {
 		sub, err := r.submit(ctx, st.ProductID, partnercenter.TargetLive, ls, func() (*partnercenter.Submission, error) {
 			return r.PartnerCenter.GoLive(ctx, st.ProductID, ps.ID)
@@ -250,6 +260,7 @@ func (r *MarketplaceOfferReconciler) goLive(ctx context.Context, offer *v1.Marke
 		if !meta.IsStatusConditionTrue(st.Conditions, v1.LiveCondition) {
 			setCondition(&st.Conditions, gen, v1.LiveCondition, false, v1.ReasonGoingLive, "generation %d is going live", ls.Generation)
 		}
+		fresh = sub
 	}
 	switch ls.Result {
 	case v1.SubmissionSucceeded:
@@ -258,7 +269,7 @@ func (r *MarketplaceOfferReconciler) goLive(ctx context.Context, offer *v1.Marke
 		return stalled(v1.ReasonPartnerCenterRejected, "going live with generation %d failed; change the spec to publish again", ls.Generation)
 	}
 
-	sub, err := r.PartnerCenter.GetSubmission(ctx, st.ProductID, ls.ID)
+	sub, err := r.readSubmission(ctx, st.ProductID, ls.ID, fresh)
 	if err != nil {
 		return pcError(err)
 	}
@@ -361,6 +372,15 @@ func (r *MarketplaceOfferReconciler) listMergedSolutions(ctx context.Context, of
 	slices.Sort(merged)
 	offer.Status.MergedSolutions = firstN(merged, 256)
 	return nil
+}
+
+// readSubmission reads a submission, unless submit has just read it
+// (fresh): Partner Center is asked once per state, not twice.
+func (r *MarketplaceOfferReconciler) readSubmission(ctx context.Context, productID, id string, fresh *partnercenter.Submission) (*partnercenter.Submission, error) {
+	if fresh != nil && fresh.ID == id {
+		return fresh, nil
+	}
+	return r.PartnerCenter.GetSubmission(ctx, productID, id)
 }
 
 func (r *MarketplaceOfferReconciler) since(t *metav1.Time) time.Duration {

@@ -76,7 +76,8 @@ func (c *objectsCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx := context.Background()
 	type offerKey struct{ phase, ready string }
 	var offers v1.MarketplaceOfferList
-	if err := c.reader.List(ctx, &offers); err == nil {
+	// Read-only use: no deep copy of every cached object on each scrape.
+	if err := c.reader.List(ctx, &offers, client.UnsafeDisableDeepCopy); err == nil {
 		counts := map[offerKey]int{}
 		for i := range offers.Items {
 			o := &offers.Items[i]
@@ -88,7 +89,7 @@ func (c *objectsCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	type solKey struct{ action, state, ready string }
 	var sols v1.SolutionList
-	if err := c.reader.List(ctx, &sols); err == nil {
+	if err := c.reader.List(ctx, &sols, client.UnsafeDisableDeepCopy); err == nil {
 		counts := map[solKey]int{}
 		for i := range sols.Items {
 			s := &sols.Items[i]

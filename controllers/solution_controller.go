@@ -31,6 +31,8 @@ type SolutionReconciler struct {
 	Recorder      recorder.EventRecorder
 	Clock         clock.PassiveClock
 	Options       Options
+
+	prerequisites prerequisitesCache
 }
 
 // +kubebuilder:rbac:groups=marketplace.cosell.io,resources=solutions,verbs=get;list;watch

@@ -3,6 +3,8 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"sync"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -23,6 +25,22 @@ func (r *SolutionReconciler) reconcileSolution(ctx context.Context, sol *v1.Solu
 		return err
 	}
 	st.Offer = offerDisplay(sol)
+
+	// A Merge whose offer is not live yet, or a Migrate whose offer does not
+	// exist yet, can only wait. Once a reconcile of this generation read
+	// Partner Center's state (pending migration) and ended waiting for the
+	// offer, the offer's events wake the Solution without asking Partner
+	// Center again until the offer is there (and live, for a merge).
+	if st.ObservedGeneration == gen && st.State == v1.StatePendingMigration && readyReason(st.Conditions) == v1.ReasonWaitingForOffer {
+		switch {
+		case spec.Action == v1.ActionMerge:
+			if _, werr := mergeRequest(sol, offer); werr != nil {
+				return werr
+			}
+		case spec.Action == v1.ActionMigrate && offer == nil:
+			return waiting(0, v1.ReasonWaitingForOffer, "waiting for MarketplaceOffer %s, which the migrated draft becomes", spec.Migrate.OfferRef.Name)
+		}
+	}
 
 	legacy, err := r.PartnerCenter.GetSolution(ctx, spec.PartnerID, spec.SolutionID)
 	if partnercenter.IsNotFound(err) {
@@ -49,7 +67,8 @@ func (r *SolutionReconciler) reconcileSolution(ctx context.Context, sol *v1.Solu
 	if offer != nil {
 		publisher = offer.Spec.PublisherID
 	}
-	if err := r.checkPrerequisites(ctx, sol, publisher); err != nil {
+	cachedPrerequisites, err := r.checkPrerequisites(ctx, sol, publisher)
+	if err != nil {
 		return err
 	}
 
@@ -91,6 +110,15 @@ func (r *SolutionReconciler) reconcileSolution(ctx context.Context, sol *v1.Solu
 		}
 	}
 	if err != nil {
+		if cachedPrerequisites {
+			// The prerequisites came from the cache and may have lapsed since:
+			// check them again at once rather than stall on Partner Center's
+			// refusal.
+			r.prerequisites.forget(spec.PartnerID, publisher)
+			if isStalled(pcError(err)) {
+				return fmt.Errorf("%w; checking the partner's prerequisites again", err)
+			}
+		}
 		return pcError(err)
 	}
 	r.observe(sol, legacy)
@@ -133,12 +161,18 @@ func (r *SolutionReconciler) observe(sol *v1.Solution, legacy *partnercenter.Leg
 }
 
 // checkPrerequisites stalls with a reason naming the missing prerequisite.
-// It is asked only while there is an action to carry out.
-func (r *SolutionReconciler) checkPrerequisites(ctx context.Context, sol *v1.Solution, publisherID string) error {
+// It is asked only while there is an action to carry out. Prerequisites
+// found met are partner-wide facts, remembered for prerequisitesTTL so that
+// a partner's many Solutions do not each ask Partner Center; it reports
+// whether the answer came from there (cached).
+func (r *SolutionReconciler) checkPrerequisites(ctx context.Context, sol *v1.Solution, publisherID string) (cached bool, _ error) {
 	st, gen := &sol.Status, sol.Generation
-	pre, err := r.PartnerCenter.Prerequisites(ctx, sol.Spec.PartnerID, publisherID)
-	if err != nil {
-		return pcError(err)
+	pre, cached := r.prerequisites.get(sol.Spec.PartnerID, publisherID, r.Clock.Now())
+	if !cached {
+		var err error
+		if pre, err = r.PartnerCenter.Prerequisites(ctx, sol.Spec.PartnerID, publisherID); err != nil {
+			return false, pcError(err)
+		}
 	}
 	var reason, msg string
 	switch {
@@ -158,11 +192,14 @@ func (r *SolutionReconciler) checkPrerequisites(ctx context.Context, sol *v1.Sol
 	}
 	if reason != "" {
 		setCondition(&st.Conditions, gen, v1.PrerequisitesMetCondition, false, reason, "%s", msg)
-		return stalled(reason, "%s", msg)
+		return false, stalled(reason, "%s", msg)
+	}
+	if !cached {
+		r.prerequisites.put(sol.Spec.PartnerID, publisherID, pre, r.Clock.Now())
 	}
 	setCondition(&st.Conditions, gen, v1.PrerequisitesMetCondition, true, v1.ReasonSucceeded,
 		"partner %s has a valid membership, a marketplace account and a publishing role", sol.Spec.PartnerID)
-	return nil
+	return cached, nil
 }
 
 // mergeRequest builds the merge request, waiting until a referenced offer
@@ -246,4 +283,59 @@ func offerDisplay(sol *v1.Solution) string {
 		return sol.Spec.Merge.OfferURL
 	}
 	return ""
+}
+
+// readyReason is the reason of the Ready condition, or "".
+func readyReason(conds []metav1.Condition) string {
+	if c := meta.FindStatusCondition(conds, v1.ReadyCondition); c != nil {
+		return c.Reason
+	}
+	return ""
+}
+
+// prerequisitesTTL is how long prerequisites found met are remembered.
+const prerequisitesTTL = 30 * time.Second
+
+// prerequisitesCache remembers met prerequisites by partner and publisher;
+// unmet ones are never remembered, so a stalled Solution always asks again.
+// The zero value is ready to use.
+type prerequisitesCache struct {
+	mu      sync.Mutex
+	entries map[[2]string]prerequisitesEntry
+}
+
+type prerequisitesEntry struct {
+	pre     partnercenter.Prerequisites
+	expires time.Time
+}
+
+func (c *prerequisitesCache) get(partnerID, publisherID string, now time.Time) (*partnercenter.Prerequisites, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[[2]string{partnerID, publisherID}]
+	if !ok || !now.Before(e.expires) {
+		return nil, false
+	}
+	pre := e.pre
+	return &pre, true
+}
+
+func (c *prerequisitesCache) put(partnerID, publisherID string, pre *partnercenter.Prerequisites, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = map[[2]string]prerequisitesEntry{}
+	}
+	for k, e := range c.entries { // drop expired entries: the map stays as small as the active partners
+		if !now.Before(e.expires) {
+			delete(c.entries, k)
+		}
+	}
+	c.entries[[2]string{partnerID, publisherID}] = prerequisitesEntry{pre: *pre, expires: now.Add(prerequisitesTTL)}
+}
+
+func (c *prerequisitesCache) forget(partnerID, publisherID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, [2]string{partnerID, publisherID})
 }

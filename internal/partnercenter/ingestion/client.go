@@ -54,7 +54,8 @@ type Options struct {
 	// for Scope.
 	Credential azcore.TokenCredential
 	// HTTPClient sends the requests; nil means a client with no overall
-	// timeout (each attempt has RequestTimeout).
+	// timeout (each attempt has RequestTimeout) whose transport is a Pacer,
+	// so that all callers honour Partner Center's throttling together.
 	HTTPClient *http.Client
 	// RequestTimeout bounds one attempt.
 	RequestTimeout time.Duration
@@ -132,7 +133,7 @@ func New(opts Options) (*Client, error) {
 	}
 	hc := opts.HTTPClient
 	if hc == nil {
-		hc = &http.Client{}
+		hc = &http.Client{Transport: &Pacer{}}
 	}
 	return &Client{base: base, opts: opts, http: hc}, nil
 }

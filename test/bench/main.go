@@ -1,0 +1,755 @@
+// Command bench measures the operator at scale (issue 6): convergence of N
+// MarketplaceOffers plus N Solutions against a standalone Partner Center
+// simulator, the floor a plain client-go loop needs for the same creates
+// and minimal status writes, API-server writes and Partner Center calls
+// per object against the lifecycle minimum, the operator's peak memory and
+// reconcile latency, and convergence under a Partner Center limited to 20
+// requests per second. See README.md in this folder; `make bench` runs it.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/go-logr/logr"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/yaml"
+
+	"github.com/cosell-operator/cosell-operator/internal/simulator"
+	"github.com/cosell-operator/cosell-operator/internal/testenv"
+)
+
+type config struct {
+	sizes          []int
+	throttleN      int
+	throttleQPS    int
+	operator       string
+	qps            float64
+	burst          int
+	offerConc      int
+	solConc        int
+	createWorkers  int
+	timeout        time.Duration
+	throttleTimout time.Duration
+	jobDelay       time.Duration
+	out            string
+	skipFloor      bool
+	keep           bool
+	workDir        string
+}
+
+func main() {
+	var cfg config
+	var sizes string
+	flag.StringVar(&sizes, "n", "1000,5000", "Comma-separated N: N MarketplaceOffers plus N Solutions per run.")
+	flag.IntVar(&cfg.throttleN, "throttle-n", 200, "N of the run against a Partner Center limited by --throttle-qps (0 skips it).")
+	flag.IntVar(&cfg.throttleQPS, "throttle-qps", 20, "Requests per second the simulator allows in the throttled run (excess: 429 with Retry-After).")
+	flag.StringVar(&cfg.operator, "operator", "bin/cosell-operator-bench", "The operator binary (make bench builds it).")
+	flag.Float64Var(&cfg.qps, "kube-api-qps", 0, "The operator's --kube-api-qps, and the floor's client QPS (0: the operator's default).")
+	flag.IntVar(&cfg.burst, "kube-api-burst", 0, "The operator's --kube-api-burst, and the floor's client burst (0: the operator's default).")
+	flag.IntVar(&cfg.offerConc, "offer-concurrency", 0, "The operator's --offer-concurrency (0: its default).")
+	flag.IntVar(&cfg.solConc, "solution-concurrency", 0, "The operator's --solution-concurrency (0: its default).")
+	flag.IntVar(&cfg.createWorkers, "create-workers", 32, "Goroutines creating objects (same in the operator and floor runs).")
+	flag.DurationVar(&cfg.timeout, "timeout", 10*time.Minute, "Longest wait for convergence of one run.")
+	flag.DurationVar(&cfg.throttleTimout, "throttle-timeout", 5*time.Minute, "Longest wait for convergence of the throttled run.")
+	flag.DurationVar(&cfg.jobDelay, "job-delay", 0, "The simulator's --job-delay (configure jobs and going live).")
+	flag.StringVar(&cfg.out, "out", "", "Markdown file for the results (default test/bench/results/<date>.md).")
+	flag.BoolVar(&cfg.skipFloor, "skip-floor", false, "Skip the floor runs.")
+	flag.BoolVar(&cfg.keep, "keep", false, "Keep the work folder (logs, simulator store).")
+	flag.Parse()
+	ctrllog.SetLogger(logr.Discard())
+	for _, s := range strings.Split(sizes, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 99999 {
+			fatalf("-n: %q is not a size between 1 and 99999", s)
+		}
+		cfg.sizes = append(cfg.sizes, n)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, &cfg)
+	cleanup()
+	if err != nil {
+		fatalf("%v", err)
+	}
+}
+
+func fatalf(format string, args ...any) {
+	cleanup()
+	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s bench: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+// operatorDefaults reads the defaults of the flags from the binary's -help.
+func operatorDefaults(cfg *config) {
+	out, _ := exec.Command(cfg.operator, "-help").CombinedOutput()
+	text := string(out)
+	get := func(flagName string) string {
+		i := strings.Index(text, "-"+flagName+" ")
+		if i < 0 {
+			return ""
+		}
+		rest := text[i:]
+		j := strings.Index(rest, "(default ")
+		if j < 0 {
+			return ""
+		}
+		rest = rest[j+len("(default "):]
+		return strings.TrimSpace(rest[:strings.IndexByte(rest, ')')])
+	}
+	if cfg.qps == 0 {
+		cfg.qps, _ = strconv.ParseFloat(get("kube-api-qps"), 64)
+	}
+	if cfg.burst == 0 {
+		cfg.burst, _ = strconv.Atoi(get("kube-api-burst"))
+	}
+	if cfg.offerConc == 0 {
+		cfg.offerConc, _ = strconv.Atoi(get("offer-concurrency"))
+	}
+	if cfg.solConc == 0 {
+		cfg.solConc, _ = strconv.Atoi(get("solution-concurrency"))
+	}
+}
+
+func run(ctx context.Context, cfg *config) error {
+	if _, err := os.Stat(cfg.operator); err != nil {
+		return fmt.Errorf("operator binary %s: %w (build it with go build -o %s .)", cfg.operator, err, cfg.operator)
+	}
+	abs, _ := filepath.Abs(cfg.operator)
+	cfg.operator = abs
+	operatorDefaults(cfg)
+	if cfg.qps <= 0 || cfg.burst <= 0 || cfg.offerConc <= 0 || cfg.solConc <= 0 {
+		return fmt.Errorf("could not read the operator's defaults; pass -kube-api-qps, -kube-api-burst, -offer-concurrency and -solution-concurrency")
+	}
+	dir, err := os.MkdirTemp("", "cosell-bench-")
+	if err != nil {
+		return err
+	}
+	cfg.workDir = dir
+	if !cfg.keep {
+		defer func() { _ = os.RemoveAll(dir) }()
+	}
+	logf("work folder %s; operator %s (kube-api-qps %g, burst %d, offer-concurrency %d, solution-concurrency %d)",
+		dir, cfg.operator, cfg.qps, cfg.burst, cfg.offerConc, cfg.solConc)
+
+	rep := &report{cfg: cfg, started: time.Now()}
+	for _, n := range cfg.sizes {
+		if !cfg.skipFloor {
+			logf("floor run, N=%d", n)
+			f, err := floorRun(ctx, cfg, n)
+			if err != nil {
+				return fmt.Errorf("floor N=%d: %w", n, err)
+			}
+			rep.floors = append(rep.floors, f)
+		}
+		logf("operator run, N=%d", n)
+		r, err := operatorRun(ctx, cfg, n, "", cfg.timeout)
+		if err != nil {
+			return fmt.Errorf("operator N=%d: %w", n, err)
+		}
+		rep.runs = append(rep.runs, r)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	if cfg.throttleN > 0 {
+		logf("throttled run, N=%d, Partner Center limited to %d requests/s", cfg.throttleN, cfg.throttleQPS)
+		r, err := operatorRun(ctx, cfg, cfg.throttleN, fmt.Sprintf("qps=%d", cfg.throttleQPS), cfg.throttleTimout)
+		if err != nil {
+			return fmt.Errorf("throttled N=%d: %w", cfg.throttleN, err)
+		}
+		rep.throttled = r
+	}
+	rep.finished = time.Now()
+	text := rep.markdown()
+	fmt.Println(text)
+	out := cfg.out
+	if out == "" {
+		out = filepath.Join(testenv.RepoRoot(), "test", "bench", "results", rep.started.Format("2006-01-02")+".md")
+	}
+	if err := os.WriteFile(out, []byte(text), 0o644); err != nil {
+		return err
+	}
+	logf("results written to %s", out)
+	return nil
+}
+
+// runResult is what one operator run measured.
+type runResult struct {
+	n, objects   int
+	faults       string
+	converged    bool
+	seconds      float64
+	createSecs   float64
+	unconverged  int
+	api          map[string]float64 // "VERB resource/subresource" -> count, operator API group and events
+	pcRequests   map[string]int
+	pcFaults     map[string]int
+	hwmKB        int64
+	heapInuseMax float64
+	heapAllocMax float64
+	latency      map[string][3]float64 // controller -> p50, p90, p99 (seconds)
+	reconciles   map[string]float64    // controller/result -> count
+	windows      []int                 // over-limit (qps) requests per 10s window
+	windowReqs   []int                 // all requests per 10s window
+}
+
+type floorResult struct {
+	n          int
+	seconds    float64
+	createSecs float64
+	writes     int
+}
+
+func adminClient(cfg *rest.Config, qps float32, burst int) (client.Client, error) {
+	c := rest.CopyConfig(cfg)
+	c.QPS, c.Burst = qps, burst
+	return client.New(c, client.Options{Scheme: scheme})
+}
+
+// apiWrites scrapes kube-apiserver's apiserver_request_total (as admin)
+// and returns mutating requests of the operator's group and of events.
+func apiWrites(ctx context.Context, cfg *rest.Config) (map[string]float64, error) {
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := cs.Discovery().RESTClient().Get().AbsPath("/metrics").DoRaw(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ss, err := parseProm(strings.NewReader(string(raw)))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]float64{}
+	for _, s := range ss {
+		if s.name != "apiserver_request_total" {
+			continue
+		}
+		l := s.labels
+		switch l["verb"] {
+		case "POST", "PUT", "PATCH", "DELETE", "APPLY", "CREATE", "UPDATE":
+		default:
+			continue
+		}
+		if l["group"] != "marketplace.cosell.io" && l["resource"] != "events" {
+			continue
+		}
+		key := l["verb"] + " " + l["resource"]
+		if l["subresource"] != "" {
+			key += "/" + l["subresource"]
+		}
+		out[key] += s.value
+	}
+	return out, nil
+}
+
+func simStats(base string) (*simulator.Stats, error) {
+	resp, err := http.Get(base + "/simulator/stats")
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var st simulator.Stats
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+func sum(m map[string]int) int {
+	t := 0
+	for _, v := range m {
+		t += v
+	}
+	return t
+}
+
+// operatorRun runs one measurement on a fresh control plane and simulator.
+func operatorRun(ctx context.Context, cfg *config, n int, faults string, timeout time.Duration) (*runResult, error) {
+	res := &runResult{n: n, objects: 2 * n, faults: faults}
+	runDir := filepath.Join(cfg.workDir, fmt.Sprintf("run-%d-%s", n, strings.ReplaceAll(cmpOr(faults, "plain"), "=", "")))
+	if err := os.MkdirAll(runDir, 0o755); err != nil {
+		return nil, err
+	}
+	env, restCfg, err := startPlane()
+	if err != nil {
+		return nil, err
+	}
+	defer stopPlane(env)
+
+	// The simulator, alone in its process, seeded with N legacy solutions.
+	seed, _ := yaml.Marshal(map[string]any{"generate": map[string]any{"partnerID": benchPartner, "publisherID": benchPublisher, "solutions": n}})
+	seedFile := filepath.Join(runDir, "seed.yaml")
+	if err := os.WriteFile(seedFile, seed, 0o644); err != nil {
+		return nil, err
+	}
+	simPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	simBase := fmt.Sprintf("http://127.0.0.1:%d", simPort)
+	simArgs := []string{"simulator", "--addr", fmt.Sprintf("127.0.0.1:%d", simPort), "--seed", seedFile,
+		"--store", filepath.Join(runDir, "store"), "--certification-delay", "0s", "--merge-delay", "0s",
+		"--job-delay", cfg.jobDelay.String()}
+	if faults != "" {
+		simArgs = append(simArgs, "--faults", faults)
+	}
+	sim, err := startProcess(filepath.Join(runDir, "simulator.log"), nil, cfg.operator, simArgs...)
+	if err != nil {
+		return nil, err
+	}
+	defer stopProcess(sim)
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := waitHTTP(wctx, simBase+"/healthz"); err != nil {
+		return nil, fmt.Errorf("simulator: %w (log in %s)", err, runDir)
+	}
+
+	// The operator, built binary, own process.
+	kubeconfig := filepath.Join(runDir, "kubeconfig")
+	if err := writeKubeconfig(restCfg, kubeconfig); err != nil {
+		return nil, err
+	}
+	metricsPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	probePort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	opArgs := []string{"--partner-center", simulator.APIURL(fmt.Sprintf("127.0.0.1:%d", simPort)),
+		"--metrics-bind-address", fmt.Sprintf("127.0.0.1:%d", metricsPort),
+		"--health-probe-bind-address", fmt.Sprintf("127.0.0.1:%d", probePort),
+		"--kube-api-qps", fmt.Sprint(cfg.qps), "--kube-api-burst", fmt.Sprint(cfg.burst),
+		"--offer-concurrency", fmt.Sprint(cfg.offerConc), "--solution-concurrency", fmt.Sprint(cfg.solConc),
+		"--zap-devel=false"}
+	op, err := startProcess(filepath.Join(runDir, "operator.log"), []string{"KUBECONFIG=" + kubeconfig}, cfg.operator, opArgs...)
+	if err != nil {
+		return nil, err
+	}
+	defer stopProcess(op)
+	metricsURL := fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)
+	if err := waitHTTP(wctx, fmt.Sprintf("http://127.0.0.1:%d/readyz", probePort)); err != nil {
+		return nil, fmt.Errorf("operator: %w (log in %s)", err, runDir)
+	}
+	if err := waitHTTP(wctx, metricsURL); err != nil {
+		return nil, fmt.Errorf("operator metrics: %w (log in %s)", err, runDir)
+	}
+
+	tr, err := startTracker(ctx, restCfg)
+	if err != nil {
+		return nil, err
+	}
+	defer tr.stop()
+	before, err := apiWrites(ctx, restCfg)
+	if err != nil {
+		return nil, err
+	}
+	creator, err := adminClient(restCfg, 5000, 10000)
+	if err != nil {
+		return nil, err
+	}
+
+	// Sample memory, and the simulator's counters for the throttle windows.
+	sampleCtx, stopSampling := context.WithCancel(ctx)
+	var mu sync.Mutex
+	type point struct {
+		at        time.Duration
+		qps, reqs int
+	}
+	var points []point
+	var wg sync.WaitGroup
+	start := time.Now()
+	wg.Go(func() {
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			if faults != "" {
+				if st, err := simStats(simBase); err == nil {
+					mu.Lock()
+					points = append(points, point{at: time.Since(start), qps: st.Faults["qps"], reqs: sum(st.Requests)})
+					mu.Unlock()
+				}
+			}
+			if i%2 == 0 {
+				if ss, err := scrapeURL(metricsURL); err == nil {
+					mu.Lock()
+					res.heapInuseMax = max(res.heapInuseMax, value(ss, "go_memstats_heap_inuse_bytes", nil))
+					res.heapAllocMax = max(res.heapAllocMax, value(ss, "go_memstats_heap_alloc_bytes", nil))
+					mu.Unlock()
+				}
+			}
+			select {
+			case <-sampleCtx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	})
+
+	logf("N=%d: creating %d objects", n, 2*n)
+	if err := createAll(ctx, creator, n, cfg.createWorkers, nil); err != nil {
+		stopSampling()
+		return nil, err
+	}
+	res.createSecs = time.Since(start).Seconds()
+	logf("N=%d: created in %.1fs; waiting for all Ready", n, res.createSecs)
+	wctx2, cancel2 := context.WithTimeout(ctx, timeout)
+	defer cancel2()
+	progress := time.NewTicker(15 * time.Second)
+	defer progress.Stop()
+	done := make(chan bool, 1)
+	go func() { done <- tr.wait(wctx2, n) }()
+wait:
+	for {
+		select {
+		case ok := <-done:
+			res.converged = ok
+			break wait
+		case <-progress.C:
+			logf("N=%d: %.0fs: %d/%d offers and %d/%d solutions Ready", n, time.Since(start).Seconds(), tr.offers.Load(), n, tr.sols.Load(), n)
+		}
+	}
+	res.seconds = time.Since(start).Seconds()
+	res.unconverged = 2*n - int(tr.offers.Load()+tr.sols.Load())
+	logf("N=%d: %s after %.1fs (%d unconverged)", n, map[bool]string{true: "converged", false: "timed out"}[res.converged], res.seconds, res.unconverged)
+	// Let trailing writes (events, last status patches) land, then count.
+	time.Sleep(3 * time.Second)
+	stopSampling()
+	wg.Wait()
+
+	after, err := apiWrites(ctx, restCfg)
+	if err != nil {
+		return nil, err
+	}
+	res.api = map[string]float64{}
+	for k, v := range after {
+		if d := v - before[k]; d > 0 {
+			res.api[k] = d
+		}
+	}
+	st, err := simStats(simBase)
+	if err != nil {
+		return nil, err
+	}
+	res.pcRequests, res.pcFaults = st.Requests, st.Faults
+	if ss, err := scrapeURL(metricsURL); err == nil {
+		res.heapInuseMax = max(res.heapInuseMax, value(ss, "go_memstats_heap_inuse_bytes", nil))
+		res.heapAllocMax = max(res.heapAllocMax, value(ss, "go_memstats_heap_alloc_bytes", nil))
+		res.latency = map[string][3]float64{}
+		res.reconciles = map[string]float64{}
+		for _, c := range []string{"marketplaceoffer", "solution"} {
+			m := map[string]string{"controller": c}
+			res.latency[c] = [3]float64{
+				quantile(ss, "controller_runtime_reconcile_time_seconds", m, 0.5),
+				quantile(ss, "controller_runtime_reconcile_time_seconds", m, 0.9),
+				quantile(ss, "controller_runtime_reconcile_time_seconds", m, 0.99),
+			}
+			for _, r := range []string{"success", "error", "requeue", "requeue_after"} {
+				res.reconciles[c+"/"+r] = value(ss, "controller_runtime_reconcile_total", map[string]string{"controller": c, "result": r})
+			}
+		}
+	}
+	res.hwmKB = procStatus(op.Process.Pid)["VmHWM"]
+
+	// Over-limit requests per 10s window since the first create.
+	if faults != "" {
+		mu.Lock()
+		lastQPS, lastReqs, window := 0, 0, 0
+		for _, p := range points {
+			w := int(p.at / (10 * time.Second))
+			for window < w {
+				res.windows = append(res.windows, 0)
+				res.windowReqs = append(res.windowReqs, 0)
+				window++
+			}
+			if len(res.windows) == 0 {
+				res.windows, res.windowReqs = []int{0}, []int{0}
+			}
+			res.windows[len(res.windows)-1] += p.qps - lastQPS
+			res.windowReqs[len(res.windowReqs)-1] += p.reqs - lastReqs
+			lastQPS, lastReqs = p.qps, p.reqs
+		}
+		mu.Unlock()
+	}
+	return res, nil
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// floorRun creates the same objects and does the floor's status writes
+// (floorWrites) with a client limited like the operator's (same QPS and
+// burst) and as many workers as the operator has, pipelined behind the
+// creates as the operator's work is.
+func floorRun(ctx context.Context, cfg *config, n int) (*floorResult, error) {
+	env, restCfg, err := startPlane()
+	if err != nil {
+		return nil, err
+	}
+	defer stopPlane(env)
+	creator, err := adminClient(restCfg, 5000, 10000)
+	if err != nil {
+		return nil, err
+	}
+	writer, err := adminClient(restCfg, float32(cfg.qps), cfg.burst)
+	if err != nil {
+		return nil, err
+	}
+	res := &floorResult{n: n}
+	created := make(chan client.Object, 4*n)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	start := time.Now()
+	for range cfg.offerConc + cfg.solConc {
+		wg.Go(func() {
+			for obj := range created {
+				if err := floorWrites(ctx, writer, obj); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = fmt.Errorf("status of %s: %w", obj.GetName(), err)
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	err = createAll(ctx, creator, n, cfg.createWorkers, created)
+	res.createSecs = time.Since(start).Seconds()
+	close(created)
+	wg.Wait()
+	res.seconds = time.Since(start).Seconds()
+	if err != nil {
+		return nil, err
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	o, s := minStatusWrites(n)
+	res.writes = o + s
+	logf("floor N=%d: %.1fs (creates %.1fs, %d status writes)", n, res.seconds, res.createSecs, res.writes)
+	return res, nil
+}
+
+// report renders the results.
+type report struct {
+	cfg               *config
+	started, finished time.Time
+	runs              []*runResult
+	floors            []*floorResult
+	throttled         *runResult
+}
+
+func cpuModel() string {
+	data, _ := os.ReadFile("/proc/cpuinfo")
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+// pcMinimum is the lifecycle's minimum of Partner Center calls for n pairs
+// (see README.md in this folder for the derivation).
+func pcMinimum(n int) (offers, sols int) {
+	migrate, merge, discard := mix(n)
+	const freshOffer = 12   // find, create+job, draft+job, preview+job+read, live+job+read, product
+	const migratedOffer = 9 // draft+job, preview+job+read, live+job+read, product (product ID from the migration)
+	offers = (merge+discard)*freshOffer + migrate*migratedOffer
+	sols = migrate*1 + discard*1 + merge*2 // the action's POST; a merge also reads the solution once it is merged
+	return
+}
+
+func (r *report) markdown() string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	goVersion := runtime.Version()
+	if out, err := exec.Command("go", "version").Output(); err == nil {
+		goVersion = strings.TrimSpace(string(out))
+	}
+	p("# cosell-operator scale benchmark, %s", r.started.Format("2006-01-02 15:04 MST"))
+	p("")
+	p("Machine: nproc %d, CPU %s, %s. Run took %s.", runtime.NumCPU(), cpuModel(), goVersion, r.finished.Sub(r.started).Round(time.Second))
+	p("")
+	p("Operator: built binary, own process, `--kube-api-qps %g --kube-api-burst %d --offer-concurrency %d --solution-concurrency %d`. "+
+		"Simulator: own process, `--certification-delay 0s --merge-delay 0s --job-delay %s`. kube-apiserver (envtest, fresh per run): "+
+		"`--max-requests-inflight 1600 --max-mutating-requests-inflight 800`. Workload per N: N MarketplaceOffers (target Live, pass "+
+		"certification, co-sell ready) and N Solutions: a third Migrate into their offer, a third Merge into their offer once live, a third Discard. "+
+		"Objects created pair by pair (a migrating Solution before its offer) by %d goroutines at unlimited client QPS.", r.cfg.qps, r.cfg.burst, r.cfg.offerConc, r.cfg.solConc, r.cfg.jobDelay, r.cfg.createWorkers)
+	p("")
+	p("## Convergence (apply to all Ready)")
+	p("")
+	p("| N | objects | creates done (s) | operator (s) | objects/s | floor (s) | floor objects/s | operator / floor |")
+	p("|---|---|---|---|---|---|---|---|")
+	for _, run := range r.runs {
+		f := r.floorFor(run.n)
+		fs, fr, ratio := "-", "-", "-"
+		if f != nil {
+			fs, fr, ratio = fmt.Sprintf("%.1f", f.seconds), fmt.Sprintf("%.0f", float64(2*f.n)/f.seconds), fmt.Sprintf("%.2f", run.seconds/f.seconds)
+		}
+		conv := fmt.Sprintf("%.1f", run.seconds)
+		if !run.converged {
+			conv += fmt.Sprintf(" (timed out, %d unconverged)", run.unconverged)
+		}
+		p("| %d | %d | %.1f | %s | %.0f | %s | %s | %s |", run.n, run.objects, run.createSecs, conv, float64(run.objects)/run.seconds, fs, fr, ratio)
+	}
+	p("")
+	p("Floor: the same creates, then per object the minimal status writes (MarketplaceOffer 2: product and draft job recorded, then live; "+
+		"Solution 1, Merge 2: merge request recorded, then merged) by a plain client with QPS %g / burst %d and %d workers, pipelined behind the creates.",
+		r.cfg.qps, r.cfg.burst, r.cfg.offerConc+r.cfg.solConc)
+	p("")
+	p("## API-server writes per object (kube-apiserver `apiserver_request_total`, operator run, after minus before)")
+	p("")
+	p("| N | create/obj | status writes/obj | minimum status writes/obj | other writes of the kinds/obj | events/obj | all writes by verb |")
+	p("|---|---|---|---|---|---|---|")
+	for _, run := range r.runs {
+		creates, status, other, events := 0.0, 0.0, 0.0, 0.0
+		var keys []string
+		for k, v := range run.api {
+			keys = append(keys, fmt.Sprintf("%s %.0f", k, v))
+			switch {
+			case strings.Contains(k, "events"):
+				events += v
+			case strings.HasPrefix(k, "POST "):
+				creates += v
+			case strings.HasSuffix(k, "/status"):
+				status += v
+			default:
+				other += v
+			}
+		}
+		sort.Strings(keys)
+		o, s := minStatusWrites(run.n)
+		obj := float64(run.objects)
+		p("| %d | %.2f | %.2f | %.2f | %.2f | %.2f | %s |", run.n, creates/obj, status/obj, float64(o+s)/obj, other/obj, events/obj, strings.Join(keys, ", "))
+	}
+	p("")
+	p("## Partner Center calls per object (simulator `/simulator/stats` Requests)")
+	p("")
+	p("| N | calls | calls/object | lifecycle minimum/object | ratio | by route |")
+	p("|---|---|---|---|---|---|")
+	for _, run := range r.runs {
+		total := sum(run.pcRequests)
+		mo, ms := pcMinimum(run.n)
+		minimum := float64(mo+ms) / float64(run.objects)
+		p("| %d | %d | %.2f | %.2f | %.2f | %s |", run.n, total, float64(total)/float64(run.objects), minimum,
+			float64(total)/float64(mo+ms), routes(run.pcRequests))
+	}
+	p("")
+	p("Minimum per pair: a fresh offer 12 (find product, create + job status, configure draft + job status, submit preview + job status + " +
+		"read submission, go live + job status + read submission, read product for live link and co-sell status); an offer migrated into 9 " +
+		"(its product ID comes from the migration); Migrate and Discard 1 (the action's POST answers the end state); Merge 2 (POST merge, " +
+		"then one read once support completed it).")
+	p("")
+	if len(r.runs) > 0 {
+		big := r.runs[len(r.runs)-1]
+		p("## Operator memory and reconcile latency (N = %d: %d MarketplaceOffers and %d Solutions)", big.n, big.n, big.n)
+		p("")
+		p("| N | peak RSS (VmHWM) | max heap in use | max heap alloc |")
+		p("|---|---|---|---|")
+		for _, run := range r.runs {
+			p("| %d | %.1f MiB | %.1f MiB | %.1f MiB |", run.n, float64(run.hwmKB)/1024, run.heapInuseMax/(1<<20), run.heapAllocMax/(1<<20))
+		}
+		p("")
+		p("| N | controller | reconciles (success / requeue_after / requeue / error) | p50 | p90 | p99 |")
+		p("|---|---|---|---|---|---|")
+		for _, run := range r.runs {
+			for _, c := range []string{"marketplaceoffer", "solution"} {
+				l := run.latency[c]
+				p("| %d | %s | %.0f / %.0f / %.0f / %.0f | %s | %s | %s |", run.n, c, run.reconciles[c+"/success"], run.reconciles[c+"/requeue_after"],
+					run.reconciles[c+"/requeue"], run.reconciles[c+"/error"], ms(l[0]), ms(l[1]), ms(l[2]))
+			}
+		}
+		p("")
+		p("Latency: `controller_runtime_reconcile_time_seconds` histogram quantiles (linear interpolation within buckets, as PromQL's histogram_quantile).")
+		p("")
+	}
+	if t := r.throttled; t != nil {
+		p("## Partner Center limited to %s (excess answered 429 with Retry-After), N = %d", strings.TrimPrefix(t.faults, "qps=")+" requests/s", t.n)
+		p("")
+		p("| N | objects | time to converge (s) | requests | over the limit (429) | unconverged |")
+		p("|---|---|---|---|---|---|")
+		conv := fmt.Sprintf("%.1f", t.seconds)
+		if !t.converged {
+			conv += " (timed out)"
+		}
+		p("| %d | %d | %s | %d | %d | %d |", t.n, t.objects, conv, sum(t.pcRequests), t.pcFaults["qps"], t.unconverged)
+		p("")
+		p("Requests over the limit per 10 s window since the first create (all requests in brackets):")
+		p("")
+		var ws []string
+		for i, w := range t.windows {
+			ws = append(ws, fmt.Sprintf("%d-%ds: %d (%d)", i*10, i*10+10, w, t.windowReqs[i]))
+		}
+		p("%s", strings.Join(ws, " · "))
+		p("")
+		p("Partner Center calls by route: %s", routes(t.pcRequests))
+		p("")
+	}
+	return b.String()
+}
+
+func (r *report) floorFor(n int) *floorResult {
+	for _, f := range r.floors {
+		if f.n == n {
+			return f
+		}
+	}
+	return nil
+}
+
+func ms(s float64) string {
+	if s != s { // NaN
+		return "-"
+	}
+	if s < 1 {
+		return fmt.Sprintf("%.0f ms", s*1000)
+	}
+	return fmt.Sprintf("%.2f s", s)
+}
+
+func routes(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s: %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
