@@ -11,15 +11,18 @@ import (
 
 // Events are recorded on transitions and recoveries only, never on every
 // requeue: a change of phase or state, and a change of Ready or Stalled.
+// One status change records at most one Normal event: a phase or state
+// event carries Ready's message, so a separate Ready event would repeat it.
 
 func recordOfferTransitions(rec recorder.EventRecorder, old, cur *v1.MarketplaceOffer) {
 	if rec == nil {
 		return
 	}
-	if old.Status.Phase != cur.Status.Phase && cur.Status.Phase != "" {
+	phaseChanged := old.Status.Phase != cur.Status.Phase && cur.Status.Phase != ""
+	if phaseChanged {
 		rec.Eventf(cur, nil, "Normal", "Phase"+string(cur.Status.Phase), "Reconcile", "%s", phaseNote(cur))
 	}
-	recordConditionTransitions(rec, cur, old.Status.Conditions, cur.Status.Conditions)
+	recordConditionTransitions(rec, cur, old.Status.Conditions, cur.Status.Conditions, !phaseChanged)
 }
 
 func phaseNote(o *v1.MarketplaceOffer) string {
@@ -33,15 +36,17 @@ func recordSolutionTransitions(rec recorder.EventRecorder, old, cur *v1.Solution
 	if rec == nil {
 		return
 	}
-	if old.Status.State != cur.Status.State && cur.Status.State != "" {
+	stateChanged := old.Status.State != cur.Status.State && cur.Status.State != ""
+	if stateChanged {
 		rec.Eventf(cur, nil, "Normal", string(cur.Status.State), "Reconcile", "Partner Center reports the solution %s", cur.Status.State)
 	}
-	recordConditionTransitions(rec, cur, old.Status.Conditions, cur.Status.Conditions)
+	recordConditionTransitions(rec, cur, old.Status.Conditions, cur.Status.Conditions, !stateChanged)
 }
 
 // recordConditionTransitions emits a Warning when an object stalls and a
-// Normal event when it becomes Ready or recovers from a stall.
-func recordConditionTransitions(rec recorder.EventRecorder, obj client.Object, old, cur []metav1.Condition) {
+// Normal event when it recovers from a stall or, with readyEvent, when it
+// becomes Ready.
+func recordConditionTransitions(rec recorder.EventRecorder, obj client.Object, old, cur []metav1.Condition, readyEvent bool) {
 	was := meta.FindStatusCondition(old, v1.StalledCondition)
 	now := meta.FindStatusCondition(cur, v1.StalledCondition)
 	switch {
@@ -50,7 +55,7 @@ func recordConditionTransitions(rec recorder.EventRecorder, obj client.Object, o
 	case now == nil && was != nil:
 		rec.Eventf(obj, nil, "Normal", "Recovered", "Reconcile", "no longer stalled (was %s)", was.Reason)
 	}
-	if meta.IsStatusConditionTrue(cur, v1.ReadyCondition) && !meta.IsStatusConditionTrue(old, v1.ReadyCondition) {
+	if readyEvent && meta.IsStatusConditionTrue(cur, v1.ReadyCondition) && !meta.IsStatusConditionTrue(old, v1.ReadyCondition) {
 		c := meta.FindStatusCondition(cur, v1.ReadyCondition)
 		rec.Eventf(obj, nil, "Normal", "Ready", "Reconcile", "%s", c.Message)
 	}

@@ -59,7 +59,7 @@ type objectsCollector struct {
 // registry; reader is the manager's cached client.
 func RegisterMetrics(reader client.Reader) {
 	registerOnce.Do(func() {
-		ctrlmetrics.Registry.MustRegister(timeToLive, pcRequests, pcLatency, &objectsCollector{
+		ctrlmetrics.Registry.MustRegister(timeToLive, pcRequests, pcLatency, eventsDropped, &objectsCollector{
 			reader: reader,
 			offers: prometheus.NewDesc("cosell_marketplaceoffers", "MarketplaceOffers by phase and readiness.", []string{"phase", "ready"}, nil),
 			sols:   prometheus.NewDesc("cosell_solutions", "Solutions by action, state and readiness.", []string{"action", "state", "ready"}, nil),

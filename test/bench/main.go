@@ -52,6 +52,7 @@ type config struct {
 	out            string
 	skipFloor      bool
 	keep           bool
+	operatorArgs   string
 	workDir        string
 }
 
@@ -73,6 +74,7 @@ func main() {
 	flag.StringVar(&cfg.out, "out", "", "Markdown file for the results (default test/bench/results/<date>.md).")
 	flag.BoolVar(&cfg.skipFloor, "skip-floor", false, "Skip the floor runs.")
 	flag.BoolVar(&cfg.keep, "keep", false, "Keep the work folder (logs, simulator store).")
+	flag.StringVar(&cfg.operatorArgs, "operator-args", "", "More flags for the operator, e.g. --pprof-bind-address=127.0.0.1:6060.")
 	flag.Parse()
 	ctrllog.SetLogger(logr.Discard())
 	for _, s := range strings.Split(sizes, ",") {
@@ -350,6 +352,7 @@ func operatorRun(ctx context.Context, cfg *config, n int, faults string, timeout
 		"--kube-api-qps", fmt.Sprint(cfg.qps), "--kube-api-burst", fmt.Sprint(cfg.burst),
 		"--offer-concurrency", fmt.Sprint(cfg.offerConc), "--solution-concurrency", fmt.Sprint(cfg.solConc),
 		"--zap-devel=false"}
+	opArgs = append(opArgs, strings.Fields(cfg.operatorArgs)...)
 	op, err := startProcess(filepath.Join(runDir, "operator.log"), []string{"KUBECONFIG=" + kubeconfig}, cfg.operator, opArgs...)
 	if err != nil {
 		return nil, err
