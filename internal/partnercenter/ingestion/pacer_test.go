@@ -55,7 +55,7 @@ func TestPacerHonoursRetryAfterTogetherThenProbesUpwards(t *testing.T) {
 	for range 20 {
 		last = p.reserve(now)
 	}
-	g.Expect(last - first).To(BeNumerically(">", 300*time.Millisecond), "20 requests at ~45/s take ~0.4s")
+	g.Expect(last-first).To(BeNumerically(">", 300*time.Millisecond), "20 requests at ~45/s take ~0.4s")
 
 	// Windows without throttling raise the rate a tenth at a time, and
 	// pacing stops once the rate is far above the demand.
