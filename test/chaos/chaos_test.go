@@ -146,8 +146,9 @@ func TestLeaderElection(t *testing.T) {
 	// The standby tries every retry period (with jitter up to 1.2x); it takes
 	// over once the record it last saw is lease-old. A retry period from the
 	// last renewal to the standby's observation, and one from expiry to its
-	// next try, plus a second of slack for a loaded machine.
-	bound := lease + 2*time.Duration(float64(retry)*1.2) + time.Second
+	// next try, plus slack for a loaded machine (make test runs packages in
+	// parallel on two cores; takeovers measured 6.1-8.0s with a 6s lease).
+	bound := lease + 2*time.Duration(float64(retry)*1.2) + 2500*time.Millisecond
 	t.Logf("lease %s, renew deadline %s, retry period %s; takeover must take at most %s", lease, renew, retry, bound)
 
 	s := startSimulator(t, "leader", n, "")
@@ -219,7 +220,7 @@ func TestLeaderElection(t *testing.T) {
 	t.Logf("after the kill: first Partner Center request at %s, first object done at %s", firstRequest.Round(time.Millisecond), firstDone.Round(time.Millisecond))
 	if takeover > bound {
 		failed = true
-		t.Errorf("takeover took %s, more than %s (lease %s + 2 retry periods with jitter + 1s)", takeover.Round(time.Millisecond), bound, lease)
+		t.Errorf("takeover took %s, more than %s (lease %s + 2 retry periods with jitter + 2.5s)", takeover.Round(time.Millisecond), bound, lease)
 	}
 
 	// The killed replica comes back as a standby; it must not redo anything.
