@@ -30,10 +30,10 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
-	"sigs.k8s.io/yaml"
 
 	"github.com/cosell-operator/cosell-operator/internal/simulator"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
+	"github.com/cosell-operator/cosell-operator/test/workload"
 )
 
 type config struct {
@@ -306,7 +306,7 @@ func operatorRun(ctx context.Context, cfg *config, n int, faults string, timeout
 	defer stopPlane(env)
 
 	// The simulator, alone in its process, seeded with N legacy solutions.
-	seed, _ := yaml.Marshal(map[string]any{"generate": map[string]any{"partnerID": benchPartner, "publisherID": benchPublisher, "solutions": n}})
+	seed := workload.Seed(n)
 	seedFile := filepath.Join(runDir, "seed.yaml")
 	if err := os.WriteFile(seedFile, seed, 0o644); err != nil {
 		return nil, err

@@ -36,16 +36,11 @@ import (
 	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/simulator"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
+	"github.com/cosell-operator/cosell-operator/test/workload"
 )
 
 // Namespace of the chaos objects and of the leader-election Lease.
 const namespace = "default"
-
-// Names the simulator's generate: seed gives.
-const (
-	benchPartner   = "5559999"
-	benchPublisher = "bench"
-)
 
 var (
 	env        *testenv.Environment
@@ -312,8 +307,7 @@ func startSimulator(t *testing.T, name string, n int, faults string) *sim {
 		t.Fatal(err)
 	}
 	seed := filepath.Join(dir, "seed.yaml")
-	if err := os.WriteFile(seed, fmt.Appendf(nil, "generate:\n  partnerID: %q\n  publisherID: %s\n  solutions: %d\n",
-		benchPartner, benchPublisher, n), 0o644); err != nil {
+	if err := os.WriteFile(seed, workload.Seed(n), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	s := &sim{log: filepath.Join(dir, "simulator.log")}
@@ -398,85 +392,16 @@ func startOperator(t *testing.T, name, logPath string, s *sim, extra ...string) 
 
 // ---- objects ---------------------------------------------------------------------
 
-func offerName(i int) string    { return fmt.Sprintf("chaos-offer-%05d", i) }
-func solutionName(i int) string { return fmt.Sprintf("bench-sol-%05d", i) }
+func offerName(i int) string { return fmt.Sprintf("chaos-offer-%05d", i) }
 
-// actionOf mixes the actions: a third each migrate into their own offer,
-// merge into their (live) offer, or discard.
-func actionOf(i int) v1.SolutionAction {
-	switch i % 3 {
-	case 1:
-		return v1.ActionMigrate
-	case 2:
-		return v1.ActionMerge
-	}
-	return v1.ActionDiscard
-}
+func solutionName(i int) string { return workload.SolutionName(i) }
 
-// newOffer mirrors config/samples/marketplace_v1alpha1_marketplaceoffer_analytics.yaml:
-// a SaaS offer taken live that passes certification and is co-sell ready.
-func newOffer(i int) *v1.MarketplaceOffer {
-	id := offerName(i)
-	site := "https://bench.example/" + id
-	return &v1.MarketplaceOffer{
-		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: id},
-		Spec: v1.MarketplaceOfferSpec{
-			OfferID:     id,
-			OfferType:   v1.OfferTypeSoftwareAsAService,
-			PublisherID: benchPublisher,
-			Target:      v1.TargetLive,
-			Listing: v1.OfferListing{
-				Title:            fmt.Sprintf("Chaos Analytics %05d", i),
-				Summary:          "Real-time analytics for retail stores, from shelf sensors to dashboards.",
-				ShortDescription: "Stream point-of-sale and shelf-sensor data into live dashboards and forecasts.",
-				Description: "<p>Chaos Analytics turns point-of-sale, inventory and shelf-sensor data " +
-					"into live dashboards and demand forecasts for retail chains.</p>" +
-					"<p>Connect your stores in minutes, spot out-of-stock shelves as they " +
-					"happen, and plan replenishment with forecasts built on Azure.</p>",
-				PrivacyPolicyURL: site + "/privacy",
-				SupportURL:       site + "/support",
-				Keywords:         []string{"retail", "analytics", "forecasting"},
-			},
-			Plans: []v1.Plan{
-				{ID: "standard", Name: "Standard", Description: "Up to 50 stores, daily forecasts, email support.",
-					Pricing: v1.PricingFlatRate, Price: "499.00", Markets: []string{"US", "CA", "GB", "DE"}},
-				{ID: "enterprise", Name: "Enterprise", Description: "Unlimited stores, hourly forecasts, 24x7 support.",
-					Pricing: v1.PricingContact, Markets: []string{"US", "CA", "GB", "DE"}},
-			},
-			CoSell: &v1.CoSell{
-				SolutionType:   "Software",
-				SolutionAreas:  []string{"Data & AI"},
-				Industries:     []string{"Retail"},
-				LandingPageURL: site,
-				Documents: []v1.CoSellDocument{
-					{Type: v1.DocumentSolutionOnePager, URL: site + "/one-pager.pdf"},
-					{Type: v1.DocumentPitchDeck, URL: site + "/deck.pptx"},
-					{Type: v1.DocumentReferenceArchitecture, URL: site + "/architecture.pdf"},
-					{Type: v1.DocumentTechnicalValidation, URL: site + "/validation.pdf"},
-				},
-				Contacts: []v1.CoSellContact{
-					{Role: "Sales", Name: "Dana Whitfield", Email: "dana.whitfield@bench.example"},
-					{Role: "Engineering", Name: "Ravi Menon", Email: "ravi.menon@bench.example"},
-				},
-			},
-			Resell: &v1.Resell{Policy: v1.ResellAll},
-		},
-	}
-}
+func actionOf(i int) v1.SolutionAction { return workload.Action(i) }
 
-func newSolution(i int) *v1.Solution {
-	s := &v1.Solution{
-		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: solutionName(i)},
-		Spec:       v1.SolutionSpec{SolutionID: solutionName(i), PartnerID: benchPartner, Action: actionOf(i)},
-	}
-	switch s.Spec.Action {
-	case v1.ActionMigrate:
-		s.Spec.Migrate = &v1.MigrateSpec{OfferRef: v1.OfferReference{Name: offerName(i)}}
-	case v1.ActionMerge:
-		s.Spec.Merge = &v1.MergeSpec{OfferRef: &v1.OfferReference{Name: offerName(i)}}
-	}
-	return s
-}
+// newOffer passes certification, goes live and is co-sell ready.
+func newOffer(i int) *v1.MarketplaceOffer { return workload.Offer(namespace, offerName(i), i) }
+
+func newSolution(i int) *v1.Solution { return workload.Solution(namespace, i, offerName(i)) }
 
 // createObjects creates n offers and n solutions, 16 at a time, and
 // removes them when the test ends (the next test's operator would
