@@ -13,7 +13,7 @@ import (
 // than pacerThrottledShare of the answers in a window are 429, it paces all
 // workers together below the rate Partner Center admitted, holds every
 // request back for the Retry-After of the throttled answers, and then raises
-// the rate by a tenth per window until throttling starts again (additive
+// the rate by a twentieth per window until throttling starts again (additive
 // probing, multiplicative back-off). Each request's own retry still honours
 // its Retry-After (the HTTP adapter does that); the pacer makes the workers
 // honour it together, so that requests over the limit fall instead of
@@ -36,7 +36,7 @@ type Pacer struct {
 
 const (
 	pacerWindow         = 2 * time.Second
-	pacerThrottledShare = 0.15
+	pacerThrottledShare = 0.05
 	pacerMinRate        = 1.0
 )
 
@@ -119,7 +119,7 @@ func (p *Pacer) observe(now time.Time, resp *http.Response) {
 			p.pause = resume
 		}
 	case p.rate > 0:
-		p.rate *= 1.1
+		p.rate *= 1.05
 		if p.rate > 4*admitted+10 { // far above the demand: stop pacing
 			p.rate = 0
 		}

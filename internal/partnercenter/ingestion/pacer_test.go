@@ -57,7 +57,7 @@ func TestPacerHonoursRetryAfterTogetherThenProbesUpwards(t *testing.T) {
 	}
 	g.Expect(last-first).To(BeNumerically(">", 300*time.Millisecond), "20 requests at ~45/s take ~0.4s")
 
-	// Windows without throttling raise the rate a tenth at a time, and
+	// Windows without throttling raise the rate a twentieth at a time, and
 	// pacing stops once the rate is far above the demand.
 	rate := p.rate
 	now = feed(p, now, 40, 100, 1)
