@@ -36,7 +36,7 @@ type Pacer struct {
 
 const (
 	pacerWindow         = 2 * time.Second
-	pacerThrottledShare = 0.05
+	pacerThrottledShare = 0.15
 	pacerMinRate        = 1.0
 )
 
