@@ -411,3 +411,36 @@ func TestMergeByListingURL(t *testing.T) {
 	}, timeout, interval).Should(Succeed())
 	g.Expect(sim.Stats().MergeRequests["ocp-contoso-analytics"]).To(Equal(1))
 }
+
+// TestLapsedPrerequisitesAreCheckedAgain: met prerequisites are remembered
+// for a while; when Partner Center then refuses an action because they
+// lapsed, the Solution checks them again and stalls naming the lapse, not
+// with Partner Center's bare refusal.
+func TestLapsedPrerequisitesAreCheckedAgain(t *testing.T) {
+	g := NewWithT(t)
+	sim := startSimulator(t, simOptions{})
+	ns := newNamespace(t)
+	startOperator(t, sim, ns)
+	discard := func(name string) *v1.Solution {
+		return &v1.Solution{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+			Spec: v1.SolutionSpec{SolutionID: name, PartnerID: "4871234", Action: v1.ActionDiscard}}
+	}
+	first := discard("ocp-contoso-legacy-crm")
+	g.Expect(k8s.Create(context.Background(), first)).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		s := getSolution(g, ns, first.Name)
+		ready(g, s.Status.Conditions, s.Generation)
+	}, timeout, interval).Should(Succeed())
+
+	g.Expect(sim.SetPartner(simulator.SeedPartner{PartnerID: "4871234", MembershipValid: false, MarketplaceAccount: true,
+		Publishers: []simulator.SeedPublisher{{PublisherID: "contoso", Role: "Admin"}}})).To(Succeed())
+	second := discard("ocp-contoso-analytics")
+	g.Expect(k8s.Create(context.Background(), second)).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		s := getSolution(g, ns, second.Name)
+		c := meta.FindStatusCondition(s.Status.Conditions, v1.StalledCondition)
+		g.Expect(c).NotTo(BeNil())
+		g.Expect(c.Reason).To(Equal(v1.ReasonMembershipInvalid))
+	}, timeout, interval).Should(Succeed())
+	g.Expect(sim.Stats().Discards).NotTo(HaveKey("ocp-contoso-analytics"))
+}
