@@ -46,7 +46,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	marketplacev1alpha1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers"
 	"github.com/cosell-operator/cosell-operator/internal/credentials"
 	"github.com/cosell-operator/cosell-operator/internal/local"
@@ -59,7 +59,7 @@ var scheme = runtime.NewScheme()
 
 func init() {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(marketplacev1alpha1.AddToScheme(scheme))
+	utilruntime.Must(v1alpha1.AddToScheme(scheme))
 }
 
 // options are the manager's command-line flags (DESIGN.md section 7).
