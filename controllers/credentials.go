@@ -20,14 +20,13 @@ import (
 // A change of the Partner Center credentials Secret wakes every object that
 // is not Ready: a rotated or fixed secret may be what it was waiting for.
 
-// watchCredentials adds the watch of the credentials Secret, when
-// Options.CredentialsSecret names one.
-func watchCredentials(b *builder.Builder, s setup) *builder.Builder {
-	key := s.options.CredentialsSecret
+// watchCredentials adds the watch of the credentials Secret key, when
+// there is one, waking the objects of newList's kind that are not Ready.
+func watchCredentials(b *builder.Builder, c client.Reader, key *types.NamespacedName, newList func() client.ObjectList) *builder.Builder {
 	if key == nil {
 		return b
 	}
-	return b.Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(notReady(s.client, s.list)),
+	return b.Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(notReady(c, newList)),
 		builder.WithPredicates(isSecret(*key)))
 }
 

@@ -40,44 +40,45 @@ type MarketplaceOfferReconciler struct {
 // SetupWithManager registers the reconciler; the field indexes must exist
 // (see IndexFields).
 func (r *MarketplaceOfferReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	b, err := newController(mgr, setup{
-		name: "marketplaceoffer", object: &v1alpha1.MarketplaceOffer{},
-		list:   func() client.ObjectList { return &v1alpha1.MarketplaceOfferList{} },
-		client: r.Client, partnerCenter: r.PartnerCenter, clock: &r.Clock, options: &r.Options,
-	})
-	if err != nil {
-		return err
-	}
-	// A Solution migrating into or merged into an offer wakes it: the
-	// offer adopts the migrated draft and lists merged solutions.
-	return b.Watches(&v1alpha1.Solution{}, handler.EnqueueRequestsFromMapFunc(offersOfSolution),
-		builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, solutionStateChanged))).
-		Complete(r)
+	return setupWithManager(mgr, r, r.kind())
 }
 
 // Reconcile runs the shared opening (reconcile.go), then the offer's
 // phases (marketplaceoffer_phases.go) or, on deletion, its clean-up
 // (marketplaceoffer_delete.go).
 func (r *MarketplaceOfferReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	return reconcileObject(ctx, r.Client, &r.Options, req.NamespacedName, &v1alpha1.MarketplaceOffer{}, &kindHooks[*v1alpha1.MarketplaceOffer]{
+	return reconcileObject(ctx, req, r.kind())
+}
+
+func (r *MarketplaceOfferReconciler) kind() *kind[*v1alpha1.MarketplaceOffer] {
+	return &kind[*v1alpha1.MarketplaceOffer]{
+		name:      "marketplaceoffer",
+		newObject: func() *v1alpha1.MarketplaceOffer { return &v1alpha1.MarketplaceOffer{} },
+		newList:   func() client.ObjectList { return &v1alpha1.MarketplaceOfferList{} },
+		// A Solution migrating into or merged into an offer wakes it: the
+		// offer adopts the migrated draft and lists merged solutions.
+		watches: func(b *builder.Builder) *builder.Builder {
+			return b.Watches(&v1alpha1.Solution{}, handler.EnqueueRequestsFromMapFunc(offersOfSolution),
+				builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, solutionStateChanged)))
+		},
+		client: r.Client, partnerCenter: r.PartnerCenter, clock: &r.Clock, options: &r.Options,
+
 		finalizer: OfferFinalizer,
 		// Only deletionPolicy Delete needs a finalizer: Orphan leaves
 		// Partner Center alone, so deleting the object must not wait for
 		// the operator.
-		wantsFinalizer: func(o *v1alpha1.MarketplaceOffer) bool { return o.Spec.DeletionPolicy == v1alpha1.DeletionPolicyDelete },
-		finalize:       r.cleanUp,
-		suspended:      func(o *v1alpha1.MarketplaceOffer) bool { return o.Spec.Suspend },
-		reconcile:      r.reconcileOffer,
-		readyMessage:   readyMessage,
-		status:         func(o *v1alpha1.MarketplaceOffer) any { return &o.Status },
-		setObservedGeneration: func(o *v1alpha1.MarketplaceOffer, gen int64) {
-			o.Status.ObservedGeneration = gen
-		},
+		wantsFinalizer:     func(o *v1alpha1.MarketplaceOffer) bool { return o.Spec.DeletionPolicy == v1alpha1.DeletionPolicyDelete },
+		finalize:           r.cleanUp,
+		suspended:          func(o *v1alpha1.MarketplaceOffer) bool { return o.Spec.Suspend },
+		reconcile:          r.reconcileOffer,
+		readyMessage:       readyMessage,
+		status:             func(o *v1alpha1.MarketplaceOffer) any { return &o.Status },
+		observedGeneration: func(o *v1alpha1.MarketplaceOffer) *int64 { return &o.Status.ObservedGeneration },
 		statusPatched: func(old, cur *v1alpha1.MarketplaceOffer) {
 			recordOfferTransitions(r.Recorder, old, cur)
 			observeOffer(old, cur)
 		},
-	})
+	}
 }
 
 // offersOfSolution maps a Solution to the offer it references.

@@ -253,32 +253,49 @@ func (r *MarketplaceOfferReconciler) certify(ctx context.Context, s *offerScope)
 		return err
 	}
 	ps := st.PreviewSubmission
-	switch ps.Result {
-	case v1alpha1.SubmissionSucceeded:
-		return nil
-	case v1alpha1.SubmissionFailed:
-		return stalled(v1alpha1.ReasonCertificationFailed, "%s", certificationFailedMessage(ps.Generation, st.Certification))
+	sub, err := r.completedSubmission(ctx, st.ProductID, ps, fresh, v1alpha1.ReasonCertifying, "is in certification",
+		stalled(v1alpha1.ReasonCertificationFailed, "%s", certificationFailedMessage(ps.Generation, st.Certification)))
+	if err != nil || sub == nil {
+		return err
 	}
-	sub, err := r.readSubmission(ctx, st.ProductID, ps.ID, fresh)
-	if err != nil {
-		return pcError(err)
-	}
-	switch {
-	case sub.Status != partnercenter.SubmissionCompleted:
-		return waiting(pollAfter(r.since(ps.SubmittedAt), r.Options.MinPoll, r.Options.MaxPoll), v1alpha1.ReasonCertifying,
-			"generation %d is in certification (submission %s)", ps.Generation, ps.ID)
-	case sub.Result == partnercenter.SubmissionSucceeded:
+	if sub.Result == partnercenter.SubmissionSucceeded {
 		ps.Result = v1alpha1.SubmissionSucceeded
 		st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationPassed, Generation: ps.Generation}
 		st.PreviewURLs = firstN(sub.PreviewURLs, 8)
 		s.certification = certificationPassed
 		return nil
-	default:
-		ps.Result = v1alpha1.SubmissionFailed
-		st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationFailed, Generation: ps.Generation, Feedback: feedbackToAPI(sub.Feedback)}
-		s.certification = certificationFailed
-		return stalled(v1alpha1.ReasonCertificationFailed, "%s", certificationFailedMessage(ps.Generation, st.Certification))
 	}
+	ps.Result = v1alpha1.SubmissionFailed
+	st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationFailed, Generation: ps.Generation, Feedback: feedbackToAPI(sub.Feedback)}
+	s.certification = certificationFailed
+	return stalled(v1alpha1.ReasonCertificationFailed, "%s", certificationFailedMessage(ps.Generation, st.Certification))
+}
+
+// completedSubmission follows the submission ref. It returns nil when the
+// submission already succeeded and failed when it already failed; it
+// waits while Partner Center works on it (reason, "generation N <doing>");
+// otherwise it returns the completed submission, read from Partner Center
+// unless fresh is it.
+func (r *MarketplaceOfferReconciler) completedSubmission(ctx context.Context, productID string, ref *v1alpha1.SubmissionRef,
+	fresh *partnercenter.Submission, reason, doing string, failed error) (*partnercenter.Submission, error) {
+	switch ref.Result {
+	case v1alpha1.SubmissionSucceeded:
+		return nil, nil
+	case v1alpha1.SubmissionFailed:
+		return nil, failed
+	}
+	sub := fresh
+	if sub == nil || sub.ID != ref.ID {
+		var err error
+		if sub, err = r.PartnerCenter.GetSubmission(ctx, productID, ref.ID); err != nil {
+			return nil, pcError(err)
+		}
+	}
+	if sub.Status != partnercenter.SubmissionCompleted {
+		return nil, waiting(pollAfter(r.since(ref.SubmittedAt), r.Options.MinPoll, r.Options.MaxPoll), reason,
+			"generation %d %s (submission %s)", ref.Generation, doing, ref.ID)
+	}
+	return sub, nil
 }
 
 // submitPreview submits the draft for certification unless the preview
@@ -318,21 +335,12 @@ func (r *MarketplaceOfferReconciler) goLive(ctx context.Context, s *offerScope) 
 		return err
 	}
 	ls := st.LiveSubmission
-	switch ls.Result {
-	case v1alpha1.SubmissionSucceeded:
-		return nil
-	case v1alpha1.SubmissionFailed:
-		return stalled(v1alpha1.ReasonPartnerCenterRejected, "%s", goLiveFailedMessage(ls.Generation, ""))
+	sub, err := r.completedSubmission(ctx, st.ProductID, ls, fresh, v1alpha1.ReasonGoingLive, "is going live",
+		stalled(v1alpha1.ReasonPartnerCenterRejected, "%s", goLiveFailedMessage(ls.Generation, "")))
+	if err != nil || sub == nil {
+		return err
 	}
-	sub, err := r.readSubmission(ctx, st.ProductID, ls.ID, fresh)
-	if err != nil {
-		return pcError(err)
-	}
-	switch {
-	case sub.Status != partnercenter.SubmissionCompleted:
-		return waiting(pollAfter(r.since(ls.SubmittedAt), r.Options.MinPoll, r.Options.MaxPoll), v1alpha1.ReasonGoingLive,
-			"generation %d is going live (submission %s)", ls.Generation, ls.ID)
-	case sub.Result != partnercenter.SubmissionSucceeded:
+	if sub.Result != partnercenter.SubmissionSucceeded {
 		ls.Result = v1alpha1.SubmissionFailed
 		return stalled(v1alpha1.ReasonPartnerCenterRejected, "%s", goLiveFailedMessage(ls.Generation, feedbackMessage(sub.Feedback)))
 	}
@@ -438,15 +446,6 @@ func (r *MarketplaceOfferReconciler) listMergedSolutions(ctx context.Context, of
 	slices.Sort(merged)
 	offer.Status.MergedSolutions = firstN(merged, 256)
 	return nil
-}
-
-// readSubmission reads a submission, unless submit has just read it
-// (fresh): Partner Center is asked once per state, not twice.
-func (r *MarketplaceOfferReconciler) readSubmission(ctx context.Context, productID, id string, fresh *partnercenter.Submission) (*partnercenter.Submission, error) {
-	if fresh != nil && fresh.ID == id {
-		return fresh, nil
-	}
-	return r.PartnerCenter.GetSubmission(ctx, productID, id)
 }
 
 func (r *MarketplaceOfferReconciler) since(t *metav1.Time) time.Duration {

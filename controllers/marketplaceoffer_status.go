@@ -131,15 +131,19 @@ func setCoSellReadyCondition(offer *v1alpha1.MarketplaceOffer) {
 	}
 }
 
-// coSellLevelFromPort maps Partner Center's co-sell level to the API's.
+// coSellLevelFromPort maps Partner Center's co-sell level to the API's;
+// a level the API does not know reads as not co-sell ready.
 func coSellLevelFromPort(level partnercenter.CoSellLevel) v1alpha1.CoSellLevel {
-	switch level {
-	case partnercenter.CoSellIncentiveEligible:
-		return v1alpha1.CoSellIncentiveEligible
-	case partnercenter.CoSellReady:
-		return v1alpha1.CoSellReady
+	if l, ok := coSellLevels[level]; ok {
+		return l
 	}
 	return v1alpha1.CoSellNotReady
+}
+
+var coSellLevels = map[partnercenter.CoSellLevel]v1alpha1.CoSellLevel{
+	partnercenter.CoSellNotReady:          v1alpha1.CoSellNotReady,
+	partnercenter.CoSellReady:             v1alpha1.CoSellReady,
+	partnercenter.CoSellIncentiveEligible: v1alpha1.CoSellIncentiveEligible,
 }
 
 // draftRejectedMessage is DraftSynced's and Stalled's message when Partner

@@ -7,7 +7,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -16,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
@@ -33,8 +33,24 @@ type conditionsObject interface {
 	SetConditions([]metav1.Condition)
 }
 
-// kindHooks is what one kind adds to reconcileObject.
-type kindHooks[O conditionsObject] struct {
+// kind is what one reconciler adds to the shared skeleton: its fields,
+// what its objects are, and the steps that are its own.
+type kind[O conditionsObject] struct {
+	// name names the controller, its metrics and logs.
+	name string
+	// newObject and newList make an empty object and list of the kind.
+	newObject func() O
+	newList   func() client.ObjectList
+	// watches adds the watches of related kinds to the controller.
+	watches func(*builder.Builder) *builder.Builder
+
+	// The reconciler's fields: the clock and options get their defaults
+	// in setupWithManager.
+	client        client.Client
+	partnerCenter partnercenter.Client
+	clock         *clock.PassiveClock
+	options       *Options
+
 	// finalizer holds objects whose deletion has work to do in Partner
 	// Center; "" when deleting an object changes nothing there.
 	finalizer string
@@ -49,12 +65,33 @@ type kindHooks[O conditionsObject] struct {
 	reconcile func(context.Context, O) error
 	// readyMessage is Ready's message when the reconcile is done.
 	readyMessage func(O) string
-	// status is the object's status, compared to decide on a patch.
-	status func(O) any
-	// setObservedGeneration records that a generation was handled.
-	setObservedGeneration func(O, int64)
+	// status is the object's status, compared to decide on a patch;
+	// observedGeneration points at its status.observedGeneration.
+	status             func(O) any
+	observedGeneration func(O) *int64
 	// statusPatched records events and metrics of a status change.
 	statusPatched func(old, cur O)
+}
+
+// setupWithManager registers the reconciler r of kind k. It checks the
+// Partner Center client is set, fills in the clock and option defaults,
+// watches the kind's spec and annotation changes, the kind's related
+// objects and, when there is one, the credentials Secret.
+func setupWithManager[O conditionsObject](mgr ctrl.Manager, r reconcile.Reconciler, k *kind[O]) error {
+	if k.partnerCenter == nil {
+		return fmt.Errorf("the %s controller needs a Partner Center client", k.name)
+	}
+	if *k.clock == nil {
+		*k.clock = clock.RealClock{}
+	}
+	k.options.defaults()
+	b := ctrl.NewControllerManagedBy(mgr).
+		For(k.newObject(), builder.WithPredicates(predicate.Or(
+			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(k.options.Concurrency, 1), RateLimiter: k.options.RateLimiter}).
+		Named(k.name)
+	b = watchCredentials(b, k.client, k.options.CredentialsSecret, k.newList)
+	return k.watches(b).Complete(r)
 }
 
 // reconcileObject follows the fixed opening of both reconcilers: get
@@ -62,9 +99,9 @@ type kindHooks[O conditionsObject] struct {
 // status patch, sent only when the status changed. It then finalizes a
 // deleted object, settles a suspended one, or runs the kind's phases, and
 // summarises Ready, Reconciling and Stalled from the outcome.
-func reconcileObject[O conditionsObject](ctx context.Context, c client.Client, opts *Options,
-	key types.NamespacedName, obj O, k *kindHooks[O]) (_ ctrl.Result, retErr error) {
-	if err := c.Get(ctx, key, obj); err != nil {
+func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, k *kind[O]) (_ ctrl.Result, retErr error) {
+	c, obj := k.client, k.newObject()
+	if err := c.Get(ctx, req.NamespacedName, obj); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if err := ensureFinalizer(ctx, c, obj, k); err != nil {
@@ -85,10 +122,10 @@ func reconcileObject[O conditionsObject](ctx context.Context, c client.Client, o
 	gen := obj.GetGeneration()
 	switch {
 	case deleting:
-		return finalizeObject(ctx, c, opts, obj, k)
+		return finalizeObject(ctx, obj, k)
 	case k.suspended(obj):
 		editConditions(obj, summarizeSuspended)
-		k.setObservedGeneration(obj, gen)
+		*k.observedGeneration(obj) = gen
 		return ctrl.Result{}, nil
 	}
 	editConditions(obj, func(conds *[]metav1.Condition) { markStale(conds, gen) })
@@ -97,13 +134,13 @@ func reconcileObject[O conditionsObject](ctx context.Context, c client.Client, o
 	msg := k.readyMessage(obj)
 	editConditions(obj, func(conds *[]metav1.Condition) { summarize(conds, gen, o, msg) })
 	if o.kind != outcomeError {
-		k.setObservedGeneration(obj, gen)
+		*k.observedGeneration(obj) = gen
 	}
-	return resultFor(ctx, o, err, opts)
+	return resultFor(ctx, o, err, k.options)
 }
 
 // ensureFinalizer adds or removes the kind's finalizer on a live object.
-func ensureFinalizer[O conditionsObject](ctx context.Context, c client.Client, obj O, k *kindHooks[O]) error {
+func ensureFinalizer[O conditionsObject](ctx context.Context, c client.Client, obj O, k *kind[O]) error {
 	if k.finalizer == "" || !obj.GetDeletionTimestamp().IsZero() {
 		return nil
 	}
@@ -122,22 +159,22 @@ func ensureFinalizer[O conditionsObject](ctx context.Context, c client.Client, o
 
 // finalizeObject carries out the deletion and releases the object once
 // it is done; until then the status says what it waits for.
-func finalizeObject[O conditionsObject](ctx context.Context, c client.Client, opts *Options, obj O, k *kindHooks[O]) (ctrl.Result, error) {
+func finalizeObject[O conditionsObject](ctx context.Context, obj O, k *kind[O]) (ctrl.Result, error) {
 	err := k.finalize(ctx, obj)
 	o := classify(err, v1alpha1.ReasonPartnerCenterError)
 	if o.kind == outcomeDone {
 		patch := client.MergeFrom(obj.DeepCopyObject().(client.Object))
 		controllerutil.RemoveFinalizer(obj, k.finalizer)
-		return ctrl.Result{}, c.Patch(ctx, obj, patch)
+		return ctrl.Result{}, k.client.Patch(ctx, obj, patch)
 	}
 	gen := obj.GetGeneration()
 	editConditions(obj, func(conds *[]metav1.Condition) { summarize(conds, gen, o, "") })
-	return resultFor(ctx, o, err, opts)
+	return resultFor(ctx, o, err, k.options)
 }
 
 // patchStatus writes the status once, only when it changed, then records
 // the kind's events and metrics of the change.
-func patchStatus[O conditionsObject](ctx context.Context, c client.Client, base, obj O, k *kindHooks[O]) error {
+func patchStatus[O conditionsObject](ctx context.Context, c client.Client, base, obj O, k *kind[O]) error {
 	if equality.Semantic.DeepEqual(k.status(base), k.status(obj)) {
 		return nil
 	}
@@ -201,39 +238,4 @@ func runPhases[S any](ctx context.Context, scope S, phases []phase[S]) error {
 		}
 	}
 	return nil
-}
-
-// setup is what newController needs of a reconciler.
-type setup struct {
-	// name names the controller (and its metrics and logs).
-	name string
-	// object is the kind reconciled; list is a list of that kind.
-	object client.Object
-	list   func() client.ObjectList
-	// The reconciler's fields: the client lists objects to wake; the
-	// clock and options get their defaults.
-	client        client.Client
-	partnerCenter partnercenter.Client
-	clock         *clock.PassiveClock
-	options       *Options
-}
-
-// newController starts the controller builder both reconcilers share: it
-// checks the Partner Center client is set, fills in the clock and option
-// defaults, watches the kind's spec and annotation changes and, when
-// there is one, the credentials Secret. The caller adds its own watches.
-func newController(mgr ctrl.Manager, s setup) (*builder.Builder, error) {
-	if s.partnerCenter == nil {
-		return nil, fmt.Errorf("the %s controller needs a Partner Center client", s.name)
-	}
-	if *s.clock == nil {
-		*s.clock = clock.RealClock{}
-	}
-	s.options.defaults()
-	b := ctrl.NewControllerManagedBy(mgr).
-		For(s.object, builder.WithPredicates(predicate.Or(
-			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
-		WithOptions(controller.Options{MaxConcurrentReconciles: max(s.options.Concurrency, 1), RateLimiter: s.options.RateLimiter}).
-		Named(s.name)
-	return watchCredentials(b, s), nil
 }

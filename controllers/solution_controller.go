@@ -37,35 +37,36 @@ type SolutionReconciler struct {
 // SetupWithManager registers the reconciler; the field indexes must exist
 // (see IndexFields).
 func (r *SolutionReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	b, err := newController(mgr, setup{
-		name: "solution", object: &v1alpha1.Solution{},
-		list:   func() client.ObjectList { return &v1alpha1.SolutionList{} },
-		client: r.Client, partnerCenter: r.PartnerCenter, clock: &r.Clock, options: &r.Options,
-	})
-	if err != nil {
-		return err
-	}
-	// An offer that appears, gets its product or goes live wakes the
-	// Solutions waiting on it.
-	return b.Watches(&v1alpha1.MarketplaceOffer{}, handler.EnqueueRequestsFromMapFunc(r.solutionsOfOffer),
-		builder.WithPredicates(offerProgressed)).
-		Complete(r)
+	return setupWithManager(mgr, r, r.kind())
 }
 
 // Reconcile runs the shared opening (reconcile.go), then the Solution's
 // phases (solution_phases.go). Deleting a Solution changes nothing in
 // Partner Center: it has no finalizer.
 func (r *SolutionReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	return reconcileObject(ctx, r.Client, &r.Options, req.NamespacedName, &v1alpha1.Solution{}, &kindHooks[*v1alpha1.Solution]{
-		suspended:    func(s *v1alpha1.Solution) bool { return s.Spec.Suspend },
-		reconcile:    r.reconcileSolution,
-		readyMessage: solutionReadyMessage,
-		status:       func(s *v1alpha1.Solution) any { return &s.Status },
-		setObservedGeneration: func(s *v1alpha1.Solution, gen int64) {
-			s.Status.ObservedGeneration = gen
+	return reconcileObject(ctx, req, r.kind())
+}
+
+func (r *SolutionReconciler) kind() *kind[*v1alpha1.Solution] {
+	return &kind[*v1alpha1.Solution]{
+		name:      "solution",
+		newObject: func() *v1alpha1.Solution { return &v1alpha1.Solution{} },
+		newList:   func() client.ObjectList { return &v1alpha1.SolutionList{} },
+		// An offer that appears, gets its product or goes live wakes the
+		// Solutions waiting on it.
+		watches: func(b *builder.Builder) *builder.Builder {
+			return b.Watches(&v1alpha1.MarketplaceOffer{}, handler.EnqueueRequestsFromMapFunc(r.solutionsOfOffer),
+				builder.WithPredicates(offerProgressed))
 		},
-		statusPatched: func(old, cur *v1alpha1.Solution) { recordSolutionTransitions(r.Recorder, old, cur) },
-	})
+		client: r.Client, partnerCenter: r.PartnerCenter, clock: &r.Clock, options: &r.Options,
+
+		suspended:          func(s *v1alpha1.Solution) bool { return s.Spec.Suspend },
+		reconcile:          r.reconcileSolution,
+		readyMessage:       solutionReadyMessage,
+		status:             func(s *v1alpha1.Solution) any { return &s.Status },
+		observedGeneration: func(s *v1alpha1.Solution) *int64 { return &s.Status.ObservedGeneration },
+		statusPatched:      func(old, cur *v1alpha1.Solution) { recordSolutionTransitions(r.Recorder, old, cur) },
+	}
 }
 
 // solutionsOfOffer maps an offer to the Solutions that reference it.

@@ -110,19 +110,15 @@ func conflictMessage(state v1alpha1.SolutionState) string {
 // to the API's; a state the API does not know maps to "" (status.state is
 // then left out).
 func solutionStateFromPort(state partnercenter.SolutionState) v1alpha1.SolutionState {
-	switch state {
-	case partnercenter.SolutionStatePendingMigration:
-		return v1alpha1.StatePendingMigration
-	case partnercenter.SolutionStateMigrated:
-		return v1alpha1.StateMigrated
-	case partnercenter.SolutionStateMergeRequested:
-		return v1alpha1.StateMergeRequested
-	case partnercenter.SolutionStateMerged:
-		return v1alpha1.StateMerged
-	case partnercenter.SolutionStateDiscarded:
-		return v1alpha1.StateDiscarded
-	}
-	return ""
+	return solutionStates[state]
+}
+
+var solutionStates = map[partnercenter.SolutionState]v1alpha1.SolutionState{
+	partnercenter.SolutionStatePendingMigration: v1alpha1.StatePendingMigration,
+	partnercenter.SolutionStateMigrated:         v1alpha1.StateMigrated,
+	partnercenter.SolutionStateMergeRequested:   v1alpha1.StateMergeRequested,
+	partnercenter.SolutionStateMerged:           v1alpha1.StateMerged,
+	partnercenter.SolutionStateDiscarded:        v1alpha1.StateDiscarded,
 }
 
 // solutionReadyMessage is Ready's message once the action is done.
