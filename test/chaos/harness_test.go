@@ -48,7 +48,7 @@ var (
 	scheme     = runtime.NewScheme()
 	operator   string // the operator binary
 	kubeconfig string // kubeconfig of an administrator of env
-	// kubeconfigFlag: the manager takes --kubeconfig (DESIGN.md section 7);
+	// kubeconfigFlag: the manager takes --kubeconfig (README.md, "Command line");
 	// when a build does not, KUBECONFIG carries it instead.
 	kubeconfigFlag bool
 	operatorHelp   string
