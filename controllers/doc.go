@@ -4,7 +4,7 @@
 // # How a reconcile flows
 //
 // YAML. A MarketplaceOffer or Solution is applied (config/samples holds
-// one of each kind and action); the API server validates it against the
+// examples of both kinds); the API server validates it against the
 // CRD generated from api/v1alpha1 (marketplaceoffer_types.go,
 // solution_types.go).
 //
