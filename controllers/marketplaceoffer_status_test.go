@@ -56,50 +56,49 @@ func statusOffer(gen int64) *v1alpha1.MarketplaceOffer {
 	}
 }
 
+// factCase is one row of a status function's table: the fact the phases
+// recorded and the condition it should give (nil: left as it was).
+type factCase[F any] struct {
+	name string
+	fact F
+	want *wantCondition
+}
+
+// offerConditionTable runs set for each case on an offer of generation
+// gen whose condition condType a previous reconcile left.
+func offerConditionTable[F any](t *testing.T, condType string, gen int64, cases []factCase[F], set func(*v1alpha1.MarketplaceOffer, F)) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			offer := statusOffer(gen)
+			before := earlier(condType)
+			offer.Status.Conditions = []metav1.Condition{before}
+			set(offer, tc.fact)
+			expectCondition(g, offer.Status.Conditions, condType, gen, tc.want, &before)
+		})
+	}
+}
+
 func TestSetDraftSyncedCondition(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		fact draftFact
-		want *wantCondition
-	}{
+	offerConditionTable(t, v1alpha1.DraftSyncedCondition, 2, []factCase[draftFact]{
 		{"not reached", draftUnknown, nil},
 		{"written", draftWritten, &wantCondition{metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "draft of generation 2 written"}},
 		{"found", draftFound, &wantCondition{metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "draft of generation 2 is in Partner Center"}},
 		{"writing", draftWriting, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonSyncingDraft, "(job job-3)"}},
 		{"rejected", draftRejected, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonDraftRejected, "refused the draft: 1) plan missing"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			g := NewWithT(t)
-			offer := statusOffer(2)
-			before := earlier(v1alpha1.DraftSyncedCondition)
-			offer.Status.Conditions = []metav1.Condition{before}
-			setDraftSyncedCondition(offer, tc.fact, "job-3", "1) plan missing")
-			expectCondition(g, offer.Status.Conditions, v1alpha1.DraftSyncedCondition, 2, tc.want, &before)
-		})
-	}
+	}, func(offer *v1alpha1.MarketplaceOffer, fact draftFact) {
+		setDraftSyncedCondition(offer, fact, "job-3", "1) plan missing")
+	})
 }
 
 func TestSetCertifiedCondition(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		fact certificationFact
-		want *wantCondition
-	}{
+	offerConditionTable(t, v1alpha1.CertifiedCondition, 3, []factCase[certificationFact]{
 		{"not reached or still certifying", certificationUnknown, nil},
 		{"target Draft", certificationNotRequested, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonNotRequested, "target is Draft"}},
 		{"submitted", certificationSubmitted, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonCertifying, "generation 3 submitted for certification (submission sub-7)"}},
 		{"passed", certificationPassed, &wantCondition{metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "preview: [https://preview.example/contoso]"}},
 		{"failed", certificationFailed, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonCertificationFailed, "add a privacy policy URL [privacyPolicyMissing]"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			g := NewWithT(t)
-			offer := statusOffer(3)
-			before := earlier(v1alpha1.CertifiedCondition)
-			offer.Status.Conditions = []metav1.Condition{before}
-			setCertifiedCondition(offer, tc.fact)
-			expectCondition(g, offer.Status.Conditions, v1alpha1.CertifiedCondition, 3, tc.want, &before)
-		})
-	}
+	}, setCertifiedCondition)
 }
 
 func TestSetLiveCondition(t *testing.T) {
