@@ -23,7 +23,7 @@ import (
 
 // This file is the skeleton both reconcilers share: the controller setup,
 // the fixed opening and closing of Reconcile and the run of the phases.
-// What differs between the kinds comes in through kindHooks.
+// What differs between the kinds comes in through kind.
 
 // conditionsObject is an API object whose status carries kstatus
 // conditions: MarketplaceOffer and Solution (api/v1alpha1).
