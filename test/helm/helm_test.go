@@ -23,6 +23,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
@@ -70,7 +71,7 @@ func TestMain(m *testing.M) {
 		if err := render.Apply(ctx, c, objs, false); err != nil {
 			panic(err)
 		}
-		if err := waitServed(ctx, "monitoring.coreos.com/v1", "ServiceMonitor", "PrometheusRule"); err != nil {
+		if err := waitServed("monitoring.coreos.com/v1", "ServiceMonitor", "PrometheusRule"); err != nil {
 			panic(err)
 		}
 		return m.Run()
@@ -79,11 +80,14 @@ func TestMain(m *testing.M) {
 }
 
 // waitServed waits until the discovery of the API server lists the kinds.
-func waitServed(ctx context.Context, groupVersion string, kinds ...string) error {
-	var err error
+func waitServed(groupVersion string, kinds ...string) error {
+	discovery, err := kubernetes.NewForConfig(env.Config)
+	if err != nil {
+		return err
+	}
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		var list *metav1.APIResourceList
-		if list, err = env.DiscoveryClient().ServerResourcesForGroupVersion(groupVersion); err == nil {
+		if list, err = discovery.ServerResourcesForGroupVersion(groupVersion); err == nil {
 			served := 0
 			for _, r := range list.APIResources {
 				if slices.Contains(kinds, r.Kind) {
