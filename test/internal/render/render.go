@@ -51,7 +51,9 @@ func run(cmd *exec.Cmd, dir string) ([]byte, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("%s: %w\n%s", strings.Join(cmd.Args, " "), err, stderr.String())
+		// The exit status and stderr only: the *exec.ExitError would print
+		// as a whole process state in test failures.
+		return nil, fmt.Errorf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, stderr.String()) //nolint:errorlint // see above
 	}
 	return stdout.Bytes(), nil
 }
