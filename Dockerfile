@@ -17,7 +17,6 @@ ARG CREATED
 
 LABEL org.opencontainers.image.title="cosell-operator" \
       org.opencontainers.image.description="Kubernetes operator for Microsoft Partner Center marketplace offers and co-sell solutions" \
-      org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.source="${SOURCE}" \

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -26,11 +27,15 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/yaml"
 
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
 	"github.com/cosell-operator/cosell-operator/test/internal/render"
 )
+
+// envtest logs through controller-runtime's logger; its output is noise here.
+func init() { ctrllog.SetLogger(logr.Discard()) }
 
 const (
 	release   = "cosell-operator"

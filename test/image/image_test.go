@@ -26,17 +26,22 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
 	"github.com/cosell-operator/cosell-operator/test/internal/render"
 )
+
+// envtest logs through controller-runtime's logger; its output is noise here.
+func init() { ctrllog.SetLogger(logr.Discard()) }
 
 const (
 	waitTimeout = 2 * time.Minute
@@ -79,7 +84,7 @@ func (e *engine) cmd(ctx context.Context, args ...string) *exec.Cmd {
 	if len(args) > 0 && args[0] == "run" {
 		args = append(append([]string{"run"}, e.runArgs...), args[1:]...)
 	}
-	return exec.CommandContext(ctx, e.tool, args...) //nolint:gosec // the container engine
+	return exec.CommandContext(ctx, e.tool, args...)
 }
 
 func (e *engine) output(g Gomega, ctx context.Context, args ...string) string {
@@ -154,7 +159,7 @@ func TestImageRunsAgainstALocalControlPlane(t *testing.T) {
 	admin, err := client.New(env.Config, client.Options{Scheme: scheme.Scheme})
 	g.Expect(err).NotTo(HaveOccurred())
 	dir := t.TempDir()
-	g.Expect(os.Chmod(dir, 0o755)).To(Succeed()) //nolint:gosec // the container's user reads the kubeconfig
+	g.Expect(os.Chmod(dir, 0o755)).To(Succeed())
 	g.Expect(render.WriteKubeconfig(filepath.Join(dir, "kubeconfig"), env.Config)).To(Succeed())
 
 	name := fmt.Sprintf("cosell-operator-image-test-%d", os.Getpid())
@@ -206,7 +211,7 @@ func TestImageRunsAgainstALocalControlPlane(t *testing.T) {
 			g.Expect(ready.ObservedGeneration).To(Equal(obj.GetGeneration()))
 		}
 	}, waitTimeout, poll).Should(Succeed(), "config/samples converge with the operator in the image")
-	t.Logf("samples Ready %s after the image was built", time.Since(begin).Round(time.Second))
+	t.Logf("samples Ready %s after make image started", time.Since(begin).Round(time.Second))
 }
 
 // imageFiles lists the regular files of the image's filesystem.

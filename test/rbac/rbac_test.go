@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
 	authenticationv1 "k8s.io/api/authentication/v1"
@@ -37,11 +38,15 @@ import (
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
 	"github.com/cosell-operator/cosell-operator/test/internal/render"
 )
+
+// envtest logs through controller-runtime's logger; its output is noise here.
+func init() { ctrllog.SetLogger(logr.Discard()) }
 
 const (
 	samplesNamespace = "contoso"
@@ -264,7 +269,7 @@ func (in install) expectMetricsAuth(g Gomega, ctx context.Context, adminConfig *
 		Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: "prometheus", Namespace: in.namespace}}})).To(Succeed())
 	httpClient := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 		// The manager serves a self-signed certificate.
-		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // test of a self-signed endpoint
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true},
 	}}
 	scrape := func(g Gomega, token string) (int, string) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "https://"+addr+"/metrics", nil)

@@ -43,7 +43,7 @@ func Kustomize(ctx context.Context, dir string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return run(exec.CommandContext(ctx, filepath.Join(assets, "kubectl"), "kustomize", dir), testenv.RepoRoot()) //nolint:gosec // the control-plane assets' kubectl
+	return run(exec.CommandContext(ctx, filepath.Join(assets, "kubectl"), "kustomize", dir), testenv.RepoRoot())
 }
 
 func run(cmd *exec.Cmd, dir string) ([]byte, error) {
@@ -138,5 +138,5 @@ func WriteKubeconfig(path string, cfg *rest.Config) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, data, 0o644) //nolint:gosec // read by the container's user 65532; test credentials only
+	return os.WriteFile(path, data, 0o644) // read by the container's user 65532; test credentials only
 }
