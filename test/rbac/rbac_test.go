@@ -184,6 +184,10 @@ func (in install) run(t *testing.T, bin string) {
 	// config/samples converge.
 	applySamples(g, ctx, admin)
 	g.Eventually(func(g Gomega) {
+		// A request refused by RBAC fails the test at once, not at the timeout.
+		if log, _ := os.ReadFile(logPath); len(forbiddenLines(string(log))) > 0 {
+			StopTrying("the operator's requests are refused by RBAC:\n" + strings.Join(forbiddenLines(string(log)), "\n")).Now()
+		}
 		for _, obj := range samplesReady {
 			obj = obj.DeepCopyObject().(client.Object)
 			g.Expect(admin.Get(ctx, client.ObjectKey{Namespace: samplesNamespace, Name: obj.GetName()}, obj)).To(Succeed())
