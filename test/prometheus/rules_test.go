@@ -74,7 +74,7 @@ func metricNames(g Gomega, expr string) []string {
 		if vs, ok := node.(*parser.VectorSelector); ok {
 			name := vs.Name
 			for _, m := range vs.LabelMatchers {
-				if m.Name == labels.MetricName && m.Type == labels.MatchEqual {
+				if m.Name == model.MetricNameLabel && m.Type == labels.MatchEqual {
 					name = m.Value
 				}
 			}
