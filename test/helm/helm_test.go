@@ -261,6 +261,9 @@ func TestChartValuesReachTheManager(t *testing.T) {
 		{"--set", "replicaCount=2", "--set", "leaderElection.enabled=false"},
 		{"--set", "partnerCenter.endpoint=https://graph.microsoft.com/rp/product-ingestion"},
 		{"--set", "partnerCenter.credentials.create=true"},
+		// values.schema.json: a misspelt key, an endpoint that is no URL.
+		{"--set", "replicas=2"},
+		{"--set", "partnerCenter.endpoint=graph.microsoft.com"},
 	} {
 		_, err := render.Helm(ctx, release, namespace, bad...)
 		g.Expect(err).To(HaveOccurred(), "helm template %v", bad)
