@@ -91,6 +91,7 @@ type options struct {
 	maxRetryDelay        time.Duration
 	stalledRecheckPeriod time.Duration
 	eventsPerSecond      float64
+	watchNamespaces      string
 
 	// credentialsSecret is --partner-center-secret parsed (by parse), or
 	// nil when credentials do not come from a Secret.
@@ -124,6 +125,7 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.DurationVar(&o.maxRetryDelay, "max-retry-delay", 5*time.Minute, "Longest delay between retries of a failed reconcile.")
 	fs.Float64Var(&o.eventsPerSecond, "events-per-second", 20, "Normal events recorded per second on average (bursts of ten times as many); more are dropped and counted in cosell_events_dropped_total. Warning events are always recorded.")
 	fs.DurationVar(&o.stalledRecheckPeriod, "stalled-recheck-period", 10*time.Minute, "How often stalled objects are checked again.")
+	fs.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces whose Solutions and MarketplaceOffers are reconciled (empty: all namespaces).")
 }
 
 func main() {
@@ -297,7 +299,7 @@ func run(ctx context.Context, cfg *rest.Config, opts options) error {
 	// The cache holds only what the controllers read: the two kinds and,
 	// when credentials come from a Secret, that one Secret (so RBAC need
 	// not grant Secrets beyond it). managedFields are dropped to save memory.
-	cacheOpts := cache.Options{DefaultTransform: stripForCache}
+	cacheOpts := cache.Options{DefaultTransform: stripForCache, DefaultNamespaces: watchedNamespaces(opts.watchNamespaces)}
 	if secret != nil {
 		cacheOpts.ByObject = map[client.Object]cache.ByObject{
 			&corev1.Secret{}: {
@@ -380,6 +382,21 @@ func stripForCache(in any) (any, error) {
 		}
 	}
 	return in, err
+}
+
+// watchedNamespaces is the cache's DefaultNamespaces for --watch-namespaces:
+// nil (every namespace) when the flag is empty.
+func watchedNamespaces(list string) map[string]cache.Config {
+	var namespaces map[string]cache.Config
+	for ns := range strings.SplitSeq(list, ",") {
+		if ns = strings.TrimSpace(ns); ns != "" {
+			if namespaces == nil {
+				namespaces = map[string]cache.Config{}
+			}
+			namespaces[ns] = cache.Config{}
+		}
+	}
+	return namespaces
 }
 
 // realPartnerCenterHost serves the real Product Ingestion API, which has no
