@@ -41,16 +41,22 @@ func (r *MarketplaceOfferReconciler) cleanUp(ctx context.Context, offer *v1.Mark
 	if st.ProductID == "" {
 		return nil
 	}
-	if job := st.ConfigureJob; job != nil && job.ID != "" {
-		got, err := r.PartnerCenter.GetJob(ctx, job.ID)
+	if ref := st.ConfigureJob; ref != nil && ref.ID != "" {
+		purpose, jobID := parseJobRef(ref.ID)
+		got, err := r.PartnerCenter.GetJob(ctx, jobID)
 		if err != nil && !partnercenter.IsNotFound(err) {
 			return pcError(err)
 		}
 		if err == nil && !got.Done() {
-			return waiting(pollAfter(r.since(job.StartedAt), r.Options.MinPoll, r.Options.MaxPoll), v1.ReasonDeleting,
-				"stopping sale of product %s (job %s)", st.ProductID, job.ID)
+			return waiting(r.jobPoll(ref), v1.ReasonDeleting, "waiting for job %s of product %s (%s)", jobID, st.ProductID, purpose)
 		}
 		st.ConfigureJob = nil
+		if err == nil && (purpose == jobStopSale || purpose == jobDelete) {
+			if got.Succeeded() {
+				return nil
+			}
+			return stalled(v1.ReasonPartnerCenterRejected, "Partner Center refused to %s product %s: %s", purpose, st.ProductID, feedbackMessage(got.Errors))
+		}
 	}
 	product, err := r.PartnerCenter.GetProduct(ctx, st.ProductID)
 	if partnercenter.IsNotFound(err) {
@@ -59,25 +65,48 @@ func (r *MarketplaceOfferReconciler) cleanUp(ctx context.Context, offer *v1.Mark
 	if err != nil {
 		return pcError(err)
 	}
-	switch product.State {
-	case partnercenter.LifecycleDeprecated:
-		return nil
-	case partnercenter.LifecycleDraft:
-		if err := r.PartnerCenter.DeleteDraft(ctx, st.ProductID); err != nil && !partnercenter.IsNotFound(err) {
-			return pcError(err)
-		}
-		r.Recorder.Eventf(offer, nil, "Normal", "DraftDeleted", "Delete", "deleted never-published draft %s", st.ProductID)
+	if product.State == partnercenter.LifecycleDeprecated {
 		return nil
 	}
-	job, err := r.PartnerCenter.StopSale(ctx, st.ProductID)
+	subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
+	if err != nil {
+		return pcError(err)
+	}
+	var live, published *partnercenter.Submission
+	for i := range subs {
+		s := &subs[i]
+		if s.IsDraft() {
+			continue
+		}
+		published = s
+		if s.Target == partnercenter.TargetLive && s.Result == partnercenter.SubmissionSucceeded && live == nil {
+			live = s
+		}
+	}
+	switch {
+	case published == nil:
+		job, err := r.PartnerCenter.DeleteDraft(ctx, *product)
+		if err != nil && !partnercenter.IsNotFound(err) {
+			return pcError(err)
+		}
+		if err != nil {
+			return nil
+		}
+		r.Recorder.Eventf(offer, nil, "Normal", "DraftDeleted", "Delete", "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
+		st.ConfigureJob = r.jobRef(jobDelete, job.ID)
+		return waiting(r.PartnerCenter.JobPollInterval(), v1.ReasonDeleting, "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
+	case live == nil:
+		// Published to preview, never live: Microsoft documents neither a
+		// delete (drafts never published only) nor a stop-sale (live only).
+		r.Recorder.Eventf(offer, nil, "Warning", "LeftInPartnerCenter", "Delete",
+			"product %s was published to preview only; Partner Center offers no documented way to delete it, so it is left as is", st.ProductID)
+		return nil
+	}
+	job, err := r.PartnerCenter.StopSale(ctx, st.ProductID, live.ID)
 	if err != nil {
 		return pcError(err)
 	}
 	r.Recorder.Eventf(offer, nil, "Normal", "StopSale", "Delete", "stopping sale of %s (job %s)", st.ProductID, job.ID)
-	if job.Done() {
-		return nil
-	}
-	now := r.now()
-	st.ConfigureJob = &v1.JobRef{ID: job.ID, StartedAt: &now}
-	return waiting(r.Options.MinPoll, v1.ReasonDeleting, "stopping sale of product %s (job %s)", st.ProductID, job.ID)
+	st.ConfigureJob = r.jobRef(jobStopSale, job.ID)
+	return waiting(r.PartnerCenter.JobPollInterval(), v1.ReasonDeleting, "stopping sale of product %s (job %s)", st.ProductID, job.ID)
 }

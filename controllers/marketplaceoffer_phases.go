@@ -2,8 +2,10 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -24,7 +26,6 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, offer *v
 	if offer.Status.ProductID != "" {
 		return false, nil
 	}
-	created := false
 	spec := &offer.Spec
 	// A Solution still migrating into the offer makes (or adopts) the
 	// product, and observeSolutions would wait for it anyway: wait without
@@ -36,30 +37,70 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, offer *v
 	if sol != nil && !sol.Spec.Suspend {
 		return false, waitForMigration(sol)
 	}
+	st := &offer.Status
+	// A create job in flight: read it at most once per poll interval; the
+	// worker never waits for it.
+	if ref := st.ConfigureJob; ref != nil {
+		purpose, jobID := parseJobRef(ref.ID)
+		if purpose != jobCreate {
+			st.ConfigureJob = nil // a job of a product this status no longer names
+		} else {
+			job, err := r.PartnerCenter.GetJob(ctx, jobID)
+			switch {
+			case partnercenter.IsNotFound(err):
+				st.ConfigureJob = nil
+			case err != nil:
+				return false, pcError(err)
+			case !job.Done():
+				return false, waiting(r.jobPoll(ref), v1.ReasonSyncingDraft,
+					"Partner Center is creating product %s (job %s)", spec.OfferID, jobID)
+			case job.Succeeded():
+				detail, err := r.PartnerCenter.GetJobDetail(ctx, jobID)
+				if err != nil {
+					return false, pcError(err)
+				}
+				st.ConfigureJob = nil
+				if id := detail.ProductID(); id != "" {
+					st.ProductID = id
+					return true, nil
+				}
+			default:
+				st.ConfigureJob = nil
+				// Refused, perhaps because another writer created it
+				// meanwhile: look it up before giving up.
+				if _, ferr := r.PartnerCenter.FindProduct(ctx, spec.OfferID); ferr != nil {
+					return false, stalled(v1.ReasonPartnerCenterRejected,
+						"Partner Center refused to create product %s: %s", spec.OfferID, feedbackMessage(job.Errors))
+				}
+			}
+		}
+	}
 	product, err := r.PartnerCenter.FindProduct(ctx, spec.OfferID)
 	if partnercenter.IsNotFound(err) {
 		if sol != nil {
 			return false, waitForMigration(sol)
 		}
-		product, err = r.PartnerCenter.CreateProduct(ctx, partnercenter.ProductSpec{
-			OfferID: spec.OfferID, OfferType: string(spec.OfferType), PublisherID: spec.PublisherID, Name: spec.Listing.Title,
+		job, err := r.PartnerCenter.CreateProduct(ctx, partnercenter.ProductSpec{
+			OfferID: spec.OfferID, OfferType: string(spec.OfferType), Name: spec.Listing.Title,
 		})
-		created = err == nil
-		if partnercenter.IsConflict(err) {
-			product, err = r.PartnerCenter.FindProduct(ctx, spec.OfferID)
+		if err != nil {
+			return false, pcError(err)
 		}
+		st.ConfigureJob = r.jobRef(jobCreate, job.ID)
+		return false, waiting(r.PartnerCenter.JobPollInterval(), v1.ReasonSyncingDraft,
+			"Partner Center is creating product %s (job %s)", spec.OfferID, job.ID)
 	}
 	if err != nil {
 		return false, pcError(err)
 	}
-	if product.OfferType != string(spec.OfferType) || product.PublisherID != spec.PublisherID {
+	// Partner Center's product names no publisher: only the type can clash.
+	if product.OfferType != string(spec.OfferType) {
 		return false, stalled(v1.ReasonPartnerCenterRejected,
-			"offer ID %s already belongs to a %s offer of publisher %s in Partner Center; choose another spec.offerID",
-			spec.OfferID, product.OfferType, product.PublisherID)
+			"offer ID %s already belongs to a %s offer in Partner Center; choose another spec.offerID",
+			spec.OfferID, product.OfferType)
 	}
 	offer.Status.ProductID = product.ID
-	offer.Status.MigratedFrom = product.MigratedFrom
-	return created, nil
+	return false, nil
 }
 
 func waitForMigration(sol *v1.Solution) error {
@@ -110,21 +151,26 @@ func (r *MarketplaceOfferReconciler) migratingSolution(ctx context.Context, offe
 	return nil, nil
 }
 
-// syncDraft writes the draft resources (listing, plans, co-sell, resell)
-// when they differ from what was last written, and waits for the job.
+// syncDraft writes the draft resources (listing, plans, resell) and the
+// co-sell tab when they differ from what was last written. The draft job is
+// recorded and read again after the poll interval, never waited for.
 func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, offer *v1.MarketplaceOffer, created bool) error {
 	st, gen := &offer.Status, offer.Generation
 	desired := draftFromSpec(&offer.Spec)
-	digest := draftDigest(desired)
+	cosell := coSellFromSpec(&offer.Spec)
+	digest := specDigest(desired, cosell)
 
-	if job := st.ConfigureJob; job != nil {
-		got, err := r.PartnerCenter.GetJob(ctx, job.ID)
+	if ref := st.ConfigureJob; ref != nil {
+		purpose, jobID := parseJobRef(ref.ID)
+		if purpose != jobDraft {
+			return nil // another phase's job: its phase reads it
+		}
+		got, err := r.PartnerCenter.GetJob(ctx, jobID)
 		if err != nil && !partnercenter.IsNotFound(err) {
 			return pcError(err)
 		}
 		if err == nil && !got.Done() {
-			return waiting(pollAfter(r.since(job.StartedAt), r.Options.MinPoll, r.Options.MaxPoll), v1.ReasonSyncingDraft,
-				"Partner Center is writing the draft (job %s)", job.ID)
+			return waiting(r.jobPoll(ref), v1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", jobID)
 		}
 		st.ConfigureJob = nil
 		if err != nil { // the job is gone: write the draft again
@@ -140,56 +186,162 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, offer *v1.Ma
 		if c := meta.FindStatusCondition(st.Conditions, v1.DraftSyncedCondition); c != nil && c.Reason == v1.ReasonDraftRejected {
 			return stalled(v1.ReasonDraftRejected, "%s", c.Message)
 		}
-		setCondition(&st.Conditions, gen, v1.DraftSyncedCondition, true, v1.ReasonSucceeded, "draft of generation %d written to Partner Center", gen)
+		if c := meta.FindStatusCondition(st.Conditions, v1.DraftSyncedCondition); c == nil || c.Status != metav1.ConditionTrue || c.ObservedGeneration != gen {
+			setCondition(&st.Conditions, gen, v1.DraftSyncedCondition, true, v1.ReasonSucceeded, "draft of generation %d written to Partner Center", gen)
+		}
 		return nil
 	}
 
 	// A draft this operator never wrote (adopted or migrated) is read once,
 	// so that an identical one is not written again.
-	if st.DraftDigest == "" && st.PreviewSubmission == nil && !created {
+	if st.DraftDigest == "" && st.PreviewSubmission == nil && !created && cosell == nil {
 		current, err := r.PartnerCenter.GetDraft(ctx, st.ProductID)
 		if err != nil {
 			return pcError(err)
 		}
-		if draftDigest(normalizeDraft(*current)) == digest {
+		if specDigest(normalizeDraft(*current), nil) == digest {
 			st.DraftDigest = digest
 			setCondition(&st.Conditions, gen, v1.DraftSyncedCondition, true, v1.ReasonSucceeded, "draft of generation %d is in Partner Center", gen)
 			return nil
 		}
 	}
 
-	job, err := r.PartnerCenter.ConfigureDraft(ctx, st.ProductID, desired)
+	// The co-sell tab is another API's (the Partner Ingestion API), written
+	// synchronously; what no API can write is said in the condition.
+	var notes []partnercenter.FeedbackItem
+	if cosell != nil {
+		unwritten, err := r.PartnerCenter.ConfigureCoSell(ctx, offer.Spec.OfferID, string(offer.Spec.OfferType), *cosell)
+		switch {
+		case partnercenter.ClassOf(err) == partnercenter.ClassUnsupported:
+			notes = append(notes, partnercenter.FeedbackItem{Resource: "spec.coSell", Message: err.Error()})
+		case err != nil:
+			return pcError(err)
+		}
+		notes = append(notes, unwritten...)
+	}
+
+	job, err := r.PartnerCenter.ConfigureDraft(ctx, st.ProductID, string(offer.Spec.OfferType), desired)
 	if err != nil {
 		return pcError(err)
 	}
+	notes = append(notes, job.Unwritten...)
 	st.DraftDigest = digest
+	suffix := ""
+	if len(notes) > 0 {
+		suffix = "; not written (no published place): " + feedbackMessage(notes)
+	}
 	if job.Done() && job.Result == partnercenter.JobSucceeded {
-		setCondition(&st.Conditions, gen, v1.DraftSyncedCondition, true, v1.ReasonSucceeded, "draft of generation %d written to Partner Center", gen)
+		setCondition(&st.Conditions, gen, v1.DraftSyncedCondition, true, v1.ReasonSucceeded, "draft of generation %d written to Partner Center%s", gen, suffix)
 		return nil
 	}
-	now := metav1.NewTime(r.Clock.Now())
-	st.ConfigureJob = &v1.JobRef{ID: job.ID, StartedAt: &now}
-	setCondition(&st.Conditions, gen, v1.DraftSyncedCondition, false, v1.ReasonSyncingDraft, "writing the draft of generation %d (job %s)", gen, job.ID)
-	return waiting(r.Options.MinPoll, v1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", job.ID)
+	st.ConfigureJob = r.jobRef(jobDraft, job.ID)
+	setCondition(&st.Conditions, gen, v1.DraftSyncedCondition, false, v1.ReasonSyncingDraft, "writing the draft of generation %d (job %s)%s", gen, job.ID, suffix)
+	return waiting(r.PartnerCenter.JobPollInterval(), v1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", job.ID)
 }
+
+// runSubmissionJob carries a submission job (preview or live) across
+// reconciles: it starts it, reads it once per poll interval, and once it
+// succeeded returns the submission it created or updated. A job refused
+// because the product's state stands in the way (a submission in
+// progress, say) is waited out; any other refusal stalls with Partner
+// Center's errors.
+func (r *MarketplaceOfferReconciler) runSubmissionJob(ctx context.Context, st *v1.MarketplaceOfferStatus, purpose string,
+	target partnercenter.SubmissionTarget, reason, what string, start func() (*partnercenter.Job, error)) (*partnercenter.Submission, *metav1.Time, error) {
+	ref := st.ConfigureJob
+	if ref != nil {
+		if p, _ := parseJobRef(ref.ID); p != purpose {
+			return nil, nil, waiting(r.jobPoll(ref), reason, "waiting for job %s before %s", ref.ID, what)
+		}
+	}
+	if ref == nil {
+		job, err := start()
+		if err != nil {
+			return nil, nil, pcError(err)
+		}
+		st.ConfigureJob = r.jobRef(purpose, job.ID)
+		return nil, nil, waiting(r.PartnerCenter.JobPollInterval(), reason, "Partner Center is %s (job %s)", what, job.ID)
+	}
+	_, jobID := parseJobRef(ref.ID)
+	job, err := r.PartnerCenter.GetJob(ctx, jobID)
+	if partnercenter.IsNotFound(err) {
+		st.ConfigureJob = nil
+		return nil, nil, waiting(r.Options.MinPoll, reason, "job %s is gone; %s again", jobID, what)
+	}
+	if err != nil {
+		return nil, nil, pcError(err)
+	}
+	if !job.Done() {
+		return nil, nil, waiting(r.jobPoll(ref), reason, "Partner Center is %s (job %s)", what, jobID)
+	}
+	st.ConfigureJob = nil
+	startedAt := ref.StartedAt
+	if !job.Succeeded() {
+		for _, e := range job.Errors {
+			if partnercenter.ClassOfCode(e.Code) == partnercenter.ClassConflict {
+				return nil, nil, waiting(r.submissionPoll(r.since(startedAt)), reason,
+					"Partner Center refused %s for now (%s); the operator tries again", what, feedbackMessage(job.Errors))
+			}
+		}
+		return nil, startedAt, &jobRefused{errors: job.Errors}
+	}
+	detail, err := r.PartnerCenter.GetJobDetail(ctx, jobID)
+	if err != nil {
+		return nil, nil, pcError(err)
+	}
+	id := detail.SubmissionID()
+	if id == "" { // the detail did not list it: the newest submission of the target
+		subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
+		if err != nil {
+			return nil, nil, pcError(err)
+		}
+		for i := range subs {
+			if subs[i].Target == target {
+				id = subs[i].ID
+				break
+			}
+		}
+	}
+	if id == "" {
+		return nil, nil, stalled(v1.ReasonPartnerCenterRejected, "job %s succeeded but Partner Center lists no %s submission", jobID, target)
+	}
+	sub, err := r.PartnerCenter.GetSubmission(ctx, st.ProductID, id)
+	if err != nil {
+		return nil, nil, pcError(err)
+	}
+	return sub, startedAt, nil
+}
+
+// jobRefused is a submission job Partner Center completed as failed.
+type jobRefused struct{ errors []partnercenter.FeedbackItem }
+
+func (e *jobRefused) Error() string { return "refused: " + feedbackMessage(e.errors) }
 
 // certify submits the draft to preview when it differs from what was last
 // submitted, then tracks certification. The submission is recorded in
 // status, so a restart resumes tracking it instead of submitting again.
+// Certification takes hours to days at Microsoft: it costs a requeue timer.
 func (r *MarketplaceOfferReconciler) certify(ctx context.Context, offer *v1.MarketplaceOffer) error {
 	st, gen := &offer.Status, offer.Generation
 	ps := st.PreviewSubmission
-	// fresh is the submission as submit just read it: no second read.
+	// fresh is the submission as the job's completion just read it.
 	var fresh *partnercenter.Submission
 	if ps == nil || ps.DraftDigest != st.DraftDigest {
-		sub, err := r.submit(ctx, st.ProductID, partnercenter.TargetPreview, ps, func() (*partnercenter.Submission, error) {
-			return r.PartnerCenter.SubmitPreview(ctx, st.ProductID)
-		})
+		sub, startedAt, err := r.runSubmissionJob(ctx, st, jobPreview, partnercenter.TargetPreview, v1.ReasonCertifying,
+			"submitting generation "+fmt.Sprint(gen)+" for certification", func() (*partnercenter.Job, error) {
+				return r.PartnerCenter.SubmitPreview(ctx, st.ProductID)
+			})
+		var refused *jobRefused
+		if errors.As(err, &refused) {
+			st.Certification = &v1.Certification{Result: v1.CertificationFailed, Generation: gen, Feedback: feedbackToAPI(refused.errors)}
+			st.PreviewSubmission = &v1.SubmissionRef{Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: startedAt, Result: v1.SubmissionFailed}
+			msg := certificationFailedMessage(gen, st.Certification)
+			setCondition(&st.Conditions, gen, v1.CertifiedCondition, false, v1.ReasonCertificationFailed, "%s", msg)
+			return stalled(v1.ReasonCertificationFailed, "%s", msg)
+		}
 		if err != nil {
 			return err
 		}
-		now := metav1.NewTime(r.Clock.Now())
-		ps = &v1.SubmissionRef{ID: sub.ID, Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: &now, Result: v1.SubmissionInProgress}
+		ps = &v1.SubmissionRef{ID: sub.ID, Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: startedAt, Result: v1.SubmissionInProgress}
 		st.PreviewSubmission = ps
 		st.Certification = &v1.Certification{Result: v1.CertificationInProgress, Generation: gen}
 		st.PreviewURLs = nil
@@ -211,14 +363,13 @@ func (r *MarketplaceOfferReconciler) certify(ctx context.Context, offer *v1.Mark
 	}
 	switch {
 	case sub.Status != partnercenter.SubmissionCompleted:
-		return waiting(pollAfter(r.since(ps.SubmittedAt), r.Options.MinPoll, r.Options.MaxPoll), v1.ReasonCertifying,
+		return waiting(r.submissionPoll(r.since(ps.SubmittedAt)), v1.ReasonCertifying,
 			"generation %d is in certification (submission %s)", ps.Generation, ps.ID)
 	case sub.Result == partnercenter.SubmissionSucceeded:
 		ps.Result = v1.SubmissionSucceeded
 		st.Certification = &v1.Certification{Result: v1.CertificationPassed, Generation: ps.Generation}
-		st.PreviewURLs = firstN(sub.PreviewURLs, 8)
 		setCondition(&st.Conditions, gen, v1.CertifiedCondition, true, v1.ReasonSucceeded,
-			"generation %d passed certification; preview: %v", ps.Generation, st.PreviewURLs)
+			"generation %d passed certification and is in preview (submission %s)", ps.Generation, ps.ID)
 		return nil
 	default:
 		ps.Result = v1.SubmissionFailed
@@ -240,22 +391,29 @@ func certificationFailedMessage(gen int64, c *v1.Certification) string {
 		gen, feedbackMessage(items))
 }
 
-// goLive publishes the certified preview live and reports the live URL and
-// co-sell level. While an update is certified or going live, the version
-// already live stays live and Live stays True.
+// goLive publishes the certified preview live. While an update is
+// certified or going live, the version already live stays live and Live
+// stays True. No API reports a live URL or a co-sell level: the co-sell
+// condition is the operator's judgement of the spec (setCoSell).
 func (r *MarketplaceOfferReconciler) goLive(ctx context.Context, offer *v1.MarketplaceOffer) error {
 	st, gen := &offer.Status, offer.Generation
 	ps, ls := st.PreviewSubmission, st.LiveSubmission
 	var fresh *partnercenter.Submission
 	if ls == nil || ls.DraftDigest != ps.DraftDigest {
-		sub, err := r.submit(ctx, st.ProductID, partnercenter.TargetLive, ls, func() (*partnercenter.Submission, error) {
-			return r.PartnerCenter.GoLive(ctx, st.ProductID, ps.ID)
-		})
+		sub, startedAt, err := r.runSubmissionJob(ctx, st, jobLive, partnercenter.TargetLive, v1.ReasonGoingLive,
+			"publishing generation "+fmt.Sprint(ps.Generation)+" live", func() (*partnercenter.Job, error) {
+				return r.PartnerCenter.GoLive(ctx, st.ProductID, ps.ID)
+			})
+		var refused *jobRefused
+		if errors.As(err, &refused) {
+			st.LiveSubmission = &v1.SubmissionRef{Generation: ps.Generation, DraftDigest: ps.DraftDigest, SubmittedAt: startedAt, Result: v1.SubmissionFailed}
+			return stalled(v1.ReasonPartnerCenterRejected, "going live with generation %d failed: %s; change the spec to publish again",
+				ps.Generation, feedbackMessage(refused.errors))
+		}
 		if err != nil {
 			return err
 		}
-		now := metav1.NewTime(r.Clock.Now())
-		ls = &v1.SubmissionRef{ID: sub.ID, Generation: ps.Generation, DraftDigest: ps.DraftDigest, SubmittedAt: &now, Result: v1.SubmissionInProgress}
+		ls = &v1.SubmissionRef{ID: sub.ID, Generation: ps.Generation, DraftDigest: ps.DraftDigest, SubmittedAt: startedAt, Result: v1.SubmissionInProgress}
 		st.LiveSubmission = ls
 		if !meta.IsStatusConditionTrue(st.Conditions, v1.LiveCondition) {
 			setCondition(&st.Conditions, gen, v1.LiveCondition, false, v1.ReasonGoingLive, "generation %d is going live", ls.Generation)
@@ -274,87 +432,68 @@ func (r *MarketplaceOfferReconciler) goLive(ctx context.Context, offer *v1.Marke
 		return pcError(err)
 	}
 	switch {
-	case sub.Status != partnercenter.SubmissionCompleted:
-		return waiting(pollAfter(r.since(ls.SubmittedAt), r.Options.MinPoll, r.Options.MaxPoll), v1.ReasonGoingLive,
+	case sub.Status != partnercenter.SubmissionCompleted || sub.Target != partnercenter.TargetLive:
+		return waiting(r.submissionPoll(r.since(ls.SubmittedAt)), v1.ReasonGoingLive,
 			"generation %d is going live (submission %s)", ls.Generation, ls.ID)
 	case sub.Result != partnercenter.SubmissionSucceeded:
 		ls.Result = v1.SubmissionFailed
 		msg := fmt.Sprintf("going live with generation %d failed: %s; change the spec to publish again", ls.Generation, feedbackMessage(sub.Feedback))
 		return stalled(v1.ReasonPartnerCenterRejected, "%s", msg)
 	}
-	product, err := r.PartnerCenter.GetProduct(ctx, st.ProductID)
-	if err != nil {
-		return pcError(err)
-	}
 	ls.Result = v1.SubmissionSucceeded
-	st.LiveURL = sub.LiveURL
-	if st.LiveURL == "" {
-		st.LiveURL = product.LiveURL
-	}
 	st.LiveGeneration = ls.Generation
 	if st.LiveSince == nil {
 		now := metav1.NewTime(r.Clock.Now())
 		st.LiveSince = &now
 	}
-	setCondition(&st.Conditions, gen, v1.LiveCondition, true, v1.ReasonSucceeded, "generation %d is live at %s", ls.Generation, st.LiveURL)
-	setCoSell(st, gen, product.CoSellLevel)
+	setCondition(&st.Conditions, gen, v1.LiveCondition, true, v1.ReasonSucceeded, "generation %d is live (submission %s)", ls.Generation, ls.ID)
+	setCoSell(st, gen, offer.Spec.CoSell)
 	return nil
 }
 
-// setCoSell records the co-sell level Partner Center grants the live offer.
-func setCoSell(st *v1.MarketplaceOfferStatus, gen int64, level partnercenter.CoSellLevel) {
-	switch level {
-	case partnercenter.CoSellIncentiveEligible:
-		st.CoSellLevel = v1.CoSellIncentiveEligible
-		setCondition(&st.Conditions, gen, v1.CoSellReadyCondition, true, v1.ReasonCoSellIncentiveEligible,
-			"the offer is co-sell ready and incentive eligible")
-	case partnercenter.CoSellReady:
-		st.CoSellLevel = v1.CoSellReady
-		setCondition(&st.Conditions, gen, v1.CoSellReadyCondition, true, v1.ReasonCoSellReady,
-			"the offer is co-sell ready; add a reference architecture and a revenue or technical validation to become incentive eligible")
-	default:
-		st.CoSellLevel = v1.CoSellNotReady
+// setCoSell records the operator's judgement of the co-sell tab against
+// Microsoft's documented co-sell requirements. No Partner Center API
+// reports an offer's co-sell status, so status.coSellLevel stays empty and
+// the condition says whose judgement it is.
+func setCoSell(st *v1.MarketplaceOfferStatus, gen int64, cs *v1.CoSell) {
+	const whose = "operator's judgement of spec.coSell against Microsoft's documented co-sell requirements (Partner Center reports no co-sell status through any API)"
+	st.CoSellLevel = ""
+	if missing := coSellMissing(cs); len(missing) > 0 {
 		setCondition(&st.Conditions, gen, v1.CoSellReadyCondition, false, v1.ReasonCoSellNotReady,
-			"not co-sell ready: spec.coSell needs a SolutionOnePager and PitchDeck document, a contact, 1-5 solution areas and a landing page")
+			"%s: not co-sell ready, spec.coSell lacks %s", whose, strings.Join(missing, ", "))
+		return
 	}
+	setCondition(&st.Conditions, gen, v1.CoSellReadyCondition, true, v1.ReasonCoSellReady,
+		"%s: the spec meets the co-sell ready requirements; Partner Center decides", whose)
 }
 
-// submit makes a submission. When Partner Center answers that one is in
-// progress or that nothing changed, it adopts the newest submission of that
-// target unless it is the one already tracked and still running, in which
-// case it waits for it to finish first.
-func (r *MarketplaceOfferReconciler) submit(ctx context.Context, productID string, target partnercenter.SubmissionTarget,
-	tracked *v1.SubmissionRef, call func() (*partnercenter.Submission, error)) (*partnercenter.Submission, error) {
-	sub, err := call()
-	if err == nil {
-		return sub, nil
+// coSellMissing lists what the co-sell ready requirements need and cs
+// lacks: a solution one-pager and a pitch deck, a contact, 1 to 5 solution
+// areas and a landing page.
+func coSellMissing(cs *v1.CoSell) []string {
+	if cs == nil {
+		return []string{"everything (spec.coSell is empty)"}
 	}
-	if !partnercenter.IsConflict(err) {
-		return nil, pcError(err)
+	var missing []string
+	has := func(t v1.DocumentType) bool {
+		return slices.ContainsFunc(cs.Documents, func(d v1.CoSellDocument) bool { return d.Type == t })
 	}
-	subs, lerr := r.PartnerCenter.ListSubmissions(ctx, productID)
-	if lerr != nil {
-		return nil, pcError(lerr)
+	if !has(v1.DocumentSolutionOnePager) {
+		missing = append(missing, "a SolutionOnePager document")
 	}
-	for i := range subs {
-		s := &subs[i]
-		if s.Target != target {
-			continue
-		}
-		if tracked != nil && s.ID == tracked.ID && s.Status != partnercenter.SubmissionCompleted {
-			reason := v1.ReasonCertifying
-			if target == partnercenter.TargetLive {
-				reason = v1.ReasonGoingLive
-			}
-			return nil, waiting(pollAfter(r.since(tracked.SubmittedAt), r.Options.MinPoll, r.Options.MaxPoll), reason,
-				"submission %s of generation %d is still in progress; the new generation is submitted after it", s.ID, tracked.Generation)
-		}
-		if tracked != nil && s.ID == tracked.ID && partnercenter.CodeOf(err) != partnercenter.CodeNoChanges {
-			break
-		}
-		return s, nil
+	if !has(v1.DocumentPitchDeck) {
+		missing = append(missing, "a PitchDeck document")
 	}
-	return nil, pcError(err)
+	if len(cs.Contacts) == 0 {
+		missing = append(missing, "a contact")
+	}
+	if n := len(cs.SolutionAreas); n < 1 || n > 5 {
+		missing = append(missing, "1 to 5 solution areas")
+	}
+	if cs.LandingPageURL == "" {
+		missing = append(missing, "a landing page")
+	}
+	return missing
 }
 
 // listMergedSolutions reports the legacy solutions merged into the offer.

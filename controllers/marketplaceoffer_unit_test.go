@@ -76,8 +76,12 @@ func draftOffer() *v1.MarketplaceOffer {
 func TestEnsureProductAdoptsAProductCreatedBeforeACrash(t *testing.T) {
 	g := NewWithT(t)
 	f := fake.New()
-	existing, err := f.CreateProduct(context.Background(), pc.ProductSpec{OfferID: "contoso-analytics",
-		OfferType: "SoftwareAsAService", PublisherID: "contoso", Name: "Contoso Analytics"})
+	job, err := f.CreateProduct(context.Background(), pc.ProductSpec{OfferID: "contoso-analytics",
+		OfferType: "SoftwareAsAService", Name: "Contoso Analytics"})
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = f.GetJob(context.Background(), job.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+	existing, err := f.FindProduct(context.Background(), "contoso-analytics")
 	g.Expect(err).NotTo(HaveOccurred())
 	h := newOfferHarness(t, draftOffer(), f)
 
@@ -87,19 +91,22 @@ func TestEnsureProductAdoptsAProductCreatedBeforeACrash(t *testing.T) {
 	g.Expect(f.Products()).To(Equal(map[string]int{"contoso-analytics": 1}))
 }
 
-// An offer ID taken by another publisher's offer stalls with what to do.
-func TestEnsureProductStallsOnAnOfferIDOfAnotherPublisher(t *testing.T) {
+// An offer ID taken by an offer of another type stalls with what to do.
+// (Partner Center's product resource names no publisher.)
+func TestEnsureProductStallsOnAnOfferIDOfAnotherType(t *testing.T) {
 	g := NewWithT(t)
 	f := fake.New()
-	_, err := f.CreateProduct(context.Background(), pc.ProductSpec{OfferID: "contoso-analytics",
-		OfferType: "SoftwareAsAService", PublisherID: "fabrikam"})
+	job, err := f.CreateProduct(context.Background(), pc.ProductSpec{OfferID: "contoso-analytics",
+		OfferType: "AzureContainer"})
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = f.GetJob(context.Background(), job.ID)
 	g.Expect(err).NotTo(HaveOccurred())
 	h := newOfferHarness(t, draftOffer(), f)
 
 	_, got := h.reconcile(g)
 	stalled := meta.FindStatusCondition(got.Status.Conditions, v1.StalledCondition)
 	g.Expect(stalled).NotTo(BeNil())
-	g.Expect(stalled.Message).To(ContainSubstring("publisher fabrikam"))
+	g.Expect(stalled.Message).To(ContainSubstring("AzureContainer offer"))
 	g.Expect(stalled.Message).To(ContainSubstring("spec.offerID"))
 	g.Expect(got.Status.ProductID).To(BeEmpty())
 }
