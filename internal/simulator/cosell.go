@@ -113,7 +113,7 @@ var piResourceTypes = map[string]string{
 
 func piProduct(p *productRec) map[string]any {
 	out := map[string]any{"id": p.ID, "name": p.Alias,
-		"externalIDs": []any{map[string]any{"type": "AzureOfferId", "value": p.ExternalID}}}
+		"externalIDs": []any{map[string]any{"type": "AzureOfferID", "value": p.ExternalID}}}
 	if t := piResourceTypes[p.Type]; t != "" {
 		out["resourceType"] = t
 	}
