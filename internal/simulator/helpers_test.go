@@ -45,8 +45,12 @@ const version = "2022-03-01-preview2"
 // Documented $schema URIs: the host of the docs and schemas, and the
 // newer host of the 2023 docs, at the versions Microsoft's resource table
 // names.
-func sch(kind, ver string) string { return "https://product-ingestion.azureedge.net/schema/" + kind + "/" + ver }
-func mpSch(kind, ver string) string { return "https://schema.mp.microsoft.com/schema/" + kind + "/" + ver }
+func sch(kind, ver string) string {
+	return "https://product-ingestion.azureedge.net/schema/" + kind + "/" + ver
+}
+func mpSch(kind, ver string) string {
+	return "https://schema.mp.microsoft.com/schema/" + kind + "/" + ver
+}
 
 // api drives a simulator over raw HTTP.
 type api struct {
@@ -245,7 +249,7 @@ func listingRes(product any) obj {
 	return obj{"$schema": mpSch("listing", "2022-03-01-preview5"), "product": product, "kind": "azureSaaS",
 		"languageId": "en-us", "title": "Contoso Analytics", "description": longDescription,
 		"shortDescription": "Real-time analytics for retail stores.", "searchResultSummary": "Retail analytics",
-		"privacyPolicyLink": "https://contoso.example/privacy",
+		"privacyPolicyLink":  "https://contoso.example/privacy",
 		"supportContact":     obj{"name": "S", "email": "s@contoso.example", "phone": "4255555555"},
 		"engineeringContact": obj{"name": "E", "email": "e@contoso.example", "phone": "4255555555"}}
 }
