@@ -14,7 +14,9 @@ import (
 // on purpose, and each one is answered as a businessValidationError naming
 // the resource to fix (resourceId) and saying what to change:
 //
-//   - a product without a listing;
+//   - a product without a listing, for the offer types whose listing
+//     Microsoft documents for this API (listingTypes; the others' listings
+//     are written in Partner Center, so their absence here says nothing);
 //   - a listing without title, without searchResultSummary or
 //     shortDescription, with a description of under 100 characters of text
 //     (HTML tags not counted), or without privacyPolicyLink;
@@ -34,6 +36,12 @@ func descriptionText(s string) string {
 	return strings.Join(strings.Fields(htmlTag.ReplaceAllString(s, " ")), " ")
 }
 
+// listingTypes are the product types whose listing kind Microsoft
+// documents for the Product Ingestion API (azureSaaS, azureContainer,
+// azureVM).
+var listingTypes = map[string]bool{"softwareAsAService": true, "azureContainer": true, "containerApp": true,
+	"azureVirtualMachine": true, "coreVirtualMachine": true}
+
 // certify returns the issues of a preview submission's snapshot; none
 // passes.
 func certify(sub *submissionRec) []innerError {
@@ -43,7 +51,7 @@ func certify(sub *submissionRec) []innerError {
 	}
 	d := sub.Snapshot
 	listings := d.ofKind(kindListing)
-	if len(listings) == 0 {
+	if len(listings) == 0 && listingTypes[sub.OfferType] {
 		add(productRef(sub.ProductID), "The product has no listing. Add a listing resource with the languageId, title, description, searchResultSummary and privacyPolicyLink customers should see.")
 	}
 	for _, l := range listings {

@@ -429,3 +429,18 @@ func TestAuthorization(t *testing.T) {
 	resp.Body.Close()
 	a.g.Expect(resp.StatusCode).To(Equal(http.StatusOK))
 }
+
+// TestCertificationWithoutListing: a SaaS product without a listing fails
+// certification; an Azure Application product, whose listing Microsoft
+// documents no Product Ingestion kind for (it is written in Partner
+// Center), is not held to it.
+func TestCertificationWithoutListing(t *testing.T) {
+	a := newAPI(t, Options{}, nil)
+	saas := a.createProduct("contoso-saas", "softwareAsAService")
+	job, _ := a.submit(saas, targetPreview, "")
+	st := a.waitJob(job)
+	a.g.Expect(st.JobResult).To(Equal(resultFailed))
+	a.g.Expect(st.Errors[0].Details).To(ConsistOf(HaveField("Message", HavePrefix("The product has no listing"))))
+	app := a.createProduct("contoso-app", "azureApplication")
+	a.publish(app)
+}
