@@ -146,7 +146,7 @@ func inner(code string, resourceID any, format string, args ...any) innerError {
 // them in one transaction and records the job.
 func (s *Simulator) runConfigure(reqs []reqResource) (*jobRec, error) {
 	now := s.now()
-	job := &jobRec{ID: newGUID(), Created: now, Due: now.Add(s.opts.JobDelay), Result: resultSucceeded}
+	job := &jobRec{ID: newGUID(), Created: now, Due: now.Add(s.jobDelay()), Result: resultSucceeded}
 	for _, rr := range reqs {
 		if problems := validateResource(rr.kind, rr.version, rr.body); len(problems) > 0 {
 			e := inner(codeSchemaValidation, refOf(rr.body), "resources[%d] does not match the %s schema: %s", rr.index, rr.kind, strings.Join(problems, "; "))
@@ -166,7 +166,7 @@ func (s *Simulator) runConfigure(reqs []reqResource) (*jobRec, error) {
 			}
 			if len(a.errs) > 0 {
 				st = newStage(tx) // drop the request's effects
-				job.Errors, job.Resources, job.Submissions, job.Due = a.errs, nil, nil, now.Add(s.opts.JobDelay)
+				job.Errors, job.Resources, job.Submissions, job.Due = a.errs, nil, nil, now.Add(s.jobDelay())
 			}
 		}
 		if len(job.Errors) > 0 {

@@ -304,7 +304,7 @@ func (s *Simulator) handleMerge(w http.ResponseWriter, r *http.Request) {
 				p = candidate
 			}
 		}
-		due := now.Add(s.opts.MergeDelay)
+		due := now.Add(s.mergeDelay())
 		sol.State, sol.MergeTarget, sol.MergeDue = solutionMergeRequested, target, due
 		sol.SupportRequestID = st.next("support", supportBase)
 		if p != nil {
