@@ -184,11 +184,15 @@ func (c *Client) endpoint(query url.Values, segments ...string) string {
 	return join(c.base, q, segments...)
 }
 
+var parens = strings.NewReplacer("%28", "(", "%29", ")")
+
 // join joins escaped segments to base and sets the query.
 func join(base *url.URL, q url.Values, segments ...string) string {
 	escaped := make([]string, len(segments))
 	for i, s := range segments {
-		escaped[i] = url.PathEscape(s)
+		// Parentheses stay literal: the Partner Ingestion API's function
+		// segments are spelled getByModule(module=...) in its swagger.
+		escaped[i] = parens.Replace(url.PathEscape(s))
 	}
 	u := *base
 	u.Path = base.Path + strings.Join(segments, "/")
