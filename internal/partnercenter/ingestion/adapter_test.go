@@ -83,7 +83,10 @@ func TestMigrationUnsupportedAtMicrosoft(t *testing.T) {
 			_, err := c.MigrateSolution(ctx, pc.MigrateRequest{PartnerID: "1", SolutionID: "s", OfferID: "o", OfferType: "SoftwareAsAService"})
 			return err
 		},
-		"RequestMerge":    func() error { _, err := c.RequestMerge(ctx, pc.MergeRequest{PartnerID: "1", SolutionID: "s", ProductID: "p"}); return err },
+		"RequestMerge": func() error {
+			_, err := c.RequestMerge(ctx, pc.MergeRequest{PartnerID: "1", SolutionID: "s", ProductID: "p"})
+			return err
+		},
 		"DiscardSolution": func() error { _, err := c.DiscardSolution(ctx, "1", "s"); return err },
 		"UndoDiscard":     func() error { _, err := c.UndoDiscard(ctx, "1", "s"); return err },
 	}
