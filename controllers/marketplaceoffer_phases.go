@@ -242,9 +242,8 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, offer *v1.Ma
 // runSubmissionJob carries a submission job (preview or live) across
 // reconciles: it starts it, reads it once per poll interval, and once it
 // succeeded returns the submission it created or updated. A job refused
-// because the product's state stands in the way (a submission in
-// progress, say) is waited out; any other refusal stalls with Partner
-// Center's errors.
+// because a submission in progress locks the product (productLocked) is
+// tried again later; any other refusal stalls with Partner Center's errors.
 func (r *MarketplaceOfferReconciler) runSubmissionJob(ctx context.Context, st *v1.MarketplaceOfferStatus, purpose string,
 	target partnercenter.SubmissionTarget, reason, what string, start func() (*partnercenter.Job, error)) (*partnercenter.Submission, *metav1.Time, error) {
 	ref := st.ConfigureJob
@@ -277,7 +276,10 @@ func (r *MarketplaceOfferReconciler) runSubmissionJob(ctx context.Context, st *v
 	startedAt := ref.StartedAt
 	if !job.Succeeded() {
 		for _, e := range job.Errors {
-			if partnercenter.ClassOfCode(e.Code) == partnercenter.ClassConflict {
+			// productLocked: a submission in progress holds the product.
+			// Other codes, invalidState included (certification refusals
+			// carry it), are refusals a person must act on.
+			if e.Code == partnercenter.CodeProductLocked {
 				return nil, nil, waiting(r.submissionPoll(r.since(startedAt)), reason,
 					"Partner Center refused %s for now (%s); the operator tries again", what, feedbackMessage(job.Errors))
 			}

@@ -368,7 +368,7 @@ func (c *Client) inProgress(productID string) *submission {
 }
 
 // SubmitPreview implements pc.Client: the job creates a preview
-// submission, or fails with invalidState while one is in progress.
+// submission, or fails with productLocked while one is in progress.
 func (c *Client) SubmitPreview(_ context.Context, productID string) (*pc.Job, error) {
 	defer c.call("SubmitPreview")()
 	if _, ok := c.products[productID]; !ok {
@@ -376,7 +376,7 @@ func (c *Client) SubmitPreview(_ context.Context, productID string) (*pc.Job, er
 	}
 	return c.startJob(func() ([]pc.FeedbackItem, []pc.ResourceRef) {
 		if s := c.inProgress(productID); s != nil {
-			return failed(pc.CodeInvalidState, wire.SubmissionRef(productID, s.ID), "submission "+s.ID+" is in progress"), nil
+			return failed(pc.CodeProductLocked, wire.SubmissionRef(productID, s.ID), "submission "+s.ID+" is in progress"), nil
 		}
 		s := &submission{Submission: pc.Submission{ID: fmt.Sprint(len(c.submissions[productID]) + 1), ProductID: productID,
 			Target: pc.TargetPreview, Status: pc.SubmissionRunning, Result: pc.SubmissionPending,

@@ -63,7 +63,7 @@ func TestRequeueFlow(t *testing.T) {
 	g.Expect(previewID).To(Equal("1"))
 	failedJob := complete(second)
 	g.Expect(failedJob.Result).To(Equal(pc.JobFailed), "a second submission while one is in progress fails")
-	g.Expect(failedJob.Errors[0].Code).To(Equal(pc.CodeInvalidState))
+	g.Expect(failedJob.Errors[0].Code).To(Equal(pc.CodeProductLocked))
 
 	subs, err := f.ListSubmissions(ctx, productID)
 	g.Expect(err).NotTo(HaveOccurred())

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -281,8 +282,10 @@ func renamings(t *testing.T, doc []byte) [][]byte {
 			case map[string]any:
 				parent = x[s]
 			case []any:
-				var i int
-				fmt.Sscan(s, &i)
+				i, err := strconv.Atoi(s)
+				if err != nil {
+					t.Fatal(err)
+				}
 				parent = x[i]
 			}
 		}
@@ -312,8 +315,11 @@ func checkEnvelope(body []byte) ([][]byte, error) {
 		return nil, fmt.Errorf("configure $schema %q", s)
 	}
 	var resources []json.RawMessage
-	if err := json.Unmarshal(env["resources"], &resources); err != nil || len(resources) == 0 {
-		return nil, fmt.Errorf("configure resources: %v", err)
+	if err := json.Unmarshal(env["resources"], &resources); err != nil {
+		return nil, fmt.Errorf("configure resources: %w", err)
+	}
+	if len(resources) == 0 {
+		return nil, errors.New("configure without resources")
 	}
 	out := make([][]byte, len(resources))
 	for i, r := range resources {
