@@ -218,7 +218,10 @@ type Draft struct {
 	Resell  Resell
 }
 
-// Listing is the offer's marketplace listing.
+// Listing is the offer's marketplace listing (the listing resource:
+// Summary is its searchResultSummary, PrivacyPolicyURL its
+// privacyPolicyLink, SupportURL its globalSupportWebsite). Keywords have no
+// field in the published listing schema: they are never written.
 type Listing struct {
 	Title            string
 	Summary          string
@@ -243,7 +246,10 @@ type Plan struct {
 	Markets []string
 }
 
-// CoSellListing is the co-sell tab of an offer.
+// CoSellListing is the co-sell tab of an offer, written through the
+// Partner Ingestion API's cosellListing: SolutionAreas and Contacts have
+// fields there; SolutionType, Industries, LandingPageURL and Documents do
+// not, and ConfigureCoSell names them as unwritten.
 type CoSellListing struct {
 	SolutionType   string
 	SolutionAreas  []string
