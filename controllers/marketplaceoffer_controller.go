@@ -224,6 +224,16 @@ func offerPhase(st *v1.MarketplaceOfferStatus) v1.OfferPhase {
 	certified := meta.FindStatusCondition(st.Conditions, v1.CertifiedCondition)
 	live := meta.IsStatusConditionTrue(st.Conditions, v1.LiveCondition)
 	ps, ls := st.PreviewSubmission, st.LiveSubmission
+	// A submission job in flight: Partner Center certifies (or pushes
+	// live) before the job completes and names the submission.
+	if ref := st.ConfigureJob; ref != nil {
+		switch purpose, _ := parseJobRef(ref.ID); purpose {
+		case jobPreview:
+			return v1.PhaseCertifying
+		case jobLive:
+			return v1.PhaseGoingLive
+		}
+	}
 	switch {
 	case ps != nil && ps.Result == v1.SubmissionInProgress:
 		return v1.PhaseCertifying

@@ -332,6 +332,10 @@ func (r *MarketplaceOfferReconciler) certify(ctx context.Context, offer *v1.Mark
 			"submitting generation "+fmt.Sprint(gen)+" for certification", func() (*partnercenter.Job, error) {
 				return r.PartnerCenter.SubmitPreview(ctx, st.ProductID)
 			})
+		if st.ConfigureJob != nil {
+			setCondition(&st.Conditions, gen, v1.CertifiedCondition, false, v1.ReasonCertifying,
+				"generation %d submitted for certification (job %s)", gen, st.ConfigureJob.ID)
+		}
 		var refused *jobRefused
 		if errors.As(err, &refused) {
 			st.Certification = &v1.Certification{Result: v1.CertificationFailed, Generation: gen, Feedback: feedbackToAPI(refused.errors)}
@@ -406,6 +410,9 @@ func (r *MarketplaceOfferReconciler) goLive(ctx context.Context, offer *v1.Marke
 			"publishing generation "+fmt.Sprint(ps.Generation)+" live", func() (*partnercenter.Job, error) {
 				return r.PartnerCenter.GoLive(ctx, st.ProductID, ps.ID)
 			})
+		if st.ConfigureJob != nil && !meta.IsStatusConditionTrue(st.Conditions, v1.LiveCondition) {
+			setCondition(&st.Conditions, gen, v1.LiveCondition, false, v1.ReasonGoingLive, "generation %d is going live (job %s)", ps.Generation, st.ConfigureJob.ID)
+		}
 		var refused *jobRefused
 		if errors.As(err, &refused) {
 			st.LiveSubmission = &v1.SubmissionRef{Generation: ps.Generation, DraftDigest: ps.DraftDigest, SubmittedAt: startedAt, Result: v1.SubmissionFailed}
