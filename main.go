@@ -46,7 +46,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	marketplacev1alpha1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers"
 	"github.com/cosell-operator/cosell-operator/internal/credentials"
 	"github.com/cosell-operator/cosell-operator/internal/local"
@@ -59,10 +59,11 @@ var scheme = runtime.NewScheme()
 
 func init() {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(marketplacev1alpha1.AddToScheme(scheme))
+	utilruntime.Must(v1alpha1.AddToScheme(scheme))
 }
 
-// options are the manager's command-line flags (DESIGN.md section 7).
+// options are the manager's command-line flags (README.md, "Command
+// line").
 type options struct {
 	metricsAddr          string
 	metricsSecure        bool
@@ -91,6 +92,10 @@ type options struct {
 	maxRetryDelay        time.Duration
 	stalledRecheckPeriod time.Duration
 	eventsPerSecond      float64
+
+	// credentialsSecret is --partner-center-secret parsed (by parse), or
+	// nil when credentials do not come from a Secret.
+	credentialsSecret *types.NamespacedName
 }
 
 func (o *options) bind(fs *flag.FlagSet) {
@@ -163,6 +168,13 @@ func parse(name string, args []string, extra func(*flag.FlagSet)) (options, erro
 	}
 	if fs.NArg() > 0 {
 		return opts, fmt.Errorf("unexpected arguments %q: the subcommands are local and simulator", fs.Args())
+	}
+	if opts.partnerCenterSecret != "" {
+		ns, name, _ := strings.Cut(opts.partnerCenterSecret, "/")
+		if ns == "" || name == "" {
+			return opts, fmt.Errorf("--partner-center-secret must be namespace/name; got %q", opts.partnerCenterSecret)
+		}
+		opts.credentialsSecret = &types.NamespacedName{Namespace: ns, Name: name}
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	return opts, nil
@@ -282,10 +294,7 @@ func loadCRDs() ([]*apiextensionsv1.CustomResourceDefinition, error) {
 // run runs the manager with both controllers until ctx ends.
 func run(ctx context.Context, cfg *rest.Config, opts options) error {
 	cfg.QPS, cfg.Burst = float32(opts.kubeAPIQPS), opts.kubeAPIBurst
-	if opts.partnerCenterSecret != "" && credentialsSecret(opts) == nil {
-		return fmt.Errorf("--partner-center-secret must be namespace/name; got %q", opts.partnerCenterSecret)
-	}
-	secret := credentialsSecret(opts)
+	secret := opts.credentialsSecret
 
 	// The cache holds only what the controllers read: the two kinds and,
 	// when credentials come from a Secret, that one Secret (so RBAC need
@@ -378,15 +387,6 @@ func stripForCache(in any) (any, error) {
 	return in, err
 }
 
-// credentialsSecret is the Secret named by --partner-center-secret, or nil.
-func credentialsSecret(opts options) *types.NamespacedName {
-	ns, name, _ := strings.Cut(opts.partnerCenterSecret, "/")
-	if ns == "" || name == "" {
-		return nil
-	}
-	return &types.NamespacedName{Namespace: ns, Name: name}
-}
-
 // partnerCenter builds the Partner Center client: the embedded simulator
 // (started here, on loopback) reached through the HTTP adapter, so the
 // operator runs the same code path as against the real API; or the real
@@ -417,7 +417,7 @@ func partnerCenter(ctx context.Context, mgr ctrl.Manager, opts options) (partner
 		return nil, fmt.Errorf("--partner-center must be 'embedded' or the base URL of a Product Ingestion API, such as https://graph.microsoft.com/rp/product-ingestion; got %q", opts.partnerCenter)
 	}
 	pcOpts := ingestion.Options{BaseURL: opts.partnerCenter, JobPollInterval: opts.jobPollInterval}
-	if secret := credentialsSecret(opts); secret != nil {
+	if secret := opts.credentialsSecret; secret != nil {
 		pcOpts.Credential = &credentials.Secret{Reader: mgr.GetClient(), Key: *secret, Build: ingestion.CredentialFromSecretData}
 	} else if host.NeedsCredentials {
 		return nil, fmt.Errorf("the real Partner Center needs credentials: set --partner-center-secret to namespace/name of a Secret with tenantId, clientId and clientSecret")
