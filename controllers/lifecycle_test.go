@@ -176,8 +176,8 @@ func TestCertificationFailureThenFix(t *testing.T) {
 
 	update(g, offer, func(o *v1alpha1.MarketplaceOffer) {
 		o.Spec.Listing.PrivacyPolicyURL = "https://contoso.example/privacy"
-		o.Spec.Listing.Description = "Two weeks with our data architects: we map your retail data estate, " +
-			"rate its quality and deliver a roadmap to real-time analytics on Azure."
+		o.Spec.Listing.Description = "Contoso Retail Data Assessment scores your retail data estate: it checks sales, " +
+			"stock and customer data for gaps and hands over a prioritised plan for analytics on Azure."
 	})
 	g.Eventually(func(g Gomega) {
 		o := getOffer(g, ns, offer.Name)

@@ -75,9 +75,10 @@ spec:
       price: "12.00"
 `
 
-// fixedListing makes contoso-retail-assessment pass certification.
+// fixedListing makes contoso-retail-assessment pass certification (the
+// patch README.md shows).
 const fixedListing = `{"spec":{"listing":{"privacyPolicyURL":"https://contoso.example/privacy",` +
-	`"description":"Two weeks with our data architects: we map your retail data estate, rate its quality and deliver a roadmap to real-time analytics on Azure."}}}`
+	`"description":"Contoso Retail Data Assessment scores your retail data estate: it checks sales, stock and customer data for gaps and hands over a prioritised plan for analytics on Azure."}}}`
 
 // stats is the JSON of the simulator's GET /simulator/stats.
 type stats struct{ simulator.Stats }
@@ -149,11 +150,11 @@ func TestLocalRunWithKubectl(t *testing.T) {
 	g.Eventually(func(g Gomega) {
 		rows := parseTables(g, e.kubectl(g, "get", "cosell"))
 		expectRow(g, rows, "marketplaceoffer/contoso-analytics", map[string]string{
-			"TYPE": "SoftwareAsAService", "TARGET": "Live", "PHASE": "Live", "CO-SELL": "IncentiveEligible", "READY": "True"})
+			"TYPE": "SoftwareAsAService", "TARGET": "Live", "PHASE": "Live", "CO-SELL": "", "READY": "True"})
 		expectRow(g, rows, "marketplaceoffer/contoso-fieldservice", map[string]string{
-			"TYPE": "AzureApplication", "TARGET": "Live", "PHASE": "Live", "CO-SELL": "Ready", "READY": "True"})
+			"TYPE": "AzureApplication", "TARGET": "Live", "PHASE": "Live", "CO-SELL": "", "READY": "True"})
 		expectRow(g, rows, "marketplaceoffer/contoso-retail-assessment", map[string]string{
-			"TYPE": "ConsultingService", "TARGET": "Preview", "PHASE": "CertificationFailed", "CO-SELL": "", "READY": "False"})
+			"TYPE": "SoftwareAsAService", "TARGET": "Preview", "PHASE": "CertificationFailed", "CO-SELL": "", "READY": "False"})
 		expectRow(g, rows, "solution/ocp-contoso-analytics", map[string]string{
 			"ACTION": "Merge", "STATE": "Merged", "OFFER": "contoso-analytics", "READY": "True"})
 		expectRow(g, rows, "solution/ocp-contoso-fieldservice", map[string]string{
@@ -166,8 +167,10 @@ func TestLocalRunWithKubectl(t *testing.T) {
 	// The certification feedback is visible to a person with kubectl describe.
 	g.Eventually(func(g Gomega) {
 		out := e.kubectl(g, "describe", "marketplaceoffer", "contoso-retail-assessment")
-		g.Expect(out).To(ContainSubstring("privacyPolicyMissing"))
-		g.Expect(out).To(ContainSubstring("descriptionTooShort"))
+		// Certification refusals are businessValidationError inner errors,
+		// each naming the resource to fix by its durable ID.
+		g.Expect(out).To(MatchRegexp(`Code:\s+businessValidationError`))
+		g.Expect(out).To(MatchRegexp(`Resource:\s+listing/[0-9a-f-]+/public/main/default/en-us`))
 		g.Expect(out).To(MatchRegexp(`(?i)no privacy policy`))
 		g.Expect(out).To(MatchRegexp(`(?i)description has \d+ characters`))
 		g.Expect(out).To(MatchRegexp(`Type:\s+Stalled`))
@@ -246,7 +249,7 @@ func TestLocalRunWithKubectl(t *testing.T) {
 	g.Expect(after.ProductsByOfferID).To(HaveLen(4))
 	rows := parseTables(g, e.kubectl(g, "get", "cosell"))
 	g.Expect(rows).To(HaveLen(len(all)), "every object persisted in etcd under the local dir")
-	expectRow(g, rows, "marketplaceoffer/contoso-analytics", map[string]string{"PHASE": "Live", "CO-SELL": "IncentiveEligible", "READY": "True"})
+	expectRow(g, rows, "marketplaceoffer/contoso-analytics", map[string]string{"PHASE": "Live", "CO-SELL": "", "READY": "True"})
 	expectRow(g, rows, "marketplaceoffer/contoso-retail-assessment", map[string]string{"PHASE": "Preview", "READY": "True"})
 	expectRow(g, rows, "marketplaceoffer/contoso-legacy-crm", map[string]string{"TARGET": "Draft", "READY": "True"})
 	expectRow(g, rows, "solution/ocp-contoso-analytics", map[string]string{"STATE": "Merged", "READY": "True"})
