@@ -7,6 +7,7 @@ package ingestion_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -200,4 +201,52 @@ func TestAgainstSimulatorMigration(t *testing.T) {
 	p, err := c.GetProduct(ctx, sol.ProductID)
 	g.Expect(err).NotTo(HaveOccurred(), "a migrated solution names its Product Ingestion product")
 	g.Expect(p.OfferID).To(Equal("contoso-analytics"))
+}
+
+// TestAgainstSimulatorCertificationRefused: a refused certification is a
+// failed preview job whose errors name each resource to fix, read through
+// the port as the controllers read it.
+func TestAgainstSimulatorCertificationRefused(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	c := startSimulator(t)
+	job, err := c.CreateProduct(ctx, pc.ProductSpec{OfferID: "contoso-retail-assessment", OfferType: "SoftwareAsAService", Name: "Contoso Retail Data Assessment"})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(await(g, c, job).Succeeded()).To(BeTrue())
+	detail, err := c.GetJobDetail(ctx, job.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+	productID := detail.ProductID()
+
+	draft := pc.Draft{
+		Listing: pc.Listing{Title: "Contoso Retail Data Assessment", Summary: "Score your retail data estate.", Description: "Scores your retail data estate."},
+		Plans:   []pc.Plan{{ID: "assessment", Name: "Assessment", Pricing: "FlatRate", Price: "199.00", Markets: []string{"US"}}},
+	}
+	job, err = c.ConfigureDraft(ctx, productID, "SoftwareAsAService", draft)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(await(g, c, job).Succeeded()).To(BeTrue())
+
+	job, err = c.SubmitPreview(ctx, productID)
+	g.Expect(err).NotTo(HaveOccurred())
+	done := await(g, c, job)
+	g.Expect(done.Result).To(Equal(pc.JobFailed))
+	var privacy, description bool
+	for _, e := range done.Errors {
+		g.Expect(e.Code).To(Equal("businessValidationError"))
+		if strings.HasPrefix(e.Resource, "listing/"+productID+"/") {
+			privacy = privacy || strings.Contains(e.Message, "privacy policy")
+			description = description || strings.Contains(e.Message, "description")
+		}
+	}
+	g.Expect(privacy).To(BeTrue(), "the listing's missing privacy link is named: %+v", done.Errors)
+	g.Expect(description).To(BeTrue(), "the listing's short description is named: %+v", done.Errors)
+
+	draft.Listing.PrivacyPolicyURL = "https://contoso.example/privacy"
+	draft.Listing.Description = "Contoso Retail Data Assessment scores your retail data estate: it checks sales, stock and customer data for gaps."
+	job, err = c.ConfigureDraft(ctx, productID, "SoftwareAsAService", draft)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(await(g, c, job).Succeeded()).To(BeTrue())
+	job, err = c.SubmitPreview(ctx, productID)
+	g.Expect(err).NotTo(HaveOccurred())
+	done = await(g, c, job)
+	g.Expect(done.Succeeded()).To(BeTrue(), "%+v", done.Errors)
 }
