@@ -36,6 +36,12 @@ type offerScope struct {
 	// unwritten is set by syncDraft when it wrote the draft: what of the
 	// spec has no published place (Job.Unwritten, ConfigureCoSell's answer).
 	unwritten []partnercenter.FeedbackItem
+	// draftJobStarted is set by syncDraft when it saw the draft job of a
+	// previous reconcile complete: when that job was started. A process
+	// that stopped after submitting the draft but before recording the
+	// submission left this job in status; certify then looks for that
+	// submission before submitting again.
+	draftJobStarted *metav1.Time
 	// submitJob is set by certify with certificationSubmitting and by goLive
 	// with liveSubmitting: the submission job in flight.
 	submitJob string
@@ -263,6 +269,7 @@ func (r *MarketplaceOfferReconciler) followDraftJob(ctx context.Context, s *offe
 	if purpose, _ := parseJobRef(st.ConfigureJob.ID); purpose != jobDraft {
 		return nil
 	}
+	started := st.ConfigureJob.StartedAt
 	job, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft")
 	switch {
 	case err != nil:
@@ -273,7 +280,7 @@ func (r *MarketplaceOfferReconciler) followDraftJob(ctx context.Context, s *offe
 		s.draft, s.draftFeedback = draftRejected, feedbackMessage(job.Errors)
 		return stalled(v1alpha1.ReasonDraftRejected, "%s", draftRejectedMessage(s.draftFeedback))
 	default:
-		s.draft = draftWritten
+		s.draft, s.draftJobStarted = draftWritten, started
 	}
 	return nil
 }
@@ -372,6 +379,12 @@ func (r *MarketplaceOfferReconciler) submitPreview(ctx context.Context, s *offer
 	if ps != nil && ps.DraftDigest == st.DraftDigest {
 		return nil, nil
 	}
+	if st.ConfigureJob == nil && s.draftJobStarted != nil {
+		sub, err := r.unrecordedPreview(ctx, s)
+		if err != nil || sub != nil {
+			return sub, err
+		}
+	}
 	sub, startedAt, err := r.runSubmissionJob(ctx, s, jobPreview, partnercenter.TargetPreview, v1alpha1.ReasonCertifying,
 		fmt.Sprintf("submitting generation %d for certification", gen), func() (*partnercenter.Job, error) {
 			return r.PartnerCenter.SubmitPreview(ctx, st.ProductID)
@@ -395,6 +408,46 @@ func (r *MarketplaceOfferReconciler) submitPreview(ctx context.Context, s *offer
 	st.PreviewURLs = nil
 	s.certification = certificationSubmitted
 	return sub, nil
+}
+
+// unrecordedPreview finds a preview submission made after the draft job
+// of s started that status does not record: a process stopped between
+// submitting the draft and recording the submission. Partner Center then
+// certifies it already, so the operator follows it instead of submitting
+// again (a second submission is refused while the first runs and
+// certifies the same draft twice once it completed). It records it and
+// returns it, or returns nil when there is none. Partner Center's times
+// and status times are compared, so a clock skew larger than the job poll
+// interval (the least time between the two) can hide it; the operator then
+// submits again, as it did before.
+func (r *MarketplaceOfferReconciler) unrecordedPreview(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
+	st, gen := &s.offer.Status, s.offer.Generation
+	subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
+	if err != nil {
+		return nil, pcError(err)
+	}
+	known := map[string]bool{}
+	for _, ref := range []*v1alpha1.SubmissionRef{st.PreviewSubmission, st.LiveSubmission} {
+		if ref != nil && ref.ID != "" {
+			known[ref.ID] = true
+		}
+	}
+	for i := range subs {
+		sub := &subs[i]
+		// A failed one is left alone: status records refusals without an
+		// ID, and submitting again only repeats a refusal.
+		if sub.Target != partnercenter.TargetPreview || known[sub.ID] || sub.Result == partnercenter.SubmissionFailed ||
+			sub.Created.Before(s.draftJobStarted.Time) {
+			continue
+		}
+		at := metav1.NewTime(sub.Created)
+		st.PreviewSubmission = &v1alpha1.SubmissionRef{ID: sub.ID, Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: &at, Result: v1alpha1.SubmissionInProgress}
+		st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationInProgress, Generation: gen}
+		st.PreviewURLs = nil
+		s.certification = certificationSubmitted
+		return sub, nil
+	}
+	return nil, nil
 }
 
 // goLive publishes the certified preview live. While an update is

@@ -169,3 +169,42 @@ func TestJobsAreRecordedNotAwaited(t *testing.T) {
 	g.Expect(got.Status.ConfigureJob).To(BeNil())
 	g.Expect(f.Calls["ConfigureDraft"]).To(Equal(1))
 }
+
+// A crash between submitting the draft for certification and recording
+// the submission leaves the draft job in status: the next reconcile finds
+// the submission in Partner Center and follows it instead of submitting
+// the same draft again.
+func TestCertifyFollowsASubmissionMadeBeforeACrash(t *testing.T) {
+	g := NewWithT(t)
+	f := fake.New()
+	f.JobReads = 1
+	offer := draftOffer()
+	offer.Spec.Target = v1alpha1.TargetPreview
+	h := newOfferHarness(t, offer, f)
+
+	var beforeCrash *v1alpha1.MarketplaceOffer
+	g.Eventually(func(g Gomega) {
+		_, beforeCrash = h.reconcile(g)
+		g.Expect(beforeCrash.Status.ConfigureJob).NotTo(BeNil())
+		g.Expect(beforeCrash.Status.ConfigureJob.ID).To(HavePrefix("draft/"))
+	}).Should(Succeed())
+	_, got := h.reconcile(g) // the draft job completed: submitted
+	g.Expect(got.Status.ConfigureJob.ID).To(HavePrefix("preview/"))
+	g.Expect(f.Calls["SubmitPreview"]).To(Equal(1))
+
+	// Partner Center runs the job (the fake applies a job once it is
+	// read), and the status write of that reconcile is lost.
+	_, jobID := parseJobRef(got.Status.ConfigureJob.ID)
+	_, err := f.GetJob(context.Background(), jobID)
+	g.Expect(err).NotTo(HaveOccurred())
+	got.Status = beforeCrash.Status
+	g.Expect(h.r.Status().Update(context.Background(), got)).To(Succeed())
+
+	g.Eventually(func(g Gomega) {
+		_, got = h.reconcile(g)
+		g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.ReadyCondition)).To(BeTrue())
+	}).Should(Succeed())
+	g.Expect(f.Calls["SubmitPreview"]).To(Equal(1), "the submission made before the crash is followed")
+	g.Expect(got.Status.PreviewSubmission).NotTo(BeNil())
+	g.Expect(got.Status.PreviewSubmission.ID).NotTo(BeEmpty())
+}
