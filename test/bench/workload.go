@@ -245,15 +245,18 @@ func floorWrites(ctx context.Context, c client.Client, obj client.Object) error 
 		st.PreviewSubmission = &v1alpha1.SubmissionRef{ID: "1152921504606846977", Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: &now, Result: v1alpha1.SubmissionSucceeded}
 		st.LiveSubmission = &v1alpha1.SubmissionRef{ID: "1152921504606846978", Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: &now, Result: v1alpha1.SubmissionSucceeded}
 		st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationPassed, Generation: gen}
-		st.PreviewURLs = []string{"https://appsource.microsoft.com/product/" + o.Name + "?preview"}
-		st.LiveURL, st.LiveGeneration, st.LiveSince = "https://appsource.microsoft.com/product/"+o.Name, gen, &now
-		st.CoSellLevel = v1alpha1.CoSellReady
+		// No published API reports preview links, a live URL or a co-sell
+		// level: the operator leaves them empty, and so does the floor.
+		st.LiveGeneration, st.LiveSince = gen, &now
+		live := "generation 1 is live (submission " + st.LiveSubmission.ID + ")"
 		st.Conditions = []metav1.Condition{
-			cond(v1alpha1.ReadyCondition, metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "generation 1 is live at "+st.LiveURL, gen),
+			cond(v1alpha1.ReadyCondition, metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "generation 1 is live", gen),
 			cond(v1alpha1.DraftSyncedCondition, metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "draft of generation 1 written to Partner Center", gen),
 			cond(v1alpha1.CertifiedCondition, metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "generation 1 passed certification", gen),
-			cond(v1alpha1.LiveCondition, metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "generation 1 is live at "+st.LiveURL, gen),
-			cond(v1alpha1.CoSellReadyCondition, metav1.ConditionTrue, v1alpha1.ReasonCoSellReady, "the offer is co-sell ready", gen),
+			cond(v1alpha1.LiveCondition, metav1.ConditionTrue, v1alpha1.ReasonSucceeded, live, gen),
+			cond(v1alpha1.CoSellReadyCondition, metav1.ConditionTrue, v1alpha1.ReasonCoSellReady,
+				"operator's judgement of spec.coSell against Microsoft's documented co-sell requirements "+
+					"(Partner Center reports no co-sell status through any API): the spec meets the co-sell ready requirements; Partner Center decides", gen),
 		}
 		return c.Status().Patch(ctx, o, client.MergeFrom(base))
 	case *v1alpha1.Solution:

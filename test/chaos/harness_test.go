@@ -523,7 +523,8 @@ func expectedState(i int) v1alpha1.SolutionState {
 	return v1alpha1.StateDiscarded
 }
 
-// offerDone: Ready for its generation, live, with a product and live URL.
+// offerDone: Ready for its generation, live, with a product and a live
+// submission (no published API reports a live URL).
 func offerDone(o *v1alpha1.MarketplaceOffer) (bool, string) {
 	if ok, why := readyFor(o.Status.Conditions, o.Generation); !ok {
 		return false, why
@@ -531,8 +532,8 @@ func offerDone(o *v1alpha1.MarketplaceOffer) (bool, string) {
 	switch {
 	case o.Status.Phase != v1alpha1.PhaseLive:
 		return false, "phase " + string(o.Status.Phase)
-	case o.Status.ProductID == "" || o.Status.LiveURL == "":
-		return false, "no productID or liveURL"
+	case o.Status.ProductID == "" || o.Status.LiveSubmission == nil || o.Status.LiveSubmission.ID == "":
+		return false, "no productID or live submission"
 	case !meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.LiveCondition):
 		return false, "Live is not True"
 	}
