@@ -589,8 +589,12 @@ func cpuModel() string {
 // (see README.md in this folder for the derivation).
 func pcMinimum(n int) (offers, sols int) {
 	migrate, merge, discard := mix(n)
-	const freshOffer = 12   // find, create+job, draft+job, preview+job+read, live+job+read, product
-	const migratedOffer = 9 // draft+job, preview+job+read, live+job+read, product (product ID from the migration)
+	// Routes as the simulator's /simulator/stats labels them.
+	const freshOffer = 20 // GET product; create: POST configure, GET configure/status, GET configure/detail;
+	// co-sell: GET pi/products, 2 GET pi/product-sub, PUT pi/cosellListing; draft: GET resource-tree,
+	// POST configure, GET configure/status; GET submissions; preview and live: POST configure,
+	// GET configure/status, GET configure/detail, GET submission each
+	const migratedOffer = 17 // the same without the create (the migration made the product)
 	offers = (merge+discard)*freshOffer + migrate*migratedOffer
 	sols = migrate*1 + discard*1 + merge*2 // the action's POST; a merge also reads the solution once it is merged
 	return
@@ -672,10 +676,10 @@ func (r *report) markdown() string {
 			float64(total)/float64(mo+ms), routes(run.pcRequests))
 	}
 	p("")
-	p("Minimum per pair: a fresh offer 12 (find product, create + job status, configure draft + job status, submit preview + job status + " +
-		"read submission, go live + job status + read submission, read product for live link and co-sell status); an offer migrated into 9 " +
-		"(its product ID comes from the migration); Migrate and Discard 1 (the action's POST answers the end state); Merge 2 (POST merge, " +
-		"then one read once support completed it).")
+	p("Minimum per pair (see test/bench/README.md): a fresh offer 20 (find product; create: POST configure + job status + job detail; " +
+		"co-sell tab: product lookup, branch, listing read + PUT; draft: resource-tree read + POST configure + job status; submission list; " +
+		"preview and live: POST configure + job status + job detail + submission read each); an offer migrated into 17 (no create); " +
+		"Migrate and Discard 1 (the action's POST answers the end state); Merge 2 (POST merge, then one read once support completed it).")
 	p("")
 	if len(r.runs) > 0 {
 		big := r.runs[len(r.runs)-1]
