@@ -305,7 +305,7 @@ func Map(p pc.Product, d *pc.Draft, publisherID, namespace string) *Offer {
 		}
 	}
 	o.Missing = append(o.Missing, "spec.listing.keywords: the published listing schema has no search keywords, so they are not read; "+
-		"adding them here makes no write (the operator cannot write them either)")
+		"adding them here makes the operator configure the draft once more, without them (it cannot write them either)")
 	if p.Name != "" && p.Name != l.Title && l.Title != "" {
 		o.Notes = append(o.Notes, fmt.Sprintf("the product's name (alias) in Partner Center is %q; the CRD has no field for it "+
 			"(the operator names products it creates after the listing title)", p.Name))

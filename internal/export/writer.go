@@ -36,7 +36,7 @@ func OfferDocument(o *Offer) Document {
 		lines = append(lines, "The "+adoptLine)
 	}
 	if len(o.Missing) > 0 {
-		lines = append(lines, "", "Not exported (Partner Center's API does not return it, or the CRD cannot express it); never guessed:")
+		lines = append(lines, "", "Not exported (the API does not return it, or the CRD cannot express it); never guessed:")
 		for _, m := range o.Missing {
 			lines = append(lines, "- "+m)
 		}
