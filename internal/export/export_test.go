@@ -9,8 +9,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
-	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/export/seedtest"
+	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
 func saasDraft(title string) pc.Draft {
