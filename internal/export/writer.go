@@ -36,7 +36,11 @@ func OfferDocument(o *Offer) Document {
 		lines = append(lines, "The "+adoptLine)
 	}
 	if len(o.Missing) > 0 {
-		lines = append(lines, "", "Not exported (the API does not return it, or the CRD cannot express it); never guessed:")
+		heading := "Not exported (the API does not return it, or the CRD cannot express it); never guessed:"
+		if o.Suggested {
+			heading = "Not filled (the legacy solution does not carry it, or the CRD cannot express it); never guessed:"
+		}
+		lines = append(lines, "", heading)
 		for _, m := range o.Missing {
 			lines = append(lines, "- "+m)
 		}
