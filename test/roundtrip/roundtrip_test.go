@@ -145,10 +145,19 @@ func normal(d pc.Draft) pc.Draft {
 	return d
 }
 
-func TestExportReReadEquality(t *testing.T) {
-	g := NewWithT(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+// estate is the simulator holding the seeded account, a client of it
+// whose writes are counted, and the export of the account in dir.
+type estate struct {
+	sim    *simulator.Simulator
+	c      *ingestion.Client
+	w      *writes
+	seeded []seedtest.Seeded
+	dir    string
+}
+
+// exportEstate seeds the account into a new simulator and exports it with
+// from to a folder.
+func exportEstate(ctx context.Context, t *testing.T, g Gomega, from export.From) *estate {
 	sim, err := simulator.New(simulator.Options{Addr: "127.0.0.1:0"})
 	g.Expect(err).NotTo(HaveOccurred())
 	t.Cleanup(func() { _ = sim.Close() })
@@ -164,7 +173,7 @@ func TestExportReReadEquality(t *testing.T) {
 	dir := t.TempDir()
 	before := w.n.Load()
 	var progress bytes.Buffer
-	res, err := export.Run(ctx, c, export.Options{PublisherID: "contoso", Namespace: "estate", PageSize: 7, Progress: &progress})
+	res, err := export.Run(ctx, c, export.Options{PublisherID: "contoso", Namespace: "estate", PageSize: 7, From: from, Progress: &progress})
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(res.Err()).NotTo(HaveOccurred())
 	var docs []export.Document
@@ -174,6 +183,15 @@ func TestExportReReadEquality(t *testing.T) {
 	g.Expect(export.WriteDir(dir, docs)).To(Succeed())
 	g.Expect(w.n.Load()).To(Equal(before), "export writes nothing to Partner Center")
 	g.Expect(strings.Count(progress.String(), "exported ")).To(Equal(len(seeded)))
+	return &estate{sim: sim, c: c, w: w, seeded: seeded, dir: dir}
+}
+
+func TestExportReReadEquality(t *testing.T) {
+	g := NewWithT(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	e := exportEstate(ctx, t, g, export.FromLive)
+	c, seeded, dir := e.c, e.seeded, e.dir
 
 	for _, s := range seeded {
 		data, err := os.ReadFile(filepath.Join(dir, s.OfferID+".yaml"))
