@@ -5,8 +5,13 @@
 // plane, the operator adopts every offer, and Partner Center sees no write
 // at all while every object becomes Ready. It is behind the build tag
 // adoption because today's operator submits every adopted Preview or Live
-// offer again (see "Adoption" in internal/export/doc.go); issue 11 removes
-// the tag. Run it with
+// offer again (see "Adoption" in internal/export/doc.go): measured on
+// 2026-12-02, 26 writes for the 24 offers (a preview and a live job for
+// each of the 10 live offers, a preview job for each of the 5 preview
+// offers, and one for the stop-sold offer, which Partner Center refuses,
+// leaving it Stalled); the 9 draft offers, the 2 live offers with a newer
+// draft among them exported --from draft, cost no write for the draft.
+// Issue 11 removes the tag. Run it with
 //
 //	KUBEBUILDER_ASSETS=... go test -tags adoption ./test/roundtrip/
 package roundtrip_test
@@ -19,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -49,6 +55,7 @@ func TestAdoptionWritesNothing(t *testing.T) {
 	env, err := testenv.Start()
 	g.Expect(err).NotTo(HaveOccurred())
 	t.Cleanup(func() { _ = env.Stop() })
+	ctrl.SetLogger(logr.Discard())
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(v1.AddToScheme(scheme))
