@@ -5,12 +5,12 @@
 // plane, the operator adopts every offer, and Partner Center sees no write
 // at all while every object becomes Ready. It is behind the build tag
 // adoption because today's operator submits every adopted Preview or Live
-// offer again (see "Adoption" in internal/export/doc.go): measured on
-// 2026-12-02, 26 writes for the 24 offers (a preview and a live job for
-// each of the 10 live offers, a preview job for each of the 5 preview
-// offers, and one for the stop-sold offer, which Partner Center refuses,
-// leaving it Stalled); the 9 draft offers, the 2 live offers with a newer
-// draft among them exported --from draft, cost no write for the draft.
+// offer again (see "Adoption" in internal/export/doc.go). Measured on
+// 2026-12-02: 26 writes for the 24 offers, which is a preview and a live
+// job for each of the 10 live offers, a preview job for each of the 5
+// preview offers and one for the stop-sold offer (refused: it stays
+// Stalled); the draft comparison wrote nothing, for the 8 draft offers and
+// for the 2 live offers with a newer draft (exported --from draft) alike.
 // Issue 11 removes the tag. Run it with
 //
 //	KUBEBUILDER_ASSETS=... go test -tags adoption ./test/roundtrip/
