@@ -24,7 +24,7 @@ import (
 const (
 	EnvTenantID     = "AZURE_TENANT_ID"
 	EnvClientID     = "AZURE_CLIENT_ID"
-	EnvClientSecret = "AZURE_CLIENT_SECRET"
+	EnvClientSecret = "AZURE_CLIENT_SECRET" //nolint:gosec // the variable's name, not a secret
 )
 
 // stringList is a repeatable flag that also takes comma-separated values.

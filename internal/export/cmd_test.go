@@ -39,14 +39,14 @@ func (a *fakeAccount) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := wire.Product{Schema: wire.SchemaOf(wire.KindProduct), ID: wire.ProductRef(productGUID),
 		Identity: wire.Identity{ExternalID: "contoso-cosell"}, Type: "cosellOnly", Alias: "Contoso"}
 	var body any
-	switch path := strings.TrimPrefix(r.URL.Path, "/rp/product-ingestion/"); {
-	case path == "product":
+	switch strings.TrimPrefix(r.URL.Path, "/rp/product-ingestion/") {
+	case "product":
 		body = wire.List[wire.Product]{Value: []wire.Product{p}}
-	case path == "submission/"+productGUID:
+	case "submission/" + productGUID:
 		body = wire.List[wire.Submission]{Value: []wire.Submission{{Schema: wire.SchemaOf(wire.KindSubmission),
 			ID: wire.SubmissionRef(productGUID, wire.DraftSubmissionID), Product: wire.DurableRef(wire.ProductRef(productGUID)),
 			Target: wire.Target{TargetType: wire.TargetDraft}}}}
-	case path == "resource-tree/product/"+productGUID:
+	case "resource-tree/product/" + productGUID:
 		body = map[string]any{"$schema": wire.SchemaOf(wire.KindResourceTree), "root": wire.ProductRef(productGUID),
 			"target": wire.Target{TargetType: r.URL.Query().Get("targetType")}, "resources": []any{p}}
 	default:

@@ -125,7 +125,7 @@ func wrap(s string, width int) []string {
 
 // WriteDir writes each document to its file in dir, creating dir.
 func WriteDir(dir string, docs []Document) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil { //nolint:gosec // a folder of YAML for Git, no secret in it
 		return err
 	}
 	for _, d := range docs {
@@ -133,7 +133,7 @@ func WriteDir(dir string, docs []Document) error {
 		if err := Render(&buf, d); err != nil {
 			return fmt.Errorf("%s: %w", d.File, err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, d.File), buf.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, d.File), buf.Bytes(), 0o644); err != nil { //nolint:gosec // YAML for Git, no secret in it
 			return err
 		}
 	}
