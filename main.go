@@ -47,7 +47,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	marketplacev1alpha1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers"
 	"github.com/cosell-operator/cosell-operator/internal/credentials"
 	"github.com/cosell-operator/cosell-operator/internal/export"
@@ -61,10 +61,11 @@ var scheme = runtime.NewScheme()
 
 func init() {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(marketplacev1alpha1.AddToScheme(scheme))
+	utilruntime.Must(v1alpha1.AddToScheme(scheme))
 }
 
-// options are the manager's command-line flags (DESIGN.md section 7).
+// options are the manager's command-line flags (README.md, "Command
+// line").
 type options struct {
 	metricsAddr          string
 	metricsSecure        bool
@@ -93,6 +94,11 @@ type options struct {
 	maxRetryDelay        time.Duration
 	stalledRecheckPeriod time.Duration
 	eventsPerSecond      float64
+	watchNamespaces      string
+
+	// credentialsSecret is --partner-center-secret parsed (by parse), or
+	// nil when credentials do not come from a Secret.
+	credentialsSecret *types.NamespacedName
 }
 
 func (o *options) bind(fs *flag.FlagSet) {
@@ -123,6 +129,7 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.DurationVar(&o.maxRetryDelay, "max-retry-delay", 5*time.Minute, "Longest delay between retries of a failed reconcile.")
 	fs.Float64Var(&o.eventsPerSecond, "events-per-second", 20, "Normal events recorded per second on average (bursts of ten times as many); more are dropped and counted in cosell_events_dropped_total. Warning events are always recorded.")
 	fs.DurationVar(&o.stalledRecheckPeriod, "stalled-recheck-period", 10*time.Minute, "How often stalled objects are checked again.")
+	fs.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces whose Solutions and MarketplaceOffers are reconciled (empty: all namespaces).")
 }
 
 func main() {
@@ -169,6 +176,13 @@ func parse(name string, args []string, extra func(*flag.FlagSet)) (options, erro
 	}
 	if fs.NArg() > 0 {
 		return opts, fmt.Errorf("unexpected arguments %q: the subcommands are local, simulator and export", fs.Args())
+	}
+	if opts.partnerCenterSecret != "" {
+		ns, name, _ := strings.Cut(opts.partnerCenterSecret, "/")
+		if ns == "" || name == "" {
+			return opts, fmt.Errorf("--partner-center-secret must be namespace/name; got %q", opts.partnerCenterSecret)
+		}
+		opts.credentialsSecret = &types.NamespacedName{Namespace: ns, Name: name}
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	return opts, nil
@@ -288,15 +302,12 @@ func loadCRDs() ([]*apiextensionsv1.CustomResourceDefinition, error) {
 // run runs the manager with both controllers until ctx ends.
 func run(ctx context.Context, cfg *rest.Config, opts options) error {
 	cfg.QPS, cfg.Burst = float32(opts.kubeAPIQPS), opts.kubeAPIBurst
-	if opts.partnerCenterSecret != "" && credentialsSecret(opts) == nil {
-		return fmt.Errorf("--partner-center-secret must be namespace/name; got %q", opts.partnerCenterSecret)
-	}
-	secret := credentialsSecret(opts)
+	secret := opts.credentialsSecret
 
 	// The cache holds only what the controllers read: the two kinds and,
 	// when credentials come from a Secret, that one Secret (so RBAC need
 	// not grant Secrets beyond it). managedFields are dropped to save memory.
-	cacheOpts := cache.Options{DefaultTransform: stripForCache}
+	cacheOpts := cache.Options{DefaultTransform: stripForCache, DefaultNamespaces: watchedNamespaces(opts.watchNamespaces)}
 	if secret != nil {
 		cacheOpts.ByObject = map[client.Object]cache.ByObject{
 			&corev1.Secret{}: {
@@ -384,13 +395,19 @@ func stripForCache(in any) (any, error) {
 	return in, err
 }
 
-// credentialsSecret is the Secret named by --partner-center-secret, or nil.
-func credentialsSecret(opts options) *types.NamespacedName {
-	ns, name, _ := strings.Cut(opts.partnerCenterSecret, "/")
-	if ns == "" || name == "" {
-		return nil
+// watchedNamespaces is the cache's DefaultNamespaces for --watch-namespaces:
+// nil (every namespace) when the flag is empty.
+func watchedNamespaces(list string) map[string]cache.Config {
+	var namespaces map[string]cache.Config
+	for ns := range strings.SplitSeq(list, ",") {
+		if ns = strings.TrimSpace(ns); ns != "" {
+			if namespaces == nil {
+				namespaces = map[string]cache.Config{}
+			}
+			namespaces[ns] = cache.Config{}
+		}
 	}
-	return &types.NamespacedName{Namespace: ns, Name: name}
+	return namespaces
 }
 
 // partnerCenter builds the Partner Center client: the embedded simulator
@@ -423,7 +440,7 @@ func partnerCenter(ctx context.Context, mgr ctrl.Manager, opts options) (partner
 		return nil, fmt.Errorf("--partner-center must be 'embedded' or the base URL of a Product Ingestion API, such as https://graph.microsoft.com/rp/product-ingestion; got %q", opts.partnerCenter)
 	}
 	pcOpts := ingestion.Options{BaseURL: opts.partnerCenter, JobPollInterval: opts.jobPollInterval}
-	if secret := credentialsSecret(opts); secret != nil {
+	if secret := opts.credentialsSecret; secret != nil {
 		pcOpts.Credential = &credentials.Secret{Reader: mgr.GetClient(), Key: *secret, Build: ingestion.CredentialFromSecretData}
 	} else if host.NeedsCredentials {
 		return nil, fmt.Errorf("the real Partner Center needs credentials: set --partner-center-secret to namespace/name of a Secret with tenantId, clientId and clientSecret")

@@ -10,7 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
 )
 
@@ -64,7 +64,7 @@ func toLua(L *lua.LState, v any) lua.LValue {
 
 func TestArgoHealthBeforeTheOperatorReports(t *testing.T) {
 	g := NewWithT(t)
-	offer := &v1.MarketplaceOffer{ObjectMeta: metav1.ObjectMeta{Generation: 1}}
+	offer := &v1alpha1.MarketplaceOffer{ObjectMeta: metav1.ObjectMeta{Generation: 1}}
 	status, msg := argoHealth(g, offer)
 	g.Expect(status).To(Equal("Progressing"))
 	g.Expect(msg).To(Equal("waiting for the operator to report status"))

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
@@ -17,7 +17,7 @@ var sprintf = fmt.Sprintf
 
 // draftFromSpec converts an offer's spec into Partner Center's draft
 // resources, normalised so that equal meaning gives equal drafts.
-func draftFromSpec(spec *v1.MarketplaceOfferSpec) partnercenter.Draft {
+func draftFromSpec(spec *v1alpha1.MarketplaceOfferSpec) partnercenter.Draft {
 	d := partnercenter.Draft{
 		Listing: partnercenter.Listing{
 			Title:            spec.Listing.Title,
@@ -28,7 +28,7 @@ func draftFromSpec(spec *v1.MarketplaceOfferSpec) partnercenter.Draft {
 			SupportURL:       spec.Listing.SupportURL,
 			Keywords:         slices.Clone(spec.Listing.Keywords),
 		},
-		Resell: partnercenter.Resell{Policy: string(v1.ResellNone)},
+		Resell: partnercenter.Resell{Policy: string(v1alpha1.ResellNone)},
 	}
 	for _, p := range spec.Plans {
 		d.Plans = append(d.Plans, partnercenter.Plan{
@@ -64,7 +64,7 @@ func normalizeDraft(d partnercenter.Draft) partnercenter.Draft {
 	}
 	slices.SortFunc(d.Plans, func(a, b partnercenter.Plan) int { return strings.Compare(a.ID, b.ID) })
 	if d.Resell.Policy == "" {
-		d.Resell.Policy = string(v1.ResellNone)
+		d.Resell.Policy = string(v1alpha1.ResellNone)
 	}
 	d.Resell.PartnerIDs = sortSet(d.Resell.PartnerIDs)
 	return d
@@ -72,7 +72,7 @@ func normalizeDraft(d partnercenter.Draft) partnercenter.Draft {
 
 // coSellFromSpec converts an offer's co-sell tab, normalised; nil when the
 // spec has none. It is written through its own API (ConfigureCoSell).
-func coSellFromSpec(spec *v1.MarketplaceOfferSpec) *partnercenter.CoSellListing {
+func coSellFromSpec(spec *v1alpha1.MarketplaceOfferSpec) *partnercenter.CoSellListing {
 	src := spec.CoSell
 	if src == nil {
 		return nil
@@ -156,13 +156,13 @@ func feedbackMessage(items []partnercenter.FeedbackItem) string {
 	return b.String()
 }
 
-func feedbackToAPI(items []partnercenter.FeedbackItem) []v1.FeedbackItem {
-	out := make([]v1.FeedbackItem, 0, len(items))
+func feedbackToAPI(items []partnercenter.FeedbackItem) []v1alpha1.FeedbackItem {
+	out := make([]v1alpha1.FeedbackItem, 0, len(items))
 	for _, it := range items {
 		if len(out) == 64 {
 			break
 		}
-		out = append(out, v1.FeedbackItem{Code: truncate(it.Code, 128), Resource: truncate(it.Resource, 256), Message: truncate(it.Message, 2048)})
+		out = append(out, v1alpha1.FeedbackItem{Code: truncate(it.Code, 128), Resource: truncate(it.Resource, 256), Message: truncate(it.Message, 2048)})
 	}
 	return out
 }

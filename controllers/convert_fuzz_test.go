@@ -7,54 +7,54 @@ import (
 	"strings"
 	"testing"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 )
 
 // fuzzSpec builds an offer spec from fuzzed values. Lists come from
 // comma-separated strings; counts from small integers. Plan IDs are unique,
 // as the CRD's listMapKey enforces; strings are valid UTF-8, as every
 // string the API server hands over is.
-func fuzzSpec(title, text, list string, nPlans, nDocs, nContacts uint8, policy uint8) *v1.MarketplaceOfferSpec {
+func fuzzSpec(title, text, list string, nPlans, nDocs, nContacts uint8, policy uint8) *v1alpha1.MarketplaceOfferSpec {
 	title, text, list = strings.ToValidUTF8(title, "?"), strings.ToValidUTF8(text, "?"), strings.ToValidUTF8(list, "?")
 	items := strings.Split(list, ",")
 	item := func(i int) string { return items[i%len(items)] }
-	spec := &v1.MarketplaceOfferSpec{
-		OfferID: "fuzz-offer", OfferType: v1.OfferTypeSoftwareAsAService, PublisherID: "contoso", Target: v1.TargetLive,
-		Listing: v1.OfferListing{Title: title, Summary: text, ShortDescription: item(1), Description: text + title,
+	spec := &v1alpha1.MarketplaceOfferSpec{
+		OfferID: "fuzz-offer", OfferType: v1alpha1.OfferTypeSoftwareAsAService, PublisherID: "contoso", Target: v1alpha1.TargetLive,
+		Listing: v1alpha1.OfferListing{Title: title, Summary: text, ShortDescription: item(1), Description: text + title,
 			PrivacyPolicyURL: item(2), SupportURL: item(3), Keywords: items},
 	}
-	pricing := []v1.PricingModel{"", v1.PricingFree, v1.PricingFlatRate, v1.PricingPerUser, v1.PricingBYOL, v1.PricingContact}
+	pricing := []v1alpha1.PricingModel{"", v1alpha1.PricingFree, v1alpha1.PricingFlatRate, v1alpha1.PricingPerUser, v1alpha1.PricingBYOL, v1alpha1.PricingContact}
 	for i := 0; i < int(nPlans%6); i++ {
-		spec.Plans = append(spec.Plans, v1.Plan{ID: fmt.Sprintf("%s-%d", item(i), i), Name: item(i + 1), Description: text,
+		spec.Plans = append(spec.Plans, v1alpha1.Plan{ID: fmt.Sprintf("%s-%d", item(i), i), Name: item(i + 1), Description: text,
 			Pricing: pricing[(i+len(item(i)))%len(pricing)], Price: item(i + 2), Markets: items[:1+i%len(items)]})
 	}
 	if nDocs > 0 || nContacts > 0 {
-		docTypes := []v1.DocumentType{v1.DocumentSolutionOnePager, v1.DocumentPitchDeck, v1.DocumentReferenceArchitecture,
-			v1.DocumentCaseStudy, v1.DocumentVideo, v1.DocumentTechnicalValidation}
-		roles := []v1.ContactRole{"Engineering", "Marketing", "Sales"}
-		cs := &v1.CoSell{SolutionType: v1.CoSellSolutionType(item(0)), SolutionAreas: items, Industries: items[len(items)/2:],
+		docTypes := []v1alpha1.DocumentType{v1alpha1.DocumentSolutionOnePager, v1alpha1.DocumentPitchDeck, v1alpha1.DocumentReferenceArchitecture,
+			v1alpha1.DocumentCaseStudy, v1alpha1.DocumentVideo, v1alpha1.DocumentTechnicalValidation}
+		roles := []v1alpha1.ContactRole{"Engineering", "Marketing", "Sales"}
+		cs := &v1alpha1.CoSell{SolutionType: v1alpha1.CoSellSolutionType(item(0)), SolutionAreas: items, Industries: items[len(items)/2:],
 			LandingPageURL: item(4)}
 		for i := 0; i < int(nDocs%9); i++ {
-			cs.Documents = append(cs.Documents, v1.CoSellDocument{Type: docTypes[(i+int(nDocs))%len(docTypes)], URL: item(i)})
+			cs.Documents = append(cs.Documents, v1alpha1.CoSellDocument{Type: docTypes[(i+int(nDocs))%len(docTypes)], URL: item(i)})
 		}
 		for i := 0; i < int(nContacts%4); i++ {
-			cs.Contacts = append(cs.Contacts, v1.CoSellContact{Role: roles[(i+int(nContacts))%len(roles)], Name: item(i + 1), Email: item(i)})
+			cs.Contacts = append(cs.Contacts, v1alpha1.CoSellContact{Role: roles[(i+int(nContacts))%len(roles)], Name: item(i + 1), Email: item(i)})
 		}
 		spec.CoSell = cs
 	}
 	switch policy % 4 {
 	case 1:
-		spec.Resell = &v1.Resell{Policy: v1.ResellNone}
+		spec.Resell = &v1alpha1.Resell{Policy: v1alpha1.ResellNone}
 	case 2:
-		spec.Resell = &v1.Resell{Policy: v1.ResellAll}
+		spec.Resell = &v1alpha1.Resell{Policy: v1alpha1.ResellAll}
 	case 3:
-		spec.Resell = &v1.Resell{Policy: v1.ResellSpecific, PartnerIDs: items}
+		spec.Resell = &v1alpha1.Resell{Policy: v1alpha1.ResellSpecific, PartnerIDs: items}
 	}
 	return spec
 }
 
 // shuffled returns a copy of spec with every list in another order.
-func shuffled(spec *v1.MarketplaceOfferSpec, seed uint64) *v1.MarketplaceOfferSpec {
+func shuffled(spec *v1alpha1.MarketplaceOfferSpec, seed uint64) *v1alpha1.MarketplaceOfferSpec {
 	r := rand.New(rand.NewPCG(seed, seed^0x5eed))
 	out := spec.DeepCopy()
 	shuffle := func(n int, swap func(i, j int)) { r.Shuffle(n, swap) }
@@ -123,79 +123,79 @@ func FuzzDraftFromSpec(f *testing.F) {
 		}
 
 		// Sensitive: any one field that differs changes the digest.
-		for name, mutate := range map[string]func(*v1.MarketplaceOfferSpec){
-			"title":       func(s *v1.MarketplaceOfferSpec) { s.Listing.Title += "!" },
-			"summary":     func(s *v1.MarketplaceOfferSpec) { s.Listing.Summary += "!" },
-			"short":       func(s *v1.MarketplaceOfferSpec) { s.Listing.ShortDescription += "!" },
-			"description": func(s *v1.MarketplaceOfferSpec) { s.Listing.Description += "!" },
-			"privacy":     func(s *v1.MarketplaceOfferSpec) { s.Listing.PrivacyPolicyURL += "!" },
-			"support":     func(s *v1.MarketplaceOfferSpec) { s.Listing.SupportURL += "!" },
-			"keyword":     func(s *v1.MarketplaceOfferSpec) { s.Listing.Keywords = append(s.Listing.Keywords, "!") },
-			"new plan":    func(s *v1.MarketplaceOfferSpec) { s.Plans = append(s.Plans, v1.Plan{ID: "added-plan!"}) },
-			"plan name": func(s *v1.MarketplaceOfferSpec) {
+		for name, mutate := range map[string]func(*v1alpha1.MarketplaceOfferSpec){
+			"title":       func(s *v1alpha1.MarketplaceOfferSpec) { s.Listing.Title += "!" },
+			"summary":     func(s *v1alpha1.MarketplaceOfferSpec) { s.Listing.Summary += "!" },
+			"short":       func(s *v1alpha1.MarketplaceOfferSpec) { s.Listing.ShortDescription += "!" },
+			"description": func(s *v1alpha1.MarketplaceOfferSpec) { s.Listing.Description += "!" },
+			"privacy":     func(s *v1alpha1.MarketplaceOfferSpec) { s.Listing.PrivacyPolicyURL += "!" },
+			"support":     func(s *v1alpha1.MarketplaceOfferSpec) { s.Listing.SupportURL += "!" },
+			"keyword":     func(s *v1alpha1.MarketplaceOfferSpec) { s.Listing.Keywords = append(s.Listing.Keywords, "!") },
+			"new plan":    func(s *v1alpha1.MarketplaceOfferSpec) { s.Plans = append(s.Plans, v1alpha1.Plan{ID: "added-plan!"}) },
+			"plan name": func(s *v1alpha1.MarketplaceOfferSpec) {
 				if len(s.Plans) == 0 {
-					s.Plans = []v1.Plan{{ID: "p"}}
+					s.Plans = []v1alpha1.Plan{{ID: "p"}}
 				}
 				s.Plans[0].Name += "!"
 			},
-			"plan price": func(s *v1.MarketplaceOfferSpec) {
+			"plan price": func(s *v1alpha1.MarketplaceOfferSpec) {
 				if len(s.Plans) == 0 {
-					s.Plans = []v1.Plan{{ID: "p"}}
+					s.Plans = []v1alpha1.Plan{{ID: "p"}}
 				}
 				s.Plans[len(s.Plans)-1].Price += "1"
 			},
-			"plan pricing": func(s *v1.MarketplaceOfferSpec) {
+			"plan pricing": func(s *v1alpha1.MarketplaceOfferSpec) {
 				if len(s.Plans) == 0 {
-					s.Plans = []v1.Plan{{ID: "p"}}
+					s.Plans = []v1alpha1.Plan{{ID: "p"}}
 				}
 				s.Plans[0].Pricing += "X"
 			},
-			"plan market": func(s *v1.MarketplaceOfferSpec) {
+			"plan market": func(s *v1alpha1.MarketplaceOfferSpec) {
 				if len(s.Plans) == 0 {
-					s.Plans = []v1.Plan{{ID: "p"}}
+					s.Plans = []v1alpha1.Plan{{ID: "p"}}
 				}
 				s.Plans[0].Markets = append(s.Plans[0].Markets, "ZZ")
 			},
-			"no co-sell → co-sell": func(s *v1.MarketplaceOfferSpec) {
+			"no co-sell → co-sell": func(s *v1alpha1.MarketplaceOfferSpec) {
 				if s.CoSell == nil {
-					s.CoSell = &v1.CoSell{SolutionType: "Software"}
+					s.CoSell = &v1alpha1.CoSell{SolutionType: "Software"}
 				} else {
 					s.CoSell.SolutionType += "!"
 				}
 			},
-			"document": func(s *v1.MarketplaceOfferSpec) {
+			"document": func(s *v1alpha1.MarketplaceOfferSpec) {
 				if s.CoSell == nil {
-					s.CoSell = &v1.CoSell{}
+					s.CoSell = &v1alpha1.CoSell{}
 				}
-				s.CoSell.Documents = append(s.CoSell.Documents, v1.CoSellDocument{Type: v1.DocumentVideo, URL: "https://x/!"})
+				s.CoSell.Documents = append(s.CoSell.Documents, v1alpha1.CoSellDocument{Type: v1alpha1.DocumentVideo, URL: "https://x/!"})
 			},
-			"document url": func(s *v1.MarketplaceOfferSpec) {
+			"document url": func(s *v1alpha1.MarketplaceOfferSpec) {
 				if s.CoSell == nil || len(s.CoSell.Documents) == 0 {
-					s.CoSell = &v1.CoSell{Documents: []v1.CoSellDocument{{Type: v1.DocumentVideo}}}
+					s.CoSell = &v1alpha1.CoSell{Documents: []v1alpha1.CoSellDocument{{Type: v1alpha1.DocumentVideo}}}
 				}
 				s.CoSell.Documents[0].URL += "!"
 			},
-			"contact email": func(s *v1.MarketplaceOfferSpec) {
+			"contact email": func(s *v1alpha1.MarketplaceOfferSpec) {
 				if s.CoSell == nil || len(s.CoSell.Contacts) == 0 {
-					s.CoSell = &v1.CoSell{Contacts: []v1.CoSellContact{{Role: "Sales"}}}
+					s.CoSell = &v1alpha1.CoSell{Contacts: []v1alpha1.CoSellContact{{Role: "Sales"}}}
 				}
 				s.CoSell.Contacts[0].Email += "!"
 			},
-			"landing page": func(s *v1.MarketplaceOfferSpec) {
+			"landing page": func(s *v1alpha1.MarketplaceOfferSpec) {
 				if s.CoSell == nil {
-					s.CoSell = &v1.CoSell{}
+					s.CoSell = &v1alpha1.CoSell{}
 				}
 				s.CoSell.LandingPageURL += "!"
 			},
-			"industry": func(s *v1.MarketplaceOfferSpec) {
+			"industry": func(s *v1alpha1.MarketplaceOfferSpec) {
 				if s.CoSell == nil {
-					s.CoSell = &v1.CoSell{}
+					s.CoSell = &v1alpha1.CoSell{}
 				}
 				s.CoSell.Industries = append(s.CoSell.Industries, "!")
 			},
-			"resell": func(s *v1.MarketplaceOfferSpec) {
-				if s.Resell == nil || s.Resell.Policy != v1.ResellSpecific {
-					s.Resell = &v1.Resell{Policy: v1.ResellSpecific, PartnerIDs: []string{"123456"}}
+			"resell": func(s *v1alpha1.MarketplaceOfferSpec) {
+				if s.Resell == nil || s.Resell.Policy != v1alpha1.ResellSpecific {
+					s.Resell = &v1alpha1.Resell{Policy: v1alpha1.ResellSpecific, PartnerIDs: []string{"123456"}}
 				} else {
 					s.Resell.PartnerIDs = append(s.Resell.PartnerIDs, "!")
 				}
@@ -210,14 +210,14 @@ func FuzzDraftFromSpec(f *testing.F) {
 
 		// Fields that do not reach Partner Center's draft do not change it.
 		m := spec.DeepCopy()
-		m.Target, m.Suspend, m.DeletionPolicy = v1.TargetDraft, true, v1.DeletionPolicyDelete
+		m.Target, m.Suspend, m.DeletionPolicy = v1alpha1.TargetDraft, true, v1alpha1.DeletionPolicyDelete
 		if offerDigest(m) != digest {
 			t.Fatal("target, suspend or deletion policy changed the draft digest")
 		}
 		// An omitted resell is policy None.
 		if spec.Resell == nil {
 			m := spec.DeepCopy()
-			m.Resell = &v1.Resell{Policy: v1.ResellNone}
+			m.Resell = &v1alpha1.Resell{Policy: v1alpha1.ResellNone}
 			if offerDigest(m) != digest {
 				t.Fatal("an omitted resell and resell None differ")
 			}
@@ -226,7 +226,7 @@ func FuzzDraftFromSpec(f *testing.F) {
 }
 
 // offerDigest is the digest syncDraft records for a spec.
-func offerDigest(spec *v1.MarketplaceOfferSpec) string {
+func offerDigest(spec *v1alpha1.MarketplaceOfferSpec) string {
 	return specDigest(draftFromSpec(spec), coSellFromSpec(spec))
 }
 

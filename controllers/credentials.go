@@ -3,19 +3,32 @@ package controllers
 import (
 	"context"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 )
 
 // A change of the Partner Center credentials Secret wakes every object that
 // is not Ready: a rotated or fixed secret may be what it was waiting for.
+
+// watchCredentials adds the watch of the credentials Secret key, when
+// there is one, waking the objects of newList's kind that are not Ready.
+func watchCredentials(b *builder.Builder, c client.Reader, key *types.NamespacedName, newList func() client.ObjectList) *builder.Builder {
+	if key == nil {
+		return b
+	}
+	return b.Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(notReady(c, newList)),
+		builder.WithPredicates(isSecret(*key)))
+}
 
 // isSecret passes events of the one Secret named key.
 func isSecret(key types.NamespacedName) predicate.Predicate {
@@ -24,35 +37,23 @@ func isSecret(key types.NamespacedName) predicate.Predicate {
 	})
 }
 
-func (r *MarketplaceOfferReconciler) notReadyOffers(ctx context.Context, _ client.Object) []reconcile.Request {
-	var list v1.MarketplaceOfferList
-	if err := r.List(ctx, &list); err != nil {
-		logf.FromContext(ctx).Error(err, "listing MarketplaceOffers to wake after a credentials change")
-		return nil
-	}
-	var reqs []reconcile.Request
-	for i := range list.Items {
-		reqs = appendNotReady(reqs, &list.Items[i], list.Items[i].Status.Conditions)
-	}
-	return reqs
-}
-
-func (r *SolutionReconciler) notReadySolutions(ctx context.Context, _ client.Object) []reconcile.Request {
-	var list v1.SolutionList
-	if err := r.List(ctx, &list); err != nil {
-		logf.FromContext(ctx).Error(err, "listing Solutions to wake after a credentials change")
-		return nil
-	}
-	var reqs []reconcile.Request
-	for i := range list.Items {
-		reqs = appendNotReady(reqs, &list.Items[i], list.Items[i].Status.Conditions)
-	}
-	return reqs
-}
-
-func appendNotReady(reqs []reconcile.Request, obj client.Object, conds []metav1.Condition) []reconcile.Request {
-	if meta.IsStatusConditionTrue(conds, v1.ReadyCondition) {
+// notReady maps any event to every object of newList's kind that is not
+// Ready.
+func notReady(c client.Reader, newList func() client.ObjectList) handler.MapFunc {
+	return func(ctx context.Context, _ client.Object) []reconcile.Request {
+		list := newList()
+		if err := c.List(ctx, list); err != nil {
+			logf.FromContext(ctx).Error(err, "listing objects to wake after a credentials change")
+			return nil
+		}
+		var reqs []reconcile.Request
+		_ = meta.EachListItem(list, func(item runtime.Object) error {
+			obj, ok := item.(conditionsObject)
+			if ok && !meta.IsStatusConditionTrue(obj.GetConditions(), v1alpha1.ReadyCondition) {
+				reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(obj)})
+			}
+			return nil
+		})
 		return reqs
 	}
-	return append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(obj)})
 }

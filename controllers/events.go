@@ -6,7 +6,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 )
 
 // Events are recorded on transitions and recoveries only, never on every
@@ -14,7 +14,7 @@ import (
 // One status change records at most one Normal event: a phase or state
 // event carries Ready's message, so a separate Ready event would repeat it.
 
-func recordOfferTransitions(rec recorder.EventRecorder, old, cur *v1.MarketplaceOffer) {
+func recordOfferTransitions(rec recorder.EventRecorder, old, cur *v1alpha1.MarketplaceOffer) {
 	if rec == nil {
 		return
 	}
@@ -25,14 +25,14 @@ func recordOfferTransitions(rec recorder.EventRecorder, old, cur *v1.Marketplace
 	recordConditionTransitions(rec, cur, old.Status.Conditions, cur.Status.Conditions, !phaseChanged)
 }
 
-func phaseNote(o *v1.MarketplaceOffer) string {
-	if c := meta.FindStatusCondition(o.Status.Conditions, v1.ReadyCondition); c != nil && c.Message != "" {
+func phaseNote(o *v1alpha1.MarketplaceOffer) string {
+	if c := meta.FindStatusCondition(o.Status.Conditions, v1alpha1.ReadyCondition); c != nil && c.Message != "" {
 		return "phase " + string(o.Status.Phase) + ": " + c.Message
 	}
 	return "phase " + string(o.Status.Phase)
 }
 
-func recordSolutionTransitions(rec recorder.EventRecorder, old, cur *v1.Solution) {
+func recordSolutionTransitions(rec recorder.EventRecorder, old, cur *v1alpha1.Solution) {
 	if rec == nil {
 		return
 	}
@@ -47,16 +47,16 @@ func recordSolutionTransitions(rec recorder.EventRecorder, old, cur *v1.Solution
 // Normal event when it recovers from a stall or, with readyEvent, when it
 // becomes Ready.
 func recordConditionTransitions(rec recorder.EventRecorder, obj client.Object, old, cur []metav1.Condition, readyEvent bool) {
-	was := meta.FindStatusCondition(old, v1.StalledCondition)
-	now := meta.FindStatusCondition(cur, v1.StalledCondition)
+	was := meta.FindStatusCondition(old, v1alpha1.StalledCondition)
+	now := meta.FindStatusCondition(cur, v1alpha1.StalledCondition)
 	switch {
 	case now != nil && (was == nil || was.Reason != now.Reason || was.Message != now.Message):
 		rec.Eventf(obj, nil, "Warning", now.Reason, "Reconcile", "%s", now.Message)
 	case now == nil && was != nil:
 		rec.Eventf(obj, nil, "Normal", "Recovered", "Reconcile", "no longer stalled (was %s)", was.Reason)
 	}
-	if readyEvent && meta.IsStatusConditionTrue(cur, v1.ReadyCondition) && !meta.IsStatusConditionTrue(old, v1.ReadyCondition) {
-		c := meta.FindStatusCondition(cur, v1.ReadyCondition)
+	if readyEvent && meta.IsStatusConditionTrue(cur, v1alpha1.ReadyCondition) && !meta.IsStatusConditionTrue(old, v1alpha1.ReadyCondition) {
+		c := meta.FindStatusCondition(cur, v1alpha1.ReadyCondition)
 		rec.Eventf(obj, nil, "Normal", "Ready", "Reconcile", "%s", c.Message)
 	}
 }

@@ -5,7 +5,7 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 )
 
 // Field indexes over Solutions, so that an offer finds the Solutions that
@@ -22,16 +22,16 @@ const (
 // IndexFields registers the field indexes the reconcilers use. Call it
 // once per manager, before setting up the reconcilers.
 func IndexFields(ctx context.Context, indexer client.FieldIndexer) error {
-	if err := indexer.IndexField(ctx, &v1.Solution{}, migrateOfferIndex, func(obj client.Object) []string {
-		if s := obj.(*v1.Solution); s.Spec.Action == v1.ActionMigrate && s.Spec.Migrate != nil {
+	if err := indexer.IndexField(ctx, &v1alpha1.Solution{}, migrateOfferIndex, func(obj client.Object) []string {
+		if s := obj.(*v1alpha1.Solution); s.Spec.Action == v1alpha1.ActionMigrate && s.Spec.Migrate != nil {
 			return []string{s.Spec.Migrate.OfferRef.Name}
 		}
 		return nil
 	}); err != nil {
 		return err
 	}
-	return indexer.IndexField(ctx, &v1.Solution{}, mergeOfferIndex, func(obj client.Object) []string {
-		if s := obj.(*v1.Solution); s.Spec.Action == v1.ActionMerge && s.Spec.Merge != nil && s.Spec.Merge.OfferRef != nil {
+	return indexer.IndexField(ctx, &v1alpha1.Solution{}, mergeOfferIndex, func(obj client.Object) []string {
+		if s := obj.(*v1alpha1.Solution); s.Spec.Action == v1alpha1.ActionMerge && s.Spec.Merge != nil && s.Spec.Merge.OfferRef != nil {
 			return []string{s.Spec.Merge.OfferRef.Name}
 		}
 		return nil
@@ -39,11 +39,11 @@ func IndexFields(ctx context.Context, indexer client.FieldIndexer) error {
 }
 
 // offerRefName is the MarketplaceOffer a Solution references, or "".
-func offerRefName(s *v1.Solution) string {
+func offerRefName(s *v1alpha1.Solution) string {
 	switch {
-	case s.Spec.Action == v1.ActionMigrate && s.Spec.Migrate != nil:
+	case s.Spec.Action == v1alpha1.ActionMigrate && s.Spec.Migrate != nil:
 		return s.Spec.Migrate.OfferRef.Name
-	case s.Spec.Action == v1.ActionMerge && s.Spec.Merge != nil && s.Spec.Merge.OfferRef != nil:
+	case s.Spec.Action == v1alpha1.ActionMerge && s.Spec.Merge != nil && s.Spec.Merge.OfferRef != nil:
 		return s.Spec.Merge.OfferRef.Name
 	}
 	return ""

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 )
 
 // Partner Center's writes are configure jobs that run for seconds to
@@ -25,9 +25,9 @@ const (
 )
 
 // jobRef records a job just started.
-func (r *MarketplaceOfferReconciler) jobRef(purpose, jobID string) *v1.JobRef {
+func (r *MarketplaceOfferReconciler) jobRef(purpose, jobID string) *v1alpha1.JobRef {
 	now := r.now()
-	return &v1.JobRef{ID: purpose + "/" + jobID, StartedAt: &now}
+	return &v1alpha1.JobRef{ID: purpose + "/" + jobID, StartedAt: &now}
 }
 
 // parseJobRef splits a recorded job ID into its purpose and Partner
@@ -46,7 +46,7 @@ func parseJobRef(id string) (purpose, jobID string) {
 // jobPoll is how long to wait before reading a job again: growing with its
 // age, never sooner than the Partner Center's job poll interval (one
 // minute for Microsoft's API).
-func (r *MarketplaceOfferReconciler) jobPoll(ref *v1.JobRef) time.Duration {
+func (r *MarketplaceOfferReconciler) jobPoll(ref *v1alpha1.JobRef) time.Duration {
 	var started time.Duration
 	if ref != nil {
 		started = r.since(ref.StartedAt)

@@ -16,7 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/simulator"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
@@ -50,21 +50,21 @@ func applySamples(t *testing.T, ns string) {
 	}
 }
 
-func getOffer(g Gomega, ns, name string) *v1.MarketplaceOffer {
-	o := &v1.MarketplaceOffer{}
+func getOffer(g Gomega, ns, name string) *v1alpha1.MarketplaceOffer {
+	o := &v1alpha1.MarketplaceOffer{}
 	g.Expect(k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, o)).To(Succeed())
 	return o
 }
 
-func getSolution(g Gomega, ns, name string) *v1.Solution {
-	s := &v1.Solution{}
+func getSolution(g Gomega, ns, name string) *v1alpha1.Solution {
+	s := &v1alpha1.Solution{}
 	g.Expect(k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, s)).To(Succeed())
 	return s
 }
 
 // ready asserts Ready=True for the object's current generation.
 func ready(g Gomega, conds []metav1.Condition, gen int64) {
-	c := meta.FindStatusCondition(conds, v1.ReadyCondition)
+	c := meta.FindStatusCondition(conds, v1alpha1.ReadyCondition)
 	g.Expect(c).NotTo(BeNil())
 	g.Expect(c.Status).To(Equal(metav1.ConditionTrue), "Ready: %s: %s", c.Reason, c.Message)
 	g.Expect(c.ObservedGeneration).To(Equal(gen))
@@ -105,7 +105,7 @@ func TestSamplesReachTheirEndStates(t *testing.T) {
 		g.Eventually(func(g Gomega) {
 			o := getOffer(g, ns, name)
 			ready(g, o.Status.Conditions, o.Generation)
-			g.Expect(o.Status.Phase).To(Equal(v1.PhaseLive))
+			g.Expect(o.Status.Phase).To(Equal(v1alpha1.PhaseLive))
 			g.Expect(o.Status.LiveSubmission).NotTo(BeNil()) // no published API reports a live URL
 			g.Expect(o.Status.ProductID).NotTo(BeEmpty())
 			g.Expect(kstatusOf(g, o)).To(Equal(status.CurrentStatus))
@@ -115,10 +115,10 @@ func TestSamplesReachTheirEndStates(t *testing.T) {
 	}
 	g.Eventually(func(g Gomega) {
 		o := getOffer(g, ns, "contoso-retail-assessment")
-		g.Expect(o.Status.Phase).To(Equal(v1.PhaseCertificationFailed))
-		c := meta.FindStatusCondition(o.Status.Conditions, v1.StalledCondition)
+		g.Expect(o.Status.Phase).To(Equal(v1alpha1.PhaseCertificationFailed))
+		c := meta.FindStatusCondition(o.Status.Conditions, v1alpha1.StalledCondition)
 		g.Expect(c).NotTo(BeNil())
-		g.Expect(c.Reason).To(Equal(v1.ReasonCertificationFailed))
+		g.Expect(c.Reason).To(Equal(v1alpha1.ReasonCertificationFailed))
 		g.Expect(c.Message).To(ContainSubstring("privacy"))
 		g.Expect(o.Status.Certification.Feedback).NotTo(BeEmpty())
 		g.Expect(kstatusOf(g, o)).To(Equal(status.FailedStatus))
@@ -127,8 +127,8 @@ func TestSamplesReachTheirEndStates(t *testing.T) {
 		g.Expect(msg).To(HavePrefix("CertificationFailed: "))
 	}, timeout, interval).Should(Succeed())
 
-	for name, state := range map[string]v1.SolutionState{
-		"ocp-contoso-analytics": v1.StateMerged, "ocp-contoso-fieldservice": v1.StateMigrated, "ocp-contoso-legacy-crm": v1.StateDiscarded,
+	for name, state := range map[string]v1alpha1.SolutionState{
+		"ocp-contoso-analytics": v1alpha1.StateMerged, "ocp-contoso-fieldservice": v1alpha1.StateMigrated, "ocp-contoso-legacy-crm": v1alpha1.StateDiscarded,
 	} {
 		g.Eventually(func(g Gomega) {
 			s := getSolution(g, ns, name)
@@ -146,7 +146,7 @@ func TestSamplesReachTheirEndStates(t *testing.T) {
 		g.Expect(o.Status.MergedSolutions).To(ConsistOf("ocp-contoso-analytics"))
 		// No API reports a co-sell level: the condition is the operator's judgement.
 		g.Expect(o.Status.CoSellLevel).To(BeEmpty())
-		g.Expect(meta.FindStatusCondition(o.Status.Conditions, v1.CoSellReadyCondition)).To(
+		g.Expect(meta.FindStatusCondition(o.Status.Conditions, v1alpha1.CoSellReadyCondition)).To(
 			HaveField("Message", ContainSubstring("operator's judgement")))
 	}, timeout, interval).Should(Succeed())
 
@@ -169,12 +169,12 @@ func TestCertificationFailureThenFix(t *testing.T) {
 	ns := newNamespace(t)
 	startOperator(t, sim, ns)
 	applySamples(t, ns)
-	offer := &v1.MarketplaceOffer{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "contoso-retail-assessment"}}
+	offer := &v1alpha1.MarketplaceOffer{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "contoso-retail-assessment"}}
 	g.Eventually(func(g Gomega) {
-		g.Expect(getOffer(g, ns, offer.Name).Status.Phase).To(Equal(v1.PhaseCertificationFailed))
+		g.Expect(getOffer(g, ns, offer.Name).Status.Phase).To(Equal(v1alpha1.PhaseCertificationFailed))
 	}, timeout, interval).Should(Succeed())
 
-	update(g, offer, func(o *v1.MarketplaceOffer) {
+	update(g, offer, func(o *v1alpha1.MarketplaceOffer) {
 		o.Spec.Listing.PrivacyPolicyURL = "https://contoso.example/privacy"
 		o.Spec.Listing.Description = "Two weeks with our data architects: we map your retail data estate, " +
 			"rate its quality and deliver a roadmap to real-time analytics on Azure."
@@ -182,9 +182,9 @@ func TestCertificationFailureThenFix(t *testing.T) {
 	g.Eventually(func(g Gomega) {
 		o := getOffer(g, ns, offer.Name)
 		ready(g, o.Status.Conditions, o.Generation)
-		g.Expect(o.Status.Phase).To(Equal(v1.PhasePreview))
+		g.Expect(o.Status.Phase).To(Equal(v1alpha1.PhasePreview))
 		g.Expect(o.Status.PreviewSubmission).NotTo(BeNil()) // no published API reports preview links
-		g.Expect(meta.FindStatusCondition(o.Status.Conditions, v1.StalledCondition)).To(BeNil())
+		g.Expect(meta.FindStatusCondition(o.Status.Conditions, v1alpha1.StalledCondition)).To(BeNil())
 	}, timeout, interval).Should(Succeed())
 }
 
@@ -195,23 +195,23 @@ func TestUndoDiscard(t *testing.T) {
 	ns := newNamespace(t)
 	startOperator(t, sim, ns)
 	applySamples(t, ns)
-	sol := &v1.Solution{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "ocp-contoso-legacy-crm"}}
+	sol := &v1alpha1.Solution{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "ocp-contoso-legacy-crm"}}
 	g.Eventually(func(g Gomega) {
-		g.Expect(getSolution(g, ns, sol.Name).Status.State).To(Equal(v1.StateDiscarded))
+		g.Expect(getSolution(g, ns, sol.Name).Status.State).To(Equal(v1alpha1.StateDiscarded))
 	}, timeout, interval).Should(Succeed())
 
 	offer := getOffer(g, ns, "contoso-fieldservice").DeepCopy()
 	offer.ObjectMeta = metav1.ObjectMeta{Namespace: ns, Name: "contoso-crm"}
-	offer.Spec.OfferID, offer.Spec.Target, offer.Status = "contoso-crm", v1.TargetDraft, v1.MarketplaceOfferStatus{}
+	offer.Spec.OfferID, offer.Spec.Target, offer.Status = "contoso-crm", v1alpha1.TargetDraft, v1alpha1.MarketplaceOfferStatus{}
 	g.Expect(k8s.Create(context.Background(), offer)).To(Succeed())
-	update(g, sol, func(s *v1.Solution) {
-		s.Spec.Action = v1.ActionMigrate
-		s.Spec.Migrate = &v1.MigrateSpec{OfferRef: v1.OfferReference{Name: "contoso-crm"}}
+	update(g, sol, func(s *v1alpha1.Solution) {
+		s.Spec.Action = v1alpha1.ActionMigrate
+		s.Spec.Migrate = &v1alpha1.MigrateSpec{OfferRef: v1alpha1.OfferReference{Name: "contoso-crm"}}
 	})
 	g.Eventually(func(g Gomega) {
 		s := getSolution(g, ns, sol.Name)
 		ready(g, s.Status.Conditions, s.Generation)
-		g.Expect(s.Status.State).To(Equal(v1.StateMigrated))
+		g.Expect(s.Status.State).To(Equal(v1alpha1.StateMigrated))
 		o := getOffer(g, ns, "contoso-crm")
 		ready(g, o.Status.Conditions, o.Generation)
 		g.Expect(o.Status.MigratedFrom).To(Equal("ocp-contoso-legacy-crm"))
@@ -227,7 +227,7 @@ func TestUpdateOfALiveOffer(t *testing.T) {
 	ns := newNamespace(t)
 	startOperator(t, sim, ns)
 	applySamples(t, ns)
-	offer := &v1.MarketplaceOffer{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "contoso-analytics"}}
+	offer := &v1alpha1.MarketplaceOffer{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "contoso-analytics"}}
 	var liveID string
 	g.Eventually(func(g Gomega) {
 		o := getOffer(g, ns, offer.Name)
@@ -235,14 +235,14 @@ func TestUpdateOfALiveOffer(t *testing.T) {
 		liveID = o.Status.LiveSubmission.ID
 	}, timeout, interval).Should(Succeed())
 
-	update(g, offer, func(o *v1.MarketplaceOffer) {
+	update(g, offer, func(o *v1alpha1.MarketplaceOffer) {
 		o.Spec.Listing.Summary = "Real-time retail analytics, now with forecasts."
 	})
 	g.Eventually(func(g Gomega) {
 		o := getOffer(g, ns, offer.Name)
-		g.Expect(o.Status.Phase).To(Equal(v1.PhaseCertifying))
-		g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1.ReadyCondition)).To(BeFalse())
-		g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1.LiveCondition)).To(BeTrue(), "the old version stays live")
+		g.Expect(o.Status.Phase).To(Equal(v1alpha1.PhaseCertifying))
+		g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.ReadyCondition)).To(BeFalse())
+		g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.LiveCondition)).To(BeTrue(), "the old version stays live")
 		g.Expect(o.Status.LiveSubmission.ID).To(Equal(liveID))
 		g.Expect(o.Status.LiveGeneration).To(Equal(o.Generation - 1))
 	}, timeout, interval).Should(Succeed())
@@ -261,7 +261,7 @@ func TestDeletionPolicies(t *testing.T) {
 	op := startOperator(t, sim, ns)
 	applySamples(t, ns)
 	ctx := context.Background()
-	var live, draft, orphan *v1.MarketplaceOffer
+	var live, draft, orphan *v1alpha1.MarketplaceOffer
 	g.Eventually(func(g Gomega) {
 		live = getOffer(g, ns, "contoso-fieldservice") // deletionPolicy: Delete
 		ready(g, live.Status.Conditions, live.Generation)
@@ -271,20 +271,20 @@ func TestDeletionPolicies(t *testing.T) {
 
 	draft = orphan.DeepCopy()
 	draft.ObjectMeta = metav1.ObjectMeta{Namespace: ns, Name: "scratch"}
-	draft.Spec.OfferID, draft.Spec.Target, draft.Spec.DeletionPolicy = "contoso-scratch", v1.TargetDraft, v1.DeletionPolicyDelete
-	draft.Status = v1.MarketplaceOfferStatus{}
+	draft.Spec.OfferID, draft.Spec.Target, draft.Spec.DeletionPolicy = "contoso-scratch", v1alpha1.TargetDraft, v1alpha1.DeletionPolicyDelete
+	draft.Status = v1alpha1.MarketplaceOfferStatus{}
 	g.Expect(k8s.Create(ctx, draft)).To(Succeed())
 	g.Eventually(func(g Gomega) {
 		draft = getOffer(g, ns, "scratch")
 		ready(g, draft.Status.Conditions, draft.Generation)
 	}, timeout, interval).Should(Succeed())
 
-	for _, o := range []*v1.MarketplaceOffer{live, orphan, draft} {
+	for _, o := range []*v1alpha1.MarketplaceOffer{live, orphan, draft} {
 		g.Expect(k8s.Delete(ctx, o)).To(Succeed())
 	}
-	for _, o := range []*v1.MarketplaceOffer{live, orphan, draft} {
+	for _, o := range []*v1alpha1.MarketplaceOffer{live, orphan, draft} {
 		g.Eventually(func() bool {
-			return k8s.Get(ctx, client.ObjectKeyFromObject(o), &v1.MarketplaceOffer{}) != nil
+			return k8s.Get(ctx, client.ObjectKeyFromObject(o), &v1alpha1.MarketplaceOffer{}) != nil
 		}, timeout, interval).Should(BeTrue(), "%s is gone", o.Name)
 	}
 	p, err := op.pc.GetProduct(ctx, live.Status.ProductID)
@@ -306,14 +306,14 @@ func TestSuspend(t *testing.T) {
 	ctx := context.Background()
 	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "samples", "marketplace_v1alpha1_marketplaceoffer_analytics.yaml"))
 	g.Expect(err).NotTo(HaveOccurred())
-	offer := &v1.MarketplaceOffer{}
+	offer := &v1alpha1.MarketplaceOffer{}
 	g.Expect(yaml.Unmarshal(data, offer)).To(Succeed())
 	offer.Namespace, offer.Spec.Suspend = ns, true
 	g.Expect(k8s.Create(ctx, offer)).To(Succeed())
 	g.Eventually(func(g Gomega) {
 		o := getOffer(g, ns, offer.Name)
 		g.Expect(o.Status.ObservedGeneration).To(Equal(o.Generation))
-		g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1.ReadyCondition)).To(BeFalse())
+		g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.ReadyCondition)).To(BeFalse())
 		health, _ := argoHealth(g, o)
 		g.Expect(health).To(Equal("Suspended"))
 		g.Expect(kstatusOf(g, o)).To(Equal(status.CurrentStatus))
@@ -321,7 +321,7 @@ func TestSuspend(t *testing.T) {
 	_, err = op.pc.FindProduct(ctx, offer.Spec.OfferID)
 	g.Expect(partnercenter.IsNotFound(err)).To(BeTrue(), "a suspended offer reaches nothing in Partner Center")
 
-	update(g, offer, func(o *v1.MarketplaceOffer) { o.Spec.Suspend = false })
+	update(g, offer, func(o *v1alpha1.MarketplaceOffer) { o.Spec.Suspend = false })
 	g.Eventually(func(g Gomega) {
 		o := getOffer(g, ns, offer.Name)
 		ready(g, o.Status.Conditions, o.Generation)
@@ -339,7 +339,7 @@ func TestRestartInTheMiddleOfCertification(t *testing.T) {
 	applySamples(t, ns)
 	g.Eventually(func(g Gomega) {
 		o := getOffer(g, ns, "contoso-analytics")
-		g.Expect(o.Status.Phase).To(Equal(v1.PhaseCertifying))
+		g.Expect(o.Status.Phase).To(Equal(v1alpha1.PhaseCertifying))
 		health, _ := argoHealth(g, o)
 		g.Expect(health).To(Equal("Progressing"))
 		g.Expect(kstatusOf(g, o)).To(Equal(status.InProgressStatus))
@@ -364,16 +364,16 @@ func TestPrerequisiteMissingThenFixed(t *testing.T) {
 	sim := startSimulator(t, simOptions{})
 	ns := newNamespace(t)
 	startOperator(t, sim, ns)
-	sol := &v1.Solution{
+	sol := &v1alpha1.Solution{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "ocp-northwind-inventory"},
-		Spec:       v1.SolutionSpec{SolutionID: "ocp-northwind-inventory", PartnerID: "5550001", Action: v1.ActionDiscard},
+		Spec:       v1alpha1.SolutionSpec{SolutionID: "ocp-northwind-inventory", PartnerID: "5550001", Action: v1alpha1.ActionDiscard},
 	}
 	g.Expect(k8s.Create(context.Background(), sol)).To(Succeed())
 	g.Eventually(func(g Gomega) {
 		s := getSolution(g, ns, sol.Name)
-		c := meta.FindStatusCondition(s.Status.Conditions, v1.StalledCondition)
+		c := meta.FindStatusCondition(s.Status.Conditions, v1alpha1.StalledCondition)
 		g.Expect(c).NotTo(BeNil())
-		g.Expect(c.Reason).To(Equal(v1.ReasonMembershipInvalid))
+		g.Expect(c.Reason).To(Equal(v1alpha1.ReasonMembershipInvalid))
 		g.Expect(c.Message).To(ContainSubstring("5550001"))
 		g.Expect(kstatusOf(g, s)).To(Equal(status.FailedStatus))
 		health, _ := argoHealth(g, s)
@@ -386,8 +386,8 @@ func TestPrerequisiteMissingThenFixed(t *testing.T) {
 	g.Eventually(func(g Gomega) {
 		s := getSolution(g, ns, sol.Name)
 		ready(g, s.Status.Conditions, s.Generation)
-		g.Expect(s.Status.State).To(Equal(v1.StateDiscarded))
-		g.Expect(meta.FindStatusCondition(s.Status.Conditions, v1.StalledCondition)).To(BeNil())
+		g.Expect(s.Status.State).To(Equal(v1alpha1.StateDiscarded))
+		g.Expect(meta.FindStatusCondition(s.Status.Conditions, v1alpha1.StalledCondition)).To(BeNil())
 		g.Expect(kstatusOf(g, s)).To(Equal(status.CurrentStatus))
 	}, timeout, interval).Should(Succeed())
 	g.Expect(sim.Stats().Discards["ocp-northwind-inventory"]).To(Equal(1))
@@ -400,16 +400,16 @@ func TestMergeByListingURL(t *testing.T) {
 	sim := startSimulator(t, simOptions{mergeDelay: 200 * time.Millisecond})
 	ns := newNamespace(t)
 	startOperator(t, sim, ns)
-	sol := &v1.Solution{
+	sol := &v1alpha1.Solution{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "ocp-contoso-analytics"},
-		Spec: v1.SolutionSpec{SolutionID: "ocp-contoso-analytics", PartnerID: "4871234", Action: v1.ActionMerge,
-			Merge: &v1.MergeSpec{OfferURL: "https://appsource.microsoft.com/product/web-apps/contoso.contoso-analytics"}},
+		Spec: v1alpha1.SolutionSpec{SolutionID: "ocp-contoso-analytics", PartnerID: "4871234", Action: v1alpha1.ActionMerge,
+			Merge: &v1alpha1.MergeSpec{OfferURL: "https://appsource.microsoft.com/product/web-apps/contoso.contoso-analytics"}},
 	}
 	g.Expect(k8s.Create(context.Background(), sol)).To(Succeed())
 	g.Eventually(func(g Gomega) {
 		s := getSolution(g, ns, sol.Name)
 		ready(g, s.Status.Conditions, s.Generation)
-		g.Expect(s.Status.State).To(Equal(v1.StateMerged))
+		g.Expect(s.Status.State).To(Equal(v1alpha1.StateMerged))
 		g.Expect(s.Status.SupportRequestID).NotTo(BeEmpty())
 	}, timeout, interval).Should(Succeed())
 	g.Expect(sim.Stats().MergeRequests["ocp-contoso-analytics"]).To(Equal(1))
@@ -424,9 +424,9 @@ func TestLapsedPrerequisitesAreCheckedAgain(t *testing.T) {
 	sim := startSimulator(t, simOptions{})
 	ns := newNamespace(t)
 	startOperator(t, sim, ns)
-	discard := func(name string) *v1.Solution {
-		return &v1.Solution{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-			Spec: v1.SolutionSpec{SolutionID: name, PartnerID: "4871234", Action: v1.ActionDiscard}}
+	discard := func(name string) *v1alpha1.Solution {
+		return &v1alpha1.Solution{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+			Spec: v1alpha1.SolutionSpec{SolutionID: name, PartnerID: "4871234", Action: v1alpha1.ActionDiscard}}
 	}
 	first := discard("ocp-contoso-legacy-crm")
 	g.Expect(k8s.Create(context.Background(), first)).To(Succeed())
@@ -441,9 +441,9 @@ func TestLapsedPrerequisitesAreCheckedAgain(t *testing.T) {
 	g.Expect(k8s.Create(context.Background(), second)).To(Succeed())
 	g.Eventually(func(g Gomega) {
 		s := getSolution(g, ns, second.Name)
-		c := meta.FindStatusCondition(s.Status.Conditions, v1.StalledCondition)
+		c := meta.FindStatusCondition(s.Status.Conditions, v1alpha1.StalledCondition)
 		g.Expect(c).NotTo(BeNil())
-		g.Expect(c.Reason).To(Equal(v1.ReasonMembershipInvalid))
+		g.Expect(c.Reason).To(Equal(v1alpha1.ReasonMembershipInvalid))
 	}, timeout, interval).Should(Succeed())
 	g.Expect(sim.Stats().Discards).NotTo(HaveKey("ocp-contoso-analytics"))
 }

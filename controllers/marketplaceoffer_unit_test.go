@@ -16,7 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	fakeclient "sigs.k8s.io/controller-runtime/pkg/client/fake"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/fake"
 )
@@ -37,14 +37,14 @@ type offerHarness struct {
 	key types.NamespacedName
 }
 
-func newOfferHarness(t *testing.T, offer *v1.MarketplaceOffer, f *fake.Client) *offerHarness {
+func newOfferHarness(t *testing.T, offer *v1alpha1.MarketplaceOffer, f *fake.Client) *offerHarness {
 	t.Helper()
 	scheme := runtime.NewScheme()
-	if err := v1.AddToScheme(scheme); err != nil {
+	if err := v1alpha1.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
 	}
 	b := fakeclient.NewClientBuilder().WithScheme(scheme).
-		WithStatusSubresource(&v1.MarketplaceOffer{}, &v1.Solution{}).WithObjects(offer)
+		WithStatusSubresource(&v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}).WithObjects(offer)
 	if err := IndexFields(context.Background(), builderIndexer{b}); err != nil {
 		t.Fatal(err)
 	}
@@ -55,20 +55,20 @@ func newOfferHarness(t *testing.T, offer *v1.MarketplaceOffer, f *fake.Client) *
 }
 
 // reconcile runs one reconcile and returns the object as stored.
-func (h *offerHarness) reconcile(g Gomega) (ctrl.Result, *v1.MarketplaceOffer) {
+func (h *offerHarness) reconcile(g Gomega) (ctrl.Result, *v1alpha1.MarketplaceOffer) {
 	res, err := h.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: h.key})
 	g.Expect(err).NotTo(HaveOccurred())
-	got := &v1.MarketplaceOffer{}
+	got := &v1alpha1.MarketplaceOffer{}
 	g.Expect(h.r.Get(context.Background(), h.key, got)).To(Succeed())
 	return res, got
 }
 
-func draftOffer() *v1.MarketplaceOffer {
-	return &v1.MarketplaceOffer{
+func draftOffer() *v1alpha1.MarketplaceOffer {
+	return &v1alpha1.MarketplaceOffer{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "contoso-analytics", Generation: 1},
-		Spec: v1.MarketplaceOfferSpec{OfferID: "contoso-analytics", OfferType: v1.OfferType("SoftwareAsAService"),
-			PublisherID: "contoso", Target: v1.TargetDraft,
-			Listing: v1.OfferListing{Title: "Contoso Analytics", Summary: "Real-time analytics for retail."}},
+		Spec: v1alpha1.MarketplaceOfferSpec{OfferID: "contoso-analytics", OfferType: v1alpha1.OfferType("SoftwareAsAService"),
+			PublisherID: "contoso", Target: v1alpha1.TargetDraft,
+			Listing: v1alpha1.OfferListing{Title: "Contoso Analytics", Summary: "Real-time analytics for retail."}},
 	}
 }
 
@@ -105,7 +105,7 @@ func TestEnsureProductStallsOnAnOfferIDOfAnotherType(t *testing.T) {
 	h := newOfferHarness(t, draftOffer(), f)
 
 	_, got := h.reconcile(g)
-	stalled := meta.FindStatusCondition(got.Status.Conditions, v1.StalledCondition)
+	stalled := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.StalledCondition)
 	g.Expect(stalled).NotTo(BeNil())
 	g.Expect(stalled.Message).To(ContainSubstring("AzureContainer offer"))
 	g.Expect(stalled.Message).To(ContainSubstring("spec.offerID"))
@@ -119,10 +119,10 @@ func TestSyncDraftWritesOnlyWhatChanged(t *testing.T) {
 	f := fake.New()
 	h := newOfferHarness(t, draftOffer(), f)
 
-	var got *v1.MarketplaceOffer
+	var got *v1alpha1.MarketplaceOffer
 	g.Eventually(func(g Gomega) {
 		_, got = h.reconcile(g)
-		g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, v1.ReadyCondition)).To(BeTrue())
+		g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.ReadyCondition)).To(BeTrue())
 	}).Should(Succeed())
 	g.Expect(f.Calls["ConfigureDraft"]).To(Equal(1))
 
@@ -164,7 +164,7 @@ func TestJobsAreRecordedNotAwaited(t *testing.T) {
 
 	g.Eventually(func(g Gomega) {
 		_, got = h.reconcile(g)
-		g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, v1.ReadyCondition)).To(BeTrue())
+		g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.ReadyCondition)).To(BeTrue())
 	}).Should(Succeed())
 	g.Expect(got.Status.ConfigureJob).To(BeNil())
 	g.Expect(f.Calls["ConfigureDraft"]).To(Equal(1))

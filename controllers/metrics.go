@@ -10,7 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 )
 
 var (
@@ -27,7 +27,7 @@ var (
 // package ingestion records and registers them.
 
 // observeOffer records metrics of a status change.
-func observeOffer(old, cur *v1.MarketplaceOffer) {
+func observeOffer(old, cur *v1alpha1.MarketplaceOffer) {
 	if old.Status.LiveSince == nil && cur.Status.LiveSince != nil {
 		timeToLive.Observe(cur.Status.LiveSince.Sub(cur.CreationTimestamp.Time).Seconds())
 	}
@@ -61,7 +61,7 @@ func (c *objectsCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *objectsCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx := context.Background()
 	type offerKey struct{ phase, ready string }
-	var offers v1.MarketplaceOfferList
+	var offers v1alpha1.MarketplaceOfferList
 	// Read-only use: no deep copy of every cached object on each scrape.
 	if err := c.reader.List(ctx, &offers, client.UnsafeDisableDeepCopy); err == nil {
 		counts := map[offerKey]int{}
@@ -74,7 +74,7 @@ func (c *objectsCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	type solKey struct{ action, state, ready string }
-	var sols v1.SolutionList
+	var sols v1alpha1.SolutionList
 	if err := c.reader.List(ctx, &sols, client.UnsafeDisableDeepCopy); err == nil {
 		counts := map[solKey]int{}
 		for i := range sols.Items {
@@ -88,7 +88,7 @@ func (c *objectsCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 func readyOf(conds []metav1.Condition) string {
-	if c := meta.FindStatusCondition(conds, v1.ReadyCondition); c != nil {
+	if c := meta.FindStatusCondition(conds, v1alpha1.ReadyCondition); c != nil {
 		return string(c.Status)
 	}
 	return "Unknown"

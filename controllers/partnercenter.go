@@ -3,7 +3,7 @@ package controllers
 import (
 	"errors"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
@@ -17,9 +17,9 @@ func pcError(err error) error {
 	}
 	switch partnercenter.ClassOf(err) {
 	case partnercenter.ClassUnsupported:
-		return stalled(v1.ReasonUnsupported, "%s", err.Error())
+		return stalled(v1alpha1.ReasonUnsupported, "%s", err.Error())
 	case partnercenter.ClassTerminal:
-		return stalled(v1.ReasonPartnerCenterRejected, "%s", err.Error())
+		return stalled(v1alpha1.ReasonPartnerCenterRejected, "%s", err.Error())
 	}
 	return err
 }

@@ -7,7 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 	"k8s.io/client-go/tools/events"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
@@ -15,7 +15,7 @@ func TestBoundedRecorderDropsNormalEventsBeyondItsBudgetButNeverWarnings(t *test
 	g := NewWithT(t)
 	inner := events.NewFakeRecorder(100)
 	r := NewBoundedRecorder(inner, 0.001, 3) // a burst of 3, then nothing for a long while
-	obj := &v1.MarketplaceOffer{}
+	obj := &v1alpha1.MarketplaceOffer{}
 	for range 5 {
 		r.Eventf(obj, nil, "Normal", "PhaseLive", "Reconcile", "live")
 	}

@@ -3,143 +3,256 @@ package controllers
 import (
 	"context"
 	"fmt"
-	"sync"
-	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
-// reconcileSolution reads the legacy solution from Partner Center and, when
-// its state is not yet what spec.action asks, checks the partner's
-// prerequisites and carries the action out (undoing a discard first).
-func (r *SolutionReconciler) reconcileSolution(ctx context.Context, sol *v1.Solution) error {
-	spec, st, gen := &sol.Spec, &sol.Status, sol.Generation
-	offer, err := r.referencedOffer(ctx, sol)
+// solutionScope is what the Solution's phases found out in one reconcile.
+// The phases record it, with Partner Center's state in status; the status
+// functions (solution_status.go) compute the conditions from it.
+type solutionScope struct {
+	// sol is the object reconciled.
+	sol *v1alpha1.Solution
+	// offer is set by readOffer: the referenced MarketplaceOffer, nil when
+	// there is none (yet) or the Solution merges by listing URL.
+	offer *v1alpha1.MarketplaceOffer
+	// publisherID is set by readOffer: the referenced offer's publisher,
+	// whose role prerequisites are checked; "" without an offer.
+	publisherID string
+	// legacy is set by readLegacyState, then by undoDiscard and carryOut:
+	// the legacy solution as Partner Center last reported it.
+	legacy *partnercenter.LegacySolution
+	// prerequisites is set by checkPrerequisites: the partner's
+	// prerequisites as Partner Center (or the cache) reported them.
+	prerequisites *partnercenter.Prerequisites
+	// prerequisitesCached is set by checkPrerequisites when they came from
+	// the cache, so they may have lapsed since.
+	prerequisitesCached bool
+	// action is set by readLegacyState and carryOut: what Partner Center's
+	// state means for spec.action.
+	action actionFact
+}
+
+// reconcileSolution runs the Solution's phases in order, then sets its
+// conditions from what they found.
+func (r *SolutionReconciler) reconcileSolution(ctx context.Context, sol *v1alpha1.Solution) error {
+	s := &solutionScope{sol: sol}
+	err := runPhases(ctx, s, []phase[*solutionScope]{
+		// readOffer reads the referenced MarketplaceOffer (status.offer).
+		{"readOffer", r.readOffer},
+		// readLegacyState reads the legacy solution (status.state, ActionCompleted).
+		{"readLegacyState", r.readLegacyState},
+		// checkPrerequisites checks the partner may carry out the action (PrerequisitesMet).
+		{"checkPrerequisites", r.checkPrerequisites},
+		// undoDiscard restores a discarded solution before another action.
+		{"undoDiscard", r.undoDiscard},
+		// carryOut asks Partner Center for the action (ActionCompleted).
+		{"carryOut", r.carryOut},
+	})
+	setSolutionConditions(s)
+	return err
+}
+
+// readOffer reads the offer the Solution references (through the cache).
+func (r *SolutionReconciler) readOffer(ctx context.Context, s *solutionScope) error {
+	offer, err := r.referencedOffer(ctx, s.sol)
 	if err != nil {
 		return err
 	}
-	st.Offer = offerDisplay(sol)
+	s.offer = offer
+	if offer != nil {
+		s.publisherID = offer.Spec.PublisherID
+	}
+	s.sol.Status.Offer = offerDisplay(s.sol)
+	return nil
+}
 
-	// A Merge whose offer is not live yet, or a Migrate whose offer does not
-	// exist yet, can only wait. Once a reconcile of this generation read
-	// Partner Center's state (pending migration) and ended waiting for the
-	// offer, the offer's events wake the Solution without asking Partner
-	// Center again until the offer is there (and live, for a merge).
-	if st.ObservedGeneration == gen && st.State == v1.StatePendingMigration && readyReason(st.Conditions) == v1.ReasonWaitingForOffer {
-		switch {
-		case spec.Action == v1.ActionMerge:
-			if _, werr := mergeRequest(sol, offer); werr != nil {
-				return werr
-			}
-		case spec.Action == v1.ActionMigrate && offer == nil:
-			return waiting(0, v1.ReasonWaitingForOffer, "waiting for MarketplaceOffer %s, which the migrated draft becomes", spec.Migrate.OfferRef.Name)
+// readLegacyState reads the legacy solution from Partner Center and ends
+// the reconcile when its state is already what spec.action asks, when it
+// records another decision, or while a merge request is open.
+//
+// A Merge whose offer is not live yet, or a Migrate whose offer does not
+// exist yet, can only wait. Once a reconcile of this generation read
+// Partner Center's state (pending migration) and ended waiting for the
+// offer, the offer's events wake the Solution without asking Partner
+// Center again until the offer is there (and live, for a merge).
+func (r *SolutionReconciler) readLegacyState(ctx context.Context, s *solutionScope) error {
+	spec, st := &s.sol.Spec, &s.sol.Status
+	if st.ObservedGeneration == s.sol.Generation && st.State == v1alpha1.StatePendingMigration &&
+		readyReason(st.Conditions) == v1alpha1.ReasonWaitingForOffer {
+		if err := waitForOffer(s); err != nil {
+			return err
 		}
 	}
-
 	legacy, err := r.PartnerCenter.GetSolution(ctx, spec.PartnerID, spec.SolutionID)
 	if partnercenter.IsNotFound(err) {
-		return stalled(v1.ReasonSolutionNotFound,
+		return stalled(v1alpha1.ReasonSolutionNotFound,
 			"partner %s has no legacy solution %s in OCP GTM; check spec.solutionID and spec.partnerID", spec.PartnerID, spec.SolutionID)
 	}
 	if err != nil {
 		return pcError(err)
 	}
-	r.observe(sol, legacy)
-	if done, msg := actionDone(spec.Action, legacy.State); done {
-		setCondition(&st.Conditions, gen, v1.ActionCompletedCondition, true, string(legacy.State), "%s", msg)
+	recordLegacyState(s, legacy)
+	if err := conflictingDecision(spec.Action, legacy.State); err != nil {
+		s.action = actionConflicts
+		return err
+	}
+	return r.settled(s)
+}
+
+// waitForOffer waits while the referenced offer cannot take the action
+// yet: a Merge's offer is not live, a Migrate's offer does not exist.
+func waitForOffer(s *solutionScope) error {
+	spec := &s.sol.Spec
+	switch {
+	case spec.Action == v1alpha1.ActionMerge:
+		_, err := mergeRequest(s.sol, s.offer)
+		return err
+	case spec.Action == v1alpha1.ActionMigrate && s.offer == nil:
+		return waiting(0, v1alpha1.ReasonWaitingForOffer,
+			"waiting for MarketplaceOffer %s, which the migrated draft becomes", spec.Migrate.OfferRef.Name)
+	}
+	return nil
+}
+
+// settled ends the phases when Partner Center's state completes the
+// action, and waits while a merge request is with partner support.
+func (r *SolutionReconciler) settled(s *solutionScope) error {
+	if done, _ := actionDone(s.sol.Spec.Action, s.legacy.State); done {
+		s.action = actionCompleted
+		return errSkipRest
+	}
+	if s.legacy.State == partnercenter.SolutionStateMergeRequested {
+		s.action = actionAwaitingMerge
+		st := &s.sol.Status
+		age := r.Options.MinPoll
+		if st.MergeRequestedAt != nil {
+			age = r.Clock.Since(st.MergeRequestedAt.Time)
+		}
+		return waiting(pollAfter(age, r.Options.MinPoll, r.Options.MaxPoll), v1alpha1.ReasonMergeRequested,
+			"merge request %s is with partner support", st.SupportRequestID)
+	}
+	return nil
+}
+
+// undoDiscard returns a discarded solution to pending migration, so that
+// another action can be carried out (a Discard is settled before).
+func (r *SolutionReconciler) undoDiscard(ctx context.Context, s *solutionScope) error {
+	if s.legacy.State != partnercenter.SolutionStateDiscarded {
 		return nil
 	}
-	if err := conflictingDecision(spec.Action, legacy.State); err != nil {
-		setCondition(&st.Conditions, gen, v1.ActionCompletedCondition, false, v1.ReasonActionConflict, "%s", err.Error())
-		return err
-	}
-	if legacy.State == partnercenter.SolutionStateMergeRequested {
-		return r.waitForMerge(sol)
-	}
-
-	publisher := ""
-	if offer != nil {
-		publisher = offer.Spec.PublisherID
-	}
-	cachedPrerequisites, err := r.checkPrerequisites(ctx, sol, publisher)
+	spec := &s.sol.Spec
+	legacy, err := r.PartnerCenter.UndoDiscard(ctx, spec.PartnerID, spec.SolutionID)
 	if err != nil {
-		return err
-	}
-
-	if legacy.State == partnercenter.SolutionStateDiscarded {
-		legacy, err = r.PartnerCenter.UndoDiscard(ctx, spec.PartnerID, spec.SolutionID)
-		if err != nil {
-			return pcError(err)
-		}
-		r.Recorder.Eventf(sol, nil, "Normal", "DiscardUndone", "UndoDiscard", "undid the discard of %s before %s", spec.SolutionID, spec.Action)
-		r.observe(sol, legacy)
-	}
-
-	switch spec.Action {
-	case v1.ActionDiscard:
-		legacy, err = r.PartnerCenter.DiscardSolution(ctx, spec.PartnerID, spec.SolutionID)
-	case v1.ActionMigrate:
-		if offer == nil {
-			return waiting(0, v1.ReasonWaitingForOffer, "waiting for MarketplaceOffer %s, which the migrated draft becomes", spec.Migrate.OfferRef.Name)
-		}
-		legacy, err = r.PartnerCenter.MigrateSolution(ctx, partnercenter.MigrateRequest{
-			PartnerID: spec.PartnerID, SolutionID: spec.SolutionID,
-			OfferID: offer.Spec.OfferID, OfferType: string(offer.Spec.OfferType), PublisherID: offer.Spec.PublisherID,
-		})
-		if partnercenter.IsConflict(err) {
-			return stalled(v1.ReasonActionConflict,
-				"MarketplaceOffer %s (offer ID %s) was already submitted in Partner Center, and a migration needs a new draft: "+
-					"reference a new MarketplaceOffer, or set action to Merge into %s once it is live (%s)",
-				offer.Name, offer.Spec.OfferID, offer.Name, err.Error())
-		}
-	case v1.ActionMerge:
-		req, werr := mergeRequest(sol, offer)
-		if werr != nil {
-			return werr
-		}
-		legacy, err = r.PartnerCenter.RequestMerge(ctx, req)
-		if err == nil {
-			now := metav1.NewTime(r.Clock.Now())
-			st.MergeRequestedAt = &now
-		}
-	}
-	if err != nil {
-		if cachedPrerequisites {
-			// The prerequisites came from the cache and may have lapsed since:
-			// check them again at once rather than stall on Partner Center's
-			// refusal.
-			r.prerequisites.forget(spec.PartnerID, publisher)
-			if isStalled(pcError(err)) {
-				return fmt.Errorf("%w; checking the partner's prerequisites again", err)
-			}
-		}
 		return pcError(err)
 	}
-	r.observe(sol, legacy)
-	if done, msg := actionDone(spec.Action, legacy.State); done {
-		setCondition(&st.Conditions, gen, v1.ActionCompletedCondition, true, string(legacy.State), "%s", msg)
-		return nil
+	r.Recorder.Eventf(s.sol, nil, "Normal", "DiscardUndone", "UndoDiscard", "undid the discard of %s before %s", spec.SolutionID, spec.Action)
+	recordLegacyState(s, legacy)
+	return nil
+}
+
+// carryOut asks Partner Center to carry out spec.action, then waits until
+// its state says the action is done.
+func (r *SolutionReconciler) carryOut(ctx context.Context, s *solutionScope) error {
+	call, err := r.actionCall(s)
+	if err != nil {
+		return err
 	}
-	if legacy.State == partnercenter.SolutionStateMergeRequested {
-		return r.waitForMerge(sol)
+	legacy, err := call(ctx)
+	if err != nil {
+		return r.actionRefused(s, err)
 	}
-	return waiting(r.Options.MinPoll, v1.ReasonProgressing, "Partner Center reports %s after %s", legacy.State, spec.Action)
+	recordLegacyState(s, legacy)
+	if err := r.settled(s); err != nil {
+		return err
+	}
+	return waiting(r.Options.MinPoll, v1alpha1.ReasonProgressing, "Partner Center reports %s after %s", legacy.State, s.sol.Spec.Action)
+}
+
+// actionCall is the Partner Center call that carries out spec.action; it
+// waits instead while the referenced offer cannot take it yet.
+func (r *SolutionReconciler) actionCall(s *solutionScope) (func(context.Context) (*partnercenter.LegacySolution, error), error) {
+	spec, offer := &s.sol.Spec, s.offer
+	switch spec.Action {
+	case v1alpha1.ActionMigrate:
+		if err := waitForOffer(s); err != nil {
+			return nil, err
+		}
+		req := partnercenter.MigrateRequest{
+			PartnerID: spec.PartnerID, SolutionID: spec.SolutionID,
+			OfferID: offer.Spec.OfferID, OfferType: string(offer.Spec.OfferType), PublisherID: offer.Spec.PublisherID,
+		}
+		return func(ctx context.Context) (*partnercenter.LegacySolution, error) {
+			return r.PartnerCenter.MigrateSolution(ctx, req)
+		}, nil
+	case v1alpha1.ActionMerge:
+		req, err := mergeRequest(s.sol, offer)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) (*partnercenter.LegacySolution, error) {
+			legacy, err := r.PartnerCenter.RequestMerge(ctx, req)
+			if err == nil {
+				now := metav1.NewTime(r.Clock.Now())
+				s.sol.Status.MergeRequestedAt = &now
+			}
+			return legacy, err
+		}, nil
+	}
+	// ActionDiscard: the API admits no other action.
+	return func(ctx context.Context) (*partnercenter.LegacySolution, error) {
+		return r.PartnerCenter.DiscardSolution(ctx, spec.PartnerID, spec.SolutionID)
+	}, nil
+}
+
+// actionRefused turns Partner Center's refusal of the action into the
+// outcome. A migration into an offer already submitted stalls with what to
+// do. Prerequisites that came from the cache may have lapsed since: they
+// are checked again at once rather than stall on the refusal.
+func (r *SolutionReconciler) actionRefused(s *solutionScope, err error) error {
+	spec, offer := &s.sol.Spec, s.offer
+	if spec.Action == v1alpha1.ActionMigrate && partnercenter.IsConflict(err) {
+		return stalled(v1alpha1.ReasonActionConflict,
+			"MarketplaceOffer %s (offer ID %s) was already submitted in Partner Center, and a migration needs a new draft: "+
+				"reference a new MarketplaceOffer, or set action to Merge into %s once it is live (%s)",
+			offer.Name, offer.Spec.OfferID, offer.Name, err.Error())
+	}
+	if s.prerequisitesCached {
+		r.prerequisites.forget(spec.PartnerID, s.publisherID)
+		if isStalled(pcError(err)) {
+			return fmt.Errorf("%w; checking the partner's prerequisites again", err)
+		}
+	}
+	return pcError(err)
+}
+
+// recordLegacyState records the legacy solution as Partner Center reports
+// it, in the scope and in status.
+func recordLegacyState(s *solutionScope, legacy *partnercenter.LegacySolution) {
+	s.legacy = legacy
+	st := &s.sol.Status
+	st.State = solutionStateFromPort(legacy.State)
+	st.ProductID = legacy.ProductID
+	st.SupportRequestID = legacy.SupportRequestID
+	if legacy.State != partnercenter.SolutionStateMergeRequested && legacy.State != partnercenter.SolutionStateMerged {
+		st.MergeRequestedAt = nil
+	}
 }
 
 // referencedOffer reads the MarketplaceOffer the Solution references, or
 // returns nil when there is none (yet).
-func (r *SolutionReconciler) referencedOffer(ctx context.Context, sol *v1.Solution) (*v1.MarketplaceOffer, error) {
+func (r *SolutionReconciler) referencedOffer(ctx context.Context, sol *v1alpha1.Solution) (*v1alpha1.MarketplaceOffer, error) {
 	name := offerRefName(sol)
 	if name == "" {
 		return nil, nil
 	}
-	offer := &v1.MarketplaceOffer{}
+	offer := &v1alpha1.MarketplaceOffer{}
 	if err := r.Get(ctx, types.NamespacedName{Namespace: sol.Namespace, Name: name}, offer); err != nil {
 		if apierrors.IsNotFound(err) {
 			return nil, nil
@@ -149,62 +262,9 @@ func (r *SolutionReconciler) referencedOffer(ctx context.Context, sol *v1.Soluti
 	return offer, nil
 }
 
-// observe copies what Partner Center reports into status.
-func (r *SolutionReconciler) observe(sol *v1.Solution, legacy *partnercenter.LegacySolution) {
-	st := &sol.Status
-	st.State = v1.SolutionState(legacy.State)
-	st.ProductID = legacy.ProductID
-	st.SupportRequestID = legacy.SupportRequestID
-	if legacy.State != partnercenter.SolutionStateMergeRequested && legacy.State != partnercenter.SolutionStateMerged {
-		st.MergeRequestedAt = nil
-	}
-}
-
-// checkPrerequisites stalls with a reason naming the missing prerequisite.
-// It is asked only while there is an action to carry out. Prerequisites
-// found met are partner-wide facts, remembered for prerequisitesTTL so that
-// a partner's many Solutions do not each ask Partner Center; it reports
-// whether the answer came from there (cached).
-func (r *SolutionReconciler) checkPrerequisites(ctx context.Context, sol *v1.Solution, publisherID string) (cached bool, _ error) {
-	st, gen := &sol.Status, sol.Generation
-	pre, cached := r.prerequisites.get(sol.Spec.PartnerID, publisherID, r.Clock.Now())
-	if !cached {
-		var err error
-		if pre, err = r.PartnerCenter.Prerequisites(ctx, sol.Spec.PartnerID, publisherID); err != nil {
-			return false, pcError(err)
-		}
-	}
-	var reason, msg string
-	switch {
-	case !pre.MembershipValid:
-		reason, msg = v1.ReasonMembershipInvalid, fmt.Sprintf(
-			"partner %s has no valid Microsoft partner-network membership; renew it at https://partner.microsoft.com, then the operator retries", sol.Spec.PartnerID)
-	case !pre.MarketplaceAccount:
-		reason, msg = v1.ReasonMarketplaceAccountMissing, fmt.Sprintf(
-			"partner %s has no commercial-marketplace account; enroll in Partner Center, then the operator retries", sol.Spec.PartnerID)
-	case publisherID != "" && !pre.CanPublish():
-		role := pre.PublisherRole
-		if role == "" {
-			role = "no role"
-		}
-		reason, msg = v1.ReasonPublisherRoleMissing, fmt.Sprintf(
-			"the operator's identity has %s on publisher %s; an account owner must add it as Admin or Developer", role, publisherID)
-	}
-	if reason != "" {
-		setCondition(&st.Conditions, gen, v1.PrerequisitesMetCondition, false, reason, "%s", msg)
-		return false, stalled(reason, "%s", msg)
-	}
-	if !cached {
-		r.prerequisites.put(sol.Spec.PartnerID, publisherID, pre, r.Clock.Now())
-	}
-	setCondition(&st.Conditions, gen, v1.PrerequisitesMetCondition, true, v1.ReasonSucceeded,
-		"partner %s has a valid membership, a marketplace account and a publishing role", sol.Spec.PartnerID)
-	return cached, nil
-}
-
 // mergeRequest builds the merge request, waiting until a referenced offer
 // is live: merging needs a live offer.
-func mergeRequest(sol *v1.Solution, offer *v1.MarketplaceOffer) (partnercenter.MergeRequest, error) {
+func mergeRequest(sol *v1alpha1.Solution, offer *v1alpha1.MarketplaceOffer) (partnercenter.MergeRequest, error) {
 	spec := &sol.Spec
 	req := partnercenter.MergeRequest{PartnerID: spec.PartnerID, SolutionID: spec.SolutionID}
 	if spec.Merge.OfferURL != "" {
@@ -213,14 +273,14 @@ func mergeRequest(sol *v1.Solution, offer *v1.MarketplaceOffer) (partnercenter.M
 	}
 	name := spec.Merge.OfferRef.Name
 	if offer == nil {
-		return req, waiting(0, v1.ReasonWaitingForOffer, "waiting for MarketplaceOffer %s to exist and go live", name)
+		return req, waiting(0, v1alpha1.ReasonWaitingForOffer, "waiting for MarketplaceOffer %s to exist and go live", name)
 	}
-	if offer.Status.ProductID == "" || !meta.IsStatusConditionTrue(offer.Status.Conditions, v1.LiveCondition) {
+	if offer.Status.ProductID == "" || !meta.IsStatusConditionTrue(offer.Status.Conditions, v1alpha1.LiveCondition) {
 		phase := offer.Status.Phase
 		if phase == "" {
 			phase = "pending"
 		}
-		return req, waiting(0, v1.ReasonWaitingForOffer, "waiting for MarketplaceOffer %s to go live (phase %s)", name, phase)
+		return req, waiting(0, v1alpha1.ReasonWaitingForOffer, "waiting for MarketplaceOffer %s to go live (phase %s)", name, phase)
 	}
 	req.ProductID = offer.Status.ProductID
 	req.ListingURL = offer.Status.LiveURL
@@ -229,113 +289,13 @@ func mergeRequest(sol *v1.Solution, offer *v1.MarketplaceOffer) (partnercenter.M
 	return req, nil
 }
 
-func (r *SolutionReconciler) waitForMerge(sol *v1.Solution) error {
-	st := &sol.Status
-	var age = r.Options.MinPoll
-	if st.MergeRequestedAt != nil {
-		age = r.Clock.Since(st.MergeRequestedAt.Time)
-	}
-	setCondition(&st.Conditions, sol.Generation, v1.ActionCompletedCondition, false, v1.ReasonMergeRequested,
-		"merge request %s is with partner support, which usually answers within two business days", st.SupportRequestID)
-	return waiting(pollAfter(age, r.Options.MinPoll, r.Options.MaxPoll), v1.ReasonMergeRequested,
-		"merge request %s is with partner support", st.SupportRequestID)
-}
-
-// actionDone reports whether Partner Center's state is the end state of
-// the action, with Ready's message.
-func actionDone(action v1.SolutionAction, state partnercenter.SolutionState) (bool, string) {
-	switch {
-	case action == v1.ActionMigrate && state == partnercenter.SolutionStateMigrated:
-		return true, "the solution was migrated into a draft offer"
-	case action == v1.ActionMerge && state == partnercenter.SolutionStateMerged:
-		return true, "the solution was merged into a live offer"
-	case action == v1.ActionDiscard && state == partnercenter.SolutionStateDiscarded:
-		return true, "the solution was discarded"
-	}
-	return false, ""
-}
-
-// conflictingDecision stalls when Partner Center already carried out a
-// decision other than spec.action: migrations and merges cannot be undone.
-func conflictingDecision(action v1.SolutionAction, state partnercenter.SolutionState) error {
-	if done, _ := actionDone(action, state); done {
-		return nil
-	}
-	switch state {
-	case partnercenter.SolutionStateMigrated, partnercenter.SolutionStateMerged:
-	case partnercenter.SolutionStateMergeRequested:
-		if action == v1.ActionMerge {
-			return nil
-		}
-	default:
-		return nil
-	}
-	return stalled(v1.ReasonActionConflict,
-		"Partner Center already reports this solution %s, which cannot be undone; set spec.action to match or delete this Solution", state)
-}
-
 // offerDisplay names where the solution goes, for the OFFER column.
-func offerDisplay(sol *v1.Solution) string {
+func offerDisplay(sol *v1alpha1.Solution) string {
 	if name := offerRefName(sol); name != "" {
 		return name
 	}
-	if sol.Spec.Action == v1.ActionMerge && sol.Spec.Merge != nil {
+	if sol.Spec.Action == v1alpha1.ActionMerge && sol.Spec.Merge != nil {
 		return sol.Spec.Merge.OfferURL
 	}
 	return ""
-}
-
-// readyReason is the reason of the Ready condition, or "".
-func readyReason(conds []metav1.Condition) string {
-	if c := meta.FindStatusCondition(conds, v1.ReadyCondition); c != nil {
-		return c.Reason
-	}
-	return ""
-}
-
-// prerequisitesTTL is how long prerequisites found met are remembered.
-const prerequisitesTTL = 30 * time.Second
-
-// prerequisitesCache remembers met prerequisites by partner and publisher;
-// unmet ones are never remembered, so a stalled Solution always asks again.
-// The zero value is ready to use.
-type prerequisitesCache struct {
-	mu      sync.Mutex
-	entries map[[2]string]prerequisitesEntry
-}
-
-type prerequisitesEntry struct {
-	pre     partnercenter.Prerequisites
-	expires time.Time
-}
-
-func (c *prerequisitesCache) get(partnerID, publisherID string, now time.Time) (*partnercenter.Prerequisites, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries[[2]string{partnerID, publisherID}]
-	if !ok || !now.Before(e.expires) {
-		return nil, false
-	}
-	pre := e.pre
-	return &pre, true
-}
-
-func (c *prerequisitesCache) put(partnerID, publisherID string, pre *partnercenter.Prerequisites, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil {
-		c.entries = map[[2]string]prerequisitesEntry{}
-	}
-	for k, e := range c.entries { // drop expired entries: the map stays as small as the active partners
-		if !now.Before(e.expires) {
-			delete(c.entries, k)
-		}
-	}
-	c.entries[[2]string{partnerID, publisherID}] = prerequisitesEntry{pre: *pre, expires: now.Add(prerequisitesTTL)}
-}
-
-func (c *prerequisitesCache) forget(partnerID, publisherID string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.entries, [2]string{partnerID, publisherID})
 }

@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	fakeclient "sigs.k8s.io/controller-runtime/pkg/client/fake"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/fake"
 )
@@ -23,15 +23,15 @@ import (
 func TestMergeWaitingForItsOfferAsksPartnerCenterOnce(t *testing.T) {
 	g := NewWithT(t)
 	scheme := runtime.NewScheme()
-	g.Expect(v1.AddToScheme(scheme)).To(Succeed())
+	g.Expect(v1alpha1.AddToScheme(scheme)).To(Succeed())
 	offer := draftOffer() // not live
-	sol := &v1.Solution{
+	sol := &v1alpha1.Solution{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "ocp-contoso-analytics", Generation: 1},
-		Spec: v1.SolutionSpec{SolutionID: "ocp-contoso-analytics", PartnerID: "4871234", Action: v1.ActionMerge,
-			Merge: &v1.MergeSpec{OfferRef: &v1.OfferReference{Name: offer.Name}}},
+		Spec: v1alpha1.SolutionSpec{SolutionID: "ocp-contoso-analytics", PartnerID: "4871234", Action: v1alpha1.ActionMerge,
+			Merge: &v1alpha1.MergeSpec{OfferRef: &v1alpha1.OfferReference{Name: offer.Name}}},
 	}
 	b := fakeclient.NewClientBuilder().WithScheme(scheme).
-		WithStatusSubresource(&v1.MarketplaceOffer{}, &v1.Solution{}).WithObjects(offer, sol)
+		WithStatusSubresource(&v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}).WithObjects(offer, sol)
 	g.Expect(IndexFields(context.Background(), builderIndexer{b})).To(Succeed())
 	f := fake.New(pc.LegacySolution{PartnerID: "4871234", SolutionID: "ocp-contoso-analytics", Name: "Contoso Analytics"})
 	r := &SolutionReconciler{Client: b.Build(), PartnerCenter: f, Recorder: events.NewFakeRecorder(100),
@@ -42,9 +42,9 @@ func TestMergeWaitingForItsOfferAsksPartnerCenterOnce(t *testing.T) {
 		_, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: client.ObjectKeyFromObject(sol)})
 		g.Expect(err).NotTo(HaveOccurred())
 	}
-	got := &v1.Solution{}
+	got := &v1alpha1.Solution{}
 	g.Expect(r.Get(context.Background(), client.ObjectKeyFromObject(sol), got)).To(Succeed())
-	g.Expect(readyReason(got.Status.Conditions)).To(Equal(v1.ReasonWaitingForOffer))
+	g.Expect(readyReason(got.Status.Conditions)).To(Equal(v1alpha1.ReasonWaitingForOffer))
 	g.Expect(f.Calls["GetSolution"]).To(Equal(1))
 	g.Expect(f.Calls["RequestMerge"]).To(BeZero())
 }

@@ -7,7 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 )
 
 // summarize sets the kstatus conditions (Ready, Reconciling, Stalled) of an
@@ -21,17 +21,17 @@ func summarize(conds *[]metav1.Condition, gen int64, o outcome, readyMessage str
 	}
 	switch o.kind {
 	case outcomeDone:
-		set(v1.ReadyCondition, metav1.ConditionTrue, v1.ReasonSucceeded, readyMessage)
-		meta.RemoveStatusCondition(conds, v1.ReconcilingCondition)
-		meta.RemoveStatusCondition(conds, v1.StalledCondition)
+		set(v1alpha1.ReadyCondition, metav1.ConditionTrue, v1alpha1.ReasonSucceeded, readyMessage)
+		meta.RemoveStatusCondition(conds, v1alpha1.ReconcilingCondition)
+		meta.RemoveStatusCondition(conds, v1alpha1.StalledCondition)
 	case outcomeStalled:
-		set(v1.ReadyCondition, metav1.ConditionFalse, o.reason, o.message)
-		set(v1.StalledCondition, metav1.ConditionTrue, o.reason, o.message)
-		meta.RemoveStatusCondition(conds, v1.ReconcilingCondition)
+		set(v1alpha1.ReadyCondition, metav1.ConditionFalse, o.reason, o.message)
+		set(v1alpha1.StalledCondition, metav1.ConditionTrue, o.reason, o.message)
+		meta.RemoveStatusCondition(conds, v1alpha1.ReconcilingCondition)
 	case outcomeWaiting, outcomeError:
-		set(v1.ReadyCondition, metav1.ConditionFalse, o.reason, o.message)
-		set(v1.ReconcilingCondition, metav1.ConditionTrue, o.reason, o.message)
-		meta.RemoveStatusCondition(conds, v1.StalledCondition)
+		set(v1alpha1.ReadyCondition, metav1.ConditionFalse, o.reason, o.message)
+		set(v1alpha1.ReconcilingCondition, metav1.ConditionTrue, o.reason, o.message)
+		meta.RemoveStatusCondition(conds, v1alpha1.StalledCondition)
 	}
 }
 
@@ -41,22 +41,22 @@ func summarize(conds *[]metav1.Condition, gen int64, o outcome, readyMessage str
 // Ready (a live offer stays live while suspended); otherwise there is no
 // Ready condition, so `kubectl wait --for=condition=Ready` keeps waiting.
 // Argo CD's health check reports Suspended from spec.suspend.
-func summarizeSuspended(conds *[]metav1.Condition, _ int64) {
-	if !meta.IsStatusConditionTrue(*conds, v1.ReadyCondition) {
-		meta.RemoveStatusCondition(conds, v1.ReadyCondition)
+func summarizeSuspended(conds *[]metav1.Condition) {
+	if !meta.IsStatusConditionTrue(*conds, v1alpha1.ReadyCondition) {
+		meta.RemoveStatusCondition(conds, v1alpha1.ReadyCondition)
 	}
-	meta.RemoveStatusCondition(conds, v1.ReconcilingCondition)
-	meta.RemoveStatusCondition(conds, v1.StalledCondition)
+	meta.RemoveStatusCondition(conds, v1alpha1.ReconcilingCondition)
+	meta.RemoveStatusCondition(conds, v1alpha1.StalledCondition)
 }
 
 // markStale turns Ready off at once for a generation not yet handled, so
 // that `kubectl wait --for=condition=Ready` never returns on stale truth.
 func markStale(conds *[]metav1.Condition, gen int64) {
-	if c := meta.FindStatusCondition(*conds, v1.ReadyCondition); c != nil && c.ObservedGeneration == gen {
+	if c := meta.FindStatusCondition(*conds, v1alpha1.ReadyCondition); c != nil && c.ObservedGeneration == gen {
 		return
 	}
 	meta.SetStatusCondition(conds, metav1.Condition{
-		Type: v1.ReadyCondition, Status: metav1.ConditionFalse, Reason: v1.ReasonProgressing,
+		Type: v1alpha1.ReadyCondition, Status: metav1.ConditionFalse, Reason: v1alpha1.ReasonProgressing,
 		Message: "reconciling a new generation", ObservedGeneration: gen,
 	})
 }

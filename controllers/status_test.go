@@ -9,7 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
@@ -22,68 +22,74 @@ func TestSummarize(t *testing.T) {
 		wantReconciling bool
 		wantStalled     bool
 	}{
-		{"done", nil, metav1.ConditionTrue, v1.ReasonSucceeded, false, false},
-		{"waiting", waiting(time.Second, v1.ReasonCertifying, "certifying"), metav1.ConditionFalse, v1.ReasonCertifying, true, false},
-		{"stalled", stalled(v1.ReasonCertificationFailed, "fix it"), metav1.ConditionFalse, v1.ReasonCertificationFailed, false, true},
-		{"transient", errors.New("HTTP 503"), metav1.ConditionFalse, v1.ReasonPartnerCenterError, true, false},
+		{"done", nil, metav1.ConditionTrue, v1alpha1.ReasonSucceeded, false, false},
+		{"waiting", waiting(time.Second, v1alpha1.ReasonCertifying, "certifying"), metav1.ConditionFalse, v1alpha1.ReasonCertifying, true, false},
+		{"stalled", stalled(v1alpha1.ReasonCertificationFailed, "fix it"), metav1.ConditionFalse, v1alpha1.ReasonCertificationFailed, false, true},
+		{"transient", errors.New("HTTP 503"), metav1.ConditionFalse, v1alpha1.ReasonPartnerCenterError, true, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)
 			// Start from the opposite: a stalled, reconciling, ready object.
 			conds := []metav1.Condition{
-				{Type: v1.ReadyCondition, Status: metav1.ConditionTrue, Reason: "Old"},
-				{Type: v1.ReconcilingCondition, Status: metav1.ConditionTrue, Reason: "Old"},
-				{Type: v1.StalledCondition, Status: metav1.ConditionTrue, Reason: "Old"},
+				{Type: v1alpha1.ReadyCondition, Status: metav1.ConditionTrue, Reason: "Old"},
+				{Type: v1alpha1.ReconcilingCondition, Status: metav1.ConditionTrue, Reason: "Old"},
+				{Type: v1alpha1.StalledCondition, Status: metav1.ConditionTrue, Reason: "Old"},
 			}
-			summarize(&conds, 7, classify(tc.err, v1.ReasonPartnerCenterError), "all good")
-			ready := meta.FindStatusCondition(conds, v1.ReadyCondition)
+			summarize(&conds, 7, classify(tc.err, v1alpha1.ReasonPartnerCenterError), "all good")
+			ready := meta.FindStatusCondition(conds, v1alpha1.ReadyCondition)
 			g.Expect(ready.Status).To(Equal(tc.wantReady))
 			g.Expect(ready.Reason).To(Equal(tc.wantReason))
 			g.Expect(ready.ObservedGeneration).To(Equal(int64(7)))
-			g.Expect(meta.FindStatusCondition(conds, v1.ReconcilingCondition) != nil).To(Equal(tc.wantReconciling))
-			g.Expect(meta.FindStatusCondition(conds, v1.StalledCondition) != nil).To(Equal(tc.wantStalled))
+			g.Expect(meta.FindStatusCondition(conds, v1alpha1.ReconcilingCondition) != nil).To(Equal(tc.wantReconciling))
+			g.Expect(meta.FindStatusCondition(conds, v1alpha1.StalledCondition) != nil).To(Equal(tc.wantStalled))
 		})
 	}
 }
 
 func TestMarkStaleTurnsReadyOffForANewGeneration(t *testing.T) {
 	g := NewWithT(t)
-	conds := []metav1.Condition{{Type: v1.ReadyCondition, Status: metav1.ConditionTrue, Reason: v1.ReasonSucceeded, ObservedGeneration: 1}}
+	conds := []metav1.Condition{{Type: v1alpha1.ReadyCondition, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonSucceeded, ObservedGeneration: 1}}
 	markStale(&conds, 1)
-	g.Expect(meta.IsStatusConditionTrue(conds, v1.ReadyCondition)).To(BeTrue(), "same generation keeps its truth")
+	g.Expect(meta.IsStatusConditionTrue(conds, v1alpha1.ReadyCondition)).To(BeTrue(), "same generation keeps its truth")
 	markStale(&conds, 2)
-	g.Expect(meta.IsStatusConditionFalse(conds, v1.ReadyCondition)).To(BeTrue())
-	g.Expect(meta.FindStatusCondition(conds, v1.ReadyCondition).ObservedGeneration).To(Equal(int64(2)))
+	g.Expect(meta.IsStatusConditionFalse(conds, v1alpha1.ReadyCondition)).To(BeTrue())
+	g.Expect(meta.FindStatusCondition(conds, v1alpha1.ReadyCondition).ObservedGeneration).To(Equal(int64(2)))
 }
 
 func TestOfferPhase(t *testing.T) {
-	live := metav1.Condition{Type: v1.LiveCondition, Status: metav1.ConditionTrue, Reason: v1.ReasonSucceeded}
-	certified := metav1.Condition{Type: v1.CertifiedCondition, Status: metav1.ConditionTrue, Reason: v1.ReasonSucceeded}
-	sub := func(digest string, r v1.SubmissionResult) *v1.SubmissionRef {
-		return &v1.SubmissionRef{ID: "s-" + digest, DraftDigest: digest, Result: r}
+	live := metav1.Condition{Type: v1alpha1.LiveCondition, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonSucceeded}
+	certified := metav1.Condition{Type: v1alpha1.CertifiedCondition, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonSucceeded}
+	sub := func(digest string, r v1alpha1.SubmissionResult) *v1alpha1.SubmissionRef {
+		return &v1alpha1.SubmissionRef{ID: "s-" + digest, DraftDigest: digest, Result: r}
 	}
 	cases := []struct {
 		name string
-		st   v1.MarketplaceOfferStatus
-		want v1.OfferPhase
+		st   v1alpha1.MarketplaceOfferStatus
+		want v1alpha1.OfferPhase
 	}{
-		{"new", v1.MarketplaceOfferStatus{}, v1.PhaseDraft},
-		{"certifying", v1.MarketplaceOfferStatus{DraftDigest: "a", PreviewSubmission: sub("a", v1.SubmissionInProgress)}, v1.PhaseCertifying},
-		{"failed", v1.MarketplaceOfferStatus{DraftDigest: "a", PreviewSubmission: sub("a", v1.SubmissionFailed)}, v1.PhaseCertificationFailed},
-		{"failed, then fixed but not yet submitted", v1.MarketplaceOfferStatus{DraftDigest: "b", PreviewSubmission: sub("a", v1.SubmissionFailed)}, v1.PhaseDraft},
-		{"preview", v1.MarketplaceOfferStatus{DraftDigest: "a", PreviewSubmission: sub("a", v1.SubmissionSucceeded),
-			Conditions: []metav1.Condition{certified}}, v1.PhasePreview},
-		{"going live", v1.MarketplaceOfferStatus{DraftDigest: "a", PreviewSubmission: sub("a", v1.SubmissionSucceeded),
-			LiveSubmission: sub("a", v1.SubmissionInProgress), Conditions: []metav1.Condition{certified}}, v1.PhaseGoingLive},
-		{"live", v1.MarketplaceOfferStatus{DraftDigest: "a", PreviewSubmission: sub("a", v1.SubmissionSucceeded),
-			LiveSubmission: sub("a", v1.SubmissionSucceeded), Conditions: []metav1.Condition{certified, live}}, v1.PhaseLive},
-		{"update of a live offer in certification", v1.MarketplaceOfferStatus{DraftDigest: "b", PreviewSubmission: sub("b", v1.SubmissionInProgress),
-			LiveSubmission: sub("a", v1.SubmissionSucceeded), Conditions: []metav1.Condition{live}}, v1.PhaseCertifying},
-		{"update of a live offer certified, target Preview", v1.MarketplaceOfferStatus{DraftDigest: "b", PreviewSubmission: sub("b", v1.SubmissionSucceeded),
-			LiveSubmission: sub("a", v1.SubmissionSucceeded), Conditions: []metav1.Condition{certified, live}}, v1.PhasePreview},
-		{"live offer with an unsubmitted draft change", v1.MarketplaceOfferStatus{DraftDigest: "c", PreviewSubmission: sub("a", v1.SubmissionSucceeded),
-			LiveSubmission: sub("a", v1.SubmissionSucceeded), Conditions: []metav1.Condition{live}}, v1.PhaseLive},
+		{"new", v1alpha1.MarketplaceOfferStatus{}, v1alpha1.PhaseDraft},
+		{"certifying", v1alpha1.MarketplaceOfferStatus{DraftDigest: "a", PreviewSubmission: sub("a", v1alpha1.SubmissionInProgress)}, v1alpha1.PhaseCertifying},
+		{"failed", v1alpha1.MarketplaceOfferStatus{DraftDigest: "a", PreviewSubmission: sub("a", v1alpha1.SubmissionFailed)}, v1alpha1.PhaseCertificationFailed},
+		{"failed, then fixed but not yet submitted", v1alpha1.MarketplaceOfferStatus{DraftDigest: "b", PreviewSubmission: sub("a", v1alpha1.SubmissionFailed)}, v1alpha1.PhaseDraft},
+		{"preview", v1alpha1.MarketplaceOfferStatus{DraftDigest: "a", PreviewSubmission: sub("a", v1alpha1.SubmissionSucceeded),
+			Conditions: []metav1.Condition{certified}}, v1alpha1.PhasePreview},
+		{"going live", v1alpha1.MarketplaceOfferStatus{DraftDigest: "a", PreviewSubmission: sub("a", v1alpha1.SubmissionSucceeded),
+			LiveSubmission: sub("a", v1alpha1.SubmissionInProgress), Conditions: []metav1.Condition{certified}}, v1alpha1.PhaseGoingLive},
+		{"live", v1alpha1.MarketplaceOfferStatus{DraftDigest: "a", PreviewSubmission: sub("a", v1alpha1.SubmissionSucceeded),
+			LiveSubmission: sub("a", v1alpha1.SubmissionSucceeded), Conditions: []metav1.Condition{certified, live}}, v1alpha1.PhaseLive},
+		{"update of a live offer in certification", v1alpha1.MarketplaceOfferStatus{DraftDigest: "b", PreviewSubmission: sub("b", v1alpha1.SubmissionInProgress),
+			LiveSubmission: sub("a", v1alpha1.SubmissionSucceeded), Conditions: []metav1.Condition{live}}, v1alpha1.PhaseCertifying},
+		{"update of a live offer certified, target Preview", v1alpha1.MarketplaceOfferStatus{DraftDigest: "b", PreviewSubmission: sub("b", v1alpha1.SubmissionSucceeded),
+			LiveSubmission: sub("a", v1alpha1.SubmissionSucceeded), Conditions: []metav1.Condition{certified, live}}, v1alpha1.PhasePreview},
+		{"live offer with an unsubmitted draft change", v1alpha1.MarketplaceOfferStatus{DraftDigest: "c", PreviewSubmission: sub("a", v1alpha1.SubmissionSucceeded),
+			LiveSubmission: sub("a", v1alpha1.SubmissionSucceeded), Conditions: []metav1.Condition{live}}, v1alpha1.PhaseLive},
+		{"preview job in flight", v1alpha1.MarketplaceOfferStatus{DraftDigest: "a", ConfigureJob: &v1alpha1.JobRef{ID: "preview/j1"}}, v1alpha1.PhaseCertifying},
+		{"update of a live offer, preview job in flight", v1alpha1.MarketplaceOfferStatus{DraftDigest: "b", PreviewSubmission: sub("a", v1alpha1.SubmissionSucceeded),
+			LiveSubmission: sub("a", v1alpha1.SubmissionSucceeded), ConfigureJob: &v1alpha1.JobRef{ID: "preview/j2"}, Conditions: []metav1.Condition{certified, live}}, v1alpha1.PhaseCertifying},
+		{"live job in flight", v1alpha1.MarketplaceOfferStatus{DraftDigest: "a", PreviewSubmission: sub("a", v1alpha1.SubmissionSucceeded),
+			ConfigureJob: &v1alpha1.JobRef{ID: "live/j3"}, Conditions: []metav1.Condition{certified}}, v1alpha1.PhaseGoingLive},
+		{"draft job in flight", v1alpha1.MarketplaceOfferStatus{DraftDigest: "a", ConfigureJob: &v1alpha1.JobRef{ID: "j4"}}, v1alpha1.PhaseDraft},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -95,22 +101,22 @@ func TestOfferPhase(t *testing.T) {
 func TestActionDoneAndConflicts(t *testing.T) {
 	g := NewWithT(t)
 	for _, tc := range []struct {
-		action   v1.SolutionAction
+		action   v1alpha1.SolutionAction
 		state    partnercenter.SolutionState
 		done     bool
 		conflict bool
 	}{
-		{v1.ActionMigrate, partnercenter.SolutionStatePendingMigration, false, false},
-		{v1.ActionMigrate, partnercenter.SolutionStateMigrated, true, false},
-		{v1.ActionMigrate, partnercenter.SolutionStateDiscarded, false, false},
-		{v1.ActionMigrate, partnercenter.SolutionStateMerged, false, true},
-		{v1.ActionMigrate, partnercenter.SolutionStateMergeRequested, false, true},
-		{v1.ActionMerge, partnercenter.SolutionStateMergeRequested, false, false},
-		{v1.ActionMerge, partnercenter.SolutionStateMerged, true, false},
-		{v1.ActionMerge, partnercenter.SolutionStateMigrated, false, true},
-		{v1.ActionDiscard, partnercenter.SolutionStateDiscarded, true, false},
-		{v1.ActionDiscard, partnercenter.SolutionStatePendingMigration, false, false},
-		{v1.ActionDiscard, partnercenter.SolutionStateMigrated, false, true},
+		{v1alpha1.ActionMigrate, partnercenter.SolutionStatePendingMigration, false, false},
+		{v1alpha1.ActionMigrate, partnercenter.SolutionStateMigrated, true, false},
+		{v1alpha1.ActionMigrate, partnercenter.SolutionStateDiscarded, false, false},
+		{v1alpha1.ActionMigrate, partnercenter.SolutionStateMerged, false, true},
+		{v1alpha1.ActionMigrate, partnercenter.SolutionStateMergeRequested, false, true},
+		{v1alpha1.ActionMerge, partnercenter.SolutionStateMergeRequested, false, false},
+		{v1alpha1.ActionMerge, partnercenter.SolutionStateMerged, true, false},
+		{v1alpha1.ActionMerge, partnercenter.SolutionStateMigrated, false, true},
+		{v1alpha1.ActionDiscard, partnercenter.SolutionStateDiscarded, true, false},
+		{v1alpha1.ActionDiscard, partnercenter.SolutionStatePendingMigration, false, false},
+		{v1alpha1.ActionDiscard, partnercenter.SolutionStateMigrated, false, true},
 	} {
 		done, _ := actionDone(tc.action, tc.state)
 		g.Expect(done).To(Equal(tc.done), "%s in %s", tc.action, tc.state)
@@ -124,15 +130,15 @@ func TestActionDoneAndConflicts(t *testing.T) {
 
 func TestDraftDigestIgnoresOrder(t *testing.T) {
 	g := NewWithT(t)
-	spec := &v1.MarketplaceOfferSpec{
-		Listing: v1.OfferListing{Title: "T", Keywords: []string{"b", "a"}},
-		Plans:   []v1.Plan{{ID: "y", Markets: []string{"US", "DE"}}, {ID: "x"}},
-		CoSell: &v1.CoSell{SolutionAreas: []string{"Security", "Data & AI"},
-			Documents: []v1.CoSellDocument{{Type: v1.DocumentPitchDeck, URL: "https://a"}, {Type: v1.DocumentSolutionOnePager, URL: "https://b"}}},
+	spec := &v1alpha1.MarketplaceOfferSpec{
+		Listing: v1alpha1.OfferListing{Title: "T", Keywords: []string{"b", "a"}},
+		Plans:   []v1alpha1.Plan{{ID: "y", Markets: []string{"US", "DE"}}, {ID: "x"}},
+		CoSell: &v1alpha1.CoSell{SolutionAreas: []string{"Security", "Data & AI"},
+			Documents: []v1alpha1.CoSellDocument{{Type: v1alpha1.DocumentPitchDeck, URL: "https://a"}, {Type: v1alpha1.DocumentSolutionOnePager, URL: "https://b"}}},
 	}
 	a := draftFromSpec(spec)
 	spec.Listing.Keywords = []string{"a", "b"}
-	spec.Plans = []v1.Plan{{ID: "x"}, {ID: "y", Markets: []string{"DE", "US"}}}
+	spec.Plans = []v1alpha1.Plan{{ID: "x"}, {ID: "y", Markets: []string{"DE", "US"}}}
 	spec.CoSell.SolutionAreas = []string{"Data & AI", "Security"}
 	b := draftFromSpec(spec)
 	g.Expect(draftDigest(a)).To(Equal(draftDigest(b)))

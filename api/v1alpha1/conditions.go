@@ -78,18 +78,13 @@ const (
 	// ReasonSolutionNotFound: the partner has no such legacy solution.
 	ReasonSolutionNotFound = "SolutionNotFound"
 
-	// ReasonOfferNotFound: the referenced MarketplaceOffer does not exist.
-	ReasonOfferNotFound = "OfferNotFound"
 	// ReasonWaitingForOffer: a Merge waits until the referenced offer is
 	// live; a Migrate waits for the referenced offer's spec.
 	ReasonWaitingForOffer = "WaitingForOffer"
-	// ReasonMigrating: the migration into a draft offer is under way.
-	ReasonMigrating = "Migrating"
 	// ReasonMergeRequested: the merge request is open with partner support.
 	ReasonMergeRequested = "MergeRequested"
-	// ReasonUndoingDiscard: a discarded solution is being restored.
-	ReasonUndoingDiscard = "UndoingDiscard"
-	// ReasonMigrated, ReasonMerged, ReasonDiscarded: the action completed.
+	// ReasonMigrated, ReasonMerged, ReasonDiscarded: the action completed
+	// (ActionCompleted=True); each names the action's end state.
 	ReasonMigrated  = "Migrated"
 	ReasonMerged    = "Merged"
 	ReasonDiscarded = "Discarded"
@@ -111,12 +106,8 @@ const (
 	ReasonCertificationFailed = "CertificationFailed"
 	// ReasonGoingLive: a certified preview is being published live.
 	ReasonGoingLive = "GoingLive"
-	// ReasonNotLive: no version of the offer is live.
-	ReasonNotLive = "NotLive"
 	// ReasonNotRequested: spec.target does not ask for this stage.
 	ReasonNotRequested = "NotRequested"
-	// ReasonSaleStopped: the offer's sale was stopped outside the operator.
-	ReasonSaleStopped = "SaleStopped"
 
 	// Co-sell levels as CoSellReady reasons.
 	ReasonCoSellNotReady          = "NotReady"

@@ -591,6 +591,14 @@ type MarketplaceOffer struct {
 	Status MarketplaceOfferStatus `json:"status,omitempty"`
 }
 
+// GetConditions returns the offer's status conditions.
+func (in *MarketplaceOffer) GetConditions() []metav1.Condition { return in.Status.Conditions }
+
+// SetConditions replaces the offer's status conditions.
+func (in *MarketplaceOffer) SetConditions(conditions []metav1.Condition) {
+	in.Status.Conditions = conditions
+}
+
 // MarketplaceOfferList is a list of MarketplaceOffers.
 //
 // +kubebuilder:object:root=true

@@ -171,6 +171,14 @@ type Solution struct {
 	Status SolutionStatus `json:"status,omitempty"`
 }
 
+// GetConditions returns the Solution's status conditions.
+func (in *Solution) GetConditions() []metav1.Condition { return in.Status.Conditions }
+
+// SetConditions replaces the Solution's status conditions.
+func (in *Solution) SetConditions(conditions []metav1.Condition) {
+	in.Status.Conditions = conditions
+}
+
 // SolutionList is a list of Solutions.
 //
 // +kubebuilder:object:root=true

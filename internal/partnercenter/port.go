@@ -15,7 +15,7 @@ import (
 )
 
 // Client is everything the controllers need from Partner Center. Every method
-// honours the context's deadline and returns errors classified by Classify.
+// honours the context's deadline and returns *Error values that ClassOf classifies.
 // Identifiers returned by Partner Center (product, submission and job IDs)
 // are durable: the controllers persist them in status.
 //

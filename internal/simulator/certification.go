@@ -14,15 +14,16 @@ import (
 // on purpose, and each one is answered as a businessValidationError naming
 // the resource to fix (resourceId) and saying what to change:
 //
-//   - a product without a listing, for the offer types whose listing
-//     Microsoft documents for this API (listingTypes; the others' listings
-//     are written in Partner Center, so their absence here says nothing);
-//   - a listing without title, without searchResultSummary or
-//     shortDescription, with a description of under 100 characters of text
-//     (HTML tags not counted), or without privacyPolicyLink;
-//   - a plan without a price-and-availability-plan resource, and for a
-//     softwareAsAService product a price-and-availability-plan without
-//     pricing.
+//   - for the offer types whose listing Microsoft documents for this API
+//     (listingTypes: SaaS, containers, virtual machines; the others'
+//     listings are written in Partner Center, so the simulator cannot judge
+//     them): a product without a listing, and a listing without title,
+//     without searchResultSummary or shortDescription, with a description
+//     of under 100 characters of text (HTML tags not counted), or without
+//     privacyPolicyLink;
+//   - a plan without a price-and-availability-plan resource. (Its pricing
+//     is not required: a contact-me or free plan has none the documented
+//     SaaS pricing object can hold.)
 
 // minDescription is the shortest description (in characters of text, HTML
 // tags not counted) the simulator's certification accepts.
@@ -50,7 +51,10 @@ func certify(sub *submissionRec) []innerError {
 		out = append(out, innerError{Code: codeBusinessValidation, ResourceID: resourceID, Message: fmt.Sprintf(format, args...), Details: []innerError{}})
 	}
 	d := sub.Snapshot
-	listings := d.ofKind(kindListing)
+	var listings []resource
+	if listingTypes[sub.OfferType] {
+		listings = d.ofKind(kindListing)
+	}
 	if len(listings) == 0 && listingTypes[sub.OfferType] {
 		add(productRef(sub.ProductID), "The product has no listing. Add a listing resource with the languageId, title, description, searchResultSummary and privacyPolicyLink customers should see.")
 	}
@@ -78,14 +82,8 @@ func certify(sub *submissionRec) []innerError {
 			continue
 		}
 		id := idOf(pl)
-		pa, ok := prices[id]
-		switch {
-		case !ok:
+		if _, ok := prices[id]; !ok {
 			add(id, "Plan %q has no price and availability. Add a price-and-availability-plan resource for it (visibility, audience, markets).", str(pl, "alias"))
-		case sub.OfferType == "softwareAsAService":
-			if pr, _ := pa["pricing"].(map[string]any); len(pr) == 0 {
-				add(idOf(pa), "Plan %q has no pricing. Set pricing on its price-and-availability-plan (recurrentPrice and/or customMeters).", str(pl, "alias"))
-			}
 		}
 	}
 	return out

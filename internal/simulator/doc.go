@@ -170,9 +170,9 @@
 // productAlreadyExists (the offer ID belongs to a product that is not a
 // never-submitted, never-migrated draft) and 409 invalidState (the
 // solution's state does not allow the action; merging into a product that
-// is not live). Migrate creates a draft product (alias = solution name)
-// with an en-us listing (title = name, shortDescription and
-// searchResultSummary = summary), or adopts the never-submitted draft with
+// is not live). Migrate creates a draft product (alias = solution name),
+// for SaaS, container and VM offers with an en-us listing (title = name,
+// shortDescription and searchResultSummary = summary), or adopts the never-submitted draft with
 // that offer ID; the bill of materials becomes the co-sell listing's
 // assetReferences (type = document type, value = URL) when it has none. A
 // migrated solution's product is the bare product GUID. Merge (by product

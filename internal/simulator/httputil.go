@@ -37,10 +37,6 @@ func errForbidden(format string, args ...any) *apiError {
 	return &apiError{status: http.StatusForbidden, code: httpForbidden, message: fmt.Sprintf(format, args...)}
 }
 
-func errMethod(allow, format string, args ...any) *apiError {
-	return &apiError{status: http.StatusMethodNotAllowed, code: httpNotAllowed, message: fmt.Sprintf(format, args...)}
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	raw, err := json.Marshal(v)
 	if err != nil {

@@ -28,11 +28,9 @@ func alias(name string) string {
 	return name
 }
 
-// migratedListing is the draft listing a migration creates: the solution's
-// name and summary as title and summaries. Its kind is the documented
-// listing kind of the offer type where there is one (azureContainer,
-// azureVM), else azureSaaS (Microsoft documents listing kinds only for
-// SaaS, containers and virtual machines).
+// migratedListing is the draft listing a migration creates for the offer
+// types whose listing kind Microsoft documents (listingTypes): the
+// solution's name and summary as title and summaries.
 func migratedListing(p *productRec, sol *solutionRec) resource {
 	kind := "azureSaaS"
 	switch p.Type {
@@ -223,7 +221,9 @@ func (s *Simulator) handleMigrate(w http.ResponseWriter, r *http.Request) {
 			p = &productRec{ID: newGUID(), ExternalID: offerID, Type: req.Type, Alias: alias(sol.Name), PublisherID: req.PublisherID,
 				Version: schemaVersion, Lifecycle: lifecycleAvailable, Created: now}
 			st.set(bucketOffers, offerID, []byte(p.ID))
-			dr.put(migratedListing(p, sol))
+			if listingTypes[p.Type] {
+				dr.put(migratedListing(p, sol))
+			}
 		}
 		if err := s.adoptBillOfMaterials(st, p, sol); err != nil {
 			return err

@@ -66,7 +66,7 @@ func TestMigrateAdoptsDraft(t *testing.T) {
 	g.Expect(e.Error.Code).To(Equal(extProductExists))
 
 	// Migrating into a new offer creates a draft from the solution.
-	code, crm, e := a.solutionAction(partner, "ocp-contoso-legacy-crm", "migrate", migrateBody("contoso-crm-connector", "dynamics365ForCustomerEngagement", "contoso"))
+	code, crm, e := a.solutionAction(partner, "ocp-contoso-legacy-crm", "migrate", migrateBody("contoso-crm-connector", "softwareAsAService", "contoso"))
 	g.Expect(code).To(Equal(http.StatusOK), "%+v", e)
 	crmID := crm.Product
 	l := a.treeResource(crmID, "draft", "listing")
@@ -213,4 +213,15 @@ func (a *api) mergedInto(productID string) []string {
 		}
 	}
 	return out
+}
+
+// TestMigrateWithoutDocumentedListing: a migration into an offer type
+// whose listing Microsoft documents no Product Ingestion kind for makes a
+// draft product without a listing, and it passes certification.
+func TestMigrateWithoutDocumentedListing(t *testing.T) {
+	a := newAPI(t, Options{}, nil)
+	code, sol, e := a.solutionAction(partner, "ocp-contoso-fieldservice", "migrate", migrateBody("contoso-fieldservice", "azureApplication", "contoso"))
+	a.g.Expect(code).To(Equal(http.StatusOK), "%+v", e)
+	a.g.Expect(kinds(a.tree(sol.Product, "draft").Resources)).To(Equal([]string{"product"}))
+	a.publish(sol.Product)
 }

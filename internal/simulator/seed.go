@@ -193,7 +193,7 @@ func (s *Seed) records() ([]partnerRec, []solutionRec) {
 			rec := solutionRec{PartnerID: p.PartnerID, SolutionID: sol.SolutionID, Name: sol.Name,
 				Summary: sol.Summary, State: solutionPendingMigration}
 			for _, d := range sol.BillOfMaterials {
-				rec.BillOfMaterials = append(rec.BillOfMaterials, document{Type: d.Type, URL: d.URL})
+				rec.BillOfMaterials = append(rec.BillOfMaterials, document(d))
 			}
 			solutions = append(solutions, rec)
 		}

@@ -17,7 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/test/workload"
 )
 
@@ -27,16 +27,16 @@ var scheme = runtime.NewScheme()
 
 func init() {
 	_ = clientgoscheme.AddToScheme(scheme)
-	_ = v1.AddToScheme(scheme)
+	_ = v1alpha1.AddToScheme(scheme)
 }
 
 // mix counts the actions among n pairs.
 func mix(n int) (migrate, merge, discard int) {
 	for i := 1; i <= n; i++ {
 		switch actionOf(i) {
-		case v1.ActionMigrate:
+		case v1alpha1.ActionMigrate:
 			migrate++
-		case v1.ActionMerge:
+		case v1alpha1.ActionMerge:
 			merge++
 		default:
 			discard++
@@ -47,11 +47,11 @@ func mix(n int) (migrate, merge, discard int) {
 
 func offerName(i int) string { return fmt.Sprintf("bench-offer-%05d", i) }
 
-func actionOf(i int) v1.SolutionAction { return workload.Action(i) }
+func actionOf(i int) v1alpha1.SolutionAction { return workload.Action(i) }
 
-func newOffer(i int) *v1.MarketplaceOffer { return workload.Offer(benchNS, offerName(i), i) }
+func newOffer(i int) *v1alpha1.MarketplaceOffer { return workload.Offer(benchNS, offerName(i), i) }
 
-func newSolution(i int) *v1.Solution { return workload.Solution(benchNS, i, offerName(i)) }
+func newSolution(i int) *v1alpha1.Solution { return workload.Solution(benchNS, i, offerName(i)) }
 
 // createAll creates the namespace and n offers and n solutions, pair by
 // pair, with workers goroutines; each created object
@@ -93,7 +93,7 @@ func createAll(ctx context.Context, c client.Client, n, workers int, done chan<-
 	// instead of publishing its own first, which would make the migration
 	// conflict), otherwise the offer first.
 	for i := 1; i <= n; i++ {
-		if actionOf(i) == v1.ActionMigrate {
+		if actionOf(i) == v1alpha1.ActionMigrate {
 			work <- []client.Object{newSolution(i), newOffer(i)}
 		} else {
 			work <- []client.Object{newOffer(i), newSolution(i)}
@@ -125,7 +125,7 @@ type tracker struct {
 }
 
 func isReady(conds []metav1.Condition, gen int64) bool {
-	c := meta.FindStatusCondition(conds, v1.ReadyCondition)
+	c := meta.FindStatusCondition(conds, v1alpha1.ReadyCondition)
 	return c != nil && c.Status == metav1.ConditionTrue && c.ObservedGeneration == gen
 }
 
@@ -158,13 +158,13 @@ func startTracker(ctx context.Context, cfg *rest.Config) (*tracker, error) {
 	}
 	handle := func(obj any) {
 		switch o := obj.(type) {
-		case *v1.MarketplaceOffer:
+		case *v1alpha1.MarketplaceOffer:
 			set("offer/"+o.Name, isReady(o.Status.Conditions, o.Generation), &t.offers)
-		case *v1.Solution:
+		case *v1alpha1.Solution:
 			set("sol/"+o.Name, isReady(o.Status.Conditions, o.Generation), &t.sols)
 		}
 	}
-	for _, obj := range []client.Object{&v1.MarketplaceOffer{}, &v1.Solution{}} {
+	for _, obj := range []client.Object{&v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}} {
 		inf, err := c.GetInformer(ctx, obj)
 		if err != nil {
 			cancel()
@@ -224,16 +224,16 @@ func floorWrites(ctx context.Context, c client.Client, obj client.Object) error 
 		return metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: gen, LastTransitionTime: now}
 	}
 	switch o := obj.(type) {
-	case *v1.MarketplaceOffer:
+	case *v1alpha1.MarketplaceOffer:
 		gen := o.Generation
 		base := o.DeepCopy()
-		o.Status = v1.MarketplaceOfferStatus{
-			ObservedGeneration: gen, Phase: v1.PhaseDraft, ProductID: "product-" + o.Name, DraftDigest: "sha256:0123456789abcdef0123456789abcdef",
-			ConfigureJob: &v1.JobRef{ID: "0f8fad5b-d9cb-469f-a165-70867728950e", StartedAt: &now},
+		o.Status = v1alpha1.MarketplaceOfferStatus{
+			ObservedGeneration: gen, Phase: v1alpha1.PhaseDraft, ProductID: "product-" + o.Name, DraftDigest: "sha256:0123456789abcdef0123456789abcdef",
+			ConfigureJob: &v1alpha1.JobRef{ID: "0f8fad5b-d9cb-469f-a165-70867728950e", StartedAt: &now},
 			Conditions: []metav1.Condition{
-				cond(v1.ReadyCondition, metav1.ConditionFalse, v1.ReasonSyncingDraft, "Partner Center is writing the draft (job 0f8fad5b-d9cb-469f-a165-70867728950e)", gen),
-				cond(v1.ReconcilingCondition, metav1.ConditionTrue, v1.ReasonSyncingDraft, "Partner Center is writing the draft (job 0f8fad5b-d9cb-469f-a165-70867728950e)", gen),
-				cond(v1.DraftSyncedCondition, metav1.ConditionFalse, v1.ReasonSyncingDraft, "writing the draft of generation 1", gen),
+				cond(v1alpha1.ReadyCondition, metav1.ConditionFalse, v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job 0f8fad5b-d9cb-469f-a165-70867728950e)", gen),
+				cond(v1alpha1.ReconcilingCondition, metav1.ConditionTrue, v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job 0f8fad5b-d9cb-469f-a165-70867728950e)", gen),
+				cond(v1alpha1.DraftSyncedCondition, metav1.ConditionFalse, v1alpha1.ReasonSyncingDraft, "writing the draft of generation 1", gen),
 			},
 		}
 		if err := c.Status().Patch(ctx, o, client.MergeFrom(base)); err != nil {
@@ -241,32 +241,32 @@ func floorWrites(ctx context.Context, c client.Client, obj client.Object) error 
 		}
 		base = o.DeepCopy()
 		st := &o.Status
-		st.Phase, st.ConfigureJob = v1.PhaseLive, nil
-		st.PreviewSubmission = &v1.SubmissionRef{ID: "1152921504606846977", Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: &now, Result: v1.SubmissionSucceeded}
-		st.LiveSubmission = &v1.SubmissionRef{ID: "1152921504606846978", Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: &now, Result: v1.SubmissionSucceeded}
-		st.Certification = &v1.Certification{Result: v1.CertificationPassed, Generation: gen}
+		st.Phase, st.ConfigureJob = v1alpha1.PhaseLive, nil
+		st.PreviewSubmission = &v1alpha1.SubmissionRef{ID: "1152921504606846977", Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: &now, Result: v1alpha1.SubmissionSucceeded}
+		st.LiveSubmission = &v1alpha1.SubmissionRef{ID: "1152921504606846978", Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: &now, Result: v1alpha1.SubmissionSucceeded}
+		st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationPassed, Generation: gen}
 		st.PreviewURLs = []string{"https://appsource.microsoft.com/product/" + o.Name + "?preview"}
 		st.LiveURL, st.LiveGeneration, st.LiveSince = "https://appsource.microsoft.com/product/"+o.Name, gen, &now
-		st.CoSellLevel = v1.CoSellReady
+		st.CoSellLevel = v1alpha1.CoSellReady
 		st.Conditions = []metav1.Condition{
-			cond(v1.ReadyCondition, metav1.ConditionTrue, v1.ReasonSucceeded, "generation 1 is live at "+st.LiveURL, gen),
-			cond(v1.DraftSyncedCondition, metav1.ConditionTrue, v1.ReasonSucceeded, "draft of generation 1 written to Partner Center", gen),
-			cond(v1.CertifiedCondition, metav1.ConditionTrue, v1.ReasonSucceeded, "generation 1 passed certification", gen),
-			cond(v1.LiveCondition, metav1.ConditionTrue, v1.ReasonSucceeded, "generation 1 is live at "+st.LiveURL, gen),
-			cond(v1.CoSellReadyCondition, metav1.ConditionTrue, v1.ReasonCoSellReady, "the offer is co-sell ready", gen),
+			cond(v1alpha1.ReadyCondition, metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "generation 1 is live at "+st.LiveURL, gen),
+			cond(v1alpha1.DraftSyncedCondition, metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "draft of generation 1 written to Partner Center", gen),
+			cond(v1alpha1.CertifiedCondition, metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "generation 1 passed certification", gen),
+			cond(v1alpha1.LiveCondition, metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "generation 1 is live at "+st.LiveURL, gen),
+			cond(v1alpha1.CoSellReadyCondition, metav1.ConditionTrue, v1alpha1.ReasonCoSellReady, "the offer is co-sell ready", gen),
 		}
 		return c.Status().Patch(ctx, o, client.MergeFrom(base))
-	case *v1.Solution:
+	case *v1alpha1.Solution:
 		gen := o.Generation
 		base := o.DeepCopy()
 		st := &o.Status
 		st.ObservedGeneration, st.Offer = gen, offerNameOf(o)
-		if o.Spec.Action == v1.ActionMerge {
-			st.State, st.SupportRequestID, st.MergeRequestedAt = v1.StateMergeRequested, "SR-"+o.Name, &now
+		if o.Spec.Action == v1alpha1.ActionMerge {
+			st.State, st.SupportRequestID, st.MergeRequestedAt = v1alpha1.StateMergeRequested, "SR-"+o.Name, &now
 			st.Conditions = []metav1.Condition{
-				cond(v1.ReadyCondition, metav1.ConditionFalse, v1.ReasonMergeRequested, "merge request SR-"+o.Name+" is with partner support", gen),
-				cond(v1.ReconcilingCondition, metav1.ConditionTrue, v1.ReasonMergeRequested, "merge request SR-"+o.Name+" is with partner support", gen),
-				cond(v1.PrerequisitesMetCondition, metav1.ConditionTrue, v1.ReasonSucceeded, "partner "+workload.Partner+" has a valid membership", gen),
+				cond(v1alpha1.ReadyCondition, metav1.ConditionFalse, v1alpha1.ReasonMergeRequested, "merge request SR-"+o.Name+" is with partner support", gen),
+				cond(v1alpha1.ReconcilingCondition, metav1.ConditionTrue, v1alpha1.ReasonMergeRequested, "merge request SR-"+o.Name+" is with partner support", gen),
+				cond(v1alpha1.PrerequisitesMetCondition, metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "partner "+workload.Partner+" has a valid membership", gen),
 			}
 			if err := c.Status().Patch(ctx, o, client.MergeFrom(base)); err != nil {
 				return err
@@ -274,24 +274,24 @@ func floorWrites(ctx context.Context, c client.Client, obj client.Object) error 
 			base = o.DeepCopy()
 		}
 		switch o.Spec.Action {
-		case v1.ActionMerge:
-			st.State = v1.StateMerged
-		case v1.ActionMigrate:
-			st.State, st.ProductID = v1.StateMigrated, "product-"+offerNameOf(o)
+		case v1alpha1.ActionMerge:
+			st.State = v1alpha1.StateMerged
+		case v1alpha1.ActionMigrate:
+			st.State, st.ProductID = v1alpha1.StateMigrated, "product-"+offerNameOf(o)
 		default:
-			st.State = v1.StateDiscarded
+			st.State = v1alpha1.StateDiscarded
 		}
 		st.Conditions = []metav1.Condition{
-			cond(v1.ReadyCondition, metav1.ConditionTrue, v1.ReasonSucceeded, "the solution is "+string(st.State), gen),
-			cond(v1.PrerequisitesMetCondition, metav1.ConditionTrue, v1.ReasonSucceeded, "partner "+workload.Partner+" has a valid membership", gen),
-			cond(v1.ActionCompletedCondition, metav1.ConditionTrue, string(st.State), "the solution is "+string(st.State), gen),
+			cond(v1alpha1.ReadyCondition, metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "the solution is "+string(st.State), gen),
+			cond(v1alpha1.PrerequisitesMetCondition, metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "partner "+workload.Partner+" has a valid membership", gen),
+			cond(v1alpha1.ActionCompletedCondition, metav1.ConditionTrue, string(st.State), "the solution is "+string(st.State), gen),
 		}
 		return c.Status().Patch(ctx, o, client.MergeFrom(base))
 	}
 	return nil
 }
 
-func offerNameOf(s *v1.Solution) string {
+func offerNameOf(s *v1alpha1.Solution) string {
 	switch {
 	case s.Spec.Migrate != nil:
 		return s.Spec.Migrate.OfferRef.Name

@@ -33,7 +33,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/simulator"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
 	"github.com/cosell-operator/cosell-operator/test/workload"
@@ -48,7 +48,7 @@ var (
 	scheme     = runtime.NewScheme()
 	operator   string // the operator binary
 	kubeconfig string // kubeconfig of an administrator of env
-	// kubeconfigFlag: the manager takes --kubeconfig (DESIGN.md section 7);
+	// kubeconfigFlag: the manager takes --kubeconfig (README.md, "Command line");
 	// when a build does not, KUBECONFIG carries it instead.
 	kubeconfigFlag bool
 	operatorHelp   string
@@ -58,7 +58,7 @@ var (
 
 func TestMain(m *testing.M) {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(v1.AddToScheme(scheme))
+	utilruntime.Must(v1alpha1.AddToScheme(scheme))
 	// envtest and the client log through controller-runtime; the operator's
 	// own logs go to files.
 	ctrl.SetLogger(logr.Discard())
@@ -396,12 +396,12 @@ func offerName(i int) string { return fmt.Sprintf("chaos-offer-%05d", i) }
 
 func solutionName(i int) string { return workload.SolutionName(i) }
 
-func actionOf(i int) v1.SolutionAction { return workload.Action(i) }
+func actionOf(i int) v1alpha1.SolutionAction { return workload.Action(i) }
 
 // newOffer passes certification, goes live and is co-sell ready.
-func newOffer(i int) *v1.MarketplaceOffer { return workload.Offer(namespace, offerName(i), i) }
+func newOffer(i int) *v1alpha1.MarketplaceOffer { return workload.Offer(namespace, offerName(i), i) }
 
-func newSolution(i int) *v1.Solution { return workload.Solution(namespace, i, offerName(i)) }
+func newSolution(i int) *v1alpha1.Solution { return workload.Solution(namespace, i, offerName(i)) }
 
 // createObjects creates n offers and n solutions, 16 at a time, and
 // removes them when the test ends (the next test's operator would
@@ -447,13 +447,13 @@ func createObjects(t *testing.T, n int) {
 
 func deleteObjects(t *testing.T) {
 	ctx := context.Background()
-	_ = k8s.DeleteAllOf(ctx, &v1.Solution{}, client.InNamespace(namespace))
-	_ = k8s.DeleteAllOf(ctx, &v1.MarketplaceOffer{}, client.InNamespace(namespace))
+	_ = k8s.DeleteAllOf(ctx, &v1alpha1.Solution{}, client.InNamespace(namespace))
+	_ = k8s.DeleteAllOf(ctx, &v1alpha1.MarketplaceOffer{}, client.InNamespace(namespace))
 	_ = k8s.Delete(ctx, &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: leaseName}})
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
-		var offers v1.MarketplaceOfferList
-		var sols v1.SolutionList
+		var offers v1alpha1.MarketplaceOfferList
+		var sols v1alpha1.SolutionList
 		if k8s.List(ctx, &offers, client.InNamespace(namespace)) == nil && k8s.List(ctx, &sols, client.InNamespace(namespace)) == nil {
 			if len(offers.Items)+len(sols.Items) == 0 {
 				return
@@ -500,7 +500,7 @@ func (p progress) String() string {
 }
 
 func readyFor(conds []metav1.Condition, gen int64) (bool, string) {
-	c := meta.FindStatusCondition(conds, v1.ReadyCondition)
+	c := meta.FindStatusCondition(conds, v1alpha1.ReadyCondition)
 	switch {
 	case c == nil:
 		return false, "no Ready condition"
@@ -513,33 +513,33 @@ func readyFor(conds []metav1.Condition, gen int64) (bool, string) {
 }
 
 // expectedState is the end state of solution i.
-func expectedState(i int) v1.SolutionState {
+func expectedState(i int) v1alpha1.SolutionState {
 	switch actionOf(i) {
-	case v1.ActionMigrate:
-		return v1.StateMigrated
-	case v1.ActionMerge:
-		return v1.StateMerged
+	case v1alpha1.ActionMigrate:
+		return v1alpha1.StateMigrated
+	case v1alpha1.ActionMerge:
+		return v1alpha1.StateMerged
 	}
-	return v1.StateDiscarded
+	return v1alpha1.StateDiscarded
 }
 
 // offerDone: Ready for its generation, live, with a product and live URL.
-func offerDone(o *v1.MarketplaceOffer) (bool, string) {
+func offerDone(o *v1alpha1.MarketplaceOffer) (bool, string) {
 	if ok, why := readyFor(o.Status.Conditions, o.Generation); !ok {
 		return false, why
 	}
 	switch {
-	case o.Status.Phase != v1.PhaseLive:
+	case o.Status.Phase != v1alpha1.PhaseLive:
 		return false, "phase " + string(o.Status.Phase)
 	case o.Status.ProductID == "" || o.Status.LiveURL == "":
 		return false, "no productID or liveURL"
-	case !meta.IsStatusConditionTrue(o.Status.Conditions, v1.LiveCondition):
+	case !meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.LiveCondition):
 		return false, "Live is not True"
 	}
 	return true, ""
 }
 
-func solutionDone(s *v1.Solution, i int) (bool, string) {
+func solutionDone(s *v1alpha1.Solution, i int) (bool, string) {
 	if ok, why := readyFor(s.Status.Conditions, s.Generation); !ok {
 		return false, why
 	}
@@ -557,11 +557,11 @@ func indexOf(name string) int {
 // observe lists the objects (uncached) and counts those in their end state.
 func observe(ctx context.Context) (progress, error) {
 	p := progress{states: map[string]int{}}
-	var offers v1.MarketplaceOfferList
+	var offers v1alpha1.MarketplaceOfferList
 	if err := k8s.List(ctx, &offers, client.InNamespace(namespace)); err != nil {
 		return p, err
 	}
-	var sols v1.SolutionList
+	var sols v1alpha1.SolutionList
 	if err := k8s.List(ctx, &sols, client.InNamespace(namespace)); err != nil {
 		return p, err
 	}
@@ -634,8 +634,8 @@ func awaitConvergence(t *testing.T, timeout time.Duration, logs ...string) time.
 func checkEndState(t *testing.T, n int) {
 	t.Helper()
 	ctx := context.Background()
-	var offers v1.MarketplaceOfferList
-	var sols v1.SolutionList
+	var offers v1alpha1.MarketplaceOfferList
+	var sols v1alpha1.SolutionList
 	deadline := time.Now().Add(time.Minute)
 	for {
 		var problems []string
@@ -645,7 +645,7 @@ func checkEndState(t *testing.T, n int) {
 		if err := k8s.List(ctx, &sols, client.InNamespace(namespace)); err != nil {
 			t.Fatal(err)
 		}
-		byName := map[string]*v1.MarketplaceOffer{}
+		byName := map[string]*v1alpha1.MarketplaceOffer{}
 		products := map[string]string{}
 		for i := range offers.Items {
 			o := &offers.Items[i]
@@ -664,12 +664,12 @@ func checkEndState(t *testing.T, n int) {
 				continue
 			}
 			switch actionOf(idx) {
-			case v1.ActionMigrate:
+			case v1alpha1.ActionMigrate:
 				if s.Status.ProductID != o.Status.ProductID || o.Status.MigratedFrom != s.Spec.SolutionID {
 					problems = append(problems, fmt.Sprintf("migrated %s: product %s, offer %s has product %s migratedFrom %q",
 						s.Name, s.Status.ProductID, o.Name, o.Status.ProductID, o.Status.MigratedFrom))
 				}
-			case v1.ActionMerge:
+			case v1alpha1.ActionMerge:
 				if s.Status.SupportRequestID == "" || !slices.Contains(o.Status.MergedSolutions, s.Spec.SolutionID) {
 					problems = append(problems, fmt.Sprintf("merged %s: support request %q, offer %s lists merged %v",
 						s.Name, s.Status.SupportRequestID, o.Name, o.Status.MergedSolutions))
@@ -743,9 +743,9 @@ func checkStats(t *testing.T, st simulator.Stats, n int) {
 		offers = append(offers, offerName(i))
 		sols = append(sols, solutionName(i))
 		switch actionOf(i) {
-		case v1.ActionMigrate:
+		case v1alpha1.ActionMigrate:
 			migrate = append(migrate, solutionName(i))
-		case v1.ActionMerge:
+		case v1alpha1.ActionMerge:
 			merge = append(merge, solutionName(i))
 		default:
 			discard = append(discard, solutionName(i))

@@ -11,7 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
-	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 )
 
 // The partner and publisher the simulator's generate: seed adds.
@@ -32,25 +32,25 @@ func Seed(n int) []byte {
 func SolutionName(i int) string { return fmt.Sprintf("bench-sol-%05d", i) }
 
 // Action is the decision of pair i: a third each Migrate, Merge, Discard.
-func Action(i int) v1.SolutionAction {
+func Action(i int) v1alpha1.SolutionAction {
 	switch i % 3 {
 	case 1:
-		return v1.ActionMigrate
+		return v1alpha1.ActionMigrate
 	case 2:
-		return v1.ActionMerge
+		return v1alpha1.ActionMerge
 	}
-	return v1.ActionDiscard
+	return v1alpha1.ActionDiscard
 }
 
 // Offer is a SaaS offer with target Live whose content passes every
 // certification rule of the simulator and makes it co-sell ready.
-func Offer(namespace, name string, i int) *v1.MarketplaceOffer {
+func Offer(namespace, name string, i int) *v1alpha1.MarketplaceOffer {
 	site := "https://bench.example/" + name
-	return &v1.MarketplaceOffer{
+	return &v1alpha1.MarketplaceOffer{
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name},
-		Spec: v1.MarketplaceOfferSpec{
-			OfferID: name, OfferType: v1.OfferTypeSoftwareAsAService, PublisherID: Publisher, Target: v1.TargetLive,
-			Listing: v1.OfferListing{
+		Spec: v1alpha1.MarketplaceOfferSpec{
+			OfferID: name, OfferType: v1alpha1.OfferTypeSoftwareAsAService, PublisherID: Publisher, Target: v1alpha1.TargetLive,
+			Listing: v1alpha1.OfferListing{
 				Title:   fmt.Sprintf("Bench Offer %05d", i),
 				Summary: "A generated offer for the scale benchmark and the chaos suite.",
 				Description: "<p>Bench offer " + name + " streams point-of-sale and sensor data into live dashboards " +
@@ -59,33 +59,33 @@ func Offer(namespace, name string, i int) *v1.MarketplaceOffer {
 				SupportURL:       "https://bench.example/support",
 				Keywords:         []string{"bench", "analytics"},
 			},
-			Plans: []v1.Plan{{ID: "standard", Name: "Standard", Description: "Up to 50 stores.",
-				Pricing: v1.PricingFlatRate, Price: "99.00", Markets: []string{"US", "GB"}}},
-			CoSell: &v1.CoSell{
+			Plans: []v1alpha1.Plan{{ID: "standard", Name: "Standard", Description: "Up to 50 stores.",
+				Pricing: v1alpha1.PricingFlatRate, Price: "99.00", Markets: []string{"US", "GB"}}},
+			CoSell: &v1alpha1.CoSell{
 				SolutionType: "Software", SolutionAreas: []string{"Data & AI"}, LandingPageURL: site,
-				Documents: []v1.CoSellDocument{
-					{Type: v1.DocumentSolutionOnePager, URL: site + "/one-pager.pdf"},
-					{Type: v1.DocumentPitchDeck, URL: site + "/deck.pptx"},
+				Documents: []v1alpha1.CoSellDocument{
+					{Type: v1alpha1.DocumentSolutionOnePager, URL: site + "/one-pager.pdf"},
+					{Type: v1alpha1.DocumentPitchDeck, URL: site + "/deck.pptx"},
 				},
-				Contacts: []v1.CoSellContact{{Role: "Sales", Name: "Dana Whitfield", Email: "dana@bench.example"}},
+				Contacts: []v1alpha1.CoSellContact{{Role: "Sales", Name: "Dana Whitfield", Email: "dana@bench.example"}},
 			},
-			Resell: &v1.Resell{Policy: v1.ResellAll},
+			Resell: &v1alpha1.Resell{Policy: v1alpha1.ResellAll},
 		},
 	}
 }
 
 // Solution decides legacy solution i: Migrate into offer, Merge into offer
 // once it is live, or Discard.
-func Solution(namespace string, i int, offer string) *v1.Solution {
-	s := &v1.Solution{
+func Solution(namespace string, i int, offer string) *v1alpha1.Solution {
+	s := &v1alpha1.Solution{
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: SolutionName(i)},
-		Spec:       v1.SolutionSpec{SolutionID: SolutionName(i), PartnerID: Partner, Action: Action(i)},
+		Spec:       v1alpha1.SolutionSpec{SolutionID: SolutionName(i), PartnerID: Partner, Action: Action(i)},
 	}
 	switch s.Spec.Action {
-	case v1.ActionMigrate:
-		s.Spec.Migrate = &v1.MigrateSpec{OfferRef: v1.OfferReference{Name: offer}}
-	case v1.ActionMerge:
-		s.Spec.Merge = &v1.MergeSpec{OfferRef: &v1.OfferReference{Name: offer}}
+	case v1alpha1.ActionMigrate:
+		s.Spec.Migrate = &v1alpha1.MigrateSpec{OfferRef: v1alpha1.OfferReference{Name: offer}}
+	case v1alpha1.ActionMerge:
+		s.Spec.Merge = &v1alpha1.MergeSpec{OfferRef: &v1alpha1.OfferReference{Name: offer}}
 	}
 	return s
 }

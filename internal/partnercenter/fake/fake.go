@@ -327,7 +327,7 @@ func (c *Client) ConfigureDraft(_ context.Context, productID, offerType string, 
 	if !ok {
 		return nil, &pc.Error{Class: pc.ClassTerminal, Op: "ConfigureDraft", Message: "unknown offer type " + offerType}
 	}
-	resources, unwritten, err := ingestion.DraftResources(t, productID, draft)
+	resources, unwritten, err := ingestion.DraftResources(t, productID, draft, nil)
 	if err != nil {
 		return nil, &pc.Error{Class: pc.ClassTerminal, Op: "ConfigureDraft", Message: err.Error()}
 	}

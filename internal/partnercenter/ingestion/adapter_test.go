@@ -245,7 +245,7 @@ func TestDraftResourcesSayWhatTheyCannotWrite(t *testing.T) {
 			g := NewWithT(t)
 			ot, ok := wire.LookupOfferType(spec)
 			g.Expect(ok).To(BeTrue())
-			res, unwritten, err := DraftResources(ot, "p1", full)
+			res, unwritten, err := DraftResources(ot, "p1", full, nil)
 			g.Expect(err).NotTo(HaveOccurred())
 			var kinds, fields []string
 			for _, r := range res {
@@ -265,9 +265,9 @@ func TestDraftResourcesSayWhatTheyCannotWrite(t *testing.T) {
 	}
 	g := NewWithT(t)
 	saas, _ := wire.LookupOfferType("SoftwareAsAService")
-	_, _, err := DraftResources(saas, "p1", pc.Draft{Plans: []pc.Plan{{ID: "x", Pricing: "FlatRate", Price: "lots"}}})
+	_, _, err := DraftResources(saas, "p1", pc.Draft{Plans: []pc.Plan{{ID: "x", Pricing: "FlatRate", Price: "lots"}}}, nil)
 	g.Expect(err).To(MatchError(ContainSubstring("not an amount")))
-	_, _, err = DraftResources(saas, "p1", pc.Draft{Plans: []pc.Plan{{ID: "x", Pricing: "Barter"}}})
+	_, _, err = DraftResources(saas, "p1", pc.Draft{Plans: []pc.Plan{{ID: "x", Pricing: "Barter"}}}, nil)
 	g.Expect(err).To(MatchError(ContainSubstring("not one of")))
 }
 

@@ -70,6 +70,26 @@ func (rec *recorder) handler(w http.ResponseWriter, r *http.Request) {
 	rec.mu.Unlock()
 	p := r.URL.Path
 	switch {
+	case r.Method == http.MethodGet && p == basePath+"/resource-tree/product/"+testProductID:
+		// A draft with the plan "basic", its plan-listing and price, a
+		// listing and a reseller: ConfigureDraft updates them by ID.
+		prod := "product/" + testProductID
+		plan := "plan/" + testProductID + "/0f0e6b77-54f5-4a39-9a56-52f4c6a2c0d4"
+		writeJSON(w, http.StatusOK, map[string]any{
+			"$schema": "https://schema.mp.microsoft.com/schema/resource-tree/2022-03-01-preview2", "root": prod,
+			"target": map[string]any{"targetType": "draft"},
+			"resources": []any{
+				map[string]any{"$schema": "https://schema.mp.microsoft.com/schema/listing/2022-03-01-preview5", "id": "listing/" + testProductID + "/public/main/default/en-us",
+					"product": prod, "kind": "azureSaaS", "languageId": "en-us"},
+				map[string]any{"$schema": "https://schema.mp.microsoft.com/schema/plan/2022-03-01-preview3", "id": plan, "product": prod,
+					"identity": map[string]any{"externalId": "basic"}, "alias": "Basic"},
+				map[string]any{"$schema": "https://schema.mp.microsoft.com/schema/plan-listing/2022-03-01-preview5", "id": "plan-listing/" + testProductID + "/public/main/0f0e6b77-54f5-4a39-9a56-52f4c6a2c0d4/en-us",
+					"product": prod, "plan": plan, "kind": "azureSaaS-plan", "languageId": "en-us"},
+				map[string]any{"$schema": "https://schema.mp.microsoft.com/schema/price-and-availability-plan/2022-03-01-preview4", "id": "price-and-availability-plan/" + testProductID + "/0f0e6b77-54f5-4a39-9a56-52f4c6a2c0d4",
+					"product": prod, "plan": map[string]any{"externalId": "basic"}, "visibility": "visible", "audience": "public"},
+				map[string]any{"$schema": "https://schema.mp.microsoft.com/schema/reseller/2022-03-01-preview2", "id": "reseller/" + testProductID,
+					"product": prod, "resellerChannelState": "none", "audiences": []any{}},
+			}})
 	case r.Method == http.MethodPost && p == basePath+"/configure":
 		writeJSON(w, http.StatusAccepted, job(fmt.Sprintf("job-%d", n), wire.StatusRunning, wire.ResultPending))
 	case strings.HasPrefix(p, wire.CoSellPathPrefix+"/products/"+testProductID+"/branches/"):
@@ -168,6 +188,7 @@ func TestConformance(t *testing.T) {
 	reqs := runLifecycle(t)
 	kinds := map[string]bool{}
 	var configures, cosell int
+	var ids, planRefs []string
 	for _, r := range reqs {
 		if strings.HasPrefix(r.Path, wire.CoSellPathPrefix) {
 			cosell++
@@ -179,6 +200,9 @@ func TestConformance(t *testing.T) {
 			continue
 		}
 		g.Expect(r.Query[wire.VersionQueryParameter]).To(Equal([]string{"2022-03-01-preview2"}), "%s %s", r.Method, r.Path)
+		if r.Method == http.MethodGet {
+			g.Expect(r.Path).To(Equal(basePath+"/resource-tree/product/"+testProductID), "the only read is the draft before an update")
+		}
 		g.Expect(r.Auth).To(Equal("Bearer "+Scope), "%s %s", r.Method, r.Path)
 		if r.Method != http.MethodPost {
 			continue
@@ -190,12 +214,32 @@ func TestConformance(t *testing.T) {
 			kind, err := checkResource(res)
 			g.Expect(err).NotTo(HaveOccurred(), "%s: %s", r.Op, res)
 			kinds[kind] = true
+			var h struct {
+				ID   string         `json:"id"`
+				Plan wire.Reference `json:"plan"`
+			}
+			_ = json.Unmarshal(res, &h)
+			if h.ID != "" {
+				ids = append(ids, h.ID)
+			}
+			if !h.Plan.IsZero() {
+				planRefs = append(planRefs, h.Plan.String())
+			}
 		}
 	}
 	// CreateProduct for 14 offer types, ConfigureDraft for the 3 with
 	// published draft resources, SubmitPreview, GoLive, StopSale, DeleteDraft.
 	g.Expect(configures).To(Equal(14 + 3 + 4))
 	g.Expect(cosell).To(Equal(4), "product lookup, branch, listing read, listing write")
+	g.Expect(ids).To(ContainElements(
+		"listing/"+testProductID+"/public/main/default/en-us",
+		"plan/"+testProductID+"/0f0e6b77-54f5-4a39-9a56-52f4c6a2c0d4",
+		"plan-listing/"+testProductID+"/public/main/0f0e6b77-54f5-4a39-9a56-52f4c6a2c0d4/en-us",
+		"price-and-availability-plan/"+testProductID+"/0f0e6b77-54f5-4a39-9a56-52f4c6a2c0d4",
+		"reseller/"+testProductID,
+	), "existing draft resources are updated by their durable IDs")
+	g.Expect(planRefs).To(ContainElements("plan/"+testProductID+"/0f0e6b77-54f5-4a39-9a56-52f4c6a2c0d4", "free"),
+		"an existing plan is referenced by its durable ID, a new one by its resourceName")
 	g.Expect(kinds).To(Equal(map[string]bool{"product": true, "listing": true, "plan": true, "plan-listing": true,
 		"price-and-availability-plan": true, "reseller": true, "submission": true}))
 }

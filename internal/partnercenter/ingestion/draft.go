@@ -33,7 +33,20 @@ func (c *Client) ConfigureDraft(ctx context.Context, productID, spec string, d p
 	if err != nil {
 		return nil, err
 	}
-	resources, unwritten, err := DraftResources(t, productID, d)
+	// Existing resources are updated by their durable IDs: read the draft
+	// first, as the SaaS page asks before any update.
+	var existing *Existing
+	if t.ListingKind != "" {
+		var tree wire.ResourceTree
+		u := c.endpoint(url.Values{"targetType": {wire.TargetDraft}}, "resource-tree", "product", productID)
+		if err := c.do(ctx, op, http.MethodGet, u, nil, &tree); err != nil {
+			return nil, err
+		}
+		if existing, err = ExistingOf(op, &tree); err != nil {
+			return nil, err
+		}
+	}
+	resources, unwritten, err := DraftResources(t, productID, d, existing)
 	if err != nil {
 		return nil, invalidRequest(op, "%v", err)
 	}
@@ -52,10 +65,94 @@ func unwritten(field, why string) pc.FeedbackItem {
 	return pc.FeedbackItem{Code: pc.CodeNotSupported, Resource: field, Message: why}
 }
 
+// Existing are the durable IDs of a product's draft resources the
+// operator writes: an existing resource is updated by its ID (a plan sent
+// again by its externalId alone would be a second plan).
+type Existing struct {
+	// Plans maps a plan's externalId to its durable ID.
+	Plans map[string]string
+	// Listing is the durable ID of the en-us listing.
+	Listing string
+	// PlanListings and Prices map a plan's durable ID to the durable ID of
+	// its en-us plan-listing and its price-and-availability-plan.
+	PlanListings, Prices map[string]string
+	// Reseller is the durable ID of the reseller resource.
+	Reseller string
+}
+
+// ExistingOf collects the durable IDs of a draft resource tree.
+func ExistingOf(op string, tree *wire.ResourceTree) (*Existing, error) {
+	e := &Existing{Plans: map[string]string{}, PlanListings: map[string]string{}, Prices: map[string]string{}}
+	byExternal := map[string]string{}
+	type planned struct {
+		id  string
+		ref wire.Reference
+	}
+	var listings, prices []planned
+	for _, raw := range tree.Resources {
+		var h wire.Head
+		if err := json.Unmarshal(raw, &h); err != nil {
+			return nil, contractError(op, "resource tree of %s holds a resource that is not an object: %v", tree.Root, err)
+		}
+		if h.ID == "" {
+			continue
+		}
+		var ref struct {
+			Plan           wire.Reference `json:"plan"`
+			LanguageID     string         `json:"languageId"`
+			LifecycleState string         `json:"lifecycleState"`
+		}
+		if err := json.Unmarshal(raw, &ref); err != nil {
+			return nil, contractError(op, "%s resource %q of %s: %v", h.Kind(), h.ID, tree.Root, err)
+		}
+		switch h.Kind() {
+		case wire.KindPlan:
+			if h.Identity != nil && h.Identity.ExternalID != "" && ref.LifecycleState != wire.LifecycleDeleted {
+				e.Plans[h.Identity.ExternalID] = h.ID
+				byExternal[h.Identity.ExternalID] = h.ID
+			}
+		case wire.KindListing:
+			if strings.EqualFold(ref.LanguageID, listingLanguage) {
+				e.Listing = h.ID
+			}
+		case wire.KindPlanListing:
+			if strings.EqualFold(ref.LanguageID, listingLanguage) {
+				listings = append(listings, planned{h.ID, ref.Plan})
+			}
+		case wire.KindPriceAndAvailabilityPlan:
+			prices = append(prices, planned{h.ID, ref.Plan})
+		case wire.KindReseller:
+			e.Reseller = h.ID
+		}
+	}
+	planID := func(r wire.Reference) string {
+		if r.DurableID != "" {
+			return r.DurableID
+		}
+		return byExternal[r.ExternalID]
+	}
+	for _, l := range listings {
+		if id := planID(l.ref); id != "" {
+			e.PlanListings[id] = l.id
+		}
+	}
+	for _, p := range prices {
+		if id := planID(p.ref); id != "" {
+			e.Prices[id] = p.id
+		}
+	}
+	return e, nil
+}
+
 // DraftResources converts a draft to the configure resources of offer type
-// t, and lists what has no published place. It is exported for the
-// conformance tests and the fake.
-func DraftResources(t wire.OfferType, productID string, d pc.Draft) ([]any, []pc.FeedbackItem, error) {
+// t, and lists what has no published place. Resources in existing (nil for
+// a product without a draft yet) are updated by their durable IDs; new
+// plans are created with a resourceName the others reference. It is
+// exported for the conformance tests and the fake.
+func DraftResources(t wire.OfferType, productID string, d pc.Draft, existing *Existing) ([]any, []pc.FeedbackItem, error) {
+	if existing == nil {
+		existing = &Existing{}
+	}
 	product := wire.DurableRef(wire.ProductRef(productID))
 	var out []any
 	var skipped []pc.FeedbackItem
@@ -70,7 +167,7 @@ func DraftResources(t wire.OfferType, productID string, d pc.Draft) ([]any, []pc
 		}
 	} else {
 		out = append(out, wire.Listing{
-			Schema: wire.Schema(wire.KindListing, t.ListingVersion), Product: product,
+			Schema: wire.Schema(wire.KindListing, t.ListingVersion), ID: existing.Listing, Product: product,
 			Kind: t.ListingKind, LanguageID: listingLanguage,
 			Title: l.Title, SearchResultSummary: l.Summary, ShortDescription: l.ShortDescription,
 			Description: l.Description, PrivacyPolicyLink: l.PrivacyPolicyURL, GlobalSupportWebsite: l.SupportURL,
@@ -89,15 +186,20 @@ func DraftResources(t wire.OfferType, productID string, d pc.Draft) ([]any, []pc
 			noPlace("spec.plans["+p.ID+"]", "plan resources")
 			continue
 		}
+		plan := wire.Plan{Schema: wire.SchemaOf(wire.KindPlan), Product: product,
+			Identity: wire.Identity{ExternalID: p.ID}, Alias: p.Name}
 		ref := wire.NameRef(p.ID)
-		out = append(out,
-			wire.Plan{Schema: wire.SchemaOf(wire.KindPlan), ResourceName: p.ID, Product: product,
-				Identity: wire.Identity{ExternalID: p.ID}, Alias: p.Name},
-			wire.PlanListing{Schema: wire.Schema(wire.KindPlanListing, t.PlanListingVersion), Product: product, Plan: ref,
-				Kind: t.PlanListingKind, LanguageID: listingLanguage, Name: p.Name, Description: p.Description},
+		if id := existing.Plans[p.ID]; id != "" {
+			plan.ID, ref = id, wire.DurableRef(id)
+		} else {
+			plan.ResourceName = p.ID
+		}
+		out = append(out, plan,
+			wire.PlanListing{Schema: wire.Schema(wire.KindPlanListing, t.PlanListingVersion), ID: existing.PlanListings[plan.ID],
+				Product: product, Plan: ref, Kind: t.PlanListingKind, LanguageID: listingLanguage, Name: p.Name, Description: p.Description},
 		)
 		price := wire.PriceAndAvailabilityPlan{Schema: wire.Schema(wire.KindPriceAndAvailabilityPlan, t.PriceVersion),
-			Product: product, Plan: ref, Visibility: "visible", Audience: "public"}
+			ID: existing.Prices[plan.ID], Product: product, Plan: ref, Visibility: "visible", Audience: "public"}
 		for _, m := range p.Markets {
 			price.Markets = append(price.Markets, strings.ToLower(m))
 		}
@@ -125,7 +227,7 @@ func DraftResources(t wire.OfferType, productID string, d pc.Draft) ([]any, []pc
 		if err != nil {
 			return nil, nil, err
 		}
-		out = append(out, wire.Reseller{Schema: wire.SchemaOf(wire.KindReseller), Product: product,
+		out = append(out, wire.Reseller{Schema: wire.SchemaOf(wire.KindReseller), ID: existing.Reseller, Product: product,
 			ResellerChannelState: state, Audiences: []wire.ResellerAudience{}})
 	}
 	return out, skipped, nil

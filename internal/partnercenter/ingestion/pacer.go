@@ -1,6 +1,7 @@
 package ingestion
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -8,41 +9,98 @@ import (
 	"time"
 )
 
-// Pacer is the transport of the Partner Center client. It
-// sends requests straight through until Partner Center throttles: when more
-// than pacerThrottledShare of the answers in a window are 429, it paces all
-// workers together below the rate Partner Center admitted, holds every
-// request back for the Retry-After of the throttled answers, and then raises
-// the rate by a twentieth per window until throttling starts again (additive
-// probing, multiplicative back-off). Each request's own retry still honours
-// its Retry-After (the HTTP adapter does that); the pacer makes the workers
-// honour it together, so that requests over the limit fall instead of
-// every worker finding the limit on its own. Occasional 429s (under
-// pacerThrottledShare) do not slow anyone down.
+// Pacer is the transport of the Partner Center client. It makes all workers
+// honour Partner Center's throttling together instead of each finding the
+// limit on its own, and it tells a rate limit apart from 429s that have
+// nothing to do with the rate.
+//
+// Microsoft publishes no rate limit for the Product Ingestion API, only
+// Partner Center's general rule that a throttled request is answered 429
+// with Retry-After. So the pacer learns the limit from the answers, one
+// window (pacerWindow) at a time:
+//
+//   - Unpaced, requests go straight through. When the share of 429s in a
+//     window rises above what is usual (the noise, below), the pacer paces
+//     every worker together just under the rate Partner Center admitted in
+//     that window, and holds every request back for the window's longest
+//     Retry-After.
+//   - The next window tests that decision. Under a real limit, sending below
+//     the admitted rate makes the 429s (nearly) stop: the limit is confirmed
+//     and the rate is held for pacerHoldWindows before it probes upwards by
+//     pacerProbe a window; the first window that is throttled again while
+//     probing sets the rate back under what was admitted.
+//   - When pacing did not make the 429s stop, they were not caused by the
+//     rate (an overloaded backend answers some requests 429 whatever the
+//     rate): the pacer goes back to the rate it had and learns that share as
+//     the noise, so that the same share does not slow anyone down again. The
+//     noise decays when the 429s do.
+//
+// Each request's own retry still honours its Retry-After (the HTTP adapter
+// does that).
 type Pacer struct {
 	// Next sends the requests; nil means http.DefaultTransport.
 	Next http.RoundTripper
 
-	mu       sync.Mutex
-	rate     float64 // requests per second; 0 means not pacing
-	tokens   float64
-	last     time.Time
-	pause    time.Time // no request leaves before this
+	mu     sync.Mutex
+	rate   float64 // requests per second; 0 means not pacing
+	tokens float64
+	last   time.Time
+	pause  time.Time // no request leaves before this
+
 	winStart time.Time
 	winOK    int
 	win429   int
 	retry    time.Duration // longest Retry-After in the window
+	// winWaited counts the requests of the window the pace held back.
+	winWaited int
+	// epoch counts the pacing decisions; a request carries the one it was
+	// sent under.
+	epoch int
+
+	noise     float64 // share of 429s that pacing did not remove
+	testing   bool    // the last window was throttled; this one tests the decision
+	tested    float64 // the 429 share that started the test
+	testedN   int     // and the answers it was taken over
+	known     float64 // the rate of the last confirmed limit
+	idle      int     // calm windows in a row in which the pace held nobody back
+	before    float64 // the rate before the test (0: unpaced)
+	hold      int     // windows left before probing upwards
+	throttled int     // windows that confirmed a limit (for tests and metrics)
 }
 
 const (
-	pacerWindow         = 2 * time.Second
-	pacerThrottledShare = 0.15
-	pacerMinRate        = 1.0
+	pacerWindow = 2 * time.Second
+	// A window lasts pacerWindow, longer when needed to hold pacerMinSample
+	// answers (a share of fewer tells little), but never past pacerMaxWindow;
+	// one with under pacerFewest answers is not judged.
+	pacerMinSample = 100
+	pacerMaxWindow = 30 * time.Second
+	pacerFewest    = 10
+	// pacerIdleWindows calm windows in a row in which the pace held nobody
+	// back end the pacing: the demand is under it.
+	pacerIdleWindows = 5
+	// pacerMargin is the least rise of the share of 429s above the noise
+	// that counts as throttled.
+	pacerMargin = 0.02
+	// pacerBelow is where the pacer sets the rate to test a throttled
+	// window, as a share of the rate Partner Center admitted in it: far
+	// enough under a limit that a token bucket refills, so that the test
+	// is clean. pacerHold is where it holds the rate once the limit is
+	// confirmed.
+	pacerBelow = 0.9
+	pacerHold  = 0.95
+	// pacerSame: a test window whose share of 429s is at least this share
+	// of the throttled window's says that pacing changed nothing.
+	pacerSame        = 0.75
+	pacerHoldWindows = 15
+	pacerProbe       = 1.02
+	pacerMinRate     = 1.0
 )
 
 // RoundTrip implements http.RoundTripper.
 func (p *Pacer) RoundTrip(req *http.Request) (*http.Response, error) {
-	if d := p.reserve(time.Now()); d > 0 {
+	d, epoch := p.reserve(time.Now())
+	if d > 0 {
 		t := time.NewTimer(d)
 		select {
 		case <-req.Context().Done():
@@ -57,13 +115,22 @@ func (p *Pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := next.RoundTrip(req)
 	if err == nil {
-		p.observe(time.Now(), resp)
+		p.observe(time.Now(), resp, epoch)
 	}
 	return resp, err
 }
 
-// reserve takes a token and returns how long the request must wait.
-func (p *Pacer) reserve(now time.Time) time.Duration {
+// Rate returns the rate the pacer holds the workers to, in requests per
+// second; 0 when it is not pacing.
+func (p *Pacer) Rate() float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.rate
+}
+
+// reserve takes a token and returns how long the request must wait, and
+// the epoch of the pacing decision it was sent under.
+func (p *Pacer) reserve(now time.Time) (time.Duration, int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	t := now
@@ -78,16 +145,22 @@ func (p *Pacer) reserve(now time.Time) time.Duration {
 		}
 		p.tokens--
 		if p.tokens < 0 {
+			p.winWaited++
 			t = t.Add(time.Duration(-p.tokens / p.rate * float64(time.Second)))
 		}
 	}
-	return t.Sub(now)
+	return t.Sub(now), p.epoch
 }
 
-// observe counts an answer and, once per window, adapts the rate.
-func (p *Pacer) observe(now time.Time, resp *http.Response) {
+// observe counts the answer to a request sent under epoch and, once per
+// window, adapts the rate. Answers to requests sent before the last
+// decision tell nothing of it and are not counted.
+func (p *Pacer) observe(now time.Time, resp *http.Response, epoch int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if epoch != p.epoch {
+		return
+	}
 	if resp.StatusCode == http.StatusTooManyRequests {
 		p.win429++
 		if secs, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && secs > 0 {
@@ -100,29 +173,102 @@ func (p *Pacer) observe(now time.Time, resp *http.Response) {
 		p.winStart = now
 	}
 	elapsed := now.Sub(p.winStart)
-	if elapsed < pacerWindow {
+	if elapsed < pacerWindow || (p.winOK+p.win429 < pacerMinSample && elapsed < pacerMaxWindow) {
 		return
 	}
-	total := p.winOK + p.win429
-	admitted := float64(p.winOK) / elapsed.Seconds()
-	switch {
-	case total >= 10 && float64(p.win429) > pacerThrottledShare*float64(total):
-		// Throttled: pace below what Partner Center admitted, after its Retry-After.
-		target := max(pacerMinRate, 0.9*admitted)
+	if total := p.winOK + p.win429; total >= pacerFewest {
+		p.adapt(now, float64(p.win429)/float64(total), total, float64(p.winOK)/elapsed.Seconds())
+	}
+	p.winStart, p.winOK, p.win429, p.retry, p.winWaited = now, 0, 0, 0, 0
+}
+
+// adapt judges one window: share is its share of 429s, n its answers,
+// admitted the rate of answers that were not 429.
+func (p *Pacer) adapt(now time.Time, share float64, n int, admitted float64) {
+	excess := share - p.noise
+	if p.testing {
+		p.testing = false
+		// Pacing below the admitted rate did not remove the 429s when the
+		// share stayed (nearly) where it was or, unpaced before, did not
+		// fall by more than chance allows. (Paced before, the pacer was
+		// probing above a limit it had found: a fall means that limit.)
+		same := share >= pacerSame*p.tested
+		chance := p.before == 0 && p.tested-share < 3*p.spread(share, n)
+		if same || chance {
+			// Not a limit: learn the share as noise and undo the decision.
+			p.noise = max(p.noise, share)
+			p.rate, p.pause = p.before, time.Time{}
+			if p.rate > 0 && p.known > 0 {
+				p.rate = min(p.rate, p.known) // not back above a known limit
+			}
+			p.epoch++
+			return
+		}
+		// A limit: hold just under it.
+		p.throttled++
+		p.rate *= pacerHold / pacerBelow
+		p.hold, p.known = pacerHoldWindows, p.rate
+		return
+	}
+	if excess > p.significant(n) {
+		p.testing, p.tested, p.testedN, p.before, p.idle = true, share, n, p.rate, 0
+		p.epoch++
+		// Under the rate that was admitted, plus what the noise took.
+		target := max(pacerMinRate, pacerBelow*admitted/(1-min(p.noise, 0.5)))
+		if p.rate == 0 && p.known > 0 {
+			// Back from an idle spell: not above the limit found last time,
+			// whatever a burst let through.
+			target = min(target, p.known)
+		}
 		if p.rate == 0 || target < p.rate {
 			p.rate = target
-		} else {
-			p.rate = max(pacerMinRate, 0.9*p.rate)
 		}
-		p.tokens = 0
 		if resume := now.Add(p.retry); resume.After(p.pause) {
 			p.pause = resume
 		}
-	case p.rate > 0:
-		p.rate *= 1.05
-		if p.rate > 4*admitted+10 { // far above the demand: stop pacing
-			p.rate = 0
+		// No burst when the pause ends: the limit's bucket is empty too.
+		p.tokens, p.last = 0, now
+		if p.pause.After(now) {
+			p.last = p.pause
 		}
+		return
 	}
-	p.winStart, p.winOK, p.win429, p.retry = now, 0, 0, 0
+	// A calm window tells the noise: unpaced, or held under a confirmed
+	// limit, every 429 is noise. While probing upwards, the noise may only
+	// fall, since a slow rise can be the probe passing the limit.
+	probing := p.rate > 0 && p.hold == 0
+	if fresh := 0.7*p.noise + 0.3*share; !probing || fresh < p.noise {
+		p.noise = fresh
+	}
+	if p.rate == 0 {
+		return
+	}
+	if p.hold > 0 {
+		p.hold--
+		return
+	}
+	if p.winWaited == 0 {
+		// The pace held nobody back: once that lasts, the demand is under
+		// it and there is nothing to learn by pacing.
+		if p.idle++; p.idle >= pacerIdleWindows {
+			p.rate, p.idle = 0, 0
+		}
+		return
+	}
+	p.idle = 0
+	p.rate *= pacerProbe
+}
+
+// spread is the standard deviation of the difference between the share
+// that started a test and share, over n answers.
+func (p *Pacer) spread(share float64, n int) float64 {
+	pooled := (p.tested*float64(p.testedN) + share*float64(n)) / float64(p.testedN+n)
+	return math.Sqrt(pooled * (1 - pooled) * (1/float64(p.testedN) + 1/float64(n)))
+}
+
+// significant is how far above the noise the share of 429s in a window of n
+// answers must be to tell a limit from chance: four standard deviations of
+// the noise's share, and never less than pacerMargin.
+func (p *Pacer) significant(n int) float64 {
+	return max(pacerMargin, 4*math.Sqrt(p.noise*(1-p.noise)/float64(n)))
 }

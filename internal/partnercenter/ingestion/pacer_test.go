@@ -22,9 +22,9 @@ func feed(p *Pacer, start time.Time, perSecond, n int, okEvery int) time.Time {
 	for i := range n {
 		t = t.Add(time.Second / time.Duration(perSecond))
 		if okEvery > 0 && i%okEvery == 0 {
-			p.observe(t, answer(http.StatusOK, ""))
+			p.observe(t, answer(http.StatusOK, ""), p.epoch)
 		} else {
-			p.observe(t, answer(http.StatusTooManyRequests, "1"))
+			p.observe(t, answer(http.StatusTooManyRequests, "1"), p.epoch)
 		}
 	}
 	return t
@@ -34,37 +34,84 @@ func TestPacerLeavesUnthrottledTrafficAlone(t *testing.T) {
 	g := NewWithT(t)
 	p := &Pacer{}
 	now := feed(p, time.Unix(0, 0), 100, 300, 1) // all 2xx
-	g.Expect(p.reserve(now)).To(BeZero())
+	g.Expect(p.reserveWait(now)).To(BeZero())
 	// Occasional 429s, under the throttled share, slow nobody down.
 	now = feed(p, now, 100, 300, 1)
-	p.observe(now, answer(http.StatusTooManyRequests, "1"))
-	g.Expect(p.reserve(now)).To(BeZero())
+	p.observe(now, answer(http.StatusTooManyRequests, "1"), p.epoch)
+	g.Expect(p.reserveWait(now)).To(BeZero())
 }
 
-func TestPacerHonoursRetryAfterTogetherThenProbesUpwards(t *testing.T) {
+func TestPacerHonoursRetryAfterTogetherThenHoldsUnderTheLimit(t *testing.T) {
 	g := NewWithT(t)
 	p := &Pacer{}
 	// 100 answers/s of which a half are 429: Partner Center admits ~50/s.
 	now := feed(p, time.Unix(0, 0), 100, 201, 2) // one window
-	g.Expect(p.rate).To(BeNumerically("~", 0.9*50, 5), "paces below the admitted rate")
+	g.Expect(p.rate).To(BeNumerically("~", pacerBelow*50, 2), "tests below the admitted rate")
+	g.Expect(p.testing).To(BeTrue())
 
 	// Everyone waits out the Retry-After, then requests are spaced.
-	first := p.reserve(now)
+	first := p.reserveWait(now)
 	g.Expect(first).To(BeNumerically(">=", 900*time.Millisecond))
 	var last time.Duration
 	for range 20 {
-		last = p.reserve(now)
+		last = p.reserveWait(now)
 	}
 	g.Expect(last-first).To(BeNumerically(">", 300*time.Millisecond), "20 requests at ~45/s take ~0.4s")
 
-	// Windows without throttling raise the rate a twentieth at a time, and
-	// pacing stops once the rate is far above the demand.
+	// Answers to requests sent before the decision do not judge it.
+	stale := p.epoch - 1
+	for range 200 {
+		now = now.Add(10 * time.Millisecond)
+		p.observe(now, answer(http.StatusTooManyRequests, "1"), stale)
+	}
+	g.Expect(p.testing).To(BeTrue())
+
+	// The next window tests the decision: paced below the admitted rate,
+	// the 429s stop, so the limit is confirmed and the rate held just
+	// under it.
 	rate := p.rate
-	now = feed(p, now, 40, 100, 1)
-	g.Expect(p.rate).To(BeNumerically(">", rate))
-	for range 30 {
-		now = feed(p, now, 5, 20, 1)
+	now = feed(p, now.Add(time.Second), 40, 100, 1)
+	g.Expect(p.throttled).To(Equal(1))
+	g.Expect(p.rate).To(BeNumerically("~", rate*pacerHold/pacerBelow, 1e-9))
+	held := p.rate
+	g.Expect(p.hold).To(Equal(pacerHoldWindows))
+	for p.hold > 0 {
+		now = feed(p, now, 50, 100, 1) // one window each
+	}
+	g.Expect(p.rate).To(Equal(held), "held for pacerHoldWindows")
+
+	// Windows in which the pace held nobody back: the demand is under it,
+	// so pacing stops.
+	for range pacerIdleWindows {
+		now = feed(p, now, 50, 100, 1)
 	}
 	g.Expect(p.rate).To(BeZero())
-	g.Expect(p.reserve(now.Add(time.Minute))).To(BeZero())
+	g.Expect(p.reserveWait(now.Add(time.Minute))).To(BeZero())
+}
+
+func TestPacerProbesUpwardsWhileThePaceHoldsWorkersBack(t *testing.T) {
+	g := NewWithT(t)
+	p := &Pacer{}
+	now := feed(p, time.Unix(0, 0), 100, 201, 2) // throttled
+	now = feed(p, now.Add(time.Second), 40, 100, 1)
+	for p.hold > 0 {
+		now = feed(p, now, 20, 40, 1)
+	}
+	rate := p.rate
+	// Demand above the pace: workers wait for their slots, and nobody is
+	// throttled, so the pacer probes upwards by pacerProbe a window.
+	for range 3 * int(rate) {
+		now = now.Add(time.Second / time.Duration(2*rate))
+		p.reserve(now)
+		p.reserve(now)
+		p.observe(now, answer(http.StatusOK, ""), p.epoch)
+	}
+	g.Expect(p.rate).To(BeNumerically(">", rate))
+	g.Expect(p.rate).To(BeNumerically("<=", rate*pacerProbe*pacerProbe))
+}
+
+// reserveWait is reserve without the epoch.
+func (p *Pacer) reserveWait(now time.Time) time.Duration {
+	d, _ := p.reserve(now)
+	return d
 }

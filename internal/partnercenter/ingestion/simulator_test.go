@@ -85,6 +85,21 @@ func TestAgainstSimulator(t *testing.T) {
 	g.Expect(got.Plans).To(Equal(draft.Plans))
 	g.Expect(got.Resell).To(Equal(draft.Resell))
 
+	// An update of an existing draft: existing plans are updated by their
+	// durable IDs, a new plan is created alongside.
+	draft.Plans[0].Name = "Standard (renamed)"
+	draft.Plans = append(draft.Plans, pc.Plan{ID: "premium", Name: "Premium", Pricing: "PerUser", Price: "10.00"})
+	job, err = c.ConfigureDraft(ctx, productID, "SoftwareAsAService", draft)
+	g.Expect(err).NotTo(HaveOccurred())
+	done = await(g, c, job)
+	g.Expect(done.Succeeded()).To(BeTrue(), "%+v", done.Errors)
+	got, err = c.GetDraft(ctx, productID)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(got.Plans).To(Equal([]pc.Plan{
+		{ID: "premium", Name: "Premium", Pricing: "PerUser", Price: "10.00"},
+		{ID: "standard", Name: "Standard (renamed)", Description: "Standard plan", Pricing: "FlatRate", Price: "99.00", Markets: []string{"DE", "US"}},
+	}))
+
 	unwritten, err := c.ConfigureCoSell(ctx, "contoso-analytics", "SoftwareAsAService", pc.CoSellListing{
 		SolutionAreas: []string{"Data & AI"}, Contacts: []pc.Contact{{Role: "Sales", Name: "Sam", Email: "sam@contoso.example"}}})
 	g.Expect(err).NotTo(HaveOccurred())

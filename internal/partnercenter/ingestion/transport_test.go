@@ -375,10 +375,14 @@ func TestVersionAndSchemaSent(t *testing.T) {
 	_, err = c.GetJob(context.Background(), "j1")
 	g.Expect(err).NotTo(HaveOccurred())
 	reqs := s.requests()
-	g.Expect(reqs).To(HaveLen(2))
+	g.Expect(reqs).To(HaveLen(3))
 	for _, r := range reqs {
 		g.Expect(r.Query.Get("$version")).To(Equal(wire.Version))
 	}
+	g.Expect(reqs[0].Method).To(Equal(http.MethodGet))
+	g.Expect(reqs[0].Path).To(Equal("resource-tree/product/p1"), "the draft is read before it is updated")
+	g.Expect(reqs[0].Query.Get("targetType")).To(Equal("draft"))
+	reqs = reqs[1:]
 	g.Expect(reqs[0].Method).To(Equal(http.MethodPost))
 	g.Expect(reqs[0].Path).To(Equal("configure"))
 	g.Expect(reqs[0].Header.Get("Content-Type")).To(Equal("application/json"))

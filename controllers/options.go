@@ -1,0 +1,38 @@
+package controllers
+
+import (
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+)
+
+// Options tune both reconcilers; main.go builds one per controller from
+// its flags.
+type Options struct {
+	// Concurrency is the number of objects reconciled at once.
+	Concurrency int
+	// RateLimiter backs off objects whose reconcile failed.
+	RateLimiter workqueue.TypedRateLimiter[reconcile.Request]
+	// StalledRecheck is how often a stalled object is checked again.
+	StalledRecheck time.Duration
+	// CredentialsSecret, when set, is the Secret holding Partner Center
+	// credentials; its changes wake every object that is not Ready.
+	CredentialsSecret *types.NamespacedName
+	// MinPoll and MaxPoll bound the interval of polls of Partner Center's
+	// long-running work (jobs, certification, merges).
+	MinPoll, MaxPoll time.Duration
+}
+
+func (o *Options) defaults() {
+	if o.StalledRecheck == 0 {
+		o.StalledRecheck = 10 * time.Minute
+	}
+	if o.MinPoll == 0 {
+		o.MinPoll = 250 * time.Millisecond
+	}
+	if o.MaxPoll == 0 {
+		o.MaxPoll = 2 * time.Minute
+	}
+}

@@ -1,0 +1,241 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
+)
+
+// This file is the skeleton both reconcilers share: the controller setup,
+// the fixed opening and closing of Reconcile and the run of the phases.
+// What differs between the kinds comes in through kind.
+
+// conditionsObject is an API object whose status carries kstatus
+// conditions: MarketplaceOffer and Solution (api/v1alpha1).
+type conditionsObject interface {
+	client.Object
+	GetConditions() []metav1.Condition
+	SetConditions([]metav1.Condition)
+}
+
+// kind is what one reconciler adds to the shared skeleton: its fields,
+// what its objects are, and the steps that are its own.
+type kind[O conditionsObject] struct {
+	// name names the controller, its metrics and logs.
+	name string
+	// newObject and newList make an empty object and list of the kind.
+	newObject func() O
+	newList   func() client.ObjectList
+	// watches adds the watches of related kinds to the controller.
+	watches func(*builder.Builder) *builder.Builder
+
+	// The reconciler's fields: the clock and options get their defaults
+	// in setupWithManager.
+	client        client.Client
+	partnerCenter partnercenter.Client
+	clock         *clock.PassiveClock
+	options       *Options
+
+	// finalizer holds objects whose deletion has work to do in Partner
+	// Center; "" when deleting an object changes nothing there.
+	finalizer string
+	// wantsFinalizer reports whether a live object should hold finalizer.
+	wantsFinalizer func(O) bool
+	// finalize carries out a deletion; nil means the finalizer may go.
+	finalize func(context.Context, O) error
+	// suspended reports spec.suspend.
+	suspended func(O) bool
+	// reconcile runs the kind's phases and sets its own conditions from
+	// what they found; its error is the outcome (see outcome.go).
+	reconcile func(context.Context, O) error
+	// readyMessage is Ready's message when the reconcile is done.
+	readyMessage func(O) string
+	// status is the object's status, compared to decide on a patch;
+	// observedGeneration points at its status.observedGeneration.
+	status             func(O) any
+	observedGeneration func(O) *int64
+	// statusPatched records events and metrics of a status change.
+	statusPatched func(old, cur O)
+}
+
+// setupWithManager registers the reconciler r of kind k. It checks the
+// Partner Center client is set, fills in the clock and option defaults,
+// watches the kind's spec and annotation changes, the kind's related
+// objects and, when there is one, the credentials Secret.
+func setupWithManager[O conditionsObject](mgr ctrl.Manager, r reconcile.Reconciler, k *kind[O]) error {
+	if k.partnerCenter == nil {
+		return fmt.Errorf("the %s controller needs a Partner Center client", k.name)
+	}
+	if *k.clock == nil {
+		*k.clock = clock.RealClock{}
+	}
+	k.options.defaults()
+	b := ctrl.NewControllerManagedBy(mgr).
+		For(k.newObject(), builder.WithPredicates(predicate.Or(
+			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(k.options.Concurrency, 1), RateLimiter: k.options.RateLimiter}).
+		Named(k.name)
+	b = watchCredentials(b, k.client, k.options.CredentialsSecret, k.newList)
+	return k.watches(b).Complete(r)
+}
+
+// reconcileObject follows the fixed opening of both reconcilers: get
+// (ignoring not found), add or remove the finalizer, then one deferred
+// status patch, sent only when the status changed. It then finalizes a
+// deleted object, settles a suspended one, or runs the kind's phases, and
+// summarises Ready, Reconciling and Stalled from the outcome.
+func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, k *kind[O]) (_ ctrl.Result, retErr error) {
+	c, obj := k.client, k.newObject()
+	if err := c.Get(ctx, req.NamespacedName, obj); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if err := ensureFinalizer(ctx, c, obj, k); err != nil {
+		return ctrl.Result{}, err
+	}
+	deleting := !obj.GetDeletionTimestamp().IsZero()
+	if deleting && (k.finalizer == "" || !controllerutil.ContainsFinalizer(obj, k.finalizer)) {
+		return ctrl.Result{}, nil
+	}
+
+	base := obj.DeepCopyObject().(O)
+	defer func() {
+		if err := patchStatus(ctx, c, base, obj, k); err != nil && retErr == nil {
+			retErr = err
+		}
+	}()
+
+	gen := obj.GetGeneration()
+	switch {
+	case deleting:
+		return finalizeObject(ctx, obj, k)
+	case k.suspended(obj):
+		editConditions(obj, summarizeSuspended)
+		*k.observedGeneration(obj) = gen
+		return ctrl.Result{}, nil
+	}
+	editConditions(obj, func(conds *[]metav1.Condition) { markStale(conds, gen) })
+	err := k.reconcile(ctx, obj)
+	o := classify(err, v1alpha1.ReasonPartnerCenterError)
+	msg := k.readyMessage(obj)
+	editConditions(obj, func(conds *[]metav1.Condition) { summarize(conds, gen, o, msg) })
+	if o.kind != outcomeError {
+		*k.observedGeneration(obj) = gen
+	}
+	return resultFor(ctx, o, err, k.options)
+}
+
+// ensureFinalizer adds or removes the kind's finalizer on a live object.
+func ensureFinalizer[O conditionsObject](ctx context.Context, c client.Client, obj O, k *kind[O]) error {
+	if k.finalizer == "" || !obj.GetDeletionTimestamp().IsZero() {
+		return nil
+	}
+	want := k.wantsFinalizer(obj)
+	if want == controllerutil.ContainsFinalizer(obj, k.finalizer) {
+		return nil
+	}
+	patch := client.MergeFrom(obj.DeepCopyObject().(client.Object))
+	if want {
+		controllerutil.AddFinalizer(obj, k.finalizer)
+	} else {
+		controllerutil.RemoveFinalizer(obj, k.finalizer)
+	}
+	return c.Patch(ctx, obj, patch)
+}
+
+// finalizeObject carries out the deletion and releases the object once
+// it is done; until then the status says what it waits for.
+func finalizeObject[O conditionsObject](ctx context.Context, obj O, k *kind[O]) (ctrl.Result, error) {
+	err := k.finalize(ctx, obj)
+	o := classify(err, v1alpha1.ReasonPartnerCenterError)
+	if o.kind == outcomeDone {
+		patch := client.MergeFrom(obj.DeepCopyObject().(client.Object))
+		controllerutil.RemoveFinalizer(obj, k.finalizer)
+		return ctrl.Result{}, k.client.Patch(ctx, obj, patch)
+	}
+	gen := obj.GetGeneration()
+	editConditions(obj, func(conds *[]metav1.Condition) { summarize(conds, gen, o, "") })
+	return resultFor(ctx, o, err, k.options)
+}
+
+// patchStatus writes the status once, only when it changed, then records
+// the kind's events and metrics of the change.
+func patchStatus[O conditionsObject](ctx context.Context, c client.Client, base, obj O, k *kind[O]) error {
+	if equality.Semantic.DeepEqual(k.status(base), k.status(obj)) {
+		return nil
+	}
+	if err := c.Status().Patch(ctx, obj, client.MergeFrom(base)); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	if k.statusPatched != nil {
+		k.statusPatched(base, obj)
+	}
+	return nil
+}
+
+// resultFor maps an outcome to what controller-runtime does next: an
+// error goes back to the workqueue, whose rate limiter backs off; a
+// stalled object is checked again on a slow timer; a waiting one after
+// the delay it asked for; a done one only on its next event.
+func resultFor(ctx context.Context, o outcome, err error, opts *Options) (ctrl.Result, error) {
+	switch o.kind {
+	case outcomeError:
+		logf.FromContext(ctx).Info("reconcile failed; retrying with backoff", "error", err.Error())
+		return ctrl.Result{}, err
+	case outcomeStalled:
+		return ctrl.Result{RequeueAfter: jitter(opts.StalledRecheck)}, nil
+	case outcomeWaiting:
+		return ctrl.Result{RequeueAfter: o.after}, nil
+	}
+	return ctrl.Result{}, nil
+}
+
+// editConditions applies edit to obj's conditions.
+func editConditions(obj conditionsObject, edit func(*[]metav1.Condition)) {
+	conds := obj.GetConditions()
+	edit(&conds)
+	obj.SetConditions(conds)
+}
+
+// phase is one named step of a reconciler. A phase records what it finds
+// in the scope S and in status fields; it sets no condition (the kind's
+// *_status.go does, from the scope). It returns nil when its part of the
+// desired state holds, errSkipRest when the whole desired state already
+// holds, or a waiting, stalled or transient error (outcome.go).
+type phase[S any] struct {
+	name string
+	run  func(context.Context, S) error
+}
+
+// errSkipRest ends a list of phases early, successfully.
+var errSkipRest = errors.New("the desired state holds")
+
+// runPhases runs phases in order until one does not return nil.
+func runPhases[S any](ctx context.Context, scope S, phases []phase[S]) error {
+	log := logf.FromContext(ctx)
+	for _, p := range phases {
+		err := p.run(ctx, scope)
+		if errors.Is(err, errSkipRest) {
+			return nil
+		}
+		if err != nil {
+			log.V(1).Info("phase ended the reconcile", "phase", p.name, "outcome", err.Error())
+			return err
+		}
+	}
+	return nil
+}

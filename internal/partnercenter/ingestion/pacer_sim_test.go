@@ -1,0 +1,213 @@
+package ingestion
+
+import (
+	"container/heap"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+)
+
+// The pacer is judged in virtual time against the two shapes of 429 a
+// client meets: a real rate limit (a token bucket, as the simulator's
+// qps fault and most API gateways are) and 429s that come at random
+// whatever the rate (an overloaded backend; the simulator's 429 fault).
+// Workers run a closed loop as the controllers do: reserve a slot from
+// the pacer, send, wait for the answer, and after a 429 wait out its
+// Retry-After before trying again.
+
+// limiter decides the answer of a request that arrives at a time.
+type limiter interface {
+	answer(at time.Time) (code int, retryAfter time.Duration)
+}
+
+// bucket admits rate requests a second with a burst; the rest get 429.
+type bucket struct {
+	rate, burst, tokens float64
+	last                time.Time
+}
+
+func (b *bucket) answer(at time.Time) (int, time.Duration) {
+	if !b.last.IsZero() {
+		b.tokens = math.Min(b.burst, b.tokens+at.Sub(b.last).Seconds()*b.rate)
+	} else {
+		b.tokens = b.burst
+	}
+	b.last = at
+	if b.tokens >= 1 {
+		b.tokens--
+		return http.StatusOK, 0
+	}
+	wait := time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
+	return http.StatusTooManyRequests, max(time.Second, wait.Round(time.Second))
+}
+
+// noisy answers a share of the requests 429 at random.
+type noisy struct {
+	share float64
+	rnd   *rand.Rand
+}
+
+func (n *noisy) answer(time.Time) (int, time.Duration) {
+	if n.rnd.Float64() < n.share {
+		return http.StatusTooManyRequests, time.Second
+	}
+	return http.StatusOK, 0
+}
+
+type simEvent struct {
+	at     time.Time
+	worker int
+	kind   int // 0: reserve, 1: arrive at the server, 2: answer back
+	code   int
+	retry  time.Duration
+	epoch  int
+}
+
+type simQueue []simEvent
+
+func (q simQueue) Len() int           { return len(q) }
+func (q simQueue) Less(i, j int) bool { return q[i].at.Before(q[j].at) }
+func (q simQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *simQueue) Push(x any)        { *q = append(*q, x.(simEvent)) }
+func (q *simQueue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return e
+}
+
+// pacing is what the simulation needs of a pacer.
+type pacing interface {
+	reserve(now time.Time) (time.Duration, int)
+	observe(now time.Time, resp *http.Response, epoch int)
+}
+
+type simResult struct {
+	ok, throttled int
+	// okLate and throttledLate count the second half of the run only, once
+	// the pacer has had time to find its footing.
+	okLate, throttledLate int
+	duration              time.Duration
+}
+
+// simulate runs workers against srv through p for d of virtual time; each
+// request spends latency on the way there and back.
+func simulate(p pacing, srv limiter, workers int, latency, d time.Duration) simResult {
+	start := time.Unix(1_000_000, 0)
+	end, half := start.Add(d), start.Add(d/2)
+	q := &simQueue{}
+	for w := range workers {
+		heap.Push(q, simEvent{at: start.Add(time.Duration(w) * time.Millisecond), worker: w})
+	}
+	var res simResult
+	for q.Len() > 0 {
+		e := heap.Pop(q).(simEvent)
+		if e.at.After(end) {
+			break
+		}
+		switch e.kind {
+		case 0:
+			wait, epoch := p.reserve(e.at)
+			heap.Push(q, simEvent{at: e.at.Add(wait + latency/2), worker: e.worker, kind: 1, epoch: epoch})
+		case 1:
+			code, retry := srv.answer(e.at)
+			heap.Push(q, simEvent{at: e.at.Add(latency / 2), worker: e.worker, kind: 2, code: code, retry: retry, epoch: e.epoch})
+		case 2:
+			resp := answer(e.code, "")
+			if e.code == http.StatusTooManyRequests {
+				resp.Header.Set("Retry-After", strconv.Itoa(int(e.retry/time.Second)))
+				res.throttled++
+				if e.at.After(half) {
+					res.throttledLate++
+				}
+			} else {
+				res.ok++
+				if e.at.After(half) {
+					res.okLate++
+				}
+			}
+			p.observe(e.at, resp, e.epoch)
+			heap.Push(q, simEvent{at: e.at.Add(e.retry), worker: e.worker})
+		}
+	}
+	res.duration = d
+	return res
+}
+
+// shapes are the worker counts and latencies the simulations run at: few
+// and many workers, a near and a far Partner Center (the chaos suite's
+// injected latency is 200 ms).
+var shapes = []struct {
+	workers int
+	latency time.Duration
+}{
+	{4, 20 * time.Millisecond}, {12, 50 * time.Millisecond}, {32, 20 * time.Millisecond}, {32, 200 * time.Millisecond},
+}
+
+func TestPacerFindsATokenBucketLimitAndStaysUnderIt(t *testing.T) {
+	for _, s := range shapes {
+		t.Run(fmt.Sprintf("%d workers, %v", s.workers, s.latency), func(t *testing.T) {
+			g := NewWithT(t)
+			p := &Pacer{}
+			res := simulate(p, &bucket{rate: 20, burst: 20}, s.workers, s.latency, 10*time.Minute)
+			over := float64(res.throttledLate) / float64(res.okLate+res.throttledLate)
+			admitted := float64(res.okLate) / (res.duration / 2).Seconds()
+			t.Logf("token bucket 20/s: %.2f%% of the second half over the limit, %.1f admitted/s", 100*over, admitted)
+			g.Expect(over).To(BeNumerically("<", 0.01), "under 1% of the requests over the limit once settled")
+			g.Expect(admitted).To(BeNumerically(">=", 0.9*20), "uses at least 90% of the limit")
+		})
+	}
+}
+
+func TestPacerDoesNotMistakeRandom429sForALimit(t *testing.T) {
+	for _, s := range shapes {
+		for seed := range uint64(2) {
+			t.Run(fmt.Sprintf("%d workers, %v, seed %d", s.workers, s.latency, seed), func(t *testing.T) {
+				g := NewWithT(t)
+				base := simulate(alwaysOpen{}, &noisy{share: 0.1, rnd: rand.New(rand.NewPCG(seed, 2))}, s.workers, s.latency, 5*time.Minute)
+				p := &Pacer{}
+				res := simulate(p, &noisy{share: 0.1, rnd: rand.New(rand.NewPCG(seed, 2))}, s.workers, s.latency, 5*time.Minute)
+				ratio := float64(res.okLate) / float64(base.okLate)
+				t.Logf("random 10%% 429s: %.3f of the unpaced throughput, noise learned %.3f", ratio, p.noise)
+				g.Expect(ratio).To(BeNumerically(">=", 0.97), "random 429s slow the workers by under 3%")
+				g.Expect(p.Rate()).To(BeZero(), "no pacing at the end")
+			})
+		}
+	}
+}
+
+func TestPacerFindsALimitBehindNoise(t *testing.T) {
+	for _, s := range shapes[1:] { // 4 workers at 20 ms cannot fill 30/s through 10% of 1 s Retry-Afters
+		t.Run(fmt.Sprintf("%d workers, %v", s.workers, s.latency), func(t *testing.T) {
+			g := NewWithT(t)
+			p := &Pacer{}
+			srv := &both{&noisy{share: 0.1, rnd: rand.New(rand.NewPCG(3, 4))}, &bucket{rate: 30, burst: 30}}
+			res := simulate(p, srv, s.workers, s.latency, 10*time.Minute)
+			admitted := float64(res.okLate) / (res.duration / 2).Seconds()
+			t.Logf("10%% random 429s in front of a 30/s limit: %.1f admitted/s, noise learned %.3f", admitted, p.noise)
+			g.Expect(admitted).To(BeNumerically(">=", 0.85*30), "uses at least 85% of the limit")
+		})
+	}
+}
+
+// alwaysOpen never holds a request back: the baseline of no pacing.
+type alwaysOpen struct{}
+
+func (alwaysOpen) reserve(time.Time) (time.Duration, int) { return 0, 0 }
+func (alwaysOpen) observe(time.Time, *http.Response, int) {}
+
+// both answers 429 when either server does.
+type both struct{ a, b limiter }
+
+func (s *both) answer(at time.Time) (int, time.Duration) {
+	if code, retry := s.a.answer(at); code != http.StatusOK {
+		return code, retry
+	}
+	return s.b.answer(at)
+}
