@@ -1,7 +1,7 @@
 // Package export brings an existing Partner Center account under Git: it
 // reads the account's offers through the documented read calls of the
 // Product Ingestion API and writes one MarketplaceOffer per offer, ready to
-// apply with the adoption opt-in (v1alpha1.AdoptAnnotation); and, with
+// apply with the adoption opt-in (AdoptAnnotation); and, with
 // --solutions, a migration plan for the pending legacy OCP GTM solutions:
 // one Solution per solution with a suggested action, never applied.
 //

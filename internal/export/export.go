@@ -17,6 +17,14 @@ import (
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
+// AdoptAnnotation is the annotation marketplace.cosell.io/adopt: set to
+// "true" on a MarketplaceOffer, it is the explicit opt-in to adopt an offer
+// that already exists in Partner Center under the same offer ID (the
+// ownership work of the operator honours it; its constant there lives in
+// api/v1alpha1). Export writes it on every offer it reads, since those
+// offers exist by construction.
+const AdoptAnnotation = "marketplace.cosell.io/adopt"
+
 // From says which version of an offer fills the spec.
 type From string
 
@@ -269,7 +277,7 @@ func Map(p pc.Product, d *pc.Draft, publisherID, namespace string) *Offer {
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        ObjectName(p.OfferID),
 			Namespace:   namespace,
-			Annotations: map[string]string{v1.AdoptAnnotation: v1.AdoptAnnotationValue},
+			Annotations: map[string]string{AdoptAnnotation: "true"},
 		},
 		Spec: v1.MarketplaceOfferSpec{
 			OfferID:     p.OfferID,

@@ -28,12 +28,10 @@ func TestExportOfferTypes(t *testing.T) {
 	g := NewWithT(t)
 	ctx := testContext(t)
 	c, cnt := startSimulator(t)
-	// Without plans: the adapter's ConfigureDraft sends plans by
-	// resourceName, which the simulator refuses for a product that has
-	// them already (reported to the lead); the listing is what differs.
-	reportsDraft := pc.Draft{Listing: seedtest.Listing("Contoso Reports")}
-	newer := reportsDraft
+	reportsDraft := saasDraft("Contoso Reports")
+	newer := saasDraft("Contoso Reports")
 	newer.Listing.Summary = "A newer summary, not yet published."
+	newer.Plans[1].Price = "129.00"
 	_, err := seedtest.Seed(ctx, c, []seedtest.Offer{
 		{OfferID: "contoso-saas", OfferType: "SoftwareAsAService", Name: "Contoso SaaS", Stage: seedtest.Live, Draft: saasDraft("Contoso SaaS")},
 		{OfferID: "contoso-reports", OfferType: "SoftwareAsAService", Name: "Contoso Reports", Stage: seedtest.LiveNewerDraft,
@@ -62,7 +60,7 @@ func TestExportOfferTypes(t *testing.T) {
 	by := map[string]*Offer{}
 	for _, o := range res.Offers {
 		by[o.Object.Spec.OfferID] = o
-		g.Expect(o.Object.Annotations).To(HaveKeyWithValue(v1.AdoptAnnotation, "true"))
+		g.Expect(o.Object.Annotations).To(HaveKeyWithValue(AdoptAnnotation, "true"))
 		g.Expect(o.Object.Namespace).To(Equal("team"))
 		g.Expect(o.Object.Spec.PublisherID).To(Equal("contoso"))
 		g.Expect(o.Object.Spec.DeletionPolicy).To(Equal(v1.DeletionPolicyOrphan))
@@ -87,6 +85,7 @@ func TestExportOfferTypes(t *testing.T) {
 	reports := by["contoso-reports"]
 	g.Expect(reports.Object.Spec.Target).To(Equal(v1.TargetLive))
 	g.Expect(reports.Object.Spec.Listing.Summary).To(Equal("Contoso Reports in one sentence."), "--from live exports the live version")
+	g.Expect(reports.Object.Spec.Plans[1].Price).To(Equal("99.00"))
 	g.Expect(reports.Notes).To(ContainElement(ContainSubstring("the draft differs from the live version")))
 
 	vm := by["contoso-vm"]
@@ -126,6 +125,7 @@ func TestExportOfferTypes(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(res.Offers).To(HaveLen(1))
 	g.Expect(res.Offers[0].Object.Spec.Listing.Summary).To(Equal("A newer summary, not yet published."))
+	g.Expect(res.Offers[0].Object.Spec.Plans[1].Price).To(Equal("129.00"))
 	g.Expect(res.Offers[0].Object.Spec.Target).To(Equal(v1.TargetLive))
 	g.Expect(res.Offers[0].Notes).To(ContainElement(ContainSubstring("spec is the draft but the offer is Live")))
 }

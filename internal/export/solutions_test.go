@@ -149,7 +149,7 @@ func TestSolutionsPlanAgainstSimulator(t *testing.T) {
 	var offer v1.MarketplaceOffer
 	text = read("contoso-field-service.yaml", &offer)
 	g.Expect(text).To(HavePrefix("# SUGGESTION, not applied: the new draft offer that legacy solution ocp-contoso-fieldservice"))
-	g.Expect(offer.Annotations).NotTo(HaveKey(v1.AdoptAnnotation))
+	g.Expect(offer.Annotations).NotTo(HaveKey(AdoptAnnotation))
 	g.Expect(offer.Spec.OfferType).To(Equal(v1.OfferTypeCoSellOnly))
 	g.Expect(offer.Spec.Target).To(Equal(v1.TargetDraft))
 	g.Expect(offer.Spec.Listing.Title).To(Equal("Contoso Field Service"))
@@ -161,7 +161,7 @@ func TestSolutionsPlanAgainstSimulator(t *testing.T) {
 	// The live offer itself is exported too, with the adoption opt-in.
 	var live v1.MarketplaceOffer
 	read("contoso-analytics.yaml", &live)
-	g.Expect(live.Annotations).To(HaveKeyWithValue(v1.AdoptAnnotation, "true"))
+	g.Expect(live.Annotations).To(HaveKeyWithValue(AdoptAnnotation, "true"))
 	entries, err := os.ReadDir(dir)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(entries).To(HaveLen(6), "1 offer, 3 Solutions, 2 new offers")

@@ -77,10 +77,10 @@ func account() []seedtest.Offer {
 		add(id, "SoftwareAsAService", stage, d)
 	}
 	for i, title := range []string{"SaaS Newer A", "SaaS Newer B"} {
-		newer := seedtest.Listing(title)
-		newer.Summary = "Changed in the draft, not yet published."
+		newer := saas(title, flat("basic", "12.00", "US", "DE"))
+		newer.Listing.Summary = "Changed in the draft, not yet published."
 		out = append(out, seedtest.Offer{OfferID: "saas-newer-" + string(rune('a'+i)), OfferType: "SoftwareAsAService", Name: title,
-			Stage: seedtest.LiveNewerDraft, Draft: pc.Draft{Listing: seedtest.Listing(title)}, NewerDraft: pc.Draft{Listing: newer}})
+			Stage: seedtest.LiveNewerDraft, Draft: saas(title, flat("basic", "10.00", "US")), NewerDraft: newer})
 	}
 	add("vm-live-byol", "AzureVirtualMachine", seedtest.Live, pc.Draft{Listing: seedtest.Listing("VM BYOL"),
 		Plans: []pc.Plan{{ID: "byol", Name: "BYOL", Pricing: "BYOL", Markets: []string{"US"}}}})
@@ -200,7 +200,7 @@ func TestExportReReadEquality(t *testing.T) {
 		g.Expect(yaml.UnmarshalStrict(data, &got)).To(Succeed(), s.OfferID)
 		g.Expect(got.Spec.OfferID).To(Equal(s.OfferID))
 		g.Expect(string(got.Spec.OfferType)).To(Equal(s.OfferType))
-		g.Expect(got.Annotations).To(HaveKeyWithValue(v1.AdoptAnnotation, "true"))
+		g.Expect(got.Annotations).To(HaveKeyWithValue(export.AdoptAnnotation, "true"))
 
 		var wantTarget v1.OfferTarget
 		var version pc.SubmissionTarget
