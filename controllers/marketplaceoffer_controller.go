@@ -57,7 +57,9 @@ func (r *MarketplaceOfferReconciler) kind() *kind[*v1alpha1.MarketplaceOffer] {
 		newList:   func() client.ObjectList { return &v1alpha1.MarketplaceOfferList{} },
 		// A Solution migrating into or merged into an offer wakes it: the
 		// offer adopts the migrated draft and lists merged solutions.
+		// Deleting an offer wakes the others declaring its offer ID.
 		watches: func(b *builder.Builder) *builder.Builder {
+			b = watchOfferIDOwners(b, r.Client)
 			return b.Watches(&v1alpha1.Solution{}, handler.EnqueueRequestsFromMapFunc(offersOfSolution),
 				builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, solutionStateChanged)))
 		},
@@ -68,7 +70,7 @@ func (r *MarketplaceOfferReconciler) kind() *kind[*v1alpha1.MarketplaceOffer] {
 		// Partner Center alone, so deleting the object must not wait for
 		// the operator.
 		wantsFinalizer:     func(o *v1alpha1.MarketplaceOffer) bool { return o.Spec.DeletionPolicy == v1alpha1.DeletionPolicyDelete },
-		finalize:           r.cleanUp,
+		finalize:           r.finalizeOffer,
 		suspended:          func(o *v1alpha1.MarketplaceOffer) bool { return o.Spec.Suspend },
 		reconcile:          r.reconcileOffer,
 		readyMessage:       readyMessage,

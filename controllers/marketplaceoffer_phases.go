@@ -42,6 +42,9 @@ type offerScope struct {
 func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	s := &offerScope{offer: offer}
 	err := runPhases(ctx, s, []phase[*offerScope]{
+		// ownOfferID stalls an object that does not own its offer ID
+		// (marketplaceoffer_ownership.go).
+		{"ownOfferID", r.ownOfferID},
 		// ensureProduct finds, adopts or creates the product (status.productID).
 		{"ensureProduct", r.ensureProduct},
 		// followSolutions follows the Solutions migrating or merged into it.
@@ -58,8 +61,9 @@ func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *
 }
 
 // ensureProduct finds the product by offer ID, adopts it, or creates it.
-// Looking up before creating means a crash between create and the status
-// write never makes a second product. While a Solution is migrating into
+// Before creating, it marks the create pending in status; a product found
+// with that mark set is the one this object created before a crash. Any
+// other product found is adopted only as mayAdopt allows. While a Solution is migrating into
 // this offer, it waits for the migrated draft instead of creating one.
 func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offerScope) error {
 	offer := s.offer
@@ -77,18 +81,28 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 	if sol != nil && !sol.Spec.Suspend {
 		return waitForMigration(sol)
 	}
+	// A create marked pending by an earlier reconcile made the product
+	// this finds, if any: it is ours (marketplaceoffer_ownership.go).
+	ours := createPendingFor(offer)
 	product, err := r.PartnerCenter.FindProduct(ctx, spec.OfferID)
 	if partnercenter.IsNotFound(err) {
 		if sol != nil {
 			return waitForMigration(sol)
+		}
+		if err := r.markCreatePending(ctx, offer); err != nil {
+			return err
 		}
 		product, err = r.PartnerCenter.CreateProduct(ctx, partnercenter.ProductSpec{
 			OfferID: spec.OfferID, OfferType: string(spec.OfferType), PublisherID: spec.PublisherID, Name: spec.Listing.Title,
 		})
 		s.createdProduct = err == nil
 		if partnercenter.IsConflict(err) {
+			if !ours { // someone else created it since the lookup
+				offer.Status.CreatePending = nil
+			}
 			product, err = r.PartnerCenter.FindProduct(ctx, spec.OfferID)
 		}
+		ours = ours || s.createdProduct
 	}
 	if err != nil {
 		return pcError(err)
@@ -98,7 +112,12 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 			"offer ID %s already belongs to a %s offer of publisher %s in Partner Center; choose another spec.offerID",
 			spec.OfferID, product.OfferType, product.PublisherID)
 	}
-	offer.Status.ProductID = product.ID
+	if !ours {
+		if err := r.mayAdopt(ctx, offer, product); err != nil {
+			return err
+		}
+	}
+	offer.Status.ProductID, offer.Status.CreatePending = product.ID, nil
 	offer.Status.MigratedFrom = product.MigratedFrom
 	return nil
 }

@@ -66,6 +66,9 @@ const (
 	ReasonUnsupported = "Unsupported"
 	// ReasonDeleting: the object is being deleted per its deletion policy.
 	ReasonDeleting = "Deleting"
+	// ReasonSuspended: spec.suspend is true; the operator does not act on
+	// the object and Ready is False until it is cleared.
+	ReasonSuspended = "Suspended"
 
 	// ReasonMembershipInvalid: the partner-network membership is not valid.
 	ReasonMembershipInvalid = "MembershipInvalid"
@@ -91,6 +94,20 @@ const (
 	// ReasonActionConflict: Partner Center already applied a different
 	// decision to the solution; it cannot be changed from here.
 	ReasonActionConflict = "ActionConflict"
+
+	// ReasonOfferIDTaken: another MarketplaceOffer in the cluster, older
+	// than this one, declares the same offer ID and owns it.
+	ReasonOfferIDTaken = "OfferIDTaken"
+	// ReasonAdoptionRequired: Partner Center holds a product with the offer
+	// ID that this object did not create; the marketplace.cosell.io/adopt
+	// annotation opts in to taking it over.
+	ReasonAdoptionRequired = "AdoptionRequired"
+	// ReasonMigrationStalled: the Solution migrating into the offer is
+	// Stalled, so the offer cannot go on until it is fixed or removed.
+	ReasonMigrationStalled = "MigrationStalled"
+	// ReasonOfferTargetNotLive: a Merge names an offer whose target is not
+	// Live, so it would never go live.
+	ReasonOfferTargetNotLive = "OfferTargetNotLive"
 
 	// ReasonWaitingForMigration: the offer waits for the Solution migrating
 	// into it to create its draft, which it then adopts.

@@ -142,10 +142,21 @@ type SolutionStatus struct {
 	// support usually completes it within two business days.
 	// +optional
 	MergeRequestedAt *metav1.Time `json:"mergeRequestedAt,omitempty"`
+
+	// lastHandledReconcileAt is the value of the
+	// marketplace.cosell.io/reconcile-requested-at annotation the operator
+	// last handled.
+	// +optional
+	// +kubebuilder:validation:MaxLength=256
+	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
 }
 
 // Solution is one legacy OCP GTM co-sell solution and the decision about it:
 // merge it into a live offer, migrate it as a new draft offer, or discard it.
+//
+// The annotation marketplace.cosell.io/reconcile-requested-at asks for a
+// reconcile now, also of a Stalled Solution; status.lastHandledReconcileAt
+// echoes it.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
