@@ -69,13 +69,14 @@ func (r *MarketplaceOfferReconciler) kind() *kind[*v1alpha1.MarketplaceOffer] {
 		// Only deletionPolicy Delete needs a finalizer: Orphan leaves
 		// Partner Center alone, so deleting the object must not wait for
 		// the operator.
-		wantsFinalizer:     func(o *v1alpha1.MarketplaceOffer) bool { return o.Spec.DeletionPolicy == v1alpha1.DeletionPolicyDelete },
-		finalize:           r.finalizeOffer,
-		suspended:          func(o *v1alpha1.MarketplaceOffer) bool { return o.Spec.Suspend },
-		reconcile:          r.reconcileOffer,
-		readyMessage:       readyMessage,
-		status:             func(o *v1alpha1.MarketplaceOffer) any { return &o.Status },
-		observedGeneration: func(o *v1alpha1.MarketplaceOffer) *int64 { return &o.Status.ObservedGeneration },
+		wantsFinalizer:         func(o *v1alpha1.MarketplaceOffer) bool { return o.Spec.DeletionPolicy == v1alpha1.DeletionPolicyDelete },
+		finalize:               r.finalizeOffer,
+		suspended:              func(o *v1alpha1.MarketplaceOffer) bool { return o.Spec.Suspend },
+		reconcile:              r.reconcileOffer,
+		readyMessage:           readyMessage,
+		status:                 func(o *v1alpha1.MarketplaceOffer) any { return &o.Status },
+		observedGeneration:     func(o *v1alpha1.MarketplaceOffer) *int64 { return &o.Status.ObservedGeneration },
+		lastHandledReconcileAt: func(o *v1alpha1.MarketplaceOffer) *string { return &o.Status.LastHandledReconcileAt },
 		statusPatched: func(old, cur *v1alpha1.MarketplaceOffer) {
 			recordOfferTransitions(r.Recorder, old, cur)
 			observeOffer(old, cur)

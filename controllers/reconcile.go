@@ -69,6 +69,9 @@ type kind[O conditionsObject] struct {
 	// observedGeneration points at its status.observedGeneration.
 	status             func(O) any
 	observedGeneration func(O) *int64
+	// lastHandledReconcileAt points at status.lastHandledReconcileAt,
+	// which echoes the reconcile-requested-at annotation (annotations.go).
+	lastHandledReconcileAt func(O) *string
 	// statusPatched records events and metrics of a status change.
 	statusPatched func(old, cur O)
 }
@@ -86,8 +89,8 @@ func setupWithManager[O conditionsObject](mgr ctrl.Manager, r reconcile.Reconcil
 	}
 	k.options.defaults()
 	b := ctrl.NewControllerManagedBy(mgr).
-		For(k.newObject(), builder.WithPredicates(predicate.Or(
-			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		For(k.newObject(), builder.WithPredicates(predicate.Or[client.Object](
+			predicate.GenerationChangedPredicate{}, operatorAnnotationChanged))).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(k.options.Concurrency, 1), RateLimiter: k.options.RateLimiter}).
 		Named(k.name)
 	b = watchCredentials(b, k.client, k.options.CredentialsSecret, k.newList)
@@ -120,6 +123,9 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 	}()
 
 	gen := obj.GetGeneration()
+	if !deleting {
+		handleReconcileRequest(obj, k.lastHandledReconcileAt(obj))
+	}
 	switch {
 	case deleting:
 		return finalizeObject(ctx, obj, k)
