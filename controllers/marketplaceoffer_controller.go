@@ -61,7 +61,7 @@ func (r *MarketplaceOfferReconciler) kind() *kind[*v1alpha1.MarketplaceOffer] {
 		watches: func(b *builder.Builder) *builder.Builder {
 			b = watchOfferIDOwners(b, r.Client)
 			return b.Watches(&v1alpha1.Solution{}, handler.EnqueueRequestsFromMapFunc(offersOfSolution),
-				builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, solutionStateChanged)))
+				builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, solutionStateChanged, solutionStalledChanged)))
 		},
 		client: r.Client, partnerCenter: r.PartnerCenter, clock: &r.Clock, options: &r.Options,
 

@@ -122,7 +122,12 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 	return nil
 }
 
+// waitForMigration waits for the Solution migrating into the offer, or
+// stalls when that Solution is stalled (waits.go).
 func waitForMigration(sol *v1alpha1.Solution) error {
+	if err := migrationStalled(sol); err != nil {
+		return err
+	}
 	return waiting(0, v1alpha1.ReasonWaitingForMigration,
 		"waiting for Solution %s to migrate legacy solution %s into this offer; the operator then adopts the migrated draft",
 		sol.Name, sol.Spec.SolutionID)

@@ -263,7 +263,8 @@ func (r *SolutionReconciler) referencedOffer(ctx context.Context, sol *v1alpha1.
 }
 
 // mergeRequest builds the merge request, waiting until a referenced offer
-// is live: merging needs a live offer.
+// is live: merging needs a live offer. An offer that will not go live
+// stalls it (waits.go).
 func mergeRequest(sol *v1alpha1.Solution, offer *v1alpha1.MarketplaceOffer) (partnercenter.MergeRequest, error) {
 	spec := &sol.Spec
 	req := partnercenter.MergeRequest{PartnerID: spec.PartnerID, SolutionID: spec.SolutionID}
@@ -274,6 +275,9 @@ func mergeRequest(sol *v1alpha1.Solution, offer *v1alpha1.MarketplaceOffer) (par
 	name := spec.Merge.OfferRef.Name
 	if offer == nil {
 		return req, waiting(0, v1alpha1.ReasonWaitingForOffer, "waiting for MarketplaceOffer %s to exist and go live", name)
+	}
+	if err := offerWillNotGoLive(offer); err != nil {
+		return req, err
 	}
 	if offer.Status.ProductID == "" || !meta.IsStatusConditionTrue(offer.Status.Conditions, v1alpha1.LiveCondition) {
 		phase := offer.Status.Phase
