@@ -77,6 +77,8 @@ func (r *MarketplaceOfferReconciler) kind() *kind[*v1alpha1.MarketplaceOffer] {
 		status:                 func(o *v1alpha1.MarketplaceOffer) any { return &o.Status },
 		observedGeneration:     func(o *v1alpha1.MarketplaceOffer) *int64 { return &o.Status.ObservedGeneration },
 		lastHandledReconcileAt: func(o *v1alpha1.MarketplaceOffer) *string { return &o.Status.LastHandledReconcileAt },
+		specDigest:             offerSpecDigest,
+		observedSpecDigest:     func(o *v1alpha1.MarketplaceOffer) *string { return &o.Status.ObservedSpecDigest },
 		statusPatched: func(old, cur *v1alpha1.MarketplaceOffer) {
 			recordOfferTransitions(r.Recorder, old, cur)
 			observeOffer(old, cur)

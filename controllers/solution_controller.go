@@ -66,6 +66,8 @@ func (r *SolutionReconciler) kind() *kind[*v1alpha1.Solution] {
 		status:                 func(s *v1alpha1.Solution) any { return &s.Status },
 		observedGeneration:     func(s *v1alpha1.Solution) *int64 { return &s.Status.ObservedGeneration },
 		lastHandledReconcileAt: func(s *v1alpha1.Solution) *string { return &s.Status.LastHandledReconcileAt },
+		specDigest:             solutionSpecDigest,
+		observedSpecDigest:     func(s *v1alpha1.Solution) *string { return &s.Status.ObservedSpecDigest },
 		statusPatched:          func(old, cur *v1alpha1.Solution) { recordSolutionTransitions(r.Recorder, old, cur) },
 	}
 }

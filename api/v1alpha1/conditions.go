@@ -66,9 +66,6 @@ const (
 	ReasonUnsupported = "Unsupported"
 	// ReasonDeleting: the object is being deleted per its deletion policy.
 	ReasonDeleting = "Deleting"
-	// ReasonSuspended: spec.suspend is true; the operator does not act on
-	// the object and Ready is False until it is cleared.
-	ReasonSuspended = "Suspended"
 
 	// ReasonMembershipInvalid: the partner-network membership is not valid.
 	ReasonMembershipInvalid = "MembershipInvalid"

@@ -116,8 +116,9 @@ type MarketplaceOfferSpec struct {
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
 
 	// suspend stops the operator from acting on this offer until cleared:
-	// nothing is written to Partner Center, also not on deletion. Ready
-	// turns False with reason Suspended.
+	// nothing is written to Partner Center, also not on deletion. The
+	// Ready condition is removed until the offer is resumed, and changes
+	// made while suspended are not counted in status.observedGeneration.
 	// +optional
 	Suspend bool `json:"suspend,omitempty"`
 }
@@ -497,6 +498,15 @@ type MarketplaceOfferStatus struct {
 	// observedGeneration is the generation the status reports on.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// observedSpecDigest is the digest of the spec of observedGeneration,
+	// spec.suspend left out. While the object is suspended, its
+	// observedGeneration follows its generation only when the spec still
+	// has this digest: changes made while suspended are not reported as
+	// observed until they are applied.
+	// +optional
+	// +kubebuilder:validation:MaxLength=64
+	ObservedSpecDigest string `json:"observedSpecDigest,omitempty"`
 
 	// conditions: Ready, Reconciling, Stalled, DraftSynced, Certified, Live
 	// and CoSellReady.

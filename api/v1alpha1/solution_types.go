@@ -108,6 +108,15 @@ type SolutionStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
+	// observedSpecDigest is the digest of the spec of observedGeneration,
+	// spec.suspend left out. While the object is suspended, its
+	// observedGeneration follows its generation only when the spec still
+	// has this digest: changes made while suspended are not reported as
+	// observed until they are applied.
+	// +optional
+	// +kubebuilder:validation:MaxLength=64
+	ObservedSpecDigest string `json:"observedSpecDigest,omitempty"`
+
 	// conditions: Ready, Reconciling, Stalled, PrerequisitesMet and
 	// ActionCompleted.
 	// +optional
