@@ -24,9 +24,13 @@ import (
 // call (Crossplane's create-pending pattern), not by adopting blindly.
 
 // offerIDOwner returns the MarketplaceOffer that owns offer's
-// spec.offerID in the cluster: the oldest object declaring it, by
-// creation time and then UID, so that every reconcile of every object
-// decides a race the same way. Objects being deleted still count: their
+// spec.offerID in the cluster: the object whose status records the
+// product (status.productID or a create-pending mark), else the oldest
+// object declaring it, by creation time and then UID, so that every
+// reconcile of every object decides a race the same way. Recorded
+// products come first because creation times have one-second steps: two
+// objects created in the same second must not hand the product of the
+// one that made it to the other. Objects being deleted still count: their
 // clean-up may still stop the product's sale.
 func (r *MarketplaceOfferReconciler) offerIDOwner(ctx context.Context, offer *v1alpha1.MarketplaceOffer) (*v1alpha1.MarketplaceOffer, error) {
 	var offers v1alpha1.MarketplaceOfferList
@@ -42,12 +46,21 @@ func (r *MarketplaceOfferReconciler) offerIDOwner(ctx context.Context, offer *v1
 	return owner, nil
 }
 
-// ownsBefore reports whether a declared the offer ID before b.
+// ownsBefore reports whether a comes before b in owning their offer ID.
 func ownsBefore(a, b *v1alpha1.MarketplaceOffer) bool {
+	if ha, hb := holdsProduct(a), holdsProduct(b); ha != hb {
+		return ha
+	}
 	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
 		return a.CreationTimestamp.Before(&b.CreationTimestamp)
 	}
 	return a.UID < b.UID
+}
+
+// holdsProduct reports whether o's status records its product.
+func holdsProduct(o *v1alpha1.MarketplaceOffer) bool {
+	p := o.Status.CreatePending
+	return o.Status.ProductID != "" || p != nil && p.OfferID == o.Spec.OfferID
 }
 
 // ownOfferID is the offer's first phase: an object that does not own its

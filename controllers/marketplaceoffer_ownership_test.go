@@ -71,10 +71,15 @@ func TestSecondNamespaceDeclaringATakenOfferIDStallsNamingTheOwner(t *testing.T)
 	g.Expect(got.Status.ProductID).To(BeEmpty())
 }
 
-// Two objects created in the same second: the UID decides, the same way
-// on every reconcile of either.
-func TestOfferIDRaceIsDecidedByCreationTimeThenUID(t *testing.T) {
+// Who owns an offer ID is decided the same way on every reconcile of
+// either object: the one that recorded the product, then the older, then
+// (created in the same second) the smaller UID.
+func TestOfferIDRaceIsDecidedByRecordedProductThenCreationTimeThenUID(t *testing.T) {
 	t0 := time.Now().Truncate(time.Second)
+	holding := func(o *v1alpha1.MarketplaceOffer) *v1alpha1.MarketplaceOffer {
+		o.Status.CreatePending = &v1alpha1.CreatePending{OfferID: o.Spec.OfferID}
+		return o
+	}
 	for _, tc := range []struct {
 		name string
 		a, b *v1alpha1.MarketplaceOffer
@@ -84,6 +89,8 @@ func TestOfferIDRaceIsDecidedByCreationTimeThenUID(t *testing.T) {
 		{"younger first", offerIn("x", "a", t0.Add(time.Second), "uid-a"), offerIn("y", "b", t0, "uid-z"), false},
 		{"same time, smaller UID", offerIn("x", "a", t0, "uid-a"), offerIn("y", "b", t0, "uid-b"), true},
 		{"same time, larger UID", offerIn("x", "a", t0, "uid-b"), offerIn("y", "b", t0, "uid-a"), false},
+		{"same time, larger UID, but it made the product", holding(offerIn("x", "a", t0, "uid-b")), offerIn("y", "b", t0, "uid-a"), true},
+		{"younger, but it made the product", holding(offerIn("x", "a", t0.Add(time.Second), "uid-a")), offerIn("y", "b", t0, "uid-b"), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)

@@ -606,8 +606,9 @@ type MarketplaceOfferStatus struct {
 // MarketplaceOffer is an offer in Microsoft's commercial marketplace that the
 // operator takes through draft, certification, preview and live.
 //
-// One offer ID belongs to one MarketplaceOffer in the cluster: the oldest
-// object declaring it (by creation time, then UID) owns it, and any other
+// One offer ID belongs to one MarketplaceOffer in the cluster: the object
+// whose status records its product owns it, else the oldest object
+// declaring it (by creation time, then UID), and any other
 // stalls with reason OfferIDTaken, naming the owner, without calling Partner
 // Center. A product that already exists in Partner Center and that this
 // object did not create is adopted only with the annotation
