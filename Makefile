@@ -7,6 +7,9 @@ CONTROLLER_GEN := go tool controller-gen
 # Built from the Go module proxy (hack/k8s-assets.sh); the first build takes minutes.
 K8S_ASSETS = $(shell hack/k8s-assets.sh)
 IMG ?= ghcr.io/cosell-operator/cosell-operator:dev
+# podman or docker (kubebuilder's convention). make image installs podman
+# and runc with apt-get when podman is missing.
+CONTAINER_TOOL ?= podman
 GO_TEST_FLAGS ?= -race -count=1
 
 .DEFAULT_GOAL := help
@@ -20,9 +23,23 @@ help: ## Show this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: ## Generate the CRDs and RBAC under config/ from the API and controller markers.
+manifests: ## Generate the CRDs and RBAC under config/ from the API and controller markers, and copy them into the Helm chart.
 	$(CONTROLLER_GEN) crd rbac:roleName=manager-role paths="./..." \
 		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	@$(MAKE) --no-print-directory chart-sync
+
+# The chart cannot read files outside itself, so these copies are its
+# inputs; config/ stays the one source of truth and make verify fails when a
+# copy differs (make manifests refreshes them).
+CHART := charts/cosell-operator
+
+.PHONY: chart-sync
+chart-sync: ## Copy the CRDs, the generated manager role, the alert rules and the dashboard from config/ into the chart.
+	rm -f $(CHART)/crds/*.yaml
+	cp config/crd/bases/*.yaml $(CHART)/crds/
+	cp config/rbac/role.yaml $(CHART)/files/manager-role.yaml
+	cp config/prometheus/prometheusrule.yaml $(CHART)/files/prometheusrule.yaml
+	cp config/prometheus/dashboard.json $(CHART)/files/dashboard.json
 
 .PHONY: generate
 generate: ## Generate deepcopy code for the API types.
@@ -42,15 +59,20 @@ GOLANGCI_LINT := go tool -modfile=hack/tools/go.mod golangci-lint
 .PHONY: lint
 lint: ## Run golangci-lint (gosec, the logr/klog logging checks and more; see .golangci.yml).
 	$(GOLANGCI_LINT) run ./...
+	cd test/prometheus && go tool -modfile=../../hack/tools/go.mod golangci-lint run ./...
 
 .PHONY: verify
 verify: manifests generate ## Regenerate and fail on a dirty tree; check gofmt, vet, go mod tidy and lint.
 	go mod tidy
 	cd hack/k8s-assets && go mod tidy
 	cd hack/tools && go mod tidy
+	cd test/prometheus && go mod tidy
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet ./...
+	cd test/prometheus && go vet ./...
 	$(GOLANGCI_LINT) run ./...
+	cd test/prometheus && go tool -modfile=../../hack/tools/go.mod golangci-lint run ./...
+	$(HELM) lint --strict $(CHART)
 	@if [ -n "$$(git status --porcelain)" ]; then \
 		echo "verify: the tree is dirty after regeneration and go mod tidy; commit the result:"; \
 		git status --porcelain; git --no-pager diff --stat; exit 1; fi
@@ -62,8 +84,9 @@ k8s-assets: ## Build etcd, kube-apiserver and kubectl into bin/k8s from the Go m
 	@hack/k8s-assets.sh
 
 .PHONY: test
-test: ## Run unit and envtest tests (builds the control-plane assets on first run).
+test: ## Run unit and envtest tests (builds the control-plane assets on first run); test/image runs when podman or docker is installed.
 	KUBEBUILDER_ASSETS="$(K8S_ASSETS)" go test $(GO_TEST_FLAGS) ./...
+	cd test/prometheus && go test $(GO_TEST_FLAGS) ./...
 
 .PHONY: test-e2e
 test-e2e: ## Run only the end-to-end test: `local` as make run starts it, driven with kubectl.
@@ -82,6 +105,71 @@ run: ## Run the operator locally: local control plane, CRDs and the embedded Par
 .PHONY: clean-local
 clean-local: ## Wipe the state of `make run` (etcd data, simulator store, kubeconfig) in .local/.
 	rm -rf .local
+
+##@ Image
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+SOURCE ?= https://github.com/cosell-operator/cosell-operator
+GOARCH ?= $(shell go env GOARCH)
+# Debian's ca-certificates bundle; the image carries this one file.
+CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
+
+.PHONY: container-tool
+container-tool: ## Install podman and runc with apt-get when CONTAINER_TOOL=podman and they are missing.
+	@if [ "$(CONTAINER_TOOL)" = podman ] && { ! command -v podman >/dev/null || ! command -v runc >/dev/null; }; then \
+		echo "make: podman or runc is missing; installing them: apt-get update && apt-get install -y podman runc"; \
+		apt-get update && apt-get install -y podman runc; \
+	fi
+	@command -v "$(CONTAINER_TOOL)" >/dev/null || { echo "make: $(CONTAINER_TOOL) not found; set CONTAINER_TOOL=podman or docker"; exit 1; }
+
+.PHONY: image
+image: container-tool ## Build the image IMG from scratch: the static manager binary, the CA bundle, OCI labels, user 65532.
+	@if [ ! -r "$(CA_BUNDLE)" ]; then \
+		echo "make: $(CA_BUNDLE) is missing; installing ca-certificates: apt-get install -y ca-certificates"; \
+		apt-get update && apt-get install -y ca-certificates; \
+	fi
+	@mkdir -p bin/image
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) go build -trimpath -ldflags="-s -w" -o bin/image/manager .
+	cp "$(CA_BUNDLE)" bin/image/ca-certificates.crt
+	$(CONTAINER_TOOL) build -f Dockerfile -t $(IMG) \
+		--build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) --build-arg SOURCE=$(SOURCE) \
+		--build-arg CREATED=$$(date -u +%Y-%m-%dT%H:%M:%SZ) \
+		bin/image
+
+.PHONY: test-image
+test-image: image ## Build the image, then run it against a local control plane (test/image).
+	IMG=$(IMG) CONTAINER_TOOL=$(CONTAINER_TOOL) KUBEBUILDER_ASSETS="$(K8S_ASSETS)" go test -count=1 -v ./test/image/
+
+##@ Helm
+
+# Helm is pinned in hack/tools/go.mod and built from the Go module proxy.
+HELM := go tool -modfile=hack/tools/go.mod helm
+HELM_RELEASE ?= cosell-operator
+HELM_NAMESPACE ?= cosell-operator-system
+HELM_VALUES ?=
+
+.PHONY: helm-lint
+helm-lint: ## Lint the chart with its default values and every values file in test/helm/values.
+	$(HELM) lint --strict $(CHART)
+	for f in test/helm/values/*.yaml; do $(HELM) lint --strict $(CHART) -f $$f; done
+
+.PHONY: helm-template
+helm-template: ## Render the chart (HELM_VALUES=file for a values file).
+	$(HELM) template $(HELM_RELEASE) $(CHART) --namespace $(HELM_NAMESPACE) $(if $(HELM_VALUES),-f $(HELM_VALUES))
+
+.PHONY: helm-package
+helm-package: ## Package the chart into bin/charts.
+	$(HELM) package $(CHART) --destination bin/charts --app-version $(VERSION)
+
+.PHONY: helm-install
+helm-install: ## Install or upgrade the chart into the cluster of the current kubeconfig (image: IMG).
+	img="$(IMG)"; $(HELM) upgrade --install $(HELM_RELEASE) $(CHART) --namespace $(HELM_NAMESPACE) --create-namespace \
+		--set image.repository="$${img%:*}" --set image.tag="$${img##*:}" $(if $(HELM_VALUES),-f $(HELM_VALUES))
+
+.PHONY: helm-uninstall
+helm-uninstall: ## Uninstall the chart's release (Helm keeps the CRDs and so the objects).
+	$(HELM) uninstall $(HELM_RELEASE) --namespace $(HELM_NAMESPACE)
 
 ##@ Deployment
 
@@ -104,12 +192,14 @@ undeploy: ## Remove the operator deployed by `make deploy`.
 	"$(KUBECTL)" delete --ignore-not-found -k config/default
 
 .PHONY: docker-build
-docker-build: ## Build the container image (needs a Docker engine).
-	docker build -t $(IMG) .
+docker-build: image ## Alias of make image (kubebuilder's name).
+
+.PHONY: image-push
+image-push: ## Push the image IMG.
+	$(CONTAINER_TOOL) push $(IMG)
 
 .PHONY: docker-push
-docker-push: ## Push the container image.
-	docker push $(IMG)
+docker-push: image-push ## Alias of make image-push.
 
 ##@ Chaos
 

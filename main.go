@@ -15,7 +15,6 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -43,6 +42,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
@@ -77,6 +77,7 @@ type options struct {
 	retryPeriod          time.Duration
 	partnerCenter        string
 	partnerCenterSecret  string
+	jobPollInterval      time.Duration
 	simulatorAddr        string
 	simulatorSeed        string
 	simulatorStore       string
@@ -91,6 +92,7 @@ type options struct {
 	maxRetryDelay        time.Duration
 	stalledRecheckPeriod time.Duration
 	eventsPerSecond      float64
+	watchNamespaces      string
 
 	// credentialsSecret is --partner-center-secret parsed (by parse), or
 	// nil when credentials do not come from a Secret.
@@ -110,6 +112,7 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.DurationVar(&o.retryPeriod, "leader-elect-retry-period", 2*time.Second, "How often replicas try to acquire or renew the lease.")
 	fs.StringVar(&o.partnerCenter, "partner-center", "embedded", "Partner Center to use: 'embedded' runs the simulator in-process; otherwise the base URL of a Product Ingestion API (https://graph.microsoft.com/rp/product-ingestion or a standalone simulator).")
 	fs.StringVar(&o.partnerCenterSecret, "partner-center-secret", "", "namespace/name of the Secret holding tenantId, clientId and clientSecret for Partner Center.")
+	fs.DurationVar(&o.jobPollInterval, "partner-center-job-poll-interval", 0, "How long to wait between two reads of a Partner Center job or submission in progress (default: 1m for Microsoft's API, which asks for at most one poll a minute; 2s for a simulator).")
 	fs.StringVar(&o.simulatorAddr, "simulator-addr", "127.0.0.1:8090", "Loopback address the embedded simulator listens on.")
 	fs.StringVar(&o.simulatorSeed, "simulator-seed", "", "Seed file of partners and legacy solutions for the embedded simulator (default: the built-in seed).")
 	fs.StringVar(&o.simulatorStore, "simulator-store", "", "Folder where the embedded simulator keeps its state (default: a temporary folder).")
@@ -124,6 +127,7 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.DurationVar(&o.maxRetryDelay, "max-retry-delay", 5*time.Minute, "Longest delay between retries of a failed reconcile.")
 	fs.Float64Var(&o.eventsPerSecond, "events-per-second", 20, "Normal events recorded per second on average (bursts of ten times as many); more are dropped and counted in cosell_events_dropped_total. Warning events are always recorded.")
 	fs.DurationVar(&o.stalledRecheckPeriod, "stalled-recheck-period", 10*time.Minute, "How often stalled objects are checked again.")
+	fs.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces whose Solutions and MarketplaceOffers are reconciled (empty: all namespaces).")
 }
 
 func main() {
@@ -297,7 +301,7 @@ func run(ctx context.Context, cfg *rest.Config, opts options) error {
 	// The cache holds only what the controllers read: the two kinds and,
 	// when credentials come from a Secret, that one Secret (so RBAC need
 	// not grant Secrets beyond it). managedFields are dropped to save memory.
-	cacheOpts := cache.Options{DefaultTransform: stripForCache}
+	cacheOpts := cache.Options{DefaultTransform: stripForCache, DefaultNamespaces: watchedNamespaces(opts.watchNamespaces)}
 	if secret != nil {
 		cacheOpts.ByObject = map[client.Object]cache.ByObject{
 			&corev1.Secret{}: {
@@ -343,6 +347,9 @@ func run(ctx context.Context, cfg *rest.Config, opts options) error {
 		return err
 	}
 	controllers.RegisterMetrics(mgr.GetClient())
+	if err := ingestion.RegisterMetrics(ctrlmetrics.Registry); err != nil {
+		return fmt.Errorf("registering the Partner Center metrics: %w", err)
+	}
 	// Each controller backs off its own failures.
 	controllerOpts := func(concurrency int) controllers.Options {
 		return controllers.Options{
@@ -382,9 +389,20 @@ func stripForCache(in any) (any, error) {
 	return in, err
 }
 
-// realPartnerCenterHost serves the real Product Ingestion API, which has no
-// OCP GTM migration surface.
-const realPartnerCenterHost = "graph.microsoft.com"
+// watchedNamespaces is the cache's DefaultNamespaces for --watch-namespaces:
+// nil (every namespace) when the flag is empty.
+func watchedNamespaces(list string) map[string]cache.Config {
+	var namespaces map[string]cache.Config
+	for ns := range strings.SplitSeq(list, ",") {
+		if ns = strings.TrimSpace(ns); ns != "" {
+			if namespaces == nil {
+				namespaces = map[string]cache.Config{}
+			}
+			namespaces[ns] = cache.Config{}
+		}
+	}
+	return namespaces
+}
 
 // partnerCenter builds the Partner Center client: the embedded simulator
 // (started here, on loopback) reached through the HTTP adapter, so the
@@ -408,17 +426,17 @@ func partnerCenter(ctx context.Context, mgr ctrl.Manager, opts options) (partner
 			_ = sim.Close()
 		}()
 		ctrl.Log.WithName("setup").Info("embedded Partner Center simulator started", "url", sim.URL())
-		return ingestion.New(ingestion.Options{BaseURL: sim.URL(), MigrationSurface: true, Observer: controllers.ObservePartnerCenterRequest})
+		return ingestion.New(ingestion.Options{BaseURL: sim.URL(), JobPollInterval: opts.jobPollInterval})
 	}
 
-	u, err := url.Parse(opts.partnerCenter)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	host, ok := ingestion.HostOfURL(opts.partnerCenter)
+	if !ok {
 		return nil, fmt.Errorf("--partner-center must be 'embedded' or the base URL of a Product Ingestion API, such as https://graph.microsoft.com/rp/product-ingestion; got %q", opts.partnerCenter)
 	}
-	pcOpts := ingestion.Options{BaseURL: opts.partnerCenter, MigrationSurface: u.Host != realPartnerCenterHost, Observer: controllers.ObservePartnerCenterRequest}
+	pcOpts := ingestion.Options{BaseURL: opts.partnerCenter, JobPollInterval: opts.jobPollInterval}
 	if secret := opts.credentialsSecret; secret != nil {
 		pcOpts.Credential = &credentials.Secret{Reader: mgr.GetClient(), Key: *secret, Build: ingestion.CredentialFromSecretData}
-	} else if u.Host == realPartnerCenterHost {
+	} else if host.NeedsCredentials {
 		return nil, fmt.Errorf("the real Partner Center needs credentials: set --partner-center-secret to namespace/name of a Secret with tenantId, clientId and clientSecret")
 	}
 	return ingestion.New(pcOpts)

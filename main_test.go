@@ -27,3 +27,25 @@ func TestStripForCacheDropsWhatTheControllersNeverRead(t *testing.T) {
 	g.Expect(got.Annotations).To(Equal(map[string]string{"argocd.argoproj.io/sync-wave": "0"}))
 	g.Expect(got.Name).To(Equal("contoso-analytics"))
 }
+
+func TestWatchedNamespaces(t *testing.T) {
+	for flag, want := range map[string][]string{
+		"":                 nil,
+		" , ":              nil,
+		"team-a":           {"team-a"},
+		"team-a, team-b,,": {"team-a", "team-b"},
+	} {
+		got := watchedNamespaces(flag)
+		if want == nil {
+			if got != nil {
+				t.Errorf("--watch-namespaces=%q: got %v, want nil (all namespaces)", flag, got)
+			}
+			continue
+		}
+		g := NewWithT(t)
+		g.Expect(got).To(HaveLen(len(want)), "--watch-namespaces=%q", flag)
+		for _, ns := range want {
+			g.Expect(got).To(HaveKey(ns), "--watch-namespaces=%q", flag)
+		}
+	}
+}

@@ -36,20 +36,6 @@ func draftFromSpec(spec *v1alpha1.MarketplaceOfferSpec) partnercenter.Draft {
 			Pricing: string(p.Pricing), Price: p.Price, Markets: slices.Clone(p.Markets),
 		})
 	}
-	if cs := spec.CoSell; cs != nil {
-		d.CoSell = partnercenter.CoSellListing{
-			SolutionType:   string(cs.SolutionType),
-			SolutionAreas:  slices.Clone(cs.SolutionAreas),
-			Industries:     slices.Clone(cs.Industries),
-			LandingPageURL: cs.LandingPageURL,
-		}
-		for _, doc := range cs.Documents {
-			d.CoSell.Documents = append(d.CoSell.Documents, partnercenter.Document{Type: string(doc.Type), URL: doc.URL})
-		}
-		for _, c := range cs.Contacts {
-			d.CoSell.Contacts = append(d.CoSell.Contacts, partnercenter.Contact{Role: string(c.Role), Name: c.Name, Email: c.Email})
-		}
-	}
 	if r := spec.Resell; r != nil {
 		d.Resell = partnercenter.Resell{Policy: string(r.Policy), PartnerIDs: slices.Clone(r.PartnerIDs)}
 	}
@@ -77,7 +63,40 @@ func normalizeDraft(d partnercenter.Draft) partnercenter.Draft {
 		d.Plans[i].Markets = sortSet(d.Plans[i].Markets)
 	}
 	slices.SortFunc(d.Plans, func(a, b partnercenter.Plan) int { return strings.Compare(a.ID, b.ID) })
-	cs := &d.CoSell
+	if d.Resell.Policy == "" {
+		d.Resell.Policy = string(v1alpha1.ResellNone)
+	}
+	d.Resell.PartnerIDs = sortSet(d.Resell.PartnerIDs)
+	return d
+}
+
+// coSellFromSpec converts an offer's co-sell tab, normalised; nil when the
+// spec has none. It is written through its own API (ConfigureCoSell).
+func coSellFromSpec(spec *v1alpha1.MarketplaceOfferSpec) *partnercenter.CoSellListing {
+	src := spec.CoSell
+	if src == nil {
+		return nil
+	}
+	cs := &partnercenter.CoSellListing{
+		SolutionType:   string(src.SolutionType),
+		SolutionAreas:  slices.Clone(src.SolutionAreas),
+		Industries:     slices.Clone(src.Industries),
+		LandingPageURL: src.LandingPageURL,
+	}
+	for _, doc := range src.Documents {
+		cs.Documents = append(cs.Documents, partnercenter.Document{Type: string(doc.Type), URL: doc.URL})
+	}
+	for _, c := range src.Contacts {
+		cs.Contacts = append(cs.Contacts, partnercenter.Contact{Role: string(c.Role), Name: c.Name, Email: c.Email})
+	}
+	sortSet := func(s []string) []string {
+		if len(s) == 0 {
+			return nil
+		}
+		s = slices.Clone(s)
+		slices.Sort(s)
+		return s
+	}
 	cs.SolutionAreas = sortSet(cs.SolutionAreas)
 	cs.Industries = sortSet(cs.Industries)
 	if len(cs.Documents) == 0 {
@@ -94,18 +113,26 @@ func normalizeDraft(d partnercenter.Draft) partnercenter.Draft {
 	slices.SortStableFunc(cs.Contacts, func(a, b partnercenter.Contact) int {
 		return cmp.Or(strings.Compare(a.Role, b.Role), strings.Compare(a.Email, b.Email), strings.Compare(a.Name, b.Name))
 	})
-	if d.Resell.Policy == "" {
-		d.Resell.Policy = string(v1alpha1.ResellNone)
-	}
-	d.Resell.PartnerIDs = sortSet(d.Resell.PartnerIDs)
-	return d
+	return cs
 }
 
 // draftDigest identifies a draft's content: the operator writes the draft
 // and submits it again only when the digest changes.
 func draftDigest(d partnercenter.Draft) string {
-	// A Draft holds only strings and slices of strings: Marshal cannot fail.
+	return specDigest(d, nil)
+}
+
+// specDigest identifies what the operator writes to Partner Center: the
+// draft resources and, when the spec has one, the co-sell tab. Without a
+// co-sell tab it equals draftDigest, so digests recorded before the co-sell
+// tab moved to its own API stay valid.
+func specDigest(d partnercenter.Draft, cs *partnercenter.CoSellListing) string {
+	// Only strings and slices of strings: Marshal cannot fail.
 	data, _ := json.Marshal(d)
+	if cs != nil {
+		more, _ := json.Marshal(cs)
+		data = append(data, more...)
+	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:16])
 }

@@ -106,7 +106,7 @@ func TestSamplesReachTheirEndStates(t *testing.T) {
 			o := getOffer(g, ns, name)
 			ready(g, o.Status.Conditions, o.Generation)
 			g.Expect(o.Status.Phase).To(Equal(v1alpha1.PhaseLive))
-			g.Expect(o.Status.LiveURL).To(HavePrefix("https://"))
+			g.Expect(o.Status.LiveSubmission).NotTo(BeNil()) // no published API reports a live URL
 			g.Expect(o.Status.ProductID).NotTo(BeEmpty())
 			g.Expect(kstatusOf(g, o)).To(Equal(status.CurrentStatus))
 			health, _ := argoHealth(g, o)
@@ -144,7 +144,10 @@ func TestSamplesReachTheirEndStates(t *testing.T) {
 	g.Eventually(func(g Gomega) {
 		o := getOffer(g, ns, "contoso-analytics")
 		g.Expect(o.Status.MergedSolutions).To(ConsistOf("ocp-contoso-analytics"))
-		g.Expect(o.Status.CoSellLevel).To(Equal(v1alpha1.CoSellIncentiveEligible))
+		// No API reports a co-sell level: the condition is the operator's judgement.
+		g.Expect(o.Status.CoSellLevel).To(BeEmpty())
+		g.Expect(meta.FindStatusCondition(o.Status.Conditions, v1alpha1.CoSellReadyCondition)).To(
+			HaveField("Message", ContainSubstring("operator's judgement")))
 	}, timeout, interval).Should(Succeed())
 
 	migrated := getOffer(g, ns, "contoso-fieldservice")
@@ -180,7 +183,7 @@ func TestCertificationFailureThenFix(t *testing.T) {
 		o := getOffer(g, ns, offer.Name)
 		ready(g, o.Status.Conditions, o.Generation)
 		g.Expect(o.Status.Phase).To(Equal(v1alpha1.PhasePreview))
-		g.Expect(o.Status.PreviewURLs).NotTo(BeEmpty())
+		g.Expect(o.Status.PreviewSubmission).NotTo(BeNil()) // no published API reports preview links
 		g.Expect(meta.FindStatusCondition(o.Status.Conditions, v1alpha1.StalledCondition)).To(BeNil())
 	}, timeout, interval).Should(Succeed())
 }
@@ -225,11 +228,11 @@ func TestUpdateOfALiveOffer(t *testing.T) {
 	startOperator(t, sim, ns)
 	applySamples(t, ns)
 	offer := &v1alpha1.MarketplaceOffer{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "contoso-analytics"}}
-	var liveURL string
+	var liveID string
 	g.Eventually(func(g Gomega) {
 		o := getOffer(g, ns, offer.Name)
 		ready(g, o.Status.Conditions, o.Generation)
-		liveURL = o.Status.LiveURL
+		liveID = o.Status.LiveSubmission.ID
 	}, timeout, interval).Should(Succeed())
 
 	update(g, offer, func(o *v1alpha1.MarketplaceOffer) {
@@ -240,7 +243,7 @@ func TestUpdateOfALiveOffer(t *testing.T) {
 		g.Expect(o.Status.Phase).To(Equal(v1alpha1.PhaseCertifying))
 		g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.ReadyCondition)).To(BeFalse())
 		g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.LiveCondition)).To(BeTrue(), "the old version stays live")
-		g.Expect(o.Status.LiveURL).To(Equal(liveURL))
+		g.Expect(o.Status.LiveSubmission.ID).To(Equal(liveID))
 		g.Expect(o.Status.LiveGeneration).To(Equal(o.Generation - 1))
 	}, timeout, interval).Should(Succeed())
 	g.Eventually(func(g Gomega) {
@@ -291,7 +294,7 @@ func TestDeletionPolicies(t *testing.T) {
 	g.Expect(partnercenter.IsNotFound(err)).To(BeTrue(), "Delete removes a never-published draft: %v", err)
 	p, err = op.pc.GetProduct(ctx, orphan.Status.ProductID)
 	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(p.State).To(Equal(partnercenter.LifecyclePublished), "Orphan leaves the offer alone")
+	g.Expect(p.State).To(Equal(partnercenter.LifecycleGenerallyAvailable), "Orphan leaves the offer alone")
 }
 
 // TestSuspend holds an offer until it is resumed.

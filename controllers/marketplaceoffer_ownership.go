@@ -192,6 +192,19 @@ func (r *MarketplaceOfferReconciler) finalizeOffer(ctx context.Context, offer *v
 		return nil
 	}
 	if createPendingFor(offer) {
+		// A create job still running would make the product after the
+		// object is gone: wait for it first. (A crash after the create
+		// call and before its job was recorded leaves no job to wait for:
+		// Microsoft publishes no bound on how long a create job takes, so
+		// a product still being made then is not found and is left.)
+		if ref := st.ConfigureJob; ref != nil {
+			if purpose, _ := parseJobRef(ref.ID); purpose == jobCreate {
+				if _, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting,
+					"waiting for the create of product "+st.CreatePending.OfferID+" to finish before deleting it"); err != nil {
+					return err
+				}
+			}
+		}
 		product, err := r.PartnerCenter.FindProduct(ctx, st.CreatePending.OfferID)
 		if partnercenter.IsNotFound(err) {
 			st.CreatePending = nil // the create never happened

@@ -27,6 +27,20 @@ func offerIn(ns, name string, created time.Time, uid string) *v1alpha1.Marketpla
 	return o
 }
 
+// makeProduct creates a product in the fake as someone else would: the
+// create job is started and read until it completed.
+func makeProduct(g Gomega, f *fake.Client, offerID, offerType string) *pc.Product {
+	ctx := context.Background()
+	job, err := f.CreateProduct(ctx, pc.ProductSpec{OfferID: offerID, OfferType: offerType, Name: offerID})
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = f.GetJob(ctx, job.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+	p, err := f.FindProduct(ctx, offerID)
+	g.Expect(err).NotTo(HaveOccurred())
+	f.Calls = map[string]int{}
+	return p
+}
+
 func stalledCondition(g Gomega, o *v1alpha1.MarketplaceOffer) *metav1.Condition {
 	c := meta.FindStatusCondition(o.Status.Conditions, v1alpha1.StalledCondition)
 	g.Expect(c).NotTo(BeNil(), "Stalled condition")
@@ -105,9 +119,7 @@ func TestOfferIDRaceIsDecidedByRecordedProductThenCreationTimeThenUID(t *testing
 func TestExistingProductIsAdoptedOnlyWithTheAdoptAnnotation(t *testing.T) {
 	g := NewWithT(t)
 	f := fake.New()
-	existing, err := f.CreateProduct(context.Background(), pc.ProductSpec{OfferID: "contoso-analytics",
-		OfferType: "SoftwareAsAService", PublisherID: "contoso"})
-	g.Expect(err).NotTo(HaveOccurred())
+	existing := makeProduct(g, f, "contoso-analytics", "SoftwareAsAService")
 	h := newOfferHarness(t, draftOffer(), f)
 
 	_, got := h.reconcile(g)
@@ -134,13 +146,18 @@ type crashingCreate struct {
 	markSet bool
 }
 
-func (p *crashingCreate) CreateProduct(ctx context.Context, spec pc.ProductSpec) (*pc.Product, error) {
+func (p *crashingCreate) CreateProduct(ctx context.Context, spec pc.ProductSpec) (*pc.Job, error) {
 	stored := &v1alpha1.MarketplaceOffer{}
 	if err := p.c.Get(ctx, p.key, stored); err != nil {
 		return nil, err
 	}
 	p.markSet = stored.Status.CreatePending != nil && stored.Status.CreatePending.OfferID == spec.OfferID
-	if _, err := p.Client.CreateProduct(ctx, spec); err != nil {
+	job, err := p.Client.CreateProduct(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	// Partner Center runs the job whether or not its ID reached status.
+	if _, err := p.Client.GetJob(ctx, job.ID); err != nil {
 		return nil, err
 	}
 	return nil, errors.New("connection reset by peer")
@@ -171,11 +188,13 @@ func TestDeletingAfterACrashBetweenCreateAndStatusWriteDeletesTheDraft(t *testin
 	g.Expect(stored.Finalizers).To(ContainElement(OfferFinalizer))
 
 	g.Expect(h.r.Delete(ctx, stored)).To(Succeed())
-	_, err = h.r.Reconcile(ctx, ctrl.Request{NamespacedName: h.key})
-	g.Expect(err).NotTo(HaveOccurred())
+	g.Eventually(func(g Gomega) {
+		_, err := h.r.Reconcile(ctx, ctrl.Request{NamespacedName: h.key})
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(apierrors.IsNotFound(h.r.Get(ctx, h.key, &v1alpha1.MarketplaceOffer{}))).To(BeTrue(), "finalizer released")
+	}).Should(Succeed())
 	g.Expect(f.Calls["DeleteDraft"]).To(Equal(1))
 	g.Expect(f.Products()).To(BeEmpty(), "nothing leaked")
-	g.Expect(apierrors.IsNotFound(h.r.Get(ctx, h.key, stored))).To(BeTrue(), "finalizer released")
 }
 
 // Deleting a suspended live offer with policy Delete leaves Partner
@@ -184,8 +203,7 @@ func TestDeletingASuspendedOfferLeavesPartnerCenterAlone(t *testing.T) {
 	g := NewWithT(t)
 	f := fake.New()
 	ctx := context.Background()
-	product, err := f.CreateProduct(ctx, pc.ProductSpec{OfferID: "contoso-analytics", OfferType: "SoftwareAsAService", PublisherID: "contoso"})
-	g.Expect(err).NotTo(HaveOccurred())
+	product := makeProduct(g, f, "contoso-analytics", "SoftwareAsAService")
 	offer := draftOffer()
 	offer.Spec.DeletionPolicy, offer.Spec.Suspend = v1alpha1.DeletionPolicyDelete, true
 	offer.Finalizers = []string{OfferFinalizer}
@@ -193,7 +211,7 @@ func TestDeletingASuspendedOfferLeavesPartnerCenterAlone(t *testing.T) {
 	h := newOfferHarness(t, offer, f)
 	g.Expect(h.r.Delete(ctx, offer)).To(Succeed())
 
-	_, err = h.r.Reconcile(ctx, ctrl.Request{NamespacedName: h.key})
+	_, err := h.r.Reconcile(ctx, ctrl.Request{NamespacedName: h.key})
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(f.Calls["StopSale"] + f.Calls["DeleteDraft"] + f.Calls["GetProduct"]).To(BeZero())
 	g.Expect(f.Products()).To(Equal(map[string]int{"contoso-analytics": 1}))
@@ -206,8 +224,7 @@ func TestDeletingAnOfferThatDoesNotOwnItsOfferIDLeavesTheOwnersProduct(t *testin
 	g := NewWithT(t)
 	f := fake.New()
 	ctx := context.Background()
-	product, err := f.CreateProduct(ctx, pc.ProductSpec{OfferID: "contoso-analytics", OfferType: "SoftwareAsAService", PublisherID: "contoso"})
-	g.Expect(err).NotTo(HaveOccurred())
+	product := makeProduct(g, f, "contoso-analytics", "SoftwareAsAService")
 	t0 := time.Now().Add(-time.Hour)
 	owner := offerIn("team-a", "analytics", t0, "uid-a")
 	owner.Status.ProductID = product.ID
@@ -217,9 +234,8 @@ func TestDeletingAnOfferThatDoesNotOwnItsOfferIDLeavesTheOwnersProduct(t *testin
 	other.Status.ProductID = product.ID // recorded before ownership was checked
 	h := newOfferHarness(t, other, f, owner)
 	g.Expect(h.r.Delete(ctx, other)).To(Succeed())
-	f.Calls = map[string]int{}
 
-	_, err = h.r.Reconcile(ctx, ctrl.Request{NamespacedName: h.key})
+	_, err := h.r.Reconcile(ctx, ctrl.Request{NamespacedName: h.key})
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(f.Calls).To(BeEmpty())
 	g.Expect(f.Products()).To(Equal(map[string]int{"contoso-analytics": 1}))

@@ -2,6 +2,8 @@ package controllers
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -31,6 +33,12 @@ type offerScope struct {
 	// draftFeedback is set by syncDraft with draftRejected: why Partner
 	// Center refused the draft.
 	draftFeedback string
+	// unwritten is set by syncDraft when it wrote the draft: what of the
+	// spec has no published place (Job.Unwritten, ConfigureCoSell's answer).
+	unwritten []partnercenter.FeedbackItem
+	// submitJob is set by certify with certificationSubmitting and by goLive
+	// with liveSubmitting: the submission job in flight.
+	submitJob string
 	// certification is set by certify: where the preview submission stands.
 	certification certificationFact
 	// live is set by goLive: where the live submission stands.
@@ -62,9 +70,10 @@ func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *
 
 // ensureProduct finds the product by offer ID, adopts it, or creates it.
 // Before creating, it marks the create pending in status; a product found
-// with that mark set is the one this object created before a crash. Any
-// other product found is adopted only as mayAdopt allows. While a Solution is migrating into
-// this offer, it waits for the migrated draft instead of creating one.
+// with that mark set is the one this object created before a crash (or
+// whose create job it lost track of). Any other product found is adopted
+// only as mayAdopt allows. While a Solution is migrating into this offer,
+// it waits for the migrated draft instead of creating one.
 func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	if offer.Status.ProductID != "" {
@@ -84,6 +93,36 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 	// A create marked pending by an earlier reconcile made the product
 	// this finds, if any: it is ours (marketplaceoffer_ownership.go).
 	ours := createPendingFor(offer)
+	// A create job in flight: read it at most once per poll interval; the
+	// worker never waits for it.
+	if ref := offer.Status.ConfigureJob; ref != nil {
+		if purpose, _ := parseJobRef(ref.ID); purpose != jobCreate {
+			offer.Status.ConfigureJob = nil // a job of a product this status no longer names
+		} else {
+			job, jobID, err := r.finishedJob(ctx, &offer.Status, v1alpha1.ReasonSyncingDraft, "Partner Center is creating product "+spec.OfferID)
+			switch {
+			case err != nil:
+				return err
+			case job != nil && job.Succeeded():
+				detail, err := r.PartnerCenter.GetJobDetail(ctx, jobID)
+				if err != nil {
+					return pcError(err)
+				}
+				if id := detail.ProductID(); id != "" {
+					offer.Status.ProductID, offer.Status.CreatePending = id, nil
+					s.createdProduct = true
+					return nil
+				}
+			case job != nil:
+				// Refused, perhaps because another writer created it
+				// meanwhile: look it up before giving up.
+				if _, ferr := r.PartnerCenter.FindProduct(ctx, spec.OfferID); ferr != nil {
+					return stalled(v1alpha1.ReasonPartnerCenterRejected,
+						"Partner Center refused to create product %s: %s", spec.OfferID, feedbackMessage(job.Errors))
+				}
+			}
+		}
+	}
 	product, err := r.PartnerCenter.FindProduct(ctx, spec.OfferID)
 	if partnercenter.IsNotFound(err) {
 		if sol != nil {
@@ -92,25 +131,25 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 		if err := r.markCreatePending(ctx, offer); err != nil {
 			return err
 		}
-		product, err = r.PartnerCenter.CreateProduct(ctx, partnercenter.ProductSpec{
-			OfferID: spec.OfferID, OfferType: string(spec.OfferType), PublisherID: spec.PublisherID, Name: spec.Listing.Title,
+		job, err := r.PartnerCenter.CreateProduct(ctx, partnercenter.ProductSpec{
+			OfferID: spec.OfferID, OfferType: string(spec.OfferType), Name: spec.Listing.Title,
 		})
-		s.createdProduct = err == nil
-		if partnercenter.IsConflict(err) {
-			if !ours { // someone else created it since the lookup
-				offer.Status.CreatePending = nil
-			}
-			product, err = r.PartnerCenter.FindProduct(ctx, spec.OfferID)
+		if err != nil {
+			return pcError(err)
 		}
-		ours = ours || s.createdProduct
+		offer.Status.ConfigureJob = r.jobRef(jobCreate, job.ID)
+		return waiting(r.PartnerCenter.JobPollInterval(), v1alpha1.ReasonSyncingDraft,
+			"Partner Center is creating product %s (job %s)", spec.OfferID, job.ID)
 	}
 	if err != nil {
 		return pcError(err)
 	}
-	if product.OfferType != string(spec.OfferType) || product.PublisherID != spec.PublisherID {
+	// Partner Center's product resource names no publisher: only the type
+	// can clash.
+	if product.OfferType != string(spec.OfferType) {
 		return stalled(v1alpha1.ReasonPartnerCenterRejected,
-			"offer ID %s already belongs to a %s offer of publisher %s in Partner Center; choose another spec.offerID",
-			spec.OfferID, product.OfferType, product.PublisherID)
+			"offer ID %s already belongs to a %s offer in Partner Center; choose another spec.offerID",
+			spec.OfferID, product.OfferType)
 	}
 	if !ours {
 		if err := r.mayAdopt(ctx, offer, product); err != nil {
@@ -118,7 +157,6 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 		}
 	}
 	offer.Status.ProductID, offer.Status.CreatePending = product.ID, nil
-	offer.Status.MigratedFrom = product.MigratedFrom
 	return nil
 }
 
@@ -176,12 +214,14 @@ func (r *MarketplaceOfferReconciler) migratingSolution(ctx context.Context, offe
 	return nil, nil
 }
 
-// syncDraft writes the draft resources (listing, plans, co-sell, resell)
-// when they differ from what was last written, and waits for the job.
+// syncDraft writes the draft resources (listing, plans, resell) and the
+// co-sell tab when they differ from what was last written. The draft job is
+// recorded and read again after the poll interval, never waited for.
 func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScope) error {
 	st := &s.offer.Status
 	desired := draftFromSpec(&s.offer.Spec)
-	digest := draftDigest(desired)
+	cosell := coSellFromSpec(&s.offer.Spec)
+	digest := specDigest(desired, cosell)
 	if err := r.followDraftJob(ctx, s); err != nil {
 		return err
 	}
@@ -195,41 +235,56 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScop
 	}
 	// A draft this operator never wrote (adopted or migrated) is read once,
 	// so that an identical one is not written again.
-	if st.DraftDigest == "" && st.PreviewSubmission == nil && !s.createdProduct {
+	if st.DraftDigest == "" && st.PreviewSubmission == nil && !s.createdProduct && cosell == nil {
 		current, err := r.PartnerCenter.GetDraft(ctx, st.ProductID)
 		if err != nil {
 			return pcError(err)
 		}
-		if draftDigest(normalizeDraft(*current)) == digest {
+		if specDigest(normalizeDraft(*current), nil) == digest {
 			st.DraftDigest = digest
 			s.draft = draftFound
 			return nil
 		}
 	}
-	job, err := r.PartnerCenter.ConfigureDraft(ctx, st.ProductID, desired)
+	// The co-sell tab is another API's (the Partner Ingestion API),
+	// written synchronously; what no API can write is said in DraftSynced.
+	if cosell != nil {
+		unwritten, err := r.PartnerCenter.ConfigureCoSell(ctx, s.offer.Spec.OfferID, string(s.offer.Spec.OfferType), *cosell)
+		switch {
+		case partnercenter.ClassOf(err) == partnercenter.ClassUnsupported:
+			s.unwritten = append(s.unwritten, partnercenter.FeedbackItem{Resource: "spec.coSell", Message: err.Error()})
+		case err != nil:
+			return pcError(err)
+		}
+		s.unwritten = append(s.unwritten, unwritten...)
+	}
+	job, err := r.PartnerCenter.ConfigureDraft(ctx, st.ProductID, string(s.offer.Spec.OfferType), desired)
 	if err != nil {
 		return pcError(err)
 	}
+	s.unwritten = append(s.unwritten, job.Unwritten...)
 	st.DraftDigest = digest
-	if job.Done() && job.Result == partnercenter.JobSucceeded {
+	if job.Succeeded() {
 		s.draft = draftWritten
 		return nil
 	}
-	now := r.now()
-	st.ConfigureJob = &v1alpha1.JobRef{ID: job.ID, StartedAt: &now}
+	st.ConfigureJob = r.jobRef(jobDraft, job.ID)
 	s.draft, s.draftJob = draftWriting, job.ID
-	return waiting(r.Options.MinPoll, v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", job.ID)
+	return waiting(r.PartnerCenter.JobPollInterval(), v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", job.ID)
 }
 
-// followDraftJob follows the configure job a previous reconcile started.
-// A job Partner Center no longer knows is written again; a failed one
-// stalls the offer until the spec changes.
+// followDraftJob follows the draft job a previous reconcile started. A job
+// Partner Center no longer knows is written again; a failed one stalls the
+// offer until the spec changes. Another phase's job is left to its phase.
 func (r *MarketplaceOfferReconciler) followDraftJob(ctx context.Context, s *offerScope) error {
 	st := &s.offer.Status
 	if st.ConfigureJob == nil {
 		return nil
 	}
-	job, err := r.finishedJob(ctx, st, v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", st.ConfigureJob.ID)
+	if purpose, _ := parseJobRef(st.ConfigureJob.ID); purpose != jobDraft {
+		return nil
+	}
+	job, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft")
 	switch {
 	case err != nil:
 		return err
@@ -238,34 +293,40 @@ func (r *MarketplaceOfferReconciler) followDraftJob(ctx context.Context, s *offe
 	case job.Result != partnercenter.JobSucceeded:
 		s.draft, s.draftFeedback = draftRejected, feedbackMessage(job.Errors)
 		return stalled(v1alpha1.ReasonDraftRejected, "%s", draftRejectedMessage(s.draftFeedback))
+	default:
+		s.draft = draftWritten
 	}
 	return nil
 }
 
 // finishedJob reads the configure job recorded in status. While it runs,
-// it waits with reason and the message format (args). Once it has
-// finished, it clears status.configureJob and returns the job, or nil when
+// it waits with reason and message (the job ID is appended), reading it
+// again after the poll interval. Once it has finished, it clears
+// status.configureJob and returns the job and its ID, or a nil job when
 // Partner Center no longer knows it.
 func (r *MarketplaceOfferReconciler) finishedJob(ctx context.Context, st *v1alpha1.MarketplaceOfferStatus,
-	reason, format string, args ...any) (*partnercenter.Job, error) {
+	reason, message string) (*partnercenter.Job, string, error) {
 	ref := st.ConfigureJob
-	job, err := r.PartnerCenter.GetJob(ctx, ref.ID)
+	_, jobID := parseJobRef(ref.ID)
+	job, err := r.PartnerCenter.GetJob(ctx, jobID)
 	if err != nil && !partnercenter.IsNotFound(err) {
-		return nil, pcError(err)
+		return nil, jobID, pcError(err)
 	}
 	if err == nil && !job.Done() {
-		return nil, waiting(pollAfter(r.since(ref.StartedAt), r.Options.MinPoll, r.Options.MaxPoll), reason, format, args...)
+		return nil, jobID, waiting(r.jobPoll(ref), reason, "%s (job %s)", message, jobID)
 	}
 	st.ConfigureJob = nil
 	if err != nil {
-		return nil, nil
+		return nil, jobID, nil
 	}
-	return job, nil
+	return job, jobID, nil
 }
 
 // certify submits the draft to preview when it differs from what was last
-// submitted, then tracks certification. The submission is recorded in
-// status, so a restart resumes tracking it instead of submitting again.
+// submitted, then tracks certification. The submission job, then the
+// submission, are recorded in status, so a restart resumes tracking them
+// instead of submitting again. Certification takes hours to days at
+// Microsoft: it costs a requeue timer.
 func (r *MarketplaceOfferReconciler) certify(ctx context.Context, s *offerScope) error {
 	if s.offer.Spec.Target == v1alpha1.TargetDraft {
 		s.certification = certificationNotRequested
@@ -285,7 +346,7 @@ func (r *MarketplaceOfferReconciler) certify(ctx context.Context, s *offerScope)
 	if sub.Result == partnercenter.SubmissionSucceeded {
 		ps.Result = v1alpha1.SubmissionSucceeded
 		st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationPassed, Generation: ps.Generation}
-		st.PreviewURLs = firstN(sub.PreviewURLs, 8)
+		st.PreviewURLs = nil // no published API reports preview links
 		s.certification = certificationPassed
 		return nil
 	}
@@ -316,7 +377,7 @@ func (r *MarketplaceOfferReconciler) completedSubmission(ctx context.Context, pr
 		}
 	}
 	if sub.Status != partnercenter.SubmissionCompleted {
-		return nil, waiting(pollAfter(r.since(ref.SubmittedAt), r.Options.MinPoll, r.Options.MaxPoll), reason,
+		return nil, waiting(r.submissionPoll(r.since(ref.SubmittedAt)), reason,
 			"generation %d %s (submission %s)", ref.Generation, doing, ref.ID)
 	}
 	return sub, nil
@@ -324,31 +385,42 @@ func (r *MarketplaceOfferReconciler) completedSubmission(ctx context.Context, pr
 
 // submitPreview submits the draft for certification unless the preview
 // submission in status is of the current draft. It returns the new
-// submission as Partner Center reported it (nil when none was made), so
-// that certify need not read it again.
+// submission once its job completed (nil when none was made), so that
+// certify need not read it again.
 func (r *MarketplaceOfferReconciler) submitPreview(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
 	st, gen := &s.offer.Status, s.offer.Generation
 	ps := st.PreviewSubmission
 	if ps != nil && ps.DraftDigest == st.DraftDigest {
 		return nil, nil
 	}
-	sub, err := r.submit(ctx, st.ProductID, partnercenter.TargetPreview, ps, func() (*partnercenter.Submission, error) {
-		return r.PartnerCenter.SubmitPreview(ctx, st.ProductID)
-	})
+	sub, startedAt, err := r.runSubmissionJob(ctx, s, jobPreview, partnercenter.TargetPreview, v1alpha1.ReasonCertifying,
+		fmt.Sprintf("submitting generation %d for certification", gen), func() (*partnercenter.Job, error) {
+			return r.PartnerCenter.SubmitPreview(ctx, st.ProductID)
+		})
+	if st.ConfigureJob != nil {
+		s.certification = certificationSubmitting
+	}
+	var refused *jobRefused
+	if errors.As(err, &refused) {
+		// Certification refusals arrive as a failed job.
+		st.PreviewSubmission = &v1alpha1.SubmissionRef{Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: startedAt, Result: v1alpha1.SubmissionFailed}
+		st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationFailed, Generation: gen, Feedback: feedbackToAPI(refused.errors)}
+		s.certification = certificationFailed
+		return nil, stalled(v1alpha1.ReasonCertificationFailed, "%s", certificationFailedMessage(gen, st.Certification))
+	}
 	if err != nil {
 		return nil, err
 	}
-	now := r.now()
-	st.PreviewSubmission = &v1alpha1.SubmissionRef{ID: sub.ID, Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: &now, Result: v1alpha1.SubmissionInProgress}
+	st.PreviewSubmission = &v1alpha1.SubmissionRef{ID: sub.ID, Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: startedAt, Result: v1alpha1.SubmissionInProgress}
 	st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationInProgress, Generation: gen}
 	st.PreviewURLs = nil
 	s.certification = certificationSubmitted
 	return sub, nil
 }
 
-// goLive publishes the certified preview live and reports the live URL and
-// co-sell level. While an update is certified or going live, the version
-// already live stays live and Live stays True.
+// goLive publishes the certified preview live. While an update is
+// certified or going live, the version already live stays live and Live
+// stays True. No API reports a live URL or a co-sell level.
 func (r *MarketplaceOfferReconciler) goLive(ctx context.Context, s *offerScope) error {
 	if s.offer.Spec.Target != v1alpha1.TargetLive {
 		return nil
@@ -364,11 +436,16 @@ func (r *MarketplaceOfferReconciler) goLive(ctx context.Context, s *offerScope) 
 	if err != nil || sub == nil {
 		return err
 	}
+	if sub.Target != partnercenter.TargetLive {
+		return waiting(r.submissionPoll(r.since(ls.SubmittedAt)), v1alpha1.ReasonGoingLive,
+			"generation %d is going live (submission %s)", ls.Generation, ls.ID)
+	}
 	if sub.Result != partnercenter.SubmissionSucceeded {
 		ls.Result = v1alpha1.SubmissionFailed
 		return stalled(v1alpha1.ReasonPartnerCenterRejected, "%s", goLiveFailedMessage(ls.Generation, feedbackMessage(sub.Feedback)))
 	}
-	return r.recordLive(ctx, s, sub)
+	r.recordLive(s)
+	return nil
 }
 
 // submitLive publishes the certified preview unless the live submission
@@ -380,80 +457,117 @@ func (r *MarketplaceOfferReconciler) submitLive(ctx context.Context, s *offerSco
 	if ls != nil && ls.DraftDigest == ps.DraftDigest {
 		return nil, nil
 	}
-	sub, err := r.submit(ctx, st.ProductID, partnercenter.TargetLive, ls, func() (*partnercenter.Submission, error) {
-		return r.PartnerCenter.GoLive(ctx, st.ProductID, ps.ID)
-	})
+	sub, startedAt, err := r.runSubmissionJob(ctx, s, jobLive, partnercenter.TargetLive, v1alpha1.ReasonGoingLive,
+		fmt.Sprintf("publishing generation %d live", ps.Generation), func() (*partnercenter.Job, error) {
+			return r.PartnerCenter.GoLive(ctx, st.ProductID, ps.ID)
+		})
+	if st.ConfigureJob != nil {
+		s.live = liveSubmitting
+	}
+	var refused *jobRefused
+	if errors.As(err, &refused) {
+		st.LiveSubmission = &v1alpha1.SubmissionRef{Generation: ps.Generation, DraftDigest: ps.DraftDigest, SubmittedAt: startedAt, Result: v1alpha1.SubmissionFailed}
+		return nil, stalled(v1alpha1.ReasonPartnerCenterRejected, "%s", goLiveFailedMessage(ps.Generation, feedbackMessage(refused.errors)))
+	}
 	if err != nil {
 		return nil, err
 	}
-	now := r.now()
-	st.LiveSubmission = &v1alpha1.SubmissionRef{ID: sub.ID, Generation: ps.Generation, DraftDigest: ps.DraftDigest, SubmittedAt: &now, Result: v1alpha1.SubmissionInProgress}
+	st.LiveSubmission = &v1alpha1.SubmissionRef{ID: sub.ID, Generation: ps.Generation, DraftDigest: ps.DraftDigest, SubmittedAt: startedAt, Result: v1alpha1.SubmissionInProgress}
 	s.live = liveSubmitted
 	return sub, nil
 }
 
-// recordLive records a succeeded live submission: the live URL, the
-// generation live and since when, and the co-sell level Partner Center
-// grants the product.
-func (r *MarketplaceOfferReconciler) recordLive(ctx context.Context, s *offerScope, sub *partnercenter.Submission) error {
+// recordLive records a succeeded live submission: the generation live and
+// since when. No published API reports a live URL or a co-sell level:
+// status.liveURL and status.coSellLevel stay empty.
+func (r *MarketplaceOfferReconciler) recordLive(s *offerScope) {
 	st := &s.offer.Status
-	product, err := r.PartnerCenter.GetProduct(ctx, st.ProductID)
-	if err != nil {
-		return pcError(err)
-	}
 	ls := st.LiveSubmission
 	ls.Result = v1alpha1.SubmissionSucceeded
-	st.LiveURL = sub.LiveURL
-	if st.LiveURL == "" {
-		st.LiveURL = product.LiveURL
-	}
+	st.LiveURL, st.CoSellLevel = "", ""
 	st.LiveGeneration = ls.Generation
 	if st.LiveSince == nil {
 		now := r.now()
 		st.LiveSince = &now
 	}
-	st.CoSellLevel = coSellLevelFromPort(product.CoSellLevel)
 	s.live = liveSucceeded
-	return nil
 }
 
-// submit makes a submission. When Partner Center answers that one is in
-// progress or that nothing changed, it adopts the newest submission of that
-// target unless it is the one already tracked and still running, in which
-// case it waits for it to finish first.
-func (r *MarketplaceOfferReconciler) submit(ctx context.Context, productID string, target partnercenter.SubmissionTarget,
-	tracked *v1alpha1.SubmissionRef, call func() (*partnercenter.Submission, error)) (*partnercenter.Submission, error) {
-	sub, err := call()
-	if err == nil {
-		return sub, nil
-	}
-	if !partnercenter.IsConflict(err) {
-		return nil, pcError(err)
-	}
-	subs, lerr := r.PartnerCenter.ListSubmissions(ctx, productID)
-	if lerr != nil {
-		return nil, pcError(lerr)
-	}
-	for i := range subs {
-		s := &subs[i]
-		if s.Target != target {
-			continue
+// runSubmissionJob carries a submission job (preview or live) across
+// reconciles: it starts it, reads it once per poll interval, and once it
+// succeeded returns the submission it created or updated, with when the
+// job started. A job refused because a submission in progress locks the
+// product (productLocked) is tried again later; any other refusal is a
+// *jobRefused with Partner Center's errors.
+func (r *MarketplaceOfferReconciler) runSubmissionJob(ctx context.Context, s *offerScope, purpose string,
+	target partnercenter.SubmissionTarget, reason, what string, start func() (*partnercenter.Job, error)) (*partnercenter.Submission, *metav1.Time, error) {
+	st := &s.offer.Status
+	ref := st.ConfigureJob
+	if ref != nil {
+		if p, _ := parseJobRef(ref.ID); p != purpose {
+			return nil, nil, waiting(r.jobPoll(ref), reason, "waiting for job %s before %s", ref.ID, what)
 		}
-		if tracked != nil && s.ID == tracked.ID && s.Status != partnercenter.SubmissionCompleted {
-			reason := v1alpha1.ReasonCertifying
-			if target == partnercenter.TargetLive {
-				reason = v1alpha1.ReasonGoingLive
+	}
+	if ref == nil {
+		job, err := start()
+		if err != nil {
+			return nil, nil, pcError(err)
+		}
+		st.ConfigureJob = r.jobRef(purpose, job.ID)
+		s.submitJob = job.ID
+		return nil, nil, waiting(r.PartnerCenter.JobPollInterval(), reason, "Partner Center is %s (job %s)", what, job.ID)
+	}
+	startedAt := ref.StartedAt
+	job, jobID, err := r.finishedJob(ctx, st, reason, "Partner Center is "+what)
+	s.submitJob = jobID
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case job == nil:
+		return nil, nil, waiting(r.Options.MinPoll, reason, "job %s is gone; %s again", jobID, what)
+	case !job.Succeeded():
+		for _, e := range job.Errors {
+			// productLocked: a submission in progress holds the product.
+			// Other codes, invalidState included (certification refusals
+			// carry it), are refusals a person must act on.
+			if e.Code == partnercenter.CodeProductLocked {
+				return nil, nil, waiting(r.submissionPoll(r.since(startedAt)), reason,
+					"Partner Center refused %s for now (%s); the operator tries again", what, feedbackMessage(job.Errors))
 			}
-			return nil, waiting(pollAfter(r.since(tracked.SubmittedAt), r.Options.MinPoll, r.Options.MaxPoll), reason,
-				"submission %s of generation %d is still in progress; the new generation is submitted after it", s.ID, tracked.Generation)
 		}
-		if tracked != nil && s.ID == tracked.ID && partnercenter.CodeOf(err) != partnercenter.CodeNoChanges {
-			break
-		}
-		return s, nil
+		return nil, startedAt, &jobRefused{errors: job.Errors}
 	}
-	return nil, pcError(err)
+	detail, err := r.PartnerCenter.GetJobDetail(ctx, jobID)
+	if err != nil {
+		return nil, nil, pcError(err)
+	}
+	id := detail.SubmissionID()
+	if id == "" { // the detail did not list it: the newest submission of the target
+		subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
+		if err != nil {
+			return nil, nil, pcError(err)
+		}
+		for i := range subs {
+			if subs[i].Target == target {
+				id = subs[i].ID
+				break
+			}
+		}
+	}
+	if id == "" {
+		return nil, nil, stalled(v1alpha1.ReasonPartnerCenterRejected, "job %s succeeded but Partner Center lists no %s submission", jobID, target)
+	}
+	sub, err := r.PartnerCenter.GetSubmission(ctx, st.ProductID, id)
+	if err != nil {
+		return nil, nil, pcError(err)
+	}
+	return sub, startedAt, nil
 }
+
+// jobRefused is a submission job Partner Center completed as failed.
+type jobRefused struct{ errors []partnercenter.FeedbackItem }
+
+func (e *jobRefused) Error() string { return "refused: " + feedbackMessage(e.errors) }
 
 // listMergedSolutions reports the legacy solutions merged into the offer.
 func (r *MarketplaceOfferReconciler) listMergedSolutions(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {

@@ -2,6 +2,8 @@ package controllers
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 
@@ -30,6 +32,7 @@ type certificationFact int
 const (
 	certificationUnknown      certificationFact = iota // unchanged, or still in certification
 	certificationNotRequested                          // spec.target is Draft
+	certificationSubmitting                            // a submission job runs (offerScope.submitJob)
 	certificationSubmitted                             // just submitted
 	certificationPassed                                // passed; in preview
 	certificationFailed                                // failed with feedback
@@ -39,17 +42,18 @@ const (
 type liveFact int
 
 const (
-	liveUnknown   liveFact = iota // unchanged, or still going live
-	liveSubmitted                 // just submitted
-	liveSucceeded                 // live (status.liveURL, status.coSellLevel)
+	liveUnknown    liveFact = iota // unchanged, or still going live
+	liveSubmitting                 // a submission job runs (offerScope.submitJob)
+	liveSubmitted                  // just submitted
+	liveSucceeded                  // live
 )
 
 // setOfferConditions sets the offer's domain conditions and display phase
 // from what the phases found.
 func setOfferConditions(s *offerScope) {
-	setDraftSyncedCondition(s.offer, s.draft, s.draftJob, s.draftFeedback)
-	setCertifiedCondition(s.offer, s.certification)
-	setLiveCondition(s.offer, s.live)
+	setDraftSyncedCondition(s.offer, s.draft, s.draftJob, s.draftFeedback, unwrittenSuffix(s.unwritten))
+	setCertifiedCondition(s.offer, s.certification, s.submitJob)
+	setLiveCondition(s.offer, s.live, s.submitJob)
 	if s.live == liveSucceeded {
 		setCoSellReadyCondition(s.offer)
 	}
@@ -58,18 +62,25 @@ func setOfferConditions(s *offerScope) {
 
 // setDraftSyncedCondition says whether Partner Center holds the draft of
 // the current generation.
-func setDraftSyncedCondition(offer *v1alpha1.MarketplaceOffer, fact draftFact, job, feedback string) {
+func setDraftSyncedCondition(offer *v1alpha1.MarketplaceOffer, fact draftFact, job, feedback, unwritten string) {
 	conds, gen := &offer.Status.Conditions, offer.Generation
 	switch fact {
 	case draftWritten:
+		if unwritten == "" {
+			// Keep what an earlier reconcile said was not written.
+			if c := meta.FindStatusCondition(*conds, v1alpha1.DraftSyncedCondition); c != nil && c.ObservedGeneration == gen &&
+				strings.Contains(c.Message, unwrittenPrefix) {
+				unwritten = c.Message[strings.Index(c.Message, unwrittenPrefix):]
+			}
+		}
 		setCondition(conds, gen, v1alpha1.DraftSyncedCondition, true, v1alpha1.ReasonSucceeded,
-			"draft of generation %d written to Partner Center", gen)
+			"draft of generation %d written to Partner Center%s", gen, unwritten)
 	case draftFound:
 		setCondition(conds, gen, v1alpha1.DraftSyncedCondition, true, v1alpha1.ReasonSucceeded,
 			"draft of generation %d is in Partner Center", gen)
 	case draftWriting:
 		setCondition(conds, gen, v1alpha1.DraftSyncedCondition, false, v1alpha1.ReasonSyncingDraft,
-			"writing the draft of generation %d (job %s)", gen, job)
+			"writing the draft of generation %d (job %s)%s", gen, job, unwritten)
 	case draftRejected:
 		setCondition(conds, gen, v1alpha1.DraftSyncedCondition, false, v1alpha1.ReasonDraftRejected,
 			"%s", draftRejectedMessage(feedback))
@@ -78,10 +89,13 @@ func setDraftSyncedCondition(offer *v1alpha1.MarketplaceOffer, fact draftFact, j
 
 // setCertifiedCondition says whether the current draft passed
 // certification, from the preview submission recorded in status.
-func setCertifiedCondition(offer *v1alpha1.MarketplaceOffer, fact certificationFact) {
+func setCertifiedCondition(offer *v1alpha1.MarketplaceOffer, fact certificationFact, job string) {
 	st, gen := &offer.Status, offer.Generation
 	ps := st.PreviewSubmission
 	switch fact {
+	case certificationSubmitting:
+		setCondition(&st.Conditions, gen, v1alpha1.CertifiedCondition, false, v1alpha1.ReasonCertifying,
+			"generation %d submitted for certification (job %s)", gen, job)
 	case certificationNotRequested:
 		setCondition(&st.Conditions, gen, v1alpha1.CertifiedCondition, false, v1alpha1.ReasonNotRequested,
 			"target is Draft: set spec.target to Preview or Live to publish")
@@ -90,7 +104,7 @@ func setCertifiedCondition(offer *v1alpha1.MarketplaceOffer, fact certificationF
 			"generation %d submitted for certification (submission %s)", ps.Generation, ps.ID)
 	case certificationPassed:
 		setCondition(&st.Conditions, gen, v1alpha1.CertifiedCondition, true, v1alpha1.ReasonSucceeded,
-			"generation %d passed certification; preview: %v", ps.Generation, st.PreviewURLs)
+			"generation %d passed certification and is in preview (submission %s)", ps.Generation, ps.ID)
 	case certificationFailed:
 		setCondition(&st.Conditions, gen, v1alpha1.CertifiedCondition, false, v1alpha1.ReasonCertificationFailed,
 			"%s", certificationFailedMessage(ps.Generation, st.Certification))
@@ -99,10 +113,15 @@ func setCertifiedCondition(offer *v1alpha1.MarketplaceOffer, fact certificationF
 
 // setLiveCondition says whether a version of the offer is live. A version
 // already live stays Live while an update goes live.
-func setLiveCondition(offer *v1alpha1.MarketplaceOffer, fact liveFact) {
+func setLiveCondition(offer *v1alpha1.MarketplaceOffer, fact liveFact, job string) {
 	st, gen := &offer.Status, offer.Generation
 	ls := st.LiveSubmission
 	switch fact {
+	case liveSubmitting:
+		if !meta.IsStatusConditionTrue(st.Conditions, v1alpha1.LiveCondition) {
+			setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonGoingLive,
+				"generation %d is going live (job %s)", st.PreviewSubmission.Generation, job)
+		}
 	case liveSubmitted:
 		if !meta.IsStatusConditionTrue(st.Conditions, v1alpha1.LiveCondition) {
 			setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonGoingLive,
@@ -110,40 +129,64 @@ func setLiveCondition(offer *v1alpha1.MarketplaceOffer, fact liveFact) {
 		}
 	case liveSucceeded:
 		setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, true, v1alpha1.ReasonSucceeded,
-			"generation %d is live at %s", ls.Generation, st.LiveURL)
+			"generation %d is live (submission %s)", ls.Generation, ls.ID)
 	}
 }
 
-// setCoSellReadyCondition says what co-sell level Partner Center grants
-// the live offer (status.coSellLevel).
+// setCoSellReadyCondition records the operator's judgement of spec.coSell
+// against Microsoft's documented co-sell requirements. No Partner Center
+// API reports an offer's co-sell status, so status.coSellLevel stays empty
+// and the condition says whose judgement it is.
 func setCoSellReadyCondition(offer *v1alpha1.MarketplaceOffer) {
 	st, gen := &offer.Status, offer.Generation
-	switch st.CoSellLevel {
-	case v1alpha1.CoSellIncentiveEligible:
-		setCondition(&st.Conditions, gen, v1alpha1.CoSellReadyCondition, true, v1alpha1.ReasonCoSellIncentiveEligible,
-			"the offer is co-sell ready and incentive eligible")
-	case v1alpha1.CoSellReady:
-		setCondition(&st.Conditions, gen, v1alpha1.CoSellReadyCondition, true, v1alpha1.ReasonCoSellReady,
-			"the offer is co-sell ready; add a reference architecture and a revenue or technical validation to become incentive eligible")
-	default:
+	const whose = "operator's judgement of spec.coSell against Microsoft's documented co-sell requirements (Partner Center reports no co-sell status through any API)"
+	if missing := coSellMissing(offer.Spec.CoSell); len(missing) > 0 {
 		setCondition(&st.Conditions, gen, v1alpha1.CoSellReadyCondition, false, v1alpha1.ReasonCoSellNotReady,
-			"not co-sell ready: spec.coSell needs a SolutionOnePager and PitchDeck document, a contact, 1-5 solution areas and a landing page")
+			"%s: not co-sell ready, spec.coSell lacks %s", whose, strings.Join(missing, ", "))
+		return
 	}
+	setCondition(&st.Conditions, gen, v1alpha1.CoSellReadyCondition, true, v1alpha1.ReasonCoSellReady,
+		"%s: the spec meets the co-sell ready requirements; Partner Center decides", whose)
 }
 
-// coSellLevelFromPort maps Partner Center's co-sell level to the API's;
-// a level the API does not know reads as not co-sell ready.
-func coSellLevelFromPort(level partnercenter.CoSellLevel) v1alpha1.CoSellLevel {
-	if l, ok := coSellLevels[level]; ok {
-		return l
+// coSellMissing lists what the co-sell ready requirements need and cs
+// lacks: a solution one-pager and a pitch deck, a contact, 1 to 5 solution
+// areas and a landing page.
+func coSellMissing(cs *v1alpha1.CoSell) []string {
+	if cs == nil {
+		return []string{"everything (spec.coSell is empty)"}
 	}
-	return v1alpha1.CoSellNotReady
+	var missing []string
+	has := func(t v1alpha1.DocumentType) bool {
+		return slices.ContainsFunc(cs.Documents, func(d v1alpha1.CoSellDocument) bool { return d.Type == t })
+	}
+	if !has(v1alpha1.DocumentSolutionOnePager) {
+		missing = append(missing, "a SolutionOnePager document")
+	}
+	if !has(v1alpha1.DocumentPitchDeck) {
+		missing = append(missing, "a PitchDeck document")
+	}
+	if len(cs.Contacts) == 0 {
+		missing = append(missing, "a contact")
+	}
+	if n := len(cs.SolutionAreas); n < 1 || n > 5 {
+		missing = append(missing, "1 to 5 solution areas")
+	}
+	if cs.LandingPageURL == "" {
+		missing = append(missing, "a landing page")
+	}
+	return missing
 }
 
-var coSellLevels = map[partnercenter.CoSellLevel]v1alpha1.CoSellLevel{
-	partnercenter.CoSellNotReady:          v1alpha1.CoSellNotReady,
-	partnercenter.CoSellReady:             v1alpha1.CoSellReady,
-	partnercenter.CoSellIncentiveEligible: v1alpha1.CoSellIncentiveEligible,
+// unwrittenPrefix starts the part of DraftSynced's message naming what of
+// the spec has no published place.
+const unwrittenPrefix = "; not written (no published place): "
+
+func unwrittenSuffix(items []partnercenter.FeedbackItem) string {
+	if len(items) == 0 {
+		return ""
+	}
+	return unwrittenPrefix + feedbackMessage(items)
 }
 
 // draftRejectedMessage is DraftSynced's and Stalled's message when Partner
@@ -179,7 +222,7 @@ func readyMessage(offer *v1alpha1.MarketplaceOffer) string {
 	st := &offer.Status
 	switch offer.Spec.Target {
 	case v1alpha1.TargetLive:
-		return fmt.Sprintf("generation %d is live at %s", st.LiveGeneration, st.LiveURL)
+		return fmt.Sprintf("generation %d is live", st.LiveGeneration)
 	case v1alpha1.TargetPreview:
 		return fmt.Sprintf("generation %d passed certification and is in preview", offer.Generation)
 	}
@@ -191,6 +234,16 @@ func offerPhase(st *v1alpha1.MarketplaceOfferStatus) v1alpha1.OfferPhase {
 	certified := meta.FindStatusCondition(st.Conditions, v1alpha1.CertifiedCondition)
 	live := meta.IsStatusConditionTrue(st.Conditions, v1alpha1.LiveCondition)
 	ps, ls := st.PreviewSubmission, st.LiveSubmission
+	// A submission job in flight: Partner Center certifies (or pushes
+	// live) before the job completes and names the submission.
+	if ref := st.ConfigureJob; ref != nil {
+		switch purpose, _ := parseJobRef(ref.ID); purpose {
+		case jobPreview:
+			return v1alpha1.PhaseCertifying
+		case jobLive:
+			return v1alpha1.PhaseGoingLive
+		}
+	}
 	switch {
 	case ps != nil && ps.Result == v1alpha1.SubmissionInProgress:
 		return v1alpha1.PhaseCertifying

@@ -87,18 +87,28 @@ func TestSetDraftSyncedCondition(t *testing.T) {
 		{"writing", draftWriting, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonSyncingDraft, "(job job-3)"}},
 		{"rejected", draftRejected, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonDraftRejected, "refused the draft: 1) plan missing"}},
 	}, func(offer *v1alpha1.MarketplaceOffer, fact draftFact) {
-		setDraftSyncedCondition(offer, fact, "job-3", "1) plan missing")
+		setDraftSyncedCondition(offer, fact, "job-3", "1) plan missing", "")
 	})
+	// What has no published place is named, and kept while the draft stays written.
+	g := NewWithT(t)
+	offer := statusOffer(2)
+	setDraftSyncedCondition(offer, draftWritten, "", "", unwrittenSuffix([]partnercenter.FeedbackItem{{Resource: "spec.listing.keywords", Message: "no field"}}))
+	setDraftSyncedCondition(offer, draftWritten, "", "", "")
+	c := meta.FindStatusCondition(offer.Status.Conditions, v1alpha1.DraftSyncedCondition)
+	g.Expect(c.Message).To(Equal("draft of generation 2 written to Partner Center; not written (no published place): 1) spec.listing.keywords: no field"))
 }
 
 func TestSetCertifiedCondition(t *testing.T) {
 	offerConditionTable(t, v1alpha1.CertifiedCondition, 3, []factCase[certificationFact]{
 		{"not reached or still certifying", certificationUnknown, nil},
 		{"target Draft", certificationNotRequested, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonNotRequested, "target is Draft"}},
+		{"submitting", certificationSubmitting, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonCertifying, "generation 3 submitted for certification (job job-9)"}},
 		{"submitted", certificationSubmitted, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonCertifying, "generation 3 submitted for certification (submission sub-7)"}},
-		{"passed", certificationPassed, &wantCondition{metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "preview: [https://preview.example/contoso]"}},
+		{"passed", certificationPassed, &wantCondition{metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "passed certification and is in preview (submission sub-7)"}},
 		{"failed", certificationFailed, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonCertificationFailed, "add a privacy policy URL [privacyPolicyMissing]"}},
-	}, setCertifiedCondition)
+	}, func(offer *v1alpha1.MarketplaceOffer, fact certificationFact) {
+		setCertifiedCondition(offer, fact, "job-9")
+	})
 }
 
 func TestSetLiveCondition(t *testing.T) {
@@ -111,39 +121,47 @@ func TestSetLiveCondition(t *testing.T) {
 		want   *wantCondition
 	}{
 		{"still going live", earlier(v1alpha1.LiveCondition), liveUnknown, nil},
+		{"first job", earlier(v1alpha1.LiveCondition), liveSubmitting, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonGoingLive, "is going live (job job-9)"}},
 		{"first submission", earlier(v1alpha1.LiveCondition), liveSubmitted, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonGoingLive, "generation 4 is going live"}},
 		{"an update keeps the live version Live", live, liveSubmitted, nil},
-		{"live", earlier(v1alpha1.LiveCondition), liveSucceeded, &wantCondition{metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "generation 4 is live at https://marketplace.example/contoso"}},
+		{"an update's job keeps the live version Live", live, liveSubmitting, nil},
+		{"live", earlier(v1alpha1.LiveCondition), liveSucceeded, &wantCondition{metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "generation 4 is live (submission"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)
 			offer := statusOffer(4)
 			offer.Status.Conditions = []metav1.Condition{tc.before}
-			setLiveCondition(offer, tc.fact)
+			setLiveCondition(offer, tc.fact, "job-9")
 			expectCondition(g, offer.Status.Conditions, v1alpha1.LiveCondition, 4, tc.want, &tc.before)
 		})
 	}
 }
 
+// CoSellReady is the operator's judgement of the spec, once live, and says
+// so: no Partner Center API reports a co-sell status.
 func TestSetOfferConditionsSetsCoSellReadyOnlyOnceLive(t *testing.T) {
+	ready := &v1alpha1.CoSell{SolutionAreas: []string{"Data & AI"}, LandingPageURL: "https://contoso.example",
+		Contacts:  []v1alpha1.CoSellContact{{Role: "Sales", Name: "S", Email: "s@contoso.example"}},
+		Documents: []v1alpha1.CoSellDocument{{Type: v1alpha1.DocumentSolutionOnePager, URL: "https://a"}, {Type: v1alpha1.DocumentPitchDeck, URL: "https://b"}}}
 	for _, tc := range []struct {
-		name  string
-		live  liveFact
-		level partnercenter.CoSellLevel
-		want  *wantCondition
+		name   string
+		live   liveFact
+		cosell *v1alpha1.CoSell
+		want   *wantCondition
 	}{
-		{"not live", liveSubmitted, partnercenter.CoSellReady, nil},
-		{"incentive eligible", liveSucceeded, partnercenter.CoSellIncentiveEligible, &wantCondition{metav1.ConditionTrue, v1alpha1.ReasonCoSellIncentiveEligible, "incentive eligible"}},
-		{"co-sell ready", liveSucceeded, partnercenter.CoSellReady, &wantCondition{metav1.ConditionTrue, v1alpha1.ReasonCoSellReady, "co-sell ready"}},
-		{"not ready", liveSucceeded, partnercenter.CoSellNotReady, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonCoSellNotReady, "spec.coSell needs"}},
-		{"a level the API does not know", liveSucceeded, "Platinum", &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonCoSellNotReady, "not co-sell ready"}},
+		{"not live", liveSubmitted, ready, nil},
+		{"meets the documented requirements", liveSucceeded, ready, &wantCondition{metav1.ConditionTrue, v1alpha1.ReasonCoSellReady, "operator's judgement"}},
+		{"lacks a pitch deck", liveSucceeded, &v1alpha1.CoSell{SolutionAreas: ready.SolutionAreas, LandingPageURL: ready.LandingPageURL, Contacts: ready.Contacts,
+			Documents: ready.Documents[:1]}, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonCoSellNotReady, "lacks a PitchDeck document"}},
+		{"no co-sell tab", liveSucceeded, nil, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonCoSellNotReady, "operator's judgement"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)
 			offer := statusOffer(5)
-			offer.Status.CoSellLevel = coSellLevelFromPort(tc.level)
+			offer.Spec.CoSell = tc.cosell
 			setOfferConditions(&offerScope{offer: offer, live: tc.live})
 			expectCondition(g, offer.Status.Conditions, v1alpha1.CoSellReadyCondition, 5, tc.want, nil)
+			g.Expect(offer.Status.CoSellLevel).To(BeEmpty())
 		})
 	}
 }

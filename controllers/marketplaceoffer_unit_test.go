@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -77,8 +78,12 @@ func draftOffer() *v1alpha1.MarketplaceOffer {
 func TestEnsureProductAdoptsAProductCreatedBeforeACrash(t *testing.T) {
 	g := NewWithT(t)
 	f := fake.New()
-	existing, err := f.CreateProduct(context.Background(), pc.ProductSpec{OfferID: "contoso-analytics",
-		OfferType: "SoftwareAsAService", PublisherID: "contoso", Name: "Contoso Analytics"})
+	job, err := f.CreateProduct(context.Background(), pc.ProductSpec{OfferID: "contoso-analytics",
+		OfferType: "SoftwareAsAService", Name: "Contoso Analytics"})
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = f.GetJob(context.Background(), job.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+	existing, err := f.FindProduct(context.Background(), "contoso-analytics")
 	g.Expect(err).NotTo(HaveOccurred())
 	offer := draftOffer()
 	offer.Status.CreatePending = &v1alpha1.CreatePending{OfferID: offer.Spec.OfferID, Since: metav1.Now()}
@@ -91,19 +96,22 @@ func TestEnsureProductAdoptsAProductCreatedBeforeACrash(t *testing.T) {
 	g.Expect(f.Products()).To(Equal(map[string]int{"contoso-analytics": 1}))
 }
 
-// An offer ID taken by another publisher's offer stalls with what to do.
-func TestEnsureProductStallsOnAnOfferIDOfAnotherPublisher(t *testing.T) {
+// An offer ID taken by an offer of another type stalls with what to do.
+// (Partner Center's product resource names no publisher.)
+func TestEnsureProductStallsOnAnOfferIDOfAnotherType(t *testing.T) {
 	g := NewWithT(t)
 	f := fake.New()
-	_, err := f.CreateProduct(context.Background(), pc.ProductSpec{OfferID: "contoso-analytics",
-		OfferType: "SoftwareAsAService", PublisherID: "fabrikam"})
+	job, err := f.CreateProduct(context.Background(), pc.ProductSpec{OfferID: "contoso-analytics",
+		OfferType: "AzureContainer"})
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = f.GetJob(context.Background(), job.ID)
 	g.Expect(err).NotTo(HaveOccurred())
 	h := newOfferHarness(t, draftOffer(), f)
 
 	_, got := h.reconcile(g)
 	stalled := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.StalledCondition)
 	g.Expect(stalled).NotTo(BeNil())
-	g.Expect(stalled.Message).To(ContainSubstring("publisher fabrikam"))
+	g.Expect(stalled.Message).To(ContainSubstring("AzureContainer offer"))
 	g.Expect(stalled.Message).To(ContainSubstring("spec.offerID"))
 	g.Expect(got.Status.ProductID).To(BeEmpty())
 }
@@ -129,4 +137,39 @@ func TestSyncDraftWritesOnlyWhatChanged(t *testing.T) {
 	g.Expect(again.ResourceVersion).To(Equal(before), "no status write without a change")
 	g.Expect(f.Calls["ConfigureDraft"]).To(Equal(1))
 	g.Expect(len(f.Calls)).To(Equal(calls), "no new kind of Partner Center call")
+}
+
+// Partner Center's jobs are recorded in status and read again after the
+// poll interval; no reconcile waits for one.
+func TestJobsAreRecordedNotAwaited(t *testing.T) {
+	g := NewWithT(t)
+	f := fake.New()
+	f.JobReads = 2
+	f.PollInterval = 42 * time.Second
+	h := newOfferHarness(t, draftOffer(), f)
+
+	res, got := h.reconcile(g)
+	g.Expect(got.Status.ConfigureJob).NotTo(BeNil())
+	g.Expect(got.Status.ConfigureJob.ID).To(HavePrefix("create/"))
+	g.Expect(got.Status.ProductID).To(BeEmpty())
+	g.Expect(res.RequeueAfter).To(BeNumerically(">=", 42*time.Second), "requeued after the poll interval")
+
+	res, got = h.reconcile(g) // first read: still running
+	g.Expect(got.Status.ConfigureJob.ID).To(HavePrefix("create/"))
+	g.Expect(res.RequeueAfter).To(BeNumerically(">=", 42*time.Second))
+	g.Expect(f.Calls["GetJob"]).To(Equal(1))
+
+	_, got = h.reconcile(g) // second read: done; the job detail names the product
+	g.Expect(got.Status.ProductID).NotTo(BeEmpty())
+	g.Expect(got.Status.ConfigureJob).NotTo(BeNil())
+	g.Expect(got.Status.ConfigureJob.ID).To(HavePrefix("draft/"), "the draft job follows in the same reconcile")
+	g.Expect(f.Calls["CreateProduct"]).To(Equal(1))
+	g.Expect(f.Calls["GetJobDetail"]).To(Equal(1))
+
+	g.Eventually(func(g Gomega) {
+		_, got = h.reconcile(g)
+		g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.ReadyCondition)).To(BeTrue())
+	}).Should(Succeed())
+	g.Expect(got.Status.ConfigureJob).To(BeNil())
+	g.Expect(f.Calls["ConfigureDraft"]).To(Equal(1))
 }

@@ -2,9 +2,7 @@ package controllers
 
 import (
 	"context"
-	"strconv"
 	"sync"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -21,24 +19,12 @@ var (
 		Help:    "Time from a MarketplaceOffer's creation to its first live version.",
 		Buckets: prometheus.ExponentialBuckets(1, 2, 20),
 	})
-	pcRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "cosell_partner_center_requests_total",
-		Help: "HTTP requests to Partner Center by port operation and status code (0: no response).",
-	}, []string{"operation", "code"})
-	pcLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "cosell_partner_center_request_duration_seconds",
-		Help:    "Latency of HTTP requests to Partner Center by port operation.",
-		Buckets: prometheus.ExponentialBuckets(0.005, 2, 14),
-	}, []string{"operation"})
 	registerOnce sync.Once
 )
 
-// ObservePartnerCenterRequest records one HTTP request to Partner Center;
-// the HTTP adapter calls it after every attempt (ingestion.Options.Observer).
-func ObservePartnerCenterRequest(op string, statusCode int, d time.Duration) {
-	pcRequests.WithLabelValues(op, strconv.Itoa(statusCode)).Inc()
-	pcLatency.WithLabelValues(op).Observe(d.Seconds())
-}
+// The Partner Center HTTP metrics (cosell_partner_center_requests_total,
+// cosell_partner_center_request_duration_seconds) are the adapter's:
+// package ingestion records and registers them.
 
 // observeOffer records metrics of a status change.
 func observeOffer(old, cur *v1alpha1.MarketplaceOffer) {
@@ -59,7 +45,7 @@ type objectsCollector struct {
 // registry; reader is the manager's cached client.
 func RegisterMetrics(reader client.Reader) {
 	registerOnce.Do(func() {
-		ctrlmetrics.Registry.MustRegister(timeToLive, pcRequests, pcLatency, eventsDropped, &objectsCollector{
+		ctrlmetrics.Registry.MustRegister(timeToLive, eventsDropped, &objectsCollector{
 			reader: reader,
 			offers: prometheus.NewDesc("cosell_marketplaceoffers", "MarketplaceOffers by phase and readiness.", []string{"phase", "ready"}, nil),
 			sols:   prometheus.NewDesc("cosell_solutions", "Solutions by action, state and readiness.", []string{"action", "state", "ready"}, nil),

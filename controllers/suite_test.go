@@ -105,7 +105,7 @@ func startSimulator(t *testing.T, o simOptions) *simulator.Simulator {
 // of its way.
 func startOperator(t *testing.T, sim *simulator.Simulator, ns string, more ...string) *operator {
 	t.Helper()
-	pc, err := ingestion.New(ingestion.Options{BaseURL: sim.URL(), MigrationSurface: true})
+	pc, err := ingestion.New(ingestion.Options{BaseURL: sim.URL(), JobPollInterval: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,9 +20,9 @@ import (
 // edited while suspended is the one case kstatus reads as InProgress: its
 // changes are truly not applied until the object is resumed.
 
-// specDigest is the digest of a spec with suspend left out: two
+// objectSpecDigest is the digest of a spec with suspend left out: two
 // generations with one digest differ in spec.suspend at most.
-func specDigest(spec any) string {
+func objectSpecDigest(spec any) string {
 	// Specs hold strings, numbers, bools and slices of them: Marshal
 	// cannot fail.
 	data, _ := json.Marshal(spec)
@@ -33,13 +33,13 @@ func specDigest(spec any) string {
 func offerSpecDigest(o *v1alpha1.MarketplaceOffer) string {
 	spec := o.Spec
 	spec.Suspend = false
-	return specDigest(spec)
+	return objectSpecDigest(spec)
 }
 
 func solutionSpecDigest(s *v1alpha1.Solution) string {
 	spec := s.Spec
 	spec.Suspend = false
-	return specDigest(spec)
+	return objectSpecDigest(spec)
 }
 
 // summarizeSuspended marks a suspended object settled: neither

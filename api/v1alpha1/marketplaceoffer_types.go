@@ -4,8 +4,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// OfferType is the kind of commercial-marketplace offer.
-// +kubebuilder:validation:Enum=SoftwareAsAService;AzureApplication;AzureContainer;AzureVirtualMachine;ConsultingService;Dynamics365BusinessCentral;Dynamics365CustomerEngagement;Dynamics365Operations;IoTEdgeModule;ManagedService;PowerBIApp;PowerBIVisual
+// OfferType is the kind of commercial-marketplace offer: the types of the
+// published product schema (CoSellOnly is what many OCP GTM solutions
+// were: listed for co-sell, not transacted).
+// +kubebuilder:validation:Enum=SoftwareAsAService;AzureApplication;AzureContainer;AzureVirtualMachine;ConsultingService;ContainerApp;CoSellOnly;Dynamics365BusinessCentral;Dynamics365CustomerEngagement;Dynamics365Operations;IoTEdgeModule;ManagedService;PowerBIApp;PowerBIVisual
 type OfferType string
 
 const (
@@ -21,6 +23,8 @@ const (
 	OfferTypeManagedService                OfferType = "ManagedService"
 	OfferTypePowerBIApp                    OfferType = "PowerBIApp"
 	OfferTypePowerBIVisual                 OfferType = "PowerBIVisual"
+	OfferTypeCoSellOnly                    OfferType = "CoSellOnly"
+	OfferTypeContainerApp                  OfferType = "ContainerApp"
 )
 
 // OfferTarget is how far the operator takes an offer.

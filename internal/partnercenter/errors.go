@@ -14,8 +14,9 @@ const (
 	// throttling, 5xx, timeouts, dropped connections.
 	ClassTransient Class = "Transient"
 	// ClassConflict errors mean the request clashes with state Partner
-	// Center holds, for example an in-progress submission already exists or
-	// the product exists already. Re-read state, then decide.
+	// Center holds, for example the product is locked by a submission in
+	// progress (productLocked) or in a state that refuses the request
+	// (invalidState). Re-read state, then decide.
 	ClassConflict Class = "Conflict"
 	// ClassNotFound errors mean the addressed resource does not exist.
 	ClassNotFound Class = "NotFound"
@@ -23,19 +24,49 @@ const (
 	// request or Partner Center's state: validation, permissions.
 	ClassTerminal Class = "Terminal"
 	// ClassUnsupported errors mean the adapter cannot do the operation at
-	// all, such as the OCP GTM migration operations that have no public API.
+	// this Partner Center at all, such as the OCP GTM migration operations
+	// that have no public API, or the co-sell tab of an offer type the
+	// Partner Ingestion API does not serve. The message says what to do in
+	// Partner Center instead.
 	ClassUnsupported Class = "Unsupported"
 )
 
-// Partner Center error codes the controllers act on.
+// Partner Center's inner-error codes, the enum of the published
+// inner-error schema (https://product-ingestion.azureedge.net/schema/inner-error/2022-03-01-preview2).
+// A failed job's errors and a 4xx answer's details carry them.
 const (
-	// CodeInProgressSubmission: a submission of the product is in progress.
-	CodeInProgressSubmission = "inProgressSubmissionExists"
-	// CodeNoChanges: the draft holds nothing not already submitted.
-	CodeNoChanges = "noChangesToSubmit"
-	// CodeProductExists: a product with that external ID exists already.
-	CodeProductExists = "productAlreadyExists"
+	CodeBusinessValidation      = "businessValidationError"
+	CodeCollectionLimitExceeded = "collectionLimitExceeded"
+	CodeInvalidID               = "invalidId"
+	CodeInvalidEntityStatus     = "invalidEntityStatus"
+	CodeInvalidRequest          = "invalidRequest"
+	CodeInvalidResource         = "invalidResource"
+	CodeInvalidState            = "invalidState"
+	CodeNotDeployed             = "notDeployed"
+	CodeNotSupported            = "notSupported"
+	CodeOperationCanceled       = "operationCanceled"
+	CodeProductLocked           = "productLocked"
+	CodeResourceNotFound        = "resourceNotFound"
+	CodeSchemaValidation        = "schemaValidationError"
 )
+
+// ClassOfCode is the class of a failure carrying a published inner-error
+// code: the state of the product stands in the way (invalidState,
+// invalidEntityStatus, productLocked, notDeployed: re-read it, then decide),
+// the resource is gone (resourceNotFound), the operation was cancelled
+// (retry), or the request is wrong (every other code: a person must change
+// it).
+func ClassOfCode(code string) Class {
+	switch code {
+	case CodeInvalidState, CodeInvalidEntityStatus, CodeProductLocked, CodeNotDeployed:
+		return ClassConflict
+	case CodeResourceNotFound:
+		return ClassNotFound
+	case CodeOperationCanceled:
+		return ClassTransient
+	}
+	return ClassTerminal
+}
 
 // CodeOf returns Partner Center's error code carried by err, or "".
 func CodeOf(err error) string {

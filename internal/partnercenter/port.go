@@ -2,40 +2,50 @@
 // the one interface the controllers call, the domain types it carries, and
 // the error classification every adapter reports through.
 //
-// Two adapters implement Client: the HTTP client of the real Product Ingestion
-// API (package partnercenter/ingestion) and the embedded simulator (package
-// simulator), which speaks the same wire format.
+// The HTTP adapter (package partnercenter/ingestion) implements Client
+// against Microsoft's Product Ingestion API, and the Partner Ingestion API
+// for the co-sell tab, or against the simulator that serves both; package
+// partnercenter/fake is an in-memory Client for tests.
 package partnercenter
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
 // Client is everything the controllers need from Partner Center. Every method
-// honours the context's deadline and returns errors classified by Classify.
-// Identifiers returned by Partner Center (product, submission, job and
-// support-request IDs) are durable: the controllers persist them in status.
+// honours the context's deadline and returns *Error values that ClassOf classifies.
+// Identifiers returned by Partner Center (product, submission and job IDs)
+// are durable: the controllers persist them in status.
+//
+// Partner Center works asynchronously and slowly: a configure job takes
+// seconds to minutes, certification hours to days, and Microsoft asks
+// clients to poll a job at most once a minute. So no method waits for a
+// job. Every write returns the *Job Partner Center started; the caller
+// records its ID, requeues after JobPollInterval, reads it with GetJob, and
+// once it completed reads what it created with GetJobDetail.
 type Client interface {
+	// JobPollInterval is how long to wait between two reads of a job or of
+	// a submission in certification at this Partner Center (one minute for
+	// Microsoft's API unless configured otherwise).
+	JobPollInterval() time.Duration
+
+	// The OCP GTM migration. Microsoft publishes no API for it: against
+	// Microsoft's hosts these return an Unsupported error that tells the
+	// person what to do in Partner Center; only the simulator serves them
+	// (as a simulator extension).
+
 	// Prerequisites reports whether partnerID may act on legacy solutions
 	// and publish as publisherID. An empty publisherID skips the role check.
 	Prerequisites(ctx context.Context, partnerID, publisherID string) (*Prerequisites, error)
-
 	// GetSolution reads a legacy OCP GTM solution of a partner.
 	GetSolution(ctx context.Context, partnerID, solutionID string) (*LegacySolution, error)
-	// MigrateSolution turns a legacy solution into a new draft offer that
-	// keeps its OCP GTM information and bill of materials. It is idempotent:
-	// migrating a solution already migrated into the same offer returns it.
-	// When a never-submitted draft with the request's offer ID exists (its
-	// MarketplaceOffer was applied before the Solution), the migration
-	// adopts that draft instead of creating a second product, adding the
-	// bill of materials to its co-sell documents when it has none and
-	// keeping everything else; any other product with that offer ID is a
-	// Conflict.
+	// MigrateSolution turns a legacy solution into a new draft offer (see
+	// the simulator's documentation of the extension). Idempotent.
 	MigrateSolution(ctx context.Context, req MigrateRequest) (*LegacySolution, error)
 	// RequestMerge opens the partner-support request that merges a legacy
-	// solution into a live offer. Support completes it later; GetSolution
-	// then reports SolutionStateMerged. Idempotent like MigrateSolution.
+	// solution into a live offer. Idempotent like MigrateSolution.
 	RequestMerge(ctx context.Context, req MergeRequest) (*LegacySolution, error)
 	// DiscardSolution marks a legacy solution discarded.
 	DiscardSolution(ctx context.Context, partnerID, solutionID string) (*LegacySolution, error)
@@ -44,34 +54,55 @@ type Client interface {
 
 	// FindProduct looks a product up by its offer ID (the externalId). It
 	// returns an error for which IsNotFound is true when there is none.
+	// Deleted products do not count.
 	FindProduct(ctx context.Context, offerID string) (*Product, error)
-	// CreateProduct creates an empty draft product. It returns a Conflict
-	// error when a product with that offer ID exists already.
-	CreateProduct(ctx context.Context, spec ProductSpec) (*Product, error)
-	// GetProduct reads a product by its durable ID.
+	// GetProduct reads a product by its ID. A deleted product is not found.
 	GetProduct(ctx context.Context, productID string) (*Product, error)
-	// GetDraft reads the draft resources of a product.
+	// CreateProduct starts the job that creates an empty draft product.
+	// Once the job succeeded, GetJobDetail names the product.
+	CreateProduct(ctx context.Context, spec ProductSpec) (*Job, error)
+	// GetDraft reads the draft resources of a product, as far as they have
+	// a published shape (see Draft).
 	GetDraft(ctx context.Context, productID string) (*Draft, error)
-	// ConfigureDraft starts a job that replaces the draft resources.
-	ConfigureDraft(ctx context.Context, productID string, draft Draft) (*Job, error)
+	// ConfigureDraft starts the job that writes the draft resources of an
+	// offer of the given type. What has no published place for the offer
+	// type is not sent and is listed in the job's Unwritten; when nothing
+	// can be sent, no call is made and the job comes back completed,
+	// succeeded and without an ID.
+	ConfigureDraft(ctx context.Context, productID, offerType string, draft Draft) (*Job, error)
 	// GetJob reads a configure job.
 	GetJob(ctx context.Context, jobID string) (*Job, error)
-	// SubmitPreview submits the current draft for certification and preview.
-	// It returns a Conflict error with code CodeInProgressSubmission while
-	// another submission is in progress, and one with code CodeNoChanges when
-	// the draft has not changed since the last preview submission. After
-	// either, ListSubmissions finds the submission to track instead.
-	SubmitPreview(ctx context.Context, productID string) (*Submission, error)
-	// GoLive publishes a certified preview submission to the marketplace.
-	GoLive(ctx context.Context, productID, previewSubmissionID string) (*Submission, error)
-	// GetSubmission reads a submission with its certification state.
+	// GetJobDetail reads what a completed job created or updated, with the
+	// resources' durable IDs. Partner Center refuses it for a job that has
+	// not completed (a Conflict).
+	GetJobDetail(ctx context.Context, jobID string) (*JobDetail, error)
+	// SubmitPreview starts the job that publishes the draft to preview,
+	// through certification. Once the job succeeded, GetJobDetail (or
+	// ListSubmissions) names the preview submission.
+	SubmitPreview(ctx context.Context, productID string) (*Job, error)
+	// GoLive starts the job that publishes a certified preview submission
+	// to the marketplace.
+	GoLive(ctx context.Context, productID, previewSubmissionID string) (*Job, error)
+	// GetSubmission reads a submission.
 	GetSubmission(ctx context.Context, productID, submissionID string) (*Submission, error)
-	// ListSubmissions reads a product's submissions, newest first.
+	// ListSubmissions reads a product's active submissions, the draft
+	// entry included, newest first.
 	ListSubmissions(ctx context.Context, productID string) ([]Submission, error)
-	// StopSale deprecates a published product: it leaves the marketplace.
-	StopSale(ctx context.Context, productID string) (*Job, error)
-	// DeleteDraft deletes a product that was never published.
-	DeleteDraft(ctx context.Context, productID string) error
+	// StopSale starts the job that deprecates a live product (stop sell),
+	// the documented way: its live submission with lifecycleState
+	// deprecated. It takes effect in live without a new submission.
+	StopSale(ctx context.Context, productID, liveSubmissionID string) (*Job, error)
+	// DeleteDraft starts the job that deletes a product that was never
+	// published (lifecycleState deleted); Partner Center refuses it for a
+	// published product.
+	DeleteDraft(ctx context.Context, product Product) (*Job, error)
+
+	// ConfigureCoSell writes the co-sell tab of an offer through the
+	// Partner Ingestion API's cosellListing, synchronously. It returns what
+	// it could not write (no published field). For an offer type the API
+	// does not serve, it returns an Unsupported error telling the person to
+	// fill in the Co-sell tab in Partner Center.
+	ConfigureCoSell(ctx context.Context, offerID, offerType string, cs CoSellListing) (unwritten []FeedbackItem, err error)
 }
 
 // Prerequisites are what a partner needs before acting on legacy solutions.
@@ -143,66 +174,54 @@ type MergeRequest struct {
 	OfferName  string
 }
 
-// LifecycleState is where a product stands in the marketplace.
+// LifecycleState is a product's or submission's lifecycleState, as the
+// product schema publishes it.
 type LifecycleState string
 
 const (
-	// LifecycleDraft: never published.
-	LifecycleDraft LifecycleState = "draft"
-	// LifecyclePublished: has been in preview or live.
-	LifecyclePublished LifecycleState = "published"
-	// LifecycleDeprecated: sale stopped.
+	// LifecycleGenerallyAvailable is the default: the product may be sold.
+	LifecycleGenerallyAvailable LifecycleState = "generallyAvailable"
+	// LifecycleDeprecated: sale stopped (restore with generallyAvailable).
 	LifecycleDeprecated LifecycleState = "deprecated"
+	// LifecycleDeleted: a never-published draft was deleted; final.
+	LifecycleDeleted LifecycleState = "deleted"
 )
 
-// ProductSpec creates a product.
+// ProductSpec creates a product: the product resource requires identity
+// (the offer ID), type and alias.
 type ProductSpec struct {
-	OfferID     string
-	OfferType   string
-	PublisherID string
-	Name        string
+	OfferID   string
+	OfferType string
+	Name      string
 }
 
-// Product is an offer in the commercial marketplace.
+// Product is an offer in the commercial marketplace: the published product
+// resource, nothing more. Whether it is live, and with which submission,
+// is read from ListSubmissions.
 type Product struct {
-	ID          string
-	OfferID     string
-	OfferType   string
-	PublisherID string
-	Name        string
-	State       LifecycleState
-	// MigratedFrom is the legacy solution the draft was migrated from.
-	MigratedFrom string
-	// MergedSolutions are legacy solutions merged into this offer.
-	MergedSolutions []string
-	// LiveSubmissionID is the submission currently live, if any.
-	LiveSubmissionID string
-	// LiveURL is the customer-facing listing while live.
-	LiveURL string
-	// CoSellLevel is the co-sell level the live offer holds.
-	CoSellLevel CoSellLevel
+	ID        string
+	OfferID   string
+	OfferType string
+	Name      string
+	// State is generallyAvailable unless the sale was stopped.
+	State LifecycleState
 }
 
-// CoSellLevel is the co-sell status Partner Center grants an offer.
-type CoSellLevel string
-
-const (
-	CoSellNotReady          CoSellLevel = "NotReady"
-	CoSellReady             CoSellLevel = "Ready"
-	CoSellIncentiveEligible CoSellLevel = "IncentiveEligible"
-)
-
-// Draft holds the draft resources of an offer: what the tabs of Partner
-// Center's offer editor hold. Slices are sorted by key so that two drafts
-// compare equal when they mean the same.
+// Draft holds the draft resources of an offer written through the Product
+// Ingestion API: the listing, the plans with their pricing and markets, and
+// the reseller configuration. The co-sell tab is another API's
+// (ConfigureCoSell). Slices are sorted by key so that two drafts compare
+// equal when they mean the same.
 type Draft struct {
 	Listing Listing
 	Plans   []Plan
-	CoSell  CoSellListing
 	Resell  Resell
 }
 
-// Listing is the offer's marketplace listing.
+// Listing is the offer's marketplace listing (the listing resource:
+// Summary is its searchResultSummary, PrivacyPolicyURL its
+// privacyPolicyLink, SupportURL its globalSupportWebsite). Keywords have no
+// field in the published listing schema: they are never written.
 type Listing struct {
 	Title            string
 	Summary          string
@@ -227,7 +246,10 @@ type Plan struct {
 	Markets []string
 }
 
-// CoSellListing is the co-sell tab of an offer.
+// CoSellListing is the co-sell tab of an offer, written through the
+// Partner Ingestion API's cosellListing: SolutionAreas and Contacts have
+// fields there; SolutionType, Industries, LandingPageURL and Documents do
+// not, and ConfigureCoSell names them as unwritten.
 type CoSellListing struct {
 	SolutionType   string
 	SolutionAreas  []string
@@ -271,44 +293,106 @@ const (
 	JobCompleted  JobStatus = "completed"
 )
 
-// JobResult is the outcome of a completed job.
+// JobResult is the outcome of a job.
 type JobResult string
 
 const (
 	JobPending   JobResult = "pending"
 	JobSucceeded JobResult = "succeeded"
 	JobFailed    JobResult = "failed"
+	// JobCancelled: the job was cancelled (POST configure/{jobId}/cancel).
+	JobCancelled JobResult = "cancelled"
 )
 
 // Job is an asynchronous configure job.
 type Job struct {
+	// ID is Partner Center's job ID; empty for a job that needed no call.
 	ID     string
 	Status JobStatus
 	Result JobResult
-	// Errors explain a failed job, with Partner Center's codes.
+	// Start and End are zero while Partner Center reports placeholders.
+	Start, End time.Time
+	// Errors explain a failed job, with Partner Center's codes (the inner
+	// error codes of the published schema) and the resource each is about.
 	Errors []FeedbackItem
+	// Unwritten lists what ConfigureDraft did not send because Partner
+	// Center publishes no place for it (set only on the job ConfigureDraft
+	// returns).
+	Unwritten []FeedbackItem
 }
 
 // Done reports whether the job has finished, successfully or not.
 func (j *Job) Done() bool { return j.Status == JobCompleted }
 
+// Succeeded reports whether the job finished successfully.
+func (j *Job) Succeeded() bool { return j.Done() && j.Result == JobSucceeded }
+
+// JobDetail is what a completed job created or updated (configure-detail).
+type JobDetail struct {
+	JobID     string
+	Resources []ResourceRef
+}
+
+// ResourceRef names one resource of a job detail.
+type ResourceRef struct {
+	// Kind is the resource kind of its $schema, such as "product".
+	Kind string
+	// DurableID is Partner Center's durable ID, such as "product/<guid>".
+	DurableID string
+	// ExternalID is the identity's externalId, for products and plans.
+	ExternalID string
+}
+
+// ProductID returns the product the job created or updated (its bare ID),
+// or "".
+func (d *JobDetail) ProductID() string {
+	for _, r := range d.Resources {
+		if r.Kind == "product" {
+			if id, ok := strings.CutPrefix(r.DurableID, "product/"); ok {
+				return id
+			}
+		}
+	}
+	return ""
+}
+
+// SubmissionID returns the submission the job created or updated (its bare
+// ID, the last segment of submission/<product>/<id>), or "".
+func (d *JobDetail) SubmissionID() string {
+	for _, r := range d.Resources {
+		if r.Kind == "submission" {
+			if rest, ok := strings.CutPrefix(r.DurableID, "submission/"); ok {
+				if _, id, ok := strings.Cut(rest, "/"); ok && id != "" {
+					return id
+				}
+			}
+		}
+	}
+	return ""
+}
+
 // SubmissionTarget is where a submission publishes.
 type SubmissionTarget string
 
 const (
+	// TargetDraft is the draft entry a product's submission list includes
+	// (ID "0", no status).
+	TargetDraft   SubmissionTarget = "draft"
 	TargetPreview SubmissionTarget = "preview"
 	TargetLive    SubmissionTarget = "live"
 )
 
-// SubmissionStatus is the progress of a submission.
+// SubmissionStatus is the progress of a submission; the draft entry has
+// none ("").
 type SubmissionStatus string
 
 const (
-	SubmissionInProgress SubmissionStatus = "inProgress"
+	SubmissionNotStarted SubmissionStatus = "notStarted"
+	SubmissionRunning    SubmissionStatus = "running"
 	SubmissionCompleted  SubmissionStatus = "completed"
 )
 
-// SubmissionResult is the outcome of a completed submission.
+// SubmissionResult is the outcome of a submission.
 type SubmissionResult string
 
 const (
@@ -318,27 +402,33 @@ const (
 )
 
 // Submission publishes a draft to preview (after certification) or a
-// certified preview to live.
+// certified preview to live. After a preview is pushed live, one
+// submission stands for both until a new preview is made.
 type Submission struct {
 	ID        string
 	ProductID string
 	Target    SubmissionTarget
 	Status    SubmissionStatus
 	Result    SubmissionResult
-	// Feedback holds the certification report's actionable items.
+	// State is deprecated once the product's sale was stopped through this
+	// (live) submission.
+	State LifecycleState
+	// Feedback holds the submission's validations (warnings and
+	// informational items).
 	Feedback []FeedbackItem
-	// PreviewURLs are the preview links of a succeeded preview submission.
-	PreviewURLs []string
-	// LiveURL is the listing of a succeeded live submission.
-	LiveURL string
+	// Created is zero for the draft entry.
 	Created time.Time
 }
 
-// FeedbackItem is one actionable item of a certification report or job.
+// IsDraft reports whether s is the draft entry of the submission list.
+func (s *Submission) IsDraft() bool { return s.Target == TargetDraft }
+
+// FeedbackItem is one actionable item of a job or a submission.
 type FeedbackItem struct {
-	// Code is Partner Center's code, such as "privacyPolicyMissing".
+	// Code is Partner Center's code, such as "businessValidationError".
 	Code string
-	// Resource names what the item is about, such as "listing" or "plan/basic".
+	// Resource names what the item is about: a durable ID, an external ID,
+	// or the spec field.
 	Resource string
 	// Message tells the partner what to fix.
 	Message string

@@ -24,8 +24,7 @@ func BenchmarkPublishOffer(b *testing.B) {
 			w.g = NewWithT(b)
 			for range work {
 				i := n.Add(1)
-				pid := w.createProduct(fmt.Sprintf("bench-offer-%06d", i), "softwareAsAService")
-				w.mustSucceed(analyticsDraft(pid)...)
+				pid, _ := w.createOffer(fmt.Sprintf("bench-offer-%06d", i))
 				w.publish(pid)
 			}
 		})

@@ -5,34 +5,29 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
-// Certification codes. The rules are deterministic so that tests and demos
-// can fail and fix a certification on purpose; every message says what to
-// change.
-const (
-	codeTitleMissing          = "titleMissing"
-	codeSummaryMissing        = "summaryMissing"
-	codeDescriptionTooShort   = "descriptionTooShort"
-	codePrivacyPolicyMissing  = "privacyPolicyMissing"
-	codeCoSellDocumentMissing = "coSellDocumentsMissing"
-	codePlanPricingMissing    = "planPricingMissing"
-)
+// Certification of a preview submission. Microsoft publishes no list of
+// certification checks; a refusal arrives as a failed job (and submission)
+// whose errors are inner errors. The simulator's rules are its own,
+// deterministic so that tests and demos can fail and fix a certification
+// on purpose, and each one is answered as a businessValidationError naming
+// the resource to fix (resourceId) and saying what to change:
+//
+//   - for the offer types whose listing Microsoft documents for this API
+//     (listingTypes: SaaS, containers, virtual machines; the others'
+//     listings are written in Partner Center, so the simulator cannot judge
+//     them): a product without a listing, and a listing without title,
+//     without searchResultSummary or shortDescription, with a description
+//     of under 100 characters of text (HTML tags not counted), or without
+//     privacyPolicyLink;
+//   - a plan without a price-and-availability-plan resource. (Its pricing
+//     is not required: a contact-me or free plan has none the documented
+//     SaaS pricing object can hold.)
 
 // minDescription is the shortest description (in characters of text, HTML
-// tags not counted) that certification accepts.
+// tags not counted) the simulator's certification accepts.
 const minDescription = 100
-
-// Co-sell document types the rules look for.
-const (
-	docOnePager     = "SolutionOnePager"
-	docPitchDeck    = "PitchDeck"
-	docArchitecture = "ReferenceArchitecture"
-	docTechnical    = "TechnicalValidation"
-	docRevenue      = "RevenueValidation"
-)
 
 var htmlTag = regexp.MustCompile(`<[^>]*>`)
 
@@ -42,111 +37,54 @@ func descriptionText(s string) string {
 	return strings.Join(strings.Fields(htmlTag.ReplaceAllString(s, " ")), " ")
 }
 
-// certify returns the certification report of a draft snapshot of an offer
-// of the given (wire) type; an empty report passes.
-func certify(offerType string, d draftRec) []wire.FeedbackItem {
-	var items []wire.FeedbackItem
-	add := func(code, resource, format string, args ...any) {
-		items = append(items, wire.FeedbackItem{Code: code, Resource: resource, Message: fmt.Sprintf(format, args...)})
+// listingTypes are the product types whose listing kind Microsoft
+// documents for the Product Ingestion API (azureSaaS, azureContainer,
+// azureVM).
+var listingTypes = map[string]bool{"softwareAsAService": true, "azureContainer": true, "containerApp": true,
+	"azureVirtualMachine": true, "coreVirtualMachine": true}
+
+// certify returns the issues of a preview submission's snapshot; none
+// passes.
+func certify(sub *submissionRec) []innerError {
+	var out []innerError
+	add := func(resourceID, format string, args ...any) {
+		out = append(out, innerError{Code: codeBusinessValidation, ResourceID: resourceID, Message: fmt.Sprintf(format, args...), Details: []innerError{}})
 	}
-	l := d.Listing
-	if l == nil {
-		l = &wire.Resource{}
+	d := sub.Snapshot
+	var listings []resource
+	if listingTypes[sub.OfferType] {
+		listings = d.ofKind(kindListing)
 	}
-	if strings.TrimSpace(l.Title) == "" {
-		add(codeTitleMissing, "listing", "The listing has no title. Set the listing title to the offer name customers should see.")
+	if len(listings) == 0 && listingTypes[sub.OfferType] {
+		add(productRef(sub.ProductID), "The product has no listing. Add a listing resource with the languageId, title, description, searchResultSummary and privacyPolicyLink customers should see.")
 	}
-	if strings.TrimSpace(l.Summary) == "" {
-		add(codeSummaryMissing, "listing", "The listing has no summary. Add a one-sentence summary of what the offer does.")
-	}
-	if n := utf8.RuneCountInString(descriptionText(l.Description)); n < minDescription {
-		add(codeDescriptionTooShort, "listing",
-			"The listing description has %d characters of text; describe the offer in at least %d characters (what it does, who it is for, how it is delivered).",
-			n, minDescription)
-	}
-	if strings.TrimSpace(l.PrivacyPolicyLink) == "" {
-		add(codePrivacyPolicyMissing, "listing", "The listing has no privacy policy link. Add privacyPolicyLink, the https URL of your privacy policy.")
-	}
-	if c := d.CoSell; c != nil && len(c.SolutionAreas) > 0 {
-		var missing []string
-		for _, t := range []string{docOnePager, docPitchDeck} {
-			if !hasDocument(c.Documents, t) {
-				missing = append(missing, t)
-			}
+	for _, l := range listings {
+		id := idOf(l)
+		if strings.TrimSpace(str(l, "title")) == "" {
+			add(id, "The listing has no title. Set title to the offer name customers should see.")
 		}
-		if len(missing) > 0 {
-			add(codeCoSellDocumentMissing, "cosell-listing",
-				"The co-sell listing names solution areas but has no %s document; upload it (or remove the solution areas).",
-				strings.Join(missing, " or "))
+		if strings.TrimSpace(str(l, "searchResultSummary")) == "" && strings.TrimSpace(str(l, "shortDescription")) == "" {
+			add(id, "The listing has no summary. Set searchResultSummary (and shortDescription) to a one-sentence summary of what the offer does.")
+		}
+		if n := utf8.RuneCountInString(descriptionText(str(l, "description"))); n < minDescription {
+			add(id, "The listing description has %d characters of text; describe the offer in at least %d characters (what it does, who it is for, how it is delivered).", n, minDescription)
+		}
+		if strings.TrimSpace(str(l, "privacyPolicyLink")) == "" {
+			add(id, "The listing has no privacy policy link. Set privacyPolicyLink to the https URL of your privacy policy.")
 		}
 	}
-	if offerType != "consultingService" {
-		for _, p := range d.Plans {
-			res := "plan/" + p.id()
-			switch {
-			case p.Price == nil || p.Price.Pricing == nil || p.Price.Pricing.Model == "":
-				add(codePlanPricingMissing, res,
-					"Plan %q has no pricing. Add a price-and-availability-plan with a pricing model (free, flatRate, perUser, byol or contact).", p.id())
-			case needsPrice(p.Price.Pricing.Model) && strings.TrimSpace(p.Price.Pricing.Price) == "":
-				add(codePlanPricingMissing, res,
-					"Plan %q uses the %s pricing model but has no price. Set its monthly price in US dollars.", p.id(), p.Price.Pricing.Model)
-			}
+	prices := map[string]resource{}
+	for _, pa := range d.ofKind(kindPricePlan) {
+		prices[str(pa, "plan")] = pa
+	}
+	for _, pl := range d.ofKind(kindPlan) {
+		if lc := str(pl, "lifecycleState"); lc == lifecycleDeprecated {
+			continue
+		}
+		id := idOf(pl)
+		if _, ok := prices[id]; !ok {
+			add(id, "Plan %q has no price and availability. Add a price-and-availability-plan resource for it (visibility, audience, markets).", str(pl, "alias"))
 		}
 	}
-	return items
-}
-
-func needsPrice(model string) bool { return model == "flatRate" || model == "perUser" }
-
-func hasDocument(docs []wire.Document, docType string) bool {
-	for _, d := range docs {
-		if d.Type == docType && d.URL != "" {
-			return true
-		}
-	}
-	return false
-}
-
-// coSellStatus is the co-sell level a live snapshot earns.
-func coSellStatus(d draftRec) string {
-	c := d.CoSell
-	if c == nil {
-		return wire.CoSellNotReady
-	}
-	ready := hasDocument(c.Documents, docOnePager) && hasDocument(c.Documents, docPitchDeck) &&
-		len(c.Contacts) > 0 && len(c.SolutionAreas) >= 1 && len(c.SolutionAreas) <= 5 &&
-		strings.TrimSpace(c.LandingPageLink) != ""
-	switch {
-	case !ready:
-		return wire.CoSellNotReady
-	case hasDocument(c.Documents, docArchitecture) &&
-		(hasDocument(c.Documents, docTechnical) || hasDocument(c.Documents, docRevenue)):
-		return wire.CoSellIncentiveEligible
-	default:
-		return wire.CoSellReady
-	}
-}
-
-// azureHosted are the offer types listed on Azure Marketplace; the others
-// are listed on AppSource.
-var azureHosted = map[string]bool{
-	"azureApplication": true, "azureContainer": true, "azureVirtualMachine": true,
-	"iotEdgeModule": true, "managedService": true,
-}
-
-func storefront(offerType string) string {
-	if azureHosted[offerType] {
-		return "https://azuremarketplace.microsoft.com"
-	}
-	return "https://appsource.microsoft.com"
-}
-
-// liveLink is the customer-facing listing of a live offer.
-func liveLink(offerType, offerID string) string {
-	return storefront(offerType) + "/product/" + offerID
-}
-
-// previewLinks are the links of a certified preview.
-func previewLinks(offerType, offerID, submissionID string) []string {
-	return []string{storefront(offerType) + "/preview/" + offerID + "?submission=" + submissionID}
+	return out
 }

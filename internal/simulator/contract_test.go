@@ -1,3 +1,11 @@
+//go:build contract
+
+// This suite drives the simulator through the operator's HTTP adapter
+// (package ingestion). The adapter and the simulator are rewritten to
+// Microsoft's published contract in parallel branches (issue 10); the lead
+// re-enables this file (drops the build tag and ports it to the new
+// adapter) after merging both. Run it with -tags contract.
+
 package simulator_test
 
 // The contract suite: a real simulator, listening on a loopback port, driven

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
-
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
 func TestParseFaults(t *testing.T) {
@@ -37,10 +35,11 @@ func TestParseFaults(t *testing.T) {
 // probe sends one cheap API request and returns its status (0 when the
 // connection was dropped) and Retry-After.
 func (a *api) probe() (int, string) {
-	resp, _, err := a.raw("GET", "product?externalId=probe", nil, nil)
+	resp, err := http.Get(a.base + piPath("product?externalId=probe"))
 	if err != nil {
 		return 0, ""
 	}
+	resp.Body.Close()
 	return resp.StatusCode, resp.Header.Get("Retry-After")
 }
 
@@ -52,11 +51,17 @@ func TestFaultKinds(t *testing.T) {
 	g.Expect(code).To(Equal(http.StatusTooManyRequests))
 	g.Expect(retry).To(Equal("1"))
 	// A faulted request changes nothing.
-	resp, body, err := a.raw("POST", "configure", []byte(`{"$schema":"`+wire.Schema(wire.KindConfigure)+`","resources":[{"$schema":"`+
-		wire.Schema(wire.KindProduct)+`","identity":{"externalId":"faulted"},"type":"softwareAsAService"}]}`), nil)
-	g.Expect(err).NotTo(HaveOccurred())
+	resp, body := a.doResp("POST", piPath("configure"), envelope(productRes("faulted", "softwareAsAService", "Faulted")))
 	g.Expect(resp.StatusCode).To(Equal(http.StatusTooManyRequests))
-	g.Expect(string(body)).To(ContainSubstring(wire.CodeThrottled))
+	g.Expect(resp.Header.Get("Retry-After")).To(Equal("1"))
+	g.Expect(string(body)).To(ContainSubstring(`"code":"tooManyRequests"`))
+	// The extensions the operator calls are faulted too; admin routes never.
+	code, _ = a.do("GET", gtmPath(partner, "prerequisites"), nil)
+	g.Expect(code).To(Equal(http.StatusTooManyRequests))
+	code, _ = a.do("GET", PartnerIngestionPrefix+"/products", nil)
+	g.Expect(code).To(Equal(http.StatusTooManyRequests))
+	code, _ = a.do("GET", "/simulator/stats", nil)
+	g.Expect(code).To(Equal(http.StatusOK))
 
 	g.Expect(a.sim.SetFaults("5xx=1,seed=3")).To(Succeed())
 	seen := map[int]bool{}
@@ -78,15 +83,17 @@ func TestFaultKinds(t *testing.T) {
 
 	// Admin endpoints are never faulted.
 	g.Expect(a.sim.SetFaults("5xx=1")).To(Succeed())
-	resp, err = http.Get(a.base + "/healthz")
+	resp, err := http.Get(a.base + "/healthz")
 	g.Expect(err).NotTo(HaveOccurred())
 	resp.Body.Close()
 	g.Expect(resp.StatusCode).To(Equal(http.StatusOK))
 
 	g.Expect(a.sim.SetFaults("")).To(Succeed())
-	g.Expect(a.findProducts("faulted")).To(BeEmpty())
+	var found listOf[product]
+	a.get("product?externalId=faulted", &found)
+	g.Expect(found.Value).To(BeEmpty())
 	stats := a.sim.Stats()
-	g.Expect(stats.Faults).To(And(HaveKeyWithValue("429", 2), HaveKeyWithValue("5xx", 20), HaveKeyWithValue("drop", BeNumerically(">=", 1)),
+	g.Expect(stats.Faults).To(And(HaveKeyWithValue("429", 4), HaveKeyWithValue("5xx", 20), HaveKeyWithValue("drop", BeNumerically(">=", 1)),
 		HaveKeyWithValue("latency", 1)))
 	g.Expect(stats.Requests).To(And(HaveKeyWithValue("POST configure 429", 1), HaveKeyWithValue("GET product dropped", BeNumerically(">=", 1))))
 }

@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"sigs.k8s.io/yaml"
-
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
 // Fuzz targets of the simulator's request parsing. Their seed corpora (the
@@ -31,8 +29,7 @@ type fuzzFixture struct {
 
 func newFuzzFixture(f *testing.F) *fuzzFixture {
 	a := newAPI(f, Options{StoreDir: f.TempDir()}, nil)
-	live := a.createProduct("fuzz-live", "softwareAsAService")
-	a.mustSucceed(analyticsDraft(live)...)
+	live, _ := a.createOffer("fuzz-live")
 	a.publish(live)
 	draft := a.createProduct("fuzz-draft", "azureApplication")
 	return &fuzzFixture{sim: a.sim, live: live, draft: draft,
@@ -55,7 +52,7 @@ func (fx *fuzzFixture) serve(t *testing.T, method, target string, body []byte) *
 		t.Fatalf("%s %s answered %d: %s\nbody sent: %q", method, target, rec.Code, rec.Body.Bytes(), body)
 	}
 	if rec.Code >= 400 {
-		var e wire.ErrorResponse
+		var e errorBody
 		dec := json.NewDecoder(bytes.NewReader(rec.Body.Bytes()))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&e); err != nil {
@@ -71,12 +68,10 @@ func (fx *fuzzFixture) serve(t *testing.T, method, target string, body []byte) *
 	return rec
 }
 
-func apiTarget(path string) string {
-	return APIPrefix + "/" + path + "?" + wire.VersionQueryParameter + "=" + wire.Version
-}
+func apiTarget(path string) string { return piPath(path) }
 
-func configureSeed(resources ...wire.Resource) []byte {
-	raw, err := json.Marshal(configureBody(resources...))
+func configureSeed(resources ...obj) []byte {
+	raw, err := json.Marshal(envelope(resources...))
 	if err != nil {
 		panic(err)
 	}
@@ -95,22 +90,22 @@ func FuzzConfigureRequest(f *testing.F) {
 	f.Add([]byte(`{"$schema":"https://schema.mp.microsoft.com/schema/configure/2022-03-01-preview3","resources":[{"$schema":"https://schema.mp.microsoft.com/schema/price-and-availability-plan/2022-03-01-preview3","plan":"plan/{{draft}}/a"}]}`))
 	f.Add([]byte(`{"$schema":"https://schema.mp.microsoft.com/schema/configure/2022-03-01-preview3","resources":[{"$schema":"https://schema.mp.microsoft.com/schema/submission/2022-03-01-preview3","product":"product/{{live}}","id":"submission/{{live}}/1","target":{"targetType":"live"}}]}`))
 	f.Add([]byte(`{"$schema":"https://schema.mp.microsoft.com/schema/configure/2022-03-01-preview3","resources":[{"$schema":"https://schema.mp.microsoft.com/schema/plan/2022-03-01-preview3","product":"product/{{draft}}","identity":null}]} trailing`))
-	f.Add(configureSeed(newProduct("fuzz-new", "softwareAsAService", "New")))
-	f.Add(configureSeed(newProduct("fuzz-live", "softwareAsAService", "Duplicate")))
-	f.Add(configureSeed(analyticsDraft(draft)...))
-	f.Add(configureSeed(fieldServiceDraft(live)...))
-	f.Add(configureSeed(append(retailDraft(draft, false), submissionRes(draft, wire.TargetPreview, ""))...))
-	f.Add(configureSeed(submissionRes(live, wire.TargetPreview, "")))
-	f.Add(configureSeed(submissionRes(live, wire.TargetLive, wire.SubmissionRef(live, "1152921504606846976"))))
-	f.Add(configureSeed(submissionRes(live, "staging", "")))
-	f.Add(configureSeed(wire.Resource{Schema: wire.Schema(wire.KindProduct), ID: wire.ProductRef(live), LifecycleState: wire.LifecycleDeprecated}))
-	f.Add(configureSeed(wire.Resource{Schema: wire.Schema(wire.KindProduct), ID: wire.ProductRef(draft), LifecycleState: wire.LifecycleDeleted}))
-	f.Add(configureSeed(wire.Resource{Schema: wire.Schema(wire.KindProduct), ID: "product/" + live + "/x", LifecycleState: "published"}))
-	f.Add(configureSeed(price(draft, "a", "flatRate", "1e9"), plan(draft, "a", "A"), price(draft, "a", "free", "")))
-	f.Add(configureSeed(reseller(draft, wire.ResellerSomeResellers), reseller(draft, wire.ResellerEnabled, "1")))
-	f.Add(configureSeed(coSell(draft, nil, "", []wire.Document{{}}, wire.Contact{})))
-	f.Add(configureSeed(wire.Resource{Schema: wire.Schema(wire.KindResourceTree), Product: wire.ProductRef(draft)}))
-	f.Add(configureSeed(res(wire.KindListing, "00000000-0000-4000-8000-000000000000")))
+	f.Add(configureSeed(productRes("fuzz-new", "softwareAsAService", "New")))
+	f.Add(configureSeed(productRes("fuzz-live", "softwareAsAService", "Duplicate")))
+	f.Add(configureSeed(listingRes("product/"+draft), planRes("product/"+draft, "gold", "Gold"), priceRes("product/"+draft, obj{"externalId": "gold"})))
+	f.Add(configureSeed(listingRes(obj{"externalId": "fuzz-live"}), submissionReq("product/"+draft, targetPreview, "")))
+	f.Add(configureSeed(submissionReq("product/"+live, targetPreview, "")))
+	f.Add(configureSeed(submissionReq("product/"+live, targetLive, "submission/"+live+"/1099511627777")))
+	f.Add(configureSeed(submissionReq("product/"+live, "staging", "")))
+	f.Add(configureSeed(with(submissionReq("product/"+live, targetLive, "submission/"+live+"/1099511627777"), "lifecycleState", "deprecated")))
+	f.Add(configureSeed(obj{"$schema": sch("product", version), "id": "product/" + draft, "identity": obj{"externalId": "fuzz-draft"},
+		"type": "azureApplication", "alias": "x", "lifecycleState": "deleted"}))
+	f.Add(configureSeed(obj{"$schema": sch("product", version), "id": "product/" + live + "/x", "lifecycleState": "published"}))
+	f.Add(configureSeed(priceRes("product/"+draft, obj{"resourceName": "a"}), with(planRes("product/"+draft, "a", "A"), "resourceName", "a")))
+	f.Add(configureSeed(obj{"$schema": sch("resource-tree", version), "product": "product/" + draft}))
+	f.Add(configureSeed(listingRes("product/00000000-0000-4000-8000-000000000000")))
+	f.Add(configureSeed(obj{"$schema": sch("listing-asset", version), "product": "product/" + draft, "kind": "azure", "languageId": "en-us",
+		"type": "azureLogoLarge", "listing": obj{"resourceName": "l"}}))
 
 	fx := newFuzzFixture(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -122,7 +117,7 @@ func FuzzConfigureRequest(f *testing.F) {
 			}
 			return
 		}
-		var st wire.ConfigureStatus
+		var st configureStatus
 		if err := json.Unmarshal(rec.Body.Bytes(), &st); err != nil || st.JobID == "" {
 			t.Fatalf("configure accepted without a job (%v): %q", err, rec.Body.Bytes())
 		}
@@ -133,10 +128,10 @@ func FuzzConfigureRequest(f *testing.F) {
 		if err := json.Unmarshal(status.Body.Bytes(), &st); err != nil {
 			t.Fatalf("job status is not JSON: %v", err)
 		}
-		if st.JobStatus != wire.JobCompleted || (st.JobResult != wire.JobSucceeded && st.JobResult != wire.JobFailed) {
+		if st.JobStatus != jobCompleted || (st.JobResult != resultSucceeded && st.JobResult != resultFailed) {
 			t.Fatalf("job of JobDelay 0 is %s/%s", st.JobStatus, st.JobResult)
 		}
-		if st.JobResult == wire.JobFailed && (len(st.Errors) == 0 || st.Errors[0].Code == "" || st.Errors[0].Message == "") {
+		if st.JobResult == resultFailed && (len(st.Errors) == 0 || st.Errors[0].Code == "" || st.Errors[0].Message == "") {
 			t.Fatalf("failed job without an explained error: %+v", st.Errors)
 		}
 		// Whatever the request did, the products still read.
@@ -186,13 +181,13 @@ func FuzzMigrationRequest(f *testing.F) {
 		var target, method string
 		switch act {
 		case "":
-			method, target = http.MethodGet, "migration/partners/"+url.PathEscape(partnerID)+"/solutions/"+url.PathEscape(solutionID)
+			method, target = http.MethodGet, gtmPath(url.PathEscape(partnerID), "solutions/"+url.PathEscape(solutionID))
 		case "prerequisites":
-			method, target = http.MethodGet, "migration/partners/"+url.PathEscape(partnerID)+"/prerequisites"
+			method, target = http.MethodGet, gtmPath(url.PathEscape(partnerID), "prerequisites")
 		default:
-			method, target = http.MethodPost, "migration/partners/"+url.PathEscape(partnerID)+"/solutions/"+url.PathEscape(solutionID)+"/"+act
+			method, target = http.MethodPost, gtmPath(url.PathEscape(partnerID), "solutions/"+url.PathEscape(solutionID)+"/"+act)
 		}
-		rec := fx.serve(t, method, apiTarget(target), body)
+		rec := fx.serve(t, method, target, body)
 		if rec.Code >= 300 {
 			return
 		}
@@ -202,17 +197,17 @@ func FuzzMigrationRequest(f *testing.F) {
 		if act == "prerequisites" {
 			return
 		}
-		var sol wire.LegacySolution
+		var sol legacySolution
 		if err := json.Unmarshal(rec.Body.Bytes(), &sol); err != nil || sol.SolutionID == "" || sol.PartnerID == "" {
 			t.Fatalf("%s %s answered a solution without IDs (%v): %q", method, target, err, rec.Body.Bytes())
 		}
 		switch sol.State {
-		case wire.SolutionPendingMigration, wire.SolutionMigrated, wire.SolutionMergeRequested, wire.SolutionMerged, wire.SolutionDiscarded:
+		case solutionPendingMigration, solutionMigrated, solutionMergeRequested, solutionMerged, solutionDiscarded:
 		default:
 			t.Fatalf("solution in unknown state %q", sol.State)
 		}
-		if sol.State == wire.SolutionMigrated {
-			if _, ok := wire.ParseProductRef(sol.Product); !ok {
+		if sol.State == solutionMigrated {
+			if !guidPattern.MatchString(sol.Product) {
 				t.Fatalf("migrated solution names product %q", sol.Product)
 			}
 		}

@@ -12,9 +12,12 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
-
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
+
+// The simulator's tests drive it over raw HTTP with bodies written from
+// Microsoft's documents (product-ingestion-api, product-ingestion-api-saas,
+// the JSON Schemas in package schemas), never through the operator's
+// adapter.
 
 // clock is a settable time source for tests that check in-between states.
 type clock struct {
@@ -36,11 +39,24 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// api drives a simulator over raw HTTP with wire types.
+// version is the $version every documented sample request sends.
+const version = "2022-03-01-preview2"
+
+// Documented $schema URIs: the host of the docs and schemas, and the
+// newer host of the 2023 docs, at the versions Microsoft's resource table
+// names.
+func sch(kind, ver string) string {
+	return "https://product-ingestion.azureedge.net/schema/" + kind + "/" + ver
+}
+func mpSch(kind, ver string) string {
+	return "https://schema.mp.microsoft.com/schema/" + kind + "/" + ver
+}
+
+// api drives a simulator over raw HTTP.
 type api struct {
 	t    testing.TB
 	g    *WithT
-	base string // server root, without APIPrefix
+	base string // server root
 	sim  *Simulator
 	clk  *clock // nil for real time
 }
@@ -65,312 +81,331 @@ func newAPI(t testing.TB, opts Options, clk *clock) *api {
 	return &api{t: t, g: NewWithT(t), base: srv.URL, sim: sim, clk: clk}
 }
 
-// raw sends a request to path (relative to APIPrefix) with $version added
-// unless the path has a query with $version already.
-func (a *api) raw(method, path string, body []byte, header http.Header) (*http.Response, []byte, error) {
-	url := a.base + APIPrefix + "/" + path
+// do sends a request to a path of the server root (a string body is sent
+// as is, anything else JSON-encoded) and returns the status and body.
+func (a *api) do(method, path string, body any) (int, []byte) {
+	a.t.Helper()
+	resp, out := a.doResp(method, path, body)
+	return resp.StatusCode, out
+}
+
+func (a *api) doResp(method, path string, body any) (*http.Response, []byte) {
+	a.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		a.g.Expect(err).NotTo(HaveOccurred())
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, a.base+path, rd)
+	a.g.Expect(err).NotTo(HaveOccurred())
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	a.g.Expect(err).NotTo(HaveOccurred())
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	a.g.Expect(err).NotTo(HaveOccurred())
+	return resp, out
+}
+
+// pi sends a Product Ingestion request: path is relative to
+// /rp/product-ingestion/ and gets $version unless it has one.
+func (a *api) pi(method, path string, body any) (int, []byte) {
+	a.t.Helper()
+	return a.do(method, piPath(path), body)
+}
+
+func piPath(path string) string {
 	if !strings.Contains(path, "$version") {
 		sep := "?"
 		if strings.Contains(path, "?") {
 			sep = "&"
 		}
-		url += sep + "$version=" + wire.Version
+		path += sep + "$version=" + version
 	}
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		return nil, nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	return resp, out, err
+	return APIPrefix + "/" + path
 }
 
-// call sends body (JSON-encoded unless nil) and decodes the answer into out
-// when it is a 2xx; it returns the status and, for errors, the ErrorResponse.
-func (a *api) call(method, path string, body, out any) (int, wire.ErrorResponse) {
+// get reads a Product Ingestion answer that must be 200 into out.
+func (a *api) get(path string, out any) {
 	a.t.Helper()
-	var raw []byte
-	if body != nil {
-		var err error
-		raw, err = json.Marshal(body)
-		a.g.Expect(err).NotTo(HaveOccurred())
-	}
-	resp, data, err := a.raw(method, path, raw, nil)
-	a.g.Expect(err).NotTo(HaveOccurred())
-	var e wire.ErrorResponse
-	if resp.StatusCode >= 300 {
-		a.g.Expect(json.Unmarshal(data, &e)).To(Succeed(), "error body %s", data)
-		return resp.StatusCode, e
-	}
-	if out != nil {
-		a.g.Expect(json.Unmarshal(data, out)).To(Succeed(), "body %s", data)
-	}
-	return resp.StatusCode, e
+	code, body := a.pi("GET", path, nil)
+	a.g.Expect(code).To(Equal(http.StatusOK), "GET %s: %s", path, body)
+	a.g.Expect(json.Unmarshal(body, out)).To(Succeed())
 }
 
-func configureBody(resources ...wire.Resource) wire.Configure {
-	return wire.Configure{Schema: wire.Schema(wire.KindConfigure), Resources: resources}
+// obj is a JSON object written as the docs write it.
+type obj = map[string]any
+
+func envelope(resources ...obj) obj {
+	list := make([]any, len(resources))
+	for i, r := range resources {
+		list[i] = r
+	}
+	return obj{"$schema": sch("configure", version), "resources": list}
 }
 
-// configure posts resources and expects 202.
-func (a *api) configure(resources ...wire.Resource) wire.ConfigureStatus {
+// configure posts resources and expects 202 with a fresh job.
+func (a *api) configure(resources ...obj) configureStatus {
 	a.t.Helper()
-	var st wire.ConfigureStatus
-	code, e := a.call("POST", "configure", configureBody(resources...), &st)
-	a.g.Expect(code).To(Equal(http.StatusAccepted), "configure: %+v", e)
-	a.g.Expect(st.JobStatus).To(Equal(wire.JobNotStarted))
-	a.g.Expect(st.JobResult).To(Equal(wire.JobPending))
-	a.g.Expect(st.JobID).NotTo(BeEmpty())
+	code, body := a.pi("POST", "configure", envelope(resources...))
+	a.g.Expect(code).To(Equal(http.StatusAccepted), "configure: %s", body)
+	var st configureStatus
+	a.g.Expect(json.Unmarshal(body, &st)).To(Succeed())
+	a.g.Expect(st.JobStatus).To(Equal(jobNotStarted))
+	a.g.Expect(st.JobResult).To(Equal(resultPending))
+	a.g.Expect(st.JobEnd).To(Equal("0001-01-01T00:00:00"))
+	a.g.Expect(st.JobID).To(MatchRegexp(guidPattern.String()))
 	return st
 }
 
-// job reads a job once.
-func (a *api) job(jobID string) wire.ConfigureStatus {
+// job reads a job's status once.
+func (a *api) job(jobID string) configureStatus {
 	a.t.Helper()
-	var st wire.ConfigureStatus
-	code, e := a.call("GET", "configure/"+jobID+"/status", nil, &st)
-	a.g.Expect(code).To(Equal(http.StatusOK), "job: %+v", e)
+	var st configureStatus
+	a.get("configure/"+jobID+"/status", &st)
 	return st
 }
 
-// waitJob polls a job until it completed.
-func (a *api) waitJob(jobID string) wire.ConfigureStatus {
+// waitJob polls a job until it completed (advancing the fake clock, if
+// any, by a minute per poll, as Microsoft asks clients to poll).
+func (a *api) waitJob(jobID string) configureStatus {
 	a.t.Helper()
-	if a.clk != nil {
-		a.clk.Advance(a.sim.opts.JobDelay)
-	}
-	var st wire.ConfigureStatus
+	var st configureStatus
 	a.g.Eventually(func() string {
 		st = a.job(jobID)
+		if st.JobStatus != jobCompleted && a.clk != nil {
+			a.clk.Advance(time.Minute)
+		}
 		return st.JobStatus
-	}).WithTimeout(5 * time.Second).WithPolling(5 * time.Millisecond).Should(Equal(wire.JobCompleted))
+	}).WithTimeout(10 * time.Second).WithPolling(2 * time.Millisecond).Should(Equal(jobCompleted))
+	a.g.Expect(st.JobEnd).NotTo(Equal(jobEndRunning))
 	return st
 }
 
 // run configures and waits for the job.
-func (a *api) run(resources ...wire.Resource) wire.ConfigureStatus {
+func (a *api) run(resources ...obj) configureStatus {
 	a.t.Helper()
 	return a.waitJob(a.configure(resources...).JobID)
 }
 
-// mustSucceed runs resources and expects the job to succeed.
-func (a *api) mustSucceed(resources ...wire.Resource) wire.ConfigureStatus {
+// mustSucceed runs resources, expects the job to succeed and returns its
+// detail (GET configure/{jobId}).
+func (a *api) mustSucceed(resources ...obj) []resource {
 	a.t.Helper()
 	st := a.run(resources...)
-	a.g.Expect(st.JobResult).To(Equal(wire.JobSucceeded), "job errors: %+v", st.Errors)
-	return st
+	a.g.Expect(st.JobResult).To(Equal(resultSucceeded), "job errors: %+v", st.Errors)
+	a.g.Expect(st.Errors).To(BeEmpty())
+	var d configureDetail
+	a.get("configure/"+st.JobID, &d)
+	return d.Resources
 }
 
-// mustFail runs resources and expects the job to fail with code.
-func (a *api) mustFail(code string, resources ...wire.Resource) wire.Error {
+// mustFail runs resources and expects the job to fail with one error of
+// code; it returns the error.
+func (a *api) mustFail(code string, resources ...obj) innerError {
 	a.t.Helper()
 	st := a.run(resources...)
-	a.g.Expect(st.JobResult).To(Equal(wire.JobFailed))
-	a.g.Expect(st.Errors).To(HaveLen(1))
+	a.g.Expect(st.JobResult).To(Equal(resultFailed))
+	a.g.Expect(st.Errors).To(HaveLen(1), "errors: %+v", st.Errors)
 	a.g.Expect(st.Errors[0].Code).To(Equal(code), "message: %s", st.Errors[0].Message)
 	return st.Errors[0]
 }
 
-// resourceOf returns the job resource of a kind.
-func resourceOf(st wire.ConfigureStatus, kind string) wire.Resource {
-	for _, r := range st.Resources {
-		if wire.KindOf(r.Schema) == kind {
-			return r
+// idOfKind returns the durable ID of the first detail resource of a kind.
+func idOfKind(rs []resource, kind string) string {
+	for _, r := range rs {
+		if k, _ := kindOf(str(r, "$schema")); k == kind {
+			return idOf(r)
 		}
 	}
-	return wire.Resource{}
+	return ""
 }
 
-func newProduct(offerID, offerType, name string) wire.Resource {
-	return wire.Resource{Schema: wire.Schema(wire.KindProduct), Identity: &wire.Identity{ExternalID: offerID},
-		Type: offerType, Alias: name, PublisherID: "contoso"}
+// Resources as Microsoft's pages write them.
+
+func productRes(externalID, productType, alias string) obj {
+	return obj{"$schema": mpSch("product", "2022-03-01-preview3"), "resourceName": "newProduct",
+		"identity": obj{"externalId": externalID}, "type": productType, "alias": alias}
 }
 
-// createProduct creates a product and returns its bare ID.
-func (a *api) createProduct(offerID, offerType string) string {
-	a.t.Helper()
-	st := a.mustSucceed(newProduct(offerID, offerType, offerID))
-	id, ok := wire.ParseProductRef(resourceOf(st, wire.KindProduct).ID)
-	a.g.Expect(ok).To(BeTrue())
-	return id
-}
-
-func (a *api) product(productID string) wire.Product {
-	a.t.Helper()
-	var p wire.Product
-	code, e := a.call("GET", "product/"+productID, nil, &p)
-	a.g.Expect(code).To(Equal(http.StatusOK), "product: %+v", e)
-	return p
-}
-
-func (a *api) findProducts(offerID string) []wire.Product {
-	a.t.Helper()
-	var l wire.List[wire.Product]
-	code, e := a.call("GET", "product?externalId="+offerID, nil, &l)
-	a.g.Expect(code).To(Equal(http.StatusOK), "find: %+v", e)
-	return l.Value
-}
-
-func submissionRes(productID, target, id string) wire.Resource {
-	return wire.Resource{Schema: wire.Schema(wire.KindSubmission), Product: wire.ProductRef(productID), ID: id,
-		Target: &wire.Target{TargetType: target}}
-}
-
-// submit configures a submission and returns its bare ID.
-func (a *api) submit(productID, target, previewRef string) string {
-	a.t.Helper()
-	st := a.mustSucceed(submissionRes(productID, target, previewRef))
-	_, sid, ok := wire.ParseSubmissionRef(resourceOf(st, wire.KindSubmission).ID)
-	a.g.Expect(ok).To(BeTrue(), "job resources %+v", st.Resources)
-	return sid
-}
-
-func (a *api) submission(productID, submissionID string) wire.Submission {
-	a.t.Helper()
-	var s wire.Submission
-	code, e := a.call("GET", "submission/"+productID+"/"+submissionID, nil, &s)
-	a.g.Expect(code).To(Equal(http.StatusOK), "submission: %+v", e)
-	return s
-}
-
-// waitSubmission polls a submission until it completed.
-func (a *api) waitSubmission(productID, submissionID string) wire.Submission {
-	a.t.Helper()
-	var s wire.Submission
-	a.g.Eventually(func() string {
-		s = a.submission(productID, submissionID)
-		return s.Status
-	}).WithTimeout(10 * time.Second).WithPolling(10 * time.Millisecond).Should(Equal(wire.SubmissionCompleted))
-	return s
-}
-
-// publish takes a product with a complete draft to live and returns the
-// product.
-func (a *api) publish(productID string) wire.Product {
-	a.t.Helper()
-	sid := a.submit(productID, wire.TargetPreview, "")
-	s := a.waitSubmission(productID, sid)
-	a.g.Expect(s.Result).To(Equal(wire.JobSucceeded), "certification: %+v", s.CertificationReport)
-	live := a.submit(productID, wire.TargetLive, wire.SubmissionRef(productID, sid))
-	a.g.Expect(a.waitSubmission(productID, live).Result).To(Equal(wire.JobSucceeded))
-	return a.product(productID)
-}
-
-func (a *api) solution(partnerID, solutionID string) wire.LegacySolution {
-	a.t.Helper()
-	var s wire.LegacySolution
-	code, e := a.call("GET", "migration/partners/"+partnerID+"/solutions/"+solutionID, nil, &s)
-	a.g.Expect(code).To(Equal(http.StatusOK), "solution: %+v", e)
-	return s
-}
-
-// solutionAction posts a migration action and returns status, solution and error.
-func (a *api) solutionAction(partnerID, solutionID, action string, body any) (int, wire.LegacySolution, wire.ErrorResponse) {
-	a.t.Helper()
-	var s wire.LegacySolution
-	code, e := a.call("POST", "migration/partners/"+partnerID+"/solutions/"+solutionID+"/"+action, body, &s)
-	return code, s, e
-}
-
-// Draft resources of the samples in config/samples.
-
-func res(kind, productID string) wire.Resource {
-	return wire.Resource{Schema: wire.Schema(kind), Product: wire.ProductRef(productID)}
-}
-
-func listing(productID, title, summary, description, privacy string) wire.Resource {
-	r := res(wire.KindListing, productID)
-	r.LanguageID, r.Title, r.Summary, r.Description, r.PrivacyPolicyLink = "en-us", title, summary, description, privacy
-	r.SupportLink = "https://contoso.example/support"
-	return r
-}
-
-func plan(productID, planID, name string) wire.Resource {
-	r := res(wire.KindPlan, productID)
-	r.Identity, r.Alias, r.Description = &wire.Identity{ExternalID: planID}, name, name+" plan"
-	return r
-}
-
-func price(productID, planID, model, amount string, markets ...string) wire.Resource {
-	r := res(wire.KindPriceAndAvail, productID)
-	r.Plan, r.Pricing, r.Markets = wire.PlanRef(productID, planID), &wire.Pricing{Model: model, Price: amount}, markets
-	return r
-}
-
-func coSell(productID string, areas []string, landing string, docs []wire.Document, contacts ...wire.Contact) wire.Resource {
-	r := res(wire.KindCoSellListing, productID)
-	r.SolutionType, r.SolutionAreas, r.LandingPageLink, r.Documents, r.Contacts = "Software", areas, landing, docs, contacts
-	return r
-}
-
-func reseller(productID, state string, partners ...string) wire.Resource {
-	r := res(wire.KindReseller, productID)
-	r.ResellerChannelState, r.PartnerIDs = state, partners
-	return r
+func planRes(product any, externalID, alias string) obj {
+	return obj{"$schema": mpSch("plan", "2022-03-01-preview2"), "product": product,
+		"identity": obj{"externalId": externalID}, "alias": alias, "azureRegions": []any{"azureGlobal"}}
 }
 
 const longDescription = "<p>Contoso Analytics turns point-of-sale, inventory and shelf-sensor data into live dashboards " +
 	"and demand forecasts for retail chains.</p>"
 
-func analyticsDraft(pid string) []wire.Resource {
-	return []wire.Resource{
-		listing(pid, "Contoso Analytics", "Real-time analytics for retail stores.", longDescription, "https://contoso.example/privacy"),
-		plan(pid, "standard", "Standard"), price(pid, "standard", "flatRate", "499.00", "US", "CA"),
-		plan(pid, "enterprise", "Enterprise"), price(pid, "enterprise", "contact", "", "US"),
-		coSell(pid, []string{"Data & AI"}, "https://contoso.example/analytics", []wire.Document{
-			{Type: "SolutionOnePager", URL: "https://contoso.example/analytics/one-pager.pdf"},
-			{Type: "PitchDeck", URL: "https://contoso.example/analytics/deck.pptx"},
-			{Type: "ReferenceArchitecture", URL: "https://contoso.example/analytics/architecture.pdf"},
-			{Type: "TechnicalValidation", URL: "https://contoso.example/analytics/validation.pdf"},
-		}, wire.Contact{Role: "Sales", Name: "Dana Whitfield", Email: "dana.whitfield@contoso.example"}),
-		reseller(pid, wire.ResellerEnabled),
-	}
+func listingRes(product any) obj {
+	return obj{"$schema": mpSch("listing", "2022-03-01-preview5"), "product": product, "kind": "azureSaaS",
+		"languageId": "en-us", "title": "Contoso Analytics", "description": longDescription,
+		"shortDescription": "Real-time analytics for retail stores.", "searchResultSummary": "Retail analytics",
+		"privacyPolicyLink":  "https://contoso.example/privacy",
+		"supportContact":     obj{"name": "S", "email": "s@contoso.example", "phone": "4255555555"},
+		"engineeringContact": obj{"name": "E", "email": "e@contoso.example", "phone": "4255555555"}}
 }
 
-func fieldServiceDraft(pid string) []wire.Resource {
-	return []wire.Resource{
-		listing(pid, "Contoso Field Service", "Schedule, dispatch and track field technicians.",
-			"<p>Contoso Field Service deploys into your Azure subscription and plans technician routes, dispatches work orders "+
-				"to mobile devices and tracks every visit.</p>", "https://contoso.example/privacy"),
-		plan(pid, "per-technician", "Per technician"), price(pid, "per-technician", "perUser", "29.00"),
-		coSell(pid, []string{"Business Applications", "Infrastructure"}, "https://contoso.example/fieldservice", []wire.Document{
-			{Type: "SolutionOnePager", URL: "https://contoso.example/fieldservice/one-pager.pdf"},
-			{Type: "PitchDeck", URL: "https://contoso.example/fieldservice/deck.pptx"},
-		}, wire.Contact{Role: "Sales", Name: "Dana Whitfield", Email: "dana.whitfield@contoso.example"}),
-		reseller(pid, wire.ResellerSomeResellers, "5123456", "5234567"),
-	}
+func priceRes(product, plan any) obj {
+	return obj{"$schema": mpSch("price-and-availability-plan", "2022-03-01-preview4"), "product": product, "plan": plan,
+		"visibility": "visible", "audience": "public", "markets": []any{"us"},
+		"pricing": obj{"recurrentPrice": obj{"recurrentPriceMode": "flatRate", "priceInputOption": "usd",
+			"prices": []any{obj{"billingTerm": obj{"type": "month", "value": 1}, "paymentOption": obj{"type": "month", "value": 1}, "pricePerPaymentInUsd": 10}}}}}
 }
 
-// retailDraft is the consulting sample: no privacy policy, a short
-// description and no plans, unless fixed.
-func retailDraft(pid string, fixed bool) []wire.Resource {
-	if fixed {
-		return []wire.Resource{listing(pid, "Retail Data Assessment (2 weeks)", "A two-week assessment of your retail data estate.",
-			"Two weeks with our data architects: we map your retail data estate, find the gaps and leave you with a prioritised plan.",
-			"https://contoso.example/privacy")}
+func submissionReq(product any, targetType, id string) obj {
+	r := obj{"$schema": sch("submission", "2022-03-01-preview2"), "product": product, "target": obj{"targetType": targetType}}
+	if id != "" {
+		r["id"] = id
 	}
-	return []wire.Resource{listing(pid, "Retail Data Assessment (2 weeks)", "A two-week assessment of your retail data estate.",
-		"Two weeks with our data architects.", "")}
+	return r
 }
 
-func codes(items []wire.FeedbackItem) []string {
-	var out []string
-	for _, i := range items {
-		out = append(out, i.Code)
+// createProduct creates a product and returns its GUID.
+func (a *api) createProduct(externalID, productType string) string {
+	a.t.Helper()
+	detail := a.mustSucceed(productRes(externalID, productType, "Contoso "+externalID))
+	id, ok := parseProductRef(idOfKind(detail, kindProduct))
+	a.g.Expect(ok).To(BeTrue(), "detail %+v", detail)
+	return id
+}
+
+// createOffer creates a SaaS product with a complete draft in one request,
+// as the overview's sample does (references by resourceName), and returns
+// its GUID and the plan's durable ID.
+func (a *api) createOffer(externalID string) (string, string) {
+	a.t.Helper()
+	p := productRes(externalID, "softwareAsAService", "Contoso Analytics")
+	pl := planRes(obj{"resourceName": "newProduct"}, "gold", "Gold")
+	pl["resourceName"] = "gold"
+	detail := a.mustSucceed(p, pl, listingRes(obj{"resourceName": "newProduct"}),
+		priceRes(obj{"resourceName": "newProduct"}, obj{"resourceName": "gold"}))
+	id, ok := parseProductRef(idOfKind(detail, kindProduct))
+	a.g.Expect(ok).To(BeTrue(), "detail %+v", detail)
+	return id, idOfKind(detail, kindPlan)
+}
+
+func (a *api) product(productID string) product {
+	a.t.Helper()
+	var p product
+	a.get("product/"+productID, &p)
+	a.expectValid(kindProduct, p)
+	return p
+}
+
+func (a *api) submissions(productID string) []submission {
+	a.t.Helper()
+	var l listOf[submission]
+	a.get("submission/"+productID, &l)
+	for _, s := range l.Value {
+		a.expectValid(kindSubmission, s)
 	}
-	return out
+	return l.Value
+}
+
+// submit configures a submission, expects the job to be accepted and
+// returns the job ID and the submission's durable ID (from the draft list).
+func (a *api) submit(productID, targetType, id string) (string, string) {
+	a.t.Helper()
+	st := a.configure(submissionReq(productRef(productID), targetType, id))
+	subs := a.submissions(productID)
+	a.g.Expect(len(subs)).To(BeNumerically(">=", 2))
+	// The newest submission of the target (IDs grow).
+	best := ""
+	for _, s := range subs {
+		if s.Target.TargetType == targetType && (len(s.ID) > len(best) || len(s.ID) == len(best) && s.ID > best) {
+			best = s.ID
+		}
+	}
+	if best == "" {
+		a.t.Fatalf("no %s submission among %+v", targetType, subs)
+	}
+	return st.JobID, best
+}
+
+// publish takes a product with a complete draft to preview and live and
+// returns the live submission's durable ID.
+func (a *api) publish(productID string) string {
+	a.t.Helper()
+	job, sub := a.submit(productID, targetPreview, "")
+	st := a.waitJob(job)
+	a.g.Expect(st.JobResult).To(Equal(resultSucceeded), "certification: %+v", st.Errors)
+	job, live := a.submit(productID, targetLive, sub)
+	a.g.Expect(live).To(Equal(sub), "live takes the preview submission")
+	a.g.Expect(a.waitJob(job).JobResult).To(Equal(resultSucceeded))
+	return live
+}
+
+// expectValid judges an answer against Microsoft's schema of its kind.
+func (a *api) expectValid(kind string, doc any) {
+	a.t.Helper()
+	raw, err := json.Marshal(doc)
+	a.g.Expect(err).NotTo(HaveOccurred())
+	var m any
+	a.g.Expect(json.Unmarshal(raw, &m)).To(Succeed())
+	a.g.Expect(validateAnswer(kind, m)).To(Succeed(), "%s answer %s", kind, raw)
+}
+
+// expectValidResource judges a resource of an answer (a tree or a job
+// detail) as the simulator judges requests: the published schema of its
+// kind, relaxed where only later versions are documented.
+func (a *api) expectValidResource(r resource) {
+	a.t.Helper()
+	k, v := kindOf(str(r, "$schema"))
+	a.g.Expect(k).NotTo(BeEmpty(), "resource %+v", r)
+	a.g.Expect(validateResource(k, v, r)).To(BeEmpty(), "resource %+v", r)
+}
+
+// Migration extension helpers.
+
+const partner = "4871234"
+
+func gtmPath(partnerID, rest string) string {
+	return ExtensionPrefix + "/ocp-gtm/partners/" + partnerID + "/" + rest
+}
+
+func (a *api) solution(partnerID, solutionID string) legacySolution {
+	a.t.Helper()
+	code, body := a.do("GET", gtmPath(partnerID, "solutions/"+solutionID), nil)
+	a.g.Expect(code).To(Equal(http.StatusOK), "solution: %s", body)
+	var s legacySolution
+	a.g.Expect(json.Unmarshal(body, &s)).To(Succeed())
+	return s
+}
+
+// solutionAction posts a migration action and returns status, solution and error.
+func (a *api) solutionAction(partnerID, solutionID, action string, body any) (int, legacySolution, errorBody) {
+	a.t.Helper()
+	code, raw := a.do("POST", gtmPath(partnerID, "solutions/"+solutionID+"/"+action), body)
+	var s legacySolution
+	var e errorBody
+	if code < 300 {
+		a.g.Expect(json.Unmarshal(raw, &s)).To(Succeed())
+	} else {
+		a.g.Expect(json.Unmarshal(raw, &e)).To(Succeed(), "error body %s", raw)
+	}
+	return code, s, e
+}
+
+func migrateBody(offerID, offerType, publisher string) obj {
+	return obj{"identity": obj{"externalId": offerID}, "type": offerType, "publisherId": publisher}
+}
+
+func mergeBody(productRef, listingURI string) obj {
+	b := obj{}
+	if productRef != "" {
+		b["product"] = productRef
+	}
+	if listingURI != "" {
+		b["listingUri"] = listingURI
+	}
+	return b
 }

@@ -8,30 +8,25 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
-// codeForbidden is the code of a 403: the partner lacks a prerequisite for
-// the action (wire.go names no code for it).
-const codeForbidden = "forbidden"
-
-// apiError is an error answered as a wire.ErrorResponse.
+// apiError is an error answered with the documented HTTP error envelope
+// {"error": {"code", "message", "details"}}.
 type apiError struct {
 	status  int
 	code    string
 	message string
-	details []wire.FeedbackItem
+	details []innerError
 }
 
 func (e *apiError) Error() string { return e.message }
 
 func errBadRequest(format string, args ...any) *apiError {
-	return &apiError{status: http.StatusBadRequest, code: wire.CodeBadRequest, message: fmt.Sprintf(format, args...)}
+	return &apiError{status: http.StatusBadRequest, code: httpBadRequest, message: fmt.Sprintf(format, args...)}
 }
 
 func errNotFound(format string, args ...any) *apiError {
-	return &apiError{status: http.StatusNotFound, code: wire.CodeNotFound, message: fmt.Sprintf(format, args...)}
+	return &apiError{status: http.StatusNotFound, code: httpNotFound, message: fmt.Sprintf(format, args...)}
 }
 
 func errConflict(code, format string, args ...any) *apiError {
@@ -39,14 +34,14 @@ func errConflict(code, format string, args ...any) *apiError {
 }
 
 func errForbidden(format string, args ...any) *apiError {
-	return &apiError{status: http.StatusForbidden, code: codeForbidden, message: fmt.Sprintf(format, args...)}
+	return &apiError{status: http.StatusForbidden, code: httpForbidden, message: fmt.Sprintf(format, args...)}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		status = http.StatusInternalServerError
-		raw, _ = json.Marshal(wire.ErrorResponse{Error: wire.Error{Code: wire.CodeInternal, Message: "encode response: " + err.Error()}})
+		raw, _ = json.Marshal(errorBody{Error: httpError{Code: httpInternal, Message: "encode response: " + err.Error(), Details: []innerError{}}})
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(raw)))
@@ -58,25 +53,39 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func writeError(w http.ResponseWriter, err error) {
 	var ae *apiError
 	if !errors.As(err, &ae) {
-		ae = &apiError{status: http.StatusInternalServerError, code: wire.CodeInternal, message: "simulator: " + err.Error()}
+		ae = &apiError{status: http.StatusInternalServerError, code: httpInternal, message: "simulator: " + err.Error()}
 	}
-	writeJSON(w, ae.status, wire.ErrorResponse{Error: wire.Error{Code: ae.code, Message: ae.message, Details: ae.details}})
+	details := ae.details
+	if details == nil {
+		details = []innerError{}
+	}
+	writeJSON(w, ae.status, errorBody{Error: httpError{Code: ae.code, Message: ae.message, Details: details}})
 }
 
-// decodeBody reads a JSON body of at most wire.MaxBodyBytes into v, refusing
-// unknown fields and trailing data so that a client bug shows as a clear 400.
-func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, wire.MaxBodyBytes))
+// readBody reads a request body of at most maxBodyBytes.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return &apiError{status: http.StatusRequestEntityTooLarge, code: wire.CodeBadRequest,
-				message: fmt.Sprintf("request body exceeds %d bytes", wire.MaxBodyBytes)}
+			return nil, &apiError{status: http.StatusRequestEntityTooLarge, code: httpTooLarge,
+				message: fmt.Sprintf("request body exceeds %d bytes", maxBodyBytes)}
 		}
-		return errBadRequest("reading request body: %v", err)
+		return nil, errBadRequest("reading request body: %v", err)
 	}
 	if len(bytes.TrimSpace(raw)) == 0 {
-		return errBadRequest("request body is empty; send a JSON document")
+		return nil, errBadRequest("request body is empty; send a JSON document")
+	}
+	return raw, nil
+}
+
+// decodeBody reads a JSON body into v, refusing unknown fields and trailing
+// data so that a client bug shows as a clear 400 (simulator extensions
+// only; published bodies are judged by their schemas).
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	raw, err := readBody(w, r)
+	if err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()

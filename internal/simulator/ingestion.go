@@ -1,28 +1,85 @@
 package simulator
 
 import (
+	"encoding/base64"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
-
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
-// Read endpoints of the Product Ingestion surface.
+// Read endpoints of the Product Ingestion surface. Every GET of a durable
+// ID answers the draft, as Microsoft documents; the preview and live
+// versions are read through the resource tree with targetType.
 
 // handleJobStatus answers GET configure/{jobId}/status.
 func (s *Simulator) handleJobStatus(w http.ResponseWriter, r *http.Request) {
-	jobID := r.PathValue("jobId")
-	var out wire.ConfigureStatus
+	var out configureStatus
 	err := s.view(func(st *stage, now time.Time) error {
-		var job jobRec
-		ok, err := st.getJSON(bucketJobs, jobID, &job)
+		j, err := loadJob(st, r.PathValue("jobId"))
 		if err != nil {
 			return err
 		}
-		if !ok {
-			return errNotFound("configure job %s not found", jobID)
+		out, err = jobStatus(st, j, now)
+		return err
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func loadJob(st *stage, jobID string) (*jobRec, error) {
+	var j jobRec
+	ok, err := st.getJSON(bucketJobs, jobID, &j)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errNotFound("configure job %s not found", jobID)
+	}
+	return &j, nil
+}
+
+// handleJobDetail answers GET configure/{jobId}: once the job completed,
+// the resources it created or updated, with their durable IDs; a
+// submission whose certification failed is not listed ("only the
+// resources that succeeded"). Before completion it is a 400: Microsoft
+// documents that the call fails then, not how, and a 400 badRequest is
+// what it answers for the sibling call (cancel) on a job in the wrong
+// state.
+func (s *Simulator) handleJobDetail(w http.ResponseWriter, r *http.Request) {
+	var out configureDetail
+	err := s.view(func(st *stage, now time.Time) error {
+		j, err := loadJob(st, r.PathValue("jobId"))
+		if err != nil {
+			return err
 		}
-		out = job.wire(now)
+		if now.Before(j.Due) {
+			return errBadRequest("configure job %s has not completed; poll GET configure/%s/status until jobStatus is completed", j.ID, j.ID)
+		}
+		if _, _, err := jobOutcome(st, j, now); err != nil {
+			return err
+		}
+		out = configureDetail{Schema: schemaURI(kindConfigureDetail, schemaVersion), Resources: []resource{}}
+		failed := map[string]bool{}
+		for _, key := range j.Submissions {
+			productID, subID, _ := strings.Cut(key, "/")
+			var sub submissionRec
+			if ok, err := st.getJSON(bucketSubmissions, submissionKey(productID, subID), &sub); err != nil {
+				return err
+			} else if ok && sub.Result == resultFailed {
+				failed[submissionRef(productID, subID)] = true
+			}
+		}
+		for _, res := range j.Resources {
+			if !failed[idOf(res)] {
+				out.Resources = append(out.Resources, res)
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -32,34 +89,102 @@ func (s *Simulator) handleJobStatus(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// handleProducts answers GET product?externalId=: a list with the product of
-// that offer ID, empty when there is none. Without externalId it lists every
-// product, for inspection.
+// queryParam reads a query parameter under either spelling (the docs write
+// externalID in 2023 and externalId in 2022).
+func queryParam(q url.Values, names ...string) (string, bool) {
+	for _, n := range names {
+		if v, ok := q[n]; ok {
+			return v[0], true
+		}
+	}
+	return "", false
+}
+
+// defaultPageSize is the page size of list answers without $maxpagesize or
+// $top (Microsoft publishes none).
+const defaultPageSize = 100
+
+// page cuts a sorted list into the page the query asks for, with the
+// @nextLink of the next page. continuationToken is opaque to clients.
+func page[T any](r *http.Request, all []T) (listOf[T], error) {
+	q := r.URL.Query()
+	size := defaultPageSize
+	for _, name := range []string{"$maxpagesize", "$top"} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return listOf[T]{}, errBadRequest("%s %q must be a positive integer", name, v)
+			}
+			size = n
+			break
+		}
+	}
+	skip := 0
+	if v := q.Get("$skip"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return listOf[T]{}, errBadRequest("$skip %q must be a non-negative integer", v)
+		}
+		skip = n
+	}
+	if v := q.Get("continuationToken"); v != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(v)
+		n, err2 := strconv.Atoi(strings.TrimPrefix(string(raw), "offset:"))
+		if err != nil || err2 != nil || n < 0 {
+			return listOf[T]{}, errBadRequest("continuationToken %q is not one this API gave", v)
+		}
+		skip = n
+	}
+	out := listOf[T]{Value: []T{}}
+	if skip < len(all) {
+		out.Value = append(out.Value, all[skip:min(len(all), skip+size)]...)
+	}
+	if next := skip + size; next < len(all) {
+		q.Del("$skip")
+		q.Set("continuationToken", base64.RawURLEncoding.EncodeToString([]byte("offset:"+strconv.Itoa(next))))
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		out.NextLink = scheme + "://" + r.Host + r.URL.Path + "?" + q.Encode()
+	}
+	return out, nil
+}
+
+// handleProducts answers GET product[?externalId=][&type=]: the products,
+// filtered, in pages.
 func (s *Simulator) handleProducts(w http.ResponseWriter, r *http.Request) {
-	externalID, filtered := r.URL.Query()["externalId"]
-	out := wire.List[wire.Product]{Value: []wire.Product{}}
+	q := r.URL.Query()
+	externalID, byID := queryParam(q, "externalId", "externalID")
+	offerType, byType := queryParam(q, "type")
+	var all []product
 	err := s.view(func(st *stage, now time.Time) error {
-		out.Value = out.Value[:0]
+		all = all[:0]
 		var ids []string
-		if filtered {
-			if id := st.get(bucketOffers, externalID[0]); id != nil {
+		if byID {
+			if id := st.get(bucketOffers, externalID); id != nil {
 				ids = append(ids, string(id))
 			}
 		} else {
-			_ = st.tx.Bucket(bucketProducts).ForEach(func(k, _ []byte) error {
-				ids = append(ids, string(k))
-				return nil
-			})
+			ids = st.prefixKeys(bucketProducts, "")
 		}
 		for _, id := range ids {
 			p, err := loadProduct(st, id, now)
 			if err != nil {
 				return err
 			}
-			out.Value = append(out.Value, p.wire())
+			if byType && p.Type != offerType {
+				continue
+			}
+			all = append(all, p.published())
 		}
 		return nil
 	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	out, err := page(r, all)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -69,13 +194,13 @@ func (s *Simulator) handleProducts(w http.ResponseWriter, r *http.Request) {
 
 // handleProduct answers GET product/{productId}.
 func (s *Simulator) handleProduct(w http.ResponseWriter, r *http.Request) {
-	var out wire.Product
+	var out product
 	err := s.view(func(st *stage, now time.Time) error {
 		p, err := loadProduct(st, r.PathValue("productId"), now)
 		if err != nil {
 			return err
 		}
-		out = p.wire()
+		out = p.published()
 		return nil
 	})
 	if err != nil {
@@ -85,26 +210,74 @@ func (s *Simulator) handleProduct(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// handleResourceTree answers GET resource-tree/product/{productId}?targetType=draft:
-// the product and its draft resources.
-func (s *Simulator) handleResourceTree(w http.ResponseWriter, r *http.Request) {
-	if t := r.URL.Query().Get("targetType"); t != "" && t != wire.TargetDraft {
-		writeError(w, errBadRequest("targetType %q is not supported; the simulator serves targetType=draft", t))
+// handlePlans answers GET plan?product=product/{id}[&externalId=]: the
+// draft plans of a product.
+func (s *Simulator) handlePlans(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	ref := q.Get("product")
+	productID, ok := parseProductRef(ref)
+	if !ok {
+		if guidPattern.MatchString(ref) {
+			productID, ok = ref, true
+		}
+	}
+	if !ok {
+		writeError(w, errBadRequest("query parameter product must be a product durable ID (product/<guid>), got %q", ref))
 		return
 	}
-	var out wire.ResourceTree
+	externalID, byID := queryParam(q, "externalId", "externalID")
+	var all []resource
 	err := s.view(func(st *stage, now time.Time) error {
-		p, err := loadProduct(st, r.PathValue("productId"), now)
-		if err != nil {
+		all = all[:0]
+		if _, err := loadProduct(st, productID, now); err != nil {
 			return err
 		}
 		var d draftRec
-		if _, err := st.getJSON(bucketDrafts, p.ID, &d); err != nil {
+		if _, err := st.getJSON(bucketDrafts, productID, &d); err != nil {
 			return err
 		}
-		out = wire.ResourceTree{Schema: wire.Schema(wire.KindResourceTree), Root: wire.ProductRef(p.ID),
-			Target:    wire.Target{TargetType: wire.TargetDraft},
-			Resources: append([]wire.Resource{p.resource()}, d.resources(p.ID)...)}
+		for _, pl := range d.ofKind(kindPlan) {
+			if id, _ := pl["identity"].(map[string]any); byID && (id == nil || id["externalId"] != externalID) {
+				continue
+			}
+			all = append(all, pl)
+		}
+		return nil
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	out, err := page(r, all)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleDurable answers GET {durable ID} of a draft resource (listing,
+// plan, property, ...).
+func (s *Simulator) handleDurable(w http.ResponseWriter, r *http.Request) {
+	kind := r.PathValue("kind")
+	id := kind + "/" + r.PathValue("rest")
+	_, segs, ok := parseRef(id)
+	if _, known := resourceKinds[kind]; !known || !ok || len(segs) < 1 {
+		writeError(w, errNotFound("no route for %s %s", r.Method, r.URL.Path))
+		return
+	}
+	var out resource
+	err := s.view(func(st *stage, now time.Time) error {
+		if _, err := loadProduct(st, segs[0], now); err != nil {
+			return err
+		}
+		var d draftRec
+		if _, err := st.getJSON(bucketDrafts, segs[0], &d); err != nil {
+			return err
+		}
+		if out = d.get(id); out == nil {
+			return errNotFound("%s not found in the draft of product %s", id, productRef(segs[0]))
+		}
 		return nil
 	})
 	if err != nil {
@@ -114,23 +287,52 @@ func (s *Simulator) handleResourceTree(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// handleSubmissions answers GET submission/{productId}, newest first.
-func (s *Simulator) handleSubmissions(w http.ResponseWriter, r *http.Request) {
-	out := wire.List[wire.Submission]{Value: []wire.Submission{}}
+// handleResourceTree answers GET resource-tree/product/{productId} (and
+// resource-tree/{productId}) with ?targetType=draft (default), preview or
+// live: the product and its resources in that version. A product without
+// a preview (live) version answers 404 for that target.
+func (s *Simulator) handleResourceTree(w http.ResponseWriter, r *http.Request) {
+	tt := r.URL.Query().Get("targetType")
+	tt = strings.Trim(tt, `"`) // the docs' sample quotes it: targetType="preview"
+	if tt == "" {
+		tt = targetDraft
+	}
+	if tt != targetDraft && tt != targetPreview && tt != targetLive {
+		writeError(w, errBadRequest("targetType %q must be draft, preview or live", tt))
+		return
+	}
+	var out resourceTree
 	err := s.view(func(st *stage, now time.Time) error {
-		out.Value = out.Value[:0]
 		p, err := loadProduct(st, r.PathValue("productId"), now)
 		if err != nil {
 			return err
 		}
-		keys := st.prefixKeys(bucketSubmissions, p.ID+"/")
-		for i := len(keys) - 1; i >= 0; i-- {
-			var sub submissionRec
-			if _, err := st.getJSON(bucketSubmissions, keys[i], &sub); err != nil {
+		out = resourceTree{Schema: schemaURI(kindResourceTree, schemaVersion), Root: productRef(p.ID), Target: target{TargetType: tt}}
+		var d draftRec
+		root := p
+		switch tt {
+		case targetDraft:
+			if _, err := st.getJSON(bucketDrafts, p.ID, &d); err != nil {
 				return err
 			}
-			out.Value = append(out.Value, sub.wire())
+		default:
+			sid := p.Preview
+			if tt == targetLive {
+				sid = p.Live
+			}
+			if sid == "" {
+				return errNotFound("product %s has no %s version", productRef(p.ID), tt)
+			}
+			var sub submissionRec
+			if _, err := st.getJSON(bucketSubmissions, submissionKey(p.ID, sid), &sub); err != nil {
+				return err
+			}
+			d = sub.Snapshot
+			snap := sub.Product
+			snap.Lifecycle = p.Lifecycle
+			root = &snap
 		}
+		out.Resources = append([]resource{root.resource()}, d.Resources...)
 		return nil
 	})
 	if err != nil {
@@ -140,23 +342,76 @@ func (s *Simulator) handleSubmissions(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// handleSubmission answers GET submission/{productId}/{submissionId}.
-func (s *Simulator) handleSubmission(w http.ResponseWriter, r *http.Request) {
-	var out wire.Submission
+// activeSubmissions are a product's active submissions: the draft entry,
+// the newest preview when it is not the live one, and the live one.
+func activeSubmissions(st *stage, p *productRec) ([]submission, error) {
+	out := []submission{draftSubmission(p.ID)}
+	var ids []string
+	if p.LastPreview != "" && p.LastPreview != p.Live {
+		ids = append(ids, p.LastPreview)
+	}
+	if p.Live != "" {
+		ids = append(ids, p.Live)
+	}
+	for _, id := range ids {
+		var sub submissionRec
+		ok, err := st.getJSON(bucketSubmissions, submissionKey(p.ID, id), &sub)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, sub.published())
+		}
+	}
+	return out, nil
+}
+
+// handleSubmissions answers GET submission/{productId}[?targetType=].
+func (s *Simulator) handleSubmissions(w http.ResponseWriter, r *http.Request) {
+	tt := r.URL.Query().Get("targetType")
+	out := listOf[submission]{Value: []submission{}}
 	err := s.view(func(st *stage, now time.Time) error {
 		p, err := loadProduct(st, r.PathValue("productId"), now)
 		if err != nil {
 			return err
 		}
-		var sub submissionRec
-		ok, err := st.getJSON(bucketSubmissions, submissionKey(p.ID, r.PathValue("submissionId")), &sub)
+		all, err := activeSubmissions(st, p)
 		if err != nil {
 			return err
 		}
-		if !ok || sub.ID != r.PathValue("submissionId") {
-			return errNotFound("submission %s of product %s not found", r.PathValue("submissionId"), p.ID)
+		out.Value = slices.DeleteFunc(all, func(s submission) bool { return tt != "" && s.Target.TargetType != tt })
+		return nil
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleSubmission answers GET submission/{productId}/{submissionId}; 0 is
+// the draft.
+func (s *Simulator) handleSubmission(w http.ResponseWriter, r *http.Request) {
+	var out submission
+	subID := r.PathValue("submissionId")
+	err := s.view(func(st *stage, now time.Time) error {
+		p, err := loadProduct(st, r.PathValue("productId"), now)
+		if err != nil {
+			return err
 		}
-		out = sub.wire()
+		if subID == "0" {
+			out = draftSubmission(p.ID)
+			return nil
+		}
+		var sub submissionRec
+		ok, err := st.getJSON(bucketSubmissions, submissionKey(p.ID, subID), &sub)
+		if err != nil {
+			return err
+		}
+		if !ok || sub.ID != subID {
+			return errNotFound("submission %s not found", submissionRef(p.ID, subID))
+		}
+		out = sub.published()
 		return nil
 	})
 	if err != nil {

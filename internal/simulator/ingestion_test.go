@@ -1,373 +1,446 @@
 package simulator
 
 import (
+	"encoding/json"
 	"net/http"
-	"sync"
+	"strings"
 	"testing"
 	"time"
 
 	. "github.com/onsi/gomega"
-
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
-// TestPublishedAPIFlow follows only the published Product Ingestion API flow
-// from an empty product to a live offer.
-func TestPublishedAPIFlow(t *testing.T) {
-	a := newAPI(t, Options{JobDelay: 20 * time.Millisecond, CertificationDelay: 300 * time.Millisecond}, nil)
+// TestPublishedLifecycle walks the documented lifecycle: create a product,
+// plan, listing and pricing in one request with resourceName references,
+// read them back the documented ways, publish to preview, then live.
+func TestPublishedLifecycle(t *testing.T) {
+	a := newAPI(t, Options{}, nil)
 	g := a.g
 
-	g.Expect(a.findProducts("contoso-analytics")).To(BeEmpty(), "no product yet: an empty list, not a 404")
+	pid, planID := a.createOffer("contoso-analytics")
+	g.Expect(planID).To(MatchRegexp(`^plan/` + pid + `/[0-9a-f-]{36}$`))
 
-	// Create the product; the job completes after JobDelay.
-	accepted := a.configure(newProduct("contoso-analytics", "softwareAsAService", "Contoso Analytics"))
-	done := a.waitJob(accepted.JobID)
-	g.Expect(done.JobResult).To(Equal(wire.JobSucceeded))
-	g.Expect(done.JobEnd).NotTo(BeNil())
-	created := resourceOf(done, wire.KindProduct)
-	pid, ok := wire.ParseProductRef(created.ID)
-	g.Expect(ok).To(BeTrue())
-	g.Expect(pid).To(MatchRegexp(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`))
-
-	found := a.findProducts("contoso-analytics")
-	g.Expect(found).To(HaveLen(1))
-	g.Expect(found[0].ID).To(Equal(wire.ProductRef(pid)))
-	g.Expect(found[0].Identity.ExternalID).To(Equal("contoso-analytics"))
-	g.Expect(found[0].LifecycleState).To(Equal(wire.LifecycleDraft))
-	g.Expect(found[0].Alias).To(Equal("Contoso Analytics"))
-
-	// Fill in every tab.
-	st := a.mustSucceed(analyticsDraft(pid)...)
-	g.Expect(resourceOf(st, wire.KindListing).ID).NotTo(BeEmpty())
-	g.Expect(resourceOf(st, wire.KindPlan).ID).To(HavePrefix("plan/" + pid + "/"))
-
-	var tree wire.ResourceTree
-	code, _ := a.call("GET", "resource-tree/product/"+pid+"?targetType=draft", nil, &tree)
-	g.Expect(code).To(Equal(http.StatusOK))
-	g.Expect(tree.Root).To(Equal(wire.ProductRef(pid)))
-	kinds := map[string]int{}
-	for _, r := range tree.Resources {
-		kinds[wire.KindOf(r.Schema)]++
-	}
-	g.Expect(kinds).To(Equal(map[string]int{wire.KindProduct: 1, wire.KindListing: 1, wire.KindPlan: 2,
-		wire.KindPriceAndAvail: 2, wire.KindCoSellListing: 1, wire.KindReseller: 1}))
-	for _, r := range tree.Resources {
-		if wire.KindOf(r.Schema) == wire.KindPriceAndAvail && r.Plan == wire.PlanRef(pid, "standard") {
-			g.Expect(r.Pricing).To(Equal(&wire.Pricing{Model: "flatRate", Price: "499.00"}))
-			g.Expect(r.Markets).To(Equal([]string{"US", "CA"}))
-		}
-	}
-
-	// Review and publish: certification.
-	sid := a.submit(pid, wire.TargetPreview, "")
-	g.Expect(a.submission(pid, sid).Status).To(Equal(wire.SubmissionInProgress))
-	preview := a.waitSubmission(pid, sid)
-	g.Expect(preview.Result).To(Equal(wire.JobSucceeded))
-	g.Expect(preview.PreviewLinks).To(ConsistOf(HavePrefix("https://appsource.microsoft.com/preview/contoso-analytics")))
-	g.Expect(preview.CertificationReport).To(BeNil())
+	// The product, by GUID, by externalId (both spellings) and by type.
 	p := a.product(pid)
-	g.Expect(p.LifecycleState).To(Equal(wire.LifecyclePublished))
-	g.Expect(p.LiveSubmission).To(BeEmpty())
-
-	// Go live with the preview submission's durable ID.
-	liveID := a.submit(pid, wire.TargetLive, wire.SubmissionRef(pid, sid))
-	live := a.waitSubmission(pid, liveID)
-	g.Expect(live.Result).To(Equal(wire.JobSucceeded))
-	g.Expect(live.LiveLink).To(Equal("https://appsource.microsoft.com/product/contoso-analytics"))
-	p = a.product(pid)
-	g.Expect(p.LiveSubmission).To(Equal(wire.SubmissionRef(pid, liveID)))
-	g.Expect(p.LiveLink).To(Equal("https://appsource.microsoft.com/product/contoso-analytics"))
-	g.Expect(p.CoSellStatus).To(Equal(wire.CoSellIncentiveEligible))
-
-	// Going live again with the same preview answers the same live submission.
-	g.Expect(a.submit(pid, wire.TargetLive, wire.SubmissionRef(pid, sid))).To(Equal(liveID))
-
-	var subs wire.List[wire.Submission]
-	code, _ = a.call("GET", "submission/"+pid, nil, &subs)
-	g.Expect(code).To(Equal(http.StatusOK))
-	g.Expect(subs.Value).To(HaveLen(2))
-	g.Expect(subs.Value[0].ID).To(Equal(wire.SubmissionRef(pid, liveID)), "newest first")
-	g.Expect(subs.Value[1].ID).To(Equal(wire.SubmissionRef(pid, sid)))
-
-	stats := a.sim.Stats()
-	g.Expect(stats.ProductsByOfferID).To(Equal(map[string]int{"contoso-analytics": 1}))
-	g.Expect(stats.PreviewSubmissions).To(Equal(map[string]int{"contoso-analytics": 1}))
-	g.Expect(stats.LiveSubmissions).To(Equal(map[string]int{"contoso-analytics": 1}))
-	g.Expect(stats.Requests).To(HaveKeyWithValue("POST configure 202", BeNumerically(">=", 5)))
-	g.Expect(stats.Requests).To(HaveKey("GET configure/status 200"))
-
-	// Reads of what does not exist.
-	code, e := a.call("GET", "product/00000000-0000-4000-8000-000000000000", nil, nil)
-	g.Expect(code).To(Equal(http.StatusNotFound))
-	g.Expect(e.Error.Code).To(Equal(wire.CodeNotFound))
-	code, _ = a.call("GET", "submission/"+pid+"/42", nil, nil)
-	g.Expect(code).To(Equal(http.StatusNotFound))
-	code, _ = a.call("GET", "configure/nope/status", nil, nil)
-	g.Expect(code).To(Equal(http.StatusNotFound))
-}
-
-func TestJobTakesJobDelay(t *testing.T) {
-	clk := newClock()
-	a := newAPI(t, Options{JobDelay: time.Second}, clk)
-	g := a.g
-	accepted := a.configure(newProduct("contoso-analytics", "softwareAsAService", "Contoso Analytics"))
-	running := a.job(accepted.JobID)
-	g.Expect(running.JobStatus).To(Equal(wire.JobRunning))
-	g.Expect(running.JobResult).To(Equal(wire.JobPending))
-	g.Expect(running.Resources).To(BeEmpty())
-	clk.Advance(time.Second)
-	done := a.job(accepted.JobID)
-	g.Expect(done.JobStatus).To(Equal(wire.JobCompleted))
-	g.Expect(done.JobResult).To(Equal(wire.JobSucceeded))
-	g.Expect(done.JobEnd.Sub(*done.JobStart)).To(Equal(time.Second))
-}
-
-func TestCertificationFailureThenFix(t *testing.T) {
-	a := newAPI(t, Options{}, nil)
-	g := a.g
-
-	pid := a.createProduct("contoso-retail-assessment", "consultingService")
-	a.mustSucceed(retailDraft(pid, false)...)
-	sid := a.submit(pid, wire.TargetPreview, "")
-	s := a.waitSubmission(pid, sid)
-	g.Expect(s.Result).To(Equal(wire.JobFailed))
-	g.Expect(s.CertificationReport).NotTo(BeNil())
-	g.Expect(codes(s.CertificationReport.Items)).To(ConsistOf(codePrivacyPolicyMissing, codeDescriptionTooShort))
-	for _, item := range s.CertificationReport.Items {
-		g.Expect(item.Resource).To(Equal("listing"))
-		g.Expect(item.Message).NotTo(BeEmpty())
+	g.Expect(p).To(Equal(product{Schema: sch("product", "2022-03-01-preview3"), ID: "product/" + pid,
+		Identity: identity{ExternalID: "contoso-analytics"}, Type: "softwareAsAService", Alias: "Contoso Analytics",
+		LifecycleState: "generallyAvailable"}))
+	for _, q := range []string{"product?externalId=contoso-analytics", "product?externalID=contoso-analytics",
+		"product?type=softwareAsAService", "product"} {
+		var l listOf[product]
+		a.get(q, &l)
+		g.Expect(l.Value).To(Equal([]product{p}), q)
+		g.Expect(l.NextLink).To(BeEmpty())
 	}
-	g.Expect(a.product(pid).LifecycleState).To(Equal(wire.LifecycleDraft), "a failed certification publishes nothing")
+	var none listOf[product]
+	a.get("product?externalId=nobody-here", &none)
+	g.Expect(none.Value).To(BeEmpty())
 
-	// A failed preview cannot go live.
-	e := a.mustFail(wire.CodeInvalidState, submissionRes(pid, wire.TargetLive, wire.SubmissionRef(pid, sid)))
-	g.Expect(e.Message).To(ContainSubstring("did not pass certification"))
+	// Plans, by product and by externalId; any durable ID reads the draft.
+	var plans listOf[resource]
+	a.get("plan?product=product/"+pid, &plans)
+	g.Expect(plans.Value).To(HaveLen(1))
+	g.Expect(idOf(plans.Value[0])).To(Equal(planID))
+	g.Expect(plans.Value[0]["identity"]).To(Equal(map[string]any{"externalId": "gold"}))
+	a.get("plan?product=product/"+pid+"&externalId=silver", &plans)
+	g.Expect(plans.Value).To(BeEmpty())
+	var pl resource
+	a.get(planID, &pl)
+	g.Expect(pl["alias"]).To(Equal("Gold"))
+	var listing resource
+	a.get("listing/"+pid+"/public/main/default/en-us", &listing)
+	g.Expect(listing["title"]).To(Equal("Contoso Analytics"))
+	g.Expect(listing["product"]).To(Equal("product/" + pid))
 
-	// Resubmitting the same draft changes nothing.
-	a.mustFail(wire.CodeNoChanges, submissionRes(pid, wire.TargetPreview, ""))
-
-	a.mustSucceed(retailDraft(pid, true)...)
-	fixed := a.waitSubmission(pid, a.submit(pid, wire.TargetPreview, ""))
-	g.Expect(fixed.Result).To(Equal(wire.JobSucceeded), "report: %+v", fixed.CertificationReport)
-	g.Expect(a.product(pid).LifecycleState).To(Equal(wire.LifecyclePublished))
-}
-
-// TestPlanWithoutPricing sends a plan whose price-and-availability-plan has
-// markets but no pricing, as the HTTP adapter does for a plan without one:
-// accepted, then reported by certification.
-func TestPlanWithoutPricing(t *testing.T) {
-	a := newAPI(t, Options{}, nil)
-	g := a.g
-	pid := a.createProduct("contoso-analytics", "softwareAsAService")
-	draft := analyticsDraft(pid)
-	draft[2].Pricing = nil
-	a.mustSucceed(draft...)
-	s := a.waitSubmission(pid, a.submit(pid, wire.TargetPreview, ""))
-	g.Expect(s.Result).To(Equal(wire.JobFailed))
-	g.Expect(s.CertificationReport.Items).To(ConsistOf(And(HaveField("Code", codePlanPricingMissing), HaveField("Resource", "plan/standard"))))
-}
-
-func TestFieldServiceGoesLiveOnAzureMarketplace(t *testing.T) {
-	a := newAPI(t, Options{}, nil)
-	g := a.g
-	pid := a.createProduct("contoso-fieldservice", "azureApplication")
-	a.mustSucceed(fieldServiceDraft(pid)...)
-	p := a.publish(pid)
-	g.Expect(p.LiveLink).To(Equal("https://azuremarketplace.microsoft.com/product/contoso-fieldservice"))
-	g.Expect(p.CoSellStatus).To(Equal(wire.CoSellReady))
-}
-
-func TestCertificationRules(t *testing.T) {
-	good := func() draftRec {
-		return draftRec{
-			Listing: &wire.Resource{Title: "T", Summary: "S", Description: longDescription, PrivacyPolicyLink: "https://x.example/p"},
-			Plans: []planRec{{Plan: wire.Resource{Identity: &wire.Identity{ExternalID: "basic"}},
-				Price: &wire.Resource{Pricing: &wire.Pricing{Model: "free"}}}},
-			CoSell: &wire.Resource{SolutionAreas: []string{"Security"}, Documents: []wire.Document{
-				{Type: docOnePager, URL: "https://x.example/1"}, {Type: docPitchDeck, URL: "https://x.example/2"}}},
-		}
+	// The draft resource tree, each resource valid.
+	tree := a.tree(pid, "draft")
+	g.Expect(tree.Root).To(Equal("product/" + pid))
+	g.Expect(kinds(tree.Resources)).To(ConsistOf("product", "plan", "listing", "price-and-availability-plan"))
+	for _, r := range tree.Resources {
+		a.expectValidResource(r)
 	}
-	for _, tc := range []struct {
-		name      string
-		offerType string
-		change    func(*draftRec)
-		want      []string
-	}{
-		{"complete", "softwareAsAService", func(*draftRec) {}, nil},
-		{"no listing", "softwareAsAService", func(d *draftRec) { d.Listing = nil },
-			[]string{codeTitleMissing, codeSummaryMissing, codeDescriptionTooShort, codePrivacyPolicyMissing}},
-		{"tags do not count", "softwareAsAService", func(d *draftRec) {
-			d.Listing.Description = "<p>short</p><br/><br/><br/><br/><br/><br/><br/><br/><br/><br/><br/><br/><br/><br/>"
-		},
-			[]string{codeDescriptionTooShort}},
-		{"no pitch deck", "softwareAsAService", func(d *draftRec) { d.CoSell.Documents = d.CoSell.Documents[:1] },
-			[]string{codeCoSellDocumentMissing}},
-		{"no areas, no documents needed", "softwareAsAService", func(d *draftRec) { d.CoSell = &wire.Resource{} }, nil},
-		{"plan without pricing", "azureApplication", func(d *draftRec) { d.Plans[0].Price = nil }, []string{codePlanPricingMissing}},
-		{"per user without price", "softwareAsAService", func(d *draftRec) { d.Plans[0].Price.Pricing.Model = "perUser" },
-			[]string{codePlanPricingMissing}},
-		{"consulting needs no pricing", "consultingService", func(d *draftRec) { d.Plans[0].Price = nil }, nil},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			g := NewWithT(t)
-			d := good()
-			tc.change(&d)
-			items := certify(tc.offerType, d)
-			if tc.want == nil {
-				g.Expect(items).To(BeEmpty())
-				return
-			}
-			g.Expect(codes(items)).To(ConsistOf(tc.want))
-			for _, i := range items {
-				g.Expect(i.Message).To(MatchRegexp(`\.$`), "messages are sentences that say what to do")
-			}
-		})
-	}
-}
+	code, body := a.pi("GET", "resource-tree/product/"+pid+"?targetType=preview", nil)
+	g.Expect(code).To(Equal(http.StatusNotFound), "no preview yet: %s", body)
 
-func TestCoSellStatus(t *testing.T) {
-	g := NewWithT(t)
-	docs := []wire.Document{{Type: docOnePager, URL: "u"}, {Type: docPitchDeck, URL: "u"}}
-	ready := &wire.Resource{SolutionAreas: []string{"A"}, Documents: docs, Contacts: []wire.Contact{{Role: "Sales", Email: "e"}},
-		LandingPageLink: "https://x.example"}
-	g.Expect(coSellStatus(draftRec{})).To(Equal(wire.CoSellNotReady))
-	g.Expect(coSellStatus(draftRec{CoSell: ready})).To(Equal(wire.CoSellReady))
-	six := *ready
-	six.SolutionAreas = []string{"1", "2", "3", "4", "5", "6"}
-	g.Expect(coSellStatus(draftRec{CoSell: &six})).To(Equal(wire.CoSellNotReady))
-	eligible := *ready
-	eligible.Documents = append(append([]wire.Document{}, docs...), wire.Document{Type: docArchitecture, URL: "u"}, wire.Document{Type: docRevenue, URL: "u"})
-	g.Expect(coSellStatus(draftRec{CoSell: &eligible})).To(Equal(wire.CoSellIncentiveEligible))
-	onlyArch := *ready
-	onlyArch.Documents = append(append([]wire.Document{}, docs...), wire.Document{Type: docArchitecture, URL: "u"})
-	g.Expect(coSellStatus(draftRec{CoSell: &onlyArch})).To(Equal(wire.CoSellReady))
-}
+	// Submissions: only the draft entry.
+	g.Expect(a.submissions(pid)).To(Equal([]submission{draftSubmission(pid)}))
 
-func TestConflicts(t *testing.T) {
-	clk := newClock()
-	a := newAPI(t, Options{CertificationDelay: time.Minute}, clk)
-	g := a.g
+	// Preview, then live with the preview's id.
+	job, sub := a.submit(pid, targetPreview, "")
+	g.Expect(sub).To(MatchRegexp(`^submission/` + pid + `/\d+$`))
+	st := a.waitJob(job)
+	g.Expect(st.JobResult).To(Equal(resultSucceeded), "%+v", st.Errors)
+	subs := a.submissions(pid)
+	g.Expect(subs).To(HaveLen(2))
+	g.Expect(subs[1].ID).To(Equal(sub))
+	g.Expect(subs[1].Status).To(Equal(jobCompleted))
+	g.Expect(subs[1].Result).To(Equal(resultSucceeded))
+	g.Expect(subs[1].Target.TargetType).To(Equal(targetPreview))
+	g.Expect(kinds(a.tree(pid, "preview").Resources)).To(ConsistOf("product", "plan", "listing", "price-and-availability-plan"))
 
-	pid := a.createProduct("contoso-analytics", "softwareAsAService")
-	e := a.mustFail(wire.CodeProductExists, newProduct("contoso-analytics", "softwareAsAService", "Again"))
-	g.Expect(e.Message).To(ContainSubstring("contoso-analytics"))
-	g.Expect(a.findProducts("contoso-analytics")).To(HaveLen(1))
+	live := a.publishLive(pid, sub)
+	g.Expect(live).To(Equal(sub))
+	subs = a.submissions(pid)
+	g.Expect(subs).To(HaveLen(2), "one submission stands for preview and live")
+	g.Expect(subs[1].Target.TargetType).To(Equal(targetLive))
+	g.Expect(a.tree(pid, "live").Target.TargetType).To(Equal(targetLive))
 
-	a.mustSucceed(analyticsDraft(pid)...)
-	sid := a.submit(pid, wire.TargetPreview, "")
-	// A second submission while the first is certifying, even with a changed draft.
-	a.mustSucceed(retailDraft(pid, true)...)
-	e = a.mustFail(wire.CodeInProgressSubmission, submissionRes(pid, wire.TargetPreview, ""))
-	g.Expect(e.Target).To(Equal(wire.SubmissionRef(pid, sid)))
-	// Going live before the preview completed.
-	a.mustFail(wire.CodeInProgressSubmission, submissionRes(pid, wire.TargetLive, wire.SubmissionRef(pid, sid)))
+	// Going live again with the same submission changes nothing.
+	a.mustSucceed(submissionReq("product/"+pid, targetLive, sub))
 
-	clk.Advance(time.Minute)
-	g.Expect(a.submission(pid, sid).Result).To(Equal(wire.JobSucceeded))
-	// The failed request above did not record the draft as submitted: the
-	// changed draft may be submitted once.
-	sid2 := a.submit(pid, wire.TargetPreview, "")
-	clk.Advance(time.Minute)
-	g.Expect(a.submission(pid, sid2).Status).To(Equal(wire.SubmissionCompleted))
-	a.mustFail(wire.CodeNoChanges, submissionRes(pid, wire.TargetPreview, ""))
-	// Only the newest preview may go live.
-	e = a.mustFail(wire.CodeInvalidState, submissionRes(pid, wire.TargetLive, wire.SubmissionRef(pid, sid)))
-	g.Expect(e.Message).To(ContainSubstring(sid2))
+	// A change to the draft does not touch live until it is published.
+	changed := listingRes("product/" + pid)
+	changed["title"] = "Contoso Analytics 2"
+	a.mustSucceed(changed)
+	g.Expect(a.treeResource(pid, "live", "listing")["title"]).To(Equal("Contoso Analytics"))
+	g.Expect(a.treeResource(pid, "draft", "listing")["title"]).To(Equal("Contoso Analytics 2"))
+	job2, sub2 := a.submit(pid, targetPreview, "")
+	g.Expect(sub2).NotTo(Equal(sub))
+	g.Expect(a.waitJob(job2).JobResult).To(Equal(resultSucceeded))
+	subs = a.submissions(pid)
+	g.Expect(subs).To(HaveLen(3), "draft, the new preview and the live one")
+	g.Expect([]string{subs[1].ID, subs[2].ID}).To(Equal([]string{sub2, sub}))
+	a.publishLive(pid, sub2)
+	g.Expect(a.treeResource(pid, "live", "listing")["title"]).To(Equal("Contoso Analytics 2"))
+	g.Expect(a.submissions(pid)).To(HaveLen(2))
 
 	stats := a.sim.Stats()
 	g.Expect(stats.PreviewSubmissions).To(Equal(map[string]int{"contoso-analytics": 2}))
+	g.Expect(stats.LiveSubmissions).To(Equal(map[string]int{"contoso-analytics": 2}))
 	g.Expect(stats.ProductsByOfferID).To(Equal(map[string]int{"contoso-analytics": 1}))
 }
 
-func TestConcurrentCreatesMakeOneProduct(t *testing.T) {
+func (a *api) publishLive(productID, previewID string) string {
+	a.t.Helper()
+	job, live := a.submit(productID, targetLive, previewID)
+	a.g.Expect(a.waitJob(job).JobResult).To(Equal(resultSucceeded))
+	return live
+}
+
+func (a *api) tree(productID, targetType string) resourceTree {
+	a.t.Helper()
+	var tr resourceTree
+	a.get("resource-tree/product/"+productID+"?targetType="+targetType, &tr)
+	a.expectValid(kindResourceTree, tr)
+	a.g.Expect(tr.Target.TargetType).To(Equal(targetType))
+	return tr
+}
+
+func (a *api) treeResource(productID, targetType, kind string) resource {
+	a.t.Helper()
+	for _, r := range a.tree(productID, targetType).Resources {
+		if k, _ := kindOf(str(r, "$schema")); k == kind {
+			return r
+		}
+	}
+	a.t.Fatalf("no %s in the %s tree of %s", kind, targetType, productID)
+	return nil
+}
+
+func kinds(rs []resource) []string {
+	var out []string
+	for _, r := range rs {
+		k, _ := kindOf(str(r, "$schema"))
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestJobTimes: a job runs for JobDelay with the placeholder jobEnd, then
+// completes; its detail is refused until then.
+func TestJobTimes(t *testing.T) {
+	clk := newClock()
+	a := newAPI(t, Options{JobDelay: 3 * time.Minute}, clk)
+	g := a.g
+	st := a.configure(productRes("contoso-analytics", "softwareAsAService", "Contoso"))
+	g.Expect(st.JobStart).To(Equal("2026-03-01T09:00:00.0000000Z"))
+	running := a.job(st.JobID)
+	g.Expect(running.JobStatus).To(Equal(jobRunning))
+	g.Expect(running.JobResult).To(Equal(resultPending))
+	g.Expect(running.JobEnd).To(Equal("0001-01-01T00:00:00"))
+	code, body := a.pi("GET", "configure/"+st.JobID, nil)
+	g.Expect(code).To(Equal(http.StatusBadRequest), "%s", body)
+	clk.Advance(3 * time.Minute)
+	done := a.job(st.JobID)
+	g.Expect(done.JobStatus).To(Equal(jobCompleted))
+	g.Expect(done.JobResult).To(Equal(resultSucceeded))
+	g.Expect(done.JobEnd).To(Equal("2026-03-01T09:03:00.0000000Z"))
+	var d configureDetail
+	a.get("configure/"+st.JobID, &d)
+	g.Expect(d.Schema).To(Equal(sch("configure-detail", "2022-03-01-preview2")))
+	g.Expect(d.Resources).To(HaveLen(1))
+	a.expectValid(kindProduct, d.Resources[0])
+	code, _ = a.pi("GET", "configure/00000000-0000-4000-8000-000000000000/status", nil)
+	g.Expect(code).To(Equal(http.StatusNotFound))
+}
+
+// TestCertification: a preview submission runs for CertificationDelay; a
+// failing draft ends in a failed job and submission whose inner errors name
+// the resources to fix; the fixed draft passes.
+func TestCertification(t *testing.T) {
+	clk := newClock()
+	a := newAPI(t, Options{CertificationDelay: 4 * time.Hour}, clk)
+	g := a.g
+	pid, planID := a.createOffer("contoso-analytics")
+	bad := listingRes("product/" + pid)
+	delete(bad, "privacyPolicyLink")
+	bad["description"] = "Too short."
+	a.mustSucceed(bad)
+	// A plan without price and availability.
+	a.mustSucceed(planRes("product/"+pid, "silver", "Silver"))
+
+	job, sub := a.submit(pid, targetPreview, "")
+	clk.Advance(3 * time.Hour)
+	g.Expect(a.job(job).JobStatus).To(Equal(jobRunning))
+	s := a.submissions(pid)[1]
+	g.Expect(s.Status).To(Equal(jobRunning))
+	g.Expect(s.Result).To(Equal(resultPending))
+	// The product is locked while certification runs.
+	e := a.mustFail(codeProductLocked, submissionReq("product/"+pid, targetPreview, ""))
+	g.Expect(e.Message).To(ContainSubstring(sub))
+	clk.Advance(time.Hour)
+
+	st := a.job(job)
+	g.Expect(st.JobStatus).To(Equal(jobCompleted))
+	g.Expect(st.JobResult).To(Equal(resultFailed))
+	g.Expect(st.Errors).To(HaveLen(1))
+	top := st.Errors[0]
+	g.Expect(top.Code).To(Equal(codeBusinessValidation))
+	g.Expect(top.ResourceID).To(Equal(sub))
+	listingID := "listing/" + pid + "/public/main/default/en-us"
+	var issues []string
+	for _, d := range top.Details {
+		g.Expect(d.Code).To(Equal(codeBusinessValidation))
+		issues = append(issues, d.ResourceID.(string)+": "+d.Message)
+	}
+	g.Expect(issues).To(ConsistOf(
+		ContainSubstring(listingID+": The listing description has 10 characters"),
+		ContainSubstring(listingID+": The listing has no privacy policy link. Set privacyPolicyLink"),
+		MatchRegexp(`^plan/`+pid+`/[0-9a-f-]+: Plan "Silver" has no price and availability`),
+	))
+	failed := a.submissions(pid)[1]
+	g.Expect(failed.Result).To(Equal(resultFailed))
+	// The job detail lists only what succeeded: not the failed submission.
+	var d configureDetail
+	a.get("configure/"+job, &d)
+	g.Expect(d.Resources).To(BeEmpty())
+	// Nothing goes live from a failed preview.
+	a.mustFail(codeInvalidState, submissionReq("product/"+pid, targetLive, sub))
+
+	a.mustSucceed(listingRes("product/" + pid))
+	e = a.mustFail(codeBusinessValidation, planRes("product/"+pid, "silver", "x"))
+	g.Expect(e.Message).To(ContainSubstring("update it with"), "a second plan with an existing externalId is refused")
+	var silver listOf[resource]
+	a.get("plan?product=product/"+pid+"&externalID=silver", &silver)
+	g.Expect(silver.Value).To(HaveLen(1))
+	silverID := idOf(silver.Value[0])
+	fixedPlan := planRes("product/"+pid, "silver", "Silver")
+	fixedPlan["id"] = silverID
+	a.mustSucceed(fixedPlan, priceRes("product/"+pid, obj{"externalId": "silver"}))
+	_ = planID
+	job, sub2 := a.submit(pid, targetPreview, "")
+	clk.Advance(4 * time.Hour)
+	g.Expect(a.job(job).JobResult).To(Equal(resultSucceeded))
+	g.Expect(sub2).NotTo(Equal(sub))
+	// Live must take the newest preview.
+	e = a.mustFail(codeInvalidState, submissionReq("product/"+pid, targetLive, sub))
+	g.Expect(e.Message).To(ContainSubstring(sub2))
+}
+
+// TestStopSaleRestoreDelete: stop sale through the live submission, as
+// the SaaS page documents; delete only a never-published draft.
+func TestStopSaleRestoreDelete(t *testing.T) {
 	a := newAPI(t, Options{}, nil)
 	g := a.g
-	var wg sync.WaitGroup
-	jobs := make(chan string, 16)
-	for range 16 {
-		wg.Go(func() {
-			var st wire.ConfigureStatus
-			code, _ := a.call("POST", "configure", configureBody(newProduct("race-offer", "softwareAsAService", "Race")), &st)
-			if code == http.StatusAccepted {
-				jobs <- st.JobID
+	pid, _ := a.createOffer("contoso-analytics")
+	live := a.publish(pid)
+
+	// Deleting a published product is refused.
+	del := obj{"$schema": sch("product", "2022-03-01-preview2"), "id": "product/" + pid,
+		"identity": obj{"externalId": "contoso-analytics"}, "type": "softwareAsAService", "alias": "Contoso", "lifecycleState": "deleted"}
+	a.mustFail(codeInvalidState, del)
+	// Deprecating through the product resource is not the documented way.
+	dep := obj{"$schema": sch("product", "2022-03-01-preview2"), "id": "product/" + pid,
+		"identity": obj{"externalId": "contoso-analytics"}, "type": "softwareAsAService", "alias": "Contoso", "lifecycleState": "deprecated"}
+	a.mustFail(codeNotSupported, dep)
+
+	stop := submissionReq("product/"+pid, targetLive, live)
+	stop["lifecycleState"] = "deprecated"
+	a.mustSucceed(stop)
+	g.Expect(a.product(pid).LifecycleState).To(Equal(lifecycleDeprecated))
+	g.Expect(a.submissions(pid)[1].LifecycleState).To(Equal(lifecycleDeprecated))
+	a.mustFail(codeInvalidState, submissionReq("product/"+pid, targetPreview, ""))
+
+	restore := submissionReq("product/"+pid, targetLive, live)
+	restore["lifecycleState"] = "generallyAvailable"
+	a.mustSucceed(restore)
+	g.Expect(a.product(pid).LifecycleState).To(Equal(lifecycleAvailable))
+	a.publish(pid)
+
+	// A never-published draft can be deleted; its offer ID is free again.
+	draft := a.createProduct("contoso-draft", "consultingService")
+	del = obj{"$schema": sch("product", "2022-03-01-preview2"), "id": "product/" + draft,
+		"identity": obj{"externalId": "contoso-draft"}, "type": "consultingService", "alias": "x", "lifecycleState": "deleted"}
+	detail := a.mustSucceed(del)
+	g.Expect(detail[0]["lifecycleState"]).To(Equal("deleted"))
+	code, _ := a.pi("GET", "product/"+draft, nil)
+	g.Expect(code).To(Equal(http.StatusNotFound))
+	a.createProduct("contoso-draft", "consultingService")
+}
+
+// TestDuplicateProduct: a second product with an offer ID that exists is
+// a failed job; concurrent creates make one product.
+func TestDuplicateProduct(t *testing.T) {
+	a := newAPI(t, Options{}, nil)
+	g := a.g
+	pid := a.createProduct("contoso-analytics", "softwareAsAService")
+	e := a.mustFail(codeBusinessValidation, productRes("contoso-analytics", "softwareAsAService", "Again"))
+	g.Expect(e.Message).To(ContainSubstring("product/" + pid))
+	g.Expect(e.ResourceID).To(Equal(map[string]any{"resourceName": "newProduct"}))
+
+	done := make(chan string, 8)
+	for range 8 {
+		go func() {
+			code, body := a.pi("POST", "configure", envelope(productRes("contoso-race", "softwareAsAService", "Race")))
+			if code != http.StatusAccepted {
+				done <- ""
+				return
 			}
+			var st configureStatus
+			_ = json.Unmarshal(body, &st)
+			done <- st.JobID
+		}()
+	}
+	succeeded := 0
+	for range 8 {
+		id := <-done
+		g.Expect(id).NotTo(BeEmpty())
+		if a.waitJob(id).JobResult == resultSucceeded {
+			succeeded++
+		}
+	}
+	g.Expect(succeeded).To(Equal(1))
+	g.Expect(a.sim.Stats().ProductsByOfferID["contoso-race"]).To(Equal(1))
+}
+
+// TestReferences: durable IDs, externalId and resourceName references, and
+// the failed jobs of references that name nothing.
+func TestReferences(t *testing.T) {
+	a := newAPI(t, Options{}, nil)
+	g := a.g
+	pid := a.createProduct("contoso-analytics", "softwareAsAService")
+	// The product by externalId (docs spelling externalID), the plan by
+	// resourceName.
+	pl := planRes(obj{"externalID": "contoso-analytics"}, "gold", "Gold")
+	pl["resourceName"] = "goldPlan"
+	detail := a.mustSucceed(pl, priceRes(obj{"externalId": "contoso-analytics"}, obj{"resourceName": "goldPlan"}))
+	g.Expect(kinds(detail)).To(ConsistOf("plan", "price-and-availability-plan"))
+	for _, r := range detail {
+		g.Expect(r["product"]).To(Equal("product/" + pid))
+	}
+	g.Expect(detail[1]["plan"]).To(Equal(idOf(detail[0])))
+
+	unknown := "product/00000000-0000-4000-8000-000000000000"
+	for _, tc := range []struct {
+		name string
+		res  obj
+		code string
+	}{
+		{"unknown durable ID", listingRes(unknown), codeResourceNotFound},
+		{"unknown externalId", listingRes(obj{"externalId": "nobody-here"}), codeResourceNotFound},
+		{"unknown resourceName", listingRes(obj{"resourceName": "nothing"}), codeResourceNotFound},
+		{"durable ID of another kind", listingRes("plan/" + pid + "/x"), codeInvalidID},
+		{"unknown plan", priceRes("product/"+pid, obj{"externalId": "silver"}), codeResourceNotFound},
+		{"plan durable ID of nothing", priceRes("product/"+pid, "plan/"+pid+"/00000000-0000-4000-8000-000000000000"), codeResourceNotFound},
+		{"unknown submission", submissionReq("product/"+pid, targetLive, "submission/"+pid+"/12345"), codeResourceNotFound},
+		{"live without id", submissionReq("product/"+pid, targetLive, ""), codeInvalidRequest},
+		{"draft target", submissionReq("product/"+pid, targetDraft, ""), codeNotSupported},
+		{"update of an unknown product", obj{"$schema": sch("product", version), "id": unknown,
+			"identity": obj{"externalId": "x-y-z"}, "type": "softwareAsAService", "alias": "x"}, codeResourceNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := a.mustFail(tc.code, tc.res)
+			NewWithT(t).Expect(e.Message).NotTo(BeEmpty())
 		})
 	}
-	wg.Wait()
-	close(jobs)
-	results := map[string]int{}
-	for id := range jobs {
-		results[a.waitJob(id).JobResult]++
-	}
-	g.Expect(results).To(Equal(map[string]int{wire.JobSucceeded: 1, wire.JobFailed: 15}))
-	g.Expect(a.sim.Stats().ProductsByOfferID).To(Equal(map[string]int{"race-offer": 1}))
+	// A failed job changes nothing: the listing of a request whose other
+	// resource failed is not stored.
+	st := a.run(listingRes("product/"+pid), listingRes(unknown))
+	g.Expect(st.JobResult).To(Equal(resultFailed))
+	code, _ := a.pi("GET", "listing/"+pid+"/public/main/default/en-us", nil)
+	g.Expect(code).To(Equal(http.StatusNotFound))
 }
 
-func TestUpdateOfLiveOfferKeepsLiveVersion(t *testing.T) {
-	clk := newClock()
-	a := newAPI(t, Options{CertificationDelay: time.Minute, JobDelay: time.Second}, clk)
-	g := a.g
-
-	pid := a.createProduct("contoso-analytics", "softwareAsAService")
-	a.mustSucceed(analyticsDraft(pid)...)
-	sid := a.submit(pid, wire.TargetPreview, "")
-	clk.Advance(time.Minute)
-	accepted := a.configure(submissionRes(pid, wire.TargetLive, wire.SubmissionRef(pid, sid)))
-	g.Expect(a.product(pid).LiveSubmission).To(BeEmpty(), "going live takes JobDelay")
-	_, liveID, _ := wire.ParseSubmissionRef(resourceOf(a.waitJob(accepted.JobID), wire.KindSubmission).ID)
-	before := a.product(pid)
-	g.Expect(before.LiveSubmission).To(Equal(wire.SubmissionRef(pid, liveID)))
-
-	// Update: a new draft (co-sell documents dropped) certifies while the old version stays live.
-	draft := analyticsDraft(pid)
-	draft[0].Title = "Contoso Analytics 2"
-	draft[5].Documents = nil
-	draft[5].SolutionAreas = nil
-	a.mustSucceed(draft...)
-	sid2 := a.submit(pid, wire.TargetPreview, "")
-	g.Expect(a.product(pid)).To(Equal(before), "live version unchanged while certifying")
-	clk.Advance(time.Minute)
-	g.Expect(a.submission(pid, sid2).Result).To(Equal(wire.JobSucceeded))
-	g.Expect(a.product(pid)).To(Equal(before), "live version unchanged until the new version goes live")
-
-	live2 := a.submit(pid, wire.TargetLive, wire.SubmissionRef(pid, sid2))
-	after := a.product(pid)
-	g.Expect(after.LiveSubmission).To(Equal(wire.SubmissionRef(pid, live2)))
-	g.Expect(after.LiveLink).To(Equal(before.LiveLink))
-	g.Expect(after.CoSellStatus).To(Equal(wire.CoSellNotReady), "co-sell status follows the live snapshot")
-}
-
-func TestStopSaleAndDeleteDraft(t *testing.T) {
+// TestVersionAndPaging: $version is required and checked; lists page with
+// @nextLink.
+func TestVersionAndPaging(t *testing.T) {
 	a := newAPI(t, Options{}, nil)
 	g := a.g
-	deprecate := func(pid string) wire.Resource {
-		return wire.Resource{Schema: wire.Schema(wire.KindProduct), ID: wire.ProductRef(pid), LifecycleState: wire.LifecycleDeprecated}
+	for _, q := range []string{"", "?$version=", "?$version=2021-01-01", "?$version=2022-03-01-preview1"} {
+		code, body := a.do("GET", APIPrefix+"/product"+q, nil)
+		g.Expect(code).To(Equal(http.StatusBadRequest), q)
+		var e errorBody
+		g.Expect(json.Unmarshal(body, &e)).To(Succeed())
+		g.Expect(e.Error.Code).To(Equal("badRequest"))
+		g.Expect(e.Error.Message).To(ContainSubstring("$version"))
 	}
-	remove := func(pid string) wire.Resource {
-		return wire.Resource{Schema: wire.Schema(wire.KindProduct), ID: wire.ProductRef(pid), LifecycleState: wire.LifecycleDeleted}
+	for _, v := range acceptedVersions {
+		code, _ := a.do("GET", APIPrefix+"/product?$version="+v, nil)
+		g.Expect(code).To(Equal(http.StatusOK), v)
 	}
+	for i := range 5 {
+		a.createProduct("contoso-p"+string(rune('a'+i)), "softwareAsAService")
+	}
+	var seen []string
+	next := piPath("product?$maxpagesize=2")
+	for pages := 0; next != ""; pages++ {
+		g.Expect(pages).To(BeNumerically("<", 5))
+		code, body := a.do("GET", next, nil)
+		g.Expect(code).To(Equal(http.StatusOK))
+		var l listOf[product]
+		g.Expect(json.Unmarshal(body, &l)).To(Succeed())
+		g.Expect(len(l.Value)).To(BeNumerically("<=", 2))
+		for _, p := range l.Value {
+			seen = append(seen, p.Identity.ExternalID)
+		}
+		next = strings.TrimPrefix(l.NextLink, a.base)
+	}
+	g.Expect(seen).To(ConsistOf("contoso-pa", "contoso-pb", "contoso-pc", "contoso-pd", "contoso-pe"))
+	var l listOf[product]
+	a.get("product?$top=2&$skip=4", &l)
+	g.Expect(l.Value).To(HaveLen(1))
+	code, _ := a.pi("GET", "product?$top=x", nil)
+	g.Expect(code).To(Equal(http.StatusBadRequest))
+}
 
-	draft := a.createProduct("contoso-draft", "softwareAsAService")
-	e := a.mustFail(wire.CodeInvalidState, deprecate(draft))
-	g.Expect(e.Message).To(ContainSubstring("never published"))
-	a.mustSucceed(remove(draft))
-	g.Expect(a.findProducts("contoso-draft")).To(BeEmpty())
-	code, _ := a.call("GET", "product/"+draft, nil, nil)
-	g.Expect(code).To(Equal(http.StatusNotFound))
-	g.Expect(a.sim.Stats().ProductsByOfferID).NotTo(HaveKey("contoso-draft"))
-	// The offer ID is free again.
-	a.createProduct("contoso-draft", "softwareAsAService")
+// TestAuthorization: a request with an Authorization header that is not a
+// bearer token is a 401.
+func TestAuthorization(t *testing.T) {
+	a := newAPI(t, Options{}, nil)
+	req, _ := http.NewRequest("GET", a.base+piPath("product"), nil)
+	req.Header.Set("Authorization", "Basic Zm9v")
+	resp, err := http.DefaultClient.Do(req)
+	a.g.Expect(err).NotTo(HaveOccurred())
+	resp.Body.Close()
+	a.g.Expect(resp.StatusCode).To(Equal(http.StatusUnauthorized))
+	req.Header.Set("Authorization", "Bearer token")
+	resp, err = http.DefaultClient.Do(req)
+	a.g.Expect(err).NotTo(HaveOccurred())
+	resp.Body.Close()
+	a.g.Expect(resp.StatusCode).To(Equal(http.StatusOK))
+}
 
-	pid := a.createProduct("contoso-analytics", "softwareAsAService")
-	a.mustSucceed(analyticsDraft(pid)...)
-	a.publish(pid)
-	e = a.mustFail(wire.CodeInvalidState, remove(pid))
-	g.Expect(e.Message).To(ContainSubstring("deprecated"))
-	a.mustSucceed(deprecate(pid))
-	p := a.product(pid)
-	g.Expect(p.LifecycleState).To(Equal(wire.LifecycleDeprecated))
-	g.Expect(p.LiveLink).To(BeEmpty())
-	a.mustSucceed(deprecate(pid)) // idempotent
-	a.mustSucceed(listing(pid, "Changed", "S", longDescription, "https://contoso.example/privacy"))
-	a.mustFail(wire.CodeInvalidState, submissionRes(pid, wire.TargetPreview, ""))
+// TestCertificationWithoutListing: a SaaS product without a listing fails
+// certification; an Azure Application product, whose listing Microsoft
+// documents no Product Ingestion kind for (it is written in Partner
+// Center), is not held to it.
+func TestCertificationWithoutListing(t *testing.T) {
+	a := newAPI(t, Options{}, nil)
+	saas := a.createProduct("contoso-saas", "softwareAsAService")
+	job, _ := a.submit(saas, targetPreview, "")
+	st := a.waitJob(job)
+	a.g.Expect(st.JobResult).To(Equal(resultFailed))
+	a.g.Expect(st.Errors[0].Details).To(ConsistOf(HaveField("Message", HavePrefix("The product has no listing"))))
+	app := a.createProduct("contoso-app", "azureApplication")
+	a.publish(app)
 }

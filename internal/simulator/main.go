@@ -16,7 +16,8 @@ import (
 // Main runs the simulator alone until SIGINT or SIGTERM:
 //
 //	cosell-operator simulator --addr ADDR --seed FILE --store DIR \
-//	    --certification-delay D --merge-delay D --job-delay D --faults SPEC
+//	    --certification-delay D --merge-delay D --job-delay D --live-delay D \
+//	    --realistic --faults SPEC
 //
 // args are the arguments after the program name; a leading "simulator" is
 // skipped.
@@ -32,7 +33,9 @@ func Main(args []string) error {
 	fs.StringVar(&opts.StoreDir, "store", "", "Folder where the simulator keeps its state (default: a temporary folder removed on exit).")
 	fs.DurationVar(&opts.CertificationDelay, "certification-delay", 5*time.Second, "How long certification of a preview submission takes.")
 	fs.DurationVar(&opts.MergeDelay, "merge-delay", 5*time.Second, "How long partner support takes to complete a merge.")
-	fs.DurationVar(&opts.JobDelay, "job-delay", 10*time.Millisecond, "How long configure jobs and going live take.")
+	fs.DurationVar(&opts.JobDelay, "job-delay", 10*time.Millisecond, "How long configure jobs take.")
+	fs.DurationVar(&opts.LiveDelay, "live-delay", 0, "How long a push to live takes (default: the job delay).")
+	fs.BoolVar(&opts.Realistic, "realistic", false, "Realistic timings for benchmarks: certification 8h, jobs 2m, going live 2h, merges 72h, unless the delay flags are given.")
 	fs.StringVar(&opts.Faults, "faults", "", "Faults to inject, e.g. 429=0.1,5xx=0.05,latency=200ms,drop=0.02,qps=20,seed=1.")
 	fs.BoolVar(&verbose, "v", false, "Log every request.")
 	if err := fs.Parse(args); err != nil {
@@ -40,6 +43,17 @@ func Main(args []string) error {
 			return nil
 		}
 		return err
+	}
+	if opts.Realistic {
+		// Delay flags not given take their realistic defaults (0 here).
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		for name, d := range map[string]*time.Duration{"certification-delay": &opts.CertificationDelay,
+			"merge-delay": &opts.MergeDelay, "job-delay": &opts.JobDelay, "live-delay": &opts.LiveDelay} {
+			if !given[name] {
+				*d = 0
+			}
+		}
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("simulator: unexpected arguments %q", fs.Args())

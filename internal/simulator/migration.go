@@ -8,12 +8,11 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
-// The OCP GTM migration surface. It has no public API; the simulator serves
-// it in the Product Ingestion style (see package wire). State-changing
+// The OCP GTM migration extension (simulator extension: Microsoft publishes
+// no API for it; in Partner Center it is UI only, and a merge is a partner
+// support ticket). It is served under /simulator/ocp-gtm/. State-changing
 // requests need a partner in good standing: a valid membership and a
 // commercial-marketplace account (403 otherwise), and migrating needs the
 // Admin or Developer role on the publisher.
@@ -21,18 +20,46 @@ import (
 // supportBase makes support request IDs look like Partner Center's.
 const supportBase = 2_300_000_000_000
 
+// alias cuts a solution name to the product schema's alias limit.
+func alias(name string) string {
+	if r := []rune(name); len(r) > 120 {
+		return string(r[:120])
+	}
+	return name
+}
+
+// migratedListing is the draft listing a migration creates for the offer
+// types whose listing kind Microsoft documents (listingTypes): the
+// solution's name and summary as title and summaries.
+func migratedListing(p *productRec, sol *solutionRec) resource {
+	kind := "azureSaaS"
+	switch p.Type {
+	case "azureContainer", "containerApp":
+		kind = "azureContainer"
+	case "azureVirtualMachine", "coreVirtualMachine":
+		kind = "azureVM"
+	}
+	r := resource{"$schema": schemaURI(kindListing, "2022-03-01-preview5"),
+		"id": "listing/" + p.ID + "/public/main/default/en-us", "product": productRef(p.ID), "kind": kind,
+		"languageId": "en-us", "title": sol.Name}
+	if sol.Summary != "" {
+		r["shortDescription"], r["searchResultSummary"] = sol.Summary, sol.Summary
+	}
+	return r
+}
+
 // Storefront hosts a merge's listingUri may name.
 var listingHosts = map[string]bool{"appsource.microsoft.com": true, "azuremarketplace.microsoft.com": true}
 
 func (s *Simulator) handlePrerequisites(w http.ResponseWriter, r *http.Request) {
 	partnerID, publisherID := r.PathValue("partnerId"), r.URL.Query().Get("publisherId")
-	var out wire.Prerequisites
+	var out prerequisites
 	err := s.view(func(st *stage, _ time.Time) error {
 		p, err := loadPartner(st, partnerID)
 		if err != nil {
 			return err
 		}
-		out = wire.Prerequisites{Schema: wire.Schema(wire.KindPrerequisites), PartnerID: p.PartnerID,
+		out = prerequisites{PartnerID: p.PartnerID,
 			MembershipValid: p.MembershipValid, MarketplaceAccount: p.MarketplaceAccount}
 		if publisherID != "" {
 			out.PublisherRole = p.Publishers[publisherID]
@@ -75,13 +102,13 @@ func requireStanding(st *stage, partnerID string) (*partnerRec, error) {
 }
 
 func (s *Simulator) handleSolution(w http.ResponseWriter, r *http.Request) {
-	var out wire.LegacySolution
+	var out legacySolution
 	err := s.view(func(st *stage, now time.Time) error {
 		sol, err := loadSolution(st, r.PathValue("partnerId"), r.PathValue("solutionId"), now)
 		if err != nil {
 			return err
 		}
-		out = sol.wire()
+		out = sol.answer()
 		return nil
 	})
 	if err != nil {
@@ -95,7 +122,7 @@ func (s *Simulator) handleSolution(w http.ResponseWriter, r *http.Request) {
 // transaction and answers the solution.
 func (s *Simulator) solutionAction(w http.ResponseWriter, r *http.Request, fn func(st *stage, sol *solutionRec, partner *partnerRec, now time.Time) error) {
 	partnerID, solutionID := r.PathValue("partnerId"), r.PathValue("solutionId")
-	var out wire.LegacySolution
+	var out legacySolution
 	err := s.update(func(st *stage, now time.Time) error {
 		sol, err := loadSolution(st, partnerID, solutionID, now)
 		if err != nil {
@@ -108,7 +135,7 @@ func (s *Simulator) solutionAction(w http.ResponseWriter, r *http.Request, fn fu
 		if err := fn(st, sol, partner, now); err != nil {
 			return err
 		}
-		out = sol.wire()
+		out = sol.answer()
 		return st.putJSON(bucketSolutions, solutionKey(partnerID, solutionID), sol)
 	})
 	if err != nil {
@@ -122,37 +149,34 @@ func (s *Simulator) solutionAction(w http.ResponseWriter, r *http.Request, fn fu
 func stateConflict(sol *solutionRec, action string) error {
 	var why string
 	switch sol.State {
-	case wire.SolutionMigrated:
+	case solutionMigrated:
 		why = fmt.Sprintf("it was migrated into product %s", sol.Product)
-	case wire.SolutionMergeRequested:
+	case solutionMergeRequested:
 		why = fmt.Sprintf("a merge was requested (support request %s)", sol.SupportRequestID)
-	case wire.SolutionMerged:
+	case solutionMerged:
 		why = "it was merged into a live offer"
-	case wire.SolutionDiscarded:
+	case solutionDiscarded:
 		why = "it is discarded; undo the discard first"
-	case wire.SolutionPendingMigration:
+	case solutionPendingMigration:
 		why = "it is pending migration"
 	default:
 		why = "it is " + sol.State
 	}
-	return errConflict(wire.CodeInvalidState, "solution %s cannot be %s: %s", sol.SolutionID, action, why)
+	return errConflict(extInvalidState, "solution %s cannot be %s: %s", sol.SolutionID, action, why)
 }
 
 func (s *Simulator) handleMigrate(w http.ResponseWriter, r *http.Request) {
-	var req wire.MigrateRequest
+	var req migrateRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		writeError(w, err)
 		return
 	}
 	var problems []string
-	if wire.KindOf(req.Schema) != wire.KindMigrationRequest {
-		problems = append(problems, fmt.Sprintf("$schema must be %s (got %q)", wire.Schema(wire.KindMigrationRequest), req.Schema))
+	if !externalPatt.MatchString(req.Identity.ExternalID) {
+		problems = append(problems, fmt.Sprintf("identity.externalId %q must be an offer ID matching %s", req.Identity.ExternalID, externalPatt))
 	}
-	if !offerIDPattern.MatchString(req.Identity.ExternalID) {
-		problems = append(problems, fmt.Sprintf("identity.externalId %q must be an offer ID matching %s", req.Identity.ExternalID, offerIDPattern))
-	}
-	if wire.OfferTypeFromWire(req.Type) == "" {
-		problems = append(problems, fmt.Sprintf("type %q is not an offer type (%s)", req.Type, strings.Join(sortedValues(wire.OfferTypes), ", ")))
+	if !slices.Contains(productTypes, req.Type) {
+		problems = append(problems, fmt.Sprintf("type %q is not a product type (%s)", req.Type, strings.Join(productTypes, ", ")))
 	}
 	if req.PublisherID == "" {
 		problems = append(problems, "publisherId is required")
@@ -163,9 +187,9 @@ func (s *Simulator) handleMigrate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.solutionAction(w, r, func(st *stage, sol *solutionRec, partner *partnerRec, now time.Time) error {
 		switch sol.State {
-		case wire.SolutionMigrated:
+		case solutionMigrated:
 			return nil // idempotent
-		case wire.SolutionPendingMigration:
+		case solutionPendingMigration:
 		default:
 			return stateConflict(sol, "migrated")
 		}
@@ -183,8 +207,8 @@ func (s *Simulator) handleMigrate(w http.ResponseWriter, r *http.Request) {
 			if err != nil {
 				return err
 			}
-			if existing.Lifecycle != wire.LifecycleDraft || existing.MigratedFrom != "" || existing.Submissions > 0 {
-				return errConflict(wire.CodeProductExists,
+			if existing.LastPreview != "" || existing.MigratedFrom != "" {
+				return errConflict(extProductExists,
 					"offer %s exists as product %s and is not a never-submitted draft, so solution %s cannot be migrated into it; migrate into a new offer ID or merge into the offer once it is live",
 					offerID, existing.ID, sol.SolutionID)
 			}
@@ -194,16 +218,15 @@ func (s *Simulator) handleMigrate(w http.ResponseWriter, r *http.Request) {
 				return err
 			}
 		} else {
-			p = &productRec{ID: newGUID(), OfferID: offerID, Type: req.Type, Alias: sol.Name, PublisherID: req.PublisherID,
-				Lifecycle: wire.LifecycleDraft, Created: now}
+			p = &productRec{ID: newGUID(), ExternalID: offerID, Type: req.Type, Alias: alias(sol.Name), PublisherID: req.PublisherID,
+				Version: schemaVersion, Lifecycle: lifecycleAvailable, Created: now}
 			st.set(bucketOffers, offerID, []byte(p.ID))
-			dr.Listing = &wire.Resource{Schema: wire.Schema(wire.KindListing), LanguageID: "en-us", Title: sol.Name, Summary: sol.Summary}
+			if listingTypes[p.Type] {
+				dr.put(migratedListing(p, sol))
+			}
 		}
-		if dr.CoSell == nil {
-			dr.CoSell = &wire.Resource{Schema: wire.Schema(wire.KindCoSellListing)}
-		}
-		if len(dr.CoSell.Documents) == 0 {
-			dr.CoSell.Documents = slices.Clone(sol.BillOfMaterials)
+		if err := s.adoptBillOfMaterials(st, p, sol); err != nil {
+			return err
 		}
 		p.MigratedFrom = sol.SolutionID
 		if err := st.putJSON(bucketProducts, p.ID, p); err != nil {
@@ -212,20 +235,16 @@ func (s *Simulator) handleMigrate(w http.ResponseWriter, r *http.Request) {
 		if err := st.putJSON(bucketDrafts, p.ID, &dr); err != nil {
 			return err
 		}
-		sol.State, sol.Product = wire.SolutionMigrated, p.ID
+		sol.State, sol.Product = solutionMigrated, p.ID
 		st.incr(counterMigrations + sol.SolutionID)
 		return nil
 	})
 }
 
 func (s *Simulator) handleMerge(w http.ResponseWriter, r *http.Request) {
-	var req wire.MergeRequest
+	var req mergeRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		writeError(w, err)
-		return
-	}
-	if wire.KindOf(req.Schema) != wire.KindMergeRequest {
-		writeError(w, errBadRequest("$schema must be %s (got %q)", wire.Schema(wire.KindMergeRequest), req.Schema))
 		return
 	}
 	// The request names the live offer by its durable ID, its listing URL,
@@ -242,7 +261,7 @@ func (s *Simulator) handleMerge(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case req.Product != "":
-		id, ok := wire.ParseProductRef(req.Product)
+		id, ok := parseProductRef(req.Product)
 		if !ok {
 			writeError(w, errBadRequest("product %q is not a durable product ID (product/{productId})", req.Product))
 			return
@@ -254,13 +273,13 @@ func (s *Simulator) handleMerge(w http.ResponseWriter, r *http.Request) {
 	}
 	s.solutionAction(w, r, func(st *stage, sol *solutionRec, _ *partnerRec, now time.Time) error {
 		switch sol.State {
-		case wire.SolutionMergeRequested, wire.SolutionMerged:
+		case solutionMergeRequested, solutionMerged:
 			if sol.MergeTarget == target {
 				return nil // idempotent
 			}
-			return errConflict(wire.CodeInvalidState, "solution %s already has merge request %s into %s; it cannot also be merged into %s",
+			return errConflict(extInvalidState, "solution %s already has merge request %s into %s; it cannot also be merged into %s",
 				sol.SolutionID, sol.SupportRequestID, sol.MergeTarget, target)
-		case wire.SolutionPendingMigration:
+		case solutionPendingMigration:
 		default:
 			return stateConflict(sol, "merged")
 		}
@@ -270,9 +289,9 @@ func (s *Simulator) handleMerge(w http.ResponseWriter, r *http.Request) {
 			if p, err = loadProduct(st, productID, now); err != nil {
 				return err
 			}
-			if p.LiveSubmission == "" || p.Lifecycle == wire.LifecycleDeprecated {
-				return errConflict(wire.CodeInvalidState, "product %s (%s) is not live; it must be live first: take it live, then request the merge",
-					p.ID, p.OfferID)
+			if p.Live == "" || p.Lifecycle == lifecycleDeprecated {
+				return errConflict(extInvalidState, "product %s (%s) is not live; it must be live first: take it live, then request the merge",
+					productRef(p.ID), p.ExternalID)
 			}
 		} else if id := st.get(bucketOffers, offerID); id != nil {
 			// A listing URL of an offer the simulator holds links the merge
@@ -281,12 +300,12 @@ func (s *Simulator) handleMerge(w http.ResponseWriter, r *http.Request) {
 			if err != nil {
 				return err
 			}
-			if candidate.LiveLink == target {
+			if candidate.Live != "" && candidate.Lifecycle != lifecycleDeprecated {
 				p = candidate
 			}
 		}
-		due := now.Add(s.opts.MergeDelay)
-		sol.State, sol.MergeTarget, sol.MergeDue = wire.SolutionMergeRequested, target, due
+		due := now.Add(s.mergeDelay())
+		sol.State, sol.MergeTarget, sol.MergeDue = solutionMergeRequested, target, due
 		sol.SupportRequestID = st.next("support", supportBase)
 		if p != nil {
 			sol.Product = p.ID
@@ -303,10 +322,10 @@ func (s *Simulator) handleMerge(w http.ResponseWriter, r *http.Request) {
 func (s *Simulator) handleDiscard(w http.ResponseWriter, r *http.Request) {
 	s.solutionAction(w, r, func(st *stage, sol *solutionRec, _ *partnerRec, _ time.Time) error {
 		switch sol.State {
-		case wire.SolutionDiscarded:
+		case solutionDiscarded:
 			return nil // idempotent
-		case wire.SolutionPendingMigration:
-			sol.State = wire.SolutionDiscarded
+		case solutionPendingMigration:
+			sol.State = solutionDiscarded
 			st.incr(counterDiscards + sol.SolutionID)
 			return nil
 		}
@@ -317,13 +336,40 @@ func (s *Simulator) handleDiscard(w http.ResponseWriter, r *http.Request) {
 func (s *Simulator) handleUndoDiscard(w http.ResponseWriter, r *http.Request) {
 	s.solutionAction(w, r, func(st *stage, sol *solutionRec, _ *partnerRec, _ time.Time) error {
 		switch sol.State {
-		case wire.SolutionPendingMigration:
+		case solutionPendingMigration:
 			return nil // idempotent
-		case wire.SolutionDiscarded:
-			sol.State = wire.SolutionPendingMigration
+		case solutionDiscarded:
+			sol.State = solutionPendingMigration
 			st.incr(counterUndoDiscards + sol.SolutionID)
 			return nil
 		}
-		return errConflict(wire.CodeInvalidState, "solution %s is %s, not discarded, so there is no discard to undo", sol.SolutionID, sol.State)
+		return errConflict(extInvalidState, "solution %s is %s, not discarded, so there is no discard to undo", sol.SolutionID, sol.State)
 	})
+}
+
+// handleSolutions answers GET /simulator/ocp-gtm/partners/{id}/solutions:
+// the partner's legacy solutions, {"value": [...]}.
+func (s *Simulator) handleSolutions(w http.ResponseWriter, r *http.Request) {
+	partnerID := r.PathValue("partnerId")
+	out := listOf[legacySolution]{Value: []legacySolution{}}
+	err := s.view(func(st *stage, now time.Time) error {
+		out.Value = out.Value[:0]
+		if _, err := loadPartner(st, partnerID); err != nil {
+			return err
+		}
+		for _, k := range st.prefixKeys(bucketSolutions, partnerID+"/") {
+			_, solutionID, _ := strings.Cut(k, "/")
+			sol, err := loadSolution(st, partnerID, solutionID, now)
+			if err != nil {
+				return err
+			}
+			out.Value = append(out.Value, sol.answer())
+		}
+		return nil
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
 }

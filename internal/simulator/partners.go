@@ -3,10 +3,7 @@ package simulator
 import (
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
-
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
 // SetPartner replaces a partner's standing (membership, marketplace account,
@@ -33,13 +30,7 @@ func (s *Simulator) SetPartner(p SeedPartner) error {
 // handlePartner answers PUT /simulator/partners/{partnerId} with a seed
 // partner (the seed file's fields, solutions ignored) as the body.
 func (s *Simulator) handlePartner(w http.ResponseWriter, r *http.Request) {
-	id := strings.TrimPrefix(r.URL.Path, "/simulator/partners/")
-	if r.Method != http.MethodPut {
-		w.Header().Set("Allow", "PUT")
-		writeError(w, &apiError{status: http.StatusMethodNotAllowed, code: wire.CodeBadRequest,
-			message: "use PUT /simulator/partners/{partnerId} with the partner's seed fields as the JSON body"})
-		return
-	}
+	id := r.PathValue("partnerId")
 	var p SeedPartner
 	if err := decodeBody(w, r, &p); err != nil {
 		writeError(w, err)

@@ -4,14 +4,13 @@ import (
 	"errors"
 	"slices"
 	"time"
-
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
 // Progress over time (certification, going live, merges) is derived from
 // due times persisted with the records: whoever reads a record after its due
 // time settles it, in the same transaction. Nothing depends on a goroutine
-// or timer, so a restart mid-certification completes it correctly.
+// or timer, so a restart mid-certification completes it correctly, in
+// realistic mode (hours) as in demo mode (seconds).
 
 // loadProduct reads a product and settles its progress; a missing product
 // is a 404.
@@ -22,7 +21,7 @@ func loadProduct(st *stage, productID string, now time.Time) (*productRec, error
 		return nil, err
 	}
 	if !ok {
-		return nil, errNotFound("product %s not found", productID)
+		return nil, errNotFound("product %s not found", productRef(productID))
 	}
 	if err := settleProduct(st, &p, now); err != nil {
 		return nil, err
@@ -30,8 +29,8 @@ func loadProduct(st *stage, productID string, now time.Time) (*productRec, error
 	return &p, nil
 }
 
-// settleProduct completes the product's in-progress submission and the
-// merges into it whose time has come, and stages the changes.
+// settleProduct completes the product's running submission and the merges
+// into it whose time has come, and stages the changes.
 func settleProduct(st *stage, p *productRec, now time.Time) error {
 	changed := false
 	if p.InProgress != "" && !now.Before(p.InProgressDue) {
@@ -40,7 +39,7 @@ func settleProduct(st *stage, p *productRec, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		if ok && sub.Status != wire.SubmissionCompleted {
+		if ok && sub.Status != jobCompleted {
 			completeSubmission(p, &sub)
 			if err := st.putJSON(bucketSubmissions, submissionKey(p.ID, sub.ID), &sub); err != nil {
 				return err
@@ -61,8 +60,8 @@ func settleProduct(st *stage, p *productRec, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		if ok && sol.State == wire.SolutionMergeRequested {
-			sol.State = wire.SolutionMerged
+		if ok && sol.State == solutionMergeRequested {
+			sol.State = solutionMerged
 			if err := st.putJSON(bucketSolutions, m.Solution, &sol); err != nil {
 				return err
 			}
@@ -78,28 +77,23 @@ func settleProduct(st *stage, p *productRec, now time.Time) error {
 	return st.putJSON(bucketProducts, p.ID, p)
 }
 
-// completeSubmission finishes a due submission: certification for a preview,
-// publication for a live one, with their effect on the product.
+// completeSubmission finishes a due submission: certification for a
+// preview, publication for a live one, with their effect on the product.
 func completeSubmission(p *productRec, sub *submissionRec) {
-	sub.Status = wire.SubmissionCompleted
+	sub.Status = jobCompleted
 	switch sub.Target {
-	case wire.TargetPreview:
-		if report := certify(sub.OfferType, sub.Draft); len(report) > 0 {
-			sub.Result, sub.Report = wire.JobFailed, report
+	case targetPreview:
+		if issues := certify(sub); len(issues) > 0 {
+			sub.Result = resultFailed
+			sub.Errors = []innerError{{Code: codeBusinessValidation, ResourceID: submissionRef(p.ID, sub.ID), Details: issues,
+				Message: "Certification of the preview submission found issues; fix each resource named in details in the draft, then submit a new preview."}}
 			return
 		}
-		sub.Result = wire.JobSucceeded
-		sub.PreviewLinks = previewLinks(p.Type, p.OfferID, sub.ID)
-		if p.Lifecycle == wire.LifecycleDraft {
-			p.Lifecycle = wire.LifecyclePublished
-		}
-	case wire.TargetLive:
-		sub.Result = wire.JobSucceeded
-		sub.LiveLink = liveLink(p.Type, p.OfferID)
-		if p.Lifecycle != wire.LifecycleDeprecated {
-			p.Lifecycle = wire.LifecyclePublished
-			p.LiveSubmission, p.LiveLink, p.CoSellStatus = sub.ID, sub.LiveLink, coSellStatus(sub.Draft)
-		}
+		sub.Result = resultSucceeded
+		p.Preview, p.Published = sub.ID, true
+	case targetLive:
+		sub.Result = resultSucceeded
+		p.Live, p.Preview = sub.ID, sub.ID
 	}
 }
 
@@ -118,7 +112,7 @@ func loadSolution(st *stage, partnerID, solutionID string, now time.Time) (*solu
 		}
 		return nil, errNotFound("solution %s of partner %s not found", solutionID, partnerID)
 	}
-	if sol.State != wire.SolutionMergeRequested || now.Before(sol.MergeDue) {
+	if sol.State != solutionMergeRequested || now.Before(sol.MergeDue) {
 		return &sol, nil
 	}
 	if sol.Product != "" {
@@ -130,8 +124,8 @@ func loadSolution(st *stage, partnerID, solutionID string, now time.Time) (*solu
 			return nil, err
 		}
 	}
-	if sol.State == wire.SolutionMergeRequested {
-		sol.State = wire.SolutionMerged
+	if sol.State == solutionMergeRequested {
+		sol.State = solutionMerged
 		if err := st.putJSON(bucketSolutions, key, &sol); err != nil {
 			return nil, err
 		}

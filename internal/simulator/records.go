@@ -2,34 +2,43 @@ package simulator
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
 // productRec is a product as the store keeps it. InProgress and the pending
 // merges carry the due times from which progress is derived on read, so a
 // restart completes what was under way.
 type productRec struct {
-	ID              string         `json:"id"`
-	OfferID         string         `json:"offerId"`
-	Type            string         `json:"type"`
-	Alias           string         `json:"alias"`
+	ID         string `json:"id"`
+	ExternalID string `json:"externalId"`
+	Type       string `json:"type"`
+	Alias      string `json:"alias"`
+	// Version is the $schema version the product was last written with.
+	Version   string    `json:"version"`
+	Lifecycle string    `json:"lifecycleState"`
+	Created   time.Time `json:"created"`
+	// InProgress is the running submission (preview certification or a
+	// push to live), completed at InProgressDue.
+	InProgress    string    `json:"inProgress,omitempty"`
+	InProgressDue time.Time `json:"inProgressDue,omitzero"`
+	// LastPreview is the newest preview submission, Preview the newest that
+	// passed certification (the preview resource tree) and Live the
+	// submission that is live.
+	LastPreview string `json:"lastPreview,omitempty"`
+	Preview     string `json:"preview,omitempty"`
+	Live        string `json:"live,omitempty"`
+	// Published is set once a preview passed certification: the product
+	// can no longer be deleted.
+	Published bool `json:"published,omitempty"`
+
+	// Simulator extension (OCP GTM migration), never in a published answer.
 	PublisherID     string         `json:"publisherId,omitempty"`
-	Lifecycle       string         `json:"lifecycleState"`
 	MigratedFrom    string         `json:"migratedFrom,omitempty"`
 	MergedSolutions []string       `json:"mergedSolutions,omitempty"`
-	LiveSubmission  string         `json:"liveSubmission,omitempty"`
-	LiveLink        string         `json:"liveLink,omitempty"`
-	CoSellStatus    string         `json:"coSellStatus,omitempty"`
-	InProgress      string         `json:"inProgress,omitempty"`
-	InProgressDue   time.Time      `json:"inProgressDue,omitzero"`
-	LastPreview     string         `json:"lastPreview,omitempty"`
-	Submissions     int            `json:"submissions,omitempty"`
 	PendingMerges   []pendingMerge `json:"pendingMerges,omitempty"`
-	Created         time.Time      `json:"created"`
 }
 
 // pendingMerge is a merge request into the product that support completes
@@ -39,68 +48,93 @@ type pendingMerge struct {
 	Due      time.Time `json:"due"`
 }
 
-// draftRec holds a product's draft resources with IDs and product refs
-// stripped, so that two drafts that mean the same encode the same.
+// draftRec holds a product's draft resources other than the product
+// itself, with their durable IDs, sorted by ID.
 type draftRec struct {
-	Listing  *wire.Resource `json:"listing,omitempty"`
-	Plans    []planRec      `json:"plans,omitempty"` // sorted by plan ID
-	Reseller *wire.Resource `json:"reseller,omitempty"`
-	CoSell   *wire.Resource `json:"cosell,omitempty"`
+	Resources []resource `json:"resources,omitempty"`
 }
 
-// planRec is a plan with its price-and-availability resource, if any.
-type planRec struct {
-	Plan  wire.Resource  `json:"plan"`
-	Price *wire.Resource `json:"price,omitempty"`
+func idOf(r resource) string { s, _ := r["id"].(string); return s }
+
+func (d *draftRec) find(id string) int {
+	return slices.IndexFunc(d.Resources, func(r resource) bool { return idOf(r) == id })
 }
 
-func (p planRec) id() string {
-	if p.Plan.Identity == nil {
-		return ""
+func (d *draftRec) get(id string) resource {
+	if i := d.find(id); i >= 0 {
+		return d.Resources[i]
 	}
-	return p.Plan.Identity.ExternalID
+	return nil
 }
 
-// sortPlans orders the plans by ID, so equal drafts encode equally.
-func (d *draftRec) sortPlans() {
-	slices.SortFunc(d.Plans, func(a, b planRec) int { return strings.Compare(a.id(), b.id()) })
+// put adds or replaces the resource with r's id.
+func (d *draftRec) put(r resource) {
+	if i := d.find(idOf(r)); i >= 0 {
+		d.Resources[i] = r
+		return
+	}
+	d.Resources = append(d.Resources, r)
+	slices.SortFunc(d.Resources, func(a, b resource) int { return strings.Compare(idOf(a), idOf(b)) })
 }
 
-// canonical is the encoding used to decide noChangesToSubmit.
-func (d *draftRec) canonical() []byte {
-	d.sortPlans()
+// remove drops the resource with id and every resource that references it
+// as its plan.
+func (d *draftRec) remove(id string) {
+	d.Resources = slices.DeleteFunc(d.Resources, func(r resource) bool {
+		p, _ := r["plan"].(string)
+		return idOf(r) == id || p == id
+	})
+}
+
+// ofKind lists the draft's resources of a kind.
+func (d *draftRec) ofKind(kind string) []resource {
+	var out []resource
+	for _, r := range d.Resources {
+		if k, _ := kindOf(str(r, "$schema")); k == kind {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// clone deep-copies the draft (for snapshots).
+func (d draftRec) clone() draftRec {
 	raw, _ := json.Marshal(d)
-	return raw
+	var out draftRec
+	_ = json.Unmarshal(raw, &out)
+	return out
 }
 
-// submissionRec is a submission with the draft snapshot it certifies (a live
-// submission carries the snapshot of its preview).
+// submissionRec is a submission with the snapshot it certifies or
+// publishes. Going live reuses the preview submission's record: from then on
+// one submission stands for preview and live, as Microsoft documents.
 type submissionRec struct {
-	ID             string              `json:"id"`
-	ProductID      string              `json:"productId"`
-	Target         string              `json:"target"`
-	Status         string              `json:"status"`
-	Result         string              `json:"result"`
-	Created        time.Time           `json:"created"`
-	Due            time.Time           `json:"due"`
-	Draft          draftRec            `json:"draft"`
-	OfferType      string              `json:"offerType"`
-	FromPreview    string              `json:"fromPreview,omitempty"`
-	LiveSubmission string              `json:"liveSubmission,omitempty"` // on a preview: the live submission made from it
-	Report         []wire.FeedbackItem `json:"report,omitempty"`
-	PreviewLinks   []string            `json:"previewLinks,omitempty"`
-	LiveLink       string              `json:"liveLink,omitempty"`
+	ID        string       `json:"id"`
+	ProductID string       `json:"productId"`
+	Target    string       `json:"target"`
+	Status    string       `json:"status"`
+	Result    string       `json:"result"`
+	Lifecycle string       `json:"lifecycleState,omitempty"`
+	Created   time.Time    `json:"created"`
+	Due       time.Time    `json:"due"`
+	OfferType string       `json:"offerType"`
+	Product   productRec   `json:"product"`
+	Snapshot  draftRec     `json:"snapshot"`
+	Errors    []innerError `json:"errors,omitempty"`
 }
 
 // jobRec is a configure job. Its effects were applied when it was accepted;
-// it reports completed once Due has passed.
+// it reports completed once Due has passed. A job that submitted a product
+// takes its result from the submission (certification or going live).
 type jobRec struct {
-	ID        string          `json:"id"`
-	Created   time.Time       `json:"created"`
-	Due       time.Time       `json:"due"`
-	Result    string          `json:"result"`
-	Resources []wire.Resource `json:"resources,omitempty"`
-	Errors    []wire.Error    `json:"errors,omitempty"`
+	ID        string       `json:"id"`
+	Created   time.Time    `json:"created"`
+	Due       time.Time    `json:"due"`
+	Result    string       `json:"result"`
+	Errors    []innerError `json:"errors,omitempty"`
+	Resources []resource   `json:"resources,omitempty"`
+	// Submissions are the submissions the job made, "productID/submissionID".
+	Submissions []string `json:"submissions,omitempty"`
 }
 
 // partnerRec is a partner of the seed.
@@ -113,110 +147,77 @@ type partnerRec struct {
 
 // solutionRec is a legacy solution with its decision's progress.
 type solutionRec struct {
-	PartnerID        string          `json:"partnerId"`
-	SolutionID       string          `json:"solutionId"`
-	Name             string          `json:"name"`
-	Summary          string          `json:"summary,omitempty"`
-	BillOfMaterials  []wire.Document `json:"billOfMaterials,omitempty"`
-	State            string          `json:"state"`
-	Product          string          `json:"product,omitempty"` // bare product ID
-	SupportRequestID string          `json:"supportRequestId,omitempty"`
-	MergeTarget      string          `json:"mergeTarget,omitempty"` // product ref or listing URI asked for
-	MergeDue         time.Time       `json:"mergeDue,omitzero"`
+	PartnerID        string     `json:"partnerId"`
+	SolutionID       string     `json:"solutionId"`
+	Name             string     `json:"name"`
+	Summary          string     `json:"summary,omitempty"`
+	BillOfMaterials  []document `json:"billOfMaterials,omitempty"`
+	State            string     `json:"state"`
+	Product          string     `json:"product,omitempty"` // bare product ID
+	SupportRequestID string     `json:"supportRequestId,omitempty"`
+	MergeTarget      string     `json:"mergeTarget,omitempty"` // product ref or listing URI asked for
+	MergeDue         time.Time  `json:"mergeDue,omitzero"`
 }
 
 func solutionKey(partnerID, solutionID string) string { return partnerID + "/" + solutionID }
 
-// Durable IDs of draft resources (plans use wire.PlanRef).
-func listingRef(productID string) string  { return "listing/" + productID + "/en-us" }
-func resellerRef(productID string) string { return "reseller/" + productID }
-func coSellRef(productID string) string   { return "cosell-listing/" + productID }
-func priceRef(productID, planID string) string {
-	return "price-and-availability-plan/" + productID + "/" + planID
+// productVersion is the version a product answers with.
+func (p *productRec) version() string {
+	if p.Version == "" {
+		return schemaVersion
+	}
+	return p.Version
 }
 
-func (p *productRec) wire() wire.Product {
-	out := wire.Product{
-		Schema: wire.Schema(wire.KindProduct), ID: wire.ProductRef(p.ID), Identity: wire.Identity{ExternalID: p.OfferID},
-		Type: p.Type, Alias: p.Alias, PublisherID: p.PublisherID, LifecycleState: p.Lifecycle,
-		LiveLink: p.LiveLink, CoSellStatus: p.CoSellStatus, MigratedFrom: p.MigratedFrom,
-		MergedSolutions: slices.Clone(p.MergedSolutions),
+// published is the product resource as answered.
+func (p *productRec) published() product {
+	lc := p.Lifecycle
+	if lc == "" {
+		lc = lifecycleAvailable
 	}
-	if p.LiveSubmission != "" {
-		out.LiveSubmission = wire.SubmissionRef(p.ID, p.LiveSubmission)
-	}
+	return product{Schema: schemaURI(kindProduct, p.version()), ID: productRef(p.ID),
+		Identity: identity{ExternalID: p.ExternalID}, Type: p.Type, Alias: p.Alias, LifecycleState: lc}
+}
+
+// resource is the product as a resource of a tree or a job detail.
+func (p *productRec) resource() resource {
+	raw, _ := json.Marshal(p.published())
+	var out resource
+	_ = json.Unmarshal(raw, &out)
 	return out
 }
 
-// resource is the product as a resource of a resource tree or job.
-func (p *productRec) resource() wire.Resource {
-	return wire.Resource{Schema: wire.Schema(wire.KindProduct), ID: wire.ProductRef(p.ID),
-		Identity: &wire.Identity{ExternalID: p.OfferID}, Type: p.Type, Alias: p.Alias,
-		PublisherID: p.PublisherID, LifecycleState: p.Lifecycle}
+func (s *submissionRec) published() submission {
+	created := s.Created.UTC()
+	return submission{Schema: schemaURI(kindSubmission, schemaVersion), ID: submissionRef(s.ProductID, s.ID),
+		Product: productRef(s.ProductID), Target: target{TargetType: s.Target}, LifecycleState: s.Lifecycle,
+		Status: s.Status, Result: s.Result, Created: &created}
 }
 
-// resources returns the draft's resources with their durable IDs, in tree order.
-func (d *draftRec) resources(productID string) []wire.Resource {
-	var out []wire.Resource
-	with := func(r wire.Resource, id string) wire.Resource {
-		r.ID, r.Product = id, wire.ProductRef(productID)
-		return r
-	}
-	if d.Listing != nil {
-		out = append(out, with(*d.Listing, listingRef(productID)))
-	}
-	for _, p := range d.Plans {
-		out = append(out, with(p.Plan, wire.PlanRef(productID, p.id())))
-		if p.Price != nil {
-			pr := with(*p.Price, priceRef(productID, p.id()))
-			pr.Plan = wire.PlanRef(productID, p.id())
-			out = append(out, pr)
-		}
-	}
-	if d.Reseller != nil {
-		out = append(out, with(*d.Reseller, resellerRef(productID)))
-	}
-	if d.CoSell != nil {
-		out = append(out, with(*d.CoSell, coSellRef(productID)))
-	}
+func (s *submissionRec) resource() resource {
+	raw, _ := json.Marshal(s.published())
+	var out resource
+	_ = json.Unmarshal(raw, &out)
 	return out
 }
 
-func (s *submissionRec) wire() wire.Submission {
-	out := wire.Submission{Schema: wire.Schema(wire.KindSubmission), ID: wire.SubmissionRef(s.ProductID, s.ID),
-		Product: wire.ProductRef(s.ProductID), Target: wire.Target{TargetType: s.Target},
-		Status: s.Status, Result: s.Result, Created: s.Created,
-		PreviewLinks: slices.Clone(s.PreviewLinks), LiveLink: s.LiveLink}
-	if len(s.Report) > 0 {
-		out.CertificationReport = &wire.CertificationReport{Items: slices.Clone(s.Report)}
-	}
+// draftSubmission is the draft entry of a product's submissions: ID 0, no
+// status, result or created.
+func draftSubmission(productID string) submission {
+	return submission{Schema: schemaURI(kindSubmission, schemaVersion), ID: submissionRef(productID, "0"),
+		Product: productRef(productID), Target: target{TargetType: targetDraft}}
+}
+
+// cloneResource deep-copies a resource.
+func cloneResource(r resource) resource {
+	out := maps.Clone(r)
+	raw, _ := json.Marshal(r)
+	_ = json.Unmarshal(raw, &out)
 	return out
 }
 
-func (s *submissionRec) resource() wire.Resource {
-	return wire.Resource{Schema: wire.Schema(wire.KindSubmission), ID: wire.SubmissionRef(s.ProductID, s.ID),
-		Product: wire.ProductRef(s.ProductID), Target: &wire.Target{TargetType: s.Target}}
-}
-
-func (j *jobRec) wire(now time.Time) wire.ConfigureStatus {
-	start := j.Created
-	out := wire.ConfigureStatus{Schema: wire.Schema(wire.KindConfigureStatus), JobID: j.ID,
-		JobStatus: wire.JobRunning, JobResult: wire.JobPending, JobStart: &start}
-	if now.Before(j.Due) {
-		return out
-	}
-	end := j.Due
-	out.JobStatus, out.JobResult, out.JobEnd = wire.JobCompleted, j.Result, &end
-	out.Resources, out.Errors = j.Resources, j.Errors
-	return out
-}
-
-func (s *solutionRec) wire() wire.LegacySolution {
-	out := wire.LegacySolution{Schema: wire.Schema(wire.KindLegacySolution), PartnerID: s.PartnerID,
-		SolutionID: s.SolutionID, Name: s.Name, Summary: s.Summary, State: s.State,
-		BillOfMaterials: slices.Clone(s.BillOfMaterials), SupportRequestID: s.SupportRequestID}
-	if s.Product != "" {
-		out.Product = wire.ProductRef(s.Product)
-	}
-	return out
+// str reads a string property of a resource.
+func str(r resource, key string) string {
+	s, _ := r[key].(string)
+	return s
 }

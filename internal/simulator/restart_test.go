@@ -8,55 +8,79 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
-
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
-// TestRestartKeepsState closes the simulator in the middle of a
-// certification and finds everything on a new simulator over the same store.
+// TestRestartKeepsState closes a realistic simulator in the middle of an
+// hours-long certification and finds everything on a new simulator over the
+// same store: progress is worked out from stored times, so the
+// certification completes when its time has come.
 func TestRestartKeepsState(t *testing.T) {
 	g := NewWithT(t)
 	dir := t.TempDir()
-	opts := Options{StoreDir: dir, CertificationDelay: time.Second, MergeDelay: time.Hour}
+	clk := newClock()
+	opts := Options{StoreDir: dir, Realistic: true}
 
 	first, err := New(opts)
 	g.Expect(err).NotTo(HaveOccurred())
+	first.now = clk.Now
 	g.Expect(first.Start(context.Background())).To(Succeed())
 	a := &api{t: t, g: g, base: strings.TrimSuffix(first.URL(), APIPrefix), sim: first}
-	pid := a.createProduct("contoso-analytics", "softwareAsAService")
-	a.mustSucceed(analyticsDraft(pid)...)
-	sid := a.submit(pid, wire.TargetPreview, "")
+	pid, _ := a.createOfferAt(clk, "contoso-analytics")
+	job, sub := a.submit(pid, targetPreview, "")
 	code, _, _ := a.solutionAction(partner, "ocp-contoso-legacy-crm", "discard", nil)
 	g.Expect(code).To(Equal(http.StatusOK))
 	code, _, _ = a.solutionAction(partner, "ocp-contoso-fieldservice", "migrate", migrateBody("contoso-fieldservice", "azureApplication", "contoso"))
 	g.Expect(code).To(Equal(http.StatusOK))
-	g.Expect(a.submission(pid, sid).Status).To(Equal(wire.SubmissionInProgress))
+	clk.Advance(RealisticCertificationDelay - time.Hour - RealisticJobDelay)
+	g.Expect(a.job(job).JobStatus).To(Equal(jobRunning), "certification takes hours")
+	st0 := a.configure(listingRes("product/" + pid))
+	g.Expect(a.job(st0.JobID).JobStatus).To(Equal(jobRunning), "a realistic job takes minutes")
+	clk.Advance(RealisticJobDelay)
+	g.Expect(a.job(st0.JobID).JobResult).To(Equal(resultSucceeded))
+	g.Expect(a.submissions(pid)[1].Status).To(Equal(jobRunning))
 	g.Expect(first.Close()).To(Succeed())
 	g.Expect(first.Close()).To(Succeed(), "Close is idempotent")
 
 	second, err := New(opts)
 	g.Expect(err).NotTo(HaveOccurred())
+	second.now = clk.Now
 	g.Expect(second.Start(context.Background())).To(Succeed())
 	defer second.Close()
 	a = &api{t: t, g: g, base: strings.TrimSuffix(second.URL(), APIPrefix), sim: second}
 
-	s := a.waitSubmission(pid, sid)
-	g.Expect(s.Result).To(Equal(wire.JobSucceeded))
-	g.Expect(a.product(pid).LifecycleState).To(Equal(wire.LifecyclePublished))
-	g.Expect(a.findProducts("contoso-analytics")).To(HaveLen(1))
-	g.Expect(a.solution(partner, "ocp-contoso-legacy-crm").State).To(Equal(wire.SolutionDiscarded), "the seed does not reset solutions")
-	g.Expect(a.solution(partner, "ocp-contoso-fieldservice").State).To(Equal(wire.SolutionMigrated))
-	a.mustFail(wire.CodeNoChanges, submissionRes(pid, wire.TargetPreview, ""))
+	g.Expect(a.job(job).JobStatus).To(Equal(jobRunning))
+	clk.Advance(time.Hour)
+	st := a.job(job)
+	g.Expect(st.JobStatus).To(Equal(jobCompleted))
+	g.Expect(st.JobResult).To(Equal(resultSucceeded), "%+v", st.Errors)
+	g.Expect(a.submissions(pid)[1]).To(HaveField("ID", sub))
+	g.Expect(a.solution(partner, "ocp-contoso-legacy-crm").State).To(Equal(solutionDiscarded), "the seed does not reset solutions")
+	g.Expect(a.solution(partner, "ocp-contoso-fieldservice").State).To(Equal(solutionMigrated))
 
 	stats := second.Stats()
 	g.Expect(stats.PreviewSubmissions).To(Equal(map[string]int{"contoso-analytics": 1}))
 	g.Expect(stats.Discards).To(Equal(map[string]int{"ocp-contoso-legacy-crm": 1}))
 	g.Expect(stats.Migrations).To(Equal(map[string]int{"ocp-contoso-fieldservice": 1}))
-	g.Expect(stats.Requests["POST migration/discard 200"]).To(Equal(1), "request counters survive the restart")
+	g.Expect(stats.Requests["POST ocp-gtm/discard 200"]).To(Equal(1), "request counters survive the restart")
 
-	// New submission IDs continue after the old ones.
-	a.mustSucceed(retailDraft(pid, true)...)
-	g.Expect(a.submit(pid, wire.TargetPreview, "") > sid).To(BeTrue())
+	// Going live takes the realistic live delay; new submission IDs
+	// continue after the old ones.
+	st2 := a.configure(submissionReq("product/"+pid, targetLive, sub))
+	clk.Advance(RealisticLiveDelay - time.Minute)
+	g.Expect(a.job(st2.JobID).JobStatus).To(Equal(jobRunning))
+	clk.Advance(time.Minute)
+	g.Expect(a.job(st2.JobID).JobResult).To(Equal(resultSucceeded))
+	_, sub2 := a.submit(pid, targetPreview, "")
+	g.Expect(len(sub2) >= len(sub) && sub2 > sub).To(BeTrue(), "%s after %s", sub2, sub)
+}
+
+// createOfferAt creates an offer on a simulator whose jobs take
+// RealisticJobDelay, advancing clk past each job.
+func (a *api) createOfferAt(clk *clock, externalID string) (string, string) {
+	a.t.Helper()
+	a.clk = clk
+	defer func() { a.clk = nil }()
+	return a.createOffer(externalID)
 }
 
 func TestStoreIsLocked(t *testing.T) {
@@ -106,4 +130,5 @@ func TestMainFlags(t *testing.T) {
 	g.Expect(Main([]string{"simulator", "--no-such-flag"})).To(MatchError(ContainSubstring("no-such-flag")))
 	g.Expect(Main([]string{"--faults", "boom=1", "--addr", "127.0.0.1:0"})).To(MatchError(ContainSubstring("boom")))
 	g.Expect(Main([]string{"extra"})).To(MatchError(ContainSubstring("unexpected arguments")))
+	g.Expect(Main([]string{"--realistic", "--certification-delay", "nope"})).To(MatchError(ContainSubstring("certification-delay")))
 }

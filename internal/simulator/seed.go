@@ -10,8 +10,6 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	"sigs.k8s.io/yaml"
-
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
 //go:embed seed.yaml
@@ -193,9 +191,9 @@ func (s *Seed) records() ([]partnerRec, []solutionRec) {
 		partners = append(partners, pr)
 		for _, sol := range p.Solutions {
 			rec := solutionRec{PartnerID: p.PartnerID, SolutionID: sol.SolutionID, Name: sol.Name,
-				Summary: sol.Summary, State: wire.SolutionPendingMigration}
+				Summary: sol.Summary, State: solutionPendingMigration}
 			for _, d := range sol.BillOfMaterials {
-				rec.BillOfMaterials = append(rec.BillOfMaterials, wire.Document{Type: d.Type, URL: d.URL})
+				rec.BillOfMaterials = append(rec.BillOfMaterials, document(d))
 			}
 			solutions = append(solutions, rec)
 		}
@@ -213,10 +211,10 @@ func (s *Seed) records() ([]partnerRec, []solutionRec) {
 			id := fmt.Sprintf("bench-sol-%05d", n)
 			solutions = append(solutions, solutionRec{PartnerID: g.PartnerID, SolutionID: id,
 				Name: fmt.Sprintf("Bench Solution %05d", n), Summary: "A generated legacy solution for scale tests.",
-				State: wire.SolutionPendingMigration,
-				BillOfMaterials: []wire.Document{
-					{Type: docOnePager, URL: "https://bench.example/" + id + "/one-pager.pdf"},
-					{Type: docPitchDeck, URL: "https://bench.example/" + id + "/deck.pptx"},
+				State: solutionPendingMigration,
+				BillOfMaterials: []document{
+					{Type: "SolutionOnePager", URL: "https://bench.example/" + id + "/one-pager.pdf"},
+					{Type: "PitchDeck", URL: "https://bench.example/" + id + "/deck.pptx"},
 				}})
 		}
 	}

@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	. "github.com/onsi/gomega"
-
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
 func TestDefaultSeed(t *testing.T) {
@@ -27,7 +25,7 @@ func TestDefaultSeed(t *testing.T) {
 	for _, s := range solutions {
 		if s.PartnerID == "4871234" {
 			contoso = append(contoso, s.SolutionID)
-			g.Expect(hasDocument(s.BillOfMaterials, docOnePager) && hasDocument(s.BillOfMaterials, docPitchDeck)).To(BeTrue())
+			g.Expect(s.BillOfMaterials).To(ContainElements(HaveField("Type", "SolutionOnePager"), HaveField("Type", "PitchDeck")))
 			g.Expect(s.Name).NotTo(BeEmpty())
 			g.Expect(s.Summary).NotTo(BeEmpty())
 		}
@@ -83,13 +81,13 @@ generate: {partnerID: "5559999", publisherID: bench, solutions: 3}
 	a := newAPI(t, Options{SeedFile: path}, nil)
 	sol := a.solution("5559999", "bench-sol-00003")
 	g.Expect(sol.Name).To(Equal("Bench Solution 00003"))
-	g.Expect(sol.State).To(Equal(wire.SolutionPendingMigration))
-	var p wire.Prerequisites
-	a.call("GET", "migration/partners/5559999/prerequisites?publisherId=bench", nil, &p)
-	g.Expect(p.PublisherRole).To(Equal("Admin"))
-	code, _ := a.call("GET", "migration/partners/5559999/solutions/bench-sol-00004", nil, nil)
+	g.Expect(sol.State).To(Equal(solutionPendingMigration))
+	code, body := a.do("GET", gtmPath("5559999", "prerequisites?publisherId=bench"), nil)
+	g.Expect(code).To(Equal(200))
+	g.Expect(string(body)).To(ContainSubstring(`"publisherRole":"Admin"`))
+	code, _ = a.do("GET", gtmPath("5559999", "solutions/bench-sol-00004"), nil)
 	g.Expect(code).To(Equal(404))
 	code, migrated, e := a.solutionAction("5559999", "bench-sol-00001", "migrate", migrateBody("bench-offer-00001", "softwareAsAService", "bench"))
 	g.Expect(code).To(Equal(200), "%+v", e)
-	g.Expect(migrated.State).To(Equal(wire.SolutionMigrated))
+	g.Expect(migrated.State).To(Equal(solutionMigrated))
 }

@@ -14,8 +14,6 @@ import (
 
 	"github.com/go-logr/logr"
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
 // APIPrefix is where the Product Ingestion surface is served, as the real
@@ -40,9 +38,18 @@ type Options struct {
 	MergeDelay time.Duration
 	// Faults is a fault spec such as "429=0.1,5xx=0.05,latency=200ms,drop=0.02,qps=20,seed=1".
 	Faults string
-	// JobDelay is how long configure jobs (and going live) take; 0 completes
-	// them on the first read.
+	// JobDelay is how long configure jobs take; 0 completes them on the
+	// first read.
 	JobDelay time.Duration
+	// LiveDelay is how long a push to live takes; 0 uses JobDelay.
+	LiveDelay time.Duration
+	// Realistic gives the delays Partner Center's documents describe
+	// (certification takes hours to days) instead of demo timings, for
+	// benchmarks: every delay left at 0 takes its realistic default
+	// (RealisticCertificationDelay, RealisticJobDelay, RealisticLiveDelay,
+	// RealisticMergeDelay); the ones set are kept. Progress is worked out
+	// from stored due times, so a restart keeps counting.
+	Realistic bool
 	// Logger receives one line per request at V(1) and faults at V(0).
 	Logger logr.Logger
 }
@@ -56,7 +63,7 @@ type Simulator struct {
 	tempDir string
 	faults  faults
 	mux     *http.ServeMux
-	labels  map[string]string // mux pattern -> route label for Stats
+	labels  map[string]route // mux pattern -> surface and label for Stats
 	now     func() time.Time
 
 	statsMu     sync.Mutex
@@ -116,34 +123,123 @@ func (s *Simulator) removeTemp() {
 	}
 }
 
-// routes registers the API surfaces with a label for each, the route part of
+// Realistic defaults (Options.Realistic). Microsoft documents that
+// certification takes hours to days and asks clients to poll a job at most
+// once a minute; it publishes no figure for jobs, going live or merges, so
+// these are the simulator's choices.
+const (
+	RealisticCertificationDelay = 8 * time.Hour
+	RealisticJobDelay           = 2 * time.Minute
+	RealisticLiveDelay          = 2 * time.Hour
+	RealisticMergeDelay         = 72 * time.Hour
+)
+
+func (s *Simulator) delay(set, realistic time.Duration) time.Duration {
+	if set == 0 && s.opts.Realistic {
+		return realistic
+	}
+	return set
+}
+
+func (s *Simulator) certificationDelay() time.Duration {
+	return s.delay(s.opts.CertificationDelay, RealisticCertificationDelay)
+}
+
+func (s *Simulator) jobDelay() time.Duration { return s.delay(s.opts.JobDelay, RealisticJobDelay) }
+
+func (s *Simulator) mergeDelay() time.Duration {
+	return s.delay(s.opts.MergeDelay, RealisticMergeDelay)
+}
+
+func (s *Simulator) liveDelay() time.Duration {
+	if s.opts.LiveDelay == 0 && !s.opts.Realistic {
+		return s.jobDelay()
+	}
+	return s.delay(s.opts.LiveDelay, RealisticLiveDelay)
+}
+
+// Surfaces of a route: the published Product Ingestion API (needs
+// $version), the published Partner Ingestion API, a simulator extension
+// the operator calls (faulted like the APIs), and admin routes (never
+// faulted).
+const (
+	surfaceProductIngestion = iota
+	surfacePartnerIngestion
+	surfaceExtension
+	surfaceAdmin
+)
+
+type route struct {
+	surface int
+	label   string
+}
+
+// routes registers the surfaces with a label for each, the route part of
 // the Stats.Requests keys.
 func (s *Simulator) routes() {
 	s.mux = http.NewServeMux()
-	s.labels = map[string]string{}
-	const mig = "/migration/partners/{partnerId}"
+	s.labels = map[string]route{}
+	const gtm = ExtensionPrefix + "/ocp-gtm/partners/{partnerId}"
+	add := func(surface int, method, path, label string, h http.HandlerFunc) {
+		pattern := method + " " + path
+		s.mux.HandleFunc(pattern, h)
+		s.labels[pattern] = route{surface: surface, label: label}
+	}
 	for _, rt := range []struct {
 		method, path, label string
 		h                   http.HandlerFunc
 	}{
 		{"POST", "/configure", "configure", s.handleConfigure},
 		{"GET", "/configure/{jobId}/status", "configure/status", s.handleJobStatus},
+		{"GET", "/configure/{jobId}", "configure/detail", s.handleJobDetail},
 		{"GET", "/product", "product", s.handleProducts},
 		{"GET", "/product/{productId}", "product/{id}", s.handleProduct},
+		{"GET", "/plan", "plan", s.handlePlans},
 		{"GET", "/resource-tree/product/{productId}", "resource-tree", s.handleResourceTree},
+		{"GET", "/resource-tree/{productId}", "resource-tree", s.handleResourceTree},
 		{"GET", "/submission/{productId}", "submissions", s.handleSubmissions},
 		{"GET", "/submission/{productId}/{submissionId}", "submission", s.handleSubmission},
-		{"GET", mig + "/prerequisites", "migration/prerequisites", s.handlePrerequisites},
-		{"GET", mig + "/solutions/{solutionId}", "migration/solution", s.handleSolution},
-		{"POST", mig + "/solutions/{solutionId}/migrate", "migration/migrate", s.handleMigrate},
-		{"POST", mig + "/solutions/{solutionId}/merge", "migration/merge", s.handleMerge},
-		{"POST", mig + "/solutions/{solutionId}/discard", "migration/discard", s.handleDiscard},
-		{"POST", mig + "/solutions/{solutionId}/undo-discard", "migration/undo-discard", s.handleUndoDiscard},
+		{"GET", "/{kind}/{rest...}", "durable-id", s.handleDurable},
 	} {
-		pattern := rt.method + " " + APIPrefix + rt.path
-		s.mux.HandleFunc(pattern, rt.h)
-		s.labels[pattern] = rt.label
+		add(surfaceProductIngestion, rt.method, APIPrefix+rt.path, rt.label, rt.h)
 	}
+	s.partnerIngestionRoutes(func(method, path, label string, h http.HandlerFunc) {
+		add(surfacePartnerIngestion, method, PartnerIngestionPrefix+path, label, h)
+	})
+	for _, rt := range []struct {
+		method, path, label string
+		h                   http.HandlerFunc
+	}{
+		{"GET", gtm + "/prerequisites", "ocp-gtm/prerequisites", s.handlePrerequisites},
+		{"GET", gtm + "/solutions", "ocp-gtm/solutions", s.handleSolutions},
+		{"GET", gtm + "/solutions/{solutionId}", "ocp-gtm/solution", s.handleSolution},
+		{"POST", gtm + "/solutions/{solutionId}/migrate", "ocp-gtm/migrate", s.handleMigrate},
+		{"POST", gtm + "/solutions/{solutionId}/merge", "ocp-gtm/merge", s.handleMerge},
+		{"POST", gtm + "/solutions/{solutionId}/discard", "ocp-gtm/discard", s.handleDiscard},
+		{"POST", gtm + "/solutions/{solutionId}/undo-discard", "ocp-gtm/undo-discard", s.handleUndoDiscard},
+	} {
+		add(surfaceExtension, rt.method, rt.path, rt.label, rt.h)
+	}
+	for _, rt := range []struct {
+		method, path, label string
+		h                   http.HandlerFunc
+	}{
+		{"GET", "/healthz", "healthz", s.handleHealthz},
+		{"GET", ExtensionPrefix + "/stats", "stats", s.handleStats},
+		{"GET", ExtensionPrefix + "/faults", "faults", s.handleFaults},
+		{"PUT", ExtensionPrefix + "/faults", "faults", s.handleFaults},
+		{"PUT", ExtensionPrefix + "/partners/{partnerId}", "partners", s.handlePartner},
+		{"PUT", ExtensionPrefix + "/drafts/{kind}/{rest...}", "drafts", s.handleEditDraft},
+		{"POST", ExtensionPrefix + "/products/{productId}/stop-sale", "stop-sale", s.handleStopSale},
+		{"DELETE", ExtensionPrefix + "/products/{productId}", "delete-product", s.handleDeleteProduct},
+	} {
+		add(surfaceAdmin, rt.method, rt.path, rt.label, rt.h)
+	}
+}
+
+func (s *Simulator) handleHealthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
 }
 
 // Start listens on Options.Addr and serves in the background until Close or
@@ -237,32 +333,18 @@ func (s *Simulator) SetFaults(spec string) error {
 	return nil
 }
 
-// serveHTTP routes admin endpoints, then guards the API surfaces with fault
-// injection, authentication and the $version check before the handlers.
+// serveHTTP serves admin routes directly, and guards the API surfaces (and
+// the extensions the operator calls) with fault injection, authentication
+// and, on the Product Ingestion API, the $version check.
 func (s *Simulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
-	case "/healthz":
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte("ok\n"))
-		return
-	case "/simulator/stats":
-		s.handleStats(w, r)
-		return
-	case "/simulator/faults":
-		s.handleFaults(w, r)
-		return
-	}
-	if strings.HasPrefix(r.URL.Path, "/simulator/partners/") {
-		s.handlePartner(w, r)
-		return
-	}
-	if r.URL.Path != APIPrefix && !strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
-		writeError(w, errNotFound("no such path %s; the Product Ingestion API is served under %s/", r.URL.Path, APIPrefix))
-		return
-	}
 	_, pattern := s.mux.Handler(r)
-	label := s.labels[pattern]
-	if label == "" {
+	rt, routed := s.labels[pattern]
+	if routed && rt.surface == surfaceAdmin {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	label := rt.label
+	if !routed {
 		label = "unknown"
 	}
 	rec := &statusRecorder{ResponseWriter: w}
@@ -285,6 +367,11 @@ func (s *Simulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(rec, fmt.Errorf("internal error handling %s %s", r.Method, r.URL.Path))
 		}
 	}()
+	if !routed {
+		writeError(rec, errNotFound("no route for %s %s; the Product Ingestion API is served under %s/, the Partner Ingestion API under %s/ and the simulator's extensions under %s/",
+			r.Method, r.URL.Path, APIPrefix, PartnerIngestionPrefix, ExtensionPrefix))
+		return
+	}
 	if dropped = s.injectFault(rec, r); dropped || rec.status != 0 {
 		return
 	}
@@ -293,13 +380,16 @@ func (s *Simulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(rec, err)
 		return
 	}
-	if v := r.URL.Query().Get(wire.VersionQueryParameter); v != wire.Version {
-		writeError(rec, errBadRequest("query parameter %s must be %s (got %q)", wire.VersionQueryParameter, wire.Version, v))
-		return
-	}
-	if pattern == "" {
-		writeError(rec, errNotFound("no route for %s %s", r.Method, r.URL.Path))
-		return
+	if rt.surface == surfaceProductIngestion {
+		v, ok := r.URL.Query()[versionParam]
+		switch {
+		case !ok || v[0] == "":
+			writeError(rec, errBadRequest("query parameter %s is required on every call (one of %s)", versionParam, strings.Join(acceptedVersions, ", ")))
+			return
+		case !acceptedVersion(v[0]):
+			writeError(rec, errBadRequest("%s %q is not a version this API serves (one of %s)", versionParam, v[0], strings.Join(acceptedVersions, ", ")))
+			return
+		}
 	}
 	s.mux.ServeHTTP(rec, r)
 }
@@ -339,10 +429,14 @@ func (s *Simulator) injectFault(w *statusRecorder, r *http.Request) bool {
 		if d.kind == faultQPS {
 			msg = "rate limit exceeded; retry after %d s"
 		}
-		writeError(w, &apiError{status: http.StatusTooManyRequests, code: wire.CodeThrottled, message: fmt.Sprintf(msg, d.retryAfter)})
+		writeError(w, &apiError{status: http.StatusTooManyRequests, code: httpTooMany, message: fmt.Sprintf(msg, d.retryAfter)})
 	case fault5xx:
 		s.countFault(fault5xx)
-		writeError(w, &apiError{status: d.status, code: wire.CodeInternal, message: "injected fault: server error"})
+		code := httpInternal
+		if d.status == http.StatusServiceUnavailable {
+			code = httpUnavailable
+		}
+		writeError(w, &apiError{status: d.status, code: code, message: "injected fault: server error"})
 	}
 	s.log.Info("injected fault", "kind", d.kind, "path", r.URL.Path)
 	return false
@@ -357,7 +451,7 @@ func checkAuth(r *http.Request) error {
 	}
 	token, isBearer := strings.CutPrefix(strings.Join(h, ","), "Bearer ")
 	if !isBearer || strings.TrimSpace(token) == "" {
-		return &apiError{status: http.StatusUnauthorized, code: wire.CodeUnauthorized,
+		return &apiError{status: http.StatusUnauthorized, code: httpUnauthorized,
 			message: `the Authorization header must be "Bearer <access token>"`}
 	}
 	return nil

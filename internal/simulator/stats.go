@@ -9,8 +9,6 @@ import (
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
 // Stats tells tests and benchmarks what the simulator was asked to do.
@@ -74,7 +72,7 @@ func (s *Simulator) Stats() Stats {
 		return tx.Bucket(bucketProducts).ForEach(func(_, v []byte) error {
 			var p productRec
 			if json.Unmarshal(v, &p) == nil {
-				out.ProductsByOfferID[p.OfferID]++
+				out.ProductsByOfferID[p.ExternalID]++
 			}
 			return nil
 		})
@@ -132,11 +130,6 @@ func (s *Simulator) saveRequestCounters() error {
 
 // handleStats answers GET /simulator/stats.
 func (s *Simulator) handleStats(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET")
-		writeError(w, &apiError{status: http.StatusMethodNotAllowed, code: wire.CodeBadRequest, message: "use GET /simulator/stats"})
-		return
-	}
 	writeJSON(w, http.StatusOK, s.Stats())
 }
 
@@ -162,7 +155,7 @@ func (s *Simulator) handleFaults(w http.ResponseWriter, r *http.Request) {
 		}
 	default:
 		w.Header().Set("Allow", "GET, PUT")
-		writeError(w, &apiError{status: http.StatusMethodNotAllowed, code: wire.CodeBadRequest,
+		writeError(w, &apiError{status: http.StatusMethodNotAllowed, code: httpNotAllowed,
 			message: "use PUT /simulator/faults with a fault spec such as 429=0.1,5xx=0.05 as the body, or GET to read it"})
 		return
 	}

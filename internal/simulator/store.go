@@ -20,7 +20,6 @@ var (
 	bucketProducts    = []byte("products")    // productID -> productRec
 	bucketOffers      = []byte("offers")      // offerID (externalId) -> productID: the index FindProduct needs
 	bucketDrafts      = []byte("drafts")      // productID -> draftRec
-	bucketSubmitted   = []byte("submitted")   // productID -> canonical JSON of the last preview-submitted draft
 	bucketSubmissions = []byte("submissions") // productID "/" zero-padded submissionID -> submissionRec
 	bucketJobs        = []byte("jobs")        // jobID -> jobRec
 	bucketPartners    = []byte("partners")    // partnerID -> partnerRec
@@ -29,8 +28,8 @@ var (
 	bucketMeta        = []byte("meta")        // sequences
 )
 
-var allBuckets = [][]byte{bucketProducts, bucketOffers, bucketDrafts, bucketSubmitted, bucketSubmissions,
-	bucketJobs, bucketPartners, bucketSolutions, bucketCounters, bucketMeta}
+var allBuckets = [][]byte{bucketProducts, bucketOffers, bucketDrafts, bucketSubmissions,
+	bucketJobs, bucketPartners, bucketSolutions, bucketCounters, bucketMeta, bucketCoSell}
 
 // openStore opens (or creates) the bbolt file in dir. A lock timeout makes a
 // second simulator on the same folder fail fast with a clear error instead of

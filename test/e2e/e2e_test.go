@@ -141,6 +141,10 @@ func TestLocalRunWithKubectl(t *testing.T) {
 	e.kubectl(g, append([]string{"wait", "--for=condition=Ready", "--timeout=" + waitTimeout.String()}, samplesReady...)...)
 	phase("samples Ready")
 
+	// The alerts and the dashboard (config/prometheus) use only metrics
+	// that the operator exposes.
+	e.expectListedMetrics(g)
+
 	// The printer columns of `kubectl get cosell`.
 	g.Eventually(func(g Gomega) {
 		rows := parseTables(g, e.kubectl(g, "get", "cosell"))
@@ -481,6 +485,31 @@ func (e *env) reconciles(g Gomega, controller string) int {
 		total += n
 	}
 	return total
+}
+
+// expectListedMetrics checks that /metrics exposes every metric named in
+// config/prometheus/metrics.txt, the list of what the alert rules and the
+// dashboard use (test/prometheus checks that they use nothing else).
+func (e *env) expectListedMetrics(g *WithT) {
+	list, err := os.ReadFile(filepath.Join(e.root, "config", "prometheus", "metrics.txt"))
+	g.Expect(err).NotTo(HaveOccurred())
+	var names []string
+	for _, line := range strings.Split(string(list), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			names = append(names, line)
+		}
+	}
+	g.Expect(names).NotTo(BeEmpty())
+	g.Eventually(func(g Gomega) {
+		resp, err := http.Get("http://" + e.metrics + "/metrics")
+		g.Expect(err).NotTo(HaveOccurred())
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		g.Expect(err).NotTo(HaveOccurred())
+		for _, name := range names {
+			g.Expect(string(body)).To(MatchRegexp(`(?m)^`+regexp.QuoteMeta(name)+`[{ ]`), "config/prometheus/metrics.txt names %s", name)
+		}
+	}, waitTimeout, poll).Should(Succeed())
 }
 
 // dumpObjectsOnFailure prints the objects and events while the operator

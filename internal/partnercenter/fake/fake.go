@@ -1,24 +1,38 @@
 // Package fake is an in-memory, map-backed partnercenter.Client for unit
 // tests of code that uses the port. It keeps Partner Center's rules that the
-// controllers rely on (one product per offer ID, conflicts on a second
-// submission, certification that can fail), with no HTTP and no disk.
+// controllers rely on (one product per offer ID, configure jobs that run
+// until later reads, a failed job for a second submission while one is in
+// progress, certification that can fail, deletion of never-published
+// drafts only), with no HTTP and no disk. What the adapter cannot write
+// (Job.Unwritten, ConfigureCoSell's answer) is decided by the adapter's
+// own mapping (package ingestion), so tests see the same messages.
 package fake
 
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
 
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter/ingestion"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
 // Client is an in-memory Partner Center. The zero value is not usable: use New.
 type Client struct {
 	mu sync.Mutex
-	// CertificationDelay is how long a submission stays in progress.
-	CertificationDelay time.Duration
+	// PollInterval is what JobPollInterval reports.
+	PollInterval time.Duration
+	// JobReads is how many GetJob reads a job takes to complete (at least
+	// 1: a job is running when it is returned, and completes on a later
+	// read).
+	JobReads int
+	// CertificationReads is how many reads of a submission (GetSubmission,
+	// ListSubmissions) it takes to complete.
+	CertificationReads int
 	// Certify decides a preview submission's feedback; nil passes everything.
 	Certify func(pc.Draft) []pc.FeedbackItem
 	// Prereqs are the prerequisites by partner ID; missing partners pass.
@@ -28,17 +42,37 @@ type Client struct {
 
 	products    map[string]*pc.Product // by ID
 	drafts      map[string]pc.Draft
-	submitted   map[string]pc.Draft // last preview-submitted draft by product
-	submissions map[string][]*pc.Submission
+	cosell      map[string]pc.CoSellListing // by offer ID
+	submitted   map[string]pc.Draft         // last preview-submitted draft by product
+	submissions map[string][]*submission
 	solutions   map[string]*pc.LegacySolution // by partnerID/solutionID
+	jobs        map[string]*job
 	next        int
+}
+
+// submission is a submission with the reads it has had.
+type submission struct {
+	pc.Submission
+	reads int
+}
+
+// job is a configure job: run makes its effect when it completes.
+type job struct {
+	id     string
+	reads  int
+	done   bool
+	run    func() ([]pc.FeedbackItem, []pc.ResourceRef)
+	errors []pc.FeedbackItem
+	refs   []pc.ResourceRef
 }
 
 // New returns an empty fake holding the given legacy solutions.
 func New(solutions ...pc.LegacySolution) *Client {
-	c := &Client{Calls: map[string]int{}, Prereqs: map[string]pc.Prerequisites{},
-		products: map[string]*pc.Product{}, drafts: map[string]pc.Draft{}, submitted: map[string]pc.Draft{},
-		submissions: map[string][]*pc.Submission{}, solutions: map[string]*pc.LegacySolution{}}
+	c := &Client{PollInterval: 10 * time.Millisecond, JobReads: 1, CertificationReads: 1,
+		Calls: map[string]int{}, Prereqs: map[string]pc.Prerequisites{},
+		products: map[string]*pc.Product{}, drafts: map[string]pc.Draft{}, cosell: map[string]pc.CoSellListing{},
+		submitted: map[string]pc.Draft{}, submissions: map[string][]*submission{},
+		solutions: map[string]*pc.LegacySolution{}, jobs: map[string]*job{}}
 	for _, s := range solutions {
 		s := s
 		if s.State == "" {
@@ -63,8 +97,11 @@ func (c *Client) id(prefix string) string {
 }
 
 func notFound(op, what string) error {
-	return &pc.Error{Class: pc.ClassNotFound, Op: op, StatusCode: 404, Code: "notFound", Message: what + " not found"}
+	return &pc.Error{Class: pc.ClassNotFound, Op: op, StatusCode: 404, Code: pc.CodeResourceNotFound, Message: what + " not found"}
 }
+
+// JobPollInterval implements pc.Client.
+func (c *Client) JobPollInterval() time.Duration { return c.PollInterval }
 
 func conflict(op, code, msg string) error {
 	return &pc.Error{Class: pc.ClassConflict, Op: op, StatusCode: 409, Code: code, Message: msg}
@@ -115,26 +152,17 @@ func (c *Client) MigrateSolution(_ context.Context, req pc.MigrateRequest) (*pc.
 	var p *pc.Product
 	for _, existing := range c.products {
 		if existing.OfferID == req.OfferID {
-			if existing.State != pc.LifecycleDraft || existing.MigratedFrom != "" || len(c.submissions[existing.ID]) > 0 {
-				return nil, conflict("MigrateSolution", pc.CodeProductExists, "offer "+req.OfferID+" exists and is not an empty draft")
+			if len(c.submissions[existing.ID]) > 0 {
+				return nil, conflict("MigrateSolution", pc.CodeInvalidState, "offer "+req.OfferID+" exists and was submitted")
 			}
 			p = existing
 		}
 	}
 	if p == nil {
-		p = &pc.Product{ID: c.id("product"), OfferID: req.OfferID, OfferType: req.OfferType, PublisherID: req.PublisherID,
-			Name: s.Name, State: pc.LifecycleDraft}
+		p = &pc.Product{ID: c.guid(), OfferID: req.OfferID, OfferType: req.OfferType, Name: s.Name, State: pc.LifecycleGenerallyAvailable}
 		c.products[p.ID] = p
-		c.drafts[p.ID] = pc.Draft{Listing: pc.Listing{Title: s.Name, Summary: s.Summary}}
+		c.drafts[p.ID] = pc.Draft{Listing: pc.Listing{Title: s.Name, Summary: s.Summary}, Resell: pc.Resell{Policy: "None"}}
 	}
-	// The bill of materials joins the co-sell tab; a draft's own listing,
-	// plans and documents are kept.
-	p.MigratedFrom = s.SolutionID
-	d := c.drafts[p.ID]
-	if len(d.CoSell.Documents) == 0 {
-		d.CoSell.Documents = s.BillOfMaterials
-	}
-	c.drafts[p.ID] = d
 	s.State, s.ProductID = pc.SolutionStateMigrated, p.ID
 	return copySolution(s), nil
 }
@@ -178,6 +206,63 @@ func (c *Client) UndoDiscard(_ context.Context, partnerID, solutionID string) (*
 	return copySolution(s), nil
 }
 
+// guid returns a new product ID.
+func (c *Client) guid() string {
+	c.next++
+	return fmt.Sprintf("00000000-0000-4000-8000-%012d", c.next)
+}
+
+// startJob records a running job whose effect run makes on completion.
+func (c *Client) startJob(run func() ([]pc.FeedbackItem, []pc.ResourceRef)) *pc.Job {
+	j := &job{id: c.id("job"), run: run}
+	c.jobs[j.id] = j
+	return &pc.Job{ID: j.id, Status: pc.JobRunning, Result: pc.JobPending}
+}
+
+func (j *job) view() *pc.Job {
+	if !j.done {
+		return &pc.Job{ID: j.id, Status: pc.JobRunning, Result: pc.JobPending}
+	}
+	out := &pc.Job{ID: j.id, Status: pc.JobCompleted, Result: pc.JobSucceeded, Errors: slices.Clone(j.errors)}
+	if len(j.errors) > 0 {
+		out.Result = pc.JobFailed
+	}
+	return out
+}
+
+// GetJob implements pc.Client: a job completes on its JobReads-th read,
+// making its effect then.
+func (c *Client) GetJob(_ context.Context, jobID string) (*pc.Job, error) {
+	defer c.call("GetJob")()
+	j, ok := c.jobs[jobID]
+	if !ok {
+		return nil, notFound("GetJob", "job "+jobID)
+	}
+	j.reads++
+	if !j.done && j.reads >= max(c.JobReads, 1) {
+		j.done = true
+		j.errors, j.refs = j.run()
+	}
+	return j.view(), nil
+}
+
+// GetJobDetail implements pc.Client: a Conflict until the job completed.
+func (c *Client) GetJobDetail(_ context.Context, jobID string) (*pc.JobDetail, error) {
+	defer c.call("GetJobDetail")()
+	j, ok := c.jobs[jobID]
+	if !ok {
+		return nil, notFound("GetJobDetail", "job "+jobID)
+	}
+	if !j.done {
+		return nil, conflict("GetJobDetail", pc.CodeInvalidState, "job "+jobID+" has not completed")
+	}
+	return &pc.JobDetail{JobID: jobID, Resources: slices.Clone(j.refs)}, nil
+}
+
+func failed(code, resource, msg string) []pc.FeedbackItem {
+	return []pc.FeedbackItem{{Code: code, Resource: resource, Message: msg}}
+}
+
 // FindProduct implements pc.Client.
 func (c *Client) FindProduct(_ context.Context, offerID string) (*pc.Product, error) {
 	defer c.call("FindProduct")()
@@ -190,19 +275,24 @@ func (c *Client) FindProduct(_ context.Context, offerID string) (*pc.Product, er
 	return nil, notFound("FindProduct", "product "+offerID)
 }
 
-// CreateProduct implements pc.Client.
-func (c *Client) CreateProduct(_ context.Context, spec pc.ProductSpec) (*pc.Product, error) {
+// CreateProduct implements pc.Client: the job fails when the offer ID is
+// taken by then.
+func (c *Client) CreateProduct(_ context.Context, spec pc.ProductSpec) (*pc.Job, error) {
 	defer c.call("CreateProduct")()
-	for _, p := range c.products {
-		if p.OfferID == spec.OfferID {
-			return nil, conflict("CreateProduct", pc.CodeProductExists, "product "+spec.OfferID+" exists")
-		}
+	if _, ok := wire.LookupOfferType(spec.OfferType); !ok {
+		return nil, &pc.Error{Class: pc.ClassTerminal, Op: "CreateProduct", Message: "unknown offer type " + spec.OfferType}
 	}
-	p := &pc.Product{ID: c.id("product"), OfferID: spec.OfferID, OfferType: spec.OfferType, PublisherID: spec.PublisherID,
-		Name: spec.Name, State: pc.LifecycleDraft}
-	c.products[p.ID] = p
-	cp := *p
-	return &cp, nil
+	return c.startJob(func() ([]pc.FeedbackItem, []pc.ResourceRef) {
+		for _, p := range c.products {
+			if p.OfferID == spec.OfferID {
+				return failed(pc.CodeBusinessValidation, spec.OfferID, "a product with externalId "+spec.OfferID+" exists"), nil
+			}
+		}
+		p := &pc.Product{ID: c.guid(), OfferID: spec.OfferID, OfferType: spec.OfferType, Name: spec.Name, State: pc.LifecycleGenerallyAvailable}
+		c.products[p.ID] = p
+		c.drafts[p.ID] = pc.Draft{Resell: pc.Resell{Policy: "None"}}
+		return nil, []pc.ResourceRef{{Kind: wire.KindProduct, DurableID: wire.ProductRef(p.ID), ExternalID: p.OfferID}}
+	}), nil
 }
 
 // GetProduct implements pc.Client.
@@ -226,85 +316,98 @@ func (c *Client) GetDraft(_ context.Context, productID string) (*pc.Draft, error
 	return &d, nil
 }
 
-// ConfigureDraft implements pc.Client; the job runs until it is first read.
-func (c *Client) ConfigureDraft(_ context.Context, productID string, draft pc.Draft) (*pc.Job, error) {
+// ConfigureDraft implements pc.Client with the adapter's mapping: what has
+// no published place is in Unwritten and is not kept.
+func (c *Client) ConfigureDraft(_ context.Context, productID, offerType string, draft pc.Draft) (*pc.Job, error) {
 	defer c.call("ConfigureDraft")()
 	if _, ok := c.products[productID]; !ok {
 		return nil, notFound("ConfigureDraft", "product "+productID)
 	}
-	c.drafts[productID] = draft
-	return &pc.Job{ID: c.id("job"), Status: pc.JobRunning, Result: pc.JobPending}, nil
+	t, ok := wire.LookupOfferType(offerType)
+	if !ok {
+		return nil, &pc.Error{Class: pc.ClassTerminal, Op: "ConfigureDraft", Message: "unknown offer type " + offerType}
+	}
+	resources, unwritten, err := ingestion.DraftResources(t, productID, draft, nil)
+	if err != nil {
+		return nil, &pc.Error{Class: pc.ClassTerminal, Op: "ConfigureDraft", Message: err.Error()}
+	}
+	if len(resources) == 0 {
+		return &pc.Job{Status: pc.JobCompleted, Result: pc.JobSucceeded, Unwritten: unwritten}, nil
+	}
+	j := c.startJob(func() ([]pc.FeedbackItem, []pc.ResourceRef) {
+		c.drafts[productID] = draft
+		return nil, []pc.ResourceRef{{Kind: wire.KindProduct, DurableID: wire.ProductRef(productID)}}
+	})
+	j.Unwritten = unwritten
+	return j, nil
 }
 
-// GetJob implements pc.Client: every job has completed by its first read.
-func (c *Client) GetJob(_ context.Context, jobID string) (*pc.Job, error) {
-	defer c.call("GetJob")()
-	return &pc.Job{ID: jobID, Status: pc.JobCompleted, Result: pc.JobSucceeded}, nil
-}
-
-// refresh completes submissions whose time has come.
+// refresh completes submissions that have had their reads.
 func (c *Client) refresh(productID string) {
 	for _, s := range c.submissions[productID] {
-		if s.Status == pc.SubmissionCompleted || time.Since(s.Created) < c.CertificationDelay {
+		s.reads++
+		if s.Status == pc.SubmissionCompleted || s.reads < max(c.CertificationReads, 1) {
 			continue
 		}
 		s.Status, s.Result = pc.SubmissionCompleted, pc.SubmissionSucceeded
-		p := c.products[productID]
-		switch s.Target {
-		case pc.TargetPreview:
-			if c.Certify != nil {
-				if fb := c.Certify(c.submitted[productID]); len(fb) > 0 {
-					s.Result, s.Feedback = pc.SubmissionFailed, fb
-					continue
-				}
+		if s.Target == pc.TargetPreview && c.Certify != nil {
+			if fb := c.Certify(c.submitted[productID]); len(fb) > 0 {
+				s.Result, s.Feedback = pc.SubmissionFailed, fb
 			}
-			s.PreviewURLs = []string{"https://appsource.microsoft.com/preview/" + p.OfferID}
-			p.State = pc.LifecyclePublished
-		case pc.TargetLive:
-			s.LiveURL = "https://appsource.microsoft.com/product/" + p.OfferID
-			p.LiveURL, p.LiveSubmissionID, p.CoSellLevel = s.LiveURL, s.ID, pc.CoSellReady
 		}
 	}
 }
 
-func (c *Client) submit(op, productID string, target pc.SubmissionTarget) (*pc.Submission, error) {
-	if _, ok := c.products[productID]; !ok {
-		return nil, notFound(op, "product "+productID)
-	}
-	c.refresh(productID)
+func (c *Client) inProgress(productID string) *submission {
 	for _, s := range c.submissions[productID] {
 		if s.Status != pc.SubmissionCompleted {
-			return nil, conflict(op, pc.CodeInProgressSubmission, "submission "+s.ID+" is in progress")
+			return s
 		}
 	}
-	s := &pc.Submission{ID: c.id("submission"), ProductID: productID, Target: target, Status: pc.SubmissionInProgress,
-		Result: pc.SubmissionPending, Created: time.Now()}
-	c.submissions[productID] = append([]*pc.Submission{s}, c.submissions[productID]...)
-	c.refresh(productID)
-	cp := *s
-	return &cp, nil
+	return nil
 }
 
-// SubmitPreview implements pc.Client.
-func (c *Client) SubmitPreview(_ context.Context, productID string) (*pc.Submission, error) {
+// SubmitPreview implements pc.Client: the job creates a preview
+// submission, or fails with productLocked while one is in progress.
+func (c *Client) SubmitPreview(_ context.Context, productID string) (*pc.Job, error) {
 	defer c.call("SubmitPreview")()
-	if last, ok := c.submitted[productID]; ok && fmt.Sprint(last) == fmt.Sprint(c.drafts[productID]) {
-		c.refresh(productID)
-		if !slices.ContainsFunc(c.submissions[productID], func(s *pc.Submission) bool { return s.Status != pc.SubmissionCompleted }) {
-			return nil, conflict("SubmitPreview", pc.CodeNoChanges, "nothing changed since the last submission")
+	if _, ok := c.products[productID]; !ok {
+		return nil, notFound("SubmitPreview", "product "+productID)
+	}
+	return c.startJob(func() ([]pc.FeedbackItem, []pc.ResourceRef) {
+		if s := c.inProgress(productID); s != nil {
+			return failed(pc.CodeProductLocked, wire.SubmissionRef(productID, s.ID), "submission "+s.ID+" is in progress"), nil
 		}
-	}
-	s, err := c.submit("SubmitPreview", productID, pc.TargetPreview)
-	if err == nil {
+		s := &submission{Submission: pc.Submission{ID: fmt.Sprint(len(c.submissions[productID]) + 1), ProductID: productID,
+			Target: pc.TargetPreview, Status: pc.SubmissionRunning, Result: pc.SubmissionPending,
+			State: pc.LifecycleGenerallyAvailable, Created: time.Now()}}
+		c.submissions[productID] = append([]*submission{s}, c.submissions[productID]...)
 		c.submitted[productID] = c.drafts[productID]
-	}
-	return s, err
+		return nil, []pc.ResourceRef{{Kind: wire.KindSubmission, DurableID: wire.SubmissionRef(productID, s.ID)}}
+	}), nil
 }
 
-// GoLive implements pc.Client.
-func (c *Client) GoLive(_ context.Context, productID, _ string) (*pc.Submission, error) {
+// GoLive implements pc.Client: the job pushes the certified preview
+// submission live; the same submission then stands for preview and live.
+func (c *Client) GoLive(_ context.Context, productID, previewSubmissionID string) (*pc.Job, error) {
 	defer c.call("GoLive")()
-	return c.submit("GoLive", productID, pc.TargetLive)
+	if _, ok := c.products[productID]; !ok {
+		return nil, notFound("GoLive", "product "+productID)
+	}
+	return c.startJob(func() ([]pc.FeedbackItem, []pc.ResourceRef) {
+		ref := wire.SubmissionRef(productID, previewSubmissionID)
+		for _, s := range c.submissions[productID] {
+			if s.ID != previewSubmissionID {
+				continue
+			}
+			if s.Target != pc.TargetPreview || s.Result != pc.SubmissionSucceeded {
+				return failed(pc.CodeInvalidState, ref, "submission "+s.ID+" is not a certified preview"), nil
+			}
+			s.Target, s.Status, s.Result, s.reads = pc.TargetLive, pc.SubmissionRunning, pc.SubmissionPending, 0
+			return nil, []pc.ResourceRef{{Kind: wire.KindSubmission, DurableID: ref}}
+		}
+		return failed(pc.CodeResourceNotFound, ref, "no submission "+previewSubmissionID), nil
+	}), nil
 }
 
 // GetSubmission implements pc.Client.
@@ -313,47 +416,90 @@ func (c *Client) GetSubmission(_ context.Context, productID, submissionID string
 	c.refresh(productID)
 	for _, s := range c.submissions[productID] {
 		if s.ID == submissionID {
-			cp := *s
+			cp := s.Submission
 			return &cp, nil
 		}
 	}
 	return nil, notFound("GetSubmission", "submission "+submissionID)
 }
 
-// ListSubmissions implements pc.Client.
+// ListSubmissions implements pc.Client: newest first, then the draft entry.
 func (c *Client) ListSubmissions(_ context.Context, productID string) ([]pc.Submission, error) {
 	defer c.call("ListSubmissions")()
-	c.refresh(productID)
-	out := make([]pc.Submission, 0, len(c.submissions[productID]))
-	for _, s := range c.submissions[productID] {
-		out = append(out, *s)
+	if _, ok := c.products[productID]; !ok {
+		return nil, notFound("ListSubmissions", "product "+productID)
 	}
-	return out, nil
+	c.refresh(productID)
+	out := make([]pc.Submission, 0, len(c.submissions[productID])+1)
+	for _, s := range c.submissions[productID] {
+		out = append(out, s.Submission)
+	}
+	return append(out, pc.Submission{ID: wire.DraftSubmissionID, ProductID: productID, Target: pc.TargetDraft,
+		State: pc.LifecycleGenerallyAvailable}), nil
 }
 
-// StopSale implements pc.Client.
-func (c *Client) StopSale(_ context.Context, productID string) (*pc.Job, error) {
+// StopSale implements pc.Client: the job deprecates the product through its
+// live submission.
+func (c *Client) StopSale(_ context.Context, productID, liveSubmissionID string) (*pc.Job, error) {
 	defer c.call("StopSale")()
-	p, ok := c.products[productID]
-	if !ok {
+	if _, ok := c.products[productID]; !ok {
 		return nil, notFound("StopSale", "product "+productID)
 	}
-	p.State = pc.LifecycleDeprecated
-	return &pc.Job{ID: c.id("job"), Status: pc.JobRunning, Result: pc.JobPending}, nil
+	return c.startJob(func() ([]pc.FeedbackItem, []pc.ResourceRef) {
+		ref := wire.SubmissionRef(productID, liveSubmissionID)
+		for _, s := range c.submissions[productID] {
+			if s.ID == liveSubmissionID && s.Target == pc.TargetLive && s.Result == pc.SubmissionSucceeded {
+				s.State = pc.LifecycleDeprecated
+				c.products[productID].State = pc.LifecycleDeprecated
+				return nil, []pc.ResourceRef{{Kind: wire.KindSubmission, DurableID: ref}}
+			}
+		}
+		return failed(pc.CodeInvalidState, ref, "submission "+liveSubmissionID+" is not live"), nil
+	}), nil
 }
 
-// DeleteDraft implements pc.Client.
-func (c *Client) DeleteDraft(_ context.Context, productID string) error {
+// DeleteDraft implements pc.Client: the job deletes a never-published
+// product, and fails with invalidState for a published one.
+func (c *Client) DeleteDraft(_ context.Context, p pc.Product) (*pc.Job, error) {
 	defer c.call("DeleteDraft")()
-	p, ok := c.products[productID]
-	if !ok {
-		return notFound("DeleteDraft", "product "+productID)
+	if _, ok := c.products[p.ID]; !ok {
+		return nil, notFound("DeleteDraft", "product "+p.ID)
 	}
-	if p.State != pc.LifecycleDraft {
-		return &pc.Error{Class: pc.ClassTerminal, Op: "DeleteDraft", StatusCode: 400, Code: "published", Message: "only never-published drafts can be deleted"}
+	return c.startJob(func() ([]pc.FeedbackItem, []pc.ResourceRef) {
+		if _, ok := c.products[p.ID]; !ok {
+			return failed(pc.CodeResourceNotFound, wire.ProductRef(p.ID), "no product "+p.ID), nil
+		}
+		if len(c.submissions[p.ID]) > 0 {
+			return failed(pc.CodeInvalidState, wire.ProductRef(p.ID), "product "+p.ID+" was published; only a never-published draft can be deleted"), nil
+		}
+		delete(c.products, p.ID)
+		return nil, []pc.ResourceRef{{Kind: wire.KindProduct, DurableID: wire.ProductRef(p.ID)}}
+	}), nil
+}
+
+// ConfigureCoSell implements pc.Client with the adapter's rules: an offer
+// type the Partner Ingestion API does not serve is Unsupported.
+func (c *Client) ConfigureCoSell(_ context.Context, offerID, offerType string, cs pc.CoSellListing) ([]pc.FeedbackItem, error) {
+	defer c.call("ConfigureCoSell")()
+	t, ok := wire.LookupOfferType(offerType)
+	if !ok || t.CoSell == "" {
+		return nil, &pc.Error{Class: pc.ClassUnsupported, Op: "ConfigureCoSell", Code: pc.CodeNotSupported,
+			Message: "the Partner Ingestion API does not serve " + offerType + " offers; fill in the offer's Co-sell tab in Partner Center"}
 	}
-	delete(c.products, productID)
-	return nil
+	found := slices.ContainsFunc(slices.Collect(maps.Values(c.products)), func(p *pc.Product) bool { return p.OfferID == offerID })
+	if !found {
+		return nil, notFound("ConfigureCoSell", "product "+offerID)
+	}
+	c.cosell[offerID] = cs
+	return ingestion.CoSellUnwritten(cs), nil
+}
+
+// CoSell returns the co-sell tab last written for an offer.
+func (c *Client) CoSell(offerID string) (pc.CoSellListing, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cs, ok := c.cosell[offerID]
+	return cs, ok
 }
 
 // Products returns how many products hold each offer ID.

@@ -1,15 +1,17 @@
 // Package ingestion is the HTTP adapter of the partnercenter port: a client
-// of Microsoft's Product Ingestion API (and of the OCP GTM migration surface
-// that only the simulator serves), speaking the wire format of package wire.
+// of Microsoft's Product Ingestion API and of the Partner Ingestion API's
+// co-sell listing, speaking the published contract of package wire (and,
+// only for a simulator host, the simulator's OCP GTM extension).
 //
-// Every call carries $version and, per attempt, a deadline; throttling,
-// 5xx, timeouts and dropped connections are retried with capped, jittered
-// exponential backoff (honouring Retry-After), and every failure comes back
-// as a classified *partnercenter.Error.
+// Every Product Ingestion call carries $version=2022-03-01-preview2 and,
+// per attempt, a deadline; throttling, 5xx, timeouts and dropped
+// connections are retried with capped, jittered exponential backoff
+// (honouring Retry-After), and every failure comes back as a classified
+// *partnercenter.Error. No call waits for a configure job: writes return
+// the job, and callers poll it at most once per JobPollInterval.
 package ingestion
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -24,19 +26,19 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultRequestTimeout  = 30 * time.Second
-	DefaultMaxAttempts     = 6
-	DefaultMinBackoff      = 200 * time.Millisecond
-	DefaultMaxBackoff      = 30 * time.Second
-	DefaultMaxRetryAfter   = 2 * time.Minute
-	DefaultJobPollInterval = 100 * time.Millisecond
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultMaxAttempts    = 6
+	DefaultMinBackoff     = 200 * time.Millisecond
+	DefaultMaxBackoff     = 30 * time.Second
+	DefaultMaxRetryAfter  = 2 * time.Minute
 
-	// maxJobPollInterval caps the growing interval between job polls: the
-	// jobs a call waits for (create, submit, delete) take seconds.
-	maxJobPollInterval = 2 * time.Second
-	// maxJobWait bounds how long a call waits for a job when the caller's
-	// context has no earlier deadline, so a stuck job cannot hang a worker.
-	maxJobWait = 5 * time.Minute
+	// MicrosoftJobPollInterval is the default job poll interval against
+	// Microsoft's API: Microsoft asks clients not to poll a job more than
+	// once a minute.
+	MicrosoftJobPollInterval = time.Minute
+	// SimulatorJobPollInterval is the default against a simulator, whose
+	// jobs complete in moments.
+	SimulatorJobPollInterval = 2 * time.Second
 
 	// Scope is the OAuth scope of the Product Ingestion API.
 	Scope = "https://graph.microsoft.com/.default"
@@ -44,14 +46,18 @@ const (
 
 // Options configure a Client.
 type Options struct {
-	// BaseURL is the API root, such as
-	// https://graph.microsoft.com/rp/product-ingestion.
+	// BaseURL is the Product Ingestion API root, such as
+	// https://graph.microsoft.com/rp/product-ingestion, or a simulator's
+	// (http://127.0.0.1:8090/rp/product-ingestion).
 	BaseURL string
-	// MigrationSurface is true when the server offers the OCP GTM migration
-	// surface (the simulator); Microsoft offers no public API for it.
-	MigrationSurface bool
-	// Credential, when set, authenticates every request with a bearer token
-	// for Scope.
+	// CoSellBaseURL is the Partner Ingestion API root. Empty means
+	// https://api.partner.microsoft.com/v1.0/ingestion for a Microsoft
+	// host, and the same scheme and host as BaseURL with path
+	// /v1.0/ingestion for a simulator.
+	CoSellBaseURL string
+	// Credential, when set, authenticates every request with a bearer
+	// token: for Scope on the Product Ingestion API, for wire.CoSellScope
+	// on the Partner Ingestion API.
 	Credential azcore.TokenCredential
 	// HTTPClient sends the requests; nil means a client with no overall
 	// timeout (each attempt has RequestTimeout) whose transport is a Pacer,
@@ -66,49 +72,48 @@ type Options struct {
 	MinBackoff, MaxBackoff time.Duration
 	// MaxRetryAfter caps an honoured Retry-After.
 	MaxRetryAfter time.Duration
-	// JobPollInterval is the first interval between polls of a configure
-	// job a call waits for; it grows up to about two seconds.
+	// JobPollInterval is what JobPollInterval reports: how long callers
+	// wait between two reads of a job. Zero means
+	// DefaultJobPollInterval(BaseURL).
 	JobPollInterval time.Duration
 	// Observer, when set, is called after every HTTP attempt with the port
 	// operation, the HTTP status (0 when there was no response) and the
-	// attempt's duration.
+	// attempt's duration, besides the package's metrics.
 	Observer func(op string, statusCode int, d time.Duration)
 }
 
 // Client is the HTTP adapter of partnercenter.Client. It is safe for
 // concurrent use.
 type Client struct {
-	base *url.URL
-	opts Options
-	http *http.Client
+	base, cosell, root *url.URL
+	// extensions is true for a simulator host: the OCP GTM migration is
+	// served there as a simulator extension.
+	extensions bool
+	opts       Options
+	http       *http.Client
 }
 
 var _ pc.Client = (*Client)(nil)
 
 // New validates opts, fills in defaults and returns a Client.
 func New(opts Options) (*Client, error) {
-	if strings.TrimSpace(opts.BaseURL) == "" {
-		return nil, errors.New("partner center base URL is empty: set it to https://graph.microsoft.com/rp/product-ingestion or a simulator's URL")
-	}
-	base, err := url.Parse(opts.BaseURL)
+	base, err := parseBase("partner center base URL", opts.BaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("partner center base URL %q is not a URL: %w", opts.BaseURL, err)
+		return nil, err
 	}
-	if base.Scheme != "http" && base.Scheme != "https" {
-		return nil, fmt.Errorf("partner center base URL %q must start with https:// (or http:// for a local simulator)", opts.BaseURL)
+	host := HostOf(base)
+	var cosell *url.URL
+	switch {
+	case opts.CoSellBaseURL != "":
+		if cosell, err = parseBase("partner ingestion base URL", opts.CoSellBaseURL); err != nil {
+			return nil, err
+		}
+	case host.Microsoft:
+		cosell, _ = url.Parse(wire.CoSellBase + "/")
+	default:
+		cosell = &url.URL{Scheme: base.Scheme, Host: base.Host, Path: wire.CoSellPathPrefix + "/"}
 	}
-	if base.Host == "" {
-		return nil, fmt.Errorf("partner center base URL %q has no host", opts.BaseURL)
-	}
-	if base.User != nil {
-		// Credentials belong in the Secret, never in a URL that is logged.
-		return nil, errors.New("partner center base URL must not carry user information")
-	}
-	if base.RawQuery != "" || base.Fragment != "" {
-		return nil, fmt.Errorf("partner center base URL %q must not have a query or fragment", opts.BaseURL)
-	}
-	base.Path = strings.TrimSuffix(base.Path, "/") + "/"
-	base.RawPath = ""
+	root := &url.URL{Scheme: base.Scheme, Host: base.Host, Path: "/"}
 
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = DefaultRequestTimeout
@@ -129,30 +134,71 @@ func New(opts Options) (*Client, error) {
 		opts.MaxRetryAfter = DefaultMaxRetryAfter
 	}
 	if opts.JobPollInterval <= 0 {
-		opts.JobPollInterval = DefaultJobPollInterval
+		opts.JobPollInterval = host.JobPollInterval
 	}
 	hc := opts.HTTPClient
 	if hc == nil {
 		hc = &http.Client{Transport: &Pacer{}}
 	}
-	return &Client{base: base, opts: opts, http: hc}, nil
+	return &Client{base: base, cosell: cosell, root: root, extensions: host.SimulatorExtensions, opts: opts, http: hc}, nil
+}
+
+// JobPollInterval implements pc.Client.
+func (c *Client) JobPollInterval() time.Duration { return c.opts.JobPollInterval }
+
+func parseBase(what, raw string) (*url.URL, error) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, fmt.Errorf("%s is empty: set it to https://graph.microsoft.com/rp/product-ingestion or a simulator's URL", what)
+	}
+	base, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s %q is not a URL: %w", what, raw, err)
+	}
+	if base.Scheme != "http" && base.Scheme != "https" {
+		return nil, fmt.Errorf("%s %q must start with https:// (or http:// for a local simulator)", what, raw)
+	}
+	if base.Host == "" {
+		return nil, fmt.Errorf("%s %q has no host", what, raw)
+	}
+	if base.User != nil {
+		// Credentials belong in the Secret, never in a URL that is logged.
+		return nil, fmt.Errorf("%s must not carry user information", what)
+	}
+	if base.RawQuery != "" || base.Fragment != "" {
+		return nil, fmt.Errorf("%s %q must not have a query or fragment", what, raw)
+	}
+	base.Path = strings.TrimSuffix(base.Path, "/") + "/"
+	base.RawPath = ""
+	return base, nil
 }
 
 // endpoint joins path segments (escaped one by one, so IDs cannot add
-// segments) to the base URL and adds $version and the query.
+// segments) to the Product Ingestion base URL and adds $version and the
+// query.
 func (c *Client) endpoint(query url.Values, segments ...string) string {
-	escaped := make([]string, len(segments))
-	for i, s := range segments {
-		escaped[i] = url.PathEscape(s)
-	}
-	u := *c.base
-	u.Path = c.base.Path + strings.Join(segments, "/")
-	u.RawPath = c.base.EscapedPath() + strings.Join(escaped, "/")
 	q := url.Values{}
 	for k, v := range query {
 		q[k] = v
 	}
 	q.Set(wire.VersionQueryParameter, wire.Version)
-	u.RawQuery = q.Encode()
+	return join(c.base, q, segments...)
+}
+
+var parens = strings.NewReplacer("%28", "(", "%29", ")")
+
+// join joins escaped segments to base and sets the query.
+func join(base *url.URL, q url.Values, segments ...string) string {
+	escaped := make([]string, len(segments))
+	for i, s := range segments {
+		// Parentheses stay literal: the Partner Ingestion API's function
+		// segments are spelled getByModule(module=...) in its swagger.
+		escaped[i] = parens.Replace(url.PathEscape(s))
+	}
+	u := *base
+	u.Path = base.Path + strings.Join(segments, "/")
+	u.RawPath = base.EscapedPath() + strings.Join(escaped, "/")
+	if len(q) > 0 {
+		u.RawQuery = q.Encode()
+	}
 	return u.String()
 }

@@ -2,28 +2,33 @@ package ingestion
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
-
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
 // FuzzDecodeAnswers feeds arbitrary bytes through every answer decoder and
 // mapper the client uses: none may panic, and every failure must be a
-// classified error.
+// classified error. The documented answers seed it.
 func FuzzDecodeAnswers(f *testing.F) {
+	entries, _ := os.ReadDir(filepath.Join("testdata", "answers"))
+	for _, e := range entries {
+		if data, err := os.ReadFile(filepath.Join("testdata", "answers", e.Name())); err == nil && filepath.Ext(e.Name()) == ".json" {
+			f.Add(data)
+		}
+	}
 	for _, seed := range []string{
 		``, `{}`, `[]`, `null`, `{"id":`,
-		`{"$schema":"https://schema.mp.microsoft.com/schema/product/2022-03-01-preview3","id":"product/p1","identity":{"externalId":"o"},"type":"softwareAsAService","lifecycleState":"published","liveSubmission":"submission/p1/s1","coSellStatus":"coSellReady"}`,
-		`{"jobId":"j","jobStatus":"completed","jobResult":"failed","errors":[{"code":"inProgressSubmissionExists","message":"m","details":[{"code":"c"}]}]}`,
-		`{"jobId":"j","jobStatus":"running"}`,
-		`{"id":"submission/p1/s1","status":"completed","result":"failed","created":"2025-01-01T00:00:00Z","certificationReport":{"items":[{"code":"x","message":"y"}]}}`,
-		`{"value":[{"id":"submission/p1/s1","status":"inProgress"}],"@nextLink":"x"}`,
-		`{"root":"product/p1","resources":[{"$schema":"https://schema.mp.microsoft.com/schema/plan/2022-03-01-preview3","id":"plan/p1/a","identity":{"externalId":"a"}},{"$schema":"https://schema.mp.microsoft.com/schema/price-and-availability-plan/2022-03-01-preview3","plan":"plan/p1/a","pricing":{"model":"flatRate","price":"1"}},{"$schema":"https://schema.mp.microsoft.com/schema/reseller/2022-03-01-preview3","resellerChannelState":"someResellers"}]}`,
+		`{"jobId":"j","jobStatus":"completed","jobResult":"failed","errors":[{"code":"invalidState","resourceId":{"externalId":"x"},"details":[{"code":"c","resourceId":7}]}]}`,
+		`{"jobEnd":5,"jobStart":"0001-01-01"}`,
+		`{"value":[{"id":"submission/p1/0","target":{"targetType":"draft"}},{"id":"submission/p1/1","status":"running","created":"x"}]}`,
+		`{"resources":[{"$schema":"https://schema.mp.microsoft.com/schema/plan/2022-03-01-preview3","identity":{"externalId":"a"}},{"$schema":7}]}`,
 		`{"solutionId":"s","state":"migrated","product":"product/p1","billOfMaterials":[{"type":"t","url":"u"}]}`,
-		`{"error":{"code":"badRequest","message":"m","details":[{"code":"a","resource":"b","message":"c"}]}}`,
+		`{"error":{"code":"badRequest","message":"m","details":[{"code":"a","resourceId":"listing/x","message":"c"}]}}`,
 		`{"id":42,"identity":[],"resources":{"a":1}}`,
 	} {
 		f.Add([]byte(seed))
@@ -46,12 +51,15 @@ func FuzzDecodeAnswers(f *testing.F) {
 		}
 		var st wire.ConfigureStatus
 		if err := decodeInto("GetJob", 200, data, &st); err == nil {
-			if checkJob("GetJob", &st) == nil {
-				_ = toJob(&st)
-				if st.JobResult == wire.JobFailed {
-					_ = jobFailedError("GetJob", &st)
-				}
-			}
+			_, err = toJob("GetJob", &st)
+			check(err)
+		} else {
+			check(err)
+		}
+		var d wire.ConfigureDetail
+		if err := decodeInto("GetJobDetail", 200, data, &d); err == nil {
+			_, err = toJobDetail("GetJobDetail", "j", &d)
+			check(err)
 		}
 		var list wire.List[wire.Submission]
 		if err := decodeInto("ListSubmissions", 200, data, &list); err == nil {
@@ -62,7 +70,7 @@ func FuzzDecodeAnswers(f *testing.F) {
 		}
 		var tree wire.ResourceTree
 		if err := decodeInto("GetDraft", 200, data, &tree); err == nil {
-			_, err = draftFromTree("GetDraft", "p1", &tree)
+			_, err = DraftFromTree("GetDraft", &tree)
 			check(err)
 		}
 		var sol wire.LegacySolution

@@ -3,24 +3,311 @@ package ingestion
 import (
 	"cmp"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
-// Listing language and kind: the operator manages one English listing.
+// listingLanguage is the language of the one listing the operator manages.
+const listingLanguage = "en-us"
+
+// ConfigureDraft implements pc.Client. It sends, in one configure request,
+// what Microsoft publishes a shape for, for the offer type (see
+// wire.OfferTypes): the listing; each plan with its plan-listing and
+// price-and-availability-plan, referenced by resourceName; the reseller
+// configuration. Everything else is listed in the job's Unwritten, never
+// sent under an invented name. It does not wait for the job.
+func (c *Client) ConfigureDraft(ctx context.Context, productID, spec string, d pc.Draft) (*pc.Job, error) {
+	const op = "ConfigureDraft"
+	if err := checkID(op, "product", productID); err != nil {
+		return nil, err
+	}
+	t, err := offerType(op, spec)
+	if err != nil {
+		return nil, err
+	}
+	// Existing resources are updated by their durable IDs: read the draft
+	// first, as the SaaS page asks before any update.
+	var existing *Existing
+	if t.ListingKind != "" {
+		var tree wire.ResourceTree
+		u := c.endpoint(url.Values{"targetType": {wire.TargetDraft}}, "resource-tree", "product", productID)
+		if err := c.do(ctx, op, http.MethodGet, u, nil, &tree); err != nil {
+			return nil, err
+		}
+		if existing, err = ExistingOf(op, &tree); err != nil {
+			return nil, err
+		}
+	}
+	resources, unwritten, err := DraftResources(t, productID, d, existing)
+	if err != nil {
+		return nil, invalidRequest(op, "%v", err)
+	}
+	if len(resources) == 0 {
+		return &pc.Job{Status: pc.JobCompleted, Result: pc.JobSucceeded, Unwritten: unwritten}, nil
+	}
+	job, err := c.configure(ctx, op, resources...)
+	if err != nil {
+		return nil, err
+	}
+	job.Unwritten = unwritten
+	return job, nil
+}
+
+func unwritten(field, why string) pc.FeedbackItem {
+	return pc.FeedbackItem{Code: pc.CodeNotSupported, Resource: field, Message: why}
+}
+
+// Existing are the durable IDs of a product's draft resources the
+// operator writes: an existing resource is updated by its ID (a plan sent
+// again by its externalId alone would be a second plan).
+type Existing struct {
+	// Plans maps a plan's externalId to its durable ID.
+	Plans map[string]string
+	// Listing is the durable ID of the en-us listing.
+	Listing string
+	// PlanListings and Prices map a plan's durable ID to the durable ID of
+	// its en-us plan-listing and its price-and-availability-plan.
+	PlanListings, Prices map[string]string
+	// Reseller is the durable ID of the reseller resource.
+	Reseller string
+}
+
+// ExistingOf collects the durable IDs of a draft resource tree.
+func ExistingOf(op string, tree *wire.ResourceTree) (*Existing, error) {
+	e := &Existing{Plans: map[string]string{}, PlanListings: map[string]string{}, Prices: map[string]string{}}
+	byExternal := map[string]string{}
+	type planned struct {
+		id  string
+		ref wire.Reference
+	}
+	var listings, prices []planned
+	for _, raw := range tree.Resources {
+		var h wire.Head
+		if err := json.Unmarshal(raw, &h); err != nil {
+			return nil, contractError(op, "resource tree of %s holds a resource that is not an object: %v", tree.Root, err)
+		}
+		if h.ID == "" {
+			continue
+		}
+		var ref struct {
+			Plan           wire.Reference `json:"plan"`
+			LanguageID     string         `json:"languageId"`
+			LifecycleState string         `json:"lifecycleState"`
+		}
+		if err := json.Unmarshal(raw, &ref); err != nil {
+			return nil, contractError(op, "%s resource %q of %s: %v", h.Kind(), h.ID, tree.Root, err)
+		}
+		switch h.Kind() {
+		case wire.KindPlan:
+			if h.Identity != nil && h.Identity.ExternalID != "" && ref.LifecycleState != wire.LifecycleDeleted {
+				e.Plans[h.Identity.ExternalID] = h.ID
+				byExternal[h.Identity.ExternalID] = h.ID
+			}
+		case wire.KindListing:
+			if strings.EqualFold(ref.LanguageID, listingLanguage) {
+				e.Listing = h.ID
+			}
+		case wire.KindPlanListing:
+			if strings.EqualFold(ref.LanguageID, listingLanguage) {
+				listings = append(listings, planned{h.ID, ref.Plan})
+			}
+		case wire.KindPriceAndAvailabilityPlan:
+			prices = append(prices, planned{h.ID, ref.Plan})
+		case wire.KindReseller:
+			e.Reseller = h.ID
+		}
+	}
+	planID := func(r wire.Reference) string {
+		if r.DurableID != "" {
+			return r.DurableID
+		}
+		return byExternal[r.ExternalID]
+	}
+	for _, l := range listings {
+		if id := planID(l.ref); id != "" {
+			e.PlanListings[id] = l.id
+		}
+	}
+	for _, p := range prices {
+		if id := planID(p.ref); id != "" {
+			e.Prices[id] = p.id
+		}
+	}
+	return e, nil
+}
+
+// DraftResources converts a draft to the configure resources of offer type
+// t, and lists what has no published place. Resources in existing (nil for
+// a product without a draft yet) are updated by their durable IDs; new
+// plans are created with a resourceName the others reference. It is
+// exported for the conformance tests and the fake.
+func DraftResources(t wire.OfferType, productID string, d pc.Draft, existing *Existing) ([]any, []pc.FeedbackItem, error) {
+	if existing == nil {
+		existing = &Existing{}
+	}
+	product := wire.DurableRef(wire.ProductRef(productID))
+	var out []any
+	var skipped []pc.FeedbackItem
+	noPlace := func(field, what string) {
+		skipped = append(skipped, unwritten(field, fmt.Sprintf("Microsoft publishes no %s for %s offers; set it in Partner Center", what, t.Spec)))
+	}
+
+	l := d.Listing
+	if t.ListingKind == "" {
+		if l.Title != "" || l.Summary != "" || l.ShortDescription != "" || l.Description != "" || l.PrivacyPolicyURL != "" || l.SupportURL != "" || len(l.Keywords) > 0 {
+			noPlace("spec.listing", "listing resource shape through the Product Ingestion API")
+		}
+	} else {
+		out = append(out, wire.Listing{
+			Schema: wire.Schema(wire.KindListing, t.ListingVersion), ID: existing.Listing, Product: product,
+			Kind: t.ListingKind, LanguageID: listingLanguage,
+			Title: l.Title, SearchResultSummary: l.Summary, ShortDescription: l.ShortDescription,
+			Description: l.Description, PrivacyPolicyLink: l.PrivacyPolicyURL, GlobalSupportWebsite: l.SupportURL,
+		})
+		if len(l.Keywords) > 0 {
+			skipped = append(skipped, unwritten("spec.listing.keywords",
+				"the published listing schema has no search keywords; set them in Partner Center"))
+		}
+	}
+
+	for _, p := range d.Plans {
+		if p.ID == "" {
+			return nil, nil, fmt.Errorf("a plan has no ID")
+		}
+		if !t.Plans {
+			noPlace("spec.plans["+p.ID+"]", "plan resources")
+			continue
+		}
+		plan := wire.Plan{Schema: wire.SchemaOf(wire.KindPlan), Product: product,
+			Identity: wire.Identity{ExternalID: p.ID}, Alias: p.Name}
+		ref := wire.NameRef(p.ID)
+		if id := existing.Plans[p.ID]; id != "" {
+			plan.ID, ref = id, wire.DurableRef(id)
+		} else {
+			plan.ResourceName = p.ID
+		}
+		out = append(out, plan,
+			wire.PlanListing{Schema: wire.Schema(wire.KindPlanListing, t.PlanListingVersion), ID: existing.PlanListings[plan.ID],
+				Product: product, Plan: ref, Kind: t.PlanListingKind, LanguageID: listingLanguage, Name: p.Name, Description: p.Description},
+		)
+		price := wire.PriceAndAvailabilityPlan{Schema: wire.Schema(wire.KindPriceAndAvailabilityPlan, t.PriceVersion),
+			ID: existing.Prices[plan.ID], Product: product, Plan: ref, Visibility: "visible", Audience: "public"}
+		for _, m := range p.Markets {
+			price.Markets = append(price.Markets, strings.ToLower(m))
+		}
+		pricing, why, err := pricingToWire(t, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		if why != "" {
+			skipped = append(skipped, unwritten("spec.plans["+p.ID+"].pricing", why))
+		}
+		price.Pricing = pricing
+		out = append(out, price)
+	}
+
+	switch r := d.Resell; {
+	case !t.Reseller:
+		if r.Policy != "" && r.Policy != resellNone {
+			noPlace("spec.resell", "reseller configuration")
+		}
+	case r.Policy == resellSpecific:
+		skipped = append(skipped, unwritten("spec.resell",
+			"the published reseller schema has no place for CSP partner IDs (its audiences are subscriptions); choose the resellers in Partner Center"))
+	default:
+		state, err := resellToWire(r.Policy)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, wire.Reseller{Schema: wire.SchemaOf(wire.KindReseller), ID: existing.Reseller, Product: product,
+			ResellerChannelState: state, Audiences: []wire.ResellerAudience{}})
+	}
+	return out, skipped, nil
+}
+
+// Pricing models of the port.
 const (
-	listingLanguage = "en-us"
-	listingKind     = "azureListing"
+	pricingFree     = "Free"
+	pricingFlatRate = "FlatRate"
+	pricingPerUser  = "PerUser"
+	pricingBYOL     = "BYOL"
+	pricingContact  = "Contact"
 )
 
-// GetDraft implements pc.Client. The draft comes back in the normal form
-// of the controllers' normalizeDraft: sets sorted, plans by ID, documents
-// by type then URL, contacts by role then email, empty lists nil, a
-// missing reseller as "None". Equal drafts therefore compare equal.
+// pricingToWire maps a plan's pricing to the published pricing of the offer
+// type; why says what could not be written.
+func pricingToWire(t wire.OfferType, p pc.Plan) (*wire.Pricing, string, error) {
+	if p.Pricing == "" {
+		return nil, "", nil
+	}
+	switch p.Pricing {
+	case pricingFree, pricingFlatRate, pricingPerUser, pricingBYOL, pricingContact:
+	default:
+		return nil, "", fmt.Errorf("plan %s: pricing %q is not one of Free, FlatRate, PerUser, BYOL, Contact", p.ID, p.Pricing)
+	}
+	var price float64
+	if p.Pricing == pricingFlatRate || p.Pricing == pricingPerUser {
+		v, err := strconv.ParseFloat(p.Price, 64)
+		if err != nil || v < 0 {
+			return nil, "", fmt.Errorf("plan %s: price %q is not an amount in US dollars", p.ID, p.Price)
+		}
+		price = v
+	}
+	notPublished := fmt.Sprintf("Microsoft publishes no %s pricing for %s plans; set the plan's pricing in Partner Center", p.Pricing, t.Spec)
+	switch t.Pricing {
+	case "vm": // price-and-availability-plan 2022-03-01-preview2 schema
+		switch p.Pricing {
+		case pricingBYOL:
+			return &wire.Pricing{LicenseModel: "byol"}, "", nil
+		case pricingFree:
+			return &wire.Pricing{LicenseModel: "payAsYouGo", CorePricing: &wire.CorePricing{PriceInputOption: "free"}}, "", nil
+		case pricingFlatRate:
+			return &wire.Pricing{LicenseModel: "payAsYouGo", CorePricing: &wire.CorePricing{PriceInputOption: "flat", Price: &price}}, "", nil
+		}
+	case "saas": // recurrentPrice, documented at 2022-03-01-preview4
+		mode := map[string]string{pricingFlatRate: "flatRate", pricingPerUser: "perUser"}[p.Pricing]
+		if mode != "" {
+			month := wire.Term{Type: "month", Value: 1}
+			return &wire.Pricing{RecurrentPrice: &wire.RecurrentPrice{RecurrentPriceMode: mode, PriceInputOption: "usd",
+				Prices: []wire.Price{{BillingTerm: month, PaymentOption: month, PricePerPaymentInUsd: price}}}}, "", nil
+		}
+	}
+	return nil, notPublished, nil
+}
+
+// pricingFromWire is the port's pricing model and price of a published
+// pricing, or "" when it maps to none.
+func pricingFromWire(w *wire.Pricing) (model, price string) {
+	switch {
+	case w == nil:
+		return "", ""
+	case w.LicenseModel == "byol":
+		return pricingBYOL, ""
+	case w.CorePricing != nil && w.CorePricing.PriceInputOption == "free":
+		return pricingFree, ""
+	case w.CorePricing != nil && w.CorePricing.PriceInputOption == "flat" && w.CorePricing.Price != nil:
+		return pricingFlatRate, formatPrice(*w.CorePricing.Price)
+	case w.RecurrentPrice != nil && len(w.RecurrentPrice.Prices) > 0:
+		m := map[string]string{"flatRate": pricingFlatRate, "perUser": pricingPerUser}[w.RecurrentPrice.RecurrentPriceMode]
+		if m != "" {
+			return m, formatPrice(w.RecurrentPrice.Prices[0].PricePerPaymentInUsd)
+		}
+	}
+	return "", ""
+}
+
+func formatPrice(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+
+// GetDraft implements pc.Client: GET resource-tree/product/{id}?targetType=draft,
+// read by kind whatever the $schema's host and version.
 func (c *Client) GetDraft(ctx context.Context, productID string) (*pc.Draft, error) {
 	const op = "GetDraft"
 	if err := checkID(op, "product", productID); err != nil {
@@ -31,149 +318,82 @@ func (c *Client) GetDraft(ctx context.Context, productID string) (*pc.Draft, err
 	if err := c.do(ctx, op, http.MethodGet, u, nil, &tree); err != nil {
 		return nil, err
 	}
-	return draftFromTree(op, productID, &tree)
+	return DraftFromTree(op, &tree)
 }
 
-// ConfigureDraft implements pc.Client: it sends the listing, every plan
-// with its price-and-availability-plan, the reseller configuration and the
-// co-sell listing, and returns the job unawaited.
-func (c *Client) ConfigureDraft(ctx context.Context, productID string, d pc.Draft) (*pc.Job, error) {
-	const op = "ConfigureDraft"
-	if err := checkID(op, "product", productID); err != nil {
-		return nil, err
-	}
-	resources, err := draftResources(op, productID, d)
-	if err != nil {
-		return nil, err
-	}
-	st, err := c.configure(ctx, op, resources...)
-	if err != nil {
-		return nil, err
-	}
-	return toJob(st), nil
-}
-
-// draftResources converts a draft to configure resources. Values the API
-// has no name for are refused before any call.
-func draftResources(op, productID string, d pc.Draft) ([]wire.Resource, error) {
-	product := wire.ProductRef(productID)
-	l := d.Listing
-	out := []wire.Resource{{
-		Schema: wire.Schema(wire.KindListing), Product: product, Kind: listingKind, LanguageID: listingLanguage,
-		Title: l.Title, Summary: l.Summary, ShortDescription: l.ShortDescription, Description: l.Description,
-		PrivacyPolicyLink: l.PrivacyPolicyURL, SupportLink: l.SupportURL, Keywords: slices.Clone(l.Keywords),
-	}}
-	for _, p := range d.Plans {
-		if p.ID == "" {
-			return nil, invalidRequest(op, "a plan has no ID")
-		}
-		ref := wire.PlanRef(productID, p.ID)
-		out = append(out, wire.Resource{
-			Schema: wire.Schema(wire.KindPlan), Product: product,
-			Identity: &wire.Identity{ExternalID: p.ID}, Alias: p.Name, Description: p.Description,
-		})
-		price := wire.Resource{Schema: wire.Schema(wire.KindPriceAndAvail), Product: product, Plan: ref,
-			Markets: slices.Clone(p.Markets)}
-		if p.Pricing != "" {
-			model, ok := wire.PricingModels[p.Pricing]
-			if !ok {
-				return nil, invalidRequest(op, "plan %s: pricing %q is not one of Free, FlatRate, PerUser, BYOL, Contact", p.ID, p.Pricing)
-			}
-			price.Pricing = &wire.Pricing{Model: model, Price: p.Price}
-		}
-		out = append(out, price)
-	}
-	state, err := resellToWire(op, d.Resell.Policy)
-	if err != nil {
-		return nil, err
-	}
-	out = append(out, wire.Resource{Schema: wire.Schema(wire.KindReseller), Product: product,
-		ResellerChannelState: state, PartnerIDs: slices.Clone(d.Resell.PartnerIDs)})
-
-	cs := d.CoSell
-	co := wire.Resource{Schema: wire.Schema(wire.KindCoSellListing), Product: product,
-		SolutionType: cs.SolutionType, SolutionAreas: slices.Clone(cs.SolutionAreas), Industries: slices.Clone(cs.Industries),
-		LandingPageLink: cs.LandingPageURL}
-	for _, doc := range cs.Documents {
-		co.Documents = append(co.Documents, wire.Document{Type: doc.Type, URL: doc.URL})
-	}
-	for _, ct := range cs.Contacts {
-		co.Contacts = append(co.Contacts, wire.Contact{Role: ct.Role, Name: ct.Name, Email: ct.Email})
-	}
-	return append(out, co), nil
-}
-
-// draftFromTree converts a draft resource tree, joining every plan with
-// the price-and-availability-plan that names it.
-func draftFromTree(op, productID string, tree *wire.ResourceTree) (*pc.Draft, error) {
+// DraftFromTree converts a draft resource tree, joining each plan with the
+// plan-listing and price-and-availability-plan that reference it (by the
+// plan's durable ID or external ID).
+func DraftFromTree(op string, tree *wire.ResourceTree) (*pc.Draft, error) {
 	d := &pc.Draft{}
-	var plans []wire.Resource
-	// A price names its plan by the plan's durable ID, whichever form the
-	// server gave it: the plan resource's id, or PlanRef of its externalId.
-	pricesByRef, pricesByPlanID := map[string]wire.Resource{}, map[string]wire.Resource{}
-	var seenListing, seenReseller, seenCoSell bool
-	for _, r := range tree.Resources {
-		switch wire.KindOf(r.Schema) {
+	var plans []wire.Plan
+	var listings []wire.PlanListing
+	var prices []wire.PriceAndAvailabilityPlan
+	seenListing := false
+	for _, raw := range tree.Resources {
+		var h wire.Head
+		if err := json.Unmarshal(raw, &h); err != nil {
+			return nil, contractError(op, "resource tree of %s holds a resource that is not an object: %v", tree.Root, err)
+		}
+		var err error
+		switch h.Kind() {
 		case wire.KindListing:
-			if seenListing && r.LanguageID != listingLanguage {
-				continue
+			var l wire.Listing
+			if err = json.Unmarshal(raw, &l); err == nil && (!seenListing || strings.EqualFold(l.LanguageID, listingLanguage)) {
+				seenListing = true
+				d.Listing = pc.Listing{Title: l.Title, Summary: l.SearchResultSummary, ShortDescription: l.ShortDescription,
+					Description: l.Description, PrivacyPolicyURL: l.PrivacyPolicyLink, SupportURL: l.GlobalSupportWebsite}
 			}
-			seenListing = true
-			d.Listing = pc.Listing{Title: r.Title, Summary: r.Summary, ShortDescription: r.ShortDescription,
-				Description: r.Description, PrivacyPolicyURL: r.PrivacyPolicyLink, SupportURL: r.SupportLink,
-				Keywords: slices.Clone(r.Keywords)}
 		case wire.KindPlan:
-			if r.Identity == nil || r.Identity.ExternalID == "" {
-				return nil, contractError(op, "plan %q of product %s without identity.externalId", r.ID, productID)
+			var p wire.Plan
+			if err = json.Unmarshal(raw, &p); err == nil {
+				if p.Identity.ExternalID == "" {
+					return nil, contractError(op, "plan %q without identity.externalId", p.ID)
+				}
+				if p.LifecycleState != wire.LifecycleDeleted {
+					plans = append(plans, p)
+				}
 			}
-			plans = append(plans, r)
-		case wire.KindPriceAndAvail:
-			pricesByRef[r.Plan] = r
-			if _, planID, ok := wire.ParsePlanRef(r.Plan); ok {
-				pricesByPlanID[planID] = r
+		case wire.KindPlanListing:
+			var pl wire.PlanListing
+			if err = json.Unmarshal(raw, &pl); err == nil {
+				listings = append(listings, pl)
+			}
+		case wire.KindPriceAndAvailabilityPlan:
+			var pr wire.PriceAndAvailabilityPlan
+			if err = json.Unmarshal(raw, &pr); err == nil {
+				prices = append(prices, pr)
 			}
 		case wire.KindReseller:
-			if seenReseller {
-				continue
+			var r wire.Reseller
+			if err = json.Unmarshal(raw, &r); err == nil {
+				d.Resell = pc.Resell{Policy: resellFromWire(r.ResellerChannelState)}
 			}
-			seenReseller = true
-			d.Resell = pc.Resell{Policy: resellFromWire(r.ResellerChannelState), PartnerIDs: slices.Clone(r.PartnerIDs)}
-		case wire.KindCoSellListing:
-			if seenCoSell {
-				continue
-			}
-			seenCoSell = true
-			d.CoSell = pc.CoSellListing{SolutionType: r.SolutionType, SolutionAreas: slices.Clone(r.SolutionAreas),
-				Industries: slices.Clone(r.Industries), LandingPageURL: r.LandingPageLink}
-			for _, doc := range r.Documents {
-				d.CoSell.Documents = append(d.CoSell.Documents, pc.Document{Type: doc.Type, URL: doc.URL})
-			}
-			for _, ct := range r.Contacts {
-				d.CoSell.Contacts = append(d.CoSell.Contacts, pc.Contact{Role: ct.Role, Name: ct.Name, Email: ct.Email})
-			}
+		}
+		if err != nil {
+			return nil, contractError(op, "%s resource %q of %s: %v", h.Kind(), h.ID, tree.Root, err)
 		}
 	}
-	for _, r := range plans {
-		id := r.Identity.ExternalID
-		p := pc.Plan{ID: id, Name: r.Alias, Description: r.Description}
-		var price wire.Resource
-		ok := false
-		if r.ID != "" {
-			price, ok = pricesByRef[r.ID]
-		}
-		if !ok {
-			price, ok = pricesByPlanID[id]
-		}
-		if ok {
-			p.Markets = slices.Clone(price.Markets)
-			if price.Pricing != nil {
-				// A model this operator has no name for is kept as is: the
-				// draft then differs from the spec, which is written again.
-				p.Pricing = cmp.Or(wire.PricingModelFromWire(price.Pricing.Model), price.Pricing.Model)
-				p.Price = price.Pricing.Price
+	refersTo := func(ref wire.Reference, p wire.Plan) bool {
+		return (ref.DurableID != "" && ref.DurableID == p.ID) || (ref.ExternalID != "" && ref.ExternalID == p.Identity.ExternalID)
+	}
+	for _, p := range plans {
+		plan := pc.Plan{ID: p.Identity.ExternalID, Name: p.Alias}
+		for _, pl := range listings {
+			if refersTo(pl.Plan, p) && (plan.Description == "" || strings.EqualFold(pl.LanguageID, listingLanguage)) {
+				plan.Description = pl.Description
+				plan.Name = cmp.Or(pl.Name, plan.Name)
 			}
 		}
-		d.Plans = append(d.Plans, p)
+		for _, pr := range prices {
+			if refersTo(pr.Plan, p) {
+				for _, m := range pr.Markets {
+					plan.Markets = append(plan.Markets, strings.ToUpper(m))
+				}
+				plan.Pricing, plan.Price = pricingFromWire(pr.Pricing)
+			}
+		}
+		d.Plans = append(d.Plans, plan)
 	}
 	normalize(d)
 	return d, nil
@@ -186,15 +406,6 @@ func normalize(d *pc.Draft) {
 		d.Plans[i].Markets = sortedSet(d.Plans[i].Markets)
 	}
 	d.Plans = sortedBy(d.Plans, func(a, b pc.Plan) int { return cmp.Compare(a.ID, b.ID) })
-	cs := &d.CoSell
-	cs.SolutionAreas = sortedSet(cs.SolutionAreas)
-	cs.Industries = sortedSet(cs.Industries)
-	cs.Documents = sortedBy(cs.Documents, func(a, b pc.Document) int {
-		return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.URL, b.URL))
-	})
-	cs.Contacts = sortedBy(cs.Contacts, func(a, b pc.Contact) int {
-		return cmp.Or(cmp.Compare(a.Role, b.Role), cmp.Compare(a.Email, b.Email), cmp.Compare(a.Name, b.Name))
-	})
 	if d.Resell.Policy == "" {
 		d.Resell.Policy = resellNone
 	}
@@ -202,7 +413,7 @@ func normalize(d *pc.Draft) {
 }
 
 func sortedSet(s []string) []string {
-	return sortedBy(s, cmp.Compare[string])
+	return slices.Compact(sortedBy(s, cmp.Compare[string]))
 }
 
 func sortedBy[T any](s []T, less func(a, b T) int) []T {
@@ -221,26 +432,24 @@ const (
 	resellSpecific = "Specific"
 )
 
-func resellToWire(op, policy string) (string, error) {
+func resellToWire(policy string) (string, error) {
 	switch policy {
 	case resellNone, "":
-		return wire.ResellerDisabled, nil
+		return wire.ResellerNone, nil
 	case resellAll:
-		return wire.ResellerEnabled, nil
-	case resellSpecific:
-		return wire.ResellerSomeResellers, nil
+		return wire.ResellerAll, nil
 	}
-	return "", invalidRequest(op, "resell policy %q is not one of None, All, Specific", policy)
+	return "", fmt.Errorf("resell policy %q is not one of None, All, Specific", policy)
 }
 
-// resellFromWire keeps a state of no known meaning as is, like pricing.
+// resellFromWire keeps a state of no known meaning as is.
 func resellFromWire(state string) string {
 	switch state {
-	case wire.ResellerDisabled, "":
+	case wire.ResellerNone, wire.ResellerNotSet, wire.ResellerTerminated, "":
 		return resellNone
-	case wire.ResellerEnabled:
+	case wire.ResellerAll:
 		return resellAll
-	case wire.ResellerSomeResellers:
+	case wire.ResellerSome:
 		return resellSpecific
 	}
 	return state

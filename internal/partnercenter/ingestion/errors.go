@@ -27,32 +27,36 @@ import (
 //   - A 2xx answer of the wrong shape or lacking required fields, or larger
 //     than wire.MaxBodyBytes: Terminal, since the same server will answer
 //     the same way again.
-//   - A failed configure job: by its code (see jobFailedError).
+//   - A failed configure job is not an error of the call that reads it: the
+//     job comes back with its inner errors (pc.Job.Errors), and
+//     pc.ClassOfCode classifies their published codes.
 
 const credentialsHint = "check the Partner Center credentials Secret (tenantId, clientId, clientSecret) " +
 	"and that the app registration is a user of the Partner Center account with the Manager or Developer role"
 
-// conflictCode reports whether a Partner Center code means the request
-// clashes with existing state, whatever status or job carries it.
-func conflictCode(code string) bool {
-	switch code {
-	case wire.CodeInProgressSubmission, wire.CodeNoChanges, wire.CodeProductExists, wire.CodeInvalidState:
-		return true
-	}
-	return false
-}
-
-// classifyStatus is the class of an error response.
-func classifyStatus(status int, code string) pc.Class {
+// classifyStatus is the class of an error response: by HTTP status, and
+// for another 4xx by the published inner-error code it carries (such as
+// productLocked or invalidState, a Conflict).
+func classifyStatus(status int, code string, details []wire.InnerError) pc.Class {
 	switch {
 	case status == http.StatusRequestTimeout, status == http.StatusTooManyRequests, status >= 500:
 		return pc.ClassTransient
-	case conflictCode(code), status == http.StatusConflict:
+	case status == http.StatusConflict:
 		return pc.ClassConflict
 	case status == http.StatusNotFound, status == http.StatusGone:
 		return pc.ClassNotFound
 	}
-	return pc.ClassTerminal
+	class := pc.ClassTerminal
+	codes := []string{code}
+	for _, d := range details {
+		codes = append(codes, d.Code)
+	}
+	for _, c := range codes {
+		if pc.ClassOfCode(c) == pc.ClassConflict {
+			class = pc.ClassConflict
+		}
+	}
+	return class
 }
 
 // responseError turns a non-2xx answer into an error, keeping Partner
@@ -62,14 +66,19 @@ func responseError(op string, status int, header http.Header, data []byte, now t
 	var er wire.ErrorResponse
 	if json.Unmarshal(data, &er) == nil && (er.Error.Code != "" || er.Error.Message != "") {
 		e.Code, e.Message = er.Error.Code, er.Error.Message
-		e.Details = feedback(er.Error.Details)
+		e.Details = Feedback(er.Error.Details)
 	} else {
+		// The Partner Ingestion API's swagger declares string error bodies.
+		var text string
+		if json.Unmarshal(data, &text) != nil {
+			text = string(data)
+		}
 		e.Message = http.StatusText(status)
-		if snippet := printable(data, 200); snippet != "" {
+		if snippet := printable([]byte(text), 200); snippet != "" {
 			e.Message += ": " + snippet
 		}
 	}
-	e.Class = classifyStatus(status, e.Code)
+	e.Class = classifyStatus(status, e.Code, er.Error.Details)
 	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
 		if d, ok := parseRetryAfter(header.Get("Retry-After"), now); ok {
 			e.RetryAfter = d
@@ -172,42 +181,21 @@ func invalidRequest(op string, format string, args ...any) *pc.Error {
 	return &pc.Error{Class: pc.ClassTerminal, Op: op, Message: fmt.Sprintf(format, args...)}
 }
 
-// jobFailedError is the error of a failed configure job. A conflict code
-// (in-progress submission, no changes, product exists, invalid state) is a
-// Conflict, notFound is NotFound, anything else is Terminal; every job
-// error is kept in Details.
-func jobFailedError(op string, st *wire.ConfigureStatus) *pc.Error {
-	e := &pc.Error{Class: pc.ClassTerminal, Op: op}
-	var msgs []string
-	for _, we := range st.Errors {
-		e.Details = append(e.Details, pc.FeedbackItem{Code: we.Code, Resource: we.Target, Message: we.Message})
-		e.Details = append(e.Details, feedback(we.Details)...)
-		if we.Message != "" {
-			msgs = append(msgs, we.Message)
-		}
-		switch {
-		case conflictCode(we.Code) && e.Class != pc.ClassConflict:
-			e.Class, e.Code = pc.ClassConflict, we.Code
-		case we.Code == wire.CodeNotFound && e.Class == pc.ClassTerminal:
-			e.Class, e.Code = pc.ClassNotFound, we.Code
-		case e.Code == "":
-			e.Code = we.Code
+// Feedback flattens inner errors (and their nested details) into feedback
+// items; a detail without a resourceId inherits its parent's.
+func Feedback(errs []wire.InnerError) []pc.FeedbackItem {
+	var out []pc.FeedbackItem
+	var walk func(errs []wire.InnerError, resource string)
+	walk = func(errs []wire.InnerError, resource string) {
+		for _, e := range errs {
+			r := resource
+			if e.ResourceID != nil && !e.ResourceID.IsZero() {
+				r = e.ResourceID.String()
+			}
+			out = append(out, pc.FeedbackItem{Code: e.Code, Resource: r, Message: e.Message})
+			walk(e.Details, r)
 		}
 	}
-	e.Message = fmt.Sprintf("job %s failed", st.JobID)
-	if len(msgs) > 0 {
-		e.Message += ": " + strings.Join(msgs, "; ")
-	}
-	return e
-}
-
-func feedback(items []wire.FeedbackItem) []pc.FeedbackItem {
-	if len(items) == 0 {
-		return nil
-	}
-	out := make([]pc.FeedbackItem, len(items))
-	for i, it := range items {
-		out[i] = pc.FeedbackItem{Code: it.Code, Resource: it.Resource, Message: it.Message}
-	}
+	walk(errs, "")
 	return out
 }

@@ -17,10 +17,21 @@ import (
 
 const basePath = "/rp/product-ingestion"
 
+// HTTP-style error codes of ErrorResponse, as Microsoft's documented
+// samples spell them (the cancel sample answers badRequest).
+const (
+	codeBadRequest   = "badRequest"
+	codeUnauthorized = "unauthorized"
+	codeNotFound     = "notFound"
+	codeConflict     = "conflict"
+	codeThrottled    = "tooManyRequests"
+	codeInternal     = "internalServerError"
+)
+
 // request is what the test server saw of one request.
 type request struct {
 	Method string
-	Path   string // relative to basePath
+	Path   string // relative to basePath, or the full path when outside it
 	Query  url.Values
 	Header http.Header
 	Body   []byte
@@ -42,7 +53,7 @@ func (s *server) requests() []request {
 
 func (s *server) count() int { return len(s.requests()) }
 
-// newClient starts a server with handler h (the number of the attempt,
+// newClient starts a server with handler h (the number of the request,
 // from 1, is passed along) and a client of it with fast retries.
 func newClient(t *testing.T, h func(w http.ResponseWriter, r *http.Request, n int), opts ...func(*Options)) (*Client, *server) {
 	t.Helper()
@@ -59,13 +70,11 @@ func newClient(t *testing.T, h func(w http.ResponseWriter, r *http.Request, n in
 	}))
 	t.Cleanup(s.Close)
 	o := Options{
-		BaseURL:          s.URL + basePath,
-		MigrationSurface: true,
-		RequestTimeout:   2 * time.Second,
-		MaxAttempts:      4,
-		MinBackoff:       time.Millisecond,
-		MaxBackoff:       5 * time.Millisecond,
-		JobPollInterval:  time.Millisecond,
+		BaseURL:        s.URL + basePath,
+		RequestTimeout: 2 * time.Second,
+		MaxAttempts:    4,
+		MinBackoff:     time.Millisecond,
+		MaxBackoff:     5 * time.Millisecond,
 	}
 	for _, f := range opts {
 		f(&o)
@@ -84,11 +93,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, wire.ErrorResponse{Error: wire.Error{Code: code, Message: msg}})
+	writeJSON(w, status, wire.ErrorResponse{Error: wire.ErrorBody{Code: code, Message: msg}})
 }
 
 func product(id, offerID string) wire.Product {
-	return wire.Product{Schema: wire.Schema(wire.KindProduct), ID: wire.ProductRef(id),
-		Identity: wire.Identity{ExternalID: offerID}, Type: "softwareAsAService", Alias: "Contoso",
-		LifecycleState: wire.LifecycleDraft}
+	return wire.Product{Schema: wire.SchemaOf(wire.KindProduct), ID: wire.ProductRef(id),
+		Identity: wire.Identity{ExternalID: offerID}, Type: "softwareAsAService", Alias: "Contoso"}
+}
+
+func job(id, status, result string) wire.ConfigureStatus {
+	return wire.ConfigureStatus{Schema: wire.SchemaOf(wire.KindConfigureStatus), JobID: id, JobStatus: status, JobResult: result}
 }

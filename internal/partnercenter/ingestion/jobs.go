@@ -2,127 +2,97 @@ package ingestion
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
-	"time"
 
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
 // configure posts resources to POST configure and returns the job as
-// Partner Center first reports it (usually notStarted or running).
-func (c *Client) configure(ctx context.Context, op string, resources ...wire.Resource) (*wire.ConfigureStatus, error) {
-	body := wire.Configure{Schema: wire.Schema(wire.KindConfigure), Resources: resources}
+// Partner Center first reports it (usually notStarted or running). It
+// never waits for the job.
+func (c *Client) configure(ctx context.Context, op string, resources ...any) (*pc.Job, error) {
+	body := wire.Configure{Schema: wire.SchemaOf(wire.KindConfigure), Resources: resources}
 	var st wire.ConfigureStatus
 	if err := c.do(ctx, op, http.MethodPost, c.endpoint(nil, "configure"), body, &st); err != nil {
 		return nil, err
 	}
-	if err := checkJob(op, &st); err != nil {
-		return nil, err
-	}
-	return &st, nil
-}
-
-// jobStatus reads a job.
-func (c *Client) jobStatus(ctx context.Context, op, jobID string) (*wire.ConfigureStatus, error) {
-	var st wire.ConfigureStatus
-	if err := c.do(ctx, op, http.MethodGet, c.endpoint(nil, "configure", jobID, "status"), nil, &st); err != nil {
-		return nil, err
-	}
-	if err := checkJob(op, &st); err != nil {
-		return nil, err
-	}
-	return &st, nil
-}
-
-// runJob configures resources and waits for the job; a failed job is its
-// classified error. It is for the short jobs a port call stands for
-// (create a product, submit, delete); draft writes and stop-sale return
-// their job to the caller instead, who polls it across reconciles.
-func (c *Client) runJob(ctx context.Context, op string, resources ...wire.Resource) (*wire.ConfigureStatus, error) {
-	st, err := c.configure(ctx, op, resources...)
-	if err != nil {
-		return nil, err
-	}
-	if st, err = c.waitJob(ctx, op, st); err != nil {
-		return nil, err
-	}
-	if st.JobResult != wire.JobSucceeded {
-		return nil, jobFailedError(op, st)
-	}
-	return st, nil
-}
-
-// waitJob polls a job until it completes, starting at JobPollInterval and
-// doubling up to maxJobPollInterval, within the caller's context and at
-// most maxJobWait. A job still running when time is up is a transient
-// error naming it: it keeps running in Partner Center, and the caller's
-// retry then meets its effect (a conflict code, or the created resource).
-func (c *Client) waitJob(ctx context.Context, op string, st *wire.ConfigureStatus) (*wire.ConfigureStatus, error) {
-	ctx, cancel := context.WithTimeout(ctx, maxJobWait)
-	defer cancel()
-	interval := c.opts.JobPollInterval
-	for st.JobStatus != wire.JobCompleted {
-		t := time.NewTimer(interval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, &pc.Error{Class: pc.ClassTransient, Op: op,
-				Message: "configure job " + st.JobID + " had not completed when the call's time ran out; it goes on in Partner Center",
-				Err:     ctx.Err()}
-		case <-t.C:
-		}
-		next, err := c.jobStatus(ctx, op, st.JobID)
-		if err != nil {
-			return nil, err
-		}
-		st = next
-		interval = min(2*interval, maxJobPollInterval)
-	}
-	return st, nil
-}
-
-// checkJob enforces the required fields of a job.
-func checkJob(op string, st *wire.ConfigureStatus) error {
-	if st.JobID == "" {
-		return contractError(op, "configure job without a jobId")
-	}
-	switch st.JobStatus {
-	case wire.JobNotStarted, wire.JobRunning:
-		return nil
-	case wire.JobCompleted:
-		if st.JobResult != wire.JobSucceeded && st.JobResult != wire.JobFailed {
-			return contractError(op, "configure job %s completed with jobResult %q", st.JobID, st.JobResult)
-		}
-		return nil
-	case "":
-		return contractError(op, "configure job %s without a jobStatus", st.JobID)
-	}
-	return contractError(op, "configure job %s has unknown jobStatus %q", st.JobID, st.JobStatus)
-}
-
-// toJob maps a job to the port.
-func toJob(st *wire.ConfigureStatus) *pc.Job {
-	j := &pc.Job{ID: st.JobID, Status: pc.JobStatus(st.JobStatus), Result: pc.JobResult(st.JobResult)}
-	if j.Result == "" {
-		j.Result = pc.JobPending
-	}
-	for _, we := range st.Errors {
-		j.Errors = append(j.Errors, pc.FeedbackItem{Code: we.Code, Resource: we.Target, Message: we.Message})
-		j.Errors = append(j.Errors, feedback(we.Details)...)
-	}
-	return j
+	return toJob(op, &st)
 }
 
 // GetJob implements pc.Client.
 func (c *Client) GetJob(ctx context.Context, jobID string) (*pc.Job, error) {
 	const op = "GetJob"
-	if jobID == "" {
-		return nil, invalidRequest(op, "job ID is empty")
-	}
-	st, err := c.jobStatus(ctx, op, jobID)
-	if err != nil {
+	if err := checkID(op, "job", jobID); err != nil {
 		return nil, err
 	}
-	return toJob(st), nil
+	var st wire.ConfigureStatus
+	if err := c.do(ctx, op, http.MethodGet, c.endpoint(nil, "configure", jobID, "status"), nil, &st); err != nil {
+		return nil, err
+	}
+	return toJob(op, &st)
+}
+
+// GetJobDetail implements pc.Client: GET configure/{jobId}, which Partner
+// Center answers once the job completed, listing the resources it created
+// or updated with their durable IDs.
+func (c *Client) GetJobDetail(ctx context.Context, jobID string) (*pc.JobDetail, error) {
+	const op = "GetJobDetail"
+	if err := checkID(op, "job", jobID); err != nil {
+		return nil, err
+	}
+	var d wire.ConfigureDetail
+	if err := c.do(ctx, op, http.MethodGet, c.endpoint(nil, "configure", jobID), nil, &d); err != nil {
+		return nil, err
+	}
+	return toJobDetail(op, jobID, &d)
+}
+
+func toJobDetail(op, jobID string, d *wire.ConfigureDetail) (*pc.JobDetail, error) {
+	out := &pc.JobDetail{JobID: jobID}
+	for _, raw := range d.Resources {
+		var h wire.Head
+		if err := json.Unmarshal(raw, &h); err != nil {
+			return nil, contractError(op, "job %s detail holds a resource that is not an object: %v", jobID, err)
+		}
+		r := pc.ResourceRef{Kind: h.Kind(), DurableID: h.ID}
+		if h.Identity != nil {
+			r.ExternalID = h.Identity.ExternalID
+		}
+		out.Resources = append(out.Resources, r)
+	}
+	return out, nil
+}
+
+// toJob checks the required fields of a configure-status and maps it.
+func toJob(op string, st *wire.ConfigureStatus) (*pc.Job, error) {
+	if st.JobID == "" {
+		return nil, contractError(op, "configure job without a jobId")
+	}
+	switch st.JobStatus {
+	case wire.StatusNotStarted, wire.StatusRunning:
+	case wire.StatusCompleted:
+		switch st.JobResult {
+		case wire.ResultSucceeded, wire.ResultFailed, wire.ResultCancelled:
+		default:
+			return nil, contractError(op, "configure job %s completed with jobResult %q", st.JobID, st.JobResult)
+		}
+	case "":
+		return nil, contractError(op, "configure job %s without a jobStatus", st.JobID)
+	default:
+		return nil, contractError(op, "configure job %s has unknown jobStatus %q", st.JobID, st.JobStatus)
+	}
+	j := &pc.Job{ID: st.JobID, Status: pc.JobStatus(st.JobStatus), Result: pc.JobResult(st.JobResult),
+		Errors: Feedback(st.Errors)}
+	if j.Result == "" {
+		j.Result = pc.JobPending
+	}
+	if st.JobStart != nil {
+		j.Start = st.JobStart.Time
+	}
+	if st.JobEnd != nil {
+		j.End = st.JobEnd.Time
+	}
+	return j, nil
 }

@@ -4,27 +4,29 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
-// The OCP GTM migration operations. Microsoft offers no public API for
-// them; only the simulator serves the migration surface of package wire.
-// Against the real API (MigrationSurface false) they are Unsupported and
-// say what the partner must do in Partner Center instead.
+// The OCP GTM migration operations. Microsoft publishes no API for them;
+// only a simulator serves them, as the extension of package wire
+// (migration.go), relative to its server root. For a Microsoft host
+// (HostOf) they are Unsupported and say what the partner must do in
+// Partner Center instead.
 
 // unsupported is the error of a migration operation without the surface.
 func unsupported(op, what string) error {
 	return &pc.Error{Class: pc.ClassUnsupported, Op: op,
-		Message: "Microsoft offers no public API for OCP GTM solution migration, so the operator cannot " + what +
-			" (" + op + "); the partner must do it in Partner Center (Marketplace offers > Migrate OCP GTM solutions)"}
+		Message: "Microsoft publishes no API for OCP GTM solution migration, so the operator cannot " + what +
+			" (" + op + "); do it in Partner Center (Marketplace offers > Migrate OCP GTM solutions), or for a merge open a partner support request naming the offer type, offer name, OCP solution ID and listing URL"}
 }
 
 // Prerequisites implements pc.Client.
 func (c *Client) Prerequisites(ctx context.Context, partnerID, publisherID string) (*pc.Prerequisites, error) {
 	const op = "Prerequisites"
-	if !c.opts.MigrationSurface {
+	if !c.extensions {
 		return nil, unsupported(op, "check a partner's migration prerequisites")
 	}
 	if err := checkID(op, "partner", partnerID); err != nil {
@@ -35,7 +37,8 @@ func (c *Client) Prerequisites(ctx context.Context, partnerID, publisherID strin
 		q.Set("publisherId", publisherID)
 	}
 	var w wire.Prerequisites
-	if err := c.do(ctx, op, http.MethodGet, c.endpoint(q, "migration", "partners", partnerID, "prerequisites"), nil, &w); err != nil {
+	u := join(c.root, q, append(slices.Clone(wire.MigrationPathPrefix), partnerID, "prerequisites")...)
+	if err := c.do(ctx, op, http.MethodGet, u, nil, &w); err != nil {
 		return nil, err
 	}
 	return &pc.Prerequisites{MembershipValid: w.MembershipValid, MarketplaceAccount: w.MarketplaceAccount,
@@ -45,7 +48,7 @@ func (c *Client) Prerequisites(ctx context.Context, partnerID, publisherID strin
 // GetSolution implements pc.Client.
 func (c *Client) GetSolution(ctx context.Context, partnerID, solutionID string) (*pc.LegacySolution, error) {
 	const op = "GetSolution"
-	if !c.opts.MigrationSurface {
+	if !c.extensions {
 		return nil, unsupported(op, "read a legacy OCP GTM solution")
 	}
 	return c.solution(ctx, op, http.MethodGet, partnerID, solutionID, "", nil)
@@ -54,7 +57,7 @@ func (c *Client) GetSolution(ctx context.Context, partnerID, solutionID string) 
 // MigrateSolution implements pc.Client.
 func (c *Client) MigrateSolution(ctx context.Context, req pc.MigrateRequest) (*pc.LegacySolution, error) {
 	const op = "MigrateSolution"
-	if !c.opts.MigrationSurface {
+	if !c.extensions {
 		return nil, unsupported(op, "migrate a legacy OCP GTM solution into a new offer")
 	}
 	if req.OfferID == "" {
@@ -64,8 +67,7 @@ func (c *Client) MigrateSolution(ctx context.Context, req pc.MigrateRequest) (*p
 	if err != nil {
 		return nil, err
 	}
-	body := wire.MigrateRequest{Schema: wire.Schema(wire.KindMigrationRequest),
-		Identity: wire.Identity{ExternalID: req.OfferID}, Type: t, PublisherID: req.PublisherID}
+	body := wire.MigrateRequest{Identity: wire.Identity{ExternalID: req.OfferID}, Type: t.Product, PublisherID: req.PublisherID}
 	return c.solution(ctx, op, http.MethodPost, req.PartnerID, req.SolutionID, "migrate", body)
 }
 
@@ -73,13 +75,13 @@ func (c *Client) MigrateSolution(ctx context.Context, req pc.MigrateRequest) (*p
 // the API's name, like a product's type.
 func (c *Client) RequestMerge(ctx context.Context, req pc.MergeRequest) (*pc.LegacySolution, error) {
 	const op = "RequestMerge"
-	if !c.opts.MigrationSurface {
+	if !c.extensions {
 		return nil, unsupported(op, "request the merge of a legacy OCP GTM solution into a live offer")
 	}
 	if req.ProductID == "" && req.ListingURL == "" {
 		return nil, invalidRequest(op, "a merge needs the offer's product ID or listing URL")
 	}
-	body := wire.MergeRequest{Schema: wire.Schema(wire.KindMergeRequest), ListingURI: req.ListingURL, OfferName: req.OfferName}
+	body := wire.MergeRequest{ListingURI: req.ListingURL, OfferName: req.OfferName}
 	if req.ProductID != "" {
 		body.Product = wire.ProductRef(req.ProductID)
 	}
@@ -88,7 +90,7 @@ func (c *Client) RequestMerge(ctx context.Context, req pc.MergeRequest) (*pc.Leg
 		if err != nil {
 			return nil, err
 		}
-		body.OfferType = t
+		body.OfferType = t.Product
 	}
 	return c.solution(ctx, op, http.MethodPost, req.PartnerID, req.SolutionID, "merge", body)
 }
@@ -96,7 +98,7 @@ func (c *Client) RequestMerge(ctx context.Context, req pc.MergeRequest) (*pc.Leg
 // DiscardSolution implements pc.Client.
 func (c *Client) DiscardSolution(ctx context.Context, partnerID, solutionID string) (*pc.LegacySolution, error) {
 	const op = "DiscardSolution"
-	if !c.opts.MigrationSurface {
+	if !c.extensions {
 		return nil, unsupported(op, "discard a legacy OCP GTM solution")
 	}
 	return c.solution(ctx, op, http.MethodPost, partnerID, solutionID, "discard", nil)
@@ -105,13 +107,13 @@ func (c *Client) DiscardSolution(ctx context.Context, partnerID, solutionID stri
 // UndoDiscard implements pc.Client.
 func (c *Client) UndoDiscard(ctx context.Context, partnerID, solutionID string) (*pc.LegacySolution, error) {
 	const op = "UndoDiscard"
-	if !c.opts.MigrationSurface {
+	if !c.extensions {
 		return nil, unsupported(op, "undo the discard of a legacy OCP GTM solution")
 	}
 	return c.solution(ctx, op, http.MethodPost, partnerID, solutionID, "undo-discard", nil)
 }
 
-// solution calls migration/partners/{partnerId}/solutions/{solutionId}[/action]
+// solution calls /simulator/ocp-gtm/partners/{partnerId}/solutions/{solutionId}[/action]
 // and maps the legacy solution it answers.
 func (c *Client) solution(ctx context.Context, op, method, partnerID, solutionID, action string, body any) (*pc.LegacySolution, error) {
 	if err := checkID(op, "partner", partnerID); err != nil {
@@ -120,12 +122,12 @@ func (c *Client) solution(ctx context.Context, op, method, partnerID, solutionID
 	if err := checkID(op, "solution", solutionID); err != nil {
 		return nil, err
 	}
-	segments := []string{"migration", "partners", partnerID, "solutions", solutionID}
+	segments := append(slices.Clone(wire.MigrationPathPrefix), partnerID, "solutions", solutionID)
 	if action != "" {
 		segments = append(segments, action)
 	}
 	var w wire.LegacySolution
-	if err := c.do(ctx, op, method, c.endpoint(nil, segments...), body, &w); err != nil {
+	if err := c.do(ctx, op, method, join(c.root, nil, segments...), body, &w); err != nil {
 		return nil, err
 	}
 	return toSolution(op, &w)

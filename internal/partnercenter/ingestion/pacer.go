@@ -66,8 +66,6 @@ type Pacer struct {
 	before    float64 // the rate before the test (0: unpaced)
 	hold      int     // windows left before probing upwards
 	throttled int     // windows that confirmed a limit (for tests and metrics)
-
-	trace func(now time.Time, share float64, n int, admitted float64, p *Pacer) // tests only
 }
 
 const (
@@ -188,9 +186,6 @@ func (p *Pacer) observe(now time.Time, resp *http.Response, epoch int) {
 // admitted the rate of answers that were not 429.
 func (p *Pacer) adapt(now time.Time, share float64, n int, admitted float64) {
 	excess := share - p.noise
-	if p.trace != nil {
-		p.trace(now, share, n, admitted, p)
-	}
 	if p.testing {
 		p.testing = false
 		// Pacing below the admitted rate did not remove the 429s when the

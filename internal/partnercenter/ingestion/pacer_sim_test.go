@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -211,15 +210,4 @@ func (s *both) answer(at time.Time) (int, time.Duration) {
 		return code, retry
 	}
 	return s.b.answer(at)
-}
-
-// traceTo logs every window's judgement when PACER_TRACE is set.
-func traceTo(t *testing.T, p *Pacer) {
-	if os.Getenv("PACER_TRACE") == "" {
-		return
-	}
-	p.trace = func(now time.Time, share float64, n int, admitted float64, p *Pacer) {
-		t.Logf("%s share %.3f n %d admitted %.1f | rate %.1f noise %.3f testing %v hold %d waited %d",
-			now.Format("15:04:05.000"), share, n, admitted, p.rate, p.noise, p.testing, p.hold, p.winWaited)
-	}
 }

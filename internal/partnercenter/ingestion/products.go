@@ -2,47 +2,74 @@ package ingestion
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
-// FindProduct implements pc.Client. Deleted products do not count.
+// maxPages bounds how many @nextLink pages one lookup follows.
+const maxPages = 50
+
+// FindProduct implements pc.Client: GET product?externalId=, following
+// @nextLink. Deleted products do not count.
 func (c *Client) FindProduct(ctx context.Context, offerID string) (*pc.Product, error) {
 	const op = "FindProduct"
-	if offerID == "" {
-		return nil, invalidRequest(op, "offer ID is empty")
-	}
-	var list wire.List[wire.Product]
-	if err := c.do(ctx, op, http.MethodGet, c.endpoint(url.Values{"externalId": {offerID}}, "product"), nil, &list); err != nil {
+	if err := checkID(op, "offer", offerID); err != nil {
 		return nil, err
 	}
-	for i := range list.Value {
-		w := &list.Value[i]
-		if w.LifecycleState == wire.LifecycleDeleted {
-			continue
+	next := c.endpoint(url.Values{"externalId": {offerID}}, "product")
+	for page := 0; next != "" && page < maxPages; page++ {
+		var list wire.List[wire.Product]
+		if err := c.do(ctx, op, http.MethodGet, next, nil, &list); err != nil {
+			return nil, err
 		}
-		// A server that ignored the filter must not hand back another offer.
-		if w.Identity.ExternalID != "" && w.Identity.ExternalID != offerID {
-			continue
+		for i := range list.Value {
+			w := &list.Value[i]
+			if w.LifecycleState == wire.LifecycleDeleted {
+				continue
+			}
+			// A server that ignored the filter must not hand back another offer.
+			if !strings.EqualFold(w.Identity.ExternalID, offerID) {
+				continue
+			}
+			return toProduct(op, w)
 		}
-		return toProduct(op, w)
+		var err error
+		if next, err = c.nextLink(op, list.NextLink); err != nil {
+			return nil, err
+		}
 	}
-	return nil, &pc.Error{Class: pc.ClassNotFound, Op: op, Code: wire.CodeNotFound,
+	return nil, &pc.Error{Class: pc.ClassNotFound, Op: op, Code: pc.CodeResourceNotFound,
 		Message: "no product with offer ID " + offerID}
+}
+
+// nextLink resolves an opaque @nextLink against the base URL. It must stay
+// on the API's host (a token is sent along) and keeps $version.
+func (c *Client) nextLink(op, link string) (string, error) {
+	if link == "" {
+		return "", nil
+	}
+	u, err := c.base.Parse(link)
+	if err != nil {
+		return "", contractError(op, "@nextLink %q is not a URL", link)
+	}
+	if u.Scheme != c.base.Scheme || u.Host != c.base.Host {
+		return "", contractError(op, "@nextLink %q leaves %s", link, c.base.Host)
+	}
+	q := u.Query()
+	if q.Get(wire.VersionQueryParameter) == "" {
+		q.Set(wire.VersionQueryParameter, wire.Version)
+		u.RawQuery = q.Encode()
+	}
+	return u.String(), nil
 }
 
 // GetProduct implements pc.Client. A deleted product is not found.
 func (c *Client) GetProduct(ctx context.Context, productID string) (*pc.Product, error) {
-	return c.getProduct(ctx, "GetProduct", productID)
-}
-
-func (c *Client) getProduct(ctx context.Context, op, productID string) (*pc.Product, error) {
+	const op = "GetProduct"
 	if err := checkID(op, "product", productID); err != nil {
 		return nil, err
 	}
@@ -51,99 +78,84 @@ func (c *Client) getProduct(ctx context.Context, op, productID string) (*pc.Prod
 		return nil, err
 	}
 	if w.LifecycleState == wire.LifecycleDeleted {
-		return nil, &pc.Error{Class: pc.ClassNotFound, Op: op, Code: wire.CodeNotFound,
+		return nil, &pc.Error{Class: pc.ClassNotFound, Op: op, Code: pc.CodeResourceNotFound,
 			Message: "product " + productID + " was deleted"}
 	}
 	return toProduct(op, &w)
 }
 
-// CreateProduct implements pc.Client: it waits for the configure job and
-// returns the product it created. A product with the offer ID that exists
-// already is a Conflict with code pc.CodeProductExists.
-func (c *Client) CreateProduct(ctx context.Context, spec pc.ProductSpec) (*pc.Product, error) {
+// CreateProduct implements pc.Client: a configure job with the product
+// resource {identity, type, alias}. It does not wait for the job.
+func (c *Client) CreateProduct(ctx context.Context, spec pc.ProductSpec) (*pc.Job, error) {
 	const op = "CreateProduct"
-	if spec.OfferID == "" {
-		return nil, invalidRequest(op, "offer ID is empty")
+	if err := checkID(op, "offer", spec.OfferID); err != nil {
+		return nil, err
 	}
-	wireType, err := offerType(op, spec.OfferType)
+	t, err := offerType(op, spec.OfferType)
 	if err != nil {
 		return nil, err
 	}
-	st, err := c.runJob(ctx, op, wire.Resource{
-		Schema:      wire.Schema(wire.KindProduct),
-		Identity:    &wire.Identity{ExternalID: spec.OfferID},
-		Type:        wireType,
-		Alias:       spec.Name,
-		PublisherID: spec.PublisherID,
-	})
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range st.Resources {
-		if wire.KindOf(r.Schema) != wire.KindProduct {
-			continue
-		}
-		id, ok := bareProductID(r.ID)
-		if !ok {
-			return nil, contractError(op, "job %s created a product with id %q", st.JobID, r.ID)
-		}
-		p := &pc.Product{ID: id, OfferID: spec.OfferID, OfferType: spec.OfferType, PublisherID: spec.PublisherID,
-			Name: spec.Name, State: pc.LifecycleDraft}
-		if r.Alias != "" {
-			p.Name = r.Alias
-		}
-		if r.LifecycleState != "" {
-			p.State = pc.LifecycleState(r.LifecycleState)
-		}
-		return p, nil
-	}
-	// The job did not list what it created: look it up by its offer ID.
-	p, err := c.FindProduct(ctx, spec.OfferID)
-	if err != nil {
-		if pcErr := (*pc.Error)(nil); errors.As(err, &pcErr) {
-			cp := *pcErr
-			cp.Op = op
-			return nil, &cp
-		}
-		return nil, err
-	}
-	return p, nil
+	return c.configure(ctx, op, productResource(spec.OfferID, t.Product, spec.Name, "", ""))
 }
 
-// StopSale implements pc.Client: it returns the deprecation job unawaited.
-func (c *Client) StopSale(ctx context.Context, productID string) (*pc.Job, error) {
+// productResource is the product resource, with every required property.
+func productResource(offerID, productType, name, productID, lifecycle string) wire.Product {
+	p := wire.Product{Schema: wire.SchemaOf(wire.KindProduct), Identity: wire.Identity{ExternalID: offerID},
+		Type: productType, Alias: alias(name, offerID), LifecycleState: lifecycle}
+	if productID != "" {
+		p.ID = wire.ProductRef(productID)
+	}
+	return p
+}
+
+// alias is the product's alias (at most 120 characters, the schema's
+// bound); the offer ID stands in for an empty name.
+func alias(name, offerID string) string {
+	if strings.TrimSpace(name) == "" {
+		name = offerID
+	}
+	if r := []rune(name); len(r) > 120 {
+		name = string(r[:120])
+	}
+	return name
+}
+
+// StopSale implements pc.Client, the documented way: the live submission
+// with lifecycleState deprecated (it takes effect in live without a new
+// submission). It does not wait for the job.
+func (c *Client) StopSale(ctx context.Context, productID, liveSubmissionID string) (*pc.Job, error) {
 	const op = "StopSale"
 	if err := checkID(op, "product", productID); err != nil {
 		return nil, err
 	}
-	st, err := c.configure(ctx, op, wire.Resource{
-		Schema:         wire.Schema(wire.KindProduct),
-		ID:             wire.ProductRef(productID),
-		LifecycleState: wire.LifecycleDeprecated,
-	})
-	if err != nil {
+	if err := checkID(op, "live submission", liveSubmissionID); err != nil {
 		return nil, err
 	}
-	return toJob(st), nil
+	return c.configure(ctx, op, wire.Submission{
+		Schema:         wire.SchemaOf(wire.KindSubmission),
+		ID:             wire.SubmissionRef(productID, liveSubmissionID),
+		Product:        wire.DurableRef(wire.ProductRef(productID)),
+		Target:         wire.Target{TargetType: wire.TargetLive},
+		LifecycleState: wire.LifecycleDeprecated,
+	})
 }
 
-// DeleteDraft implements pc.Client and waits for the job. Partner Center
-// refusing (the product was published, say) is terminal with its message;
-// a product already gone is NotFound, so deleting twice is harmless.
-func (c *Client) DeleteDraft(ctx context.Context, productID string) error {
+// DeleteDraft implements pc.Client: the product resource with
+// lifecycleState deleted, which Partner Center accepts only for a product
+// never published. It does not wait for the job.
+func (c *Client) DeleteDraft(ctx context.Context, p pc.Product) (*pc.Job, error) {
 	const op = "DeleteDraft"
-	if err := checkID(op, "product", productID); err != nil {
-		return err
+	if err := checkID(op, "product", p.ID); err != nil {
+		return nil, err
 	}
-	_, err := c.runJob(ctx, op, wire.Resource{
-		Schema:         wire.Schema(wire.KindProduct),
-		ID:             wire.ProductRef(productID),
-		LifecycleState: wire.LifecycleDeleted,
-	})
-	if pcErr := (*pc.Error)(nil); errors.As(err, &pcErr) && pcErr.StatusCode == 0 && pcErr.Class == pc.ClassConflict {
-		pcErr.Class = pc.ClassTerminal // a failed job, such as invalidState for a published product
+	if err := checkID(op, "offer", p.OfferID); err != nil {
+		return nil, err
 	}
-	return err
+	productType := p.OfferType
+	if t, ok := wire.LookupOfferType(p.OfferType); ok {
+		productType = t.Product
+	}
+	return c.configure(ctx, op, productResource(p.OfferID, productType, p.Name, p.ID, wire.LifecycleDeleted))
 }
 
 // toProduct maps a product; it needs an id.
@@ -153,57 +165,25 @@ func toProduct(op string, w *wire.Product) (*pc.Product, error) {
 		return nil, contractError(op, "product with id %q", w.ID)
 	}
 	p := &pc.Product{
-		ID:              id,
-		OfferID:         w.Identity.ExternalID,
-		OfferType:       wire.OfferTypeFromWire(w.Type),
-		PublisherID:     w.PublisherID,
-		Name:            w.Alias,
-		State:           pc.LifecycleState(w.LifecycleState),
-		MigratedFrom:    w.MigratedFrom,
-		MergedSolutions: slices.Clone(w.MergedSolutions),
-		LiveURL:         w.LiveLink,
-		CoSellLevel:     coSellLevel(w.CoSellStatus),
-	}
-	if p.OfferType == "" {
-		p.OfferType = w.Type // an offer type this operator does not know: keep Partner Center's name
+		ID:        id,
+		OfferID:   w.Identity.ExternalID,
+		OfferType: wire.OfferTypeFromProduct(w.Type),
+		Name:      w.Alias,
+		State:     pc.LifecycleState(w.LifecycleState),
 	}
 	if p.State == "" {
-		p.State = pc.LifecycleDraft
-	}
-	if w.LiveSubmission != "" {
-		_, sid, ok := bareSubmissionID(w.LiveSubmission)
-		if !ok {
-			return nil, contractError(op, "product %s has liveSubmission %q", id, w.LiveSubmission)
-		}
-		p.LiveSubmissionID = sid
+		p.State = pc.LifecycleGenerallyAvailable // the schema's default
 	}
 	return p, nil
 }
 
-func coSellLevel(s string) pc.CoSellLevel {
-	switch s {
-	case wire.CoSellNotReady:
-		return pc.CoSellNotReady
-	case wire.CoSellReady:
-		return pc.CoSellReady
-	case wire.CoSellIncentiveEligible:
-		return pc.CoSellIncentiveEligible
-	}
-	return ""
-}
-
-// offerType maps the spec's offer type to the API's; an unknown one is
-// refused before any call.
-func offerType(op, specType string) (string, error) {
-	if t, ok := wire.OfferTypes[specType]; ok {
+// offerType maps the spec's offer type; an unknown one is refused before
+// any call.
+func offerType(op, spec string) (wire.OfferType, error) {
+	if t, ok := wire.LookupOfferType(spec); ok {
 		return t, nil
 	}
-	known := make([]string, 0, len(wire.OfferTypes))
-	for k := range wire.OfferTypes {
-		known = append(known, k)
-	}
-	slices.Sort(known)
-	return "", invalidRequest(op, "offer type %q is not one of %s", specType, strings.Join(known, ", "))
+	return wire.OfferType{}, invalidRequest(op, "offer type %q is not one of %s", spec, strings.Join(wire.SpecOfferTypes(), ", "))
 }
 
 // bareProductID accepts a durable product ID ("product/{id}") or a bare one.

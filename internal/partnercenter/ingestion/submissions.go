@@ -1,7 +1,6 @@
 package ingestion
 
 import (
-	"cmp"
 	"context"
 	"net/http"
 	"slices"
@@ -10,25 +9,25 @@ import (
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
-// SubmitPreview implements pc.Client: it submits the draft with target
-// preview, waits for the configure job and returns the submission it
-// created. A job failing with inProgressSubmissionExists or
-// noChangesToSubmit is a Conflict with that code.
-func (c *Client) SubmitPreview(ctx context.Context, productID string) (*pc.Submission, error) {
+// SubmitPreview implements pc.Client: the submission resource
+// {product, target preview}, which publishes the whole draft to preview
+// through certification. It does not wait for the job.
+func (c *Client) SubmitPreview(ctx context.Context, productID string) (*pc.Job, error) {
 	const op = "SubmitPreview"
 	if err := checkID(op, "product", productID); err != nil {
 		return nil, err
 	}
-	return c.submit(ctx, op, productID, wire.Resource{
-		Schema:  wire.Schema(wire.KindSubmission),
-		Product: wire.ProductRef(productID),
-		Target:  &wire.Target{TargetType: wire.TargetPreview},
+	return c.configure(ctx, op, wire.Submission{
+		Schema:  wire.SchemaOf(wire.KindSubmission),
+		Product: wire.DurableRef(wire.ProductRef(productID)),
+		Target:  wire.Target{TargetType: wire.TargetPreview},
 	})
 }
 
-// GoLive implements pc.Client: it sends the certified preview submission
-// with target live, like SubmitPreview.
-func (c *Client) GoLive(ctx context.Context, productID, previewSubmissionID string) (*pc.Submission, error) {
+// GoLive implements pc.Client: the preview submission's id with target
+// live (nothing goes straight to live, and a live publish cannot be
+// modular). It does not wait for the job.
+func (c *Client) GoLive(ctx context.Context, productID, previewSubmissionID string) (*pc.Job, error) {
 	const op = "GoLive"
 	if err := checkID(op, "product", productID); err != nil {
 		return nil, err
@@ -36,39 +35,12 @@ func (c *Client) GoLive(ctx context.Context, productID, previewSubmissionID stri
 	if err := checkID(op, "preview submission", previewSubmissionID); err != nil {
 		return nil, err
 	}
-	return c.submit(ctx, op, productID, wire.Resource{
-		Schema:  wire.Schema(wire.KindSubmission),
+	return c.configure(ctx, op, wire.Submission{
+		Schema:  wire.SchemaOf(wire.KindSubmission),
 		ID:      wire.SubmissionRef(productID, previewSubmissionID),
-		Product: wire.ProductRef(productID),
-		Target:  &wire.Target{TargetType: wire.TargetLive},
+		Product: wire.DurableRef(wire.ProductRef(productID)),
+		Target:  wire.Target{TargetType: wire.TargetLive},
 	})
-}
-
-// submit runs a submission job and reads the submission it created: the
-// one the job lists, or else the newest of the job's target.
-func (c *Client) submit(ctx context.Context, op, productID string, r wire.Resource) (*pc.Submission, error) {
-	st, err := c.runJob(ctx, op, r)
-	if err != nil {
-		return nil, err
-	}
-	for _, res := range st.Resources {
-		if wire.KindOf(res.Schema) != wire.KindSubmission {
-			continue
-		}
-		if _, sid, ok := bareSubmissionID(res.ID); ok && res.ID != r.ID {
-			return c.getSubmission(ctx, op, productID, sid)
-		}
-	}
-	subs, err := c.listSubmissions(ctx, op, productID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range subs {
-		if string(subs[i].Target) == r.Target.TargetType {
-			return &subs[i], nil
-		}
-	}
-	return nil, contractError(op, "job %s succeeded but product %s has no %s submission", st.JobID, productID, r.Target.TargetType)
 }
 
 // GetSubmission implements pc.Client.
@@ -80,10 +52,6 @@ func (c *Client) GetSubmission(ctx context.Context, productID, submissionID stri
 	if err := checkID(op, "submission", submissionID); err != nil {
 		return nil, err
 	}
-	return c.getSubmission(ctx, op, productID, submissionID)
-}
-
-func (c *Client) getSubmission(ctx context.Context, op, productID, submissionID string) (*pc.Submission, error) {
 	var w wire.Submission
 	if err := c.do(ctx, op, http.MethodGet, c.endpoint(nil, "submission", productID, submissionID), nil, &w); err != nil {
 		return nil, err
@@ -91,16 +59,14 @@ func (c *Client) getSubmission(ctx context.Context, op, productID, submissionID 
 	return toSubmission(op, productID, &w)
 }
 
-// ListSubmissions implements pc.Client: newest first.
+// ListSubmissions implements pc.Client: every active submission, the draft
+// entry included, newest first (the draft entry, which has no created
+// time, last).
 func (c *Client) ListSubmissions(ctx context.Context, productID string) ([]pc.Submission, error) {
 	const op = "ListSubmissions"
 	if err := checkID(op, "product", productID); err != nil {
 		return nil, err
 	}
-	return c.listSubmissions(ctx, op, productID)
-}
-
-func (c *Client) listSubmissions(ctx context.Context, op, productID string) ([]pc.Submission, error) {
 	var list wire.List[wire.Submission]
 	if err := c.do(ctx, op, http.MethodGet, c.endpoint(nil, "submission", productID), nil, &list); err != nil {
 		return nil, err
@@ -117,31 +83,54 @@ func (c *Client) listSubmissions(ctx context.Context, op, productID string) ([]p
 	return out, nil
 }
 
-// toSubmission maps a submission; it needs an id and a status.
+// toSubmission maps a submission. It needs an id; the draft entry (target
+// draft) has no status, every other one a documented status.
 func toSubmission(op, productID string, w *wire.Submission) (*pc.Submission, error) {
 	_, sid, ok := bareSubmissionID(w.ID)
 	if !ok {
 		return nil, contractError(op, "submission of product %s with id %q", productID, w.ID)
 	}
+	target := w.Target.TargetType
 	switch w.Status {
-	case wire.SubmissionInProgress, wire.SubmissionCompleted:
+	case wire.StatusNotStarted, wire.StatusRunning, wire.StatusCompleted:
 	case "":
-		return nil, contractError(op, "submission %s without a status", sid)
+		if target != wire.TargetDraft && sid != wire.DraftSubmissionID {
+			return nil, contractError(op, "submission %s (target %q) without a status", sid, target)
+		}
+		if target == "" {
+			target = wire.TargetDraft
+		}
 	default:
 		return nil, contractError(op, "submission %s has unknown status %q", sid, w.Status)
 	}
-	s := &pc.Submission{
-		ID:          sid,
-		ProductID:   productID,
-		Target:      pc.SubmissionTarget(w.Target.TargetType),
-		Status:      pc.SubmissionStatus(w.Status),
-		Result:      pc.SubmissionResult(cmp.Or(w.Result, wire.JobPending)),
-		PreviewURLs: slices.Clone(w.PreviewLinks),
-		LiveURL:     w.LiveLink,
-		Created:     w.Created,
+	switch w.Result {
+	case "", wire.ResultPending, wire.ResultSucceeded, wire.ResultFailed:
+	default:
+		return nil, contractError(op, "submission %s has unknown result %q", sid, w.Result)
 	}
-	if w.CertificationReport != nil {
-		s.Feedback = feedback(w.CertificationReport.Items)
+	s := &pc.Submission{
+		ID:        sid,
+		ProductID: productID,
+		Target:    pc.SubmissionTarget(target),
+		Status:    pc.SubmissionStatus(w.Status),
+		Result:    pc.SubmissionResult(w.Result),
+		State:     pc.LifecycleState(w.LifecycleState),
+	}
+	if s.Result == "" && s.Status != "" {
+		s.Result = pc.SubmissionPending
+	}
+	if s.State == "" {
+		s.State = pc.LifecycleGenerallyAvailable
+	}
+	if w.Created != nil {
+		s.Created = w.Created.Time
+	}
+	for _, v := range w.Validations {
+		item := pc.FeedbackItem{Code: v.Code, Message: v.Message}
+		if v.ResourceID != nil {
+			item.Resource = v.ResourceID.String()
+		}
+		s.Feedback = append(s.Feedback, item)
 	}
 	return s, nil
 }

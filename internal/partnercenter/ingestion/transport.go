@@ -27,10 +27,15 @@ const maxRetryAfterSeconds = 24 * 60 * 60
 // decodes a 2xx answer into out (nil discards it). in, when not nil, is
 // sent as JSON. Every error is a *pc.Error.
 //
-// POST configure is retried too: Partner Center refuses a duplicate
-// product or submission with a conflict code, which the callers handle, so
-// a retry after a lost answer cannot create a second one.
+// POST configure is retried too: a product or plan is keyed on its
+// externalId, so a retried create meets the first one, and a duplicate
+// submission is refused with an inner-error code the callers classify.
 func (c *Client) do(ctx context.Context, op, method, url string, in, out any) error {
+	return c.doScoped(ctx, Scope, op, method, url, in, out)
+}
+
+// doScoped is do with the token scope of the API called.
+func (c *Client) doScoped(ctx context.Context, scope, op, method, url string, in, out any) error {
 	var body []byte
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -40,7 +45,7 @@ func (c *Client) do(ctx context.Context, op, method, url string, in, out any) er
 		body = b
 	}
 	for attempt := 1; ; attempt++ {
-		data, status, err := c.attempt(ctx, op, method, url, body)
+		data, status, err := c.attempt(ctx, scope, op, method, url, body)
 		if err == nil {
 			return decodeInto(op, status, data, out)
 		}
@@ -71,7 +76,7 @@ func (c *Client) do(ctx context.Context, op, method, url string, in, out any) er
 
 // attempt sends the request once, within RequestTimeout, and returns the
 // body of a 2xx answer.
-func (c *Client) attempt(ctx context.Context, op, method, url string, body []byte) ([]byte, int, *pc.Error) {
+func (c *Client) attempt(ctx context.Context, scope, op, method, url string, body []byte) ([]byte, int, *pc.Error) {
 	actx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
 	defer cancel()
 	var rd io.Reader
@@ -87,7 +92,7 @@ func (c *Client) attempt(ctx context.Context, op, method, url string, body []byt
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.opts.Credential != nil {
-		tok, err := c.opts.Credential.GetToken(actx, policy.TokenRequestOptions{Scopes: []string{Scope}})
+		tok, err := c.opts.Credential.GetToken(actx, policy.TokenRequestOptions{Scopes: []string{scope}})
 		if err != nil {
 			return nil, 0, tokenError(ctx, op, err)
 		}
@@ -118,6 +123,7 @@ func (c *Client) attempt(ctx context.Context, op, method, url string, body []byt
 }
 
 func (c *Client) observe(op string, status int, d time.Duration) {
+	ObserveRequest(op, status, d)
 	if c.opts.Observer != nil {
 		c.opts.Observer(op, status, d)
 	}

@@ -48,7 +48,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 	c, s := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n == 1 {
 			w.Header().Set("Retry-After", "1")
-			writeError(w, http.StatusTooManyRequests, wire.CodeThrottled, "slow down")
+			writeError(w, http.StatusTooManyRequests, codeThrottled, "slow down")
 			return
 		}
 		writeJSON(w, http.StatusOK, product("p1", "offer-1"))
@@ -67,7 +67,7 @@ func TestRetryAfterCappedAndDeadline(t *testing.T) {
 	g := NewWithT(t)
 	throttle := func(w http.ResponseWriter, r *http.Request, n int) {
 		w.Header().Set("Retry-After", "3600")
-		writeError(w, http.StatusTooManyRequests, wire.CodeThrottled, "slow down")
+		writeError(w, http.StatusTooManyRequests, codeThrottled, "slow down")
 	}
 	// Capped at MaxRetryAfter: three attempts within well under a second.
 	c, s := newClient(t, throttle, func(o *Options) { o.MaxRetryAfter = 20 * time.Millisecond; o.MaxAttempts = 3 })
@@ -77,7 +77,7 @@ func TestRetryAfterCappedAndDeadline(t *testing.T) {
 	e := asPC(g, err)
 	g.Expect(e.Class).To(Equal(pc.ClassTransient))
 	g.Expect(e.StatusCode).To(Equal(429))
-	g.Expect(e.Code).To(Equal(wire.CodeThrottled))
+	g.Expect(e.Code).To(Equal(codeThrottled))
 	g.Expect(e.RetryAfter).To(Equal(time.Hour))
 	g.Expect(s.count()).To(Equal(3))
 
@@ -117,7 +117,7 @@ func TestBackoffOn5xxThenSuccess(t *testing.T) {
 	g := NewWithT(t)
 	c, s := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n < 3 {
-			writeError(w, 500+n, wire.CodeInternal, "try again")
+			writeError(w, 500+n, codeInternal, "try again")
 			return
 		}
 		writeJSON(w, http.StatusOK, product("p1", "offer-1"))
@@ -162,17 +162,18 @@ func TestClassification(t *testing.T) {
 		class    pc.Class
 		attempts int
 	}{
-		{400, wire.CodeBadRequest, pc.ClassTerminal, 1},
+		{400, codeBadRequest, pc.ClassTerminal, 1},
 		{422, "validation", pc.ClassTerminal, 1},
-		{401, wire.CodeUnauthorized, pc.ClassTerminal, 1},
+		{401, codeUnauthorized, pc.ClassTerminal, 1},
 		{403, "forbidden", pc.ClassTerminal, 1},
-		{404, wire.CodeNotFound, pc.ClassNotFound, 1},
+		{404, codeNotFound, pc.ClassNotFound, 1},
 		{405, "", pc.ClassTerminal, 1},
-		{409, wire.CodeInvalidState, pc.ClassConflict, 1},
-		{400, wire.CodeInProgressSubmission, pc.ClassConflict, 1},
+		{409, pc.CodeInvalidState, pc.ClassConflict, 1},
+		{400, pc.CodeProductLocked, pc.ClassConflict, 1},
+		{400, pc.CodeSchemaValidation, pc.ClassTerminal, 1},
 		{408, "", pc.ClassTransient, 4},
-		{429, wire.CodeThrottled, pc.ClassTransient, 4},
-		{500, wire.CodeInternal, pc.ClassTransient, 4},
+		{429, codeThrottled, pc.ClassTransient, 4},
+		{500, codeInternal, pc.ClassTransient, 4},
 		{502, "", pc.ClassTransient, 4},
 	}
 	for _, tc := range cases {
@@ -207,12 +208,12 @@ func TestClassification(t *testing.T) {
 func TestErrorDetailsKept(t *testing.T) {
 	g := NewWithT(t)
 	c, _ := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		writeJSON(w, http.StatusBadRequest, wire.ErrorResponse{Error: wire.Error{Code: wire.CodeBadRequest, Message: "invalid",
-			Details: []wire.FeedbackItem{{Code: "titleTooLong", Resource: "listing", Message: "shorten the title"}}}})
+		writeJSON(w, http.StatusBadRequest, wire.ErrorResponse{Error: wire.ErrorBody{Code: codeBadRequest, Message: "invalid",
+			Details: []wire.InnerError{{Code: pc.CodeSchemaValidation, ResourceID: &wire.Reference{DurableID: "listing/p1/public/main/default/en-us"}, Message: "shorten the title"}}}})
 	})
 	_, err := c.GetProduct(context.Background(), "p1")
 	e := asPC(g, err)
-	g.Expect(e.Details).To(Equal([]pc.FeedbackItem{{Code: "titleTooLong", Resource: "listing", Message: "shorten the title"}}))
+	g.Expect(e.Details).To(Equal([]pc.FeedbackItem{{Code: pc.CodeSchemaValidation, Resource: "listing/p1/public/main/default/en-us", Message: "shorten the title"}}))
 	g.Expect(pc.IsTerminal(err)).To(BeTrue())
 }
 
@@ -332,8 +333,8 @@ func TestMalformedAnswers(t *testing.T) {
 		"not json":      {`<html>oops</html>`, pc.ClassTransient, "not valid JSON"},
 		"wrong types":   {`{"id":42,"identity":"offer"}`, pc.ClassTerminal, "expected shape"},
 		"array":         {`[1,2,3]`, pc.ClassTerminal, "expected shape"},
-		"missing id":    {`{"identity":{"externalId":"offer-1"},"lifecycleState":"draft"}`, pc.ClassTerminal, "product with id"},
-		"bad live ref":  {`{"id":"product/p1","liveSubmission":"submission/p1/a/b"}`, pc.ClassTerminal, "liveSubmission"},
+		"missing id":    {`{"identity":{"externalId":"offer-1"}}`, pc.ClassTerminal, "product with id"},
+		"deleted":       {`{"id":"product/p1","identity":{"externalId":"offer-1"},"lifecycleState":"deleted"}`, pc.ClassNotFound, "was deleted"},
 		"nested ref id": {`{"id":"product/p1/x"}`, pc.ClassTerminal, "product with id"},
 	}
 	for name, tc := range cases {
@@ -356,9 +357,9 @@ func TestMalformedAnswers(t *testing.T) {
 func TestMissingJobID(t *testing.T) {
 	g := NewWithT(t)
 	c, _ := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		writeJSON(w, http.StatusAccepted, wire.ConfigureStatus{JobStatus: wire.JobRunning})
+		writeJSON(w, http.StatusAccepted, wire.ConfigureStatus{JobStatus: wire.StatusRunning})
 	})
-	_, err := c.StopSale(context.Background(), "p1")
+	_, err := c.StopSale(context.Background(), "p1", "1")
 	e := asPC(g, err)
 	g.Expect(e.Class).To(Equal(pc.ClassTerminal))
 	g.Expect(e.Message).To(ContainSubstring("without a jobId"))
@@ -367,17 +368,21 @@ func TestMissingJobID(t *testing.T) {
 func TestVersionAndSchemaSent(t *testing.T) {
 	g := NewWithT(t)
 	c, s := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		writeJSON(w, http.StatusAccepted, wire.ConfigureStatus{JobID: "j1", JobStatus: wire.JobRunning, JobResult: wire.JobPending})
+		writeJSON(w, http.StatusAccepted, wire.ConfigureStatus{JobID: "j1", JobStatus: wire.StatusRunning, JobResult: wire.ResultPending})
 	})
-	_, err := c.ConfigureDraft(context.Background(), "p1", pc.Draft{Plans: []pc.Plan{{ID: "basic", Pricing: "Free"}}})
+	_, err := c.ConfigureDraft(context.Background(), "p1", "AzureVirtualMachine", pc.Draft{Plans: []pc.Plan{{ID: "basic", Pricing: "Free"}}})
 	g.Expect(err).NotTo(HaveOccurred())
 	_, err = c.GetJob(context.Background(), "j1")
 	g.Expect(err).NotTo(HaveOccurred())
 	reqs := s.requests()
-	g.Expect(reqs).To(HaveLen(2))
+	g.Expect(reqs).To(HaveLen(3))
 	for _, r := range reqs {
 		g.Expect(r.Query.Get("$version")).To(Equal(wire.Version))
 	}
+	g.Expect(reqs[0].Method).To(Equal(http.MethodGet))
+	g.Expect(reqs[0].Path).To(Equal("resource-tree/product/p1"), "the draft is read before it is updated")
+	g.Expect(reqs[0].Query.Get("targetType")).To(Equal("draft"))
+	reqs = reqs[1:]
 	g.Expect(reqs[0].Method).To(Equal(http.MethodPost))
 	g.Expect(reqs[0].Path).To(Equal("configure"))
 	g.Expect(reqs[0].Header.Get("Content-Type")).To(Equal("application/json"))
@@ -385,9 +390,9 @@ func TestVersionAndSchemaSent(t *testing.T) {
 
 	var body map[string]any
 	g.Expect(json.Unmarshal(reqs[0].Body, &body)).To(Succeed())
-	g.Expect(body["$schema"]).To(Equal(wire.Schema(wire.KindConfigure)))
+	g.Expect(body["$schema"]).To(Equal(wire.SchemaOf(wire.KindConfigure)))
 	resources := body["resources"].([]any)
-	g.Expect(resources).To(HaveLen(5)) // listing, plan, price, reseller, cosell-listing
+	g.Expect(resources).To(HaveLen(5)) // listing, plan, plan-listing, price, reseller
 	for _, r := range resources {
 		g.Expect(wire.KindOf(r.(map[string]any)["$schema"].(string))).NotTo(BeEmpty())
 	}
@@ -403,10 +408,10 @@ func TestObserverCalled(t *testing.T) {
 	var calls []call
 	c, _ := newClient(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n == 1 {
-			writeError(w, 500, wire.CodeInternal, "oops")
+			writeError(w, 500, codeInternal, "oops")
 			return
 		}
-		writeError(w, 404, wire.CodeNotFound, "no such product")
+		writeError(w, 404, codeNotFound, "no such product")
 	}, func(o *Options) {
 		o.Observer = func(op string, status int, d time.Duration) {
 			mu.Lock()

@@ -1,0 +1,99 @@
+package wire
+
+import (
+	"slices"
+	"strings"
+)
+
+// OfferType says how an offer type of the MarketplaceOffer spec is written
+// through the published APIs. An empty kind or version means Microsoft
+// publishes no shape for that resource of that offer type: the adapter
+// sends nothing for it and says so.
+type OfferType struct {
+	// Spec is the MarketplaceOffer spec's name, Product the product
+	// schema's type.
+	Spec, Product string
+	// ListingKind and ListingVersion: the listing resource's kind and the
+	// version that documents it (2022-03-01-preview2 for virtual machines,
+	// whose shape the published schema holds; preview5 for SaaS and
+	// containers, documented by example on the SaaS and containers pages).
+	ListingKind, ListingVersion string
+	// Plans is true when plans (plan, plan-listing and
+	// price-and-availability-plan) are documented for the offer type.
+	Plans bool
+	// PlanListingKind and PlanListingVersion: the plan-listing resource.
+	PlanListingKind, PlanListingVersion string
+	// PriceVersion is the version of the price-and-availability-plan;
+	// Pricing is "vm" (licenseModel/corePricing, preview2 schema), "saas"
+	// (recurrentPrice, preview4 example) or "" (no published pricing).
+	PriceVersion, Pricing string
+	// Reseller is true when the reseller resource is sent.
+	Reseller bool
+	// CoSell is the Partner Ingestion API's product resourceType, or ""
+	// when that API does not serve the offer type (see cosell.go).
+	CoSell string
+}
+
+// Versions of the SaaS and container shapes documented after preview2.
+const (
+	VersionPreview4 = "2022-03-01-preview4"
+	VersionPreview5 = "2022-03-01-preview5"
+)
+
+// OfferTypes covers the product schema's type enum (xbox360NonBackcompat
+// and coreVirtualMachine have no MarketplaceOffer name).
+var OfferTypes = []OfferType{
+	{Spec: "SoftwareAsAService", Product: "softwareAsAService",
+		ListingKind: "azureSaaS", ListingVersion: VersionPreview5,
+		Plans: true, PlanListingKind: "azureSaaS-plan", PlanListingVersion: VersionPreview5,
+		PriceVersion: VersionPreview4, Pricing: "saas", Reseller: true, CoSell: "SoftwareAsAService"},
+	{Spec: "AzureVirtualMachine", Product: "azureVirtualMachine",
+		ListingKind: "azureVM", ListingVersion: Version,
+		Plans: true, PlanListingKind: "azureVM-plan", PlanListingVersion: Version,
+		PriceVersion: Version, Pricing: "vm", Reseller: true, CoSell: "AzureThirdPartyVirtualMachine"},
+	{Spec: "AzureContainer", Product: "azureContainer",
+		ListingKind: "azureContainer", ListingVersion: VersionPreview5,
+		Plans: true, PlanListingKind: "azureContainer-plan", PlanListingVersion: VersionPreview5,
+		PriceVersion: Version, Reseller: true, CoSell: "AzureContainer"},
+	{Spec: "AzureApplication", Product: "azureApplication", CoSell: "AzureApplication"},
+	{Spec: "ConsultingService", Product: "consultingService"},
+	{Spec: "ContainerApp", Product: "containerApp"},
+	{Spec: "CoSellOnly", Product: "cosellOnly"},
+	{Spec: "Dynamics365BusinessCentral", Product: "dynamics365BusinessCentral", CoSell: "AzureDynamics365BusinessCentral"},
+	{Spec: "Dynamics365CustomerEngagement", Product: "dynamics365ForCustomerEngagement", CoSell: "AzureDynamics365ForCustomerEngagement"},
+	{Spec: "Dynamics365Operations", Product: "dynamics365ForOperations", CoSell: "AzureDynamics365ForOperations"},
+	{Spec: "IoTEdgeModule", Product: "iotEdgeModule"},
+	{Spec: "ManagedService", Product: "managedService"},
+	{Spec: "PowerBIApp", Product: "powerBiApp"},
+	{Spec: "PowerBIVisual", Product: "powerBiVisual"},
+}
+
+// LookupOfferType returns the offer type of a spec name.
+func LookupOfferType(spec string) (OfferType, bool) {
+	i := slices.IndexFunc(OfferTypes, func(t OfferType) bool { return t.Spec == spec })
+	if i < 0 {
+		return OfferType{}, false
+	}
+	return OfferTypes[i], true
+}
+
+// OfferTypeFromProduct returns the spec name of a product type, or the
+// product type itself when the spec has no name for it.
+func OfferTypeFromProduct(productType string) string {
+	for _, t := range OfferTypes {
+		if strings.EqualFold(t.Product, productType) {
+			return t.Spec
+		}
+	}
+	return productType
+}
+
+// SpecOfferTypes lists the spec names, sorted.
+func SpecOfferTypes() []string {
+	out := make([]string, 0, len(OfferTypes))
+	for _, t := range OfferTypes {
+		out = append(out, t.Spec)
+	}
+	slices.Sort(out)
+	return out
+}

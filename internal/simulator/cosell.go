@@ -1,0 +1,376 @@
+package simulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter/schemas"
+)
+
+// The Partner Ingestion API's co-sell endpoints (published by Microsoft as
+// a swagger, https://api.partner.microsoft.com/v1.0/ingestion), served under
+// /v1.0/ingestion/ on the same listener. Products are the Product Ingestion
+// products (same GUID). The simulator serves what the co-sell path needs:
+//
+//   - GET products?$filter=...: the products, filtered by an external ID
+//     (ExternalIDs/Any(i:i/Type eq 'AzureOfferId' and i/Value eq '<id>'))
+//     and/or a resource type (ResourceType eq '<type>');
+//   - GET products/{productID};
+//   - GET products/{productID}/branches/getByModule(module={module}): the
+//     product's main branch of that module, whose currentDraftInstanceID
+//     names the draft instance (for module Cosell, the co-sell listing's);
+//   - GET and PUT products/{productID}/cosellListing/{instanceID}, and GET
+//     products/{productID}/cosellListing/getByInstanceID(instanceID=...).
+//
+// Request bodies are judged against the swagger's component schemas
+// (400 with the error envelope on a mismatch). The swagger publishes no
+// co-sell readiness or incentive level, so none is answered.
+
+// PartnerIngestionPrefix is where the Partner Ingestion API is served.
+const PartnerIngestionPrefix = "/v1.0/ingestion"
+
+// bucketCoSell holds a product's co-sell record (productID -> coSellRec).
+var bucketCoSell = []byte("cosell")
+
+// coSellRec is a product's co-sell draft: its instance ID and listing.
+type coSellRec struct {
+	InstanceID string         `json:"instanceId"`
+	ETag       int            `json:"etag"`
+	Listing    map[string]any `json:"listing,omitempty"`
+}
+
+// swaggerSchema names a component schema of the swagger.
+const swaggerCoSellListing = "Microsoft.Ingestion.Api.Models.Cosell.CosellListing"
+
+var swaggerSchemas = sync.OnceValues(func() (map[string]*jsonschema.Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemas.PartnerIngestionSwagger()))
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft4) // OpenAPI 3.0 schemas are draft-4 flavoured
+	const base = "https://api.partner.microsoft.com/v1.0/ingestion/swagger.json"
+	if err := c.AddResource(base, doc); err != nil {
+		return nil, err
+	}
+	out := map[string]*jsonschema.Schema{}
+	for _, name := range []string{swaggerCoSellListing} {
+		sch, err := c.Compile(base + "#/components/schemas/" + name)
+		if err != nil {
+			return nil, fmt.Errorf("swagger schema %s: %w", name, err)
+		}
+		out[name] = sch
+	}
+	return out, nil
+})
+
+// validateSwagger judges a body against a swagger component schema.
+func validateSwagger(name string, raw []byte) (map[string]any, error) {
+	all, err := swaggerSchemas()
+	if err != nil {
+		return nil, err
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return nil, errBadRequest("the body is not JSON: %v", err)
+	}
+	obj, ok := inst.(map[string]any)
+	if !ok {
+		return nil, errBadRequest("the body must be a JSON object (%s)", name)
+	}
+	if err := all[name].Validate(inst); err != nil {
+		return nil, errBadRequest("the body does not match %s: %v", name, err)
+	}
+	return obj, nil
+}
+
+func (s *Simulator) partnerIngestionRoutes(add func(method, path, label string, h http.HandlerFunc)) {
+	add("GET", "/products", "pi/products", s.handlePIProducts)
+	add("GET", "/products/{productID}", "pi/product", s.handlePIProduct)
+	add("GET", "/products/{productID}/{sub...}", "pi/product-sub", s.handlePIProductSub)
+	add("PUT", "/products/{productID}/cosellListing/{instanceID}", "pi/cosellListing", s.handlePutCoSellListing)
+}
+
+// piResourceTypes maps Product Ingestion types to the swagger's
+// AzureProduct resourceType enum; types without an entry (SaaS among them)
+// are answered without resourceType, the swagger naming none for them.
+var piResourceTypes = map[string]string{
+	"azureApplication":                 "AzureApplication",
+	"azureContainer":                   "AzureContainer",
+	"azureVirtualMachine":              "AzureThirdPartyVirtualMachine",
+	"dynamics365ForCustomerEngagement": "AzureDynamics365ForCustomerEngagement",
+	"dynamics365ForOperations":         "AzureDynamics365ForOperations",
+	"dynamics365BusinessCentral":       "AzureDynamics365BusinessCentral",
+}
+
+func piProduct(p *productRec) map[string]any {
+	out := map[string]any{"id": p.ID, "name": p.Alias,
+		"externalIDs": []any{map[string]any{"type": "AzureOfferID", "value": p.ExternalID}}}
+	if t := piResourceTypes[p.Type]; t != "" {
+		out["resourceType"] = t
+	}
+	return out
+}
+
+var (
+	piExternalFilter = regexp.MustCompile(`(?i)i/value eq '([^']*)'`)
+	piTypeFilter     = regexp.MustCompile(`(?i)resourcetype eq '([^']*)'`)
+)
+
+func (s *Simulator) handlePIProducts(w http.ResponseWriter, r *http.Request) {
+	filter := r.URL.Query().Get("$filter")
+	var wantID, wantType string
+	if m := piExternalFilter.FindStringSubmatch(filter); m != nil {
+		wantID = m[1]
+	}
+	if m := piTypeFilter.FindStringSubmatch(filter); m != nil {
+		wantType = m[1]
+	}
+	if filter != "" && wantID == "" && wantType == "" {
+		writeError(w, errBadRequest("$filter %q: filter by ExternalIDs/Any(i:i/Type eq 'AzureOfferId' and i/Value eq '<offer id>') or ResourceType eq '<type>'", filter))
+		return
+	}
+	out := map[string]any{"value": []any{}}
+	err := s.view(func(st *stage, now time.Time) error {
+		var list []any
+		var ids []string
+		if wantID != "" {
+			if id := st.get(bucketOffers, wantID); id != nil {
+				ids = []string{string(id)}
+			}
+		} else {
+			ids = st.prefixKeys(bucketProducts, "")
+		}
+		for _, id := range ids {
+			p, err := loadProduct(st, id, now)
+			if err != nil {
+				return err
+			}
+			pp := piProduct(p)
+			if wantType != "" && !strings.EqualFold(fmt.Sprint(pp["resourceType"]), wantType) {
+				continue
+			}
+			list = append(list, pp)
+		}
+		if list != nil {
+			out["value"] = list
+		}
+		return nil
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Simulator) handlePIProduct(w http.ResponseWriter, r *http.Request) {
+	var out map[string]any
+	err := s.view(func(st *stage, now time.Time) error {
+		p, err := loadProduct(st, r.PathValue("productID"), now)
+		if err != nil {
+			return err
+		}
+		out = piProduct(p)
+		return nil
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// coSell reads (and creates, staged) a product's co-sell record.
+func coSell(st *stage, productID string) (*coSellRec, error) {
+	var c coSellRec
+	ok, err := st.getJSON(bucketCoSell, productID, &c)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		c.InstanceID = newGUID()
+		if err := st.putJSON(bucketCoSell, productID, &c); err != nil {
+			return nil, err
+		}
+	}
+	return &c, nil
+}
+
+func (c *coSellRec) answer(productID string) map[string]any {
+	out := map[string]any{}
+	for k, v := range c.Listing {
+		out[k] = v
+	}
+	out["resourceType"], out["id"] = "CosellListing", c.InstanceID
+	out["@odata.etag"] = fmt.Sprintf(`"%d"`, c.ETag)
+	for _, k := range []string{"offerPlatforms", "endCustomerSegments", "solutionAreas", "contacts", "assetReferences"} {
+		if _, ok := out[k]; !ok {
+			out[k] = []any{}
+		}
+	}
+	_ = productID
+	return out
+}
+
+var (
+	piBranchPath   = regexp.MustCompile(`^branches/getByModule\(module=([A-Za-z]+)\)$`)
+	piCoSellByInst = regexp.MustCompile(`^cosellListing/getByInstanceID\(instanceID=([^)]*)\)$`)
+	piCoSellPath   = regexp.MustCompile(`^cosellListing/([^/()]+)$`)
+	piModules      = []string{"Listing", "Property", "Package", "Availability", "SupplementalContent", "Cosell"}
+)
+
+// handlePIProductSub answers the GETs under products/{productID}/ that the
+// co-sell path uses; the swagger's path segments with parentheses do not
+// fit the mux's patterns, so they are matched here.
+func (s *Simulator) handlePIProductSub(w http.ResponseWriter, r *http.Request) {
+	sub := r.PathValue("sub")
+	var out any
+	var fn func(st *stage, p *productRec) error
+	switch {
+	case piBranchPath.MatchString(sub):
+		module := piBranchPath.FindStringSubmatch(sub)[1]
+		var canon string
+		for _, m := range piModules {
+			if strings.EqualFold(m, module) {
+				canon = m
+			}
+		}
+		if canon == "" {
+			writeError(w, errBadRequest("module %q is not one of %s", module, strings.Join(piModules, ", ")))
+			return
+		}
+		fn = func(st *stage, p *productRec) error {
+			inst := p.ID // the simulator keeps one draft instance per module other than co-sell
+			if canon == "Cosell" {
+				c, err := coSell(st, p.ID)
+				if err != nil {
+					return err
+				}
+				inst = c.InstanceID
+			}
+			out = map[string]any{"value": []any{map[string]any{"resourceType": "Branch", "id": p.ID + "-" + strings.ToLower(canon),
+				"type": "Main", "module": canon, "friendlyName": "Main", "currentDraftInstanceID": inst}}}
+			return nil
+		}
+	case piCoSellByInst.MatchString(sub), piCoSellPath.MatchString(sub):
+		m := piCoSellByInst.FindStringSubmatch(sub)
+		byInst := m != nil
+		if !byInst {
+			m = piCoSellPath.FindStringSubmatch(sub)
+		}
+		fn = func(st *stage, p *productRec) error {
+			c, err := coSell(st, p.ID)
+			if err != nil {
+				return err
+			}
+			if c.InstanceID != m[1] {
+				if byInst {
+					out = map[string]any{"value": []any{}}
+					return nil
+				}
+				return errNotFound("co-sell listing %s of product %s not found; read the Cosell branch's currentDraftInstanceID", m[1], p.ID)
+			}
+			out = c.answer(p.ID)
+			if byInst {
+				out = map[string]any{"value": []any{out}}
+			}
+			return nil
+		}
+	default:
+		writeError(w, errNotFound("no route for %s %s", r.Method, r.URL.Path))
+		return
+	}
+	err := s.view(func(st *stage, now time.Time) error {
+		p, err := loadProduct(st, r.PathValue("productID"), now)
+		if err != nil {
+			return err
+		}
+		return fn(st, p)
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handlePutCoSellListing answers PUT products/{productID}/cosellListing/{instanceID}.
+func (s *Simulator) handlePutCoSellListing(w http.ResponseWriter, r *http.Request) {
+	raw, err := readBody(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	body, err := validateSwagger(swaggerCoSellListing, raw)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if rt, ok := body["resourceType"]; ok && rt != "CosellListing" {
+		writeError(w, errBadRequest("resourceType must be CosellListing"))
+		return
+	}
+	var out any
+	err = s.update(func(st *stage, now time.Time) error {
+		p, err := loadProduct(st, r.PathValue("productID"), now)
+		if err != nil {
+			return err
+		}
+		c, err := coSell(st, p.ID)
+		if err != nil {
+			return err
+		}
+		if c.InstanceID != r.PathValue("instanceID") {
+			return errNotFound("co-sell listing %s of product %s not found; read the Cosell branch's currentDraftInstanceID", r.PathValue("instanceID"), p.ID)
+		}
+		if tag, ok := body["@odata.etag"].(string); ok && tag != fmt.Sprintf(`"%d"`, c.ETag) {
+			return errConflict(httpConflict, "@odata.etag %s is stale (current %q); read the listing again", tag, fmt.Sprintf("%d", c.ETag))
+		}
+		for _, k := range []string{"id", "resourceType", "@odata.etag"} {
+			delete(body, k)
+		}
+		c.Listing = body
+		c.ETag++
+		out = c.answer(p.ID)
+		return st.putJSON(bucketCoSell, p.ID, c)
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// adoptBillOfMaterials gives a migrated product's co-sell listing the
+// solution's bill of materials as asset references (type = document type,
+// value = URL) when it has none (simulator extension: Microsoft documents
+// no migration).
+func (s *Simulator) adoptBillOfMaterials(st *stage, p *productRec, sol *solutionRec) error {
+	c, err := coSell(st, p.ID)
+	if err != nil {
+		return err
+	}
+	if refs, _ := c.Listing["assetReferences"].([]any); len(refs) > 0 || len(sol.BillOfMaterials) == 0 {
+		return nil
+	}
+	if c.Listing == nil {
+		c.Listing = map[string]any{}
+	}
+	var refs []any
+	for _, d := range sol.BillOfMaterials {
+		refs = append(refs, map[string]any{"type": d.Type, "value": d.URL})
+	}
+	c.Listing["assetReferences"] = refs
+	raw, _ := json.Marshal(c.Listing)
+	_ = json.Unmarshal(raw, &c.Listing)
+	return st.putJSON(bucketCoSell, p.ID, c)
+}
