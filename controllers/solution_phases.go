@@ -131,10 +131,15 @@ func (r *SolutionReconciler) settled(s *solutionScope) error {
 	if s.legacy.State == partnercenter.SolutionStateMergeRequested {
 		s.action = actionAwaitingMerge
 		st := &s.sol.Status
-		age := r.Options.MinPoll
-		if st.MergeRequestedAt != nil {
-			age = r.Clock.Since(st.MergeRequestedAt.Time)
+		if st.MergeRequestedAt == nil {
+			// A request this operator did not see opened (a crash before
+			// the status write, a restored object, a merge opened in the
+			// portal) is dated from when it was first seen, so that its
+			// polls slow down as for any other.
+			now := metav1.NewTime(r.Clock.Now())
+			st.MergeRequestedAt = &now
 		}
+		age := r.Clock.Since(st.MergeRequestedAt.Time)
 		return waiting(pollAfter(age, r.Options.MinPoll, r.Options.MaxPoll), v1alpha1.ReasonMergeRequested,
 			"merge request %s is with partner support", st.SupportRequestID)
 	}

@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -107,4 +108,36 @@ func TestMergeIntoADraftTargetOfferStallsAskingForTargetLive(t *testing.T) {
 	g.Expect(res.RequeueAfter).To(BeNumerically(">", 0))
 	g.Expect(kstatusOf(g, got)).To(Equal(status.FailedStatus))
 	g.Expect(f.Calls["RequestMerge"]).To(BeZero())
+}
+
+// A merge request seen without status.mergeRequestedAt (opened in the
+// portal, or before a crash) is dated when first seen, so its polls slow
+// down as it ages. Before, it was polled every MinPoll (~250 ms) for the
+// two business days support takes.
+func TestMergeRequestSeenWithoutRequestTimeSlowsItsPolls(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	sol := &v1alpha1.Solution{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "ocp-contoso-analytics", Generation: 1},
+		Spec: v1alpha1.SolutionSpec{SolutionID: "ocp-contoso-analytics", PartnerID: "4871234", Action: v1alpha1.ActionMerge,
+			Merge: &v1alpha1.MergeSpec{OfferURL: "https://marketplace.microsoft.com/product/contoso.analytics"}},
+	}
+	f := fake.New(pc.LegacySolution{PartnerID: "4871234", SolutionID: "ocp-contoso-analytics",
+		State: pc.SolutionStateMergeRequested, SupportRequestID: "support-1"})
+	r := newSolutionReconciler(g, f, sol)
+	clock := clocktesting.NewFakeClock(time.Now())
+	r.Clock = clock
+	key := client.ObjectKeyFromObject(sol)
+
+	res, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: key})
+	g.Expect(err).NotTo(HaveOccurred())
+	got := &v1alpha1.Solution{}
+	g.Expect(r.Get(ctx, key, got)).To(Succeed())
+	g.Expect(got.Status.MergeRequestedAt).NotTo(BeNil(), "dated when first seen")
+	g.Expect(res.RequeueAfter).To(BeNumerically("<", 2*r.Options.MinPoll))
+
+	clock.Step(time.Hour)
+	res, err = r.Reconcile(ctx, ctrl.Request{NamespacedName: key})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(res.RequeueAfter).To(BeNumerically(">=", r.Options.MaxPoll), "an hour-old request is polled at the slowest rate")
 }

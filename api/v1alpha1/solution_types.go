@@ -147,8 +147,10 @@ type SolutionStatus struct {
 	// +kubebuilder:validation:MaxLength=256
 	SupportRequestID string `json:"supportRequestID,omitempty"`
 
-	// mergeRequestedAt is when the merge request was opened; partner
-	// support usually completes it within two business days.
+	// mergeRequestedAt is when the merge request was opened, or, for a
+	// request the operator did not see opened (opened in the portal, or
+	// before a restart), when it first saw it; partner support usually
+	// completes it within two business days, and polls slow down with age.
 	// +optional
 	MergeRequestedAt *metav1.Time `json:"mergeRequestedAt,omitempty"`
 
