@@ -4,6 +4,7 @@
 //	cosell-operator [flags]            run the manager
 //	cosell-operator local [flags]      run a local control plane and the manager on it (make run)
 //	cosell-operator simulator [flags]  run the Partner Center simulator alone
+//	cosell-operator export [flags]     write an existing account's offers as MarketplaceOffer YAML
 //
 // main wires flags and the manager only; the work lives in controllers/ and
 // internal/.
@@ -49,6 +50,7 @@ import (
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers"
 	"github.com/cosell-operator/cosell-operator/internal/credentials"
+	"github.com/cosell-operator/cosell-operator/internal/export"
 	"github.com/cosell-operator/cosell-operator/internal/local"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/ingestion"
@@ -145,6 +147,10 @@ func main() {
 		err = simulator.Main(args[1:])
 	case len(args) > 0 && args[0] == "local":
 		err = runLocal(args[1:])
+	case len(args) > 0 && args[0] == "export":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err = export.Main(ctx, args[1:], os.Stdout, os.Stderr)
+		stop()
 	default:
 		err = runManager(args)
 	}
@@ -169,7 +175,7 @@ func parse(name string, args []string, extra func(*flag.FlagSet)) (options, erro
 		return opts, err
 	}
 	if fs.NArg() > 0 {
-		return opts, fmt.Errorf("unexpected arguments %q: the subcommands are local and simulator", fs.Args())
+		return opts, fmt.Errorf("unexpected arguments %q: the subcommands are local, simulator and export", fs.Args())
 	}
 	if opts.partnerCenterSecret != "" {
 		ns, name, _ := strings.Cut(opts.partnerCenterSecret, "/")

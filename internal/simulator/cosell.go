@@ -139,7 +139,7 @@ func (s *Simulator) handlePIProducts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := map[string]any{"value": []any{}}
-	err := s.view(func(st *stage, now time.Time) error {
+	s.serve(w, &out, func(st *stage, now time.Time) error {
 		var list []any
 		var ids []string
 		if wantID != "" {
@@ -165,16 +165,11 @@ func (s *Simulator) handlePIProducts(w http.ResponseWriter, r *http.Request) {
 		}
 		return nil
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Simulator) handlePIProduct(w http.ResponseWriter, r *http.Request) {
 	var out map[string]any
-	err := s.view(func(st *stage, now time.Time) error {
+	s.serve(w, &out, func(st *stage, now time.Time) error {
 		p, err := loadProduct(st, r.PathValue("productID"), now)
 		if err != nil {
 			return err
@@ -182,11 +177,6 @@ func (s *Simulator) handlePIProduct(w http.ResponseWriter, r *http.Request) {
 		out = piProduct(p)
 		return nil
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 // coSell reads (and creates, staged) a product's co-sell record.
@@ -289,18 +279,13 @@ func (s *Simulator) handlePIProductSub(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errNotFound("no route for %s %s", r.Method, r.URL.Path))
 		return
 	}
-	err := s.view(func(st *stage, now time.Time) error {
+	s.serve(w, &out, func(st *stage, now time.Time) error {
 		p, err := loadProduct(st, r.PathValue("productID"), now)
 		if err != nil {
 			return err
 		}
 		return fn(st, p)
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 // handlePutCoSellListing answers PUT products/{productID}/cosellListing/{instanceID}.

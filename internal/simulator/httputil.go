@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // apiError is an error answered with the documented HTTP error envelope
@@ -128,3 +129,13 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 }
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// serve answers a read: fill sets *out from the store (a view) and the
+// answer is out as JSON, or the error fill returned.
+func (s *Simulator) serve(w http.ResponseWriter, out any, fill func(st *stage, now time.Time) error) {
+	if err := s.view(fill); err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -17,7 +17,7 @@ import (
 // handleJobStatus answers GET configure/{jobId}/status.
 func (s *Simulator) handleJobStatus(w http.ResponseWriter, r *http.Request) {
 	var out configureStatus
-	err := s.view(func(st *stage, now time.Time) error {
+	s.serve(w, &out, func(st *stage, now time.Time) error {
 		j, err := loadJob(st, r.PathValue("jobId"))
 		if err != nil {
 			return err
@@ -25,11 +25,6 @@ func (s *Simulator) handleJobStatus(w http.ResponseWriter, r *http.Request) {
 		out, err = jobStatus(st, j, now)
 		return err
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 func loadJob(st *stage, jobID string) (*jobRec, error) {
@@ -53,7 +48,7 @@ func loadJob(st *stage, jobID string) (*jobRec, error) {
 // state.
 func (s *Simulator) handleJobDetail(w http.ResponseWriter, r *http.Request) {
 	var out configureDetail
-	err := s.view(func(st *stage, now time.Time) error {
+	s.serve(w, &out, func(st *stage, now time.Time) error {
 		j, err := loadJob(st, r.PathValue("jobId"))
 		if err != nil {
 			return err
@@ -82,11 +77,6 @@ func (s *Simulator) handleJobDetail(w http.ResponseWriter, r *http.Request) {
 		}
 		return nil
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 // queryParam reads a query parameter under either spelling (the docs write
@@ -195,7 +185,7 @@ func (s *Simulator) handleProducts(w http.ResponseWriter, r *http.Request) {
 // handleProduct answers GET product/{productId}.
 func (s *Simulator) handleProduct(w http.ResponseWriter, r *http.Request) {
 	var out product
-	err := s.view(func(st *stage, now time.Time) error {
+	s.serve(w, &out, func(st *stage, now time.Time) error {
 		p, err := loadProduct(st, r.PathValue("productId"), now)
 		if err != nil {
 			return err
@@ -203,11 +193,6 @@ func (s *Simulator) handleProduct(w http.ResponseWriter, r *http.Request) {
 		out = p.published()
 		return nil
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 // handlePlans answers GET plan?product=product/{id}[&externalId=]: the
@@ -267,7 +252,7 @@ func (s *Simulator) handleDurable(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out resource
-	err := s.view(func(st *stage, now time.Time) error {
+	s.serve(w, &out, func(st *stage, now time.Time) error {
 		if _, err := loadProduct(st, segs[0], now); err != nil {
 			return err
 		}
@@ -280,11 +265,6 @@ func (s *Simulator) handleDurable(w http.ResponseWriter, r *http.Request) {
 		}
 		return nil
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 // handleResourceTree answers GET resource-tree/product/{productId} (and
@@ -302,7 +282,7 @@ func (s *Simulator) handleResourceTree(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out resourceTree
-	err := s.view(func(st *stage, now time.Time) error {
+	s.serve(w, &out, func(st *stage, now time.Time) error {
 		p, err := loadProduct(st, r.PathValue("productId"), now)
 		if err != nil {
 			return err
@@ -335,11 +315,6 @@ func (s *Simulator) handleResourceTree(w http.ResponseWriter, r *http.Request) {
 		out.Resources = append([]resource{root.resource()}, d.Resources...)
 		return nil
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 // activeSubmissions are a product's active submissions: the draft entry,
@@ -370,7 +345,7 @@ func activeSubmissions(st *stage, p *productRec) ([]submission, error) {
 func (s *Simulator) handleSubmissions(w http.ResponseWriter, r *http.Request) {
 	tt := r.URL.Query().Get("targetType")
 	out := listOf[submission]{Value: []submission{}}
-	err := s.view(func(st *stage, now time.Time) error {
+	s.serve(w, &out, func(st *stage, now time.Time) error {
 		p, err := loadProduct(st, r.PathValue("productId"), now)
 		if err != nil {
 			return err
@@ -382,11 +357,6 @@ func (s *Simulator) handleSubmissions(w http.ResponseWriter, r *http.Request) {
 		out.Value = slices.DeleteFunc(all, func(s submission) bool { return tt != "" && s.Target.TargetType != tt })
 		return nil
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 // handleSubmission answers GET submission/{productId}/{submissionId}; 0 is
@@ -394,7 +364,7 @@ func (s *Simulator) handleSubmissions(w http.ResponseWriter, r *http.Request) {
 func (s *Simulator) handleSubmission(w http.ResponseWriter, r *http.Request) {
 	var out submission
 	subID := r.PathValue("submissionId")
-	err := s.view(func(st *stage, now time.Time) error {
+	s.serve(w, &out, func(st *stage, now time.Time) error {
 		p, err := loadProduct(st, r.PathValue("productId"), now)
 		if err != nil {
 			return err
@@ -414,9 +384,4 @@ func (s *Simulator) handleSubmission(w http.ResponseWriter, r *http.Request) {
 		out = sub.published()
 		return nil
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }

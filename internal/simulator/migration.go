@@ -54,7 +54,7 @@ var listingHosts = map[string]bool{"appsource.microsoft.com": true, "azuremarket
 func (s *Simulator) handlePrerequisites(w http.ResponseWriter, r *http.Request) {
 	partnerID, publisherID := r.PathValue("partnerId"), r.URL.Query().Get("publisherId")
 	var out prerequisites
-	err := s.view(func(st *stage, _ time.Time) error {
+	s.serve(w, &out, func(st *stage, _ time.Time) error {
 		p, err := loadPartner(st, partnerID)
 		if err != nil {
 			return err
@@ -66,11 +66,6 @@ func (s *Simulator) handlePrerequisites(w http.ResponseWriter, r *http.Request) 
 		}
 		return nil
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 func loadPartner(st *stage, partnerID string) (*partnerRec, error) {
@@ -103,7 +98,7 @@ func requireStanding(st *stage, partnerID string) (*partnerRec, error) {
 
 func (s *Simulator) handleSolution(w http.ResponseWriter, r *http.Request) {
 	var out legacySolution
-	err := s.view(func(st *stage, now time.Time) error {
+	s.serve(w, &out, func(st *stage, now time.Time) error {
 		sol, err := loadSolution(st, r.PathValue("partnerId"), r.PathValue("solutionId"), now)
 		if err != nil {
 			return err
@@ -111,11 +106,6 @@ func (s *Simulator) handleSolution(w http.ResponseWriter, r *http.Request) {
 		out = sol.answer()
 		return nil
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 // solutionAction runs a state change of a legacy solution in one write
@@ -352,7 +342,7 @@ func (s *Simulator) handleUndoDiscard(w http.ResponseWriter, r *http.Request) {
 func (s *Simulator) handleSolutions(w http.ResponseWriter, r *http.Request) {
 	partnerID := r.PathValue("partnerId")
 	out := listOf[legacySolution]{Value: []legacySolution{}}
-	err := s.view(func(st *stage, now time.Time) error {
+	s.serve(w, &out, func(st *stage, now time.Time) error {
 		out.Value = out.Value[:0]
 		if _, err := loadPartner(st, partnerID); err != nil {
 			return err
@@ -367,9 +357,4 @@ func (s *Simulator) handleSolutions(w http.ResponseWriter, r *http.Request) {
 		}
 		return nil
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
