@@ -157,7 +157,7 @@ func (p *crashingCreate) CreateProduct(ctx context.Context, spec pc.ProductSpec)
 		return nil, err
 	}
 	// Partner Center runs the job whether or not its ID reached status.
-	if _, err := p.Client.GetJob(ctx, job.ID); err != nil {
+	if _, err := p.GetJob(ctx, job.ID); err != nil {
 		return nil, err
 	}
 	return nil, errors.New("connection reset by peer")
