@@ -192,7 +192,8 @@ func (r *MarketplaceOfferReconciler) followSolutions(ctx context.Context, s *off
 			if st.PreviewSubmission == nil {
 				st.DraftDigest = ""
 			}
-		case sol.Status.State != v1alpha1.StateMigrated && st.PreviewSubmission == nil && !sol.Spec.Suspend:
+		case sol.Status.State != v1alpha1.StateMigrated && st.PreviewSubmission == nil && !sol.Spec.Suspend &&
+			migratedInto(migrating.Items) == nil:
 			return waitForMigration(sol)
 		}
 	}
@@ -205,6 +206,9 @@ func (r *MarketplaceOfferReconciler) migratingSolution(ctx context.Context, offe
 	var sols v1alpha1.SolutionList
 	if err := r.List(ctx, &sols, client.InNamespace(offer.Namespace), client.MatchingFields{migrateOfferIndex: offer.Name}); err != nil {
 		return nil, err
+	}
+	if migratedInto(sols.Items) != nil { // the offer's one migration is done
+		return nil, nil
 	}
 	for i := range sols.Items {
 		if s := &sols.Items[i]; s.Status.State != v1alpha1.StateMigrated {

@@ -165,7 +165,7 @@ func (r *SolutionReconciler) undoDiscard(ctx context.Context, s *solutionScope) 
 // carryOut asks Partner Center to carry out spec.action, then waits until
 // its state says the action is done.
 func (r *SolutionReconciler) carryOut(ctx context.Context, s *solutionScope) error {
-	call, err := r.actionCall(s)
+	call, err := r.actionCall(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -182,11 +182,14 @@ func (r *SolutionReconciler) carryOut(ctx context.Context, s *solutionScope) err
 
 // actionCall is the Partner Center call that carries out spec.action; it
 // waits instead while the referenced offer cannot take it yet.
-func (r *SolutionReconciler) actionCall(s *solutionScope) (func(context.Context) (*partnercenter.LegacySolution, error), error) {
+func (r *SolutionReconciler) actionCall(ctx context.Context, s *solutionScope) (func(context.Context) (*partnercenter.LegacySolution, error), error) {
 	spec, offer := &s.sol.Spec, s.offer
 	switch spec.Action {
 	case v1alpha1.ActionMigrate:
 		if err := waitForOffer(s); err != nil {
+			return nil, err
+		}
+		if err := r.migrationTaken(ctx, s); err != nil {
 			return nil, err
 		}
 		req := partnercenter.MigrateRequest{

@@ -1,7 +1,11 @@
 package controllers
 
 import (
+	"context"
+	"slices"
+
 	"k8s.io/apimachinery/pkg/api/meta"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
@@ -56,4 +60,35 @@ func offerWillNotGoLive(offer *v1alpha1.MarketplaceOffer) error {
 	return stalled(v1alpha1.ReasonOfferTargetNotLive,
 		"a merge needs a live offer, and MarketplaceOffer %s has target %s: set the offer's target to Live (spec.target: Live), "+
 			"or merge by listing URL (spec.merge.offerURL)", offer.Name, offer.Spec.Target)
+}
+
+// migratedInto returns the Solution among sols that already migrated into
+// the offer, or nil. One offer takes one migration: once one is done, the
+// offer no longer waits for any other Solution naming it.
+func migratedInto(sols []v1alpha1.Solution) *v1alpha1.Solution {
+	for i := range sols {
+		if sols[i].Status.State == v1alpha1.StateMigrated {
+			return &sols[i]
+		}
+	}
+	return nil
+}
+
+// migrationTaken stalls a Migrate whose offer already holds another
+// Solution's migration, naming that Solution, instead of asking Partner
+// Center for a migration it must refuse.
+func (r *SolutionReconciler) migrationTaken(ctx context.Context, s *solutionScope) error {
+	sol := s.sol
+	var sols v1alpha1.SolutionList
+	if err := r.List(ctx, &sols, client.InNamespace(sol.Namespace), client.MatchingFields{migrateOfferIndex: sol.Spec.Migrate.OfferRef.Name}); err != nil {
+		return err
+	}
+	others := slices.DeleteFunc(sols.Items, func(o v1alpha1.Solution) bool { return o.UID == sol.UID && o.Name == sol.Name })
+	if done := migratedInto(others); done != nil {
+		return stalled(v1alpha1.ReasonActionConflict,
+			"MarketplaceOffer %s already holds the migration of Solution %s (legacy solution %s), and an offer takes one migration: "+
+				"reference a new MarketplaceOffer, or set action to Merge into %s once it is live",
+			sol.Spec.Migrate.OfferRef.Name, done.Name, done.Spec.SolutionID, sol.Spec.Migrate.OfferRef.Name)
+	}
+	return nil
 }

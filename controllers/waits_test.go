@@ -141,3 +141,41 @@ func TestMergeRequestSeenWithoutRequestTimeSlowsItsPolls(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(res.RequeueAfter).To(BeNumerically(">=", r.Options.MaxPoll), "an hour-old request is polled at the slowest rate")
 }
+
+// A second Solution migrating into an offer that already holds a
+// migration stalls naming the first, without asking Partner Center for a
+// migration it must refuse; the offer does not wait for it and reaches
+// its target. Before, the offer waited for the second Solution forever.
+func TestSecondMigrateIntoATakenOfferStallsWhileTheOfferGoesOn(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	f := fake.New(pc.LegacySolution{PartnerID: "4871234", SolutionID: "ocp-contoso-analytics-2"})
+	product := makeProduct(g, f, "contoso-analytics", "SoftwareAsAService")
+	offer := draftOffer()
+	offer.Status.ProductID = product.ID
+	first := migrateSolution(offer.Name)
+	first.Status.State, first.Status.ProductID = v1alpha1.StateMigrated, product.ID
+	second := migrateSolution(offer.Name)
+	second.Name, second.Spec.SolutionID = "ocp-contoso-analytics-2", "ocp-contoso-analytics-2"
+	h := newOfferHarness(t, offer, f, first, second)
+	r := &SolutionReconciler{Client: h.r.Client, PartnerCenter: f, Recorder: events.NewFakeRecorder(100),
+		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}
+	r.Options.defaults()
+
+	_, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(second)})
+	g.Expect(err).NotTo(HaveOccurred())
+	got := &v1alpha1.Solution{}
+	g.Expect(r.Get(ctx, client.ObjectKeyFromObject(second), got)).To(Succeed())
+	c := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.StalledCondition)
+	g.Expect(c).NotTo(BeNil())
+	g.Expect(c.Reason).To(Equal(v1alpha1.ReasonActionConflict))
+	g.Expect(c.Message).To(ContainSubstring("Solution ocp-contoso-analytics "))
+	g.Expect(kstatusOf(g, got)).To(Equal(status.FailedStatus))
+	g.Expect(f.Calls["MigrateSolution"]).To(BeZero())
+
+	g.Eventually(func(g Gomega) {
+		_, o := h.reconcile(g)
+		g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.ReadyCondition)).To(BeTrue())
+		g.Expect(o.Status.MigratedFrom).To(Equal("ocp-contoso-analytics"))
+	}).Should(Succeed())
+}
