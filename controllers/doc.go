@@ -12,17 +12,21 @@
 // describes itself once in kind() (marketplaceoffer_controller.go,
 // solution_controller.go): the watches of related kinds and the steps
 // that are its own. setupWithManager (reconcile.go) adds what both share:
-// spec and annotation changes of the kind itself, and the credentials
+// spec changes of the kind itself and changes of its marketplace.cosell.io/
+// annotations (annotations.go: the reconcile request, echoed in
+// status.lastHandledReconcileAt, and the adopt opt-in), and the credentials
 // Secret, whose change wakes every object that is not Ready
 // (credentials.go). An offer is woken by the Solutions migrating or merged
-// into it, a Solution by the offer it waits for; the field indexes of
-// indexes.go find them without listing everything.
+// into it and by the deletion of another offer declaring its offer ID
+// (marketplaceoffer_ownership.go), a Solution by the offer it waits for;
+// the field indexes of indexes.go find them without listing everything.
 //
 // Reconcile. reconcileObject (reconcile.go) is the one opening and closing
 // for both kinds: get the object (gone: nothing to do), add or remove the
 // finalizer (offers with deletionPolicy Delete only), defer one status
 // patch sent only when the status changed, then either clean up a deleted
-// offer (marketplaceoffer_delete.go), settle a suspended object, or run the
+// offer (marketplaceoffer_delete.go, guarded by finalizeOffer in
+// marketplaceoffer_ownership.go), settle a suspended object, or run the
 // kind's phases. Afterwards it summarises the kstatus conditions Ready,
 // Reconciling and Stalled (status.go) from the outcome the phases ended
 // with (outcome.go: done, waiting, stalled or a transient error) and maps
@@ -31,7 +35,7 @@
 // Phases. Each kind runs an ordered list of named phases over a scope
 // struct that records what they find (runPhases in reconcile.go):
 //
-//   - MarketplaceOffer (marketplaceoffer_phases.go): ensureProduct ->
+//   - MarketplaceOffer (marketplaceoffer_phases.go): ownOfferID -> ensureProduct ->
 //     followSolutions -> syncDraft -> certify -> goLive.
 //   - Solution (solution_phases.go, solution_prerequisites.go): readOffer ->
 //     readLegacyState -> checkPrerequisites -> undoDiscard -> carryOut.

@@ -9,8 +9,13 @@ import (
 )
 
 // Field indexes over Solutions, so that an offer finds the Solutions that
-// reference it without listing every Solution.
+// reference it without listing every Solution, and over offers, so that an
+// offer finds the others declaring its offer ID.
 const (
+	// offerIDIndex indexes MarketplaceOffers by spec.offerID, across
+	// namespaces: one offer ID belongs to one object in the cluster
+	// (marketplaceoffer_ownership.go).
+	offerIDIndex = ".spec.offerID"
 	// migrateOfferIndex indexes Solutions with action Migrate by
 	// spec.migrate.offerRef.name.
 	migrateOfferIndex = ".spec.migrate.offerRef.name"
@@ -22,6 +27,11 @@ const (
 // IndexFields registers the field indexes the reconcilers use. Call it
 // once per manager, before setting up the reconcilers.
 func IndexFields(ctx context.Context, indexer client.FieldIndexer) error {
+	if err := indexer.IndexField(ctx, &v1alpha1.MarketplaceOffer{}, offerIDIndex, func(obj client.Object) []string {
+		return []string{obj.(*v1alpha1.MarketplaceOffer).Spec.OfferID}
+	}); err != nil {
+		return err
+	}
 	if err := indexer.IndexField(ctx, &v1alpha1.Solution{}, migrateOfferIndex, func(obj client.Object) []string {
 		if s := obj.(*v1alpha1.Solution); s.Spec.Action == v1alpha1.ActionMigrate && s.Spec.Migrate != nil {
 			return []string{s.Spec.Migrate.OfferRef.Name}

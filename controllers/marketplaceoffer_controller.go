@@ -57,9 +57,11 @@ func (r *MarketplaceOfferReconciler) kind() *kind[*v1alpha1.MarketplaceOffer] {
 		newList:   func() client.ObjectList { return &v1alpha1.MarketplaceOfferList{} },
 		// A Solution migrating into or merged into an offer wakes it: the
 		// offer adopts the migrated draft and lists merged solutions.
+		// Deleting an offer wakes the others declaring its offer ID.
 		watches: func(b *builder.Builder) *builder.Builder {
+			b = watchOfferIDOwners(b, r.Client)
 			return b.Watches(&v1alpha1.Solution{}, handler.EnqueueRequestsFromMapFunc(offersOfSolution),
-				builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, solutionStateChanged)))
+				builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, solutionStateChanged, solutionStalledChanged)))
 		},
 		client: r.Client, partnerCenter: r.PartnerCenter, clock: &r.Clock, options: &r.Options,
 
@@ -67,13 +69,16 @@ func (r *MarketplaceOfferReconciler) kind() *kind[*v1alpha1.MarketplaceOffer] {
 		// Only deletionPolicy Delete needs a finalizer: Orphan leaves
 		// Partner Center alone, so deleting the object must not wait for
 		// the operator.
-		wantsFinalizer:     func(o *v1alpha1.MarketplaceOffer) bool { return o.Spec.DeletionPolicy == v1alpha1.DeletionPolicyDelete },
-		finalize:           r.cleanUp,
-		suspended:          func(o *v1alpha1.MarketplaceOffer) bool { return o.Spec.Suspend },
-		reconcile:          r.reconcileOffer,
-		readyMessage:       readyMessage,
-		status:             func(o *v1alpha1.MarketplaceOffer) any { return &o.Status },
-		observedGeneration: func(o *v1alpha1.MarketplaceOffer) *int64 { return &o.Status.ObservedGeneration },
+		wantsFinalizer:         func(o *v1alpha1.MarketplaceOffer) bool { return o.Spec.DeletionPolicy == v1alpha1.DeletionPolicyDelete },
+		finalize:               r.finalizeOffer,
+		suspended:              func(o *v1alpha1.MarketplaceOffer) bool { return o.Spec.Suspend },
+		reconcile:              r.reconcileOffer,
+		readyMessage:           readyMessage,
+		status:                 func(o *v1alpha1.MarketplaceOffer) any { return &o.Status },
+		observedGeneration:     func(o *v1alpha1.MarketplaceOffer) *int64 { return &o.Status.ObservedGeneration },
+		lastHandledReconcileAt: func(o *v1alpha1.MarketplaceOffer) *string { return &o.Status.LastHandledReconcileAt },
+		specDigest:             offerSpecDigest,
+		observedSpecDigest:     func(o *v1alpha1.MarketplaceOffer) *string { return &o.Status.ObservedSpecDigest },
 		statusPatched: func(old, cur *v1alpha1.MarketplaceOffer) {
 			recordOfferTransitions(r.Recorder, old, cur)
 			observeOffer(old, cur)

@@ -56,6 +56,9 @@ type offerScope struct {
 func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	s := &offerScope{offer: offer}
 	err := runPhases(ctx, s, []phase[*offerScope]{
+		// ownOfferID stalls an object that does not own its offer ID
+		// (marketplaceoffer_ownership.go).
+		{"ownOfferID", r.ownOfferID},
 		// ensureProduct finds, adopts or creates the product (status.productID).
 		{"ensureProduct", r.ensureProduct},
 		// followSolutions follows the Solutions migrating or merged into it.
@@ -72,9 +75,11 @@ func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *
 }
 
 // ensureProduct finds the product by offer ID, adopts it, or creates it.
-// Looking up before creating means a crash between create and the status
-// write never makes a second product. While a Solution is migrating into
-// this offer, it waits for the migrated draft instead of creating one.
+// Before creating, it marks the create pending in status; a product found
+// with that mark set is the one this object created before a crash (or
+// whose create job it lost track of). Any other product found is adopted
+// only as mayAdopt allows. While a Solution is migrating into this offer,
+// it waits for the migrated draft instead of creating one.
 func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	if offer.Status.ProductID != "" {
@@ -91,6 +96,9 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 	if sol != nil && !sol.Spec.Suspend {
 		return waitForMigration(sol)
 	}
+	// A create marked pending by an earlier reconcile made the product
+	// this finds, if any: it is ours (marketplaceoffer_ownership.go).
+	ours := createPendingFor(offer)
 	// A create job in flight: read it at most once per poll interval; the
 	// worker never waits for it.
 	if ref := offer.Status.ConfigureJob; ref != nil {
@@ -107,7 +115,7 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 					return pcError(err)
 				}
 				if id := detail.ProductID(); id != "" {
-					offer.Status.ProductID = id
+					offer.Status.ProductID, offer.Status.CreatePending = id, nil
 					s.createdProduct = true
 					return nil
 				}
@@ -125,6 +133,9 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 	if partnercenter.IsNotFound(err) {
 		if sol != nil {
 			return waitForMigration(sol)
+		}
+		if err := r.markCreatePending(ctx, offer); err != nil {
+			return err
 		}
 		job, err := r.PartnerCenter.CreateProduct(ctx, partnercenter.ProductSpec{
 			OfferID: spec.OfferID, OfferType: string(spec.OfferType), Name: spec.Listing.Title,
@@ -146,11 +157,21 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 			"offer ID %s already belongs to a %s offer in Partner Center; choose another spec.offerID",
 			spec.OfferID, product.OfferType)
 	}
-	offer.Status.ProductID = product.ID
+	if !ours {
+		if err := r.mayAdopt(ctx, offer, product); err != nil {
+			return err
+		}
+	}
+	offer.Status.ProductID, offer.Status.CreatePending = product.ID, nil
 	return nil
 }
 
+// waitForMigration waits for the Solution migrating into the offer, or
+// stalls when that Solution is stalled (waits.go).
 func waitForMigration(sol *v1alpha1.Solution) error {
+	if err := migrationStalled(sol); err != nil {
+		return err
+	}
 	return waiting(0, v1alpha1.ReasonWaitingForMigration,
 		"waiting for Solution %s to migrate legacy solution %s into this offer; the operator then adopts the migrated draft",
 		sol.Name, sol.Spec.SolutionID)
@@ -177,7 +198,8 @@ func (r *MarketplaceOfferReconciler) followSolutions(ctx context.Context, s *off
 			if st.PreviewSubmission == nil {
 				st.DraftDigest = ""
 			}
-		case sol.Status.State != v1alpha1.StateMigrated && st.PreviewSubmission == nil && !sol.Spec.Suspend:
+		case sol.Status.State != v1alpha1.StateMigrated && st.PreviewSubmission == nil && !sol.Spec.Suspend &&
+			migratedInto(migrating.Items) == nil:
 			return waitForMigration(sol)
 		}
 	}
@@ -190,6 +212,9 @@ func (r *MarketplaceOfferReconciler) migratingSolution(ctx context.Context, offe
 	var sols v1alpha1.SolutionList
 	if err := r.List(ctx, &sols, client.InNamespace(offer.Namespace), client.MatchingFields{migrateOfferIndex: offer.Name}); err != nil {
 		return nil, err
+	}
+	if migratedInto(sols.Items) != nil { // the offer's one migration is done
+		return nil, nil
 	}
 	for i := range sols.Items {
 		if s := &sols.Items[i]; s.Status.State != v1alpha1.StateMigrated {

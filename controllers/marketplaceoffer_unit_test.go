@@ -33,25 +33,24 @@ func (i builderIndexer) IndexField(_ context.Context, obj client.Object, field s
 // the map-backed Partner Center fake: no API server, no HTTP.
 type offerHarness struct {
 	r   *MarketplaceOfferReconciler
-	pc  *fake.Client
 	key types.NamespacedName
 }
 
-func newOfferHarness(t *testing.T, offer *v1alpha1.MarketplaceOffer, f *fake.Client) *offerHarness {
+func newOfferHarness(t *testing.T, offer *v1alpha1.MarketplaceOffer, f pc.Client, others ...client.Object) *offerHarness {
 	t.Helper()
 	scheme := runtime.NewScheme()
 	if err := v1alpha1.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
 	}
 	b := fakeclient.NewClientBuilder().WithScheme(scheme).
-		WithStatusSubresource(&v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}).WithObjects(offer)
+		WithStatusSubresource(&v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}).WithObjects(append(others, offer)...)
 	if err := IndexFields(context.Background(), builderIndexer{b}); err != nil {
 		t.Fatal(err)
 	}
 	r := &MarketplaceOfferReconciler{Client: b.Build(), PartnerCenter: f,
 		Recorder: events.NewFakeRecorder(100), Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}
 	r.Options.defaults()
-	return &offerHarness{r: r, pc: f, key: client.ObjectKeyFromObject(offer)}
+	return &offerHarness{r: r, key: client.ObjectKeyFromObject(offer)}
 }
 
 // reconcile runs one reconcile and returns the object as stored.
@@ -73,7 +72,9 @@ func draftOffer() *v1alpha1.MarketplaceOffer {
 }
 
 // A crash between creating the product and writing status.productID leaves
-// a product the next reconcile must find, not create again.
+// a product and the create-pending mark: the next reconcile takes that
+// product as its own, without the adopt annotation and without creating
+// another.
 func TestEnsureProductAdoptsAProductCreatedBeforeACrash(t *testing.T) {
 	g := NewWithT(t)
 	f := fake.New()
@@ -84,10 +85,13 @@ func TestEnsureProductAdoptsAProductCreatedBeforeACrash(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	existing, err := f.FindProduct(context.Background(), "contoso-analytics")
 	g.Expect(err).NotTo(HaveOccurred())
-	h := newOfferHarness(t, draftOffer(), f)
+	offer := draftOffer()
+	offer.Status.CreatePending = &v1alpha1.CreatePending{OfferID: offer.Spec.OfferID, Since: metav1.Now()}
+	h := newOfferHarness(t, offer, f)
 
 	_, got := h.reconcile(g)
 	g.Expect(got.Status.ProductID).To(Equal(existing.ID))
+	g.Expect(got.Status.CreatePending).To(BeNil())
 	g.Expect(f.Calls["CreateProduct"]).To(Equal(1), "only the product made before the crash")
 	g.Expect(f.Products()).To(Equal(map[string]int{"contoso-analytics": 1}))
 }

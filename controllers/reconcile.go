@@ -69,6 +69,14 @@ type kind[O conditionsObject] struct {
 	// observedGeneration points at its status.observedGeneration.
 	status             func(O) any
 	observedGeneration func(O) *int64
+	// specDigest is the digest of the spec without suspend, and
+	// observedSpecDigest points at status.observedSpecDigest, the digest
+	// of observedGeneration's spec (suspend.go).
+	specDigest         func(O) string
+	observedSpecDigest func(O) *string
+	// lastHandledReconcileAt points at status.lastHandledReconcileAt,
+	// which echoes the reconcile-requested-at annotation (annotations.go).
+	lastHandledReconcileAt func(O) *string
 	// statusPatched records events and metrics of a status change.
 	statusPatched func(old, cur O)
 }
@@ -86,8 +94,8 @@ func setupWithManager[O conditionsObject](mgr ctrl.Manager, r reconcile.Reconcil
 	}
 	k.options.defaults()
 	b := ctrl.NewControllerManagedBy(mgr).
-		For(k.newObject(), builder.WithPredicates(predicate.Or(
-			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		For(k.newObject(), builder.WithPredicates(predicate.Or[client.Object](
+			predicate.GenerationChangedPredicate{}, operatorAnnotationChanged))).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(k.options.Concurrency, 1), RateLimiter: k.options.RateLimiter}).
 		Named(k.name)
 	b = watchCredentials(b, k.client, k.options.CredentialsSecret, k.newList)
@@ -120,12 +128,20 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 	}()
 
 	gen := obj.GetGeneration()
+	if !deleting {
+		handleReconcileRequest(obj, k.lastHandledReconcileAt(obj))
+	}
 	switch {
 	case deleting:
 		return finalizeObject(ctx, obj, k)
 	case k.suspended(obj):
+		// The generation is observed only when its spec, suspend apart,
+		// is the one observed last (suspend.go).
+		pending := *k.observedSpecDigest(obj) != k.specDigest(obj)
 		editConditions(obj, summarizeSuspended)
-		*k.observedGeneration(obj) = gen
+		if !pending {
+			*k.observedGeneration(obj) = gen
+		}
 		return ctrl.Result{}, nil
 	}
 	editConditions(obj, func(conds *[]metav1.Condition) { markStale(conds, gen) })
@@ -135,6 +151,7 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 	editConditions(obj, func(conds *[]metav1.Condition) { summarize(conds, gen, o, msg) })
 	if o.kind != outcomeError {
 		*k.observedGeneration(obj) = gen
+		*k.observedSpecDigest(obj) = k.specDigest(obj)
 	}
 	return resultFor(ctx, o, err, k.options)
 }

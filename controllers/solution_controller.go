@@ -60,12 +60,15 @@ func (r *SolutionReconciler) kind() *kind[*v1alpha1.Solution] {
 		},
 		client: r.Client, partnerCenter: r.PartnerCenter, clock: &r.Clock, options: &r.Options,
 
-		suspended:          func(s *v1alpha1.Solution) bool { return s.Spec.Suspend },
-		reconcile:          r.reconcileSolution,
-		readyMessage:       solutionReadyMessage,
-		status:             func(s *v1alpha1.Solution) any { return &s.Status },
-		observedGeneration: func(s *v1alpha1.Solution) *int64 { return &s.Status.ObservedGeneration },
-		statusPatched:      func(old, cur *v1alpha1.Solution) { recordSolutionTransitions(r.Recorder, old, cur) },
+		suspended:              func(s *v1alpha1.Solution) bool { return s.Spec.Suspend },
+		reconcile:              r.reconcileSolution,
+		readyMessage:           solutionReadyMessage,
+		status:                 func(s *v1alpha1.Solution) any { return &s.Status },
+		observedGeneration:     func(s *v1alpha1.Solution) *int64 { return &s.Status.ObservedGeneration },
+		lastHandledReconcileAt: func(s *v1alpha1.Solution) *string { return &s.Status.LastHandledReconcileAt },
+		specDigest:             solutionSpecDigest,
+		observedSpecDigest:     func(s *v1alpha1.Solution) *string { return &s.Status.ObservedSpecDigest },
+		statusPatched:          func(old, cur *v1alpha1.Solution) { recordSolutionTransitions(r.Recorder, old, cur) },
 	}
 }
 

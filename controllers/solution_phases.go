@@ -131,10 +131,15 @@ func (r *SolutionReconciler) settled(s *solutionScope) error {
 	if s.legacy.State == partnercenter.SolutionStateMergeRequested {
 		s.action = actionAwaitingMerge
 		st := &s.sol.Status
-		age := r.Options.MinPoll
-		if st.MergeRequestedAt != nil {
-			age = r.Clock.Since(st.MergeRequestedAt.Time)
+		if st.MergeRequestedAt == nil {
+			// A request this operator did not see opened (a crash before
+			// the status write, a restored object, a merge opened in the
+			// portal) is dated from when it was first seen, so that its
+			// polls slow down as for any other.
+			now := metav1.NewTime(r.Clock.Now())
+			st.MergeRequestedAt = &now
 		}
+		age := r.Clock.Since(st.MergeRequestedAt.Time)
 		return waiting(pollAfter(age, r.Options.MinPoll, r.Options.MaxPoll), v1alpha1.ReasonMergeRequested,
 			"merge request %s is with partner support", st.SupportRequestID)
 	}
@@ -160,7 +165,7 @@ func (r *SolutionReconciler) undoDiscard(ctx context.Context, s *solutionScope) 
 // carryOut asks Partner Center to carry out spec.action, then waits until
 // its state says the action is done.
 func (r *SolutionReconciler) carryOut(ctx context.Context, s *solutionScope) error {
-	call, err := r.actionCall(s)
+	call, err := r.actionCall(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -177,11 +182,14 @@ func (r *SolutionReconciler) carryOut(ctx context.Context, s *solutionScope) err
 
 // actionCall is the Partner Center call that carries out spec.action; it
 // waits instead while the referenced offer cannot take it yet.
-func (r *SolutionReconciler) actionCall(s *solutionScope) (func(context.Context) (*partnercenter.LegacySolution, error), error) {
+func (r *SolutionReconciler) actionCall(ctx context.Context, s *solutionScope) (func(context.Context) (*partnercenter.LegacySolution, error), error) {
 	spec, offer := &s.sol.Spec, s.offer
 	switch spec.Action {
 	case v1alpha1.ActionMigrate:
 		if err := waitForOffer(s); err != nil {
+			return nil, err
+		}
+		if err := r.migrationTaken(ctx, s); err != nil {
 			return nil, err
 		}
 		req := partnercenter.MigrateRequest{
@@ -263,7 +271,8 @@ func (r *SolutionReconciler) referencedOffer(ctx context.Context, sol *v1alpha1.
 }
 
 // mergeRequest builds the merge request, waiting until a referenced offer
-// is live: merging needs a live offer.
+// is live: merging needs a live offer. An offer that will not go live
+// stalls it (waits.go).
 func mergeRequest(sol *v1alpha1.Solution, offer *v1alpha1.MarketplaceOffer) (partnercenter.MergeRequest, error) {
 	spec := &sol.Spec
 	req := partnercenter.MergeRequest{PartnerID: spec.PartnerID, SolutionID: spec.SolutionID}
@@ -274,6 +283,9 @@ func mergeRequest(sol *v1alpha1.Solution, offer *v1alpha1.MarketplaceOffer) (par
 	name := spec.Merge.OfferRef.Name
 	if offer == nil {
 		return req, waiting(0, v1alpha1.ReasonWaitingForOffer, "waiting for MarketplaceOffer %s to exist and go live", name)
+	}
+	if err := offerWillNotGoLive(offer); err != nil {
+		return req, err
 	}
 	if offer.Status.ProductID == "" || !meta.IsStatusConditionTrue(offer.Status.Conditions, v1alpha1.LiveCondition) {
 		phase := offer.Status.Phase

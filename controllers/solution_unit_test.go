@@ -24,7 +24,8 @@ func TestMergeWaitingForItsOfferAsksPartnerCenterOnce(t *testing.T) {
 	g := NewWithT(t)
 	scheme := runtime.NewScheme()
 	g.Expect(v1alpha1.AddToScheme(scheme)).To(Succeed())
-	offer := draftOffer() // not live
+	offer := draftOffer()
+	offer.Spec.Target = v1alpha1.TargetLive // but not live yet
 	sol := &v1alpha1.Solution{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "ocp-contoso-analytics", Generation: 1},
 		Spec: v1alpha1.SolutionSpec{SolutionID: "ocp-contoso-analytics", PartnerID: "4871234", Action: v1alpha1.ActionMerge,

@@ -35,20 +35,6 @@ func summarize(conds *[]metav1.Condition, gen int64, o outcome, readyMessage str
 	}
 }
 
-// summarizeSuspended marks a suspended object settled, neither reconciling
-// nor stalled, so that kstatus reads it as Current and a GitOps sync that
-// waits on it does not hang on a pause someone chose. What was Ready stays
-// Ready (a live offer stays live while suspended); otherwise there is no
-// Ready condition, so `kubectl wait --for=condition=Ready` keeps waiting.
-// Argo CD's health check reports Suspended from spec.suspend.
-func summarizeSuspended(conds *[]metav1.Condition) {
-	if !meta.IsStatusConditionTrue(*conds, v1alpha1.ReadyCondition) {
-		meta.RemoveStatusCondition(conds, v1alpha1.ReadyCondition)
-	}
-	meta.RemoveStatusCondition(conds, v1alpha1.ReconcilingCondition)
-	meta.RemoveStatusCondition(conds, v1alpha1.StalledCondition)
-}
-
 // markStale turns Ready off at once for a generation not yet handled, so
 // that `kubectl wait --for=condition=Ready` never returns on stale truth.
 func markStale(conds *[]metav1.Condition, gen int64) {

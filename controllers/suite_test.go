@@ -100,9 +100,10 @@ func startSimulator(t *testing.T, o simOptions) *simulator.Simulator {
 }
 
 // startOperator runs the manager against sim until the test ends or stop.
-// It watches only namespace ns, so that objects of earlier tests, whose
-// products live in their own simulators, stay out of its way.
-func startOperator(t *testing.T, sim *simulator.Simulator, ns string) *operator {
+// It watches only namespace ns (and any more namespaces), so that objects
+// of earlier tests, whose products live in their own simulators, stay out
+// of its way.
+func startOperator(t *testing.T, sim *simulator.Simulator, ns string, more ...string) *operator {
 	t.Helper()
 	pc, err := ingestion.New(ingestion.Options{BaseURL: sim.URL(), JobPollInterval: 100 * time.Millisecond})
 	if err != nil {
@@ -110,7 +111,7 @@ func startOperator(t *testing.T, sim *simulator.Simulator, ns string) *operator 
 	}
 	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
 		Scheme:  scheme,
-		Cache:   cache.Options{DefaultNamespaces: map[string]cache.Config{ns: {}}},
+		Cache:   cache.Options{DefaultNamespaces: namespaces(ns, more...)},
 		Metrics: metricsserver.Options{BindAddress: "0"},
 		// Several managers run one after another in a test binary.
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
@@ -137,6 +138,14 @@ func startOperator(t *testing.T, sim *simulator.Simulator, ns string) *operator 
 	go func() { op.done <- mgr.Start(ctx) }()
 	t.Cleanup(op.stop)
 	return op
+}
+
+func namespaces(ns string, more ...string) map[string]cache.Config {
+	m := map[string]cache.Config{ns: {}}
+	for _, n := range more {
+		m[n] = cache.Config{}
+	}
+	return m
 }
 
 func (o *operator) stop() {

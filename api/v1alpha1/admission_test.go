@@ -179,6 +179,11 @@ func TestAdmissionRefusesMistakes(t *testing.T) {
 			"plan standard sets a price, which only FlatRate and PerUser pricing use"},
 		{"price that is no amount", offer(func(o *v1alpha1.MarketplaceOffer) { o.Spec.Plans[0].Price = "$499" }),
 			"spec.plans[0].price in body should match"},
+		// The simulator (internal/simulator, configure_request.go) refuses
+		// more than 7 integer digits; the CRD refused only more than 9,
+		// so such a price passed admission and then stalled the offer.
+		{"price of 8 integer digits", offer(func(o *v1alpha1.MarketplaceOffer) { o.Spec.Plans[0].Price = "12345678.00" }),
+			"spec.plans[0].price"},
 		{"market that is no country code", offer(func(o *v1alpha1.MarketplaceOffer) { o.Spec.Plans[0].Markets = []string{"USA"} }),
 			"spec.plans[0].markets[0] in body should match '^[A-Z]{2}$'"},
 		{"specific resell without partners", offer(func(o *v1alpha1.MarketplaceOffer) { o.Spec.Resell = &v1alpha1.Resell{Policy: v1alpha1.ResellSpecific} }),
@@ -317,4 +322,13 @@ func TestDefaults(t *testing.T) {
 	o := validOffer(newNamespace(t))
 	g.Expect(k8sClient.Create(context.Background(), o)).To(Succeed())
 	g.Expect(o.Spec.DeletionPolicy).To(Equal(v1alpha1.DeletionPolicyOrphan))
+}
+
+// The largest price the simulator accepts (7 integer digits, 2 decimals)
+// passes admission too.
+func TestLargestSimulatorPriceIsAccepted(t *testing.T) {
+	g := NewWithT(t)
+	o := validOffer(newNamespace(t))
+	o.Spec.Plans[0].Price = "9999999.99"
+	g.Expect(k8sClient.Create(context.Background(), o)).To(Succeed())
 }

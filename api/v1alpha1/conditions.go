@@ -92,6 +92,20 @@ const (
 	// decision to the solution; it cannot be changed from here.
 	ReasonActionConflict = "ActionConflict"
 
+	// ReasonOfferIDTaken: another MarketplaceOffer in the cluster, older
+	// than this one, declares the same offer ID and owns it.
+	ReasonOfferIDTaken = "OfferIDTaken"
+	// ReasonAdoptionRequired: Partner Center holds a product with the offer
+	// ID that this object did not create; the marketplace.cosell.io/adopt
+	// annotation opts in to taking it over.
+	ReasonAdoptionRequired = "AdoptionRequired"
+	// ReasonMigrationStalled: the Solution migrating into the offer is
+	// Stalled, so the offer cannot go on until it is fixed or removed.
+	ReasonMigrationStalled = "MigrationStalled"
+	// ReasonOfferTargetNotLive: a Merge names an offer whose target is not
+	// Live, so it would never go live.
+	ReasonOfferTargetNotLive = "OfferTargetNotLive"
+
 	// ReasonWaitingForMigration: the offer waits for the Solution migrating
 	// into it to create its draft, which it then adopts.
 	ReasonWaitingForMigration = "WaitingForMigration"

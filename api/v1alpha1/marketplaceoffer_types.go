@@ -48,7 +48,7 @@ const (
 	// DeletionPolicyOrphan leaves the offer in Partner Center as it is.
 	DeletionPolicyOrphan DeletionPolicy = "Orphan"
 	// DeletionPolicyDelete stops sale of a published offer and deletes a
-	// never-published draft.
+	// never-published draft, unless the offer is suspended.
 	DeletionPolicyDelete DeletionPolicy = "Delete"
 )
 
@@ -111,12 +111,18 @@ type MarketplaceOfferSpec struct {
 
 	// deletionPolicy says what deleting this object does in Partner Center:
 	// Orphan (default) leaves the offer alone; Delete stops sale of a
-	// published offer and deletes a never-published draft.
+	// published offer and deletes a never-published draft. Deleting an
+	// offer while spec.suspend is true leaves Partner Center alone with
+	// either policy, and so does deleting an object that does not own its
+	// offer ID (see the OfferIDTaken reason).
 	// +optional
 	// +kubebuilder:default=Orphan
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
 
-	// suspend stops the operator from acting on this offer until cleared.
+	// suspend stops the operator from acting on this offer until cleared:
+	// nothing is written to Partner Center, also not on deletion. The
+	// Ready condition is removed until the offer is resumed, and changes
+	// made while suspended are not counted in status.observedGeneration.
 	// +optional
 	Suspend bool `json:"suspend,omitempty"`
 }
@@ -212,10 +218,12 @@ type Plan struct {
 	Pricing PricingModel `json:"pricing,omitempty"`
 
 	// price is the monthly price in US dollars for FlatRate and PerUser
-	// pricing, such as "99.00".
+	// pricing, such as "99.00": up to 7 integer digits and 2 decimals, the
+	// amounts the embedded simulator accepts (internal/simulator,
+	// configure_request.go); Microsoft publishes no limit.
 	// +optional
-	// +kubebuilder:validation:MaxLength=12
-	// +kubebuilder:validation:Pattern=`^[0-9]{1,9}(\.[0-9]{1,2})?$`
+	// +kubebuilder:validation:MaxLength=10
+	// +kubebuilder:validation:Pattern=`^[0-9]{1,7}(\.[0-9]{1,2})?$`
 	Price string `json:"price,omitempty"`
 
 	// markets are the ISO 3166 alpha-2 codes of the markets the plan is
@@ -477,11 +485,32 @@ type JobRef struct {
 	StartedAt *metav1.Time `json:"startedAt,omitempty"`
 }
 
+// CreatePending marks a product create the operator is about to ask for.
+type CreatePending struct {
+	// offerID is the offer ID of the product being created.
+	// +required
+	// +kubebuilder:validation:MaxLength=50
+	OfferID string `json:"offerID"`
+
+	// since is when the mark was written.
+	// +required
+	Since metav1.Time `json:"since"`
+}
+
 // MarketplaceOfferStatus is what the operator observed of the offer.
 type MarketplaceOfferStatus struct {
 	// observedGeneration is the generation the status reports on.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// observedSpecDigest is the digest of the spec of observedGeneration,
+	// spec.suspend left out. While the object is suspended, its
+	// observedGeneration follows its generation only when the spec still
+	// has this digest: changes made while suspended are not reported as
+	// observed until they are applied.
+	// +optional
+	// +kubebuilder:validation:MaxLength=64
+	ObservedSpecDigest string `json:"observedSpecDigest,omitempty"`
 
 	// conditions: Ready, Reconciling, Stalled, DraftSynced, Certified, Live
 	// and CoSellReady.
@@ -553,6 +582,22 @@ type MarketplaceOfferStatus struct {
 	// +kubebuilder:validation:MaxLength=128
 	MigratedFrom string `json:"migratedFrom,omitempty"`
 
+	// createPending is set, in a status write of its own, just before the
+	// operator asks Partner Center to create the product, and cleared once
+	// status.productID records it. A mark without a productID means a
+	// create may have happened before a restart: the operator then looks
+	// the product up and takes it as its own instead of creating another
+	// or, on deletion, leaking it.
+	// +optional
+	CreatePending *CreatePending `json:"createPending,omitempty"`
+
+	// lastHandledReconcileAt is the value of the
+	// marketplace.cosell.io/reconcile-requested-at annotation the operator
+	// last handled.
+	// +optional
+	// +kubebuilder:validation:MaxLength=256
+	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
+
 	// mergedSolutions are the legacy solutions merged into the offer; the
 	// offer keeps their co-sell status.
 	// +optional
@@ -564,6 +609,17 @@ type MarketplaceOfferStatus struct {
 
 // MarketplaceOffer is an offer in Microsoft's commercial marketplace that the
 // operator takes through draft, certification, preview and live.
+//
+// One offer ID belongs to one MarketplaceOffer in the cluster: the object
+// whose status records its product owns it, else the oldest object
+// declaring it (by creation time, then UID), and any other
+// stalls with reason OfferIDTaken, naming the owner, without calling Partner
+// Center. A product that already exists in Partner Center and that this
+// object did not create is adopted only with the annotation
+// marketplace.cosell.io/adopt: "true"; otherwise the offer stalls with
+// reason AdoptionRequired. The annotation
+// marketplace.cosell.io/reconcile-requested-at asks for a reconcile now,
+// also of a Stalled offer; status.lastHandledReconcileAt echoes it.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status

@@ -108,6 +108,15 @@ type SolutionStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
+	// observedSpecDigest is the digest of the spec of observedGeneration,
+	// spec.suspend left out. While the object is suspended, its
+	// observedGeneration follows its generation only when the spec still
+	// has this digest: changes made while suspended are not reported as
+	// observed until they are applied.
+	// +optional
+	// +kubebuilder:validation:MaxLength=64
+	ObservedSpecDigest string `json:"observedSpecDigest,omitempty"`
+
 	// conditions: Ready, Reconciling, Stalled, PrerequisitesMet and
 	// ActionCompleted.
 	// +optional
@@ -138,14 +147,27 @@ type SolutionStatus struct {
 	// +kubebuilder:validation:MaxLength=256
 	SupportRequestID string `json:"supportRequestID,omitempty"`
 
-	// mergeRequestedAt is when the merge request was opened; partner
-	// support usually completes it within two business days.
+	// mergeRequestedAt is when the merge request was opened, or, for a
+	// request the operator did not see opened (opened in the portal, or
+	// before a restart), when it first saw it; partner support usually
+	// completes it within two business days, and polls slow down with age.
 	// +optional
 	MergeRequestedAt *metav1.Time `json:"mergeRequestedAt,omitempty"`
+
+	// lastHandledReconcileAt is the value of the
+	// marketplace.cosell.io/reconcile-requested-at annotation the operator
+	// last handled.
+	// +optional
+	// +kubebuilder:validation:MaxLength=256
+	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
 }
 
 // Solution is one legacy OCP GTM co-sell solution and the decision about it:
 // merge it into a live offer, migrate it as a new draft offer, or discard it.
+//
+// The annotation marketplace.cosell.io/reconcile-requested-at asks for a
+// reconcile now, also of a Stalled Solution; status.lastHandledReconcileAt
+// echoes it.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status

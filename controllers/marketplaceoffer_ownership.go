@@ -1,0 +1,219 @@
+package controllers
+
+import (
+	"context"
+
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
+)
+
+// Who may act on a product in Partner Center. Many teams share one
+// operator, so an offer ID is owned by one MarketplaceOffer in the
+// cluster; a product the owner did not create is taken over only on
+// request; and the window between asking Partner Center to create a
+// product and recording its ID is closed by a mark written before the
+// call (Crossplane's create-pending pattern), not by adopting blindly.
+
+// offerIDOwner returns the MarketplaceOffer that owns offer's
+// spec.offerID in the cluster: the object whose status records the
+// product (status.productID or a create-pending mark), else the oldest
+// object declaring it, by creation time and then UID, so that every
+// reconcile of every object decides a race the same way. Recorded
+// products come first because creation times have one-second steps: two
+// objects created in the same second must not hand the product of the
+// one that made it to the other. Objects being deleted still count: their
+// clean-up may still stop the product's sale.
+func (r *MarketplaceOfferReconciler) offerIDOwner(ctx context.Context, offer *v1alpha1.MarketplaceOffer) (*v1alpha1.MarketplaceOffer, error) {
+	var offers v1alpha1.MarketplaceOfferList
+	if err := r.List(ctx, &offers, client.MatchingFields{offerIDIndex: offer.Spec.OfferID}); err != nil {
+		return nil, err
+	}
+	owner := offer
+	for i := range offers.Items {
+		if o := &offers.Items[i]; o.UID != offer.UID && ownsBefore(o, owner) {
+			owner = o
+		}
+	}
+	return owner, nil
+}
+
+// ownsBefore reports whether a comes before b in owning their offer ID.
+func ownsBefore(a, b *v1alpha1.MarketplaceOffer) bool {
+	if ha, hb := holdsProduct(a), holdsProduct(b); ha != hb {
+		return ha
+	}
+	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
+		return a.CreationTimestamp.Before(&b.CreationTimestamp)
+	}
+	return a.UID < b.UID
+}
+
+// holdsProduct reports whether o's status records its product.
+func holdsProduct(o *v1alpha1.MarketplaceOffer) bool {
+	p := o.Status.CreatePending
+	return o.Status.ProductID != "" || p != nil && p.OfferID == o.Spec.OfferID
+}
+
+// ownOfferID is the offer's first phase: an object that does not own its
+// offer ID stalls, naming the owner, before any Partner Center call.
+func (r *MarketplaceOfferReconciler) ownOfferID(ctx context.Context, s *offerScope) error {
+	owner, err := r.offerIDOwner(ctx, s.offer)
+	if err != nil {
+		return err
+	}
+	if owner != s.offer {
+		return offerIDTaken(s.offer, owner)
+	}
+	return nil
+}
+
+func offerIDTaken(offer, owner *v1alpha1.MarketplaceOffer) error {
+	return stalled(v1alpha1.ReasonOfferIDTaken,
+		"offer ID %s belongs to MarketplaceOffer %s/%s, which declared it first; this object changes nothing in Partner Center. "+
+			"Declare another offer ID in a new MarketplaceOffer (spec.offerID is immutable) and delete this one, "+
+			"or delete %s/%s to let this object take the offer over",
+		offer.Spec.OfferID, owner.Namespace, owner.Name, owner.Namespace, owner.Name)
+}
+
+// watchOfferIDOwners wakes the other MarketplaceOffers declaring an offer
+// ID when an object declaring it is deleted: the next in line owns it now.
+func watchOfferIDOwners(b *builder.Builder, c client.Client) *builder.Builder {
+	return b.Watches(&v1alpha1.MarketplaceOffer{}, handler.EnqueueRequestsFromMapFunc(offersSharingOfferID(c)),
+		builder.WithPredicates(predicate.Funcs{
+			CreateFunc:  func(event.CreateEvent) bool { return false },
+			UpdateFunc:  func(event.UpdateEvent) bool { return false },
+			GenericFunc: func(event.GenericEvent) bool { return false },
+		}))
+}
+
+// offersSharingOfferID maps an offer to the other offers declaring its
+// offer ID, through the field index.
+func offersSharingOfferID(c client.Client) handler.MapFunc {
+	return func(ctx context.Context, obj client.Object) []reconcile.Request {
+		offer, ok := obj.(*v1alpha1.MarketplaceOffer)
+		if !ok {
+			return nil
+		}
+		var offers v1alpha1.MarketplaceOfferList
+		if err := c.List(ctx, &offers, client.MatchingFields{offerIDIndex: offer.Spec.OfferID}); err != nil {
+			logf.FromContext(ctx).Error(err, "listing offers sharing an offer ID", "offerID", offer.Spec.OfferID)
+			return nil
+		}
+		var reqs []reconcile.Request
+		for _, o := range offers.Items {
+			if o.UID != offer.UID {
+				reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: o.Namespace, Name: o.Name}})
+			}
+		}
+		return reqs
+	}
+}
+
+// createPendingFor reports whether an earlier reconcile marked a create
+// of the offer's product that status.productID does not record yet.
+func createPendingFor(offer *v1alpha1.MarketplaceOffer) bool {
+	p := offer.Status.CreatePending
+	return p != nil && p.OfferID == offer.Spec.OfferID && offer.Status.ProductID == ""
+}
+
+// markCreatePending writes status.createPending in a status patch of its
+// own, before the call that creates the product. The patch carries the
+// object's resourceVersion: when another reconcile wrote status since
+// this one read it, the patch fails and nothing is created. A product
+// found later with the mark still set was created by this object.
+func (r *MarketplaceOfferReconciler) markCreatePending(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
+	before := offer.DeepCopy()
+	offer.Status.CreatePending = &v1alpha1.CreatePending{OfferID: offer.Spec.OfferID, Since: r.now()}
+	want := *offer.Status.DeepCopy()
+	if err := r.Status().Patch(ctx, offer, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
+		offer.Status.CreatePending = before.Status.CreatePending
+		return err
+	}
+	// The patch returns the stored status; keep what this reconcile found
+	// so far, which the closing status patch writes.
+	offer.Status = want
+	return nil
+}
+
+// mayAdopt decides whether the offer may take over product, which exists
+// in Partner Center but which this object did not create: only on the
+// opt-in annotation, or when a Solution of the offer's namespace migrated
+// into this offer made it.
+func (r *MarketplaceOfferReconciler) mayAdopt(ctx context.Context, offer *v1alpha1.MarketplaceOffer, product *partnercenter.Product) error {
+	if offer.GetAnnotations()[v1alpha1.AdoptAnnotation] == "true" {
+		r.Recorder.Eventf(offer, nil, "Normal", "Adopted", "Adopt", "took over product %s (offer ID %s) as the %s annotation asks",
+			product.ID, offer.Spec.OfferID, v1alpha1.AdoptAnnotation)
+		return nil
+	}
+	var sols v1alpha1.SolutionList
+	if err := r.List(ctx, &sols, client.InNamespace(offer.Namespace), client.MatchingFields{migrateOfferIndex: offer.Name}); err != nil {
+		return err
+	}
+	for _, sol := range sols.Items {
+		if sol.Status.State == v1alpha1.StateMigrated && sol.Status.ProductID == product.ID {
+			return nil
+		}
+	}
+	return stalled(v1alpha1.ReasonAdoptionRequired,
+		"Partner Center already holds product %s with offer ID %s, which this MarketplaceOffer did not create; "+
+			"to manage that product from here, annotate this object with %s: \"true\" "+
+			"(kubectl annotate marketplaceoffer %s %s=true); otherwise declare another offer ID in a new MarketplaceOffer",
+		product.ID, offer.Spec.OfferID, v1alpha1.AdoptAnnotation, offer.Name, v1alpha1.AdoptAnnotation)
+}
+
+// finalizeOffer guards cleanUp (marketplaceoffer_delete.go), which carries
+// out deletionPolicy Delete. A suspended offer and an object that does not
+// own its offer ID are released without touching Partner Center. A create
+// marked pending but not recorded is looked up first, so that a crash
+// between the create and the status write does not leak the product.
+func (r *MarketplaceOfferReconciler) finalizeOffer(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
+	st := &offer.Status
+	if offer.Spec.Suspend {
+		if st.ProductID != "" || st.CreatePending != nil {
+			r.Recorder.Eventf(offer, nil, "Normal", "LeftInPartnerCenter", "Delete",
+				"the offer is suspended: deletion leaves offer ID %s in Partner Center as it is", offer.Spec.OfferID)
+		}
+		return nil
+	}
+	owner, err := r.offerIDOwner(ctx, offer)
+	if err != nil {
+		return err
+	}
+	if owner != offer {
+		return nil
+	}
+	if createPendingFor(offer) {
+		// A create job still running would make the product after the
+		// object is gone: wait for it first. (A crash after the create
+		// call and before its job was recorded leaves no job to wait for:
+		// Microsoft publishes no bound on how long a create job takes, so
+		// a product still being made then is not found and is left.)
+		if ref := st.ConfigureJob; ref != nil {
+			if purpose, _ := parseJobRef(ref.ID); purpose == jobCreate {
+				if _, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting,
+					"waiting for the create of product "+st.CreatePending.OfferID+" to finish before deleting it"); err != nil {
+					return err
+				}
+			}
+		}
+		product, err := r.PartnerCenter.FindProduct(ctx, st.CreatePending.OfferID)
+		if partnercenter.IsNotFound(err) {
+			st.CreatePending = nil // the create never happened
+			return nil
+		}
+		if err != nil {
+			return pcError(err)
+		}
+		st.ProductID, st.CreatePending = product.ID, nil
+	}
+	return r.cleanUp(ctx, offer)
+}

@@ -1,0 +1,94 @@
+package controllers
+
+import (
+	"context"
+	"slices"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
+)
+
+// Waits on another object that would never end by themselves: they stall
+// instead, saying what to change, and so are rechecked on the slow
+// stalled timer (reconcile.go) rather than wait for an event that does
+// not come.
+
+// migrationStalled stalls an offer whose migrating Solution is Stalled
+// (a typo in solutionID, a lapsed membership, a second Solution migrating
+// into the same offer, a host without the migration tool): the migration
+// cannot fill the offer's draft until a person fixes the Solution.
+func migrationStalled(sol *v1alpha1.Solution) error {
+	c := meta.FindStatusCondition(sol.Status.Conditions, v1alpha1.StalledCondition)
+	if c == nil || c.Status != "True" {
+		return nil
+	}
+	return stalled(v1alpha1.ReasonMigrationStalled,
+		"Solution %s, which migrates legacy solution %s into this offer, is stalled (%s: %s); fix that Solution, "+
+			"or set its spec.suspend to true or delete it to let this offer create its own draft",
+		sol.Name, sol.Spec.SolutionID, c.Reason, c.Message)
+}
+
+// solutionStalledChanged passes Solution updates whose Stalled condition
+// appeared, went or changed reason, so that the offer it migrates into
+// notices (migrationStalled).
+var solutionStalledChanged = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		o, ok1 := e.ObjectOld.(*v1alpha1.Solution)
+		n, ok2 := e.ObjectNew.(*v1alpha1.Solution)
+		return ok1 && ok2 && stalledReason(o) != stalledReason(n)
+	},
+}
+
+// stalledReason is the reason of a True Stalled condition, or "".
+func stalledReason(sol *v1alpha1.Solution) string {
+	if c := meta.FindStatusCondition(sol.Status.Conditions, v1alpha1.StalledCondition); c != nil && c.Status == "True" {
+		return c.Reason
+	}
+	return ""
+}
+
+// offerWillNotGoLive stalls a Merge into an offer that is not live and
+// whose target is not Live: it would wait for a go-live that never comes.
+func offerWillNotGoLive(offer *v1alpha1.MarketplaceOffer) error {
+	if offer.Spec.Target == v1alpha1.TargetLive || meta.IsStatusConditionTrue(offer.Status.Conditions, v1alpha1.LiveCondition) {
+		return nil
+	}
+	return stalled(v1alpha1.ReasonOfferTargetNotLive,
+		"a merge needs a live offer, and MarketplaceOffer %s has target %s: set the offer's target to Live (spec.target: Live), "+
+			"or merge by listing URL (spec.merge.offerURL)", offer.Name, offer.Spec.Target)
+}
+
+// migratedInto returns the Solution among sols that already migrated into
+// the offer, or nil. One offer takes one migration: once one is done, the
+// offer no longer waits for any other Solution naming it.
+func migratedInto(sols []v1alpha1.Solution) *v1alpha1.Solution {
+	for i := range sols {
+		if sols[i].Status.State == v1alpha1.StateMigrated {
+			return &sols[i]
+		}
+	}
+	return nil
+}
+
+// migrationTaken stalls a Migrate whose offer already holds another
+// Solution's migration, naming that Solution, instead of asking Partner
+// Center for a migration it must refuse.
+func (r *SolutionReconciler) migrationTaken(ctx context.Context, s *solutionScope) error {
+	sol := s.sol
+	var sols v1alpha1.SolutionList
+	if err := r.List(ctx, &sols, client.InNamespace(sol.Namespace), client.MatchingFields{migrateOfferIndex: sol.Spec.Migrate.OfferRef.Name}); err != nil {
+		return err
+	}
+	others := slices.DeleteFunc(sols.Items, func(o v1alpha1.Solution) bool { return o.UID == sol.UID && o.Name == sol.Name })
+	if done := migratedInto(others); done != nil {
+		return stalled(v1alpha1.ReasonActionConflict,
+			"MarketplaceOffer %s already holds the migration of Solution %s (legacy solution %s), and an offer takes one migration: "+
+				"reference a new MarketplaceOffer, or set action to Merge into %s once it is live",
+			sol.Spec.Migrate.OfferRef.Name, done.Name, done.Spec.SolutionID, sol.Spec.Migrate.OfferRef.Name)
+	}
+	return nil
+}
