@@ -158,7 +158,7 @@ func run(ctx context.Context, cfg *config) error {
 	logf("work folder %s; operator %s (kube-api-qps %g, burst %d, offer-concurrency %d, solution-concurrency %d)",
 		dir, cfg.operator, cfg.qps, cfg.burst, cfg.offerConc, cfg.solConc)
 
-	rep := &report{cfg: cfg, started: time.Now()}
+	rep := &report{cfg: cfg, started: time.Now(), load: loadAverage()}
 	for _, n := range cfg.sizes {
 		if !cfg.skipFloor {
 			logf("floor run, N=%d", n)
@@ -570,9 +570,37 @@ func floorRun(ctx context.Context, cfg *config, n int) (*floorResult, error) {
 type report struct {
 	cfg               *config
 	started, finished time.Time
+	load              string // load average when the run started
 	runs              []*runResult
 	floors            []*floorResult
 	throttled         *runResult
+}
+
+// commit names the commit the benchmark ran on, and says when the tree
+// had uncommitted changes: a committed figure must come from committed code.
+func commit() string {
+	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		return "unknown (not a git checkout)"
+	}
+	c := strings.TrimSpace(string(out))
+	if dirty, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(dirty) > 0 {
+		c += " with uncommitted changes"
+	}
+	return c
+}
+
+// loadAverage is the machine's 1, 5 and 15 minute load average.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func cpuModel() string {
@@ -609,7 +637,8 @@ func (r *report) markdown() string {
 	}
 	p("# cosell-operator scale benchmark, %s", r.started.Format("2006-01-02 15:04 MST"))
 	p("")
-	p("Machine: nproc %d, CPU %s, %s. Run took %s.", runtime.NumCPU(), cpuModel(), goVersion, r.finished.Sub(r.started).Round(time.Second))
+	p("Commit: %s. Machine: nproc %d, CPU %s, %s, load average %s at the start. Run took %s.",
+		commit(), runtime.NumCPU(), cpuModel(), goVersion, r.load, r.finished.Sub(r.started).Round(time.Second))
 	p("")
 	p("Operator: built binary, own process, `--kube-api-qps %g --kube-api-burst %d --offer-concurrency %d --solution-concurrency %d`. "+
 		"Simulator: own process, `--certification-delay 0s --merge-delay 0s --job-delay %s`. kube-apiserver (envtest, fresh per run): "+
