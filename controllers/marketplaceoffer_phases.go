@@ -357,7 +357,6 @@ func (r *MarketplaceOfferReconciler) certify(ctx context.Context, s *offerScope)
 	if sub.Result == partnercenter.SubmissionSucceeded {
 		ps.Result = v1alpha1.SubmissionSucceeded
 		st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationPassed, Generation: ps.Generation}
-		st.PreviewURLs = nil // no published API reports preview links
 		s.certification = certificationPassed
 		return nil
 	}
@@ -430,7 +429,6 @@ func (r *MarketplaceOfferReconciler) submitPreview(ctx context.Context, s *offer
 	}
 	st.PreviewSubmission = &v1alpha1.SubmissionRef{ID: sub.ID, Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: startedAt, Result: v1alpha1.SubmissionInProgress}
 	st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationInProgress, Generation: gen}
-	st.PreviewURLs = nil
 	s.certification = certificationSubmitted
 	return sub, nil
 }
@@ -468,7 +466,6 @@ func (r *MarketplaceOfferReconciler) unrecordedPreview(ctx context.Context, s *o
 		at := metav1.NewTime(sub.Created)
 		st.PreviewSubmission = &v1alpha1.SubmissionRef{ID: sub.ID, Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: &at, Result: v1alpha1.SubmissionInProgress}
 		st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationInProgress, Generation: gen}
-		st.PreviewURLs = nil
 		s.certification = certificationSubmitted
 		return sub, nil
 	}
@@ -535,13 +532,12 @@ func (r *MarketplaceOfferReconciler) submitLive(ctx context.Context, s *offerSco
 }
 
 // recordLive records a succeeded live submission: the generation live and
-// since when. No published API reports a live URL or a co-sell level:
-// status.liveURL and status.coSellLevel stay empty.
+// since when. (No published API reports a live URL or a co-sell level, so
+// the status has neither.)
 func (r *MarketplaceOfferReconciler) recordLive(s *offerScope) {
 	st := &s.offer.Status
 	ls := st.LiveSubmission
 	ls.Result = v1alpha1.SubmissionSucceeded
-	st.LiveURL, st.CoSellLevel = "", ""
 	st.LiveGeneration = ls.Generation
 	if st.LiveSince == nil {
 		now := r.now()

@@ -135,8 +135,8 @@ func setLiveCondition(offer *v1alpha1.MarketplaceOffer, fact liveFact, job strin
 
 // setCoSellReadyCondition records the operator's judgement of spec.coSell
 // against Microsoft's documented co-sell requirements. No Partner Center
-// API reports an offer's co-sell status, so status.coSellLevel stays empty
-// and the condition says whose judgement it is.
+// API reports an offer's co-sell status, so the condition (and the CO-SELL
+// column, its reason) says whose judgement it is.
 func setCoSellReadyCondition(offer *v1alpha1.MarketplaceOffer) {
 	st, gen := &offer.Status, offer.Generation
 	const whose = "operator's judgement of spec.coSell against Microsoft's documented co-sell requirements (Partner Center reports no co-sell status through any API)"

@@ -46,10 +46,9 @@ func statusOffer(gen int64) *v1alpha1.MarketplaceOffer {
 		ObjectMeta: metav1.ObjectMeta{Name: "contoso-analytics", Generation: gen},
 		Spec:       v1alpha1.MarketplaceOfferSpec{Target: v1alpha1.TargetLive},
 		Status: v1alpha1.MarketplaceOfferStatus{
-			ProductID: "product-1", DraftDigest: "d2", LiveURL: "https://marketplace.example/contoso",
+			ProductID: "product-1", DraftDigest: "d2",
 			PreviewSubmission: &v1alpha1.SubmissionRef{ID: "sub-7", Generation: gen, DraftDigest: "d2"},
 			LiveSubmission:    &v1alpha1.SubmissionRef{ID: "sub-8", Generation: gen, DraftDigest: "d2"},
-			PreviewURLs:       []string{"https://preview.example/contoso"},
 			Certification: &v1alpha1.Certification{Result: v1alpha1.CertificationFailed, Generation: gen,
 				Feedback: []v1alpha1.FeedbackItem{{Code: "privacyPolicyMissing", Message: "add a privacy policy URL"}}},
 		},
@@ -161,7 +160,6 @@ func TestSetOfferConditionsSetsCoSellReadyOnlyOnceLive(t *testing.T) {
 			offer.Spec.CoSell = tc.cosell
 			setOfferConditions(&offerScope{offer: offer, live: tc.live})
 			expectCondition(g, offer.Status.Conditions, v1alpha1.CoSellReadyCondition, 5, tc.want, nil)
-			g.Expect(offer.Status.CoSellLevel).To(BeEmpty())
 		})
 	}
 }

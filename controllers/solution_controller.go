@@ -98,6 +98,6 @@ var offerProgressed = predicate.Funcs{
 			return false
 		}
 		return o.Generation != n.Generation || o.Status.ProductID != n.Status.ProductID ||
-			o.Status.LiveURL != n.Status.LiveURL || o.Status.Phase != n.Status.Phase
+			o.Status.Phase != n.Status.Phase
 	},
 }

@@ -295,7 +295,6 @@ func mergeRequest(sol *v1alpha1.Solution, offer *v1alpha1.MarketplaceOffer) (par
 		return req, waiting(0, v1alpha1.ReasonWaitingForOffer, "waiting for MarketplaceOffer %s to go live (phase %s)", name, phase)
 	}
 	req.ProductID = offer.Status.ProductID
-	req.ListingURL = offer.Status.LiveURL
 	req.OfferType = string(offer.Spec.OfferType)
 	req.OfferName = offer.Spec.Listing.Title
 	return req, nil

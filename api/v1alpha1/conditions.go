@@ -123,8 +123,9 @@ const (
 	// ReasonNotRequested: spec.target does not ask for this stage.
 	ReasonNotRequested = "NotRequested"
 
-	// Co-sell levels as CoSellReady reasons.
-	ReasonCoSellNotReady          = "NotReady"
-	ReasonCoSellReady             = "CoSellReady"
-	ReasonCoSellIncentiveEligible = "IncentiveEligible"
+	// CoSellReady reasons: the operator's judgement of spec.coSell against
+	// Microsoft's documented co-sell ready requirements (no Partner Center
+	// API reports an offer's co-sell status). The CO-SELL column shows them.
+	ReasonCoSellNotReady = "NotReady"
+	ReasonCoSellReady    = "CoSellReady"
 )

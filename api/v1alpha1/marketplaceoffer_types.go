@@ -380,16 +380,6 @@ const (
 	PhaseLive                OfferPhase = "Live"
 )
 
-// CoSellLevel is the co-sell status Partner Center grants an offer.
-// +kubebuilder:validation:Enum=NotReady;Ready;IncentiveEligible
-type CoSellLevel string
-
-const (
-	CoSellNotReady          CoSellLevel = "NotReady"
-	CoSellReady             CoSellLevel = "Ready"
-	CoSellIncentiveEligible CoSellLevel = "IncentiveEligible"
-)
-
 // CertificationResult is the outcome of a certification.
 // +kubebuilder:validation:Enum=InProgress;Passed;Failed
 type CertificationResult string
@@ -552,18 +542,6 @@ type MarketplaceOfferStatus struct {
 	// +optional
 	Certification *Certification `json:"certification,omitempty"`
 
-	// previewURLs are the preview links of the certified draft.
-	// +optional
-	// +listType=atomic
-	// +kubebuilder:validation:MaxItems=8
-	// +kubebuilder:validation:items:MaxLength=2048
-	PreviewURLs []string `json:"previewURLs,omitempty"`
-
-	// liveURL is the customer-facing listing of the live offer.
-	// +optional
-	// +kubebuilder:validation:MaxLength=2048
-	LiveURL string `json:"liveURL,omitempty"`
-
 	// liveGeneration is the spec generation that is live.
 	// +optional
 	LiveGeneration int64 `json:"liveGeneration,omitempty"`
@@ -571,11 +549,6 @@ type MarketplaceOfferStatus struct {
 	// liveSince is when the offer first went live.
 	// +optional
 	LiveSince *metav1.Time `json:"liveSince,omitempty"`
-
-	// coSellLevel is the co-sell status the live offer holds: NotReady,
-	// Ready or IncentiveEligible.
-	// +optional
-	CoSellLevel CoSellLevel `json:"coSellLevel,omitempty"`
 
 	// migratedFrom is the legacy solution whose migration created the draft.
 	// +optional
@@ -627,11 +600,10 @@ type MarketplaceOfferStatus struct {
 // +kubebuilder:printcolumn:name="Type",type=string,JSONPath=`.spec.offerType`
 // +kubebuilder:printcolumn:name="Target",type=string,JSONPath=`.spec.target`
 // +kubebuilder:printcolumn:name="Phase",type=string,JSONPath=`.status.phase`
-// +kubebuilder:printcolumn:name="Co-Sell",type=string,JSONPath=`.status.coSellLevel`
+// +kubebuilder:printcolumn:name="Co-Sell",type=string,JSONPath=`.status.conditions[?(@.type=="CoSellReady")].reason`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:printcolumn:name="Offer-ID",type=string,priority=1,JSONPath=`.spec.offerID`
-// +kubebuilder:printcolumn:name="URL",type=string,priority=1,JSONPath=`.status.liveURL`
 // +kubebuilder:printcolumn:name="Message",type=string,priority=1,JSONPath=`.status.conditions[?(@.type=="Ready")].message`
 type MarketplaceOffer struct {
 	metav1.TypeMeta `json:",inline"`

@@ -282,11 +282,6 @@ func (in *MarketplaceOfferStatus) DeepCopyInto(out *MarketplaceOfferStatus) {
 		*out = new(Certification)
 		(*in).DeepCopyInto(*out)
 	}
-	if in.PreviewURLs != nil {
-		in, out := &in.PreviewURLs, &out.PreviewURLs
-		*out = make([]string, len(*in))
-		copy(*out, *in)
-	}
 	if in.LiveSince != nil {
 		in, out := &in.LiveSince, &out.LiveSince
 		*out = (*in).DeepCopy()

@@ -150,9 +150,9 @@ func TestLocalRunWithKubectl(t *testing.T) {
 	g.Eventually(func(g Gomega) {
 		rows := parseTables(g, e.kubectl(g, "get", "cosell"))
 		expectRow(g, rows, "marketplaceoffer/contoso-analytics", map[string]string{
-			"TYPE": "SoftwareAsAService", "TARGET": "Live", "PHASE": "Live", "CO-SELL": "", "READY": "True"})
+			"TYPE": "SoftwareAsAService", "TARGET": "Live", "PHASE": "Live", "CO-SELL": "CoSellReady", "READY": "True"})
 		expectRow(g, rows, "marketplaceoffer/contoso-fieldservice", map[string]string{
-			"TYPE": "AzureApplication", "TARGET": "Live", "PHASE": "Live", "CO-SELL": "", "READY": "True"})
+			"TYPE": "AzureApplication", "TARGET": "Live", "PHASE": "Live", "CO-SELL": "CoSellReady", "READY": "True"})
 		expectRow(g, rows, "marketplaceoffer/contoso-retail-assessment", map[string]string{
 			"TYPE": "SoftwareAsAService", "TARGET": "Preview", "PHASE": "CertificationFailed", "CO-SELL": "", "READY": "False"})
 		expectRow(g, rows, "solution/ocp-contoso-analytics", map[string]string{
@@ -249,7 +249,7 @@ func TestLocalRunWithKubectl(t *testing.T) {
 	g.Expect(after.ProductsByOfferID).To(HaveLen(4))
 	rows := parseTables(g, e.kubectl(g, "get", "cosell"))
 	g.Expect(rows).To(HaveLen(len(all)), "every object persisted in etcd under the local dir")
-	expectRow(g, rows, "marketplaceoffer/contoso-analytics", map[string]string{"PHASE": "Live", "CO-SELL": "", "READY": "True"})
+	expectRow(g, rows, "marketplaceoffer/contoso-analytics", map[string]string{"PHASE": "Live", "CO-SELL": "CoSellReady", "READY": "True"})
 	expectRow(g, rows, "marketplaceoffer/contoso-retail-assessment", map[string]string{"PHASE": "Preview", "READY": "True"})
 	expectRow(g, rows, "marketplaceoffer/contoso-legacy-crm", map[string]string{"TARGET": "Draft", "READY": "True"})
 	expectRow(g, rows, "solution/ocp-contoso-analytics", map[string]string{"STATE": "Merged", "READY": "True"})
