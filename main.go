@@ -85,6 +85,7 @@ type options struct {
 	simulatorStore       string
 	simulatorCertDelay   time.Duration
 	simulatorMergeDelay  time.Duration
+	simulatorRealistic   bool
 	simulatorFaults      string
 	solutionConcurrency  int
 	offerConcurrency     int
@@ -120,6 +121,7 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.StringVar(&o.simulatorStore, "simulator-store", "", "Folder where the embedded simulator keeps its state (default: a temporary folder).")
 	fs.DurationVar(&o.simulatorCertDelay, "simulator-certification-delay", 5*time.Second, "How long the embedded simulator takes to certify a submission.")
 	fs.DurationVar(&o.simulatorMergeDelay, "simulator-merge-delay", 5*time.Second, "How long the embedded simulator's partner support takes to complete a merge.")
+	fs.BoolVar(&o.simulatorRealistic, "simulator-realistic", false, "Realistic timings in the embedded simulator, for benchmarks: certification 8h, jobs 2m, going live 2h, merges 72h, unless the delay flags are given.")
 	fs.StringVar(&o.simulatorFaults, "simulator-faults", "", "Faults the embedded simulator injects, e.g. 429=0.1,5xx=0.05,latency=200ms,drop=0.02,qps=20.")
 	fs.IntVar(&o.solutionConcurrency, "solution-concurrency", 4, "Solutions reconciled at once.")
 	fs.IntVar(&o.offerConcurrency, "offer-concurrency", 8, "MarketplaceOffers reconciled at once.")
@@ -176,6 +178,17 @@ func parse(name string, args []string, extra func(*flag.FlagSet)) (options, erro
 	}
 	if fs.NArg() > 0 {
 		return opts, fmt.Errorf("unexpected arguments %q: the subcommands are local, simulator and export", fs.Args())
+	}
+	if opts.simulatorRealistic {
+		// Delays not given take the simulator's realistic defaults (0 asks for them).
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		if !given["simulator-certification-delay"] {
+			opts.simulatorCertDelay = 0
+		}
+		if !given["simulator-merge-delay"] {
+			opts.simulatorMergeDelay = 0
+		}
 	}
 	if opts.partnerCenterSecret != "" {
 		ns, name, _ := strings.Cut(opts.partnerCenterSecret, "/")
@@ -420,6 +433,7 @@ func partnerCenter(ctx context.Context, mgr ctrl.Manager, opts options) (partner
 		sim, err := simulator.New(simulator.Options{
 			Addr: opts.simulatorAddr, SeedFile: opts.simulatorSeed, StoreDir: opts.simulatorStore,
 			CertificationDelay: opts.simulatorCertDelay, MergeDelay: opts.simulatorMergeDelay, Faults: opts.simulatorFaults,
+			Realistic: opts.simulatorRealistic,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("creating the embedded Partner Center simulator: %w", err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -48,4 +49,17 @@ func TestWatchedNamespaces(t *testing.T) {
 			g.Expect(got).To(HaveKey(ns), "--watch-namespaces=%q", flag)
 		}
 	}
+}
+
+func TestSimulatorRealisticLeavesGivenDelaysAlone(t *testing.T) {
+	g := NewWithT(t)
+	opts, err := parse("cosell-operator", []string{"--simulator-realistic", "--simulator-merge-delay=1h"}, nil)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(opts.simulatorRealistic).To(BeTrue())
+	g.Expect(opts.simulatorCertDelay).To(BeZero(), "not given: the simulator's realistic certification delay")
+	g.Expect(opts.simulatorMergeDelay).To(Equal(time.Hour), "given: kept")
+
+	opts, err = parse("cosell-operator", nil, nil)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(opts.simulatorCertDelay).To(Equal(5*time.Second), "the demo default")
 }
