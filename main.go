@@ -381,14 +381,14 @@ func run(ctx context.Context, cfg *rest.Config, opts options) error {
 	offerOpts, solutionOpts := controllerOpts(opts.offerConcurrency), controllerOpts(opts.solutionConcurrency)
 	// One event budget for both controllers.
 	events := controllers.NewBoundedRecorder(mgr.GetEventRecorder("cosell-operator"), opts.eventsPerSecond, max(1, int(10*opts.eventsPerSecond)))
-	if err := (&controllers.MarketplaceOfferReconciler{
+	if err := (&controllers.MarketplaceOfferReconciler{Dependencies: controllers.Dependencies{
 		Client: mgr.GetClient(), PartnerCenter: pc, Recorder: events, Options: offerOpts,
-	}).SetupWithManager(mgr); err != nil {
+	}}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the MarketplaceOffer controller: %w", err)
 	}
-	if err := (&controllers.SolutionReconciler{
+	if err := (&controllers.SolutionReconciler{Dependencies: controllers.Dependencies{
 		Client: mgr.GetClient(), PartnerCenter: pc, Recorder: events, Options: solutionOpts,
-	}).SetupWithManager(mgr); err != nil {
+	}}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the Solution controller: %w", err)
 	}
 	return mgr.Start(ctx)

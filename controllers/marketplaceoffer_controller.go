@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -12,10 +11,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
-	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
 // OfferFinalizer holds a MarketplaceOffer with deletionPolicy Delete until
@@ -25,11 +22,7 @@ const OfferFinalizer = "marketplace.cosell.io/offer-cleanup"
 // MarketplaceOfferReconciler takes MarketplaceOffers through draft,
 // certification, preview and live in Partner Center.
 type MarketplaceOfferReconciler struct {
-	client.Client
-	PartnerCenter partnercenter.Client
-	Recorder      recorder.EventRecorder
-	Clock         clock.PassiveClock
-	Options       Options
+	Dependencies
 }
 
 // +kubebuilder:rbac:groups=marketplace.cosell.io,resources=marketplaceoffers,verbs=get;list;watch;update;patch

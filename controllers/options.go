@@ -5,7 +5,12 @@ import (
 
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
+	"k8s.io/utils/clock"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/recorder"
+
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
 // Options tune both reconcilers; main.go builds one per controller from
@@ -35,4 +40,15 @@ func (o *Options) defaults() {
 	if o.MaxPoll == 0 {
 		o.MaxPoll = 2 * time.Minute
 	}
+}
+
+// Dependencies are what each reconciler is given: the API server, Partner
+// Center, where events go, the clock and the options. Clock and Options may
+// be left zero (the real clock, the defaults).
+type Dependencies struct {
+	client.Client
+	PartnerCenter partnercenter.Client
+	Recorder      recorder.EventRecorder
+	Clock         clock.PassiveClock
+	Options       Options
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -13,20 +12,14 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
-	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
 // SolutionReconciler carries out the decision about each legacy solution:
 // merge, migrate, discard, or undo a discard.
 type SolutionReconciler struct {
-	client.Client
-	PartnerCenter partnercenter.Client
-	Recorder      recorder.EventRecorder
-	Clock         clock.PassiveClock
-	Options       Options
+	Dependencies
 
 	prerequisites prerequisitesCache
 }

@@ -35,8 +35,8 @@ func TestMergeWaitingForItsOfferAsksPartnerCenterOnce(t *testing.T) {
 		WithStatusSubresource(&v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}).WithObjects(offer, sol)
 	g.Expect(IndexFields(context.Background(), builderIndexer{b})).To(Succeed())
 	f := fake.New(pc.LegacySolution{PartnerID: "4871234", SolutionID: "ocp-contoso-analytics", Name: "Contoso Analytics"})
-	r := &SolutionReconciler{Client: b.Build(), PartnerCenter: f, Recorder: events.NewFakeRecorder(100),
-		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}
+	r := &SolutionReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: f, Recorder: events.NewFakeRecorder(100),
+		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
 	r.Options.defaults()
 
 	for range 3 {

@@ -124,14 +124,14 @@ func startOperator(t *testing.T, sim *simulator.Simulator, ns string, more ...st
 		t.Fatal(err)
 	}
 	opts := controllers.Options{Concurrency: 4, StalledRecheck: 2 * time.Second, MinPoll: 50 * time.Millisecond, MaxPoll: time.Second}
-	if err := (&controllers.MarketplaceOfferReconciler{
+	if err := (&controllers.MarketplaceOfferReconciler{Dependencies: controllers.Dependencies{
 		Client: mgr.GetClient(), PartnerCenter: pc, Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts,
-	}).SetupWithManager(mgr); err != nil {
+	}}).SetupWithManager(mgr); err != nil {
 		t.Fatal(err)
 	}
-	if err := (&controllers.SolutionReconciler{
+	if err := (&controllers.SolutionReconciler{Dependencies: controllers.Dependencies{
 		Client: mgr.GetClient(), PartnerCenter: pc, Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts,
-	}).SetupWithManager(mgr); err != nil {
+	}}).SetupWithManager(mgr); err != nil {
 		t.Fatal(err)
 	}
 	op := &operator{sim: sim, pc: pc, cancel: cancel, done: make(chan error, 1)}

@@ -77,8 +77,8 @@ func newSolutionReconciler(g Gomega, f *fake.Client, objs ...client.Object) *Sol
 	b := fakeclient.NewClientBuilder().WithScheme(scheme).
 		WithStatusSubresource(&v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}).WithObjects(objs...)
 	g.Expect(IndexFields(context.Background(), builderIndexer{b})).To(Succeed())
-	r := &SolutionReconciler{Client: b.Build(), PartnerCenter: f, Recorder: events.NewFakeRecorder(100),
-		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}
+	r := &SolutionReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: f, Recorder: events.NewFakeRecorder(100),
+		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
 	r.Options.defaults()
 	return r
 }
@@ -158,8 +158,8 @@ func TestSecondMigrateIntoATakenOfferStallsWhileTheOfferGoesOn(t *testing.T) {
 	second := migrateSolution(offer.Name)
 	second.Name, second.Spec.SolutionID = "ocp-contoso-analytics-2", "ocp-contoso-analytics-2"
 	h := newOfferHarness(t, offer, f, first, second)
-	r := &SolutionReconciler{Client: h.r.Client, PartnerCenter: f, Recorder: events.NewFakeRecorder(100),
-		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}
+	r := &SolutionReconciler{Dependencies: Dependencies{Client: h.r.Client, PartnerCenter: f, Recorder: events.NewFakeRecorder(100),
+		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
 	r.Options.defaults()
 
 	_, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(second)})

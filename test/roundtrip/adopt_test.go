@@ -88,8 +88,8 @@ func TestAdoptionWritesNothing(t *testing.T) {
 	defer stop()
 	g.Expect(controllers.IndexFields(mctx, mgr.GetFieldIndexer())).To(Succeed())
 	opts := controllers.Options{Concurrency: 4, StalledRecheck: 2 * time.Second, MinPoll: 50 * time.Millisecond, MaxPoll: time.Second}
-	g.Expect((&controllers.MarketplaceOfferReconciler{Client: mgr.GetClient(), PartnerCenter: pc,
-		Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts}).SetupWithManager(mgr)).To(Succeed())
+	g.Expect((&controllers.MarketplaceOfferReconciler{Dependencies: controllers.Dependencies{Client: mgr.GetClient(), PartnerCenter: pc,
+		Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts}}).SetupWithManager(mgr)).To(Succeed())
 	go func() { _ = mgr.Start(mctx) }()
 
 	g.Eventually(func(g Gomega) {
