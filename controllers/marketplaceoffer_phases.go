@@ -403,8 +403,23 @@ func (r *MarketplaceOfferReconciler) submitPreview(ctx context.Context, s *offer
 	if ps != nil && ps.DraftDigest == st.DraftDigest {
 		return nil, nil
 	}
+	// A pending mark ("preview/" without a job ID) is left by a reconcile
+	// that stopped between marking the submission and recording its job:
+	// the submission may have been made. Look for it before submitting.
+	if ref := st.ConfigureJob; ref != nil {
+		if p, jobID := parseJobRef(ref.ID); p == jobPreview && jobID == "" {
+			since := ref.StartedAt
+			st.ConfigureJob = nil
+			if since != nil {
+				sub, err := r.unrecordedPreview(ctx, s, since.Add(-r.PartnerCenter.JobPollInterval()))
+				if err != nil || sub != nil {
+					return sub, err
+				}
+			}
+		}
+	}
 	if st.ConfigureJob == nil && s.draftJobStarted != nil {
-		sub, err := r.unrecordedPreview(ctx, s)
+		sub, err := r.unrecordedPreview(ctx, s, s.draftJobStarted.Time)
 		if err != nil || sub != nil {
 			return sub, err
 		}
@@ -433,17 +448,18 @@ func (r *MarketplaceOfferReconciler) submitPreview(ctx context.Context, s *offer
 	return sub, nil
 }
 
-// unrecordedPreview finds a preview submission made after the draft job
-// of s started that status does not record: a process stopped between
-// submitting the draft and recording the submission. Partner Center then
+// unrecordedPreview finds a preview submission created at or after since
+// that status does not record: a process stopped between submitting the
+// draft and recording the submission. since is the pending mark's time
+// (less one job poll interval, for clock skew), or, for a status written
+// before the mark existed, when the draft job started. Partner Center then
 // certifies it already, so the operator follows it instead of submitting
 // again (a second submission is refused while the first runs and
 // certifies the same draft twice once it completed). It records it and
 // returns it, or returns nil when there is none. Partner Center's times
 // and status times are compared, so a clock skew larger than the job poll
-// interval (the least time between the two) can hide it; the operator then
-// submits again, as it did before.
-func (r *MarketplaceOfferReconciler) unrecordedPreview(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
+// interval can hide it; the operator then submits again, as it did before.
+func (r *MarketplaceOfferReconciler) unrecordedPreview(ctx context.Context, s *offerScope, since time.Time) (*partnercenter.Submission, error) {
 	st, gen := &s.offer.Status, s.offer.Generation
 	subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
 	if err != nil {
@@ -459,14 +475,23 @@ func (r *MarketplaceOfferReconciler) unrecordedPreview(ctx context.Context, s *o
 		sub := &subs[i]
 		// A failed one is left alone: status records refusals without an
 		// ID, and submitting again only repeats a refusal.
-		if sub.Target != partnercenter.TargetPreview || known[sub.ID] || sub.Result == partnercenter.SubmissionFailed ||
-			sub.Created.Before(s.draftJobStarted.Time) {
+		// A preview that went live since (a process stopped after
+		// publishing it, before recording either) is listed as the live
+		// submission: the same submission, its target changed. It is ours
+		// all the same, and must not be submitted again.
+		if (sub.Target != partnercenter.TargetPreview && sub.Target != partnercenter.TargetLive) ||
+			known[sub.ID] || sub.Result == partnercenter.SubmissionFailed ||
+			sub.Created.Before(since) {
 			continue
 		}
 		at := metav1.NewTime(sub.Created)
 		st.PreviewSubmission = &v1alpha1.SubmissionRef{ID: sub.ID, Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: &at, Result: v1alpha1.SubmissionInProgress}
 		st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationInProgress, Generation: gen}
 		s.certification = certificationSubmitted
+		if sub.Target == partnercenter.TargetLive {
+			// Published already: goLive follows it instead of publishing.
+			st.LiveSubmission = &v1alpha1.SubmissionRef{ID: sub.ID, Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: &at, Result: v1alpha1.SubmissionInProgress}
+		}
 		return sub, nil
 	}
 	return nil, nil
@@ -562,6 +587,18 @@ func (r *MarketplaceOfferReconciler) runSubmissionJob(ctx context.Context, s *of
 		}
 	}
 	if ref == nil {
+		// A preview submission cannot be told apart from another on
+		// retry (Partner Center accepts the same draft again once the
+		// first completed): mark it pending in status first, so that a
+		// process stopped before recording its job looks for it
+		// (submitPreview). A live submission names the preview it
+		// publishes, and Partner Center answers a second one with the
+		// same submission: it needs no mark.
+		if purpose == jobPreview {
+			if err := r.markSubmitPending(ctx, s.offer, purpose); err != nil {
+				return nil, nil, err
+			}
+		}
 		job, err := start()
 		if err != nil {
 			return nil, nil, pcError(err)
@@ -615,6 +652,26 @@ func (r *MarketplaceOfferReconciler) runSubmissionJob(ctx context.Context, s *of
 		return nil, nil, pcError(err)
 	}
 	return sub, startedAt, nil
+}
+
+// markSubmitPending records in status, before a submission is made, that
+// it is about to be: status.configureJob holds "<purpose>/" without a job
+// ID, since when. The whole status found so far is written with it (the
+// product ID and draft digest the mark is about), replacing the stored one
+// under the object's resource version: a writer in between makes it fail,
+// and nothing is submitted. What this reconcile found is kept for the
+// status write at its end.
+func (r *MarketplaceOfferReconciler) markSubmitPending(ctx context.Context, offer *v1alpha1.MarketplaceOffer, purpose string) error {
+	prev := offer.Status.ConfigureJob
+	now := r.now()
+	offer.Status.ConfigureJob = &v1alpha1.JobRef{ID: purpose + "/", StartedAt: &now}
+	want := *offer.Status.DeepCopy()
+	if err := r.Status().Update(ctx, offer); err != nil {
+		offer.Status.ConfigureJob = prev
+		return err
+	}
+	offer.Status = want
+	return nil
 }
 
 // jobRefused is a submission job Partner Center completed as failed.

@@ -212,3 +212,150 @@ func TestCertifyFollowsASubmissionMadeBeforeACrash(t *testing.T) {
 	g.Expect(got.Status.PreviewSubmission).NotTo(BeNil())
 	g.Expect(got.Status.PreviewSubmission.ID).NotTo(BeEmpty())
 }
+
+// crashAfterSubmit is the fake Partner Center, whose SubmitPreview runs the
+// job at once (as the published API applies a configure request) and then
+// calls crash: what is stored at that moment is all a process SIGKILLed
+// right after the submission leaves behind.
+type crashAfterSubmit struct {
+	*fake.Client
+	crash func()
+}
+
+func (c *crashAfterSubmit) SubmitPreview(ctx context.Context, productID string) (*pc.Job, error) {
+	job, err := c.Client.SubmitPreview(ctx, productID)
+	if err == nil {
+		_, err = c.Client.GetJob(ctx, job.ID)
+	}
+	if c.crash != nil {
+		c.crash()
+	}
+	return job, err
+}
+
+// A migrated or adopted draft that already matches the spec is submitted
+// with no draft job before it (none recorded in status). A crash between
+// that submission and the status write at the end of the reconcile used to
+// leave nothing in status to look for it with, and the next reconcile
+// submitted the same draft again (chaos test: two preview submissions of a
+// migrated offer, both published). The submission is now marked pending
+// in status before it is made, and the mark is followed.
+func TestCertifyFollowsASubmissionMadeBeforeACrashWithoutADraftJob(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	f := fake.New()
+	offer := draftOffer()
+	offer.Spec.Target = v1alpha1.TargetPreview
+	offer.Annotations = map[string]string{v1alpha1.AdoptAnnotation: "true"}
+	// The product and its draft exist, as a migration leaves them.
+	job, err := f.CreateProduct(ctx, pc.ProductSpec{OfferID: offer.Spec.OfferID, OfferType: string(offer.Spec.OfferType)})
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = f.GetJob(ctx, job.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+	product, err := f.FindProduct(ctx, offer.Spec.OfferID)
+	g.Expect(err).NotTo(HaveOccurred())
+	job, err = f.ConfigureDraft(ctx, product.ID, string(offer.Spec.OfferType), draftFromSpec(&offer.Spec))
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = f.GetJob(ctx, job.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+
+	c := &crashAfterSubmit{Client: f}
+	h := newOfferHarness(t, offer, c)
+	var stored *v1alpha1.MarketplaceOffer
+	c.crash = func() {
+		stored = &v1alpha1.MarketplaceOffer{}
+		g.Expect(h.r.Get(ctx, h.key, stored)).To(Succeed())
+	}
+
+	_, got := h.reconcile(g)
+	g.Expect(f.Calls["SubmitPreview"]).To(Equal(1))
+	g.Expect(f.Calls["ConfigureDraft"]).To(Equal(1), "the draft found is not written again")
+	g.Expect(got.Status.ConfigureJob).NotTo(BeNil())
+	g.Expect(got.Status.ConfigureJob.ID).To(HavePrefix("preview/"))
+
+	// The process dies right after the submission: its status write is lost.
+	c.crash = nil
+	got.Status = stored.Status
+	g.Expect(h.r.Status().Update(ctx, got)).To(Succeed())
+
+	// Reconcile as the requeues would, a bounded number of times.
+	for i := 0; i < 10 && !meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.ReadyCondition); i++ {
+		_, got = h.reconcile(g)
+	}
+	g.Expect(f.Calls["SubmitPreview"]).To(Equal(1), "the submission made before the crash is followed")
+	g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.ReadyCondition)).To(BeTrue())
+	g.Expect(got.Status.PreviewSubmission).NotTo(BeNil())
+	g.Expect(got.Status.PreviewSubmission.ID).NotTo(BeEmpty())
+	g.Expect(got.Status.ConfigureJob).To(BeNil())
+}
+
+// lostWrites is the fake Partner Center whose submission jobs run at once
+// (as the published API applies a configure request), and which keeps what
+// was stored when the preview was submitted: a process that published
+// that preview live before any of its later status writes landed leaves
+// only that behind.
+type lostWrites struct {
+	*fake.Client
+	h              *offerHarness
+	storedAtSubmit *v1alpha1.MarketplaceOffer
+}
+
+func (c *lostWrites) SubmitPreview(ctx context.Context, productID string) (*pc.Job, error) {
+	job, err := c.Client.SubmitPreview(ctx, productID)
+	if err != nil {
+		return nil, err
+	}
+	c.storedAtSubmit = &v1alpha1.MarketplaceOffer{}
+	if err := c.h.r.Get(ctx, c.h.key, c.storedAtSubmit); err != nil {
+		return nil, err
+	}
+	_, err = c.Client.GetJob(ctx, job.ID)
+	return job, err
+}
+
+func (c *lostWrites) GoLive(ctx context.Context, productID, previewSubmissionID string) (*pc.Job, error) {
+	job, err := c.Client.GoLive(ctx, productID, previewSubmissionID)
+	if err != nil {
+		return nil, err
+	}
+	_, err = c.Client.GetJob(ctx, job.ID)
+	return job, err
+}
+
+// Partner Center publishes a preview live by changing the target of the
+// same submission: it is then listed as the live one. A process stopped
+// after submitting the preview, following it and publishing it live,
+// before any status write recorded it, left the status of before the
+// submission; the next reconcile looked only for a preview submission,
+// found none, and submitted the same draft again (chaos test: two preview
+// submissions, both live). It now follows the submission whatever its
+// target.
+func TestCertifyFollowsASubmissionPublishedBeforeACrash(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	f := fake.New()
+	offer := draftOffer()
+	offer.Spec.Target = v1alpha1.TargetLive
+	c := &lostWrites{Client: f}
+	h := newOfferHarness(t, offer, c)
+	c.h = h
+
+	var got *v1alpha1.MarketplaceOffer
+	for i := 0; i < 20 && f.Calls["GoLive"] == 0; i++ {
+		_, got = h.reconcile(g)
+	}
+	g.Expect(f.Calls["GoLive"]).To(Equal(1))
+	g.Expect(f.Calls["SubmitPreview"]).To(Equal(1))
+
+	// Every status write since the submission is lost.
+	got.Status = c.storedAtSubmit.Status
+	g.Expect(h.r.Status().Update(ctx, got)).To(Succeed())
+
+	for i := 0; i < 10 && !meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.ReadyCondition); i++ {
+		_, got = h.reconcile(g)
+	}
+	g.Expect(f.Calls["SubmitPreview"]).To(Equal(1), "the submission made and published before the crash is followed")
+	g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.ReadyCondition)).To(BeTrue())
+	g.Expect(got.Status.LiveSubmission).NotTo(BeNil())
+	g.Expect(got.Status.LiveSubmission.ID).To(Equal(got.Status.PreviewSubmission.ID))
+}

@@ -133,7 +133,7 @@ func run(m *testing.M) int {
 
 	code := m.Run()
 	killAll()
-	if code != 0 || failed {
+	if code != 0 || failed || os.Getenv("CHAOS_KEEP_LOGS") != "" {
 		fmt.Printf("chaos: logs kept in %s\n", workDir)
 	} else {
 		_ = os.RemoveAll(workDir)
