@@ -225,7 +225,7 @@ type crashAfterSubmit struct {
 func (c *crashAfterSubmit) SubmitPreview(ctx context.Context, productID string) (*pc.Job, error) {
 	job, err := c.Client.SubmitPreview(ctx, productID)
 	if err == nil {
-		_, err = c.Client.GetJob(ctx, job.ID)
+		_, err = c.GetJob(ctx, job.ID)
 	}
 	if c.crash != nil {
 		c.crash()
@@ -309,7 +309,7 @@ func (c *lostWrites) SubmitPreview(ctx context.Context, productID string) (*pc.J
 	if err := c.h.r.Get(ctx, c.h.key, c.storedAtSubmit); err != nil {
 		return nil, err
 	}
-	_, err = c.Client.GetJob(ctx, job.ID)
+	_, err = c.GetJob(ctx, job.ID)
 	return job, err
 }
 
@@ -318,7 +318,7 @@ func (c *lostWrites) GoLive(ctx context.Context, productID, previewSubmissionID 
 	if err != nil {
 		return nil, err
 	}
-	_, err = c.Client.GetJob(ctx, job.ID)
+	_, err = c.GetJob(ctx, job.ID)
 	return job, err
 }
 
