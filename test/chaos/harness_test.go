@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -36,6 +35,7 @@ import (
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/simulator"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
+	testproc "github.com/cosell-operator/cosell-operator/test/internal/proc"
 	"github.com/cosell-operator/cosell-operator/test/workload"
 )
 
@@ -263,18 +263,6 @@ func killAll() {
 	}
 }
 
-// freeAddr returns a loopback address with a free port. The port is free
-// when asked; a start that loses the race is retried by the caller.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // tail returns the last n bytes of a file, for failure messages.
 func tail(path string, n int64) string {
 	f, err := os.Open(path)
@@ -312,7 +300,7 @@ func startSimulator(t *testing.T, name string, n int, faults string) *sim {
 	}
 	s := &sim{log: filepath.Join(dir, "simulator.log")}
 	for attempt := 1; ; attempt++ {
-		s.addr = freeAddr(t)
+		s.addr = testproc.FreeAddr(t)
 		args := []string{"simulator", "--addr", s.addr, "--store", filepath.Join(dir, "store"), "--seed", seed,
 			"--certification-delay", "0", "--merge-delay", "0"}
 		if faults != "" {

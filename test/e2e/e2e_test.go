@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/cosell-operator/cosell-operator/internal/simulator"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
+	"github.com/cosell-operator/cosell-operator/test/internal/proc"
 )
 
 // Timeouts are generous: the machine is small and shared with other tests.
@@ -113,7 +113,7 @@ func TestLocalRunWithKubectl(t *testing.T) {
 	assets, err = filepath.Abs(assets)
 	g.Expect(err).NotTo(HaveOccurred())
 	root := testenv.RepoRoot()
-	bin := buildOperator(t, root)
+	bin := proc.BuildOperator(t)
 	phase("operator built")
 
 	e := &env{
@@ -122,9 +122,9 @@ func TestLocalRunWithKubectl(t *testing.T) {
 		assets:  assets,
 		root:    root,
 		dir:     t.TempDir(),
-		simAddr: freeAddr(t),
-		metrics: freeAddr(t),
-		probe:   freeAddr(t),
+		simAddr: proc.FreeAddr(t),
+		metrics: proc.FreeAddr(t),
+		probe:   proc.FreeAddr(t),
 		logPath: filepath.Join(t.TempDir(), "operator.log"),
 	}
 	e.kubeconfig = filepath.Join(e.dir, "kubeconfig")
@@ -287,28 +287,6 @@ type operator struct {
 	logOffset    int64 // where its output starts in the log
 }
 
-func buildOperator(t *testing.T, root string) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "cosell-operator")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/cosell-operator/cosell-operator")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the operator: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// freeAddr is a loopback address with a port that was free a moment ago.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 func (e *env) localArgs(simAddr, metrics, probe string) []string {
 	return []string{"local",
 		"--local-dir", e.dir,
@@ -367,7 +345,7 @@ func (e *env) launch(g *WithT, staleKubeconfig string) *operator {
 		g.Expect(log).To(ContainSubstring("address already in use"), "the operator exited: %v\n%s", op.err, log)
 		g.Expect(attempt).To(BeNumerically("<", 3), "ports taken at every attempt:\n%s", log)
 		e.t.Logf("a port was taken; starting again on other ports")
-		e.simAddr, e.metrics, e.probe = freeAddr(e.t), freeAddr(e.t), freeAddr(e.t)
+		e.simAddr, e.metrics, e.probe = proc.FreeAddr(e.t), proc.FreeAddr(e.t), proc.FreeAddr(e.t)
 	}
 }
 
@@ -409,7 +387,7 @@ func (e *env) logOf(op *operator) string {
 func (e *env) secondLocalFailsFast(g *WithT) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, e.bin, e.localArgs(freeAddr(e.t), freeAddr(e.t), freeAddr(e.t))...)
+	cmd := exec.CommandContext(ctx, e.bin, e.localArgs(proc.FreeAddr(e.t), proc.FreeAddr(e.t), proc.FreeAddr(e.t))...)
 	cmd.Dir = e.root
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }

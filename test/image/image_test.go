@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -37,6 +36,7 @@ import (
 
 	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
+	"github.com/cosell-operator/cosell-operator/test/internal/proc"
 	"github.com/cosell-operator/cosell-operator/test/internal/render"
 )
 
@@ -163,7 +163,7 @@ func TestImageRunsAgainstALocalControlPlane(t *testing.T) {
 	g.Expect(render.WriteKubeconfig(filepath.Join(dir, "kubeconfig"), env.Config)).To(Succeed())
 
 	name := fmt.Sprintf("cosell-operator-image-test-%d", os.Getpid())
-	metrics, probe, sim := freeAddr(t), freeAddr(t), freeAddr(t)
+	metrics, probe, sim := proc.FreeAddr(t), proc.FreeAddr(t), proc.FreeAddr(t)
 	e.output(g, ctx, "run", "--detach", "--name", name, "--network", "host", "--read-only",
 		"--volume", dir+":/etc/cosell-operator:ro",
 		img,
@@ -193,7 +193,7 @@ func TestImageRunsAgainstALocalControlPlane(t *testing.T) {
 	g.Expect(rootMountOptions(g, procFile(g, pid, "mountinfo"))).To(ContainElement("ro"), "the root filesystem is mounted read-only")
 
 	// config/samples converge.
-	applySamples(g, ctx, admin)
+	g.Expect(render.ApplySamples(ctx, admin, corev1.NamespaceDefault)).To(Succeed())
 	g.Eventually(func(g Gomega) {
 		for _, obj := range samplesReady {
 			obj = obj.DeepCopyObject().(client.Object)
@@ -255,30 +255,4 @@ func rootMountOptions(g Gomega, mountinfo string) []string {
 	}
 	g.ExpectWithOffset(1, false).To(BeTrue(), "no / in mountinfo:\n%s", mountinfo)
 	return nil
-}
-
-func applySamples(g Gomega, ctx context.Context, admin client.Client) {
-	files, err := filepath.Glob(filepath.Join(testenv.RepoRoot(), "config", "samples", "*.yaml"))
-	g.ExpectWithOffset(1, err).NotTo(HaveOccurred())
-	g.ExpectWithOffset(1, files).NotTo(BeEmpty())
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		g.ExpectWithOffset(1, err).NotTo(HaveOccurred())
-		objs, err := render.Decode(data)
-		g.ExpectWithOffset(1, err).NotTo(HaveOccurred())
-		for _, o := range objs {
-			o.SetNamespace(corev1.NamespaceDefault)
-		}
-		g.ExpectWithOffset(1, render.Apply(ctx, admin, objs, false)).To(Succeed())
-	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }

@@ -12,7 +12,6 @@ import (
 	"context"
 	"crypto/tls"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -42,6 +41,7 @@ import (
 
 	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
+	"github.com/cosell-operator/cosell-operator/test/internal/proc"
 	"github.com/cosell-operator/cosell-operator/test/internal/render"
 )
 
@@ -94,7 +94,7 @@ func TestOperatorRunsWithItsServiceAccount(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the operator against a real API server")
 	}
-	bin := buildOperator(t)
+	bin := proc.BuildOperator(t)
 	for name, in := range installs {
 		t.Run(name, func(t *testing.T) { in.run(t, bin) })
 	}
@@ -160,12 +160,12 @@ func (in install) run(t *testing.T, bin string) {
 	dir := t.TempDir()
 	kubeconfig := filepath.Join(dir, "kubeconfig")
 	g.Expect(render.WriteKubeconfig(kubeconfig, saConfig)).To(Succeed())
-	metrics, probe := freeAddr(t), freeAddr(t)
+	metrics, probe := proc.FreeAddr(t), proc.FreeAddr(t)
 	args := overrideArgs(d.Spec.Template.Spec.Containers[0].Args, map[string]string{
 		"--metrics-bind-address":      metrics,
 		"--health-probe-bind-address": probe,
 	})
-	args = append(args, "--kubeconfig="+kubeconfig, "--simulator-addr="+freeAddr(t),
+	args = append(args, "--kubeconfig="+kubeconfig, "--simulator-addr="+proc.FreeAddr(t),
 		// Out of a cluster the manager cannot read its namespace from the
 		// ServiceAccount mount.
 		"--leader-election-namespace="+in.namespace,
@@ -182,7 +182,7 @@ func (in install) run(t *testing.T, bin string) {
 	})
 
 	// config/samples converge.
-	applySamples(g, ctx, admin)
+	g.Expect(render.ApplySamples(ctx, admin, samplesNamespace)).To(Succeed())
 	g.Eventually(func(g Gomega) {
 		// A request refused by RBAC fails the test at once, not at the timeout.
 		if log, _ := os.ReadFile(logPath); len(forbiddenLines(string(log))) > 0 {
@@ -312,22 +312,6 @@ func overrideArgs(args []string, values map[string]string) []string {
 	return out
 }
 
-func applySamples(g Gomega, ctx context.Context, admin client.Client) {
-	files, err := filepath.Glob(filepath.Join(testenv.RepoRoot(), "config", "samples", "*.yaml"))
-	g.ExpectWithOffset(1, err).NotTo(HaveOccurred())
-	g.ExpectWithOffset(1, files).NotTo(BeEmpty())
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		g.ExpectWithOffset(1, err).NotTo(HaveOccurred())
-		objs, err := render.Decode(data)
-		g.ExpectWithOffset(1, err).NotTo(HaveOccurred())
-		for _, o := range objs {
-			o.SetNamespace(samplesNamespace)
-		}
-		g.ExpectWithOffset(1, render.Apply(ctx, admin, objs, false)).To(Succeed())
-	}
-}
-
 // expectReady checks that Ready is True about the current generation.
 func expectReady(g Gomega, obj client.Object) {
 	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
@@ -356,27 +340,6 @@ func forbiddenLines(log string) []string {
 		}
 	}
 	return out
-}
-
-func buildOperator(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "cosell-operator")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/cosell-operator/cosell-operator")
-	cmd.Dir = testenv.RepoRoot()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the operator: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // startOperator runs the operator binary; stop interrupts it and waits.

@@ -140,3 +140,31 @@ func WriteKubeconfig(path string, cfg *rest.Config) error {
 	}
 	return os.WriteFile(path, data, 0o644) // read by the container's user 65532; test credentials only
 }
+
+// ApplySamples applies every manifest in config/samples into namespace.
+func ApplySamples(ctx context.Context, c client.Client, namespace string) error {
+	files, err := filepath.Glob(filepath.Join(testenv.RepoRoot(), "config", "samples", "*.yaml"))
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return errors.New("no samples in config/samples")
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		objs, err := Decode(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		for _, o := range objs {
+			o.SetNamespace(namespace)
+		}
+		if err := Apply(ctx, c, objs, false); err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+	}
+	return nil
+}
