@@ -35,8 +35,11 @@
 // Phases. Each kind runs an ordered list of named phases over a scope
 // struct that records what they find (runPhases in reconcile.go):
 //
-//   - MarketplaceOffer (marketplaceoffer_phases.go): ownOfferID -> ensureProduct ->
-//     followSolutions -> syncDraft -> certify -> goLive.
+//   - MarketplaceOffer (marketplaceoffer_phases.go lists them):
+//     ownOfferID (marketplaceoffer_ownership.go) -> ensureProduct ->
+//     followSolutions (marketplaceoffer_product.go) -> syncDraft
+//     (marketplaceoffer_draft.go) -> certify -> goLive
+//     (marketplaceoffer_submit.go).
 //   - Solution (solution_phases.go, solution_prerequisites.go): readOffer ->
 //     readLegacyState -> checkPrerequisites -> undoDiscard -> carryOut.
 //

@@ -1,0 +1,119 @@
+package controllers
+
+import (
+	"context"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
+)
+
+// syncDraft writes the draft resources (listing, plans, resell) and the
+// co-sell tab when they differ from what was last written. The draft job is
+// recorded and read again after the poll interval, never waited for.
+func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScope) error {
+	st := &s.offer.Status
+	desired := draftFromSpec(&s.offer.Spec)
+	cosell := coSellFromSpec(&s.offer.Spec)
+	digest := specDigest(desired, cosell)
+	if err := r.followDraftJob(ctx, s); err != nil {
+		return err
+	}
+	if st.DraftDigest == digest {
+		// A refused draft stays refused until the spec changes.
+		if c := meta.FindStatusCondition(st.Conditions, v1alpha1.DraftSyncedCondition); c != nil && c.Reason == v1alpha1.ReasonDraftRejected {
+			return stalled(v1alpha1.ReasonDraftRejected, "%s", c.Message)
+		}
+		s.draft = draftWritten
+		return nil
+	}
+	// A draft this operator never wrote (adopted or migrated) is read once,
+	// so that an identical one is not written again.
+	if st.DraftDigest == "" && st.PreviewSubmission == nil && !s.createdProduct && cosell == nil {
+		current, err := r.PartnerCenter.GetDraft(ctx, st.ProductID)
+		if err != nil {
+			return pcError(err)
+		}
+		if specDigest(normalizeDraft(*current), nil) == digest {
+			st.DraftDigest = digest
+			s.draft = draftFound
+			return nil
+		}
+	}
+	// The co-sell tab is another API's (the Partner Ingestion API),
+	// written synchronously; what no API can write is said in DraftSynced.
+	if cosell != nil {
+		unwritten, err := r.PartnerCenter.ConfigureCoSell(ctx, s.offer.Spec.OfferID, string(s.offer.Spec.OfferType), *cosell)
+		switch {
+		case partnercenter.ClassOf(err) == partnercenter.ClassUnsupported:
+			s.unwritten = append(s.unwritten, partnercenter.FeedbackItem{Resource: "spec.coSell", Message: err.Error()})
+		case err != nil:
+			return pcError(err)
+		}
+		s.unwritten = append(s.unwritten, unwritten...)
+	}
+	job, err := r.PartnerCenter.ConfigureDraft(ctx, st.ProductID, string(s.offer.Spec.OfferType), desired)
+	if err != nil {
+		return pcError(err)
+	}
+	s.unwritten = append(s.unwritten, job.Unwritten...)
+	st.DraftDigest = digest
+	if job.Succeeded() {
+		s.draft = draftWritten
+		return nil
+	}
+	st.ConfigureJob = r.jobRef(jobDraft, job.ID)
+	s.draft, s.draftJob = draftWriting, job.ID
+	return waiting(r.PartnerCenter.JobPollInterval(), v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", job.ID)
+}
+
+// followDraftJob follows the draft job a previous reconcile started. A job
+// Partner Center no longer knows is written again; a failed one stalls the
+// offer until the spec changes. Another phase's job is left to its phase.
+func (r *MarketplaceOfferReconciler) followDraftJob(ctx context.Context, s *offerScope) error {
+	st := &s.offer.Status
+	if st.ConfigureJob == nil {
+		return nil
+	}
+	if purpose, _ := parseJobRef(st.ConfigureJob.ID); purpose != jobDraft {
+		return nil
+	}
+	started := st.ConfigureJob.StartedAt
+	job, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft")
+	switch {
+	case err != nil:
+		return err
+	case job == nil:
+		st.DraftDigest = ""
+	case job.Result != partnercenter.JobSucceeded:
+		s.draft, s.draftFeedback = draftRejected, feedbackMessage(job.Errors)
+		return stalled(v1alpha1.ReasonDraftRejected, "%s", draftRejectedMessage(s.draftFeedback))
+	default:
+		s.draft, s.draftJobStarted = draftWritten, started
+	}
+	return nil
+}
+
+// finishedJob reads the configure job recorded in status. While it runs,
+// it waits with reason and message (the job ID is appended), reading it
+// again after the poll interval. Once it has finished, it clears
+// status.configureJob and returns the job and its ID, or a nil job when
+// Partner Center no longer knows it.
+func (r *MarketplaceOfferReconciler) finishedJob(ctx context.Context, st *v1alpha1.MarketplaceOfferStatus,
+	reason, message string) (*partnercenter.Job, string, error) {
+	ref := st.ConfigureJob
+	_, jobID := parseJobRef(ref.ID)
+	job, err := r.PartnerCenter.GetJob(ctx, jobID)
+	if err != nil && !partnercenter.IsNotFound(err) {
+		return nil, jobID, pcError(err)
+	}
+	if err == nil && !job.Done() {
+		return nil, jobID, waiting(r.jobPoll(ref), reason, "%s (job %s)", message, jobID)
+	}
+	st.ConfigureJob = nil
+	if err != nil {
+		return nil, jobID, nil
+	}
+	return job, jobID, nil
+}

@@ -1,0 +1,178 @@
+package controllers
+
+import (
+	"context"
+	"slices"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
+)
+
+// ensureProduct finds the product by offer ID, adopts it, or creates it.
+// Before creating, it marks the create pending in status; a product found
+// with that mark set is the one this object created before a crash (or
+// whose create job it lost track of). Any other product found is adopted
+// only as mayAdopt allows. While a Solution is migrating into this offer,
+// it waits for the migrated draft instead of creating one.
+func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offerScope) error {
+	offer := s.offer
+	if offer.Status.ProductID != "" {
+		return nil
+	}
+	spec := &offer.Spec
+	// A Solution still migrating into the offer makes (or adopts) the
+	// product, and followSolutions would wait for it anyway: wait without
+	// asking Partner Center (the cache answers; the migration wakes the offer).
+	sol, err := r.migratingSolution(ctx, offer)
+	if err != nil {
+		return err
+	}
+	if sol != nil && !sol.Spec.Suspend {
+		return waitForMigration(sol)
+	}
+	// A create marked pending by an earlier reconcile made the product
+	// this finds, if any: it is ours (marketplaceoffer_ownership.go).
+	ours := createPendingFor(offer)
+	// A create job in flight: read it at most once per poll interval; the
+	// worker never waits for it.
+	if ref := offer.Status.ConfigureJob; ref != nil {
+		if purpose, _ := parseJobRef(ref.ID); purpose != jobCreate {
+			offer.Status.ConfigureJob = nil // a job of a product this status no longer names
+		} else {
+			job, jobID, err := r.finishedJob(ctx, &offer.Status, v1alpha1.ReasonSyncingDraft, "Partner Center is creating product "+spec.OfferID)
+			switch {
+			case err != nil:
+				return err
+			case job != nil && job.Succeeded():
+				detail, err := r.PartnerCenter.GetJobDetail(ctx, jobID)
+				if err != nil {
+					return pcError(err)
+				}
+				if id := detail.ProductID(); id != "" {
+					offer.Status.ProductID, offer.Status.CreatePending = id, nil
+					s.createdProduct = true
+					return nil
+				}
+			case job != nil:
+				// Refused, perhaps because another writer created it
+				// meanwhile: look it up before giving up.
+				if _, ferr := r.PartnerCenter.FindProduct(ctx, spec.OfferID); ferr != nil {
+					return stalled(v1alpha1.ReasonPartnerCenterRejected,
+						"Partner Center refused to create product %s: %s", spec.OfferID, feedbackMessage(job.Errors))
+				}
+			}
+		}
+	}
+	product, err := r.PartnerCenter.FindProduct(ctx, spec.OfferID)
+	if partnercenter.IsNotFound(err) {
+		if sol != nil {
+			return waitForMigration(sol)
+		}
+		if err := r.markCreatePending(ctx, offer); err != nil {
+			return err
+		}
+		job, err := r.PartnerCenter.CreateProduct(ctx, partnercenter.ProductSpec{
+			OfferID: spec.OfferID, OfferType: string(spec.OfferType), Name: spec.Listing.Title,
+		})
+		if err != nil {
+			return pcError(err)
+		}
+		offer.Status.ConfigureJob = r.jobRef(jobCreate, job.ID)
+		return waiting(r.PartnerCenter.JobPollInterval(), v1alpha1.ReasonSyncingDraft,
+			"Partner Center is creating product %s (job %s)", spec.OfferID, job.ID)
+	}
+	if err != nil {
+		return pcError(err)
+	}
+	// Partner Center's product resource names no publisher: only the type
+	// can clash.
+	if product.OfferType != string(spec.OfferType) {
+		return stalled(v1alpha1.ReasonPartnerCenterRejected,
+			"offer ID %s already belongs to a %s offer in Partner Center; choose another spec.offerID",
+			spec.OfferID, product.OfferType)
+	}
+	if !ours {
+		if err := r.mayAdopt(ctx, offer, product); err != nil {
+			return err
+		}
+	}
+	offer.Status.ProductID, offer.Status.CreatePending = product.ID, nil
+	return nil
+}
+
+// waitForMigration waits for the Solution migrating into the offer, or
+// stalls when that Solution is stalled (waits.go).
+func waitForMigration(sol *v1alpha1.Solution) error {
+	if err := migrationStalled(sol); err != nil {
+		return err
+	}
+	return waiting(0, v1alpha1.ReasonWaitingForMigration,
+		"waiting for Solution %s to migrate legacy solution %s into this offer; the operator then adopts the migrated draft",
+		sol.Name, sol.Spec.SolutionID)
+}
+
+// followSolutions follows the Solutions that reference the offer, through
+// the field indexes (no Partner Center call). A Solution still migrating
+// into a never-submitted offer holds it: the migration fills the draft, and
+// submitting first would refuse the migration. A finished migration is
+// recorded, and the draft is read again, since the migration rewrote it.
+// Merged solutions are listed in status.
+func (r *MarketplaceOfferReconciler) followSolutions(ctx context.Context, s *offerScope) error {
+	offer := s.offer
+	st := &offer.Status
+	var migrating v1alpha1.SolutionList
+	if err := r.List(ctx, &migrating, client.InNamespace(offer.Namespace), client.MatchingFields{migrateOfferIndex: offer.Name}); err != nil {
+		return err
+	}
+	for i := range migrating.Items {
+		sol := &migrating.Items[i]
+		switch {
+		case sol.Status.State == v1alpha1.StateMigrated && st.MigratedFrom != sol.Spec.SolutionID && sol.Status.ProductID == st.ProductID:
+			st.MigratedFrom = sol.Spec.SolutionID
+			if st.PreviewSubmission == nil {
+				st.DraftDigest = ""
+			}
+		case sol.Status.State != v1alpha1.StateMigrated && st.PreviewSubmission == nil && !sol.Spec.Suspend &&
+			migratedInto(migrating.Items) == nil:
+			return waitForMigration(sol)
+		}
+	}
+	return r.listMergedSolutions(ctx, offer)
+}
+
+// migratingSolution returns a Solution that is migrating into the offer
+// and has not finished, found through the migrate-offer field index.
+func (r *MarketplaceOfferReconciler) migratingSolution(ctx context.Context, offer *v1alpha1.MarketplaceOffer) (*v1alpha1.Solution, error) {
+	var sols v1alpha1.SolutionList
+	if err := r.List(ctx, &sols, client.InNamespace(offer.Namespace), client.MatchingFields{migrateOfferIndex: offer.Name}); err != nil {
+		return nil, err
+	}
+	if migratedInto(sols.Items) != nil { // the offer's one migration is done
+		return nil, nil
+	}
+	for i := range sols.Items {
+		if s := &sols.Items[i]; s.Status.State != v1alpha1.StateMigrated {
+			return s, nil
+		}
+	}
+	return nil, nil
+}
+
+// listMergedSolutions reports the legacy solutions merged into the offer.
+func (r *MarketplaceOfferReconciler) listMergedSolutions(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
+	var sols v1alpha1.SolutionList
+	if err := r.List(ctx, &sols, client.InNamespace(offer.Namespace), client.MatchingFields{mergeOfferIndex: offer.Name}); err != nil {
+		return err
+	}
+	var merged []string
+	for _, s := range sols.Items {
+		if s.Status.State == v1alpha1.StateMerged {
+			merged = append(merged, s.Spec.SolutionID)
+		}
+	}
+	slices.Sort(merged)
+	offer.Status.MergedSolutions = firstN(merged, 256)
+	return nil
+}
