@@ -39,7 +39,11 @@ func (r *MarketplaceOfferReconciler) offerIDOwner(ctx context.Context, offer *v1
 	}
 	owner := offer
 	for i := range offers.Items {
-		if o := &offers.Items[i]; o.UID != offer.UID && ownsBefore(o, owner) {
+		o := &offers.Items[i]
+		if observing(o) && !holdsProduct(o) {
+			continue // it only reads (managementPolicy Observe)
+		}
+		if o.UID != offer.UID && ownsBefore(o, owner) {
 			owner = o
 		}
 	}
@@ -171,12 +175,18 @@ func (r *MarketplaceOfferReconciler) mayAdopt(ctx context.Context, offer *v1alph
 }
 
 // finalizeOffer guards cleanUp (marketplaceoffer_delete.go), which carries
-// out deletionPolicy Delete. A suspended offer and an object that does not
-// own its offer ID are released without touching Partner Center. A create
+// out deletionPolicy Delete. An offer in managementPolicy Observe, a
+// suspended offer and an object that does not own its offer ID are
+// released without touching Partner Center. A create
 // marked pending but not recorded is looked up first, so that a crash
 // between the create and the status write does not leak the product.
 func (r *MarketplaceOfferReconciler) finalizeOffer(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	st := &offer.Status
+	if observing(offer) {
+		r.Recorder.Eventf(offer, nil, "Normal", "LeftInPartnerCenter", "Delete",
+			"managementPolicy is Observe: deletion leaves offer ID %s in Partner Center as it is", offer.Spec.OfferID)
+		return nil
+	}
 	if offer.Spec.Suspend {
 		if st.ProductID != "" || st.CreatePending != nil {
 			r.Recorder.Eventf(offer, nil, "Normal", "LeftInPartnerCenter", "Delete",

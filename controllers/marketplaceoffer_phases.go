@@ -44,12 +44,25 @@ type offerScope struct {
 	certification certificationFact
 	// live is set by goLive: where the live submission stands.
 	live liveFact
+	// adoptionChanged is set by adopt when it adopted the product or
+	// released what it held (status.adoption); adoptedDiff is what
+	// differed between the published version and the draft then.
+	adoptionChanged bool
+	adoptedDiff     []string
+	// observed is set by observe (managementPolicy Observe): how Partner
+	// Center differs from the spec.
+	observed *observation
 }
 
 // reconcileOffer runs the offer's phases in order, then sets its
 // conditions and display phase from what they found.
 func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	s := &offerScope{offer: offer}
+	if observing(offer) {
+		err := r.observe(ctx, s)
+		setObservedConditions(s)
+		return err
+	}
 	err := runPhases(ctx, s, []phase[*offerScope]{
 		// ownOfferID stalls an object that does not own its offer ID
 		// (marketplaceoffer_ownership.go).
@@ -58,6 +71,9 @@ func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *
 		{"ensureProduct", r.ensureProduct},
 		// followSolutions follows the Solutions migrating or merged into it.
 		{"followSolutions", r.followSolutions},
+		// adopt takes over a published product as Partner Center holds
+		// it, without a write (marketplaceoffer_adopt.go).
+		{"adopt", r.adopt},
 		// syncDraft writes the draft resources when they changed (DraftSynced).
 		{"syncDraft", r.syncDraft},
 		// certify submits the draft to preview and tracks certification (Certified).

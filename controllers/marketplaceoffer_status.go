@@ -42,10 +42,11 @@ const (
 type liveFact int
 
 const (
-	liveUnknown    liveFact = iota // unchanged, or still going live
-	liveSubmitting                 // a submission job runs (offerScope.submitJob)
-	liveSubmitted                  // just submitted
-	liveSucceeded                  // live
+	liveUnknown     liveFact = iota // unchanged, or still going live
+	liveSubmitting                  // a submission job runs (offerScope.submitJob)
+	liveSubmitted                   // just submitted
+	liveSucceeded                   // live
+	liveSaleStopped                 // its sale was stopped in Partner Center (status.adoption)
 )
 
 // setOfferConditions sets the offer's domain conditions and display phase
@@ -57,6 +58,11 @@ func setOfferConditions(s *offerScope) {
 	if s.live == liveSucceeded {
 		setCoSellReadyCondition(s.offer)
 	}
+	if s.adoptionChanged {
+		setAdoptedCondition(s.offer, s.adoptedDiff)
+	}
+	// InSync reports on managementPolicy Observe only.
+	meta.RemoveStatusCondition(&s.offer.Status.Conditions, v1alpha1.InSyncCondition)
 	s.offer.Status.Phase = offerPhase(&s.offer.Status)
 }
 
@@ -130,7 +136,68 @@ func setLiveCondition(offer *v1alpha1.MarketplaceOffer, fact liveFact, job strin
 	case liveSucceeded:
 		setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, true, v1alpha1.ReasonSucceeded,
 			"generation %d is live (submission %s)", ls.Generation, ls.ID)
+	case liveSaleStopped:
+		setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonSaleStopped, "%s", saleStoppedMessage(offer))
 	}
+}
+
+// setAdoptedCondition says what the operator took over and what it left
+// as it found it (status.adoption); diff is what differed between the
+// published version and the draft at adoption.
+func setAdoptedCondition(offer *v1alpha1.MarketplaceOffer, diff []string) {
+	st, gen := &offer.Status, offer.Generation
+	reason := v1alpha1.ReasonSucceeded
+	switch a := st.Adoption; {
+	case a == nil:
+		return
+	case a.SaleStopped:
+		reason = v1alpha1.ReasonSaleStopped
+	case a.UnpublishedDraft:
+		reason = v1alpha1.ReasonUnpublishedDraft
+	}
+	setCondition(&st.Conditions, gen, v1alpha1.AdoptedCondition, true, reason, "%s", adoptedMessage(offer, diff))
+}
+
+// adoptedMessage is the Adopted condition's and event's message.
+func adoptedMessage(offer *v1alpha1.MarketplaceOffer, diff []string) string {
+	st := &offer.Status
+	a := st.Adoption
+	msg := fmt.Sprintf("took over product %s as Partner Center holds it", st.ProductID)
+	if ps := st.PreviewSubmission; ps != nil {
+		msg += fmt.Sprintf(" (published submission %s)", ps.ID)
+	}
+	switch {
+	case a == nil:
+	case a.SaleStopped && a.Generation == offer.Generation:
+		msg += "; " + saleStoppedMessage(offer)
+	case a.UnpublishedDraft:
+		msg += fmt.Sprintf("; Partner Center's draft differs from the published version and is not published until the spec changes "+
+			"(a generation after %d) or the %s annotation is removed", a.Generation, v1alpha1.AdoptAnnotation)
+		if len(diff) > 0 {
+			msg += ": " + strings.Join(diff, "; ")
+		}
+	case a.Generation != offer.Generation || offer.GetAnnotations()[v1alpha1.AdoptAnnotation] != "true":
+		msg += fmt.Sprintf("; generation %d is managed from the spec", offer.Generation)
+	default:
+		msg += "; the spec equals it, so nothing was written"
+	}
+	return msg
+}
+
+// saleStoppedMessage says that the offer's sale was stopped and that the
+// operator does not restore it.
+func saleStoppedMessage(offer *v1alpha1.MarketplaceOffer) string {
+	return fmt.Sprintf("the sale of offer %s was stopped in Partner Center, and the operator never restores a sale: "+
+		"nothing is published while it stays stopped. To sell it again, restore it in Partner Center; "+
+		"or set spec.target to Draft", offer.Spec.OfferID)
+}
+
+// adoptionHeld reports whether the adopted generation stands with
+// something left as Partner Center held it (marketplaceoffer_adopt.go).
+func adoptionHeld(offer *v1alpha1.MarketplaceOffer) bool {
+	a := offer.Status.Adoption
+	return a != nil && (a.UnpublishedDraft || a.SaleStopped) && a.Generation == offer.Generation &&
+		offer.GetAnnotations()[v1alpha1.AdoptAnnotation] == "true"
 }
 
 // setCoSellReadyCondition records the operator's judgement of spec.coSell
@@ -220,6 +287,15 @@ func goLiveFailedMessage(gen int64, feedback string) string {
 // readyMessage is Ready's message once the offer reached its target.
 func readyMessage(offer *v1alpha1.MarketplaceOffer) string {
 	st := &offer.Status
+	if observing(offer) {
+		return observedReadyMessage
+	}
+	if adoptionHeld(offer) {
+		if st.Adoption.SaleStopped {
+			return fmt.Sprintf("generation %d adopted as Partner Center holds it, its sale stopped (see Live)", offer.Generation)
+		}
+		return fmt.Sprintf("generation %d adopted as Partner Center holds it, with a draft not published (see Adopted)", offer.Generation)
+	}
 	switch offer.Spec.Target {
 	case v1alpha1.TargetLive:
 		return fmt.Sprintf("generation %d is live", st.LiveGeneration)

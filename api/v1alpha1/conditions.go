@@ -47,6 +47,16 @@ const (
 	// CoSellReadyCondition (normal-true) is True when the live offer is
 	// co-sell ready or incentive eligible; the reason names the level.
 	CoSellReadyCondition = "CoSellReady"
+
+	// AdoptedCondition (normal-true) is True once the operator took over a
+	// product it did not create, as Partner Center held it; the reason
+	// says what it left as it found it (UnpublishedDraft, SaleStopped).
+	AdoptedCondition = "Adopted"
+
+	// InSyncCondition (normal-true) is set only in managementPolicy
+	// Observe: True when Partner Center holds what the spec says, False
+	// (reason Differs) with the fields that differ.
+	InSyncCondition = "InSync"
 )
 
 // Condition reasons. Each says why a condition has its status; messages
@@ -122,6 +132,17 @@ const (
 	ReasonGoingLive = "GoingLive"
 	// ReasonNotRequested: spec.target does not ask for this stage.
 	ReasonNotRequested = "NotRequested"
+
+	// ReasonUnpublishedDraft: at adoption, Partner Center's draft differed
+	// from the version published; the operator does not publish it until
+	// the spec changes or the adopt annotation is removed.
+	ReasonUnpublishedDraft = "UnpublishedDraft"
+	// ReasonSaleStopped: the sale of the offer was stopped in Partner
+	// Center; the operator reports it and never restores it.
+	ReasonSaleStopped = "SaleStopped"
+	// ReasonDiffers: in managementPolicy Observe, Partner Center differs
+	// from the spec (InSync=False); the message names the fields.
+	ReasonDiffers = "Differs"
 
 	// CoSellReady reasons: the operator's judgement of spec.coSell against
 	// Microsoft's documented co-sell ready requirements (no Partner Center

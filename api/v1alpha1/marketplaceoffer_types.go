@@ -52,6 +52,18 @@ const (
 	DeletionPolicyDelete DeletionPolicy = "Delete"
 )
 
+// ManagementPolicy says what the operator may do in Partner Center.
+// +kubebuilder:validation:Enum=Manage;Observe
+type ManagementPolicy string
+
+const (
+	// ManagementPolicyManage makes Partner Center hold what the spec says.
+	ManagementPolicyManage ManagementPolicy = "Manage"
+	// ManagementPolicyObserve only reads Partner Center and reports how it
+	// differs from the spec; it writes nothing.
+	ManagementPolicyObserve ManagementPolicy = "Observe"
+)
+
 // MarketplaceOfferSpec is the desired state of an offer.
 // +kubebuilder:validation:XValidation:rule="self.offerType != 'ConsultingService' || !has(self.plans) || size(self.plans) == 0",message="ConsultingService offers have no plans in Partner Center; remove spec.plans"
 type MarketplaceOfferSpec struct {
@@ -118,6 +130,18 @@ type MarketplaceOfferSpec struct {
 	// +optional
 	// +kubebuilder:default=Orphan
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// managementPolicy says what the operator may do in Partner Center.
+	// Manage (also when omitted) makes Partner Center hold what the spec
+	// says. Observe only reads: the operator compares the spec with the
+	// product, its draft and its published version, reports the
+	// differences in the InSync condition and an event, and writes
+	// nothing, not on deletion either (deletionPolicy is not carried
+	// out), so that a team can review before it lets Git win. Switching
+	// back to Manage writes the spec. Crossplane's managementPolicies
+	// ["Observe"] is the model.
+	// +optional
+	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
 
 	// suspend stops the operator from acting on this offer until cleared:
 	// nothing is written to Partner Center, also not on deletion. The
@@ -487,6 +511,27 @@ type CreatePending struct {
 	Since metav1.Time `json:"since"`
 }
 
+// Adoption records what Partner Center held when the operator took over a
+// product it did not create (the marketplace.cosell.io/adopt annotation).
+type Adoption struct {
+	// generation is the spec generation adopted. While the spec keeps it
+	// and the adopt annotation stays, the operator publishes nothing
+	// Partner Center did not already publish.
+	// +required
+	Generation int64 `json:"generation"`
+
+	// unpublishedDraft is true when Partner Center's draft differed from
+	// the published version: the operator leaves it unpublished until the
+	// spec changes or the adopt annotation is removed.
+	// +optional
+	UnpublishedDraft bool `json:"unpublishedDraft,omitempty"`
+
+	// saleStopped is true when the sale of the live offer was stopped in
+	// Partner Center: the operator reports it and never restores it.
+	// +optional
+	SaleStopped bool `json:"saleStopped,omitempty"`
+}
+
 // MarketplaceOfferStatus is what the operator observed of the offer.
 type MarketplaceOfferStatus struct {
 	// observedGeneration is the generation the status reports on.
@@ -502,8 +547,9 @@ type MarketplaceOfferStatus struct {
 	// +kubebuilder:validation:MaxLength=64
 	ObservedSpecDigest string `json:"observedSpecDigest,omitempty"`
 
-	// conditions: Ready, Reconciling, Stalled, DraftSynced, Certified, Live
-	// and CoSellReady.
+	// conditions: Ready, Reconciling, Stalled, DraftSynced, Certified, Live,
+	// CoSellReady, Adopted (once a product was taken over) and InSync (in
+	// managementPolicy Observe).
 	// +optional
 	// +listType=map
 	// +listMapKey=type
@@ -570,6 +616,11 @@ type MarketplaceOfferStatus struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=256
 	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
+
+	// adoption is set when the operator took over a product it did not
+	// create: what Partner Center held then.
+	// +optional
+	Adoption *Adoption `json:"adoption,omitempty"`
 
 	// mergedSolutions are the legacy solutions merged into the offer; the
 	// offer keeps their co-sell status.

@@ -1,19 +1,14 @@
-//go:build adoption
-
-// The second half of issue 12's round trip, the acceptance test of the
-// adoption work (issue 11): the exported files are applied to a control
-// plane, the operator adopts every offer, and Partner Center sees no write
-// at all while every object becomes Ready. It is behind the build tag
-// adoption because today's operator submits every adopted Preview or Live
-// offer again (see "Adoption" in internal/export/doc.go). Measured on
-// 2026-12-02: 26 writes for the 24 offers, which is a preview and a live
-// job for each of the 10 live offers, a preview job for each of the 5
-// preview offers and one for the stop-sold offer (refused: it stays
-// Stalled); the draft comparison wrote nothing, for the 8 draft offers and
-// for the 2 live offers with a newer draft (exported --from draft) alike.
-// Issue 11 removes the tag. Run it with
-//
-//	KUBEBUILDER_ASSETS=... go test -tags adoption ./test/roundtrip/
+// The second half of issue 12's round trip: the exported files are
+// applied to a control plane, the operator adopts every offer, and
+// Partner Center sees no write at all while every object becomes Ready.
+// The adopt phase (controllers/marketplaceoffer_adopt.go) records the
+// published submissions whose version equals the spec, so that certify
+// and goLive make no call; the 2 live offers with a newer draft (exported
+// --from draft) keep it unpublished and the stop-sold offer stays stopped.
+// Measured before the adopt phase (2026-12-02): 26 writes for the 24
+// offers, a preview and a live job for each of the 10 live offers, a
+// preview job for each of the 5 preview offers and one for the stop-sold
+// offer.
 package roundtrip_test
 
 import (
@@ -32,25 +27,39 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/yaml"
 
 	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers"
 	"github.com/cosell-operator/cosell-operator/internal/export"
+	"github.com/cosell-operator/cosell-operator/internal/export/seedtest"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/ingestion"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
 )
 
 func TestAdoptionWritesNothing(t *testing.T) {
+	for _, from := range []export.From{
+		// --from draft: the spec equals the draft, so a live offer with
+		// a newer draft keeps that draft unpublished.
+		export.FromDraft,
+		// the default, --from live: the spec equals the live version, so
+		// the newer draft is neither overwritten nor published.
+		export.FromLive,
+	} {
+		t.Run(string(from), func(t *testing.T) { adoptEstate(t, from) })
+	}
+}
+
+func adoptEstate(t *testing.T, from export.From) {
 	g := NewWithT(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	// --from draft: the spec is what the operator compares with, so a
-	// live offer with a newer draft is adopted as it stands too.
-	e := exportEstate(ctx, t, g, export.FromDraft)
+	e := exportEstate(ctx, t, g, from)
 
 	env, err := testenv.Start()
 	g.Expect(err).NotTo(HaveOccurred())
@@ -82,7 +91,9 @@ func TestAdoptionWritesNothing(t *testing.T) {
 	pc, err := ingestion.New(ingestion.Options{BaseURL: e.sim.URL(), JobPollInterval: 50 * time.Millisecond, HTTPClient: &http.Client{Transport: w}})
 	g.Expect(err).NotTo(HaveOccurred())
 	defer func() { t.Logf("writes to Partner Center during adoption: %d", w.n.Load()) }()
-	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"}})
+	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
+		// One manager per subtest in one test binary.
+		Controller: config.Controller{SkipNameValidation: ptr.To(true)}})
 	g.Expect(err).NotTo(HaveOccurred())
 	mctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -101,4 +112,33 @@ func TestAdoptionWritesNothing(t *testing.T) {
 		}
 	}).WithTimeout(2 * time.Minute).WithPolling(200 * time.Millisecond).Should(Succeed())
 	g.Expect(w.n.Load()).To(BeZero(), "adoption wrote to Partner Center")
+
+	// What adoption left as it found it is reported.
+	for _, s := range e.seeded {
+		var o v1.MarketplaceOffer
+		g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: "estate", Name: s.OfferID}, &o)).To(Succeed())
+		adopted := meta.FindStatusCondition(o.Status.Conditions, v1.AdoptedCondition)
+		g.Expect(adopted).NotTo(BeNil(), s.OfferID)
+		g.Expect(adopted.Status).To(Equal(metav1.ConditionTrue), s.OfferID)
+		switch s.Stage {
+		case seedtest.LiveNewerDraft:
+			g.Expect(adopted.Reason).To(Equal(v1.ReasonUnpublishedDraft), s.OfferID)
+			g.Expect(adopted.Message).To(ContainSubstring("listing.summary"), s.OfferID)
+			g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1.LiveCondition)).To(BeTrue(), s.OfferID)
+		case seedtest.StopSold:
+			g.Expect(adopted.Reason).To(Equal(v1.ReasonSaleStopped), s.OfferID)
+			live := meta.FindStatusCondition(o.Status.Conditions, v1.LiveCondition)
+			g.Expect(live).NotTo(BeNil(), s.OfferID)
+			g.Expect(live.Status).To(Equal(metav1.ConditionFalse), s.OfferID)
+			g.Expect(live.Reason).To(Equal(v1.ReasonSaleStopped), s.OfferID)
+		case seedtest.Live:
+			g.Expect(adopted.Reason).To(Equal(v1.ReasonSucceeded), s.OfferID)
+			g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1.LiveCondition)).To(BeTrue(), s.OfferID)
+			g.Expect(o.Status.Phase).To(Equal(v1.PhaseLive), s.OfferID)
+		case seedtest.Preview:
+			g.Expect(adopted.Reason).To(Equal(v1.ReasonSucceeded), s.OfferID)
+			g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1.CertifiedCondition)).To(BeTrue(), s.OfferID)
+			g.Expect(o.Status.Phase).To(Equal(v1.PhasePreview), s.OfferID)
+		}
+	}
 }

@@ -1,16 +1,12 @@
-// Package roundtrip_test proves the first half of issue 12's round trip:
-// an account of 24 offers of mixed types and states, put into the
-// simulator through the port, is exported to YAML files, and each file,
-// read back, says exactly what Partner Center holds: its spec converted to
-// draft resources equals the version exported, its target is where the
-// offer is, and (what a 0-write adoption needs) it equals the draft the
-// operator compares it with, except for the offers whose newer draft the
-// file warns about.
-//
-// The second half (kubectl apply, the operator adopts every offer and
-// writes nothing) needs the ownership work of issue 11; what the operator
-// must do for it is written in internal/export/doc.go's package comment
-// under "Adoption".
+// Package roundtrip_test proves issue 12's round trip: an account of 24
+// offers of mixed types and states, put into the simulator through the
+// port, is exported to YAML files, and each file, read back, says exactly
+// what Partner Center holds: its spec converted to draft resources equals
+// the version exported, its target is where the offer is, and (what a
+// 0-write adoption needs) it equals the draft the operator compares it
+// with, except for the offers whose newer draft the file warns about.
+// adopt_test.go applies the files: the operator adopts every offer and
+// writes nothing (internal/export/doc.go, "Adoption").
 package roundtrip_test
 
 import (
