@@ -72,6 +72,12 @@ func setDraftSyncedCondition(offer *v1alpha1.MarketplaceOffer, fact draftFact, j
 	conds, gen := &offer.Status.Conditions, offer.Generation
 	switch fact {
 	case draftWritten:
+		if a := offer.Status.Adoption; a != nil && a.Generation == gen && unwritten == "" {
+			// Adopted as it was: the operator wrote nothing.
+			setCondition(conds, gen, v1alpha1.DraftSyncedCondition, true, v1alpha1.ReasonSucceeded,
+				"draft of generation %d is in Partner Center", gen)
+			return
+		}
 		if unwritten == "" {
 			// Keep what an earlier reconcile said was not written.
 			if c := meta.FindStatusCondition(*conds, v1alpha1.DraftSyncedCondition); c != nil && c.ObservedGeneration == gen &&

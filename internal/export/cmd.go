@@ -47,7 +47,7 @@ type flags struct {
 	publisher, from, out, ns string
 	offers                   stringList
 	pageSize                 int
-	solutions                bool
+	solutions, observe       bool
 	partnerID, solutionsFile string
 	threshold                float64
 	migrateType              string
@@ -67,6 +67,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Var(&f.offers, "offer", "Offer ID to export (repeatable, or comma-separated); default: every offer of the account.")
 	fs.StringVar(&f.from, "from", string(FromLive), "Version that fills spec: live (else preview, else draft), preview (else draft) or draft.")
 	fs.StringVar(&f.out, "out", "", "Folder to write one <offerID>.yaml per offer to; default: stdout, documents separated by ---.")
+	fs.BoolVar(&f.observe, "observe", false, "Write spec.managementPolicy: Observe, so that the applied objects only read Partner Center and report how it differs from spec (condition InSync) until you set Manage.")
 	fs.StringVar(&f.ns, "namespace", "", "metadata.namespace of the objects written (default: none, kubectl's current namespace applies).")
 	fs.IntVar(&f.pageSize, "page-size", 0, "Products per page of GET product ($top); 0 leaves it to Partner Center.")
 	fs.BoolVar(&f.solutions, "solutions", false, "Also write a migration plan: one Solution per pending legacy OCP GTM solution, with a suggested action (never applied).")
@@ -171,7 +172,7 @@ func newClient(f flags) (*ingestion.Client, error) {
 // run exports with r (and sl for --solutions) and writes the documents.
 func run(ctx context.Context, r Reader, sl SolutionLister, f flags, from From, stdout, stderr io.Writer) error {
 	res, err := Run(ctx, r, Options{PublisherID: f.publisher, Offers: f.offers, From: from, Namespace: f.ns,
-		PageSize: f.pageSize, Progress: stderr})
+		PageSize: f.pageSize, Observe: f.observe, Progress: stderr})
 	if err != nil {
 		if res != nil && len(res.Offers) > 0 {
 			// What was read is written, so that a long account resumes

@@ -13,6 +13,7 @@ import (
 
 	. "github.com/onsi/gomega"
 
+	"github.com/cosell-operator/cosell-operator/internal/export/seedtest"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/ingestion"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
@@ -151,5 +152,25 @@ func TestMainFlags(t *testing.T) {
 			err := Main(context.Background(), tc.args, &out, &errOut)
 			g.Expect(err).To(MatchError(ContainSubstring(tc.want)))
 		})
+	}
+}
+
+// TestObserveFlagWritesObserveMode: --observe writes managementPolicy
+// Observe and says in the file's comment what it does.
+func TestObserveFlagWritesObserveMode(t *testing.T) {
+	g := NewWithT(t)
+	ctx := testContext(t)
+	c, _ := startSimulator(t)
+	_, err := seedtest.Seed(ctx, c, []seedtest.Offer{{OfferID: "contoso-cosell", OfferType: "CoSellOnly", Name: "Co-sell", Stage: seedtest.Draft}})
+	g.Expect(err).NotTo(HaveOccurred())
+	for _, observe := range []bool{false, true} {
+		var out, errOut bytes.Buffer
+		g.Expect(run(ctx, c, c, flags{publisher: "contoso", observe: observe}, FromLive, &out, &errOut)).To(Succeed())
+		if observe {
+			g.Expect(out.String()).To(ContainSubstring("\n  managementPolicy: Observe\n"))
+			g.Expect(out.String()).To(ContainSubstring("# spec.managementPolicy Observe: the operator only reads Partner Center"))
+		} else {
+			g.Expect(out.String()).NotTo(ContainSubstring("managementPolicy"))
+		}
 	}
 }

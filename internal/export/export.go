@@ -60,6 +60,9 @@ type Options struct {
 	Namespace string
 	// PageSize is the $top of GET product (0: Partner Center's default).
 	PageSize int
+	// Observe sets spec.managementPolicy Observe: applied, the objects
+	// only read Partner Center and report how it differs from the spec.
+	Observe bool
 	// Progress receives one line per offer ("exported 12/40: contoso");
 	// nil discards them.
 	Progress io.Writer
@@ -248,22 +251,28 @@ func exportOne(ctx context.Context, r Reader, p pc.Product, opts Options) (*Offe
 		break
 	}
 	o := Map(p, d, opts.PublisherID, opts.Namespace)
+	if opts.Observe {
+		o.Object.Spec.ManagementPolicy = v1.ManagementPolicyObserve
+	}
 	o.Version = version
 	o.Object.Spec.Target = pl.target
 	o.Deprecated = pl.deprecated || p.State == pc.LifecycleDeprecated
 	o.Notes = append(o.Notes, pl.notes...)
 	if version != pc.TargetDraft && !reflect.DeepEqual(*d, *draft) {
 		o.Notes = append(o.Notes, fmt.Sprintf("the draft differs from the %s version exported here (a newer draft is pending): "+
-			"applying this file makes the operator write the %s content back into the draft, discarding the pending changes; "+
-			"export with --from draft to keep them", version, version))
+			"the operator adopts the offer as it is, leaves that draft unpublished and reports it (condition Adopted, reason "+
+			"UnpublishedDraft, naming the fields); the next change of spec is written over it and published. "+
+			"Export with --from draft to keep the pending changes in Git", version))
 	}
 	if version == pc.TargetDraft && pl.target != v1.TargetDraft {
 		o.Notes = append(o.Notes, fmt.Sprintf("spec is the draft but the offer is %s: if the draft differs from the %s version, "+
-			"the operator submits it (certification, then publishing) once adopted", pl.target, strings.ToLower(string(pl.target))))
+			"the operator adopts the offer as published and does not submit the draft (condition Adopted, reason UnpublishedDraft) "+
+			"until spec changes or the adopt annotation is removed", pl.target, strings.ToLower(string(pl.target))))
 	}
 	if o.Deprecated {
 		o.Missing = append(o.Missing, "sale stopped: the offer's sale was stopped in Partner Center (lifecycleState deprecated); "+
-			"the CRD has no field for a stopped sale, and target Live does not restore it")
+			"the CRD has no field for a stopped sale, and target Live does not restore it: the operator reports it "+
+			"(condition Live, reason SaleStopped) and publishes nothing while the sale stays stopped")
 	}
 	return o, nil
 }

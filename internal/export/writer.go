@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"sigs.k8s.io/yaml"
+
+	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
 )
 
 // Document is one YAML file: a comment and an object.
@@ -35,6 +37,9 @@ func OfferDocument(o *Offer) Document {
 	if !o.Suggested {
 		lines = append(lines, "The "+adoptLine)
 	}
+	if s.ManagementPolicy == v1.ManagementPolicyObserve {
+		lines = append(lines, observeLine)
+	}
 	if len(o.Missing) > 0 {
 		heading := "Not exported (the API does not return it, or the CRD cannot express it); never guessed:"
 		if o.Suggested {
@@ -55,7 +60,12 @@ func OfferDocument(o *Offer) Document {
 }
 
 const adoptLine = "annotation marketplace.cosell.io/adopt: \"true\" opts in to adopting the existing offer: the operator " +
-	"reads it and writes only where spec differs from Partner Center's draft."
+	"takes it over as Partner Center holds it (its draft, and its preview and live submissions when their version equals spec) " +
+	"and writes or publishes only where spec differs from that."
+
+const observeLine = "spec.managementPolicy Observe: the operator only reads Partner Center and reports how it differs from " +
+	"spec (condition InSync, and an event); it writes nothing, not on deletion either. Remove the line (or set Manage) " +
+	"to let spec win."
 
 // Render writes a document: the comment, wrapped at 100 columns, then the
 // object as YAML without status and without empty metadata.
