@@ -37,6 +37,8 @@ type observation struct {
 	differences []string
 	// notCompared lists what the spec declares and no published API reads.
 	notCompared []string
+	// phase is where the offer is in Partner Center, for display.
+	phase v1alpha1.OfferPhase
 }
 
 // observe compares the spec with Partner Center (readObservation) and,
@@ -63,7 +65,7 @@ func (r *MarketplaceOfferReconciler) observe(ctx context.Context, s *offerScope)
 func (r *MarketplaceOfferReconciler) readObservation(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	spec := &offer.Spec
-	obs := &observation{}
+	obs := &observation{phase: v1alpha1.PhaseDraft}
 	s.observed = obs
 	if spec.CoSell != nil {
 		obs.notCompared = append(obs.notCompared, "spec.coSell (no published API reads the co-sell tab)")
@@ -98,14 +100,20 @@ func (r *MarketplaceOfferReconciler) readObservation(ctx context.Context, s *off
 		return pcError(err)
 	}
 	obs.differences = append(obs.differences, prefixed("draft ", draftDiff(want, holdable(*draft), "spec", "draft"))...)
-	if spec.Target == v1alpha1.TargetDraft {
-		return nil
-	}
 	subs, err := r.PartnerCenter.ListSubmissions(ctx, product.ID)
 	if err != nil {
 		return pcError(err)
 	}
 	preview, live := publishedSubmissions(subs)
+	switch {
+	case live != nil && live.State != partnercenter.LifecycleDeprecated:
+		obs.phase = v1alpha1.PhaseLive
+	case preview != nil:
+		obs.phase = v1alpha1.PhasePreview
+	}
+	if spec.Target == v1alpha1.TargetDraft {
+		return nil
+	}
 	pub, version := preview, partnercenter.TargetPreview
 	if spec.Target == v1alpha1.TargetLive {
 		pub, version = live, partnercenter.TargetLive
@@ -196,7 +204,7 @@ func setObservedConditions(s *offerScope) {
 	if obs == nil { // a read failed: InSync stays as it was
 		return
 	}
-	s.offer.Status.Phase = offerPhase(&s.offer.Status)
+	s.offer.Status.Phase = obs.phase
 	msg := observedMessage(s.offer, obs)
 	setCondition(&s.offer.Status.Conditions, s.offer.Generation, v1alpha1.InSyncCondition, len(obs.differences) == 0,
 		inSyncReason(obs), "%s", msg)

@@ -58,7 +58,8 @@ func setOfferConditions(s *offerScope) {
 	if s.live == liveSucceeded {
 		setCoSellReadyCondition(s.offer)
 	}
-	if s.adoptionChanged {
+	if c := meta.FindStatusCondition(s.offer.Status.Conditions, v1alpha1.AdoptedCondition); s.adoptionChanged ||
+		c != nil && c.ObservedGeneration != s.offer.Generation && !adoptionHeld(s.offer) {
 		setAdoptedCondition(s.offer, s.adoptedDiff)
 	}
 	// InSync reports on managementPolicy Observe only.
@@ -174,7 +175,7 @@ func adoptedMessage(offer *v1alpha1.MarketplaceOffer, diff []string) string {
 	}
 	switch {
 	case a == nil:
-	case a.SaleStopped && a.Generation == offer.Generation:
+	case a.SaleStopped:
 		msg += "; " + saleStoppedMessage(offer)
 	case a.UnpublishedDraft:
 		msg += fmt.Sprintf("; Partner Center's draft differs from the published version and is not published until the spec changes "+
