@@ -23,41 +23,33 @@
 //
 // # Adoption
 //
-// Applying an exported file must make the operator adopt the offer with no
+// Applying an exported file makes the operator adopt the offer with no
 // write to Partner Center (test/roundtrip proves the files say exactly what
-// Partner Center holds; the build-tagged adopt_test.go there is the
-// acceptance test of the operator's side). What the operator must do, for
-// an object with the annotation marketplace.cosell.io/adopt: "true" and no
-// status.productID yet:
+// Partner Center holds, and that applying them writes nothing). For an
+// object with the annotation marketplace.cosell.io/adopt: "true" and no
+// status.productID yet, the operator (controllers/marketplaceoffer_adopt.go):
 //
 //  1. FindProduct(spec.offerID); a product of the same offer type is
-//     adopted: record status.productID (the operator does this for any
-//     object today; the ownership work restricts it to the opt-in).
-//  2. Read the draft once (GetDraft) and compare it with the spec's draft
-//     resources by digest; equal means record status.draftDigest and send
-//     no configure. The controllers do this today only when the spec has
-//     no coSell: export never writes spec.coSell, so this holds.
-//  3. For target Preview or Live, ListSubmissions: take the completed,
-//     succeeded preview (and live) submission, read its version
-//     (GetTarget preview / live, one resource-tree read each) and, when it
-//     equals the draft, record status.previewSubmission (and
-//     liveSubmission) as {id, generation, draftDigest: the draft's digest,
-//     result: Succeeded} with Certified (and Live) True. certify and goLive
-//     then find the digests equal and make no call. Today status holds no
-//     submission after adoption, so the operator submits every adopted
-//     Preview or Live offer again: one preview and one live job each.
-//  4. A live offer with a newer draft cannot be adopted without a write as
-//     long as the spec must equal both: exported from live, the operator
-//     writes the live content back into the draft; exported from the draft
-//     (--from draft), it certifies and publishes the newer draft. A
-//     0-write adoption there needs the ownership work to take what Partner
-//     Center holds as the baseline (for example status.adoptedGeneration:
-//     publish only once the spec's generation is newer) and report the
-//     unpublished draft in a condition. The export file warns about it.
-//  5. A stopped sale (live submission deprecated) must be reported, never
-//     restored: the CRD has no field for it, and target Live must not mean
-//     "sell again". The export file lists it.
-//  6. Offer types whose listing has no published shape: a person fills
-//     the listing the CRD requires; ConfigureDraft sends nothing for them
-//     (no call), so adoption stays at 0 writes.
+//     adopted: status.productID.
+//  2. Reads the draft once (GetDraft), and for target Preview or Live the
+//     submissions (ListSubmissions) and the version published (GetTarget
+//     preview or live, one resource-tree read), and compares them with the
+//     spec by digest, on what the offer type can hold. The completed,
+//     succeeded submissions whose version equals the spec are recorded as
+//     status.previewSubmission and liveSubmission (Result Succeeded, the
+//     draft's digest), so that certify and goLive make no call.
+//  3. A live offer with a newer draft keeps it unpublished and not
+//     overwritten: status.adoption holds the adopted generation, and the
+//     condition Adopted (reason UnpublishedDraft) names the fields that
+//     differ, until the spec changes or the annotation is removed.
+//  4. A stopped sale (live submission deprecated) is reported (Live=False,
+//     reason SaleStopped), never restored.
+//  5. Offer types whose listing has no published shape: a person fills
+//     the listing the CRD requires; it is left out of the comparison and
+//     ConfigureDraft sends nothing for it, so adoption stays at 0 writes.
+//  6. An offer whose spec declares coSell is compared on its draft only
+//     (no published API reads the co-sell tab back): it is written once.
+//
+// With --observe, the files set spec.managementPolicy Observe: the
+// operator only reads and reports the differences (condition InSync).
 package export
