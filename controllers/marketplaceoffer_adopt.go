@@ -135,7 +135,13 @@ func (r *MarketplaceOfferReconciler) adoptPublished(ctx context.Context, s *offe
 		}
 	}
 	st.Adoption = adoption
-	r.Recorder.Eventf(offer, nil, "Normal", "Adopted", "Adopt", "%s", adoptedMessage(offer, s.adoptedDiff))
+	// mayAdopt recorded the take-over; what was left as found is a warning.
+	switch {
+	case stopped:
+		r.Recorder.Eventf(offer, nil, "Warning", v1alpha1.ReasonSaleStopped, "Adopt", "%s", adoptedMessage(offer, s.adoptedDiff))
+	case adoption.UnpublishedDraft:
+		r.Recorder.Eventf(offer, nil, "Warning", v1alpha1.ReasonUnpublishedDraft, "Adopt", "%s", adoptedMessage(offer, s.adoptedDiff))
+	}
 	return nil
 }
 
