@@ -170,7 +170,7 @@ func adoptedMessage(offer *v1alpha1.MarketplaceOffer, diff []string) string {
 	st := &offer.Status
 	a := st.Adoption
 	msg := fmt.Sprintf("took over product %s as Partner Center holds it", st.ProductID)
-	if ps := st.PreviewSubmission; ps != nil {
+	if ps := st.PreviewSubmission; ps != nil && a != nil && ps.Generation == a.Generation {
 		msg += fmt.Sprintf(" (published submission %s)", ps.ID)
 	}
 	switch {
