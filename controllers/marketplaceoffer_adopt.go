@@ -90,15 +90,22 @@ func (r *MarketplaceOfferReconciler) adoptPublished(ctx context.Context, s *offe
 		return pcError(err)
 	}
 	preview, live := publishedSubmissions(subs)
-	pub, version := preview, partnercenter.TargetPreview
+	pub := preview
 	if offer.Spec.Target == v1alpha1.TargetLive && live != nil {
-		pub, version = live, partnercenter.TargetLive
+		pub = live
 	}
 	if pub == nil { // never published: certify submits the draft
 		st.Adoption = adoption
 		return nil
 	}
+	// A preview pushed live is listed as the live submission: its
+	// version is the live one.
+	version := pub.Target
 	held, err := tr.GetTarget(ctx, st.ProductID, version)
+	if partnercenter.IsNotFound(err) { // not readable: certify submits the draft
+		st.Adoption = adoption
+		return nil
+	}
 	if err != nil {
 		return pcError(err)
 	}

@@ -114,20 +114,23 @@ func (r *MarketplaceOfferReconciler) readObservation(ctx context.Context, s *off
 	if spec.Target == v1alpha1.TargetDraft {
 		return nil
 	}
-	pub, version := preview, partnercenter.TargetPreview
+	pub := preview
 	if spec.Target == v1alpha1.TargetLive {
-		pub, version = live, partnercenter.TargetLive
+		pub = live
 	}
 	switch {
 	case pub == nil && preview != nil:
 		obs.differences = append(obs.differences, fmt.Sprintf("target: spec %s, Partner Center publishes a preview only", spec.Target))
-		pub, version = preview, partnercenter.TargetPreview
+		pub = preview
 	case pub == nil:
 		obs.differences = append(obs.differences, fmt.Sprintf("target: spec %s, Partner Center holds a draft only", spec.Target))
 		return nil
 	case pub.State == partnercenter.LifecycleDeprecated:
 		obs.differences = append(obs.differences, fmt.Sprintf("target: spec %s, the sale was stopped in Partner Center", spec.Target))
 	}
+	// A preview pushed live is listed as the live submission: its
+	// version is the live one.
+	version := pub.Target
 	tr, ok := r.PartnerCenter.(targetReader)
 	if !ok {
 		obs.notCompared = append(obs.notCompared, "the "+string(version)+" version (this Partner Center client cannot read it)")
