@@ -75,7 +75,7 @@ func saasOffer(id string, stage seedtest.Stage) seedtest.Offer {
 }
 
 // requestReconcile asks for a reconcile now and waits until it was handled.
-func requestReconcile(g Gomega, o *v1alpha1.MarketplaceOffer) {
+func reconcileNow(g Gomega, o *v1alpha1.MarketplaceOffer) {
 	at := time.Now().Format(time.RFC3339Nano)
 	update(g, o, func(o *v1alpha1.MarketplaceOffer) {
 		metav1.SetMetaDataAnnotation(&o.ObjectMeta, v1alpha1.ReconcileRequestedAtAnnotation, at)
@@ -85,7 +85,7 @@ func requestReconcile(g Gomega, o *v1alpha1.MarketplaceOffer) {
 	}, timeout, interval).Should(Succeed())
 }
 
-func condition(g Gomega, o *v1alpha1.MarketplaceOffer, t string) *metav1.Condition {
+func adoptCondition(g Gomega, o *v1alpha1.MarketplaceOffer, t string) *metav1.Condition {
 	c := meta.FindStatusCondition(o.Status.Conditions, t)
 	g.Expect(c).NotTo(BeNil(), "condition %s", t)
 	return c
@@ -107,10 +107,10 @@ func TestAdoptedLiveOfferMakesNoWrite(t *testing.T) {
 		got := getOffer(g, ns, o.Name)
 		ready(g, got.Status.Conditions, got.Generation)
 		g.Expect(got.Status.Phase).To(Equal(v1alpha1.PhaseLive))
-		g.Expect(condition(g, got, v1alpha1.AdoptedCondition).Reason).To(Equal(v1alpha1.ReasonSucceeded))
+		g.Expect(adoptCondition(g, got, v1alpha1.AdoptedCondition).Reason).To(Equal(v1alpha1.ReasonSucceeded))
 		g.Expect(got.Status.LiveSubmission).NotTo(BeNil())
 	}, timeout, interval).Should(Succeed())
-	requestReconcile(g, o)
+	reconcileNow(g, o)
 	g.Expect(writes(sim)).To(Equal(before), "adoption wrote to Partner Center")
 	g.Expect(sim.Stats().PreviewSubmissions["contoso-live"]).To(Equal(previews))
 }
@@ -131,12 +131,12 @@ func TestLiveOfferWithNewerDraftReportsTheUnpublishedDraftAndWritesNothingUntilT
 	g.Eventually(func(g Gomega) {
 		got := getOffer(g, ns, o.Name)
 		ready(g, got.Status.Conditions, got.Generation)
-		adopted := condition(g, got, v1alpha1.AdoptedCondition)
+		adopted := adoptCondition(g, got, v1alpha1.AdoptedCondition)
 		g.Expect(adopted.Reason).To(Equal(v1alpha1.ReasonUnpublishedDraft))
 		g.Expect(adopted.Message).To(ContainSubstring("listing.summary"))
 		g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.LiveCondition)).To(BeTrue())
 	}, timeout, interval).Should(Succeed())
-	requestReconcile(g, o)
+	reconcileNow(g, o)
 	g.Expect(writes(sim)).To(Equal(before), "the unpublished draft was published or overwritten")
 
 	update(g, o, func(o *v1alpha1.MarketplaceOffer) { o.Spec.Listing.Summary = "Published from Git." })
@@ -144,7 +144,7 @@ func TestLiveOfferWithNewerDraftReportsTheUnpublishedDraftAndWritesNothingUntilT
 		got := getOffer(g, ns, o.Name)
 		ready(g, got.Status.Conditions, got.Generation)
 		g.Expect(got.Status.LiveGeneration).To(Equal(got.Generation))
-		g.Expect(condition(g, got, v1alpha1.AdoptedCondition).Reason).To(Equal(v1alpha1.ReasonSucceeded))
+		g.Expect(adoptCondition(g, got, v1alpha1.AdoptedCondition).Reason).To(Equal(v1alpha1.ReasonSucceeded))
 	}, timeout, interval).Should(Succeed())
 	live, err := op.pc.(*ingestion.Client).GetTarget(context.Background(), getOffer(g, ns, o.Name).Status.ProductID, partnercenter.TargetLive)
 	g.Expect(err).NotTo(HaveOccurred())
@@ -168,18 +168,18 @@ func TestAdoptedStoppedSaleIsReportedNotRestored(t *testing.T) {
 	g.Eventually(func(g Gomega) {
 		got := getOffer(g, ns, o.Name)
 		ready(g, got.Status.Conditions, got.Generation)
-		live := condition(g, got, v1alpha1.LiveCondition)
+		live := adoptCondition(g, got, v1alpha1.LiveCondition)
 		g.Expect(live.Status).To(Equal(metav1.ConditionFalse))
 		g.Expect(live.Reason).To(Equal(v1alpha1.ReasonSaleStopped))
-		g.Expect(condition(g, got, v1alpha1.AdoptedCondition).Reason).To(Equal(v1alpha1.ReasonSaleStopped))
+		g.Expect(adoptCondition(g, got, v1alpha1.AdoptedCondition).Reason).To(Equal(v1alpha1.ReasonSaleStopped))
 	}, timeout, interval).Should(Succeed())
-	requestReconcile(g, o)
+	reconcileNow(g, o)
 	g.Expect(writes(sim)).To(Equal(before))
 
 	update(g, o, func(o *v1alpha1.MarketplaceOffer) { o.Spec.Listing.Summary = "A change that would need publishing." })
 	g.Eventually(func(g Gomega) {
 		got := getOffer(g, ns, o.Name)
-		stalled := condition(g, got, v1alpha1.StalledCondition)
+		stalled := adoptCondition(g, got, v1alpha1.StalledCondition)
 		g.Expect(stalled.Reason).To(Equal(v1alpha1.ReasonSaleStopped))
 		g.Expect(stalled.ObservedGeneration).To(Equal(got.Generation))
 	}, timeout, interval).Should(Succeed())
@@ -209,7 +209,7 @@ func TestObserveModeReportsTheDifferencesAndWritesNothingIncludingOnDelete(t *te
 	g.Eventually(func(g Gomega) {
 		got := getOffer(g, ns, o.Name)
 		ready(g, got.Status.Conditions, got.Generation)
-		in := condition(g, got, v1alpha1.InSyncCondition)
+		in := adoptCondition(g, got, v1alpha1.InSyncCondition)
 		g.Expect(in.Status).To(Equal(metav1.ConditionFalse))
 		g.Expect(in.Reason).To(Equal(v1alpha1.ReasonDiffers))
 		g.Expect(in.Message).To(ContainSubstring(`live listing.summary: spec "What Git says.", live "Contoso contoso-observed in one sentence."`))
@@ -227,7 +227,7 @@ func TestObserveModeReportsTheDifferencesAndWritesNothingIncludingOnDelete(t *te
 		}
 		g.Expect(notes).To(ContainElement(ContainSubstring("listing.summary")))
 	}, timeout, interval).Should(Succeed())
-	requestReconcile(g, o)
+	reconcileNow(g, o)
 	g.Expect(writes(sim)).To(Equal(before), "observe mode wrote to Partner Center")
 
 	g.Expect(k8s.Delete(ctx, getOffer(g, ns, o.Name))).To(Succeed())
@@ -256,7 +256,7 @@ func TestLeavingObserveModeWritesTheSpec(t *testing.T) {
 	g.Eventually(func(g Gomega) {
 		got := getOffer(g, ns, o.Name)
 		ready(g, got.Status.Conditions, got.Generation)
-		g.Expect(condition(g, got, v1alpha1.InSyncCondition).Reason).To(Equal(v1alpha1.ReasonDiffers))
+		g.Expect(adoptCondition(g, got, v1alpha1.InSyncCondition).Reason).To(Equal(v1alpha1.ReasonDiffers))
 	}, timeout, interval).Should(Succeed())
 	g.Expect(writes(sim)).To(Equal(before))
 
