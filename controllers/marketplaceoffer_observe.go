@@ -223,11 +223,8 @@ func inSyncReason(obs *observation) string {
 // observedMessage is InSync's message: the differences, or that there are
 // none, and what was not compared.
 func observedMessage(offer *v1alpha1.MarketplaceOffer, obs *observation) string {
-	var msg string
-	switch n := len(obs.differences); {
-	case n == 0:
-		msg = fmt.Sprintf("Partner Center holds what the spec says (product %s)", obs.productID)
-	default:
+	msg := fmt.Sprintf("Partner Center holds what the spec says (product %s)", obs.productID)
+	if n := len(obs.differences); n > 0 {
 		lines := firstN(obs.differences, maxDifferences)
 		msg = fmt.Sprintf("Partner Center differs from the spec in %d field(s): %s", n, strings.Join(lines, "; "))
 		if n > maxDifferences {

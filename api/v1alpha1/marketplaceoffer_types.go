@@ -641,7 +641,11 @@ type MarketplaceOfferStatus struct {
 // Center. A product that already exists in Partner Center and that this
 // object did not create is adopted only with the annotation
 // marketplace.cosell.io/adopt: "true"; otherwise the offer stalls with
-// reason AdoptionRequired. The annotation
+// reason AdoptionRequired. Adopted, it is taken over as Partner Center
+// holds it: what equals the spec is neither written nor published again
+// (status.adoption, condition Adopted). With
+// spec.managementPolicy Observe the operator only reads Partner Center and
+// reports the differences (condition InSync). The annotation
 // marketplace.cosell.io/reconcile-requested-at asks for a reconcile now,
 // also of a Stalled offer; status.lastHandledReconcileAt echoes it.
 //
