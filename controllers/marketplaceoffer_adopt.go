@@ -24,14 +24,6 @@ import (
 //   - a stopped sale is reported (Live=False, reason SaleStopped) and
 //     never restored: target Live does not mean "sell again".
 
-// targetReader reads one version (draft, preview or live) of a product:
-// the resource tree of that target. The HTTP adapter implements it
-// (ingestion.Client.GetTarget); a Partner Center client without it
-// adopts the draft only, and the operator submits adopted offers again.
-type targetReader interface {
-	GetTarget(ctx context.Context, productID string, target partnercenter.SubmissionTarget) (*partnercenter.Draft, error)
-}
-
 // adopting reports whether the offer is to be adopted now: it asks for it,
 // holds a product it neither created nor got from a migration, and its
 // status records nothing written or submitted yet.
@@ -80,8 +72,7 @@ func (r *MarketplaceOfferReconciler) adoptPublished(ctx context.Context, s *offe
 		st.DraftDigest = full
 		s.draft = draftFound
 	}
-	tr, ok := r.PartnerCenter.(targetReader)
-	if offer.Spec.Target == v1alpha1.TargetDraft || !ok {
+	if offer.Spec.Target == v1alpha1.TargetDraft {
 		st.Adoption = adoption
 		return nil
 	}
@@ -101,7 +92,7 @@ func (r *MarketplaceOfferReconciler) adoptPublished(ctx context.Context, s *offe
 	// A preview pushed live is listed as the live submission: its
 	// version is the live one.
 	version := pub.Target
-	held, err := tr.GetTarget(ctx, st.ProductID, version)
+	held, err := r.PartnerCenter.GetTarget(ctx, st.ProductID, version)
 	if partnercenter.IsNotFound(err) { // not readable: certify submits the draft
 		st.Adoption = adoption
 		return nil

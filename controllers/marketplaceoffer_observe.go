@@ -131,12 +131,7 @@ func (r *MarketplaceOfferReconciler) readObservation(ctx context.Context, s *off
 	// A preview pushed live is listed as the live submission: its
 	// version is the live one.
 	version := pub.Target
-	tr, ok := r.PartnerCenter.(targetReader)
-	if !ok {
-		obs.notCompared = append(obs.notCompared, "the "+string(version)+" version (this Partner Center client cannot read it)")
-		return nil
-	}
-	held, err := tr.GetTarget(ctx, product.ID, version)
+	held, err := r.PartnerCenter.GetTarget(ctx, product.ID, version)
 	if err != nil {
 		return pcError(err)
 	}

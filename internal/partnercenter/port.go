@@ -64,6 +64,10 @@ type Client interface {
 	// GetDraft reads the draft resources of a product, as far as they have
 	// a published shape (see Draft).
 	GetDraft(ctx context.Context, productID string) (*Draft, error)
+	// GetTarget reads one version of a product (draft, preview or live:
+	// the resource tree of that target), converted like GetDraft. A
+	// product not published that far is NotFound.
+	GetTarget(ctx context.Context, productID string, target SubmissionTarget) (*Draft, error)
 	// ConfigureDraft starts the job that writes the draft resources of an
 	// offer of the given type. What has no published place for the offer
 	// type is not sent and is listed in the job's Unwritten; when nothing

@@ -54,6 +54,8 @@ type Client struct {
 type submission struct {
 	pc.Submission
 	reads int
+	// draft is the draft it carries (GetTarget).
+	draft pc.Draft
 }
 
 // job is a configure job: run makes its effect when it completes.
@@ -316,6 +318,27 @@ func (c *Client) GetDraft(_ context.Context, productID string) (*pc.Draft, error
 	return &d, nil
 }
 
+// GetTarget implements pc.Client: the draft, or the draft carried by the
+// newest succeeded submission published that far (a preview pushed live
+// stands for both).
+func (c *Client) GetTarget(_ context.Context, productID string, target pc.SubmissionTarget) (*pc.Draft, error) {
+	defer c.call("GetTarget")()
+	if _, ok := c.products[productID]; !ok {
+		return nil, notFound("GetTarget", "product "+productID)
+	}
+	if target == pc.TargetDraft {
+		d := c.drafts[productID]
+		return &d, nil
+	}
+	for _, s := range c.submissions[productID] {
+		if s.Result == pc.SubmissionSucceeded && (s.Target == target || s.Target == pc.TargetLive) {
+			d := s.draft
+			return &d, nil
+		}
+	}
+	return nil, notFound("GetTarget", "the "+string(target)+" version of product "+productID)
+}
+
 // ConfigureDraft implements pc.Client with the adapter's mapping: what has
 // no published place is in Unwritten and is not kept.
 func (c *Client) ConfigureDraft(_ context.Context, productID, offerType string, draft pc.Draft) (*pc.Job, error) {
@@ -381,6 +404,7 @@ func (c *Client) SubmitPreview(_ context.Context, productID string) (*pc.Job, er
 		s := &submission{Submission: pc.Submission{ID: fmt.Sprint(len(c.submissions[productID]) + 1), ProductID: productID,
 			Target: pc.TargetPreview, Status: pc.SubmissionRunning, Result: pc.SubmissionPending,
 			State: pc.LifecycleGenerallyAvailable, Created: time.Now()}}
+		s.draft = c.drafts[productID]
 		c.submissions[productID] = append([]*submission{s}, c.submissions[productID]...)
 		c.submitted[productID] = c.drafts[productID]
 		return nil, []pc.ResourceRef{{Kind: wire.KindSubmission, DurableID: wire.SubmissionRef(productID, s.ID)}}

@@ -112,3 +112,42 @@ func TestDeleteNeverPublishedDraft(t *testing.T) {
 	g.Expect(got.Succeeded()).To(BeTrue())
 	g.Expect(f.Products()).To(BeEmpty())
 }
+
+// TestGetTargetReadsThePublishedVersions: the preview and live versions
+// are the drafts their submissions carried, not the draft edited since.
+func TestGetTargetReadsThePublishedVersions(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	f := New()
+	run := func(j *pc.Job, err error) string {
+		g.Expect(err).NotTo(HaveOccurred())
+		got, err := f.GetJob(ctx, j.ID)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(got.Succeeded()).To(BeTrue())
+		d, err := f.GetJobDetail(ctx, j.ID)
+		g.Expect(err).NotTo(HaveOccurred())
+		return d.SubmissionID()
+	}
+	j, err := f.CreateProduct(ctx, pc.ProductSpec{OfferID: "contoso", OfferType: "SoftwareAsAService", Name: "Contoso"})
+	g.Expect(err).NotTo(HaveOccurred())
+	_, _ = f.GetJob(ctx, j.ID)
+	d, _ := f.GetJobDetail(ctx, j.ID)
+	id := d.ProductID()
+	v1 := pc.Draft{Listing: pc.Listing{Title: "One", Summary: "First."}, Resell: pc.Resell{Policy: "None"}}
+	run(f.ConfigureDraft(ctx, id, "SoftwareAsAService", v1))
+	_, err = f.GetTarget(ctx, id, pc.TargetPreview)
+	g.Expect(pc.IsNotFound(err)).To(BeTrue(), "never published")
+
+	sub := run(f.SubmitPreview(ctx, id))
+	_, _ = f.ListSubmissions(ctx, id) // certification completes on a read
+	run(f.GoLive(ctx, id, sub))
+	_, _ = f.ListSubmissions(ctx, id)
+	v2 := v1
+	v2.Listing.Summary = "Edited since."
+	run(f.ConfigureDraft(ctx, id, "SoftwareAsAService", v2))
+	for target, want := range map[pc.SubmissionTarget]pc.Draft{pc.TargetDraft: v2, pc.TargetPreview: v1, pc.TargetLive: v1} {
+		got, err := f.GetTarget(ctx, id, target)
+		g.Expect(err).NotTo(HaveOccurred(), string(target))
+		g.Expect(*got).To(Equal(want), string(target))
+	}
+}
