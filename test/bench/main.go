@@ -63,8 +63,8 @@ func main() {
 	flag.IntVar(&cfg.throttleN, "throttle-n", 200, "N of the run against a Partner Center limited by --throttle-qps (0 skips it).")
 	flag.IntVar(&cfg.throttleQPS, "throttle-qps", 20, "Requests per second the simulator allows in the throttled run (excess: 429 with Retry-After).")
 	flag.StringVar(&cfg.operator, "operator", "bin/cosell-operator-bench", "The operator binary (make bench builds it).")
-	flag.Float64Var(&cfg.qps, "kube-api-qps", 0, "The operator's --kube-api-qps, and the floor's client QPS (0: the operator's default).")
-	flag.IntVar(&cfg.burst, "kube-api-burst", 0, "The operator's --kube-api-burst, and the floor's client burst (0: the operator's default).")
+	flag.Float64Var(&cfg.qps, "kube-api-qps", 0, "The operator's --kube-api-qps (0: its default; negative: no client-side limit).")
+	flag.IntVar(&cfg.burst, "kube-api-burst", 0, "The operator's --kube-api-burst (0: its default).")
 	flag.IntVar(&cfg.offerConc, "offer-concurrency", 0, "The operator's --offer-concurrency (0: its default).")
 	flag.IntVar(&cfg.solConc, "solution-concurrency", 0, "The operator's --solution-concurrency (0: its default).")
 	flag.IntVar(&cfg.createWorkers, "create-workers", 32, "Goroutines creating objects (same in the operator and floor runs).")
@@ -111,7 +111,9 @@ func operatorDefaults(cfg *config) {
 	out, _ := exec.Command(cfg.operator, "-help").CombinedOutput()
 	text := string(out)
 	get := func(flagName string) string {
-		i := strings.Index(text, "-"+flagName+" ")
+		// Each flag's entry starts a line: "  -name type" (usage text
+		// may name other flags).
+		i := strings.Index(text, "\n  -"+flagName+" ")
 		if i < 0 {
 			return ""
 		}
@@ -144,7 +146,7 @@ func run(ctx context.Context, cfg *config) error {
 	abs, _ := filepath.Abs(cfg.operator)
 	cfg.operator = abs
 	operatorDefaults(cfg)
-	if cfg.qps <= 0 || cfg.burst <= 0 || cfg.offerConc <= 0 || cfg.solConc <= 0 {
+	if cfg.qps == 0 || cfg.burst <= 0 || cfg.offerConc <= 0 || cfg.solConc <= 0 {
 		return fmt.Errorf("could not read the operator's defaults; pass -kube-api-qps, -kube-api-burst, -offer-concurrency and -solution-concurrency")
 	}
 	dir, err := os.MkdirTemp("", "cosell-bench-")
@@ -216,6 +218,7 @@ type runResult struct {
 	heapAllocMax float64
 	latency      map[string][3]float64 // controller -> p50, p90, p99 (seconds)
 	reconciles   map[string]float64    // controller/result -> count
+	restart      *restartResult        // a restart of the settled operator (converged runs only)
 	windows      []int                 // over-limit (qps) requests per 10s window
 	windowReqs   []int                 // all requests per 10s window
 }
@@ -481,6 +484,13 @@ wait:
 		}
 	}
 	res.hwmKB = procStatus(op.Process.Pid)["VmHWM"]
+	if res.converged && faults == "" {
+		logf("N=%d: killing the settled operator and starting it again", n)
+		if res.restart, err = restartRun(ctx, restCfg, simBase, n, op, runDir,
+			[]string{"KUBECONFIG=" + kubeconfig}, opArgs, metricsURL, fmt.Sprintf("http://127.0.0.1:%d/readyz", probePort)); err != nil {
+			return nil, fmt.Errorf("restart: %w", err)
+		}
+	}
 
 	// Over-limit requests per 10s window since the first create.
 	if faults != "" {
@@ -513,9 +523,9 @@ func cmpOr(s, def string) string {
 }
 
 // floorRun creates the same objects and does the floor's status writes
-// (floorWrites) with a client limited like the operator's (same QPS and
-// burst) and as many workers as the operator has, pipelined behind the
-// creates as the operator's work is.
+// (floorWrites) with a client that has no client-side rate limit (the API
+// server's priority and fairness only) and as many workers as the operator
+// has, pipelined behind the creates as the operator's work is.
 func floorRun(ctx context.Context, cfg *config, n int) (*floorResult, error) {
 	env, restCfg, err := startPlane()
 	if err != nil {
@@ -526,7 +536,7 @@ func floorRun(ctx context.Context, cfg *config, n int) (*floorResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	writer, err := adminClient(restCfg, float32(cfg.qps), cfg.burst)
+	writer, err := adminClient(restCfg, -1, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -664,8 +674,8 @@ func (r *report) markdown() string {
 	}
 	p("")
 	p("Floor: the same creates, then per object the minimal status writes (MarketplaceOffer 2: product and draft job recorded, then live; "+
-		"Solution 1, Merge 2: merge request recorded, then merged) by a plain client with QPS %g / burst %d and %d workers, pipelined behind the creates.",
-		r.cfg.qps, r.cfg.burst, r.cfg.offerConc+r.cfg.solConc)
+		"Solution 1, Merge 2: merge request recorded, then merged) by a plain client with no client-side rate limit (the API server's priority and fairness only) "+
+		"and %d workers, pipelined behind the creates.", r.cfg.offerConc+r.cfg.solConc)
 	p("")
 	p("## API-server writes per object (kube-apiserver `apiserver_request_total`, operator run, after minus before)")
 	p("")
@@ -710,6 +720,19 @@ func (r *report) markdown() string {
 		"preview and live: POST configure + job status + job detail + submission read each); an offer migrated into 17 (no create); " +
 		"Migrate and Discard 1 (the action's POST answers the end state); Merge 2 (POST merge, then one read once support completed it).")
 	p("")
+	if lines := restartMarkdown(r.runs); len(lines) > 0 {
+		p("## Restart of a settled operator (SIGKILL, then the same binary and flags)")
+		p("")
+		p("| N | objects | ready (s) | every object reconciled (s) | API-server writes | by verb | Partner Center writes | Partner Center reads | by route |")
+		p("|---|---|---|---|---|---|---|---|---|")
+		for _, l := range lines {
+			p("%s", l)
+		}
+		p("")
+		p("Times from the new process's start: /readyz answering, and controller_runtime_reconcile_total reaching the number of objects " +
+			"(the informers' initial list enqueues each once). Writes and calls: after minus before, 5 s after that.")
+		p("")
+	}
 	if len(r.runs) > 0 {
 		big := r.runs[len(r.runs)-1]
 		p("## Operator memory and reconcile latency (N = %d: %d MarketplaceOffers and %d Solutions)", big.n, big.n, big.n)
