@@ -486,7 +486,7 @@ wait:
 	res.hwmKB = procStatus(op.Process.Pid)["VmHWM"]
 	if res.converged && faults == "" {
 		logf("N=%d: killing the settled operator and starting it again", n)
-		if res.restart, err = restartRun(ctx, restCfg, simBase, n, op, runDir,
+		if res.restart, err = restartRun(ctx, restCfg, creator, tr, simBase, n, op, runDir,
 			[]string{"KUBECONFIG=" + kubeconfig}, opArgs, metricsURL, fmt.Sprintf("http://127.0.0.1:%d/readyz", probePort)); err != nil {
 			return nil, fmt.Errorf("restart: %w", err)
 		}
@@ -723,14 +723,17 @@ func (r *report) markdown() string {
 	if lines := restartMarkdown(r.runs); len(lines) > 0 {
 		p("## Restart of a settled operator (SIGKILL, then the same binary and flags)")
 		p("")
-		p("| N | objects | ready (s) | every object reconciled (s) | API-server writes | by verb | Partner Center writes | Partner Center reads | by route |")
-		p("|---|---|---|---|---|---|---|---|---|")
+		p("| N | objects | ready (s) | every object reconciled (s) | API-server writes | by verb | Partner Center writes | Partner Center reads | by route | "+
+			"fresh offer to Ready during a restart's sweep (s) | fresh offer to Ready, idle (s) | busy / idle |")
+		p("|---|---|---|---|---|---|---|---|---|---|---|---|")
 		for _, l := range lines {
 			p("%s", l)
 		}
 		p("")
 		p("Times from the new process's start: /readyz answering, and controller_runtime_reconcile_total reaching the number of objects " +
-			"(the informers' initial list enqueues each once). Writes and calls: after minus before, 5 s after that.")
+			"(the informers' initial list enqueues each once). Writes and calls: after minus before, 5 s after that. "+
+			"Fairness: the operator is killed again; a fresh offer (target Live) is created as soon as the next process is ready, while it reconciles "+
+			"every settled object, and another once it is idle; their times from create to Ready, and the sweep's duration from the process start.")
 		p("")
 	}
 	if len(r.runs) > 0 {
