@@ -723,7 +723,7 @@ func (r *report) markdown() string {
 	if lines := restartMarkdown(r.runs); len(lines) > 0 {
 		p("## Restart of a settled operator (SIGKILL, then the same binary and flags)")
 		p("")
-		p("| N | objects | ready (s) | every object reconciled (s) | API-server writes | by verb | Partner Center writes | Partner Center reads | by route | "+
+		p("| N | objects | ready (s) | every object reconciled (s) | API-server writes | by verb | Partner Center writes | Partner Center reads | by route | " +
 			"fresh offer to Ready during a restart's sweep (s) | fresh offer to Ready, idle (s) | busy / idle |")
 		p("|---|---|---|---|---|---|---|---|---|---|---|---|")
 		for _, l := range lines {
@@ -731,8 +731,8 @@ func (r *report) markdown() string {
 		}
 		p("")
 		p("Times from the new process's start: /readyz answering, and controller_runtime_reconcile_total reaching the number of objects " +
-			"(the informers' initial list enqueues each once). Writes and calls: after minus before, 5 s after that. "+
-			"Fairness: the operator is killed again; a fresh offer (target Live) is created as soon as the next process is ready, while it reconciles "+
+			"(the informers' initial list enqueues each once). Writes and calls: after minus before, 5 s after that. " +
+			"Fairness: the operator is killed again; a fresh offer (target Live) is created as soon as the next process is ready, while it reconciles " +
 			"every settled object, and another once it is idle; their times from create to Ready, and the sweep's duration from the process start.")
 		p("")
 	}
