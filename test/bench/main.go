@@ -73,6 +73,8 @@ func main() {
 	flag.DurationVar(&cfg.jobDelay, "job-delay", 0, "The simulator's --job-delay (configure jobs and going live).")
 	flag.StringVar(&cfg.out, "out", "", "Markdown file for the results (default test/bench/results/<date>.md).")
 	flag.BoolVar(&cfg.skipFloor, "skip-floor", false, "Skip the floor runs.")
+	flag.DurationVar(&steadyPeriod, "steady-period", steadyPeriod, "Resync period of the steady-state run after each converged run (0 skips it).")
+	flag.IntVar(&steadyPeriods, "steady-periods", steadyPeriods, "Periods the steady-state run watches.")
 	flag.BoolVar(&cfg.keep, "keep", false, "Keep the work folder (logs, simulator store).")
 	flag.StringVar(&cfg.operatorArgs, "operator-args", "", "More flags for the operator, e.g. --pprof-bind-address=127.0.0.1:6060.")
 	flag.Parse()
@@ -734,6 +736,19 @@ func (r *report) markdown() string {
 			"(the informers' initial list enqueues each once). Writes and calls: after minus before, 5 s after that. " +
 			"Fairness: the operator is killed again; a fresh offer (target Live) is created as soon as the next process is ready, while it reconciles " +
 			"every settled object, and another once it is idle; their times from create to Ready, and the sweep's duration from the process start.")
+		p("")
+	}
+	if lines := steadyMarkdown(r.runs); len(lines) > 0 {
+		p("## Steady state with the drift resync on")
+		p("")
+		p("| N | offers | resync period × periods | Partner Center reads | reads / offer / period | writes | mean reads / window | max reads / window | max / mean | reads per window (a tenth of the period) | by route |")
+		p("|---|---|---|---|---|---|---|---|---|---|---|")
+		for _, l := range lines {
+			p("%s", l)
+		}
+		p("")
+		p("After the restart measurements, the settled operator is restarted with `--resync-interval` set to the period (a simulated day in minutes) " +
+			"and the simulator's counters are read every tenth of a period. Offers: the N of the run plus the two fresh offers of the fairness measurement.")
 		p("")
 	}
 	if len(r.runs) > 0 {

@@ -33,6 +33,7 @@ type restartResult struct {
 	// once that process was idle: time to Ready of each.
 	busyOffer, idleOffer time.Duration
 	busySweepSecs        float64 // the second restart's sweep, for context
+	steady               *steadyResult
 }
 
 // restartRun kills the settled operator op (SIGKILL, no graceful
@@ -112,6 +113,17 @@ func restartRun(ctx context.Context, restCfg *rest.Config, c client.Client, tr *
 	time.Sleep(2 * time.Second)
 	if res.idleOffer, err = tr.timeToReady(ctx, c, workload.Offer(benchNS, "bench-fresh-idle", n+2), "offer/bench-fresh-idle", 5*time.Minute); err != nil {
 		return nil, err
+	}
+	if steadyPeriod > 0 && supportsFlag(op.Path, "resync-interval") {
+		args := append(append([]string(nil), opArgs...), "--resync-interval", steadyPeriod.String())
+		op4, _, err := restart(ctx, op3, filepath.Join(runDir, "operator-steady.log"), env, args, readyURL)
+		if err != nil {
+			return nil, err
+		}
+		defer stopProcess(op4)
+		if res.steady, err = steadyRun(ctx, simBase, n+2, steadyPeriod, steadyPeriods); err != nil {
+			return nil, err
+		}
 	}
 	return res, nil
 }
