@@ -335,4 +335,3 @@ func deleteChurnObjects(t *testing.T) {
 		}
 	}
 }
-
