@@ -166,9 +166,11 @@ func argoSyncWave(g Gomega, u *unstructured.Unstructured) int {
 // The README's GitOps advice, carried out on config/samples as Argo CD
 // syncs them (with the health checks of config/argocd): wave by wave in
 // the samples' argocd.argoproj.io/sync-wave order, each wave's objects
-// applied together (offers before Solutions, as Argo CD orders kinds
-// within a wave), the next wave only once every object of the wave is
-// Healthy; then every object is kstatus Current, which is what a Flux
+// applied in one pass (by name, as Argo CD orders custom resources within
+// a wave; the order within a wave does not matter, see the test above),
+// the next wave only once every object of the wave is Healthy (Argo CD's
+// gate: the next wave is the first with an object out of sync or
+// unhealthy); then every object is kstatus Current, which is what a Flux
 // Kustomization with wait: true holding them all waits for. The
 // migration ends migrated. With the earlier advice (Solutions in a wave
 // after their offers) the offer declaring its migration would stay
@@ -194,8 +196,7 @@ func TestMigrationWithTheREADMEGitOpsOrdering(t *testing.T) {
 		objs = append(objs, u)
 	}
 	slices.SortFunc(objs, func(a, b *unstructured.Unstructured) int {
-		return cmp.Or(cmp.Compare(argoSyncWave(g, a), argoSyncWave(g, b)),
-			cmp.Compare(a.GetKind(), b.GetKind()), cmp.Compare(a.GetName(), b.GetName()))
+		return cmp.Or(cmp.Compare(argoSyncWave(g, a), argoSyncWave(g, b)), cmp.Compare(a.GetName(), b.GetName()))
 	})
 	typed := func(g Gomega, u *unstructured.Unstructured) runtime.Object {
 		var obj client.Object = &v1alpha1.Solution{}
@@ -205,7 +206,7 @@ func TestMigrationWithTheREADMEGitOpsOrdering(t *testing.T) {
 		g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(u), obj)).To(Succeed())
 		return obj
 	}
-	for len(objs) > 0 {
+	for len(objs) > 0 { // one wave per round
 		wave := argoSyncWave(g, objs[0])
 		n := 1
 		for n < len(objs) && argoSyncWave(g, objs[n]) == wave {
