@@ -74,11 +74,7 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 	product, err := r.PartnerCenter.FindProduct(ctx, spec.OfferID)
 	if partnercenter.IsNotFound(err) {
 		if spec.MigrateFrom != nil {
-			// The Solution reports the migration done, and Partner Center
-			// does not show its product yet: never create one instead.
-			return waiting(r.PartnerCenter.JobPollInterval(), v1alpha1.ReasonWaitingForMigration,
-				"legacy solution %s is migrated, and Partner Center shows no product %s yet; waiting for it (spec.migrateFrom)",
-				spec.MigrateFrom.SolutionID, spec.OfferID)
+			return r.migratedElsewhere(ctx, offer)
 		}
 		if sol != nil {
 			return waitForMigration(offer, sol)
@@ -154,6 +150,28 @@ func (r *MarketplaceOfferReconciler) awaitDeclaredMigration(ctx context.Context,
 		"waiting for a Solution in namespace %s with action Migrate, spec.solutionID %s and spec.migrate.offerRef.name %s "+
 			"(spec.migrateFrom); this offer creates and submits nothing in Partner Center until that migration has filled its draft",
 		offer.Namespace, id, offer.Name)
+}
+
+// migratedElsewhere stalls an offer declaring spec.migrateFrom whose
+// Solution reports the legacy solution migrated, while Partner Center
+// holds no product with the offer's ID: the solution went into another
+// offer (before this Solution, or in the portal). The offer never creates
+// a product of its own in its place; the stalled timer looks again, in
+// case Partner Center was only slow to show the product.
+func (r *MarketplaceOfferReconciler) migratedElsewhere(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
+	sols, err := r.migrationsInto(ctx, offer)
+	if err != nil {
+		return err
+	}
+	product, by := "", ""
+	if sol := migratedInto(sols); sol != nil {
+		product, by = sol.Status.ProductID, sol.Name
+	}
+	return stalled(v1alpha1.ReasonActionConflict,
+		"Solution %s reports legacy solution %s migrated into product %s, and Partner Center holds no product with offer ID %s: "+
+			"the solution was migrated into another offer. Remove spec.migrateFrom to let this offer create a draft of its own, "+
+			"or manage product %s with a MarketplaceOffer declaring its offer ID",
+		by, offer.Spec.MigrateFrom.SolutionID, product, offer.Spec.OfferID, product)
 }
 
 // followSolutions follows the Solutions that reference the offer, through

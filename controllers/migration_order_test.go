@@ -186,3 +186,29 @@ func TestMigrateIntoAnOfferSubmittedOnItsOwnStallsSayingToDeclareMigrateFrom(t *
 		g.Expect(o.Status.MigratedFrom).To(BeEmpty())
 	}).Should(Succeed())
 }
+
+// A legacy solution already migrated into another offer (before this
+// Solution, or in the portal) leaves the offer declaring it with no
+// migrated draft: it stalls saying so, and never creates a draft of its
+// own in its place. Before spec.migrateFrom, it would have created one.
+func TestOfferDeclaringASolutionMigratedIntoAnotherOfferStallsWithoutCreating(t *testing.T) {
+	g := NewWithT(t)
+	const elsewhere = "a3c1e0f2-0000-4000-8000-000000000001" // a product with another offer ID
+	f := fake.New(pc.LegacySolution{PartnerID: "4871234", SolutionID: "ocp-contoso-analytics",
+		State: pc.SolutionStateMigrated, ProductID: elsewhere})
+	offer := declaringOffer("ocp-contoso-analytics")
+	sol := migrateSolution(offer.Name)
+	h := newOfferHarness(t, offer, f, sol)
+
+	s := reconcileSolution(g, solutionReconcilerOn(h, f), sol)
+	g.Expect(s.Status.State).To(Equal(v1alpha1.StateMigrated))
+	res, got := h.reconcile(g)
+	c := stalledCondition(g, got)
+	g.Expect(c.Reason).To(Equal(v1alpha1.ReasonActionConflict))
+	g.Expect(c.Message).To(And(ContainSubstring("migrated into another offer"), ContainSubstring(elsewhere),
+		ContainSubstring("Remove spec.migrateFrom")))
+	g.Expect(kstatusOf(g, got)).To(Equal(status.FailedStatus))
+	g.Expect(res.RequeueAfter).To(BeNumerically(">=", h.r.Options.StalledRecheck))
+	g.Expect(f.Calls["CreateProduct"]).To(BeZero())
+	g.Expect(got.Status.ProductID).To(BeEmpty())
+}

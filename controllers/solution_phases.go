@@ -189,10 +189,10 @@ func (r *SolutionReconciler) actionCall(ctx context.Context, s *solutionScope) (
 		if err := waitForOffer(s); err != nil {
 			return nil, err
 		}
-		if err := r.migrationTaken(ctx, s); err != nil {
+		if err := offerRefusesMigration(s.sol, offer); err != nil {
 			return nil, err
 		}
-		if err := offerRefusesMigration(s.sol, offer); err != nil {
+		if err := r.migrationTaken(ctx, s); err != nil {
 			return nil, err
 		}
 		req := partnercenter.MigrateRequest{
