@@ -110,17 +110,17 @@ type MarketplaceOfferSpec struct {
 	Resell *Resell `json:"resell,omitempty"`
 
 	// migrateFrom declares that the offer is the migration of a legacy OCP
-	// GTM solution: a Solution of this namespace with action Migrate, that
-	// spec.solutionID and spec.migrate.offerRef naming this object fills
-	// its draft. Until that migration has happened, the offer creates,
-	// writes and submits nothing in Partner Center, whatever the order in
-	// which the two objects are applied; it waits (Reconciling, reason
+	// GTM solution, whose draft the Solution of this namespace with action
+	// Migrate, this spec.solutionID and spec.migrate.offerRef naming this
+	// offer makes. Until it has, the offer creates, writes and submits
+	// nothing in Partner Center, in whichever order and however far apart
+	// the two objects are applied: it waits (Reconciling, reason
 	// WaitingForMigration, naming what it waits for), also while no such
-	// Solution exists yet, and stalls (MigrationStalled) while that
-	// Solution is stalled. Without it, a migration works only when it
-	// reaches the offer before the offer submitted its own draft. Read
-	// until status.productID is recorded; removing it lets a waiting offer
-	// create its own draft.
+	// Solution exists, and stalls (MigrationStalled) while that Solution is
+	// stalled. Without migrateFrom, an offer applied before its Solution
+	// may submit a draft of its own first, which a migration cannot take.
+	// Read until status.productID is recorded; removing it lets a waiting
+	// offer create its own draft.
 	// +optional
 	MigrateFrom *MigrateFrom `json:"migrateFrom,omitempty"`
 
