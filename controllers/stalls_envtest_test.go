@@ -114,3 +114,35 @@ func TestSecondMigrateIntoATakenOfferStallsWhileTheOfferGoesLive(t *testing.T) {
 		})
 	}
 }
+
+// Issue 11 item 0 without the declaration: an offer that does not declare
+// spec.migrateFrom, applied first, submits a draft of its own; the
+// Solution applied later then stalls (kstatus Failed) saying to declare
+// the migration on a new offer, and the offer goes live untouched. Before, the Solution's refusal said only
+// "reference a new MarketplaceOffer", which would race the same way.
+func TestMigrateIntoAnUndeclaredOfferSubmittedFirstStallsSayingToDeclareIt(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	sim := startSimulator(t, simOptions{certificationDelay: 200 * time.Millisecond})
+	ns := newNamespace(t)
+	startOperator(t, sim, ns)
+	offer, sol := &v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}
+	sample(t, migrateOfferSample, ns, offer)
+	sample(t, migrateSolutionSample, ns, sol)
+	offer.Spec.MigrateFrom = nil
+	g.Expect(k8s.Create(ctx, offer)).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		g.Expect(getOffer(g, ns, offer.Name).Status.PreviewSubmission).NotTo(BeNil())
+	}, timeout, interval).Should(Succeed())
+	g.Expect(k8s.Create(ctx, sol)).To(Succeed())
+
+	expectStalled(g, ns, sol.Name, v1alpha1.ReasonActionConflict, "was submitted in Partner Center before this migration",
+		"spec.migrateFrom.solutionID: "+sol.Spec.SolutionID, "Merge into "+offer.Name)
+	g.Eventually(func(g Gomega) {
+		o := getOffer(g, ns, offer.Name)
+		ready(g, o.Status.Conditions, o.Generation)
+		g.Expect(o.Status.Phase).To(Equal(v1alpha1.PhaseLive))
+		g.Expect(o.Status.MigratedFrom).To(BeEmpty())
+	}, timeout, interval).Should(Succeed())
+	g.Expect(sim.Stats().Migrations[sol.Spec.SolutionID]).To(BeZero())
+}
