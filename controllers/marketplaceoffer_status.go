@@ -24,6 +24,7 @@ const (
 	draftFound                     // the current draft was already there (adopted or migrated)
 	draftWriting                   // a configure job writes it (offerScope.draftJob)
 	draftRejected                  // Partner Center refused it (offerScope.draftFeedback)
+	draftWaiting                   // a submission job in flight (offerScope.draftJob) must finish first
 )
 
 // certificationFact is where the preview submission of the draft stands.
@@ -84,6 +85,9 @@ func setDraftSyncedCondition(offer *v1alpha1.MarketplaceOffer, fact draftFact, j
 	case draftRejected:
 		setCondition(conds, gen, v1alpha1.DraftSyncedCondition, false, v1alpha1.ReasonDraftRejected,
 			"%s", draftRejectedMessage(feedback))
+	case draftWaiting:
+		setCondition(conds, gen, v1alpha1.DraftSyncedCondition, false, v1alpha1.ReasonSyncingDraft,
+			"the draft of generation %d is written once the submission job %s in flight has finished", gen, job)
 	}
 }
 
