@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
@@ -285,4 +286,44 @@ func TestReconcileRequestRetriesARefusalOncePerValue(t *testing.T) {
 			g.Expect(reasonOf(got, v1alpha1.StalledCondition)).To(BeEmpty())
 		})
 	}
+}
+
+// Deleting an offer (deletionPolicy Delete) during its first go-live used
+// to release the object at once ("published to preview only") and leave
+// a product that went live a moment later with nobody to stop its sale.
+// Deletion now waits for the go-live (Reconciling, reason Deleting, saying
+// so), then stops the sale.
+func TestDeletingDuringTheFirstGoLiveWaitsThenStopsTheSale(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	f := fake.New()
+	f.CertificationReads = 3
+	offer := liveOffer()
+	offer.Spec.DeletionPolicy = v1alpha1.DeletionPolicyDelete
+	h := newOfferHarness(t, offer, f)
+	got := h.reconcileUntil(g, 30, func(o *v1alpha1.MarketplaceOffer) bool {
+		return o.Status.LiveSubmission != nil && o.Status.LiveSubmission.Result == v1alpha1.SubmissionInProgress
+	})
+	productID := got.Status.ProductID
+	g.Expect(h.r.Delete(ctx, got)).To(Succeed())
+
+	var waited bool
+	for i := 0; i < 20; i++ {
+		_, err := h.r.Reconcile(ctx, ctrl.Request{NamespacedName: h.key})
+		g.Expect(err).NotTo(HaveOccurred())
+		o := &v1alpha1.MarketplaceOffer{}
+		if err := h.r.Get(ctx, h.key, o); err != nil {
+			break
+		}
+		g.Expect(reasonOf(o, v1alpha1.StalledCondition)).To(BeEmpty())
+		if c := meta.FindStatusCondition(o.Status.Conditions, v1alpha1.ReconcilingCondition); c != nil && c.Reason == v1alpha1.ReasonDeleting &&
+			strings.Contains(c.Message, "going live") {
+			waited = true
+		}
+	}
+	g.Expect(h.r.Get(ctx, h.key, &v1alpha1.MarketplaceOffer{})).NotTo(Succeed(), "the object is gone")
+	g.Expect(waited).To(BeTrue(), "deletion waited for the go-live")
+	p, err := f.GetProduct(ctx, productID)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(p.State).To(Equal(pc.LifecycleDeprecated), "the sale of the offer that went live is stopped")
 }
