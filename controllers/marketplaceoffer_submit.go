@@ -189,7 +189,7 @@ func (r *MarketplaceOfferReconciler) submitPreview(ctx context.Context, s *offer
 		}
 	}
 	ps := st.PreviewSubmission
-	if ps != nil && ps.DraftDigest == st.DraftDigest && !(ps.Result == v1alpha1.SubmissionFailed && retryRequested(ctx)) {
+	if ps != nil && ps.DraftDigest == st.DraftDigest && !retryFailed(ctx, ps) {
 		return nil, nil
 	}
 	if st.ConfigureJob == nil && s.draftJobStarted != nil {
@@ -207,6 +207,12 @@ func (r *MarketplaceOfferReconciler) submitPreview(ctx context.Context, s *offer
 		s.certification = certificationSubmitting
 	}
 	return nil, err
+}
+
+// retryFailed reports whether the failed submission ref is to be made
+// again: once per new value of the reconcile-requested-at annotation.
+func retryFailed(ctx context.Context, ref *v1alpha1.SubmissionRef) bool {
+	return ref.Result == v1alpha1.SubmissionFailed && retryRequested(ctx)
 }
 
 // followPreviewJob follows the preview submission job recorded in status
@@ -356,7 +362,7 @@ func (r *MarketplaceOfferReconciler) submitLive(ctx context.Context, s *offerSco
 		}
 	}
 	ps, ls := st.PreviewSubmission, st.LiveSubmission
-	if ls != nil && ls.DraftDigest == ps.DraftDigest && !(ls.Result == v1alpha1.SubmissionFailed && retryRequested(ctx)) {
+	if ls != nil && ls.DraftDigest == ps.DraftDigest && !retryFailed(ctx, ls) {
 		return nil, nil
 	}
 	err := r.startSubmissionJob(ctx, s, jobLive, v1alpha1.ReasonGoingLive, fmt.Sprintf("publishing generation %d live", ps.Generation), ps.Generation,
