@@ -490,11 +490,16 @@ func (r *MarketplaceOfferReconciler) finishSubmissionJob(ctx context.Context, s 
 		return nil, nil, pcError(err)
 	}
 	id := detail.SubmissionID()
+	if id == "" && target == partnercenter.TargetLive && st.PreviewSubmission != nil {
+		// The detail did not list it: a live submission is the preview
+		// submission it publishes (one submission stands for both).
+		id = st.PreviewSubmission.ID
+	}
 	if id == "" {
-		// The detail did not list it: the newest submission of the target
-		// made since the job started (less one poll interval, for clock
-		// skew). An older one, or one whose sale was stopped, is of an
-		// earlier life of the product.
+		// The detail did not list it: the newest preview submission made
+		// since the job started (less one poll interval, for clock skew).
+		// An older one, or one whose sale was stopped, is of an earlier
+		// life of the product.
 		subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
 		if err != nil {
 			return nil, nil, pcError(err)

@@ -327,3 +327,39 @@ func TestDeletingDuringTheFirstGoLiveWaitsThenStopsTheSale(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(p.State).To(Equal(pc.LifecycleDeprecated), "the sale of the offer that went live is stopped")
 }
+
+// noDetail is the fake Partner Center whose job details list no resource.
+type noDetail struct{ *fake.Client }
+
+func (c noDetail) GetJobDetail(_ context.Context, jobID string) (*pc.JobDetail, error) {
+	return &pc.JobDetail{JobID: jobID}, nil
+}
+
+// A job detail that lists no submission: the submission is found among
+// those made since the job started (a live one is the preview it
+// publishes), never an older one of an earlier life of the product, whose
+// old live submission, its sale stopped, is still listed.
+func TestSubmissionsOfAnEarlierLifeAreNotTaken(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	f := fake.New()
+	// An earlier object took the product live, then its sale was stopped.
+	// (The fake, unlike Partner Center, publishes a deprecated product:
+	// as if it had been restored in the portal.)
+	earlier := newOfferHarness(t, liveOffer(), f)
+	old := earlier.reconcileUntil(g, 30, isReady)
+	job, err := f.StopSale(ctx, old.Status.ProductID, old.Status.LiveSubmission.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = f.GetJob(ctx, job.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+
+	offer := liveOffer()
+	offer.Annotations = map[string]string{v1alpha1.AdoptAnnotation: "true"}
+	offer.Spec.Listing.Summary = "A new life."
+	h := newOfferHarness(t, offer, noDetail{f})
+	got := h.reconcileUntil(g, 30, isReady)
+	g.Expect(got.Status.ProductID).To(Equal(old.Status.ProductID))
+	g.Expect(got.Status.PreviewSubmission.ID).NotTo(Equal(old.Status.PreviewSubmission.ID))
+	g.Expect(got.Status.LiveSubmission.ID).To(Equal(got.Status.PreviewSubmission.ID))
+	g.Expect(f.Calls["SubmitPreview"]).To(Equal(2))
+}
