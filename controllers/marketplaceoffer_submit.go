@@ -497,7 +497,8 @@ func (r *MarketplaceOfferReconciler) finishSubmissionJob(ctx context.Context, s 
 	}
 	if id == "" {
 		// The detail did not list it: the newest preview submission made
-		// since the job started (less one poll interval, for clock skew).
+		// since the job started (less one poll interval, for clock skew;
+		// status times are whole seconds, which errs the same way).
 		// An older one, or one whose sale was stopped, is of an earlier
 		// life of the product.
 		subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
