@@ -24,7 +24,7 @@ import (
 func (r *MarketplaceOfferReconciler) certify(ctx context.Context, s *offerScope) error {
 	if s.offer.Spec.Target == v1alpha1.TargetDraft {
 		if err := r.settleSubmissions(ctx, s); err != nil {
-			return err
+			return andThen(err, "target is Draft, and Partner Center documents no way to withdraw a submission: it is followed to its end")
 		}
 		s.certification = certificationNotRequested
 		return nil
@@ -319,7 +319,8 @@ func (r *MarketplaceOfferReconciler) unrecordedPreview(ctx context.Context, s *o
 // way to its end.
 func (r *MarketplaceOfferReconciler) goLive(ctx context.Context, s *offerScope) error {
 	if s.offer.Spec.Target != v1alpha1.TargetLive {
-		return r.settleLive(ctx, s, nil)
+		return andThen(r.settleLive(ctx, s, nil), "target is %s, and Partner Center documents no way to withdraw a go-live: it is followed to its end",
+			s.offer.Spec.Target)
 	}
 	fresh, err := r.submitLive(ctx, s)
 	if err != nil {
@@ -552,6 +553,9 @@ func (r *MarketplaceOfferReconciler) saleStopped(ctx context.Context, productID 
 // returned as they are.
 func andThen(err error, format string, args ...any) error {
 	var w *waitError
+	if err == nil {
+		return nil
+	}
 	if !errors.As(err, &w) {
 		return err
 	}
