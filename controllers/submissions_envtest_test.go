@@ -120,3 +120,30 @@ func TestRecreatedOfferAfterStopSaleTakesNoOldSubmission(t *testing.T) {
 	g.Expect(o.Status.LiveSubmission).To(BeNil(), "the old live submission is not this object's")
 	g.Expect(o.Status.Phase).NotTo(Equal(v1alpha1.PhaseLive))
 }
+
+// Lowering the target to Draft while the simulator certifies the offer:
+// the operator follows the submission to its end before it reads Ready,
+// instead of leaving the submission job in status, never read again,
+// next to Ready=True.
+func TestLoweringTheTargetToDraftDuringCertificationFollowsIt(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	sim := startSimulator(t, simOptions{certificationDelay: 2 * time.Second})
+	ns := newNamespace(t)
+	startOperator(t, sim, ns)
+	offer := sampleOffer(t, ns, "marketplace_v1alpha1_marketplaceoffer_analytics.yaml")
+	g.Expect(k8s.Create(ctx, offer)).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		g.Expect(getOffer(g, ns, offer.Name).Status.Phase).To(Equal(v1alpha1.PhaseCertifying))
+	}, timeout, interval).Should(Succeed())
+
+	update(g, offer, func(o *v1alpha1.MarketplaceOffer) { o.Spec.Target = v1alpha1.TargetDraft })
+	g.Eventually(func(g Gomega) {
+		o := getOffer(g, ns, offer.Name)
+		ready(g, o.Status.Conditions, o.Generation)
+		g.Expect(o.Status.ConfigureJob).To(BeNil(), "no submission job left in flight next to Ready")
+		g.Expect(o.Status.PreviewSubmission).NotTo(BeNil())
+		g.Expect(o.Status.PreviewSubmission.Result).To(Equal(v1alpha1.SubmissionSucceeded))
+	}, timeout, interval).Should(Succeed())
+	g.Expect(sim.Stats().PreviewSubmissions[offer.Spec.OfferID]).To(Equal(1))
+}
