@@ -335,10 +335,14 @@ func (c noDetail) GetJobDetail(_ context.Context, jobID string) (*pc.JobDetail, 
 	return &pc.JobDetail{JobID: jobID}, nil
 }
 
-// A job detail that lists no submission: the submission is found among
-// those made since the job started (a live one is the preview it
-// publishes), never an older one of an earlier life of the product, whose
-// old live submission, its sale stopped, is still listed.
+// An object that adopts a product with an earlier life (taken live by
+// another object, its sale stopped) never takes that life's submissions
+// for its own. Before, the look-up for a submission made before a crash
+// (unrecordedPreview, from the draft job's start, a status time in whole
+// seconds) took the old, deprecated live submission, and the new object
+// reported Live with it. The job details here list no submission either,
+// so the fallback look-up is exercised too: a live submission is the
+// preview it publishes, a preview one is made since its job started.
 func TestSubmissionsOfAnEarlierLifeAreNotTaken(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
