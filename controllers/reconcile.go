@@ -129,7 +129,7 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 
 	gen := obj.GetGeneration()
 	if !deleting {
-		handleReconcileRequest(obj, k.lastHandledReconcileAt(obj))
+		ctx = handleReconcileRequest(ctx, obj, k.lastHandledReconcileAt(obj))
 	}
 	switch {
 	case deleting:

@@ -122,6 +122,10 @@ const (
 	ReasonGoingLive = "GoingLive"
 	// ReasonNotRequested: spec.target does not ask for this stage.
 	ReasonNotRequested = "NotRequested"
+	// ReasonSaleStopped: the product's sale was stopped (lifecycleState
+	// deprecated), so Partner Center publishes nothing of it until it is
+	// restored.
+	ReasonSaleStopped = "SaleStopped"
 
 	// CoSellReady reasons: the operator's judgement of spec.coSell against
 	// Microsoft's documented co-sell ready requirements (no Partner Center

@@ -499,6 +499,12 @@ type JobRef struct {
 	// startedAt is when the job was started.
 	// +optional
 	StartedAt *metav1.Time `json:"startedAt,omitempty"`
+
+	// generation is the spec generation whose draft a preview submission
+	// job submits, so that the submission is recorded for that generation
+	// also when the spec changed while the job ran.
+	// +optional
+	Generation int64 `json:"generation,omitempty"`
 }
 
 // CreatePending marks a product create the operator is about to ask for.
