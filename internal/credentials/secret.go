@@ -52,7 +52,7 @@ func (s *Secret) current(ctx context.Context) (azcore.TokenCredential, error) {
 	if err := s.Reader.Get(ctx, s.Key, secret); err != nil {
 		return nil, fmt.Errorf("reading Partner Center credentials from Secret %s: %w", s.Key, err)
 	}
-	h := hashData(secret.Data)
+	h := HashData(secret.Data)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.inner != nil && h == s.hash {
@@ -66,7 +66,10 @@ func (s *Secret) current(ctx context.Context) (azcore.TokenCredential, error) {
 	return inner, nil
 }
 
-func hashData(data map[string][]byte) [32]byte {
+// HashData is a digest of a Secret's data (keys and values, in key order):
+// equal data, equal digest. Credentials rebuilt from a Secret are cached by
+// it, so that a rotated Secret is picked up on its next read.
+func HashData(data map[string][]byte) [32]byte {
 	keys := make([]string, 0, len(data))
 	for k := range data {
 		keys = append(keys, k)
