@@ -73,11 +73,11 @@ func Observer(label string, next func(op string, statusCode int, d time.Duration
 	}
 }
 
-// RegisterMetrics registers the per-credential request counter (once) and
-// r's pacer rates with reg.
+// RegisterMetrics registers the per-credential request counter (once) and,
+// when r is not nil, r's pacer rates with reg.
 func RegisterMetrics(reg prometheus.Registerer, r *Router) error {
 	registerOnce.Do(func() { registerErr = reg.Register(credentialRequests) })
-	if registerErr != nil {
+	if registerErr != nil || r == nil {
 		return registerErr
 	}
 	return reg.Register(r)

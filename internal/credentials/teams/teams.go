@@ -85,10 +85,6 @@ type Options struct {
 	// JobPollInterval is what JobPollInterval reports; zero means
 	// Default's.
 	JobPollInterval time.Duration
-	// ServiceAccount names the operator's ServiceAccount
-	// (namespace:name) in the messages that ask for a grant; empty says
-	// "the operator's ServiceAccount".
-	ServiceAccount string
 }
 
 // Team is what NewClient gets to build a team's client.
@@ -199,7 +195,7 @@ func (r *Router) resolve(ctx context.Context, namespace string) (pc.Client, erro
 				Message: fmt.Sprintf("namespace %s publishes with its own Partner Center credentials, but Secret %s does not exist: create it with the keys tenantId, clientId and clientSecret of the team's Entra ID app registration (the global credential is not used for a team namespace)", namespace, key)}
 		case apierrors.IsForbidden(err):
 			return nil, &pc.Error{Class: pc.ClassTerminal, Code: CodeSecretForbidden, Err: err,
-				Message: fmt.Sprintf("the operator may not read Secret %s: grant %s get on it with a Role in namespace %s whose rule has resourceNames [%s] and a RoleBinding (README.md, \"Sharing a cluster\")", key, r.serviceAccount(), namespace, r.opts.SecretName)}
+				Message: fmt.Sprintf("the operator may not read Secret %s: grant the operator's ServiceAccount get on it: a Role in namespace %s with verbs [get] and resourceNames [%s], and a RoleBinding (README.md, \"Sharing a cluster\")", key, namespace, r.opts.SecretName)}
 		}
 		return nil, &pc.Error{Class: pc.ClassTransient, Err: err,
 			Message: fmt.Sprintf("reading the Partner Center credentials Secret %s: %v", key, err)}
@@ -229,13 +225,6 @@ func (r *Router) resolve(ctx context.Context, namespace string) (pc.Client, erro
 	}
 	r.clients[namespace] = &built{hash: h, client: c}
 	return c, nil
-}
-
-func (r *Router) serviceAccount() string {
-	if r.opts.ServiceAccount == "" {
-		return "the operator's ServiceAccount"
-	}
-	return "ServiceAccount " + r.opts.ServiceAccount
 }
 
 // Pacer returns the pacer of a team namespace, or nil before its first
