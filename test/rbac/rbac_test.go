@@ -70,6 +70,10 @@ type install struct {
 	serviceAccount string
 	metricsReader  string // the ClusterRole a scraper is bound to
 	namespaced     bool   // the manager is bound in samplesNamespace only
+	// teamSecret, when set, is the credentials Secret of samplesNamespace
+	// as a team namespace (--team-namespaces): the manager may get it, and
+	// no other Secret there.
+	teamSecret string
 	render         func(ctx context.Context) ([]byte, error)
 }
 
@@ -86,6 +90,13 @@ var installs = map[string]install{
 		metricsReader: "cosell-operator-metrics-reader", namespaced: true,
 		render: func(ctx context.Context) ([]byte, error) {
 			return render.Helm(ctx, "cosell-operator", "cosell-operator", "--set", "watchNamespaces={"+samplesNamespace+"}")
+		},
+	},
+	"helm chart, team credentials": {
+		namespace: "cosell-operator", serviceAccount: "cosell-operator",
+		metricsReader: "cosell-operator-metrics-reader", teamSecret: "cosell-partner-center",
+		render: func(ctx context.Context) ([]byte, error) {
+			return render.Helm(ctx, "cosell-operator", "cosell-operator", "--set", "teamCredentials.namespaces={"+samplesNamespace+"}")
 		},
 	},
 }
@@ -123,6 +134,15 @@ func (in install) run(t *testing.T, bin string) {
 		}
 	}
 	g.Expect(render.Apply(ctx, admin, objs, false)).To(Succeed())
+	if in.teamSecret != "" {
+		// The team's Secret, and another one the manager must not read.
+		// Against the embedded simulator the team's keys are checked and no
+		// token is requested.
+		g.Expect(admin.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: samplesNamespace, Name: in.teamSecret},
+			StringData: map[string]string{"tenantId": "00000000-0000-0000-0000-000000000001", "clientId": "team-app", "clientSecret": "team-secret"}})).To(Succeed())
+		g.Expect(admin.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: samplesNamespace, Name: "database-password"},
+			StringData: map[string]string{"password": "hunter2"}})).To(Succeed())
+	}
 	ns := &corev1.Namespace{}
 	g.Expect(admin.Get(ctx, client.ObjectKey{Name: in.namespace}, ns)).To(Succeed())
 	g.Expect(ns.Labels).To(HaveKeyWithValue("pod-security.kubernetes.io/enforce", "restricted"))
@@ -230,6 +250,18 @@ func (in install) run(t *testing.T, bin string) {
 	forbidden(sa.Create(ctx, &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: samplesNamespace, Name: "x"}}), "a Lease outside its namespace")
 	if in.namespaced {
 		forbidden(sa.List(ctx, &v1.MarketplaceOfferList{}, client.InNamespace("default")), "reading offers outside the watched namespace")
+	}
+	if in.teamSecret != "" {
+		// The team's Secret by name, and nothing more: not another Secret
+		// of the namespace, not the namespace's list, not a watch.
+		g.Expect(sa.Get(ctx, client.ObjectKey{Namespace: samplesNamespace, Name: in.teamSecret}, &corev1.Secret{})).To(Succeed())
+		forbidden(sa.Get(ctx, client.ObjectKey{Namespace: samplesNamespace, Name: "database-password"}, &corev1.Secret{}), "reading another Secret of a team namespace")
+		forbidden(sa.List(ctx, &corev1.SecretList{}, client.InNamespace(samplesNamespace)), "listing the Secrets of a team namespace")
+		saCS, err := kubernetes.NewForConfig(saConfig)
+		g.Expect(err).NotTo(HaveOccurred())
+		_, err = saCS.CoreV1().Secrets(samplesNamespace).Watch(ctx, metav1.ListOptions{})
+		forbidden(err, "watching the Secrets of a team namespace")
+		forbidden(sa.Update(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: samplesNamespace, Name: in.teamSecret}}), "writing the team's Secret")
 	}
 
 	// Nothing the operator did was refused: a missing verb that only shows
