@@ -519,8 +519,16 @@ func partnerCenter(ctx context.Context, mgr ctrl.Manager, opts options) (partner
 	if err != nil {
 		return partnerCenterClients{}, fmt.Errorf("--team-namespaces: %w", err)
 	}
-	ctrl.Log.WithName("setup").Info("team namespaces publish with their own Partner Center credentials",
+	log := ctrl.Log.WithName("setup")
+	log.Info("team namespaces publish with their own Partner Center credentials",
 		"namespaces", teamNamespaces, "secret", opts.teamSecret, "globalCredential", globalClient != nil)
+	if watched := watchedNamespaces(opts.watchNamespaces); watched != nil {
+		for _, ns := range teamNamespaces {
+			if _, ok := watched[ns]; !ok && ns != teams.AllNamespaces {
+				log.Info("a team namespace is not watched (--watch-namespaces): its objects are not reconciled", "namespace", ns)
+			}
+		}
+	}
 	return partnerCenterClients{client: router, router: router}, nil
 }
 
