@@ -74,7 +74,7 @@ type install struct {
 	// as a team namespace (--team-namespaces): the manager may get it, and
 	// no other Secret there.
 	teamSecret string
-	render         func(ctx context.Context) ([]byte, error)
+	render     func(ctx context.Context) ([]byte, error)
 }
 
 var installs = map[string]install{
