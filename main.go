@@ -515,6 +515,9 @@ func partnerCenter(ctx context.Context, mgr ctrl.Manager, opts options) (partner
 		DefaultPacer:    pacer,
 		NewClient:       teams.IngestionClient(base, credential),
 		JobPollInterval: cmp.Or(opts.jobPollInterval, host.JobPollInterval),
+		// A burst of reconciles in one namespace reads its Secret once; a
+		// rotation is picked up within this.
+		SecretMaxAge: 10 * time.Second,
 	})
 	if err != nil {
 		return partnerCenterClients{}, fmt.Errorf("--team-namespaces: %w", err)

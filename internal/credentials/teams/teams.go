@@ -85,6 +85,14 @@ type Options struct {
 	// JobPollInterval is what JobPollInterval reports; zero means
 	// Default's.
 	JobPollInterval time.Duration
+	// SecretMaxAge is how long a team's client, once its Secret was read,
+	// is used without reading the Secret again: a burst of reconciles in
+	// one namespace then costs one get, and a rotation is picked up within
+	// SecretMaxAge. Zero reads the Secret on every reconcile. A failed
+	// read is never reused.
+	SecretMaxAge time.Duration
+	// Now is the clock of SecretMaxAge; nil means time.Now.
+	Now func() time.Time
 }
 
 // Team is what NewClient gets to build a team's client.
@@ -111,11 +119,12 @@ type Router struct {
 	pacers  map[string]*ingestion.Pacer
 }
 
-// built is a team's client and the digest of the Secret data it was built
-// from.
+// built is a team's client, the digest of the Secret data it was built
+// from, and when that Secret was last read.
 type built struct {
 	hash   [32]byte
 	client pc.Client
+	read   time.Time
 }
 
 // New returns a Router.
@@ -125,6 +134,9 @@ func New(opts Options) (*Router, error) {
 	}
 	if opts.SecretName == "" {
 		return nil, errors.New("teams: the name of the team credentials Secret is empty")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	r := &Router{opts: opts, team: map[string]bool{}, clients: map[string]*built{}, pacers: map[string]*ingestion.Pacer{}}
 	for _, ns := range opts.Namespaces {
@@ -186,6 +198,15 @@ func (r *Router) For(ctx context.Context) (pc.Client, error) {
 // resolve reads namespace's Secret and returns the client built from its
 // data, building it when the data changed.
 func (r *Router) resolve(ctx context.Context, namespace string) (pc.Client, error) {
+	if r.opts.SecretMaxAge > 0 {
+		r.mu.Lock()
+		b := r.clients[namespace]
+		fresh := b != nil && r.opts.Now().Sub(b.read) < r.opts.SecretMaxAge
+		r.mu.Unlock()
+		if fresh {
+			return b.client, nil
+		}
+	}
 	key := types.NamespacedName{Namespace: namespace, Name: r.opts.SecretName}
 	secret := &corev1.Secret{}
 	if err := r.opts.Reader.Get(ctx, key, secret); err != nil {
@@ -201,10 +222,12 @@ func (r *Router) resolve(ctx context.Context, namespace string) (pc.Client, erro
 			Message: fmt.Sprintf("reading the Partner Center credentials Secret %s: %v", key, err)}
 	}
 	h := credentials.HashData(secret.Data)
+	read := r.opts.Now()
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if b := r.clients[namespace]; b != nil && b.hash == h {
+		b.read = read
 		return b.client, nil
 	}
 	pacer := r.pacers[namespace]
@@ -223,7 +246,7 @@ func (r *Router) resolve(ctx context.Context, namespace string) (pc.Client, erro
 		return nil, &pc.Error{Class: pc.ClassTerminal, Code: "credentialsInvalid", Err: err,
 			Message: fmt.Sprintf("Secret %s: %v", key, err)}
 	}
-	r.clients[namespace] = &built{hash: h, client: c}
+	r.clients[namespace] = &built{hash: h, client: c, read: read}
 	return c, nil
 }
 

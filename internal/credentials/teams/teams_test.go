@@ -57,6 +57,11 @@ type harness struct {
 
 func newHarness(t *testing.T, namespaces []string, getErr error, objs ...client.Object) *harness {
 	t.Helper()
+	return newHarnessWith(t, namespaces, getErr, nil, objs...)
+}
+
+func newHarnessWith(t *testing.T, namespaces []string, getErr error, edit func(*teams.Options), objs ...client.Object) *harness {
+	t.Helper()
 	h := &harness{global: &account{name: "global"}}
 	h.reader = fake.NewClientBuilder().WithObjects(objs...).WithInterceptorFuncs(interceptor.Funcs{
 		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
@@ -67,7 +72,7 @@ func newHarness(t *testing.T, namespaces []string, getErr error, objs ...client.
 			return c.Get(ctx, key, obj, opts...)
 		},
 	}).Build()
-	r, err := teams.New(teams.Options{
+	opts := teams.Options{
 		Reader: h.reader, SecretName: secretName, Namespaces: namespaces, Default: h.global,
 		NewClient: func(team teams.Team) (pc.Client, error) {
 			h.builds = append(h.builds, team)
@@ -76,7 +81,11 @@ func newHarness(t *testing.T, namespaces []string, getErr error, objs ...client.
 			}
 			return &account{name: team.Namespace + ":" + string(team.Data["tenantId"])}, nil
 		},
-	})
+	}
+	if edit != nil {
+		edit(&opts)
+	}
+	r, err := teams.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,6 +212,50 @@ func TestRotatedTeamSecretIsUsedFromTheNextReconcile(t *testing.T) {
 	g.Expect(h.reader.Delete(ctx, s)).To(Succeed())
 	_, err = h.find("team-a")
 	g.Expect(pc.CodeOf(err)).To(Equal(teams.CodeSecretMissing))
+}
+
+// With SecretMaxAge, a burst of reconciles reads the Secret once; a
+// rotation is picked up once the read is that old, and a failed read is
+// not remembered.
+func TestSecretMaxAgeBoundsReadsAndRotationDelay(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	h := newHarnessWith(t, []string{"team-a"}, nil, func(o *teams.Options) {
+		o.SecretMaxAge = 10 * time.Second
+		o.Now = func() time.Time { return now }
+	}, teamSecret("team-a", "tenant-a"))
+
+	for range 5 {
+		got, err := h.find("team-a")
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(got).To(Equal("team-a:tenant-a"))
+	}
+	g.Expect(h.gets.Load()).To(Equal(int32(1)), "five reconciles within SecretMaxAge")
+
+	s := &corev1.Secret{}
+	g.Expect(h.reader.Get(ctx, client.ObjectKey{Namespace: "team-a", Name: secretName}, s)).To(Succeed())
+	s.Data["tenantId"] = []byte("tenant-rotated")
+	g.Expect(h.reader.Update(ctx, s)).To(Succeed())
+	now = now.Add(9 * time.Second)
+	got, err := h.find("team-a")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(got).To(Equal("team-a:tenant-a"), "within SecretMaxAge of the read")
+	now = now.Add(2 * time.Second)
+	got, err = h.find("team-a")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(got).To(Equal("team-a:tenant-rotated"), "past SecretMaxAge")
+
+	// Deleted: past SecretMaxAge the next reconcile stalls, and keeps
+	// reading (an error is not remembered).
+	g.Expect(h.reader.Delete(ctx, s)).To(Succeed())
+	now = now.Add(11 * time.Second)
+	before := h.gets.Load()
+	for range 2 {
+		_, err = h.find("team-a")
+		g.Expect(pc.CodeOf(err)).To(Equal(teams.CodeSecretMissing))
+	}
+	g.Expect(h.gets.Load() - before).To(Equal(int32(2)))
 }
 
 // TestEachTeamHasItsOwnPacer throttles team A's account: A's pacer starts
