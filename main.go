@@ -433,6 +433,14 @@ func watchedNamespaces(list string) map[string]cache.Config {
 	return namespaces
 }
 
+// readers are what partnerCenter needs of the manager: the cached client
+// (the global credentials Secret is in its cache) and the uncached reader
+// (team Secrets).
+type readers interface {
+	GetClient() client.Client
+	GetAPIReader() client.Reader
+}
+
 // partnerCenterClients are what partnerCenter builds: the client the
 // controllers hold and, with --team-namespaces, the router it is (for its
 // metrics; nil otherwise).
@@ -447,7 +455,7 @@ type partnerCenterClients struct {
 // API (or a standalone simulator) at a base URL, with credentials from a
 // Secret. With --team-namespaces, that client serves the other namespaces
 // and each team namespace gets its own (teams.Router).
-func partnerCenter(ctx context.Context, mgr ctrl.Manager, opts options) (partnerCenterClients, error) {
+func partnerCenter(ctx context.Context, mgr readers, opts options) (partnerCenterClients, error) {
 	baseURL := opts.partnerCenter
 	var credential credentials.FromSecretData = ingestion.CredentialFromSecretData
 	if opts.partnerCenter == "embedded" {
