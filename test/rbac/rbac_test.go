@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -38,6 +39,7 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/yaml"
 
 	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
@@ -74,7 +76,12 @@ type install struct {
 	// as a team namespace (--team-namespaces): the manager may get it, and
 	// no other Secret there.
 	teamSecret string
-	render     func(ctx context.Context) ([]byte, error)
+	// ungrantedTeam, when set, is a second team namespace whose grant the
+	// platform team has not made (its RoleBinding is deleted): its objects
+	// stall saying what to grant, and nothing falls back to the global
+	// credential.
+	ungrantedTeam string
+	render        func(ctx context.Context) ([]byte, error)
 }
 
 var installs = map[string]install{
@@ -94,9 +101,9 @@ var installs = map[string]install{
 	},
 	"helm chart, team credentials": {
 		namespace: "cosell-operator", serviceAccount: "cosell-operator",
-		metricsReader: "cosell-operator-metrics-reader", teamSecret: "cosell-partner-center",
+		metricsReader: "cosell-operator-metrics-reader", teamSecret: "cosell-partner-center", ungrantedTeam: "fabrikam",
 		render: func(ctx context.Context) ([]byte, error) {
-			return render.Helm(ctx, "cosell-operator", "cosell-operator", "--set", "teamCredentials.namespaces={"+samplesNamespace+"}")
+			return render.Helm(ctx, "cosell-operator", "cosell-operator", "--set", "teamCredentials.namespaces={"+samplesNamespace+",fabrikam}")
 		},
 	},
 }
@@ -127,7 +134,7 @@ func (in install) run(t *testing.T, bin string) {
 	objs, err := render.Decode(out)
 	g.Expect(err).NotTo(HaveOccurred())
 	restricted := map[string]string{"pod-security.kubernetes.io/enforce": "restricted"}
-	for _, ns := range []string{in.namespace, samplesNamespace} {
+	for _, ns := range slices.DeleteFunc([]string{in.namespace, samplesNamespace, in.ungrantedTeam}, func(s string) bool { return s == "" }) {
 		err := admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: restricted}})
 		if !apierrors.IsAlreadyExists(err) {
 			g.Expect(err).NotTo(HaveOccurred())
@@ -142,6 +149,12 @@ func (in install) run(t *testing.T, bin string) {
 			StringData: map[string]string{"tenantId": "00000000-0000-0000-0000-000000000001", "clientId": "team-app", "clientSecret": "team-secret"}})).To(Succeed())
 		g.Expect(admin.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: samplesNamespace, Name: "database-password"},
 			StringData: map[string]string{"password": "hunter2"}})).To(Succeed())
+	}
+	if ns := in.ungrantedTeam; ns != "" {
+		// The team made its Secret; the platform team has not granted it.
+		g.Expect(admin.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: in.teamSecret},
+			StringData: map[string]string{"tenantId": "00000000-0000-0000-0000-000000000002", "clientId": "other-app", "clientSecret": "other-secret"}})).To(Succeed())
+		g.Expect(admin.Delete(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "cosell-operator-team-credentials"}})).To(Succeed())
 	}
 	ns := &corev1.Namespace{}
 	g.Expect(admin.Get(ctx, client.ObjectKey{Name: in.namespace}, ns)).To(Succeed())
@@ -214,6 +227,29 @@ func (in install) run(t *testing.T, bin string) {
 			expectReady(g, obj)
 		}
 	}, waitTimeout, poll).Should(Succeed(), "config/samples converge with the ServiceAccount's permissions")
+
+	if ns := in.ungrantedTeam; ns != "" {
+		// A team namespace the operator may not read the Secret of stalls,
+		// saying what to grant; it publishes nothing with another credential.
+		data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "samples", "marketplace_v1alpha1_marketplaceoffer_analytics.yaml"))
+		g.Expect(err).NotTo(HaveOccurred())
+		offer := &v1.MarketplaceOffer{}
+		g.Expect(yaml.Unmarshal(data, offer)).To(Succeed())
+		// An offer ID of its own: the samples' belong to the first namespace.
+		offer.Namespace, offer.Spec.OfferID = ns, ns+"-analytics"
+		g.Expect(admin.Create(ctx, offer)).To(Succeed())
+		g.Eventually(func(g Gomega) {
+			o := &v1.MarketplaceOffer{}
+			g.Expect(admin.Get(ctx, client.ObjectKeyFromObject(offer), o)).To(Succeed())
+			stalled := meta.FindStatusCondition(o.Status.Conditions, v1.StalledCondition)
+			g.Expect(stalled).NotTo(BeNil())
+			g.Expect(stalled.Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(stalled.Reason).To(Equal("CredentialsUnavailable"))
+			g.Expect(stalled.Message).To(ContainSubstring("may not read Secret " + ns + "/" + in.teamSecret))
+			g.Expect(stalled.Message).To(ContainSubstring("resourceNames [" + in.teamSecret + "]"))
+			g.Expect(o.Status.ProductID).To(BeEmpty())
+		}, waitTimeout, poll).Should(Succeed())
+	}
 
 	// Leader election used its Lease in the operator's namespace.
 	lease := &coordinationv1.Lease{}
