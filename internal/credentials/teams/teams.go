@@ -43,8 +43,8 @@ import (
 
 // Error codes of the terminal *partnercenter.Error values a Router returns
 // when a namespace has no usable credentials. IsCredentialsError reports
-// them (and the credentials Secret's own, credentialsIncomplete and
-// credentialsInvalid).
+// them (and those of the global credentials Secret: credentials.CodeMissing,
+// credentialsIncomplete and credentialsInvalid).
 const (
 	// CodeSecretMissing: a team namespace's Secret does not exist.
 	CodeSecretMissing = "teamCredentialsMissing"
@@ -280,7 +280,7 @@ func (r *Router) teamsWithPacers() ([]string, []*ingestion.Pacer) {
 func IsCredentialsError(err error) bool {
 	switch pc.CodeOf(err) {
 	case CodeSecretMissing, CodeSecretForbidden, CodeNoCredentials, CodeNoNamespace,
-		"credentialsIncomplete", "credentialsInvalid":
+		credentials.CodeMissing, "credentialsIncomplete", "credentialsInvalid":
 		return pc.IsTerminal(err)
 	}
 	return false
