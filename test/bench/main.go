@@ -221,6 +221,7 @@ type runResult struct {
 	latency      map[string][3]float64 // controller -> p50, p90, p99 (seconds)
 	reconciles   map[string]float64    // controller/result -> count
 	restart      *restartResult        // a restart of the settled operator (converged runs only)
+	memory       *memoryResult         // settled memory against the idle baseline (converged runs only)
 	windows      []int                 // over-limit (qps) requests per 10s window
 	windowReqs   []int                 // all requests per 10s window
 }
@@ -351,7 +352,13 @@ func operatorRun(ctx context.Context, cfg *config, n int, faults string, timeout
 	if err != nil {
 		return nil, err
 	}
+	pprofPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	pprofURL := fmt.Sprintf("http://127.0.0.1:%d", pprofPort)
 	opArgs := []string{"--partner-center", simulator.APIURL(fmt.Sprintf("127.0.0.1:%d", simPort)),
+		"--pprof-bind-address", fmt.Sprintf("127.0.0.1:%d", pprofPort),
 		"--metrics-bind-address", fmt.Sprintf("127.0.0.1:%d", metricsPort),
 		"--health-probe-bind-address", fmt.Sprintf("127.0.0.1:%d", probePort),
 		"--kube-api-qps", fmt.Sprint(cfg.qps), "--kube-api-burst", fmt.Sprint(cfg.burst),
@@ -369,6 +376,12 @@ func operatorRun(ctx context.Context, cfg *config, n int, faults string, timeout
 	}
 	if err := waitHTTP(wctx, metricsURL); err != nil {
 		return nil, fmt.Errorf("operator metrics: %w (log in %s)", err, runDir)
+	}
+	// The idle baseline: ready, caches synced on an empty cluster.
+	time.Sleep(2 * time.Second)
+	idle := &memoryResult{idleRSSKB: procStatus(op.Process.Pid)["VmRSS"]}
+	if ss, err := scrapeURL(metricsURL); err == nil {
+		idle.idleHeap = value(ss, "go_memstats_heap_inuse_bytes", nil)
 	}
 
 	tr, err := startTracker(ctx, restCfg)
@@ -487,6 +500,12 @@ wait:
 	}
 	res.hwmKB = procStatus(op.Process.Pid)["VmHWM"]
 	if res.converged && faults == "" {
+		m, err := settledMemory(op.Process.Pid, pprofURL, metricsURL, runDir)
+		if err != nil {
+			return nil, fmt.Errorf("memory: %w", err)
+		}
+		m.idleRSSKB, m.idleHeap = idle.idleRSSKB, idle.idleHeap
+		res.memory = m
 		logf("N=%d: killing the settled operator and starting it again", n)
 		if res.restart, err = restartRun(ctx, restCfg, creator, tr, simBase, n, op, runDir,
 			[]string{"KUBECONFIG=" + kubeconfig}, opArgs, metricsURL, fmt.Sprintf("http://127.0.0.1:%d/readyz", probePort)); err != nil {
@@ -761,6 +780,27 @@ func (r *report) markdown() string {
 			p("| %d | %.1f MiB | %.1f MiB | %.1f MiB |", run.n, float64(run.hwmKB)/1024, run.heapInuseMax/(1<<20), run.heapAllocMax/(1<<20))
 		}
 		p("")
+		if lines := memoryMarkdown(r.runs); len(lines) > 0 {
+			p("Settled, after a forced garbage collection (the heap profile's `?gc=1`), against the idle baseline (ready, empty cluster):")
+			p("")
+			p("| N | objects | idle RSS | settled RSS | (settled - idle) RSS / object | idle heap in use | settled heap in use | (settled - idle) heap / object |")
+			p("|---|---|---|---|---|---|---|---|")
+			for _, l := range lines {
+				p("%s", l)
+			}
+			p("")
+			big := r.runs[len(r.runs)-1]
+			if big.memory != nil && len(big.memory.top) > 0 {
+				p("Heap in use at N = %d by function (`go tool pprof -top -sample_index=inuse_space`; flat, flat%%, sum%%, cum, cum%%, function):", big.n)
+				p("")
+				p("```")
+				for _, l := range big.memory.top {
+					p("%s", l)
+				}
+				p("```")
+				p("")
+			}
+		}
 		p("| N | controller | reconciles (success / requeue_after / requeue / error) | p50 | p90 | p99 |")
 		p("|---|---|---|---|---|---|")
 		for _, run := range r.runs {
