@@ -24,6 +24,7 @@ const (
 	draftFound                     // the current draft was already there (adopted or migrated)
 	draftWriting                   // a configure job writes it (offerScope.draftJob)
 	draftRejected                  // Partner Center refused it (offerScope.draftFeedback)
+	draftWaiting                   // a submission job in flight (offerScope.draftJob) must finish first
 )
 
 // certificationFact is where the preview submission of the draft stands.
@@ -97,6 +98,9 @@ func setDraftSyncedCondition(offer *v1alpha1.MarketplaceOffer, fact draftFact, j
 	case draftRejected:
 		setCondition(conds, gen, v1alpha1.DraftSyncedCondition, false, v1alpha1.ReasonDraftRejected,
 			"%s", draftRejectedMessage(feedback))
+	case draftWaiting:
+		setCondition(conds, gen, v1alpha1.DraftSyncedCondition, false, v1alpha1.ReasonSyncingDraft,
+			"the draft of generation %d is written once the submission job %s in flight has finished", gen, job)
 	}
 }
 
@@ -263,10 +267,14 @@ func unwrittenSuffix(items []partnercenter.FeedbackItem) string {
 	return unwrittenPrefix + feedbackMessage(items)
 }
 
+// retryHint ends the messages of refusals that a reconcile request
+// retries once without an edit (annotations.go).
+const retryHint = "or set a new value of the annotation " + v1alpha1.ReconcileRequestedAtAnnotation + " to try again unchanged"
+
 // draftRejectedMessage is DraftSynced's and Stalled's message when Partner
 // Center refused the draft with feedback.
 func draftRejectedMessage(feedback string) string {
-	return "Partner Center refused the draft: " + feedback + "; fix the spec and the operator writes it again"
+	return "Partner Center refused the draft: " + feedback + "; fix the spec and the operator writes it again, " + retryHint
 }
 
 // certificationFailedMessage is Certified's and Stalled's message when
@@ -278,17 +286,17 @@ func certificationFailedMessage(gen int64, c *v1alpha1.Certification) string {
 			items = append(items, partnercenter.FeedbackItem{Code: f.Code, Resource: f.Resource, Message: f.Message})
 		}
 	}
-	return fmt.Sprintf("generation %d failed certification: %s. Fix the spec and the operator publishes again",
-		gen, feedbackMessage(items))
+	return fmt.Sprintf("generation %d failed certification: %s. Fix the spec and the operator publishes again, %s",
+		gen, feedbackMessage(items), retryHint)
 }
 
 // goLiveFailedMessage is Stalled's message when going live with
 // generation gen failed, with Partner Center's feedback when it gave any.
 func goLiveFailedMessage(gen int64, feedback string) string {
 	if feedback == "" {
-		return fmt.Sprintf("going live with generation %d failed; change the spec to publish again", gen)
+		return fmt.Sprintf("going live with generation %d failed; change the spec to publish again, %s", gen, retryHint)
 	}
-	return fmt.Sprintf("going live with generation %d failed: %s; change the spec to publish again", gen, feedback)
+	return fmt.Sprintf("going live with generation %d failed: %s; change the spec to publish again, %s", gen, feedback, retryHint)
 }
 
 // readyMessage is Ready's message once the offer reached its target.

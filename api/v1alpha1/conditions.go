@@ -132,14 +132,15 @@ const (
 	ReasonGoingLive = "GoingLive"
 	// ReasonNotRequested: spec.target does not ask for this stage.
 	ReasonNotRequested = "NotRequested"
+	// ReasonSaleStopped: the product's sale was stopped (lifecycleState
+	// deprecated), so Partner Center publishes nothing of it until it is
+	// restored; the operator reports it and never restores it.
+	ReasonSaleStopped = "SaleStopped"
 
 	// ReasonUnpublishedDraft: at adoption, Partner Center's draft differed
 	// from the version published; the operator does not publish it until
 	// the spec changes or the adopt annotation is removed.
 	ReasonUnpublishedDraft = "UnpublishedDraft"
-	// ReasonSaleStopped: the sale of the offer was stopped in Partner
-	// Center; the operator reports it and never restores it.
-	ReasonSaleStopped = "SaleStopped"
 	// ReasonDiffers: in managementPolicy Observe, Partner Center differs
 	// from the spec (InSync=False); the message names the fields.
 	ReasonDiffers = "Differs"
