@@ -103,6 +103,13 @@ func (r *MarketplaceOfferReconciler) adoptPublished(ctx context.Context, s *offe
 	published := normalizeDraft(*held)
 	digest := holdable(published)
 	stopped := pub.Target == partnercenter.TargetLive && pub.State == partnercenter.LifecycleDeprecated
+	if stopped && digest != spec {
+		// The spec is not what was on sale: that earlier life's
+		// submissions are not this object's. certify submits the spec,
+		// and stalls with SaleStopped when Partner Center refuses it.
+		st.Adoption = adoption
+		return nil
+	}
 	switch {
 	case digest == spec && draft == spec, stopped:
 		// Partner Center publishes the spec (or its sale is stopped and
