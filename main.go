@@ -94,6 +94,7 @@ type options struct {
 	minRetryDelay        time.Duration
 	maxRetryDelay        time.Duration
 	stalledRecheckPeriod time.Duration
+	resyncInterval       time.Duration
 	eventsPerSecond      float64
 	watchNamespaces      string
 
@@ -131,6 +132,7 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.DurationVar(&o.maxRetryDelay, "max-retry-delay", 5*time.Minute, "Longest delay between retries of a failed reconcile.")
 	fs.Float64Var(&o.eventsPerSecond, "events-per-second", 20, "Normal events recorded per second on average (bursts of ten times as many); more are dropped and counted in cosell_events_dropped_total. Warning events are always recorded.")
 	fs.DurationVar(&o.stalledRecheckPeriod, "stalled-recheck-period", 10*time.Minute, "How often stalled objects are checked again.")
+	fs.DurationVar(&o.resyncInterval, "resync-interval", controllers.DefaultResyncInterval, "How often each MarketplaceOffer is read back from Partner Center to find changes made outside the operator (spread by up to 10% either way; an offer's spec.resyncInterval overrides it); 0 turns the resync off.")
 	fs.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces whose Solutions and MarketplaceOffers are reconciled (empty: all namespaces).")
 }
 
@@ -374,6 +376,7 @@ func run(ctx context.Context, cfg *rest.Config, opts options) error {
 		return controllers.Options{
 			Concurrency:       concurrency,
 			StalledRecheck:    opts.stalledRecheckPeriod,
+			ResyncInterval:    resyncOption(opts.resyncInterval),
 			CredentialsSecret: secret,
 			RateLimiter:       workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](opts.minRetryDelay, opts.maxRetryDelay),
 		}
@@ -460,4 +463,13 @@ func partnerCenter(ctx context.Context, mgr ctrl.Manager, opts options) (partner
 		return nil, fmt.Errorf("the real Partner Center needs credentials: set --partner-center-secret to namespace/name of a Secret with tenantId, clientId and clientSecret")
 	}
 	return ingestion.New(pcOpts)
+}
+
+// resyncOption maps --resync-interval to controllers.Options, where zero
+// means the default: 0 on the command line turns the resync off.
+func resyncOption(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
 }

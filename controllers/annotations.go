@@ -47,3 +47,10 @@ func handleReconcileRequest(obj client.Object, lastHandled *string) {
 		*lastHandled = v
 	}
 }
+
+// reconcileRequestPending reports whether obj carries a reconcile request
+// not handled yet (lastHandled is its status.lastHandledReconcileAt).
+func reconcileRequestPending(obj client.Object, lastHandled string) bool {
+	v, ok := obj.GetAnnotations()[v1alpha1.ReconcileRequestedAtAnnotation]
+	return ok && v != lastHandled
+}

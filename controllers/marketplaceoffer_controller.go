@@ -76,6 +76,7 @@ func (r *MarketplaceOfferReconciler) kind() *kind[*v1alpha1.MarketplaceOffer] {
 			recordOfferTransitions(r.Recorder, old, cur)
 			observeOffer(old, cur)
 		},
+		resyncAfter: r.resyncAfter,
 	}
 }
 

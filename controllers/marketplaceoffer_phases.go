@@ -42,8 +42,18 @@ type offerScope struct {
 	submitJob string
 	// certification is set by certify: where the preview submission stands.
 	certification certificationFact
-	// live is set by goLive: where the live submission stands.
+	// live is set by goLive: where the live submission stands; or by
+	// checkDrift: a sale stopped or a product deleted outside the operator.
 	live liveFact
+	// stoppedSubmission is set by checkDrift with liveSaleStopped: the
+	// deprecated live submission.
+	stoppedSubmission string
+	// driftFound is set by checkDrift when the draft in Partner Center was
+	// changed outside the operator; syncDraft then writes it back.
+	driftFound bool
+	// productChecked is set once this reconcile read the product's state
+	// (checkDrift, explainRefusal), so that it is read at most once.
+	productChecked bool
 }
 
 // reconcileOffer runs the offer's phases in order, then sets its
@@ -56,6 +66,10 @@ func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *
 		{"ownOfferID", r.ownOfferID},
 		// ensureProduct finds, adopts or creates the product (status.productID).
 		{"ensureProduct", r.ensureProduct},
+		// checkDrift reads the offer back on an edit, a request or the
+		// resync: a draft changed outside is written back, a stopped sale
+		// or deleted product stalls (marketplaceoffer_drift.go).
+		{"checkDrift", r.checkDrift},
 		// followSolutions follows the Solutions migrating or merged into it.
 		{"followSolutions", r.followSolutions},
 		// syncDraft writes the draft resources when they changed (DraftSynced).
@@ -65,6 +79,7 @@ func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *
 		// goLive publishes the certified preview (Live, CoSellReady).
 		{"goLive", r.goLive},
 	})
+	err = r.explainRefusal(ctx, s, err)
 	setOfferConditions(s)
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -79,6 +80,10 @@ type kind[O conditionsObject] struct {
 	lastHandledReconcileAt func(O) *string
 	// statusPatched records events and metrics of a status change.
 	statusPatched func(old, cur O)
+	// resyncAfter, when set, is how long a settled object waits before it
+	// is read back from Partner Center (marketplaceoffer_drift.go); zero
+	// waits for the next event only.
+	resyncAfter func(O) time.Duration
 }
 
 // setupWithManager registers the reconciler r of kind k. It checks the
@@ -129,6 +134,7 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 
 	gen := obj.GetGeneration()
 	if !deleting {
+		ctx = withReconcileRequested(ctx, reconcileRequestPending(obj, *k.lastHandledReconcileAt(obj)))
 		handleReconcileRequest(obj, k.lastHandledReconcileAt(obj))
 	}
 	switch {
@@ -152,6 +158,9 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 	if o.kind != outcomeError {
 		*k.observedGeneration(obj) = gen
 		*k.observedSpecDigest(obj) = k.specDigest(obj)
+	}
+	if o.kind == outcomeDone && k.resyncAfter != nil {
+		return ctrl.Result{RequeueAfter: k.resyncAfter(obj)}, nil
 	}
 	return resultFor(ctx, o, err, k.options)
 }

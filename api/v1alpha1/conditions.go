@@ -123,6 +123,21 @@ const (
 	// ReasonNotRequested: spec.target does not ask for this stage.
 	ReasonNotRequested = "NotRequested"
 
+	// Drift, found by the resync (spec.resyncInterval) or by an edit.
+	// ReasonDriftDetected (DraftSynced=False): the draft in Partner Center
+	// was changed outside the operator, which writes its own back.
+	ReasonDriftDetected = "DriftDetected"
+	// ReasonDriftCorrected (DraftSynced=True): the draft changed outside
+	// the operator was written back.
+	ReasonDriftCorrected = "DriftCorrected"
+	// ReasonSaleStopped (Live=False, Stalled): the offer's sale was
+	// stopped outside the operator, which neither restores nor publishes
+	// it again on its own.
+	ReasonSaleStopped = "SaleStopped"
+	// ReasonProductDeleted (Live=False, Stalled): the product was deleted
+	// outside the operator, which does not create it again on its own.
+	ReasonProductDeleted = "ProductDeleted"
+
 	// CoSellReady reasons: the operator's judgement of spec.coSell against
 	// Microsoft's documented co-sell ready requirements (no Partner Center
 	// API reports an offer's co-sell status). The CO-SELL column shows them.

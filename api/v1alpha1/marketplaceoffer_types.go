@@ -125,6 +125,15 @@ type MarketplaceOfferSpec struct {
 	// made while suspended are not counted in status.observedGeneration.
 	// +optional
 	Suspend bool `json:"suspend,omitempty"`
+
+	// resyncInterval is how often the operator reads the offer back from
+	// Partner Center to find changes made outside it (a draft edited in
+	// the portal is written back; a sale stopped or a product deleted
+	// stalls the offer). Default: the manager's --resync-interval (1h).
+	// Each object's resync is spread by up to 10% either way.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m') && duration(self) <= duration('168h')",message="resyncInterval must be between 1m and 168h"
+	ResyncInterval *metav1.Duration `json:"resyncInterval,omitempty"`
 }
 
 // OfferListing is the marketplace listing of an offer.
@@ -578,6 +587,32 @@ type MarketplaceOfferStatus struct {
 	// +kubebuilder:validation:MaxItems=256
 	// +kubebuilder:validation:items:MaxLength=128
 	MergedSolutions []string `json:"mergedSolutions,omitempty"`
+
+	// resync is the operator's last read of the offer back from Partner
+	// Center, which finds changes made outside it (spec.resyncInterval).
+	// +optional
+	Resync *Resync `json:"resync,omitempty"`
+}
+
+// Resync records the operator's last check of the offer in Partner Center
+// for changes made outside it.
+type Resync struct {
+	// checkedAt is when the operator last read the product's submissions
+	// and draft; the next resync is due about spec.resyncInterval later.
+	// +optional
+	CheckedAt *metav1.Time `json:"checkedAt,omitempty"`
+
+	// draftDigest is the status.draftDigest that readDigest was read for.
+	// +optional
+	// +kubebuilder:validation:MaxLength=128
+	DraftDigest string `json:"draftDigest,omitempty"`
+
+	// readDigest is the digest of the draft as Partner Center returned it
+	// once the operator had written it: a later read that differs was
+	// edited outside the operator, and the operator writes its draft back.
+	// +optional
+	// +kubebuilder:validation:MaxLength=128
+	ReadDigest string `json:"readDigest,omitempty"`
 }
 
 // MarketplaceOffer is an offer in Microsoft's commercial marketplace that the
