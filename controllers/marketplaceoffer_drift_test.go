@@ -1,0 +1,227 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
+	clocktesting "k8s.io/utils/clock/testing"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter/fake"
+)
+
+// Objects checked at the same moment (created together, or all after a
+// restart) are due again spread over ±10% of the interval, evenly enough
+// that no tenth of that window takes more than a fifth of them, while one
+// object's due time does not move between the reconciles that ask.
+func TestResyncSpreadsObjectsCheckedTogether(t *testing.T) {
+	g := NewWithT(t)
+	const n, buckets = 2000, 10
+	interval := time.Hour
+	checked := time.Date(2026, 12, 2, 11, 0, 0, 0, time.UTC)
+	lo, hi := checked.Add(interval*9/10), checked.Add(interval*11/10)
+	counts := make([]int, buckets)
+	for i := range n {
+		uid := types.UID(fmt.Sprintf("00000000-0000-4000-8000-%012d", i))
+		due := nextResync(checked, interval, uid)
+		g.Expect(due).To(BeTemporally(">=", lo))
+		g.Expect(due).To(BeTemporally("<=", hi))
+		g.Expect(nextResync(checked, interval, uid)).To(Equal(due), "stable for one object and check")
+		b := min(int(due.Sub(lo)*buckets/hi.Sub(lo)), buckets-1)
+		counts[b]++
+	}
+	for b, c := range counts {
+		g.Expect(c).To(BeNumerically(">", n/buckets/2), "bucket %d of %v", b, counts)
+		g.Expect(c).To(BeNumerically("<", n/5), "bucket %d of %v", b, counts)
+	}
+	// The next check of one object moves its due time, so that two objects
+	// due together once are not due together forever.
+	a, b := types.UID("a"), types.UID("b")
+	g.Expect(nextResync(checked.Add(time.Second), interval, a).Sub(nextResync(checked.Add(time.Second), interval, b))).
+		NotTo(Equal(nextResync(checked, interval, a).Sub(nextResync(checked, interval, b))))
+}
+
+// spec.resyncInterval wins over the manager's --resync-interval, which wins
+// over the default; a negative manager interval (--resync-interval=0)
+// turns the resync off for objects without their own.
+func TestResyncIntervalComesFromTheObjectThenTheManager(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		object  *metav1.Duration
+		manager time.Duration
+		want    time.Duration
+	}{
+		{"default", nil, 0, time.Hour},
+		{"manager", nil, 20 * time.Minute, 20 * time.Minute},
+		{"object over manager", &metav1.Duration{Duration: 5 * time.Minute}, 20 * time.Minute, 5 * time.Minute},
+		{"manager off", nil, -1, 0},
+		{"object while the manager's is off", &metav1.Duration{Duration: 3 * time.Hour}, -1, 3 * time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			offer := draftOffer()
+			offer.Spec.ResyncInterval = tc.object
+			NewWithT(t).Expect(resyncInterval(offer, &Options{ResyncInterval: tc.manager})).To(Equal(tc.want))
+		})
+	}
+}
+
+// liveOffer is draftOffer taken live, with a plan.
+func liveOffer() *v1alpha1.MarketplaceOffer {
+	o := draftOffer()
+	o.UID = "3f0f6a3c-0000-4000-8000-000000000001"
+	o.Spec.Target = v1alpha1.TargetLive
+	o.Spec.Plans = []v1alpha1.Plan{{ID: "standard", Name: "Standard", Description: "Up to 50 stores.", Pricing: "FlatRate", Price: "499.00"}}
+	return o
+}
+
+// settle reconciles until the offer is Ready, at most 30 times.
+func (h *offerHarness) settle(g Gomega) (ctrl.Result, *v1alpha1.MarketplaceOffer) {
+	for range 30 {
+		res, got := h.reconcile(g)
+		if meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.ReadyCondition) {
+			return res, got
+		}
+	}
+	_, got := h.reconcile(g)
+	g.Expect(got.Status.Conditions).To(ContainElement(And(
+		HaveField("Type", v1alpha1.ReadyCondition), HaveField("Status", metav1.ConditionTrue))), "never Ready")
+	return ctrl.Result{}, got
+}
+
+func totalCalls(f *fake.Client) int {
+	n := 0
+	for _, c := range f.Calls {
+		n += c
+	}
+	return n
+}
+
+// A settled offer is requeued for its resync, about its interval later:
+// the manager's, or its own spec.resyncInterval.
+func TestSettledOfferRequeuesForItsResync(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		object *metav1.Duration
+		want   time.Duration
+	}{
+		{"manager's interval", nil, 20 * time.Minute},
+		{"object's interval", &metav1.Duration{Duration: 5 * time.Minute}, 5 * time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			offer := liveOffer()
+			offer.Spec.ResyncInterval = tc.object
+			h := newOfferHarness(t, offer, fake.New())
+			h.r.Options.ResyncInterval = 20 * time.Minute
+			res, got := h.settle(g)
+			g.Expect(got.Status.Resync).NotTo(BeNil())
+			g.Expect(got.Status.Resync.CheckedAt).NotTo(BeNil())
+			g.Expect(res.RequeueAfter).To(BeNumerically(">=", tc.want*9/10-time.Second))
+			g.Expect(res.RequeueAfter).To(BeNumerically("<=", tc.want*11/10))
+		})
+	}
+}
+
+// The steady-state cost of the resync: a settled offer reads nothing from
+// Partner Center until its resync is due, then two reads (the product's
+// submissions and its draft), and writes nothing when nothing drifted.
+func TestResyncCostsTwoReadsPerObject(t *testing.T) {
+	g := NewWithT(t)
+	f := fake.New()
+	h := newOfferHarness(t, liveOffer(), f)
+	h.r.Options.ResyncInterval = time.Hour
+	h.settle(g)
+	clock := h.r.Clock.(*clocktesting.FakePassiveClock)
+
+	clear(f.Calls)
+	clock.SetTime(clock.Now().Add(50 * time.Minute)) // before the earliest due time (54 minutes)
+	h.reconcile(g)
+	g.Expect(totalCalls(f)).To(BeZero(), "not due: %v", f.Calls)
+
+	for i := range 3 {
+		clear(f.Calls)
+		clock.SetTime(clock.Now().Add(70 * time.Minute)) // after the latest due time (66 minutes)
+		res, got := h.reconcile(g)
+		g.Expect(f.Calls).To(Equal(map[string]int{"ListSubmissions": 1, "GetDraft": 1}), "resync %d", i)
+		ready(g, got)
+		g.Expect(res.RequeueAfter).To(BeNumerically(">", 50*time.Minute))
+	}
+}
+
+func ready(g Gomega, o *v1alpha1.MarketplaceOffer) {
+	c := meta.FindStatusCondition(o.Status.Conditions, v1alpha1.ReadyCondition)
+	g.Expect(c).NotTo(BeNil())
+	g.Expect(c.Status).To(Equal(metav1.ConditionTrue), "%s: %s", c.Reason, c.Message)
+}
+
+// A draft changed behind the operator's back is found by the resync and
+// written back; the offer stays Ready and is not published again.
+func TestResyncWritesBackADraftChangedOutside(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	f := fake.New()
+	h := newOfferHarness(t, liveOffer(), f)
+	h.r.Options.ResyncInterval = time.Hour
+	_, got := h.settle(g)
+	clock := h.r.Clock.(*clocktesting.FakePassiveClock)
+
+	edited, err := f.GetDraft(ctx, got.Status.ProductID)
+	g.Expect(err).NotTo(HaveOccurred())
+	edited.Listing.Title = "Edited in the portal"
+	job, err := f.ConfigureDraft(ctx, got.Status.ProductID, "SoftwareAsAService", *edited)
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = f.GetJob(ctx, job.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+	submitted := f.Calls["SubmitPreview"] + f.Calls["GoLive"]
+
+	clock.SetTime(clock.Now().Add(70 * time.Minute))
+	_, got = h.settle(g)
+	draft, err := f.GetDraft(ctx, got.Status.ProductID)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(draft.Listing.Title).To(Equal("Contoso Analytics"))
+	c := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.DraftSyncedCondition)
+	g.Expect(c.Reason).To(Equal(v1alpha1.ReasonDriftCorrected))
+	g.Expect(f.Calls["SubmitPreview"] + f.Calls["GoLive"]).To(Equal(submitted), "nothing published again")
+	g.Expect(drainEvents(h.r.Recorder.(*events.FakeRecorder))).To(ContainElement(ContainSubstring(v1alpha1.ReasonDriftDetected)))
+}
+
+func drainEvents(rec *events.FakeRecorder) []string {
+	var out []string
+	for {
+		select {
+		case e := <-rec.Events:
+			out = append(out, e)
+		default:
+			return out
+		}
+	}
+}
+
+// What a stopped sale or a deleted product makes Partner Center answer
+// later phases (not found, an invalid state) sends the offer to read the
+// product; nothing else does.
+func TestMayBeGone(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{&pc.Error{Class: pc.ClassNotFound, Code: pc.CodeResourceNotFound}, true},
+		{&pc.Error{Class: pc.ClassConflict, Code: pc.CodeInvalidState}, true},
+		{stalled(v1alpha1.ReasonCertificationFailed, "generation 2 failed certification: 1) submission/x: product is deprecated [invalidState]"), true},
+		{stalled(v1alpha1.ReasonDraftRejected, "Partner Center refused the draft: 1) listing: no such product [resourceNotFound]"), true},
+		{stalled(v1alpha1.ReasonCertificationFailed, "generation 2 failed certification: 1) listing: title too long [businessValidationError]"), false},
+		{&pc.Error{Class: pc.ClassTransient}, false},
+		{waiting(time.Second, v1alpha1.ReasonCertifying, "in certification"), false},
+	} {
+		NewWithT(t).Expect(mayBeGone(tc.err)).To(Equal(tc.want), "%v", tc.err)
+	}
+}
