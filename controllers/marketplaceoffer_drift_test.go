@@ -190,7 +190,7 @@ func TestResyncWritesBackADraftChangedOutside(t *testing.T) {
 	g.Expect(draft.Listing.Title).To(Equal("Contoso Analytics"))
 	c := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.DraftSyncedCondition)
 	g.Expect(c.Reason).To(Equal(v1alpha1.ReasonDriftCorrected))
-	g.Expect(f.Calls["SubmitPreview"] + f.Calls["GoLive"]).To(Equal(submitted), "nothing published again")
+	g.Expect(f.Calls["SubmitPreview"]+f.Calls["GoLive"]).To(Equal(submitted), "nothing published again")
 	g.Expect(drainEvents(h.r.Recorder.(*events.FakeRecorder))).To(ContainElement(ContainSubstring(v1alpha1.ReasonDriftDetected)))
 }
 
