@@ -142,8 +142,7 @@ func (r *MarketplaceOfferReconciler) checkReason(ctx context.Context, offer *v1a
 // stopped or a product deleted outside the operator stalls the offer, and
 // keeps it stalled, without reading again, until a later check finds
 // otherwise. A draft changed outside the operator is marked for syncDraft
-// to write again. Between checks it only records, once per write of the
-// draft, the draft as Partner Center returned it.
+// to write again.
 func (r *MarketplaceOfferReconciler) checkDrift(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	st := &offer.Status
@@ -152,10 +151,7 @@ func (r *MarketplaceOfferReconciler) checkDrift(ctx context.Context, s *offerSco
 	}
 	why := r.checkReason(ctx, offer)
 	if why == "" {
-		if err := driftStall(offer); err != nil {
-			return err
-		}
-		return r.recordDraftBaseline(ctx, s)
+		return driftStall(offer)
 	}
 	wasGone := driftStall(offer) != nil
 	if err := r.productGone(ctx, s); err != nil {
@@ -255,13 +251,14 @@ func settledDraft(offer *v1alpha1.MarketplaceOffer) bool {
 	return true
 }
 
-// recordDraftBaseline reads the draft once after each write (one read),
-// when it has settled, and records the digest of what Partner Center
-// returned: what the adapter could not write, or wrote in its own form,
-// is then not mistaken for drift.
+// recordDraftBaseline runs after syncDraft: it reads the draft once after
+// each write (one read), in the reconcile that finds the write done, and
+// records the digest of what Partner Center returned. What the adapter
+// could not write, or wrote in its own form, is then not taken for drift.
 func (r *MarketplaceOfferReconciler) recordDraftBaseline(ctx context.Context, s *offerScope) error {
 	st := &s.offer.Status
-	if !settledDraft(s.offer) || (st.Resync != nil && st.Resync.DraftDigest == st.DraftDigest && st.Resync.ReadDigest != "") {
+	if st.ProductID == "" || !settledDraft(s.offer) ||
+		(st.Resync != nil && st.Resync.DraftDigest == st.DraftDigest && st.Resync.ReadDigest != "") {
 		return nil
 	}
 	read, err := r.readDraftDigest(ctx, st.ProductID)

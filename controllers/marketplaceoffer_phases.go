@@ -74,6 +74,9 @@ func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *
 		{"followSolutions", r.followSolutions},
 		// syncDraft writes the draft resources when they changed (DraftSynced).
 		{"syncDraft", r.syncDraft},
+		// recordDraftBaseline reads a draft just written once, the
+		// baseline checkDrift compares with (marketplaceoffer_drift.go).
+		{"recordDraftBaseline", r.recordDraftBaseline},
 		// certify submits the draft to preview and tracks certification (Certified).
 		{"certify", r.certify},
 		// goLive publishes the certified preview (Live, CoSellReady).
