@@ -225,3 +225,112 @@ func TestMayBeGone(t *testing.T) {
 		NewWithT(t).Expect(mayBeGone(tc.err)).To(Equal(tc.want), "%v", tc.err)
 	}
 }
+
+// DraftSynced tells a draft written back from an ordinary write: False
+// DriftDetected while the write runs, True DriftCorrected once done, kept
+// for the generation, and Succeeded again for a new generation's draft.
+func TestSetDraftDriftCondition(t *testing.T) {
+	detected := &metav1.Condition{Type: v1alpha1.DraftSyncedCondition, Status: metav1.ConditionFalse, Reason: v1alpha1.ReasonDriftDetected, ObservedGeneration: 2}
+	corrected := &metav1.Condition{Type: v1alpha1.DraftSyncedCondition, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonDriftCorrected, ObservedGeneration: 2}
+	for _, tc := range []struct {
+		name       string
+		gen        int64
+		prev       *metav1.Condition
+		fact       draftFact
+		found      bool
+		wantReason string
+		wantStatus metav1.ConditionStatus
+	}{
+		{"found, writing", 2, nil, draftWriting, true, v1alpha1.ReasonDriftDetected, metav1.ConditionFalse},
+		{"found, written at once", 2, nil, draftWritten, true, v1alpha1.ReasonDriftCorrected, metav1.ConditionTrue},
+		{"the write back completes", 2, detected, draftWritten, false, v1alpha1.ReasonDriftCorrected, metav1.ConditionTrue},
+		{"still waiting for the write", 2, detected, draftUnknown, false, v1alpha1.ReasonDriftDetected, metav1.ConditionFalse},
+		{"kept for the generation", 2, corrected, draftWritten, false, v1alpha1.ReasonDriftCorrected, metav1.ConditionTrue},
+		{"a new generation's draft", 3, corrected, draftWritten, false, v1alpha1.ReasonSucceeded, metav1.ConditionTrue},
+		{"no drift", 2, nil, draftWritten, false, v1alpha1.ReasonSucceeded, metav1.ConditionTrue},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			offer := statusOffer(tc.gen)
+			if tc.prev != nil {
+				offer.Status.Conditions = []metav1.Condition{*tc.prev}
+			}
+			setOfferConditions(&offerScope{offer: offer, draft: tc.fact, driftFound: tc.found, draftJob: "job-1"})
+			c := meta.FindStatusCondition(offer.Status.Conditions, v1alpha1.DraftSyncedCondition)
+			g.Expect(c).NotTo(BeNil())
+			g.Expect(c.Reason).To(Equal(tc.wantReason), c.Message)
+			g.Expect(c.Status).To(Equal(tc.wantStatus))
+		})
+	}
+}
+
+// Live reports a stopped sale and a deleted product with what to do, and
+// their end: True again for a sale found on again, no Live condition for
+// a product found again.
+func TestSetLiveDriftCondition(t *testing.T) {
+	stopped := metav1.Condition{Type: v1alpha1.LiveCondition, Status: metav1.ConditionFalse, Reason: v1alpha1.ReasonSaleStopped, ObservedGeneration: 2}
+	deleted := metav1.Condition{Type: v1alpha1.LiveCondition, Status: metav1.ConditionFalse, Reason: v1alpha1.ReasonProductDeleted, ObservedGeneration: 2}
+	for _, tc := range []struct {
+		name       string
+		prev       []metav1.Condition
+		fact       liveFact
+		want       *wantCondition
+		wantAbsent bool
+	}{
+		{"sale stopped", nil, liveSaleStopped, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonSaleStopped, "live submission sub-8 of product product-1 is deprecated"}, false},
+		{"product deleted", nil, liveProductDeleted, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonProductDeleted, "delete this object and apply it again"}, false},
+		{"on sale again", []metav1.Condition{stopped}, liveResumed, &wantCondition{metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "on sale again"}, false},
+		{"product found again", []metav1.Condition{deleted}, liveResumed, nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			offer := statusOffer(2)
+			offer.Status.Conditions = tc.prev
+			setOfferConditions(&offerScope{offer: offer, live: tc.fact, stoppedSubmission: "sub-8"})
+			if tc.wantAbsent {
+				g.Expect(meta.FindStatusCondition(offer.Status.Conditions, v1alpha1.LiveCondition)).To(BeNil())
+				return
+			}
+			expectCondition(g, offer.Status.Conditions, v1alpha1.LiveCondition, 2, tc.want, nil)
+			g.Expect(meta.FindStatusCondition(offer.Status.Conditions, v1alpha1.CoSellReadyCondition)).To(BeNil())
+		})
+	}
+}
+
+// A refusal the phases met (not found) after checkDrift did not read this
+// reconcile makes the offer read the product once: a product deleted in
+// the meantime stalls it with ProductDeleted; a product still there keeps
+// the refusal as it was; a reconcile that already read keeps it too.
+func TestExplainRefusalReadsTheProductOnce(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	f := fake.New()
+	h := newOfferHarness(t, draftOffer(), f)
+	_, offer := h.settle(g)
+	refusal := &pc.Error{Class: pc.ClassNotFound, Code: pc.CodeResourceNotFound, Message: "no such product"}
+
+	clear(f.Calls)
+	s := &offerScope{offer: offer.DeepCopy()}
+	g.Expect(h.r.explainRefusal(ctx, s, refusal)).To(Equal(refusal), "the product is there")
+	g.Expect(f.Calls["ListSubmissions"]).To(Equal(1))
+
+	product, err := f.GetProduct(ctx, offer.Status.ProductID)
+	g.Expect(err).NotTo(HaveOccurred())
+	job, err := f.DeleteDraft(ctx, *product)
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = f.GetJob(ctx, job.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = f.GetProduct(ctx, offer.Status.ProductID)
+	g.Expect(pc.IsNotFound(err)).To(BeTrue(), "deleted behind the operator's back")
+
+	clear(f.Calls)
+	s = &offerScope{offer: offer.DeepCopy(), productChecked: true}
+	g.Expect(h.r.explainRefusal(ctx, s, refusal)).To(Equal(refusal), "read already")
+	g.Expect(f.Calls).To(BeEmpty())
+
+	s = &offerScope{offer: offer.DeepCopy()}
+	err = h.r.explainRefusal(ctx, s, refusal)
+	g.Expect(err).To(MatchError(ContainSubstring("deleted outside the operator")))
+	g.Expect(classify(err, "").reason).To(Equal(v1alpha1.ReasonProductDeleted))
+	g.Expect(s.live).To(Equal(liveProductDeleted))
+}
