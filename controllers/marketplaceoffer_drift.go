@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
@@ -146,7 +147,13 @@ func (r *MarketplaceOfferReconciler) checkReason(ctx context.Context, offer *v1a
 func (r *MarketplaceOfferReconciler) checkDrift(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	st := &offer.Status
-	if st.ProductID == "" || s.createdProduct {
+	if st.ProductID == "" {
+		return nil
+	}
+	if s.createdProduct {
+		// Nothing was changed outside yet: the first resync is due an
+		// interval after the create.
+		r.markChecked(st)
 		return nil
 	}
 	why := r.checkReason(ctx, offer)
@@ -257,18 +264,22 @@ func settledDraft(offer *v1alpha1.MarketplaceOffer) bool {
 // could not write, or wrote in its own form, is then not taken for drift.
 func (r *MarketplaceOfferReconciler) recordDraftBaseline(ctx context.Context, s *offerScope) error {
 	st := &s.offer.Status
-	if st.ProductID == "" || !settledDraft(s.offer) ||
-		(st.Resync != nil && st.Resync.DraftDigest == st.DraftDigest && st.Resync.ReadDigest != "") {
+	if st.ProductID == "" || !settledDraft(s.offer) || (st.Resync != nil && st.Resync.DraftDigest == st.DraftDigest) {
 		return nil
 	}
 	read, err := r.readDraftDigest(ctx, st.ProductID)
-	if err != nil {
+	if err != nil && partnercenter.ClassOf(err) == partnercenter.ClassTransient {
 		return err
 	}
 	if st.Resync == nil {
 		st.Resync = &v1alpha1.Resync{}
 	}
+	// A draft Partner Center refuses to return does not hold up
+	// publishing: the read is tried again at the next resync only.
 	st.Resync.DraftDigest, st.Resync.ReadDigest = st.DraftDigest, read
+	if err != nil {
+		logf.FromContext(ctx).Info("reading the draft back failed; drift of the draft is looked for at the next resync", "error", err.Error())
+	}
 	return nil
 }
 
@@ -284,11 +295,16 @@ func (r *MarketplaceOfferReconciler) compareDraft(ctx context.Context, s *offerS
 		return nil
 	}
 	if rs.DraftDigest != st.DraftDigest || rs.ReadDigest == "" {
+		rs.DraftDigest = "" // read it, also after a failed read
 		return r.recordDraftBaseline(ctx, s)
 	}
 	read, err := r.readDraftDigest(ctx, st.ProductID)
 	if err != nil {
-		return err
+		if partnercenter.ClassOf(err) == partnercenter.ClassTransient {
+			return err
+		}
+		logf.FromContext(ctx).Info("reading the draft back failed; drift of the draft is looked for at the next resync", "error", err.Error())
+		return nil
 	}
 	if read == rs.ReadDigest {
 		return nil
@@ -305,10 +321,12 @@ func (r *MarketplaceOfferReconciler) compareDraft(ctx context.Context, s *offerS
 	return nil
 }
 
+// readDraftDigest reads the draft (one read) and returns its digest, or
+// Partner Center's error as it is.
 func (r *MarketplaceOfferReconciler) readDraftDigest(ctx context.Context, productID string) (string, error) {
 	d, err := r.PartnerCenter.GetDraft(ctx, productID)
 	if err != nil {
-		return "", pcError(err)
+		return "", err
 	}
 	return draftDigest(normalizeDraft(*d)), nil
 }

@@ -334,3 +334,32 @@ func TestExplainRefusalReadsTheProductOnce(t *testing.T) {
 	g.Expect(classify(err, "").reason).To(Equal(v1alpha1.ReasonProductDeleted))
 	g.Expect(s.live).To(Equal(liveProductDeleted))
 }
+
+// refusingDraftReads is the fake, whose draft reads Partner Center refuses.
+type refusingDraftReads struct{ *fake.Client }
+
+func (c refusingDraftReads) GetDraft(ctx context.Context, productID string) (*pc.Draft, error) {
+	_, _ = c.Client.GetDraft(ctx, productID) // counted
+	return nil, &pc.Error{Class: pc.ClassTerminal, Op: "GetDraft", Message: "the answer breaks the published contract"}
+}
+
+// A draft Partner Center refuses to return does not hold up publishing:
+// the offer still goes live, and the read is tried once per write and at
+// each resync only, not at every reconcile.
+func TestDraftReadRefusedDoesNotHoldUpPublishing(t *testing.T) {
+	g := NewWithT(t)
+	f := fake.New()
+	h := newOfferHarness(t, liveOffer(), refusingDraftReads{f})
+	_, got := h.settle(g)
+	g.Expect(got.Status.Phase).To(Equal(v1alpha1.PhaseLive))
+	g.Expect(got.Status.Resync.ReadDigest).To(BeEmpty())
+	g.Expect(f.Calls["GetDraft"]).To(Equal(1))
+
+	h.reconcile(g)
+	g.Expect(f.Calls["GetDraft"]).To(Equal(1), "not read again before the resync")
+	clock := h.r.Clock.(*clocktesting.FakePassiveClock)
+	clock.SetTime(clock.Now().Add(70 * time.Minute))
+	_, got = h.reconcile(g)
+	g.Expect(f.Calls["GetDraft"]).To(Equal(2), "read again at the resync")
+	ready(g, got)
+}
