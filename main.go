@@ -132,7 +132,7 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.DurationVar(&o.maxRetryDelay, "max-retry-delay", 5*time.Minute, "Longest delay between retries of a failed reconcile.")
 	fs.Float64Var(&o.eventsPerSecond, "events-per-second", 20, "Normal events recorded per second on average (bursts of ten times as many); more are dropped and counted in cosell_events_dropped_total. Warning events are always recorded.")
 	fs.DurationVar(&o.stalledRecheckPeriod, "stalled-recheck-period", 10*time.Minute, "How often stalled objects are checked again.")
-	fs.DurationVar(&o.resyncInterval, "resync-interval", controllers.DefaultResyncInterval, "How often each MarketplaceOffer is read back from Partner Center to find changes made outside the operator (spread by up to 10% either way; an offer's spec.resyncInterval overrides it); 0 turns the resync off.")
+	fs.DurationVar(&o.resyncInterval, "resync-interval", controllers.DefaultResyncInterval, "How often each MarketplaceOffer is read back from Partner Center to find changes made outside the operator (each offer at its own moment of the period; an offer's spec.resyncInterval overrides it); 0 turns the resync off.")
 	fs.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces whose Solutions and MarketplaceOffers are reconciled (empty: all namespaces).")
 }
 

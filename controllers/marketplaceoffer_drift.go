@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"hash/fnv"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,8 +17,9 @@ import (
 )
 
 // Drift: what people (or other tools) change in Partner Center behind the
-// operator's back. The offer is read back from Partner Center on a slow,
-// jittered timer (the resync), on every edit of the spec, and when a
+// operator's back. The offer is read back from Partner Center on a slow
+// timer (the resync), each object at its own moment of the period, on
+// every edit of the spec, and when a
 // reconcile is requested through the reconcile-requested-at annotation:
 //
 //   - a draft edited outside the operator is written back (Git wins),
@@ -55,9 +55,6 @@ const (
 	// Partner Center when neither the manager's --resync-interval nor the
 	// offer's spec.resyncInterval says otherwise.
 	DefaultResyncInterval = time.Hour
-	// resyncJitter spreads each object's resync by up to this fraction of
-	// its interval, either way.
-	resyncJitter = 0.1
 	// draftDrifted stands in status.draftDigest for a draft found changed
 	// outside the operator: it differs from every digest, so syncDraft
 	// writes the spec's draft again (without reading it first, as it would
@@ -88,18 +85,20 @@ func resyncInterval(offer *v1alpha1.MarketplaceOffer, opts *Options) time.Durati
 }
 
 // nextResync is when the resync after one made at checkedAt is due: the
-// interval later, spread by up to resyncJitter of it either way. The spread
-// comes from a hash of the object's UID and checkedAt: objects checked at
-// the same moment (created together, or all after a restart) fall apart
-// over the following periods, while one object's due time stays the same
-// across the reconciles in between, whatever triggers them.
+// object's slot, one per interval at a fixed offset from the Unix epoch
+// taken from a hash of its UID, first reached at least half an interval
+// after checkedAt. Objects checked at the same moment (created together,
+// or all after a restart) are thus due spread evenly over the period from
+// the first resync on, and each object is checked once per interval,
+// whatever else (an edit, a requested reconcile, a restart) made it read
+// Partner Center in between.
 func nextResync(checkedAt time.Time, interval time.Duration, uid types.UID) time.Time {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(uid))
-	_, _ = h.Write([]byte(strconv.FormatInt(checkedAt.UnixNano(), 10)))
-	f := float64(h.Sum64()%1_000_001) / 1_000_000 // [0, 1]
-	spread := (2*f - 1) * resyncJitter            // [-jitter, +jitter]
-	return checkedAt.Add(interval + time.Duration(spread*float64(interval)))
+	offset := int64(h.Sum64() % uint64(interval))
+	earliest := checkedAt.Add(interval/2).UnixNano() - offset
+	slot := (earliest + int64(interval) - 1) / int64(interval) // ceiling, for times after 1970
+	return time.Unix(0, slot*int64(interval)+offset)
 }
 
 // resyncAfter is how long a settled offer waits for its next resync; zero

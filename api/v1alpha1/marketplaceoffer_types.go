@@ -130,7 +130,8 @@ type MarketplaceOfferSpec struct {
 	// Partner Center to find changes made outside it (a draft edited in
 	// the portal is written back; a sale stopped or a product deleted
 	// stalls the offer). Default: the manager's --resync-interval (1h).
-	// Each object's resync is spread by up to 10% either way.
+	// Each object is read back at its own moment of the period, so that
+	// objects created together do not all read at once.
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m') && duration(self) <= duration('168h')",message="resyncInterval must be between 1m and 168h"
 	ResyncInterval *metav1.Duration `json:"resyncInterval,omitempty"`
