@@ -82,8 +82,17 @@ func (r *SolutionReconciler) readOffer(ctx context.Context, s *solutionScope) er
 // Partner Center's state (pending migration) and ended waiting for the
 // offer, the offer's events wake the Solution without asking Partner
 // Center again until the offer is there (and live, for a merge).
+//
+// A completed action of this generation is not read again: migrations and
+// merges are final, and a discard changes only through this Solution (a
+// new spec.action is a new generation). A restart, or the offer's status
+// changes that wake the Solution, then cost no Partner Center call.
 func (r *SolutionReconciler) readLegacyState(ctx context.Context, s *solutionScope) error {
 	spec, st := &s.sol.Spec, &s.sol.Status
+	if actionRecordedComplete(s.sol) {
+		s.action = actionCompleted
+		return errSkipRest
+	}
 	if st.ObservedGeneration == s.sol.Generation && st.State == v1alpha1.StatePendingMigration &&
 		readyReason(st.Conditions) == v1alpha1.ReasonWaitingForOffer {
 		if err := waitForOffer(s); err != nil {
@@ -104,6 +113,17 @@ func (r *SolutionReconciler) readLegacyState(ctx context.Context, s *solutionSco
 		return err
 	}
 	return r.settled(s)
+}
+
+// actionRecordedComplete reports whether status already records this
+// generation's action as done: ActionCompleted True for the generation and
+// the legacy solution in the action's end state.
+func actionRecordedComplete(sol *v1alpha1.Solution) bool {
+	st := &sol.Status
+	c := meta.FindStatusCondition(st.Conditions, v1alpha1.ActionCompletedCondition)
+	end, ok := actionEnds[sol.Spec.Action]
+	return ok && c != nil && c.Status == metav1.ConditionTrue && c.ObservedGeneration == sol.Generation &&
+		st.ObservedGeneration == sol.Generation && st.State == solutionStateFromPort(end.state)
 }
 
 // waitForOffer waits while the referenced offer cannot take the action

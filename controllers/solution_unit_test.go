@@ -49,3 +49,46 @@ func TestMergeWaitingForItsOfferAsksPartnerCenterOnce(t *testing.T) {
 	g.Expect(f.Calls["GetSolution"]).To(Equal(1))
 	g.Expect(f.Calls["RequestMerge"]).To(BeZero())
 }
+
+// A Discard once completed for its generation is not read again: a
+// restart of the operator, or any other wake-up, costs no Partner Center
+// call. A new generation reads again.
+func TestCompletedSolutionIsNotReadAgain(t *testing.T) {
+	g := NewWithT(t)
+	scheme := runtime.NewScheme()
+	g.Expect(v1alpha1.AddToScheme(scheme)).To(Succeed())
+	sol := &v1alpha1.Solution{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "ocp-contoso-legacy", Generation: 1},
+		Spec:       v1alpha1.SolutionSpec{SolutionID: "ocp-contoso-legacy", PartnerID: "4871234", Action: v1alpha1.ActionDiscard},
+	}
+	b := fakeclient.NewClientBuilder().WithScheme(scheme).
+		WithStatusSubresource(&v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}).WithObjects(sol)
+	g.Expect(IndexFields(context.Background(), builderIndexer{b})).To(Succeed())
+	f := fake.New(pc.LegacySolution{PartnerID: "4871234", SolutionID: "ocp-contoso-legacy", Name: "Contoso Legacy"})
+	r := &SolutionReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: f, Recorder: events.NewFakeRecorder(100),
+		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
+	r.Options.defaults()
+	reconcile := func() *v1alpha1.Solution {
+		_, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: client.ObjectKeyFromObject(sol)})
+		g.Expect(err).NotTo(HaveOccurred())
+		got := &v1alpha1.Solution{}
+		g.Expect(r.Get(context.Background(), client.ObjectKeyFromObject(sol), got)).To(Succeed())
+		return got
+	}
+
+	got := reconcile()
+	g.Expect(got.Status.State).To(Equal(v1alpha1.StateDiscarded))
+	g.Expect(f.Calls["DiscardSolution"]).To(Equal(1))
+	reads := f.Calls["GetSolution"]
+	for range 3 {
+		got = reconcile()
+	}
+	g.Expect(f.Calls["GetSolution"]).To(Equal(reads), "a completed Solution was read again")
+	g.Expect(readyReason(got.Status.Conditions)).To(Equal(v1alpha1.ReasonSucceeded))
+
+	// A new generation is read again.
+	got.Generation = 2
+	g.Expect(r.Update(context.Background(), got)).To(Succeed())
+	reconcile()
+	g.Expect(f.Calls["GetSolution"]).To(Equal(reads + 1))
+}

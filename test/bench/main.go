@@ -63,8 +63,8 @@ func main() {
 	flag.IntVar(&cfg.throttleN, "throttle-n", 200, "N of the run against a Partner Center limited by --throttle-qps (0 skips it).")
 	flag.IntVar(&cfg.throttleQPS, "throttle-qps", 20, "Requests per second the simulator allows in the throttled run (excess: 429 with Retry-After).")
 	flag.StringVar(&cfg.operator, "operator", "bin/cosell-operator-bench", "The operator binary (make bench builds it).")
-	flag.Float64Var(&cfg.qps, "kube-api-qps", 0, "The operator's --kube-api-qps, and the floor's client QPS (0: the operator's default).")
-	flag.IntVar(&cfg.burst, "kube-api-burst", 0, "The operator's --kube-api-burst, and the floor's client burst (0: the operator's default).")
+	flag.Float64Var(&cfg.qps, "kube-api-qps", 0, "The operator's --kube-api-qps (0: its default; negative: no client-side limit).")
+	flag.IntVar(&cfg.burst, "kube-api-burst", 0, "The operator's --kube-api-burst (0: its default).")
 	flag.IntVar(&cfg.offerConc, "offer-concurrency", 0, "The operator's --offer-concurrency (0: its default).")
 	flag.IntVar(&cfg.solConc, "solution-concurrency", 0, "The operator's --solution-concurrency (0: its default).")
 	flag.IntVar(&cfg.createWorkers, "create-workers", 32, "Goroutines creating objects (same in the operator and floor runs).")
@@ -73,6 +73,8 @@ func main() {
 	flag.DurationVar(&cfg.jobDelay, "job-delay", 0, "The simulator's --job-delay (configure jobs and going live).")
 	flag.StringVar(&cfg.out, "out", "", "Markdown file for the results (default test/bench/results/<date>.md).")
 	flag.BoolVar(&cfg.skipFloor, "skip-floor", false, "Skip the floor runs.")
+	flag.DurationVar(&steadyPeriod, "steady-period", steadyPeriod, "Resync period of the steady-state run after each converged run (0 skips it).")
+	flag.IntVar(&steadyPeriods, "steady-periods", steadyPeriods, "Periods the steady-state run watches.")
 	flag.BoolVar(&cfg.keep, "keep", false, "Keep the work folder (logs, simulator store).")
 	flag.StringVar(&cfg.operatorArgs, "operator-args", "", "More flags for the operator, e.g. --pprof-bind-address=127.0.0.1:6060.")
 	flag.Parse()
@@ -111,7 +113,9 @@ func operatorDefaults(cfg *config) {
 	out, _ := exec.Command(cfg.operator, "-help").CombinedOutput()
 	text := string(out)
 	get := func(flagName string) string {
-		i := strings.Index(text, "-"+flagName+" ")
+		// Each flag's entry starts a line: "  -name type" (usage text
+		// may name other flags).
+		i := strings.Index(text, "\n  -"+flagName+" ")
 		if i < 0 {
 			return ""
 		}
@@ -144,7 +148,7 @@ func run(ctx context.Context, cfg *config) error {
 	abs, _ := filepath.Abs(cfg.operator)
 	cfg.operator = abs
 	operatorDefaults(cfg)
-	if cfg.qps <= 0 || cfg.burst <= 0 || cfg.offerConc <= 0 || cfg.solConc <= 0 {
+	if cfg.qps == 0 || cfg.burst <= 0 || cfg.offerConc <= 0 || cfg.solConc <= 0 {
 		return fmt.Errorf("could not read the operator's defaults; pass -kube-api-qps, -kube-api-burst, -offer-concurrency and -solution-concurrency")
 	}
 	dir, err := os.MkdirTemp("", "cosell-bench-")
@@ -216,6 +220,8 @@ type runResult struct {
 	heapAllocMax float64
 	latency      map[string][3]float64 // controller -> p50, p90, p99 (seconds)
 	reconciles   map[string]float64    // controller/result -> count
+	restart      *restartResult        // a restart of the settled operator (converged runs only)
+	memory       *memoryResult         // settled memory against the idle baseline (converged runs only)
 	windows      []int                 // over-limit (qps) requests per 10s window
 	windowReqs   []int                 // all requests per 10s window
 }
@@ -346,7 +352,13 @@ func operatorRun(ctx context.Context, cfg *config, n int, faults string, timeout
 	if err != nil {
 		return nil, err
 	}
+	pprofPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	pprofURL := fmt.Sprintf("http://127.0.0.1:%d", pprofPort)
 	opArgs := []string{"--partner-center", simulator.APIURL(fmt.Sprintf("127.0.0.1:%d", simPort)),
+		"--pprof-bind-address", fmt.Sprintf("127.0.0.1:%d", pprofPort),
 		"--metrics-bind-address", fmt.Sprintf("127.0.0.1:%d", metricsPort),
 		"--health-probe-bind-address", fmt.Sprintf("127.0.0.1:%d", probePort),
 		"--kube-api-qps", fmt.Sprint(cfg.qps), "--kube-api-burst", fmt.Sprint(cfg.burst),
@@ -364,6 +376,12 @@ func operatorRun(ctx context.Context, cfg *config, n int, faults string, timeout
 	}
 	if err := waitHTTP(wctx, metricsURL); err != nil {
 		return nil, fmt.Errorf("operator metrics: %w (log in %s)", err, runDir)
+	}
+	// The idle baseline: ready, caches synced on an empty cluster.
+	time.Sleep(2 * time.Second)
+	idle := &memoryResult{idleRSSKB: procStatus(op.Process.Pid)["VmRSS"]}
+	if ss, err := scrapeURL(metricsURL); err == nil {
+		idle.idleHeap = value(ss, "go_memstats_heap_inuse_bytes", nil)
 	}
 
 	tr, err := startTracker(ctx, restCfg)
@@ -481,6 +499,19 @@ wait:
 		}
 	}
 	res.hwmKB = procStatus(op.Process.Pid)["VmHWM"]
+	if res.converged && faults == "" {
+		m, err := settledMemory(op.Process.Pid, pprofURL, metricsURL, runDir)
+		if err != nil {
+			return nil, fmt.Errorf("memory: %w", err)
+		}
+		m.idleRSSKB, m.idleHeap = idle.idleRSSKB, idle.idleHeap
+		res.memory = m
+		logf("N=%d: killing the settled operator and starting it again", n)
+		if res.restart, err = restartRun(ctx, restCfg, creator, tr, simBase, n, op, runDir,
+			[]string{"KUBECONFIG=" + kubeconfig}, opArgs, metricsURL, fmt.Sprintf("http://127.0.0.1:%d/readyz", probePort)); err != nil {
+			return nil, fmt.Errorf("restart: %w", err)
+		}
+	}
 
 	// Over-limit requests per 10s window since the first create.
 	if faults != "" {
@@ -513,9 +544,9 @@ func cmpOr(s, def string) string {
 }
 
 // floorRun creates the same objects and does the floor's status writes
-// (floorWrites) with a client limited like the operator's (same QPS and
-// burst) and as many workers as the operator has, pipelined behind the
-// creates as the operator's work is.
+// (floorWrites) with a client that has no client-side rate limit (the API
+// server's priority and fairness only) and as many workers as the operator
+// has, pipelined behind the creates as the operator's work is.
 func floorRun(ctx context.Context, cfg *config, n int) (*floorResult, error) {
 	env, restCfg, err := startPlane()
 	if err != nil {
@@ -526,7 +557,7 @@ func floorRun(ctx context.Context, cfg *config, n int) (*floorResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	writer, err := adminClient(restCfg, float32(cfg.qps), cfg.burst)
+	writer, err := adminClient(restCfg, -1, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -664,8 +695,8 @@ func (r *report) markdown() string {
 	}
 	p("")
 	p("Floor: the same creates, then per object the minimal status writes (MarketplaceOffer 2: product and draft job recorded, then live; "+
-		"Solution 1, Merge 2: merge request recorded, then merged) by a plain client with QPS %g / burst %d and %d workers, pipelined behind the creates.",
-		r.cfg.qps, r.cfg.burst, r.cfg.offerConc+r.cfg.solConc)
+		"Solution 1, Merge 2: merge request recorded, then merged) by a plain client with no client-side rate limit (the API server's priority and fairness only) "+
+		"and %d workers, pipelined behind the creates.", r.cfg.offerConc+r.cfg.solConc)
 	p("")
 	p("## API-server writes per object (kube-apiserver `apiserver_request_total`, operator run, after minus before)")
 	p("")
@@ -710,6 +741,35 @@ func (r *report) markdown() string {
 		"preview and live: POST configure + job status + job detail + submission read each); an offer migrated into 17 (no create); " +
 		"Migrate and Discard 1 (the action's POST answers the end state); Merge 2 (POST merge, then one read once support completed it).")
 	p("")
+	if lines := restartMarkdown(r.runs); len(lines) > 0 {
+		p("## Restart of a settled operator (SIGKILL, then the same binary and flags)")
+		p("")
+		p("| N | objects | ready (s) | every object reconciled (s) | API-server writes | by verb | Partner Center writes | Partner Center reads | by route | " +
+			"fresh offer to Ready during a restart's sweep (s) | fresh offer to Ready, idle (s) | busy / idle |")
+		p("|---|---|---|---|---|---|---|---|---|---|---|---|")
+		for _, l := range lines {
+			p("%s", l)
+		}
+		p("")
+		p("Times from the new process's start: /readyz answering, and controller_runtime_reconcile_total reaching the number of objects " +
+			"(the informers' initial list enqueues each once). Writes and calls: after minus before, 5 s after that. " +
+			"Fairness: the operator is killed again; a fresh offer (target Live) is created as soon as the next process is ready, while it reconciles " +
+			"every settled object, and another once it is idle; their times from create to Ready, and the sweep's duration from the process start.")
+		p("")
+	}
+	if lines := steadyMarkdown(r.runs); len(lines) > 0 {
+		p("## Steady state with the drift resync on")
+		p("")
+		p("| N | offers | resync period × periods | Partner Center reads | reads / offer / period | writes | mean reads / window | max reads / window | max / mean | reads per window (a tenth of the period) | by route |")
+		p("|---|---|---|---|---|---|---|---|---|---|---|")
+		for _, l := range lines {
+			p("%s", l)
+		}
+		p("")
+		p("After the restart measurements, the settled operator is restarted with `--resync-interval` set to the period (a simulated day in minutes) " +
+			"and the simulator's counters are read every tenth of a period. Offers: the N of the run plus the two fresh offers of the fairness measurement.")
+		p("")
+	}
 	if len(r.runs) > 0 {
 		big := r.runs[len(r.runs)-1]
 		p("## Operator memory and reconcile latency (N = %d: %d MarketplaceOffers and %d Solutions)", big.n, big.n, big.n)
@@ -720,6 +780,27 @@ func (r *report) markdown() string {
 			p("| %d | %.1f MiB | %.1f MiB | %.1f MiB |", run.n, float64(run.hwmKB)/1024, run.heapInuseMax/(1<<20), run.heapAllocMax/(1<<20))
 		}
 		p("")
+		if lines := memoryMarkdown(r.runs); len(lines) > 0 {
+			p("Settled, after a forced garbage collection (the heap profile's `?gc=1`), against the idle baseline (ready, empty cluster):")
+			p("")
+			p("| N | objects | idle RSS | settled RSS | (settled - idle) RSS / object | idle heap in use | settled heap in use | (settled - idle) heap / object |")
+			p("|---|---|---|---|---|---|---|---|")
+			for _, l := range lines {
+				p("%s", l)
+			}
+			p("")
+			big := r.runs[len(r.runs)-1]
+			if big.memory != nil && len(big.memory.top) > 0 {
+				p("Heap in use at N = %d by function (`go tool pprof -top -sample_index=inuse_space`; flat, flat%%, sum%%, cum, cum%%, function):", big.n)
+				p("")
+				p("```")
+				for _, l := range big.memory.top {
+					p("%s", l)
+				}
+				p("```")
+				p("")
+			}
+		}
 		p("| N | controller | reconciles (success / requeue_after / requeue / error) | p50 | p90 | p99 |")
 		p("|---|---|---|---|---|---|")
 		for _, run := range r.runs {

@@ -203,6 +203,31 @@ func (t *tracker) wait(ctx context.Context, n int) bool {
 
 func (t *tracker) stop() { t.cacheCancel() }
 
+// timeToReady creates obj and returns how long it took to be Ready for its
+// generation, as the tracker saw it.
+func (t *tracker) timeToReady(ctx context.Context, c client.Client, obj client.Object, key string, timeout time.Duration) (time.Duration, error) {
+	start := time.Now()
+	if err := c.Create(ctx, obj); err != nil {
+		return 0, err
+	}
+	for {
+		t.mu.Lock()
+		ready := t.ready[key]
+		t.mu.Unlock()
+		if ready {
+			return time.Since(start), nil
+		}
+		if time.Since(start) > timeout {
+			return 0, fmt.Errorf("%s not Ready after %s", key, timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
 // The floor: what a plain client-go loop needs to take the same objects
 // to the same end state with the minimal status writes (see README.md in
 // this folder):

@@ -9,6 +9,12 @@
 //     429s, 5xx, latency and dropped connections.
 //   - TestLeaderElection runs two replicas with --leader-elect, SIGKILLs the
 //     leader mid-convergence and measures the takeover.
+//   - TestChurn (churn_test.go) deletes offers, declares them again in the
+//     same namespace or in another one (with the adopt opt-in), and deletes
+//     others for good with deletionPolicy Delete, all while SIGKILLing the
+//     operator; then it reads Partner Center: one product per offer ID,
+//     owned by one object, and nothing left on sale or in draft for the
+//     deleted ones.
 //
 // Each asserts and prints every object's end state and the simulator's
 // counters: one product, one preview and one live submission per offer; one
@@ -16,8 +22,9 @@
 //
 // `make test` runs a short variant (100+100 objects, 20 kills at 0.2-1s; 15+15
 // objects under faults; 100+100 for the failover). `make chaos` sets
-// CHAOS_FULL=1: 500+500 objects everywhere and kill intervals of 0.2-3s. Knobs:
-// CHAOS_N, CHAOS_FAULT_N, CHAOS_LE_N (object counts), CHAOS_KILLS,
+// CHAOS_FULL=1: 500+500 objects everywhere (200 offers for the churn, 40
+// in the short run) and kill intervals of 0.2-3s. Knobs:
+// CHAOS_N, CHAOS_FAULT_N, CHAOS_LE_N, CHAOS_CHURN_N (object counts), CHAOS_KILLS,
 // CHAOS_MAX_INTERVAL, CHAOS_FAULTS (fault spec), CHAOS_SEED (the random
 // kill schedule), CHAOS_OPERATOR_ARGS (extra manager flags), CHAOS_RACE=1
 // (build the operator with -race). go test -short skips the package.

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// memoryResult is the operator's memory once settled, against its idle
+// baseline (ready, no object yet).
+type memoryResult struct {
+	idleRSSKB, settledRSSKB int64
+	idleHeap, settledHeap   float64 // go_memstats_heap_inuse_bytes, the settled one after a forced GC
+	top                     []string
+	profile                 string // where the heap profile was saved
+}
+
+// settledMemory forces a garbage collection through the heap profile
+// endpoint (?gc=1), saves the profile in runDir, and reads the process's
+// RSS and heap in use after it.
+func settledMemory(pid int, pprofURL, metricsURL, runDir string) (*memoryResult, error) {
+	resp, err := http.Get(pprofURL + "/debug/pprof/heap?gc=1")
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("heap profile: %s", resp.Status)
+	}
+	file := filepath.Join(runDir, "heap.pb.gz")
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	res := &memoryResult{settledRSSKB: procStatus(pid)["VmRSS"], profile: file}
+	if ss, err := scrapeURL(metricsURL); err == nil {
+		res.settledHeap = value(ss, "go_memstats_heap_inuse_bytes", nil)
+	}
+	// The profile's top entries by space in use (go tool pprof).
+	out, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=12", "-sample_index=inuse_space", file).Output()
+	if err == nil {
+		started := false
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "flat ") {
+				started = true
+				continue
+			}
+			if started && strings.TrimSpace(line) != "" {
+				res.top = append(res.top, strings.Join(strings.Fields(line), " "))
+			}
+		}
+	}
+	return res, nil
+}
+
+func memoryMarkdown(runs []*runResult) []string {
+	var lines []string
+	for _, run := range runs {
+		m := run.memory
+		if m == nil {
+			continue
+		}
+		per := func(kb int64) float64 { return float64(kb) / float64(run.objects) }
+		lines = append(lines, fmt.Sprintf("| %d | %d | %.1f MiB | %.1f MiB | %.2f KiB | %.1f MiB | %.1f MiB | %.2f KiB |", run.n, run.objects,
+			float64(m.idleRSSKB)/1024, float64(m.settledRSSKB)/1024, per(m.settledRSSKB-m.idleRSSKB),
+			m.idleHeap/(1<<20), m.settledHeap/(1<<20), (m.settledHeap-m.idleHeap)/1024/float64(run.objects)))
+	}
+	return lines
+}
