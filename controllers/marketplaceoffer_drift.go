@@ -84,21 +84,50 @@ func resyncInterval(offer *v1alpha1.MarketplaceOffer, opts *Options) time.Durati
 	return opts.ResyncInterval
 }
 
-// nextResync is when the resync after one made at checkedAt is due: the
-// object's slot, one per interval at a fixed offset from the Unix epoch
-// taken from a hash of its UID, first reached at least half an interval
-// after checkedAt. Objects checked at the same moment (created together,
-// or all after a restart) are thus due spread evenly over the period from
-// the first resync on, and each object is checked once per interval,
-// whatever else (an edit, a requested reconcile, a restart) made it read
-// Partner Center in between.
-func nextResync(checkedAt time.Time, interval time.Duration, uid types.UID) time.Time {
+// resyncSlot is the first of the object's resync slots at or after t: one
+// per interval, at a fixed offset from the Unix epoch taken from a hash of
+// its UID, so that objects are spread evenly over the period.
+func resyncSlot(t time.Time, interval time.Duration, uid types.UID) time.Time {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(uid))
 	offset := int64(h.Sum64() % uint64(interval))
-	earliest := checkedAt.Add(interval/2).UnixNano() - offset
-	slot := (earliest + int64(interval) - 1) / int64(interval) // ceiling, for times after 1970
+	from := t.UnixNano() - offset
+	slot := (from + int64(interval) - 1) / int64(interval) // ceiling, for times after 1970
 	return time.Unix(0, slot*int64(interval)+offset)
+}
+
+// resyncDue is when the object's next resync is due, at now: its first
+// slot at least half an interval after its last check (checked, nil for
+// none). A slot missed by more than resyncLate (the operator was stopped,
+// or far behind; the object was never checked) gives way to the object's
+// next slot: objects created or restarted together are read spread over
+// the period, never all at once, and each is read about once per
+// interval, whatever else (an edit, a requested reconcile) made it read
+// Partner Center in between.
+func resyncDue(checked *time.Time, now time.Time, interval time.Duration, uid types.UID) time.Time {
+	from := now.Add(-resyncLate(interval))
+	if checked != nil {
+		if earliest := checked.Add(interval / 2); earliest.After(from) {
+			from = earliest
+		}
+	}
+	return resyncSlot(from, interval, uid)
+}
+
+// resyncLate is how late a resync may still run at its slot: a tenth of
+// the interval, at least ten seconds, so that a busy work queue does not
+// make every timer miss its slot.
+func resyncLate(interval time.Duration) time.Duration {
+	return max(interval/10, 10*time.Second)
+}
+
+// resyncDueAt is resyncDue for an offer, at the reconciler's clock.
+func (r *MarketplaceOfferReconciler) resyncDueAt(offer *v1alpha1.MarketplaceOffer, interval time.Duration) time.Time {
+	var checked *time.Time
+	if rs := offer.Status.Resync; rs != nil && rs.CheckedAt != nil {
+		checked = &rs.CheckedAt.Time
+	}
+	return resyncDue(checked, r.Clock.Now(), interval, offer.UID)
 }
 
 // resyncAfter is how long a settled offer waits for its next resync; zero
@@ -108,12 +137,7 @@ func (r *MarketplaceOfferReconciler) resyncAfter(offer *v1alpha1.MarketplaceOffe
 	if interval <= 0 || offer.Status.ProductID == "" {
 		return 0
 	}
-	now := r.Clock.Now()
-	checked := now
-	if rs := offer.Status.Resync; rs != nil && rs.CheckedAt != nil {
-		checked = rs.CheckedAt.Time
-	}
-	return max(nextResync(checked, interval, offer.UID).Sub(now), time.Second)
+	return max(r.resyncDueAt(offer, interval).Sub(r.Clock.Now()), time.Second)
 }
 
 // checkReason says why checkDrift should read Partner Center now: an edit
@@ -126,12 +150,7 @@ func (r *MarketplaceOfferReconciler) checkReason(ctx context.Context, offer *v1a
 	case reconcileRequested(ctx):
 		return checkRequest
 	}
-	interval := resyncInterval(offer, &r.Options)
-	if interval <= 0 {
-		return ""
-	}
-	rs := offer.Status.Resync
-	if rs == nil || rs.CheckedAt == nil || !r.Clock.Now().Before(nextResync(rs.CheckedAt.Time, interval, offer.UID)) {
+	if interval := resyncInterval(offer, &r.Options); interval > 0 && !r.Clock.Now().Before(r.resyncDueAt(offer, interval)) {
 		return checkResync
 	}
 	return ""

@@ -19,32 +19,70 @@ import (
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/fake"
 )
 
-// Objects checked at the same moment (created together, or all after a
-// restart) are due again spread evenly over one period, no tenth of it
-// taking more than one and a half times its share, between half an
-// interval and one and a half after the check; then each object is due
-// once per interval, at its own moment, whatever checks came in between.
+// Objects checked at the same moment (created together) are due again
+// spread evenly over one period, no tenth of it taking more than one and
+// a half times its share, between half an interval and one and a half
+// after the check; then each object is due once per interval at its own
+// moment, whatever checks came in between.
 func TestResyncSpreadsObjectsCheckedTogether(t *testing.T) {
 	g := NewWithT(t)
-	const n, buckets = 2000, 10
 	interval := time.Hour
 	checked := time.Date(2026, 12, 2, 11, 0, 7, 0, time.UTC)
 	lo := checked.Add(interval / 2)
-	counts := make([]int, buckets)
-	for i := range n {
-		uid := types.UID(fmt.Sprintf("00000000-0000-4000-8000-%012d", i))
-		due := nextResync(checked, interval, uid)
-		g.Expect(due).To(BeTemporally(">=", lo))
-		g.Expect(due).To(BeTemporally("<", lo.Add(interval)))
-		counts[int(due.Sub(lo)*buckets/interval)]++
+	expectSpread(g, lo, interval, func(uid types.UID) time.Time {
+		due := resyncDue(&checked, checked, interval, uid)
 		// Checked at its due time (or a little later, as the timer
 		// fires), it is due one interval on; an extra check in between
 		// (an edit) does not move its moment of the period, and two
 		// resyncs are at least half an interval apart.
-		g.Expect(nextResync(due, interval, uid)).To(Equal(due.Add(interval)))
-		g.Expect(nextResync(due.Add(3*time.Second), interval, uid)).To(Equal(due.Add(interval)))
-		g.Expect(nextResync(due.Add(20*time.Minute), interval, uid)).To(Equal(due.Add(interval)))
-		g.Expect(nextResync(due.Add(40*time.Minute), interval, uid)).To(Equal(due.Add(2*interval)), "at least half an interval apart")
+		for _, tc := range []struct{ at, want time.Duration }{
+			{0, interval}, {3 * time.Second, interval}, {20 * time.Minute, interval}, {40 * time.Minute, 2 * interval},
+		} {
+			at := due.Add(tc.at)
+			g.Expect(resyncDue(&at, at, interval, uid)).To(Equal(due.Add(tc.want)), "checked %v after its slot", tc.at)
+		}
+		return due
+	})
+}
+
+// Objects overdue together (the operator was stopped for longer than an
+// interval, or they were never checked) are not all due at once when it
+// starts: only those whose slot passed within the tolerated lateness are;
+// the others are due at their next slot, spread over the period.
+func TestResyncOfObjectsOverdueTogetherIsSpread(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		checked *time.Time
+	}{
+		{"stopped for five intervals", ptrTo(time.Date(2026, 12, 2, 6, 0, 0, 0, time.UTC))},
+		{"never checked", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			interval := time.Hour
+			now := time.Date(2026, 12, 2, 11, 0, 7, 0, time.UTC)
+			late := resyncLate(interval)
+			g.Expect(late).To(Equal(6 * time.Minute))
+			expectSpread(g, now.Add(-late), interval, func(uid types.UID) time.Time {
+				return resyncDue(tc.checked, now, interval, uid)
+			})
+		})
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// expectSpread computes due for 2,000 objects and expects each in
+// [lo, lo+interval), each tenth of that window holding between half and
+// one and a half times its share.
+func expectSpread(g Gomega, lo time.Time, interval time.Duration, due func(types.UID) time.Time) {
+	const n, buckets = 2000, 10
+	counts := make([]int, buckets)
+	for i := range n {
+		d := due(types.UID(fmt.Sprintf("00000000-0000-4000-8000-%012d", i)))
+		g.Expect(d).To(BeTemporally(">=", lo))
+		g.Expect(d).To(BeTemporally("<", lo.Add(interval)))
+		counts[int(d.Sub(lo)*buckets/interval)]++
 	}
 	for b, c := range counts {
 		g.Expect(c).To(BeNumerically(">", n/buckets/2), "bucket %d of %v", b, counts)
@@ -145,17 +183,21 @@ func TestResyncCostsTwoReadsPerObject(t *testing.T) {
 	clock := h.r.Clock.(*clocktesting.FakePassiveClock)
 
 	clear(f.Calls)
-	clock.SetTime(clock.Now().Add(25 * time.Minute)) // before the earliest due time (half an interval)
-	h.reconcile(g)
+	res, _ := h.reconcile(g)
 	g.Expect(totalCalls(f)).To(BeZero(), "not due: %v", f.Calls)
+	clock.SetTime(clock.Now().Add(res.RequeueAfter - time.Second))
+	h.reconcile(g)
+	g.Expect(totalCalls(f)).To(BeZero(), "not due a second before its timer: %v", f.Calls)
 
 	for i := range 3 {
 		clear(f.Calls)
-		clock.SetTime(clock.Now().Add(100 * time.Minute)) // after the latest due time (one and a half intervals)
-		res, got := h.reconcile(g)
+		clock.SetTime(clock.Now().Add(time.Second)) // the timer fires
+		var got *v1alpha1.MarketplaceOffer
+		res, got = h.reconcile(g)
 		g.Expect(f.Calls).To(Equal(map[string]int{"ListSubmissions": 1, "GetDraft": 1}), "resync %d", i)
 		ready(g, got)
-		g.Expect(res.RequeueAfter).To(BeNumerically(">=", 30*time.Minute))
+		g.Expect(res.RequeueAfter).To(Equal(time.Hour), "the same moment of the next period")
+		clock.SetTime(clock.Now().Add(res.RequeueAfter - time.Second))
 	}
 }
 
@@ -185,7 +227,8 @@ func TestResyncWritesBackADraftChangedOutside(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	submitted := f.Calls["SubmitPreview"] + f.Calls["GoLive"]
 
-	clock.SetTime(clock.Now().Add(100 * time.Minute))
+	res, _ := h.reconcile(g)
+	clock.SetTime(clock.Now().Add(res.RequeueAfter))
 	_, got = h.settle(g)
 	draft, err := f.GetDraft(ctx, got.Status.ProductID)
 	g.Expect(err).NotTo(HaveOccurred())
@@ -357,10 +400,10 @@ func TestDraftReadRefusedDoesNotHoldUpPublishing(t *testing.T) {
 	g.Expect(got.Status.Resync.ReadDigest).To(BeEmpty())
 	g.Expect(f.Calls["GetDraft"]).To(Equal(1))
 
-	h.reconcile(g)
+	res, _ := h.reconcile(g)
 	g.Expect(f.Calls["GetDraft"]).To(Equal(1), "not read again before the resync")
 	clock := h.r.Clock.(*clocktesting.FakePassiveClock)
-	clock.SetTime(clock.Now().Add(100 * time.Minute))
+	clock.SetTime(clock.Now().Add(res.RequeueAfter))
 	_, got = h.reconcile(g)
 	g.Expect(f.Calls["GetDraft"]).To(Equal(2), "read again at the resync")
 	ready(g, got)
