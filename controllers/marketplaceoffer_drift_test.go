@@ -408,3 +408,39 @@ func TestDraftReadRefusedDoesNotHoldUpPublishing(t *testing.T) {
 	g.Expect(f.Calls["GetDraft"]).To(Equal(2), "read again at the resync")
 	ready(g, got)
 }
+
+// A sale stopped behind the operator's back stalls the offer at its
+// resync after one read; the stalled rechecks in between read nothing, the
+// next read comes with the next resync (sooner than a slow stalled
+// recheck), and nothing is published again.
+func TestSaleStoppedStallRereadsOnlyAtItsResync(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	f := fake.New()
+	h := newOfferHarness(t, liveOffer(), f)
+	h.r.Options.ResyncInterval = time.Hour
+	h.r.Options.StalledRecheck = 3 * time.Hour
+	_, got := h.settle(g)
+	job, err := f.StopSale(ctx, got.Status.ProductID, got.Status.LiveSubmission.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = f.GetJob(ctx, job.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+	clock := h.r.Clock.(*clocktesting.FakePassiveClock)
+
+	clear(f.Calls)
+	res, _ := h.reconcile(g)
+	clock.SetTime(clock.Now().Add(res.RequeueAfter))
+	res, got = h.reconcile(g)
+	g.Expect(f.Calls).To(Equal(map[string]int{"ListSubmissions": 1}), "a stopped sale costs one read")
+	c := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.StalledCondition)
+	g.Expect(c).NotTo(BeNil())
+	g.Expect(c.Reason).To(Equal(v1alpha1.ReasonSaleStopped))
+	g.Expect(meta.FindStatusCondition(got.Status.Conditions, v1alpha1.LiveCondition).Reason).To(Equal(v1alpha1.ReasonSaleStopped))
+	g.Expect(res.RequeueAfter).To(Equal(time.Hour), "the resync, not the 3h stalled recheck")
+
+	clear(f.Calls)
+	clock.SetTime(clock.Now().Add(10 * time.Minute))
+	_, got = h.reconcile(g)
+	g.Expect(f.Calls).To(BeEmpty(), "a recheck between resyncs reads nothing")
+	g.Expect(meta.FindStatusCondition(got.Status.Conditions, v1alpha1.StalledCondition).Reason).To(Equal(v1alpha1.ReasonSaleStopped))
+}

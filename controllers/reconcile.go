@@ -159,10 +159,14 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 		*k.observedGeneration(obj) = gen
 		*k.observedSpecDigest(obj) = k.specDigest(obj)
 	}
-	if o.kind == outcomeDone && k.resyncAfter != nil {
-		return ctrl.Result{RequeueAfter: k.resyncAfter(obj)}, nil
+	res, err := resultFor(ctx, o, err, k.options)
+	// A settled or stalled object is also woken for its resync.
+	if k.resyncAfter != nil && (o.kind == outcomeDone || o.kind == outcomeStalled) {
+		if after := k.resyncAfter(obj); after > 0 && (res.RequeueAfter == 0 || after < res.RequeueAfter) {
+			res.RequeueAfter = after
+		}
 	}
-	return resultFor(ctx, o, err, k.options)
+	return res, err
 }
 
 // ensureFinalizer adds or removes the kind's finalizer on a live object.
