@@ -90,7 +90,7 @@ func resyncInterval(offer *v1alpha1.MarketplaceOffer, opts *Options) time.Durati
 func resyncSlot(t time.Time, interval time.Duration, uid types.UID) time.Time {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(uid))
-	offset := int64(h.Sum64() % uint64(interval))
+	offset := int64(h.Sum64() % uint64(interval)) //nolint:gosec // interval > 0, so the remainder fits an int64
 	from := t.UnixNano() - offset
 	slot := (from + int64(interval) - 1) / int64(interval) // ceiling, for times after 1970
 	return time.Unix(0, slot*int64(interval)+offset)
