@@ -19,8 +19,8 @@ import (
 // Drift: what people (or other tools) change in Partner Center behind the
 // operator's back. The offer is read back from Partner Center on a slow
 // timer (the resync), each object at its own moment of the period, on
-// every edit of the spec, and when a
-// reconcile is requested through the reconcile-requested-at annotation:
+// every edit of the spec, and when a reconcile is requested through the
+// reconcile-requested-at annotation:
 //
 //   - a draft edited outside the operator is written back (Git wins),
 //     with a DriftDetected event and DraftSynced reasons DriftDetected,
@@ -36,7 +36,8 @@ import (
 // one product read that confirms it; a stopped sale only the submissions
 // read. After each write of the draft, one more read records what Partner
 // Center returned (the baseline the resync compares with). An edit costs
-// one read (the submissions) before the draft is written.
+// one read (the submissions) before the draft is written. Each resync also
+// writes status.resync.checkedAt (one status patch to the API server).
 //
 // What Microsoft publishes: a sale is stopped through the live submission,
 // with lifecycleState deprecated (the SaaS page of the Product Ingestion
