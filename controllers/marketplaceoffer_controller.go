@@ -23,6 +23,8 @@ const OfferFinalizer = "marketplace.cosell.io/offer-cleanup"
 // certification, preview and live in Partner Center.
 type MarketplaceOfferReconciler struct {
 	Dependencies
+	// resyncs is when each offer's next resync is due (marketplaceoffer_drift.go).
+	resyncs resyncSchedule
 }
 
 // +kubebuilder:rbac:groups=marketplace.cosell.io,resources=marketplaceoffers,verbs=get;list;watch;update;patch

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"hash/fnv"
 	"strings"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -36,8 +37,9 @@ import (
 // one product read that confirms it; a stopped sale only the submissions
 // read. After each write of the draft, one more read records what Partner
 // Center returned (the baseline the resync compares with). An edit costs
-// one read (the submissions) before the draft is written. Each resync also
-// writes status.resync.checkedAt (one status patch to the API server).
+// one read (the submissions) before the draft is written. A resync that
+// finds nothing writes nothing, to Partner Center or to the API server:
+// when the next one is due is computed (resyncSchedule), not stored.
 //
 // What Microsoft publishes: a sale is stopped through the live submission,
 // with lifecycleState deprecated (the SaaS page of the Product Ingestion
@@ -97,38 +99,42 @@ func resyncSlot(t time.Time, interval time.Duration, uid types.UID) time.Time {
 	return time.Unix(0, slot*int64(interval)+offset)
 }
 
-// resyncDue is when the object's next resync is due, at now: its first
-// slot at least half an interval after its last check (checked, nil for
-// none). A slot missed by more than resyncLate (the operator was stopped,
-// or far behind; the object was never checked) gives way to the object's
-// next slot: objects created or restarted together are read spread over
-// the period, never all at once, and each is read about once per
-// interval, whatever else (an edit, a requested reconcile) made it read
-// Partner Center in between.
-func resyncDue(checked *time.Time, now time.Time, interval time.Duration, uid types.UID) time.Time {
-	from := now.Add(-resyncLate(interval))
-	if checked != nil {
-		if earliest := checked.Add(interval / 2); earliest.After(from) {
-			from = earliest
+// resyncSchedule holds, in memory, when each offer's next resync is due,
+// by UID. It is computed, not stored in status: a resync that finds
+// nothing writes nothing, and an operator that starts reads nothing at
+// once (each offer is first due at its next slot). Entries of deleted
+// offers stay until the process ends (one small entry per object).
+type resyncSchedule struct{ due sync.Map }
+
+type resyncEntry struct {
+	at       time.Time
+	interval time.Duration
+}
+
+// resyncDueAt is when the offer's next resync is due: as its last check
+// in this process set it, else (first seen, or its interval changed) its
+// next slot from now.
+func (r *MarketplaceOfferReconciler) resyncDueAt(offer *v1alpha1.MarketplaceOffer, interval time.Duration) time.Time {
+	if v, ok := r.resyncs.due.Load(offer.UID); ok {
+		if e := v.(resyncEntry); e.interval == interval {
+			return e.at
 		}
 	}
-	return resyncSlot(from, interval, uid)
+	at := resyncSlot(r.Clock.Now(), interval, offer.UID)
+	r.resyncs.due.Store(offer.UID, resyncEntry{at: at, interval: interval})
+	return at
 }
 
-// resyncLate is how late a resync may still run at its slot: a tenth of
-// the interval, at least ten seconds, so that a busy work queue does not
-// make every timer miss its slot.
-func resyncLate(interval time.Duration) time.Duration {
-	return max(interval/10, 10*time.Second)
-}
-
-// resyncDueAt is resyncDue for an offer, at the reconciler's clock.
-func (r *MarketplaceOfferReconciler) resyncDueAt(offer *v1alpha1.MarketplaceOffer, interval time.Duration) time.Time {
-	var checked *time.Time
-	if rs := offer.Status.Resync; rs != nil && rs.CheckedAt != nil {
-		checked = &rs.CheckedAt.Time
+// markChecked records that the offer was read back now: its next resync is
+// its first slot at least half an interval later, whatever (an edit, a
+// requested reconcile, its slot) made it read.
+func (r *MarketplaceOfferReconciler) markChecked(offer *v1alpha1.MarketplaceOffer) {
+	interval := resyncInterval(offer, &r.Options)
+	if interval <= 0 {
+		return
 	}
-	return resyncDue(checked, r.Clock.Now(), interval, offer.UID)
+	at := resyncSlot(r.Clock.Now().Add(interval/2), interval, offer.UID)
+	r.resyncs.due.Store(offer.UID, resyncEntry{at: at, interval: interval})
 }
 
 // resyncAfter is how long a settled offer waits for its next resync; zero
@@ -172,7 +178,7 @@ func (r *MarketplaceOfferReconciler) checkDrift(ctx context.Context, s *offerSco
 	if s.createdProduct {
 		// Nothing was changed outside yet: the first resync is due an
 		// interval after the create.
-		r.markChecked(st)
+		r.markChecked(offer)
 		return nil
 	}
 	why := r.checkReason(ctx, offer)
@@ -182,11 +188,11 @@ func (r *MarketplaceOfferReconciler) checkDrift(ctx context.Context, s *offerSco
 	wasGone := driftStall(offer) != nil
 	if err := r.productGone(ctx, s); err != nil {
 		if isStalled(err) {
-			r.markChecked(st)
+			r.markChecked(offer)
 		}
 		return err
 	}
-	r.markChecked(st)
+	r.markChecked(offer)
 	if wasGone {
 		s.live = liveResumed
 	}
@@ -194,14 +200,6 @@ func (r *MarketplaceOfferReconciler) checkDrift(ctx context.Context, s *offerSco
 		return nil // the edit's draft is written next: no draft read
 	}
 	return r.compareDraft(ctx, s)
-}
-
-func (r *MarketplaceOfferReconciler) markChecked(st *v1alpha1.MarketplaceOfferStatus) {
-	now := r.now()
-	if st.Resync == nil {
-		st.Resync = &v1alpha1.Resync{}
-	}
-	st.Resync.CheckedAt = &now
 }
 
 // productGone reads the product's submissions (one read) and returns a
@@ -313,8 +311,8 @@ func (r *MarketplaceOfferReconciler) compareDraft(ctx context.Context, s *offerS
 	if !settledDraft(offer) {
 		return nil
 	}
-	if rs.DraftDigest != st.DraftDigest || rs.ReadDigest == "" {
-		rs.DraftDigest = "" // read it, also after a failed read
+	if rs == nil || rs.DraftDigest != st.DraftDigest || rs.ReadDigest == "" {
+		st.Resync = nil // read it, also after a failed read
 		return r.recordDraftBaseline(ctx, s)
 	}
 	read, err := r.readDraftDigest(ctx, st.ProductID)
@@ -360,7 +358,7 @@ func (r *MarketplaceOfferReconciler) explainRefusal(ctx context.Context, s *offe
 		return err
 	}
 	if gone := r.productGone(ctx, s); gone != nil && isStalled(gone) {
-		r.markChecked(&s.offer.Status)
+		r.markChecked(s.offer)
 		return gone
 	}
 	return err

@@ -13,64 +13,65 @@ import (
 	"k8s.io/client-go/tools/events"
 	clocktesting "k8s.io/utils/clock/testing"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/fake"
 )
 
-// Objects checked at the same moment (created together) are due again
-// spread evenly over one period, no tenth of it taking more than one and
-// a half times its share, between half an interval and one and a half
-// after the check; then each object is due once per interval at its own
-// moment, whatever checks came in between.
-func TestResyncSpreadsObjectsCheckedTogether(t *testing.T) {
+// Each object has its own slot in the period, from a hash of its UID:
+// objects first seen or checked at the same moment (created together, or
+// all after a restart) are due spread evenly over one period, no tenth of
+// it taking more than one and a half times its share; a check moves the
+// next resync to the first slot at least half an interval later, so that
+// each object is due once per interval at its own moment, whatever checks
+// came in between.
+func TestResyncSlotsSpreadObjects(t *testing.T) {
 	g := NewWithT(t)
 	interval := time.Hour
-	checked := time.Date(2026, 12, 2, 11, 0, 7, 0, time.UTC)
-	lo := checked.Add(interval / 2)
-	expectSpread(g, lo, interval, func(uid types.UID) time.Time {
-		due := resyncDue(&checked, checked, interval, uid)
-		// Checked at its due time (or a little later, as the timer
-		// fires), it is due one interval on; an extra check in between
-		// (an edit) does not move its moment of the period, and two
-		// resyncs are at least half an interval apart.
-		for _, tc := range []struct{ at, want time.Duration }{
+	now := time.Date(2026, 12, 2, 11, 0, 7, 0, time.UTC)
+	expectSpread(g, now, interval, func(uid types.UID) time.Time {
+		slot := resyncSlot(now, interval, uid)
+		g.Expect(resyncSlot(slot, interval, uid)).To(Equal(slot))
+		for _, tc := range []struct{ checked, want time.Duration }{
 			{0, interval}, {3 * time.Second, interval}, {20 * time.Minute, interval}, {40 * time.Minute, 2 * interval},
 		} {
-			at := due.Add(tc.at)
-			g.Expect(resyncDue(&at, at, interval, uid)).To(Equal(due.Add(tc.want)), "checked %v after its slot", tc.at)
+			g.Expect(resyncSlot(slot.Add(tc.checked+interval/2), interval, uid)).To(Equal(slot.Add(tc.want)),
+				"checked %v after its slot", tc.checked)
 		}
-		return due
+		return slot
 	})
 }
 
-// Objects overdue together (the operator was stopped for longer than an
-// interval, or they were never checked) are not all due at once when it
-// starts: only those whose slot passed within the tolerated lateness are;
-// the others are due at their next slot, spread over the period.
-func TestResyncOfObjectsOverdueTogetherIsSpread(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		checked *time.Time
-	}{
-		{"stopped for five intervals", ptrTo(time.Date(2026, 12, 2, 6, 0, 0, 0, time.UTC))},
-		{"never checked", nil},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			g := NewWithT(t)
-			interval := time.Hour
-			now := time.Date(2026, 12, 2, 11, 0, 7, 0, time.UTC)
-			late := resyncLate(interval)
-			g.Expect(late).To(Equal(6 * time.Minute))
-			expectSpread(g, now.Add(-late), interval, func(uid types.UID) time.Time {
-				return resyncDue(tc.checked, now, interval, uid)
-			})
-		})
-	}
-}
+// A restarted operator reads nothing and writes nothing at once: a settled
+// offer is first due at its slot, at most one interval later, and is read
+// then (two reads) without a status write.
+func TestRestartedOperatorReadsAndWritesNothingAtOnce(t *testing.T) {
+	g := NewWithT(t)
+	f := fake.New()
+	h := newOfferHarness(t, liveOffer(), f)
+	h.r.Options.ResyncInterval = time.Hour
+	_, before := h.settle(g)
 
-func ptrTo[T any](v T) *T { return &v }
+	// The restart: a new reconciler over the same API server and Partner
+	// Center, with nothing in memory.
+	h.r = &MarketplaceOfferReconciler{Dependencies: h.r.Dependencies}
+	clock := h.r.Clock.(*clocktesting.FakePassiveClock)
+	clock.SetTime(clock.Now().Add(5 * time.Hour)) // stopped for five intervals
+	clear(f.Calls)
+	res, got := h.reconcile(g)
+	g.Expect(f.Calls).To(BeEmpty())
+	g.Expect(got.ResourceVersion).To(Equal(before.ResourceVersion), "no status write")
+	g.Expect(res.RequeueAfter).To(BeNumerically("<=", time.Hour))
+	g.Expect(res.Priority).To(HaveValue(Equal(handler.LowPriority)))
+
+	clock.SetTime(clock.Now().Add(res.RequeueAfter))
+	res, got = h.reconcile(g)
+	g.Expect(f.Calls).To(Equal(map[string]int{"ListSubmissions": 1, "GetDraft": 1}))
+	g.Expect(got.ResourceVersion).To(Equal(before.ResourceVersion), "a resync that finds nothing writes nothing")
+	g.Expect(res.RequeueAfter).To(Equal(time.Hour))
+}
 
 // expectSpread computes due for 2,000 objects and expects each in
 // [lo, lo+interval), each tenth of that window holding between half and
@@ -164,7 +165,8 @@ func TestSettledOfferRequeuesForItsResync(t *testing.T) {
 			h.r.Options.ResyncInterval = 20 * time.Minute
 			res, got := h.settle(g)
 			g.Expect(got.Status.Resync).NotTo(BeNil())
-			g.Expect(got.Status.Resync.CheckedAt).NotTo(BeNil())
+			g.Expect(got.Status.Resync.ReadDigest).NotTo(BeEmpty())
+			g.Expect(res.Priority).To(HaveValue(Equal(handler.LowPriority)))
 			g.Expect(res.RequeueAfter).To(BeNumerically(">=", tc.want/2-time.Second))
 			g.Expect(res.RequeueAfter).To(BeNumerically("<=", tc.want*3/2))
 		})
@@ -183,7 +185,7 @@ func TestResyncCostsTwoReadsPerObject(t *testing.T) {
 	clock := h.r.Clock.(*clocktesting.FakePassiveClock)
 
 	clear(f.Calls)
-	res, _ := h.reconcile(g)
+	res, settled := h.reconcile(g)
 	g.Expect(totalCalls(f)).To(BeZero(), "not due: %v", f.Calls)
 	clock.SetTime(clock.Now().Add(res.RequeueAfter - time.Second))
 	h.reconcile(g)
@@ -196,6 +198,7 @@ func TestResyncCostsTwoReadsPerObject(t *testing.T) {
 		res, got = h.reconcile(g)
 		g.Expect(f.Calls).To(Equal(map[string]int{"ListSubmissions": 1, "GetDraft": 1}), "resync %d", i)
 		ready(g, got)
+		g.Expect(got.ResourceVersion).To(Equal(settled.ResourceVersion), "no status write")
 		g.Expect(res.RequeueAfter).To(Equal(time.Hour), "the same moment of the next period")
 		clock.SetTime(clock.Now().Add(res.RequeueAfter - time.Second))
 	}

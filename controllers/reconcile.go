@@ -9,11 +9,13 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/clock"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -160,10 +162,11 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 		*k.observedSpecDigest(obj) = k.specDigest(obj)
 	}
 	res, err := resultFor(ctx, o, err, k.options)
-	// A settled or stalled object is also woken for its resync.
+	// A settled or stalled object is also woken for its resync, at low
+	// priority: an object created or edited meanwhile goes first.
 	if k.resyncAfter != nil && (o.kind == outcomeDone || o.kind == outcomeStalled) {
 		if after := k.resyncAfter(obj); after > 0 && (res.RequeueAfter == 0 || after < res.RequeueAfter) {
-			res.RequeueAfter = after
+			res.RequeueAfter, res.Priority = after, ptr.To(handler.LowPriority)
 		}
 	}
 	return res, err

@@ -589,20 +589,15 @@ type MarketplaceOfferStatus struct {
 	// +kubebuilder:validation:items:MaxLength=128
 	MergedSolutions []string `json:"mergedSolutions,omitempty"`
 
-	// resync is the operator's last read of the offer back from Partner
-	// Center, which finds changes made outside it (spec.resyncInterval).
+	// resync holds what the operator's resync (spec.resyncInterval)
+	// compares the draft in Partner Center with.
 	// +optional
 	Resync *Resync `json:"resync,omitempty"`
 }
 
-// Resync records the operator's last check of the offer in Partner Center
-// for changes made outside it.
+// Resync holds what the resync compares the offer's draft in Partner
+// Center with.
 type Resync struct {
-	// checkedAt is when the operator last read the product's submissions
-	// and draft; the next resync is due about spec.resyncInterval later.
-	// +optional
-	CheckedAt *metav1.Time `json:"checkedAt,omitempty"`
-
 	// draftDigest is the status.draftDigest that readDigest was read for.
 	// +optional
 	// +kubebuilder:validation:MaxLength=128
