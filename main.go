@@ -11,11 +11,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"flag"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -50,6 +52,7 @@ import (
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers"
 	"github.com/cosell-operator/cosell-operator/internal/credentials"
+	"github.com/cosell-operator/cosell-operator/internal/credentials/teams"
 	"github.com/cosell-operator/cosell-operator/internal/export"
 	"github.com/cosell-operator/cosell-operator/internal/local"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
@@ -97,6 +100,8 @@ type options struct {
 	resyncInterval       time.Duration
 	eventsPerSecond      float64
 	watchNamespaces      string
+	teamNamespaces       string
+	teamSecret           string
 
 	// credentialsSecret is --partner-center-secret parsed (by parse), or
 	// nil when credentials do not come from a Secret.
@@ -134,6 +139,8 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.DurationVar(&o.stalledRecheckPeriod, "stalled-recheck-period", 10*time.Minute, "How often stalled objects are checked again.")
 	fs.DurationVar(&o.resyncInterval, "resync-interval", controllers.DefaultResyncInterval, "How often each MarketplaceOffer is read back from Partner Center to find changes made outside the operator (each offer at its own moment of the period; an offer's spec.resyncInterval overrides it); 0 turns the resync off.")
 	fs.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces whose Solutions and MarketplaceOffers are reconciled (empty: all namespaces).")
+	fs.StringVar(&o.teamNamespaces, "team-namespaces", "", "Comma-separated team namespaces, or * for all: each publishes with its own Partner Center credentials, the Secret --team-credentials-secret in that namespace, and never with the global one (README.md, \"Sharing a cluster\"). Other namespaces use --partner-center-secret.")
+	fs.StringVar(&o.teamSecret, "team-credentials-secret", "cosell-partner-center", "Name of the credentials Secret (tenantId, clientId, clientSecret) in each team namespace; the operator needs get on it (a Role with resourceNames), nothing more.")
 }
 
 func main() {
@@ -364,13 +371,16 @@ func run(ctx context.Context, cfg *rest.Config, opts options) error {
 	if err != nil {
 		return err
 	}
+	if err := ingestion.RegisterMetrics(ctrlmetrics.Registry); err != nil {
+		return fmt.Errorf("registering the Partner Center metrics: %w", err)
+	}
+	if err := teams.RegisterMetrics(ctrlmetrics.Registry, pc.router); err != nil {
+		return fmt.Errorf("registering the Partner Center credential metrics: %w", err)
+	}
 	if err := controllers.IndexFields(ctx, mgr.GetFieldIndexer()); err != nil {
 		return err
 	}
 	controllers.RegisterMetrics(mgr.GetClient())
-	if err := ingestion.RegisterMetrics(ctrlmetrics.Registry); err != nil {
-		return fmt.Errorf("registering the Partner Center metrics: %w", err)
-	}
 	// Each controller backs off its own failures.
 	controllerOpts := func(concurrency int) controllers.Options {
 		return controllers.Options{
@@ -385,12 +395,12 @@ func run(ctx context.Context, cfg *rest.Config, opts options) error {
 	// One event budget for both controllers.
 	events := controllers.NewBoundedRecorder(mgr.GetEventRecorder("cosell-operator"), opts.eventsPerSecond, max(1, int(10*opts.eventsPerSecond)))
 	if err := (&controllers.MarketplaceOfferReconciler{Dependencies: controllers.Dependencies{
-		Client: mgr.GetClient(), PartnerCenter: pc, Recorder: events, Options: offerOpts,
+		Client: mgr.GetClient(), PartnerCenter: pc.client, Recorder: events, Options: offerOpts,
 	}}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the MarketplaceOffer controller: %w", err)
 	}
 	if err := (&controllers.SolutionReconciler{Dependencies: controllers.Dependencies{
-		Client: mgr.GetClient(), PartnerCenter: pc, Recorder: events, Options: solutionOpts,
+		Client: mgr.GetClient(), PartnerCenter: pc.client, Recorder: events, Options: solutionOpts,
 	}}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the Solution controller: %w", err)
 	}
@@ -426,12 +436,31 @@ func watchedNamespaces(list string) map[string]cache.Config {
 	return namespaces
 }
 
+// readers are what partnerCenter needs of the manager: the cached client
+// (the global credentials Secret is in its cache) and the uncached reader
+// (team Secrets).
+type readers interface {
+	GetClient() client.Client
+	GetAPIReader() client.Reader
+}
+
+// partnerCenterClients are what partnerCenter builds: the client the
+// controllers hold and, with --team-namespaces, the router it is (for its
+// metrics; nil otherwise).
+type partnerCenterClients struct {
+	client partnercenter.Client
+	router *teams.Router
+}
+
 // partnerCenter builds the Partner Center client: the embedded simulator
 // (started here, on loopback) reached through the HTTP adapter, so the
 // operator runs the same code path as against the real API; or the real
 // API (or a standalone simulator) at a base URL, with credentials from a
-// Secret.
-func partnerCenter(ctx context.Context, mgr ctrl.Manager, opts options) (partnercenter.Client, error) {
+// Secret. With --team-namespaces, that client serves the other namespaces
+// and each team namespace gets its own (teams.Router).
+func partnerCenter(ctx context.Context, mgr readers, opts options) (partnerCenterClients, error) {
+	baseURL := opts.partnerCenter
+	var credential credentials.FromSecretData = ingestion.CredentialFromSecretData
 	if opts.partnerCenter == "embedded" {
 		sim, err := simulator.New(simulator.Options{
 			Addr: opts.simulatorAddr, SeedFile: opts.simulatorSeed, StoreDir: opts.simulatorStore,
@@ -439,30 +468,93 @@ func partnerCenter(ctx context.Context, mgr ctrl.Manager, opts options) (partner
 			Realistic: opts.simulatorRealistic,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("creating the embedded Partner Center simulator: %w", err)
+			return partnerCenterClients{}, fmt.Errorf("creating the embedded Partner Center simulator: %w", err)
 		}
 		if err := sim.Start(ctx); err != nil {
-			return nil, fmt.Errorf("starting the embedded Partner Center simulator on %s: %w", opts.simulatorAddr, err)
+			return partnerCenterClients{}, fmt.Errorf("starting the embedded Partner Center simulator on %s: %w", opts.simulatorAddr, err)
 		}
 		go func() {
 			<-ctx.Done()
 			_ = sim.Close()
 		}()
 		ctrl.Log.WithName("setup").Info("embedded Partner Center simulator started", "url", sim.URL())
-		return ingestion.New(ingestion.Options{BaseURL: sim.URL(), JobPollInterval: opts.jobPollInterval})
+		// The embedded simulator needs no token: team Secrets are checked
+		// for their keys, and no credential is built.
+		baseURL, credential = sim.URL(), nil
+	}
+	host, ok := ingestion.HostOfURL(baseURL)
+	if !ok {
+		return partnerCenterClients{}, fmt.Errorf("--partner-center must be 'embedded' or the base URL of a Product Ingestion API, such as https://graph.microsoft.com/rp/product-ingestion; got %q", opts.partnerCenter)
+	}
+	base := ingestion.Options{BaseURL: baseURL, JobPollInterval: opts.jobPollInterval}
+	teamNamespaces := splitList(opts.teamNamespaces)
+
+	// The global client, with its own pacer.
+	pacer := &ingestion.Pacer{}
+	global := base
+	global.HTTPClient = &http.Client{Transport: pacer}
+	global.Observer = teams.Observer(teams.GlobalLabel, nil)
+	var globalClient partnercenter.Client
+	hasGlobal := true
+	switch secret := opts.credentialsSecret; {
+	case opts.partnerCenter == "embedded":
+	case secret != nil:
+		global.Credential = &credentials.Secret{Reader: mgr.GetClient(), Key: *secret, Build: ingestion.CredentialFromSecretData}
+	case host.NeedsCredentials && len(teamNamespaces) == 0:
+		return partnerCenterClients{}, fmt.Errorf("the real Partner Center needs credentials: set --partner-center-secret to namespace/name of a Secret with tenantId, clientId and clientSecret, or --team-namespaces")
+	case host.NeedsCredentials:
+		// Only team namespaces have credentials; the others are refused
+		// (teams.CodeNoCredentials).
+		hasGlobal = false
+	}
+	if hasGlobal {
+		c, err := ingestion.New(global)
+		if err != nil {
+			return partnerCenterClients{}, err
+		}
+		globalClient = c
+	}
+	if len(teamNamespaces) == 0 {
+		return partnerCenterClients{client: globalClient}, nil
 	}
 
-	host, ok := ingestion.HostOfURL(opts.partnerCenter)
-	if !ok {
-		return nil, fmt.Errorf("--partner-center must be 'embedded' or the base URL of a Product Ingestion API, such as https://graph.microsoft.com/rp/product-ingestion; got %q", opts.partnerCenter)
+	router, err := teams.New(teams.Options{
+		Reader:          mgr.GetAPIReader(),
+		SecretName:      opts.teamSecret,
+		Namespaces:      teamNamespaces,
+		Default:         globalClient,
+		DefaultPacer:    pacer,
+		NewClient:       teams.IngestionClient(base, credential),
+		JobPollInterval: cmp.Or(opts.jobPollInterval, host.JobPollInterval),
+		// A burst of reconciles in one namespace reads its Secret once; a
+		// rotation is picked up within this.
+		SecretMaxAge: 10 * time.Second,
+	})
+	if err != nil {
+		return partnerCenterClients{}, fmt.Errorf("--team-namespaces: %w", err)
 	}
-	pcOpts := ingestion.Options{BaseURL: opts.partnerCenter, JobPollInterval: opts.jobPollInterval}
-	if secret := opts.credentialsSecret; secret != nil {
-		pcOpts.Credential = &credentials.Secret{Reader: mgr.GetClient(), Key: *secret, Build: ingestion.CredentialFromSecretData}
-	} else if host.NeedsCredentials {
-		return nil, fmt.Errorf("the real Partner Center needs credentials: set --partner-center-secret to namespace/name of a Secret with tenantId, clientId and clientSecret")
+	log := ctrl.Log.WithName("setup")
+	log.Info("team namespaces publish with their own Partner Center credentials",
+		"namespaces", teamNamespaces, "secret", opts.teamSecret, "globalCredential", globalClient != nil)
+	if watched := watchedNamespaces(opts.watchNamespaces); watched != nil {
+		for _, ns := range teamNamespaces {
+			if _, ok := watched[ns]; !ok && ns != teams.AllNamespaces {
+				log.Info("a team namespace is not watched (--watch-namespaces): its objects are not reconciled", "namespace", ns)
+			}
+		}
 	}
-	return ingestion.New(pcOpts)
+	return partnerCenterClients{client: router, router: router}, nil
+}
+
+// splitList splits a comma-separated flag, dropping empty items.
+func splitList(list string) []string {
+	var out []string
+	for item := range strings.SplitSeq(list, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 // resyncOption maps --resync-interval to controllers.Options, where zero

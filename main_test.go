@@ -1,14 +1,19 @@
 package main
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/internal/credentials/teams"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
 func TestStripForCacheDropsWhatTheControllersNeverRead(t *testing.T) {
@@ -62,4 +67,62 @@ func TestSimulatorRealisticLeavesGivenDelaysAlone(t *testing.T) {
 	opts, err = parse("cosell-operator", nil, nil)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(opts.simulatorCertDelay).To(Equal(5*time.Second), "the demo default")
+}
+
+type fakeReaders struct{ c client.Client }
+
+func (f fakeReaders) GetClient() client.Client    { return f.c }
+func (f fakeReaders) GetAPIReader() client.Reader { return f.c }
+
+// Against Microsoft, a namespace publishes only with credentials: the
+// global Secret, or its own when it is a team's. Without either flag the
+// manager refuses to start; with team namespaces only, the others are
+// refused at their first call instead of being sent without a token.
+func TestPartnerCenterCredentialsFlags(t *testing.T) {
+	const microsoft = "--partner-center=https://graph.microsoft.com/rp/product-ingestion"
+	team := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "cosell-partner-center"},
+		Data: map[string][]byte{"tenantId": []byte("00000000-0000-0000-0000-000000000001"), "clientId": []byte("app"), "clientSecret": []byte("s")}}
+	mgr := fakeReaders{fake.NewClientBuilder().WithObjects(team).Build()}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name      string
+		args      []string
+		wantErr   string
+		router    bool
+		otherCode string // the error code of a call from a namespace that is not a team's
+	}{
+		{name: "no credentials at all", args: []string{microsoft}, wantErr: "--team-namespaces"},
+		{name: "global only", args: []string{microsoft, "--partner-center-secret=ops/partner-center"}},
+		{name: "teams only", args: []string{microsoft, "--team-namespaces=team-a"}, router: true, otherCode: teams.CodeNoCredentials},
+		{name: "teams and global", args: []string{microsoft, "--team-namespaces=team-a, team-b", "--partner-center-secret=ops/partner-center"}, router: true},
+		{name: "every namespace a team's", args: []string{microsoft, "--team-namespaces=*"}, router: true, otherCode: teams.CodeSecretMissing},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			opts, err := parse("cosell-operator", tc.args, nil)
+			g.Expect(err).NotTo(HaveOccurred())
+			pc, err := partnerCenter(ctx, mgr, opts)
+			if tc.wantErr != "" {
+				g.Expect(err).To(MatchError(ContainSubstring(tc.wantErr)))
+				return
+			}
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(pc.client).NotTo(BeNil())
+			g.Expect(pc.router != nil).To(Equal(tc.router))
+			g.Expect(pc.client.JobPollInterval()).To(Equal(time.Minute), "Microsoft's poll interval")
+			if !tc.router {
+				return
+			}
+			g.Expect(pc.router.IsTeam("team-a")).To(BeTrue())
+			g.Expect(pc.router.IsTeam("platform")).To(Equal(tc.otherCode == teams.CodeSecretMissing))
+			// A team's client is built from its Secret, without a call.
+			c, err := pc.router.For(teams.WithNamespace(ctx, "team-a"))
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(c).NotTo(BeNil())
+			if tc.otherCode != "" {
+				_, err := pc.client.FindProduct(teams.WithNamespace(ctx, "platform"), "offer")
+				g.Expect(partnercenter.CodeOf(err)).To(Equal(tc.otherCode))
+			}
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"context"
 	"strings"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -41,16 +42,31 @@ func operatorAnnotationsEqual(a, b map[string]string) bool {
 
 // handleReconcileRequest records that the reconcile asked for by the
 // reconcile-requested-at annotation was handled: lastHandled (the kind's
-// status.lastHandledReconcileAt) takes the annotation's value.
-func handleReconcileRequest(obj client.Object, lastHandled *string) {
-	if v, ok := obj.GetAnnotations()[v1alpha1.ReconcileRequestedAtAnnotation]; ok {
-		*lastHandled = v
+// status.lastHandledReconcileAt) takes the annotation's value. When the
+// value is new, the returned context says so (retryRequested): the
+// phases then retry, once, what Partner Center refused and what would
+// otherwise be retried only after an edit of the spec.
+func handleReconcileRequest(ctx context.Context, obj client.Object, lastHandled *string) context.Context {
+	v, ok := obj.GetAnnotations()[v1alpha1.ReconcileRequestedAtAnnotation]
+	if !ok {
+		return ctx
 	}
+	isNew := v != *lastHandled
+	*lastHandled = v
+	if !isNew {
+		return ctx
+	}
+	return context.WithValue(ctx, retryRequestedKey{}, true)
 }
 
-// reconcileRequestPending reports whether obj carries a reconcile request
-// not handled yet (lastHandled is its status.lastHandledReconcileAt).
-func reconcileRequestPending(obj client.Object, lastHandled string) bool {
-	v, ok := obj.GetAnnotations()[v1alpha1.ReconcileRequestedAtAnnotation]
-	return ok && v != lastHandled
+type retryRequestedKey struct{}
+
+// retryRequested reports whether the reconcile of ctx handles a new value
+// of the reconcile-requested-at annotation. Only that one reconcile sees
+// it: a refusal repeated by the retry stays until the next request, so a
+// refused draft, certification or go-live is retried once per request,
+// never in a loop.
+func retryRequested(ctx context.Context) bool {
+	v, _ := ctx.Value(retryRequestedKey{}).(bool)
+	return v
 }

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -15,10 +16,43 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/internal/credentials/teams"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
-// A change of the Partner Center credentials Secret wakes every object that
-// is not Ready: a rotated or fixed secret may be what it was waiting for.
+// A change of the global Partner Center credentials Secret wakes every
+// object that is not Ready: a rotated or fixed secret may be what it was
+// waiting for. A team namespace's Secret (package
+// internal/credentials/teams) is read uncached, never watched: an object
+// stalled for want of it is checked again on the stalled timer, or at once
+// with the reconcile-requested-at annotation.
+
+// ReasonCredentialsUnavailable: the namespace's Partner Center credentials
+// are missing, unreadable or incomplete; the message says which Secret to
+// create, fix or grant.
+const ReasonCredentialsUnavailable = "CredentialsUnavailable"
+
+// withCredentialsOf makes the Partner Center calls made with ctx use the
+// credentials of namespace, when the client routes by namespace
+// (teams.Router); the Secret is read at most once per reconcile.
+func withCredentialsOf(ctx context.Context, namespace string) context.Context {
+	return teams.WithNamespace(ctx, namespace)
+}
+
+// credentialsStalled is the stall of a Partner Center error that says the
+// namespace's credentials are missing, unreadable or incomplete, or nil for
+// any other error.
+func credentialsStalled(err error) error {
+	if !teams.IsCredentialsError(err) {
+		return nil
+	}
+	msg := err.Error()
+	var pcErr *partnercenter.Error
+	if errors.As(err, &pcErr) && pcErr.Message != "" {
+		msg = pcErr.Message
+	}
+	return stalled(ReasonCredentialsUnavailable, "%s", msg)
+}
 
 // watchCredentials adds the watch of the credentials Secret key, when
 // there is one, waking the objects of newList's kind that are not Ready.

@@ -50,8 +50,12 @@
 // interface (internal/partnercenter/port.go); partnercenter.go turns its
 // classified errors into outcomes, and convert.go turns an offer's spec
 // into the port's draft. In production the client is the HTTP adapter of
-// internal/partnercenter/ingestion; tests use internal/partnercenter/fake
-// or the simulator of internal/simulator.
+// internal/partnercenter/ingestion or, with team namespaces, a
+// teams.Router (internal/credentials/teams) that sends each call to the
+// client of the object's namespace: reconcileObject puts that namespace in
+// the context (credentials.go), and a namespace without usable credentials
+// stalls with reason CredentialsUnavailable. Tests use
+// internal/partnercenter/fake or the simulator of internal/simulator.
 //
 // Status. Phases set no condition. After they ran, setOfferConditions
 // (marketplaceoffer_status.go) and setSolutionConditions

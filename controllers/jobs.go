@@ -43,6 +43,12 @@ func parseJobRef(id string) (purpose, jobID string) {
 	return jobDraft, id
 }
 
+// jobPurpose is what the job recorded in ref does.
+func jobPurpose(ref *v1alpha1.JobRef) string {
+	p, _ := parseJobRef(ref.ID)
+	return p
+}
+
 // jobPoll is how long to wait before reading a job again: growing with its
 // age, never sooner than the Partner Center's job poll interval (one
 // minute for Microsoft's API).

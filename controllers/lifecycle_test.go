@@ -202,6 +202,7 @@ func TestUndoDiscard(t *testing.T) {
 	offer := getOffer(g, ns, "contoso-fieldservice").DeepCopy()
 	offer.ObjectMeta = metav1.ObjectMeta{Namespace: ns, Name: "contoso-crm"}
 	offer.Spec.OfferID, offer.Spec.Target, offer.Status = "contoso-crm", v1alpha1.TargetDraft, v1alpha1.MarketplaceOfferStatus{}
+	offer.Spec.MigrateFrom = &v1alpha1.MigrateFrom{SolutionID: "ocp-contoso-legacy-crm"}
 	g.Expect(k8s.Create(context.Background(), offer)).To(Succeed())
 	update(g, sol, func(s *v1alpha1.Solution) {
 		s.Spec.Action = v1alpha1.ActionMigrate

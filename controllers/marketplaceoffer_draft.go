@@ -11,22 +11,36 @@ import (
 
 // syncDraft writes the draft resources (listing, plans, resell) and the
 // co-sell tab when they differ from what was last written. The draft job is
-// recorded and read again after the poll interval, never waited for.
+// recorded and read again after the poll interval, never waited for. A
+// submission job recorded in status (status.configureJob holds one job) is
+// followed to its end before a new draft is written, so that the
+// submission it makes is recorded, not lost.
 func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScope) error {
 	st := &s.offer.Status
 	desired := draftFromSpec(&s.offer.Spec)
 	cosell := coSellFromSpec(&s.offer.Spec)
 	digest := specDigest(desired, cosell)
-	if err := r.followDraftJob(ctx, s); err != nil {
+	if err := r.followDraftJob(ctx, s, digest); err != nil {
 		return err
 	}
 	if st.DraftDigest == digest {
-		// A refused draft stays refused until the spec changes.
+		// A refused draft stays refused until the spec changes, or until
+		// a new reconcile request asks to write it again.
 		if c := meta.FindStatusCondition(st.Conditions, v1alpha1.DraftSyncedCondition); c != nil && c.Reason == v1alpha1.ReasonDraftRejected {
-			return stalled(v1alpha1.ReasonDraftRejected, "%s", c.Message)
+			if !retryRequested(ctx) {
+				return stalled(v1alpha1.ReasonDraftRejected, "%s", c.Message)
+			}
+		} else {
+			s.draft = draftWritten
+			return nil
 		}
-		s.draft = draftWritten
-		return nil
+	}
+	if ref := st.ConfigureJob; ref != nil && (jobPurpose(ref) == jobPreview || jobPurpose(ref) == jobLive) {
+		s.draft, s.draftJob = draftWaiting, ref.ID
+		if _, err := r.settleSubmissionJob(ctx, s); err != nil {
+			return andThen(err, "the draft of generation %d is written once it has finished", s.offer.Generation)
+		}
+		s.draft, s.draftJob = draftUnknown, ""
 	}
 	// A draft this operator never wrote (adopted or migrated) is read once,
 	// so that an identical one is not written again.
@@ -70,8 +84,11 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScop
 
 // followDraftJob follows the draft job a previous reconcile started. A job
 // Partner Center no longer knows is written again; a failed one stalls the
-// offer until the spec changes. Another phase's job is left to its phase.
-func (r *MarketplaceOfferReconciler) followDraftJob(ctx context.Context, s *offerScope) error {
+// offer until the spec changes, unless the spec already changed (digest is
+// the draft wanted now): a refusal of a draft no longer wanted must not
+// stall the new generation, whose draft syncDraft then writes. Another
+// phase's job is left to its phase.
+func (r *MarketplaceOfferReconciler) followDraftJob(ctx context.Context, s *offerScope, digest string) error {
 	st := &s.offer.Status
 	if st.ConfigureJob == nil {
 		return nil
@@ -86,6 +103,9 @@ func (r *MarketplaceOfferReconciler) followDraftJob(ctx context.Context, s *offe
 		return err
 	case job == nil:
 		st.DraftDigest = ""
+	case job.Result != partnercenter.JobSucceeded && st.DraftDigest != digest:
+		// Superseded: the draft in Partner Center is not the refused one
+		// (a failed job applies nothing); syncDraft writes the new one.
 	case job.Result != partnercenter.JobSucceeded:
 		s.draft, s.draftFeedback = draftRejected, feedbackMessage(job.Errors)
 		return stalled(v1alpha1.ReasonDraftRejected, "%s", draftRejectedMessage(s.draftFeedback))

@@ -35,7 +35,8 @@ import (
 // when the draft is at rest (written, no job writing it), one read of the
 // draft: two reads. A product found deleted costs the submissions read and
 // one product read that confirms it; a stopped sale only the submissions
-// read. After each write of the draft, one more read records what Partner
+// read and one product read (a restored product reads generallyAvailable
+// while its old live submission stays deprecated). After each write of the draft, one more read records what Partner
 // Center returned (the baseline the resync compares with). An edit costs
 // one read (the submissions) before the draft is written. A resync that
 // finds nothing writes nothing, to Partner Center or to the API server:
@@ -48,9 +49,12 @@ import (
 // product answers reads: the simulator answers 404, and the adapter reports
 // a 404 or a product with lifecycleState deleted as not found; so a
 // submissions read that is not found is confirmed with GetProduct before
-// the offer is reported deleted. Microsoft publishes no read of a restore
-// either: an offer whose sale was stopped is back on sale once its current
-// live submission is no longer deprecated (restored and published again).
+// the offer is reported deleted. A restore is documented as the
+// lifecycleState generallyAvailable, after which the product must be
+// published to preview and live again: an offer whose product reads
+// generallyAvailable again is published again by the operator; one whose
+// current live submission is no longer deprecated (restored and published
+// outside) is Live again.
 // The co-sell tab has no read in the port: its drift is not detected.
 
 const (
@@ -154,7 +158,7 @@ func (r *MarketplaceOfferReconciler) checkReason(ctx context.Context, offer *v1a
 	switch {
 	case offer.Generation != offer.Status.ObservedGeneration:
 		return checkEdit
-	case reconcileRequested(ctx):
+	case retryRequested(ctx):
 		return checkRequest
 	}
 	if interval := resyncInterval(offer, &r.Options); interval > 0 && !r.Clock.Now().Before(r.resyncDueAt(offer, interval)) {
@@ -193,7 +197,16 @@ func (r *MarketplaceOfferReconciler) checkDrift(ctx context.Context, s *offerSco
 		return err
 	}
 	r.markChecked(offer)
-	if wasGone {
+	switch {
+	case wasGone && s.restored:
+		// Restored by a person, as the stall asked: publish it again.
+		st.PreviewSubmission, st.LiveSubmission, st.Certification = nil, nil, nil
+		s.live = liveRestored
+		if r.Recorder != nil {
+			r.Recorder.Eventf(offer, nil, "Normal", "SaleRestored", "Resync",
+				"product %s was restored in Partner Center; publishing generation %d to preview and live again", st.ProductID, offer.Generation)
+		}
+	case wasGone:
 		s.live = liveResumed
 	}
 	if why == checkEdit {
@@ -227,11 +240,24 @@ func (r *MarketplaceOfferReconciler) productGone(ctx context.Context, s *offerSc
 	if err != nil {
 		return pcError(err)
 	}
-	if live := currentLive(subs); live != nil && live.State == partnercenter.LifecycleDeprecated {
-		s.live, s.stoppedSubmission = liveSaleStopped, live.ID
-		return stalled(v1alpha1.ReasonSaleStopped, "%s", saleStoppedMessage(offer, live.ID))
+	live := currentLive(subs)
+	if live == nil || live.State != partnercenter.LifecycleDeprecated {
+		return nil
 	}
-	return nil
+	// A restore sets the product back to generallyAvailable and leaves the
+	// deprecated live submission as it is until the product is published
+	// again (the SaaS page: a restored product must be published to
+	// preview and live again): read the product to tell the two apart.
+	product, err := r.PartnerCenter.GetProduct(ctx, st.ProductID)
+	if err != nil {
+		return pcError(err)
+	}
+	if product.State != partnercenter.LifecycleDeprecated {
+		s.restored = true
+		return nil
+	}
+	s.live, s.stoppedSubmission = liveSaleStopped, live.ID
+	return stalled(v1alpha1.ReasonSaleStopped, "%s", saleStoppedMessage(offer, live.ID))
 }
 
 // currentLive is the product's newest live submission, or nil (subs are
@@ -382,17 +408,4 @@ func mayBeGone(err error) bool {
 		}
 	}
 	return false
-}
-
-// reconcileRequestedKey marks a context whose reconcile was asked for by a
-// new value of the reconcile-requested-at annotation (reconcile.go).
-type reconcileRequestedKey struct{}
-
-func withReconcileRequested(ctx context.Context, requested bool) context.Context {
-	return context.WithValue(ctx, reconcileRequestedKey{}, requested)
-}
-
-func reconcileRequested(ctx context.Context) bool {
-	v, _ := ctx.Value(reconcileRequestedKey{}).(bool)
-	return v
 }

@@ -50,7 +50,7 @@ func TestResyncSlotsSpreadObjects(t *testing.T) {
 func TestRestartedOperatorReadsAndWritesNothingAtOnce(t *testing.T) {
 	g := NewWithT(t)
 	f := fake.New()
-	h := newOfferHarness(t, liveOffer(), f)
+	h := newOfferHarness(t, liveOfferWithPlan(), f)
 	h.r.Options.ResyncInterval = time.Hour
 	_, before := h.settle(g)
 
@@ -115,8 +115,8 @@ func TestResyncIntervalComesFromTheObjectThenTheManager(t *testing.T) {
 	}
 }
 
-// liveOffer is draftOffer taken live, with a plan.
-func liveOffer() *v1alpha1.MarketplaceOffer {
+// liveOfferWithPlan is draftOffer taken live, with a plan.
+func liveOfferWithPlan() *v1alpha1.MarketplaceOffer {
 	o := draftOffer()
 	o.UID = "3f0f6a3c-0000-4000-8000-000000000001"
 	o.Spec.Target = v1alpha1.TargetLive
@@ -159,7 +159,7 @@ func TestSettledOfferRequeuesForItsResync(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)
-			offer := liveOffer()
+			offer := liveOfferWithPlan()
 			offer.Spec.ResyncInterval = tc.object
 			h := newOfferHarness(t, offer, fake.New())
 			h.r.Options.ResyncInterval = 20 * time.Minute
@@ -179,7 +179,7 @@ func TestSettledOfferRequeuesForItsResync(t *testing.T) {
 func TestResyncCostsTwoReadsPerObject(t *testing.T) {
 	g := NewWithT(t)
 	f := fake.New()
-	h := newOfferHarness(t, liveOffer(), f)
+	h := newOfferHarness(t, liveOfferWithPlan(), f)
 	h.r.Options.ResyncInterval = time.Hour
 	h.settle(g)
 	clock := h.r.Clock.(*clocktesting.FakePassiveClock)
@@ -216,7 +216,7 @@ func TestResyncWritesBackADraftChangedOutside(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
 	f := fake.New()
-	h := newOfferHarness(t, liveOffer(), f)
+	h := newOfferHarness(t, liveOfferWithPlan(), f)
 	h.r.Options.ResyncInterval = time.Hour
 	_, got := h.settle(g)
 	clock := h.r.Clock.(*clocktesting.FakePassiveClock)
@@ -397,7 +397,7 @@ func (c refusingDraftReads) GetDraft(ctx context.Context, productID string) (*pc
 func TestDraftReadRefusedDoesNotHoldUpPublishing(t *testing.T) {
 	g := NewWithT(t)
 	f := fake.New()
-	h := newOfferHarness(t, liveOffer(), refusingDraftReads{f})
+	h := newOfferHarness(t, liveOfferWithPlan(), refusingDraftReads{f})
 	_, got := h.settle(g)
 	g.Expect(got.Status.Phase).To(Equal(v1alpha1.PhaseLive))
 	g.Expect(got.Status.Resync.ReadDigest).To(BeEmpty())
@@ -420,7 +420,7 @@ func TestSaleStoppedStallRereadsOnlyAtItsResync(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
 	f := fake.New()
-	h := newOfferHarness(t, liveOffer(), f)
+	h := newOfferHarness(t, liveOfferWithPlan(), f)
 	h.r.Options.ResyncInterval = time.Hour
 	h.r.Options.StalledRecheck = 3 * time.Hour
 	_, got := h.settle(g)

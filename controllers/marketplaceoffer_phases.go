@@ -51,6 +51,10 @@ type offerScope struct {
 	// driftFound is set by checkDrift when the draft in Partner Center was
 	// changed outside the operator; syncDraft then writes it back.
 	driftFound bool
+	// restored is set by checkDrift when the product's sale, stopped,
+	// was restored (lifecycleState generallyAvailable) but not published
+	// again.
+	restored bool
 	// productChecked is set once this reconcile read the product's state
 	// (checkDrift, explainRefusal), so that it is read at most once.
 	productChecked bool

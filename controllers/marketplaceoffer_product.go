@@ -15,7 +15,9 @@ import (
 // with that mark set is the one this object created before a crash (or
 // whose create job it lost track of). Any other product found is adopted
 // only as mayAdopt allows. While a Solution is migrating into this offer,
-// it waits for the migrated draft instead of creating one.
+// it waits for the migrated draft instead of creating one; an offer that
+// declares spec.migrateFrom never creates one, and waits for its
+// migration even before the Solution exists.
 func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	if offer.Status.ProductID != "" {
@@ -29,8 +31,12 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 	if err != nil {
 		return err
 	}
-	if sol != nil && !sol.Spec.Suspend {
-		return waitForMigration(sol)
+	if spec.MigrateFrom != nil {
+		if err := r.awaitDeclaredMigration(ctx, offer, sol); err != nil {
+			return err
+		}
+	} else if sol != nil && !sol.Spec.Suspend {
+		return waitForMigration(offer, sol)
 	}
 	// A create marked pending by an earlier reconcile made the product
 	// this finds, if any: it is ours (marketplaceoffer_ownership.go).
@@ -67,8 +73,11 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 	}
 	product, err := r.PartnerCenter.FindProduct(ctx, spec.OfferID)
 	if partnercenter.IsNotFound(err) {
+		if spec.MigrateFrom != nil {
+			return r.migratedElsewhere(ctx, offer)
+		}
 		if sol != nil {
-			return waitForMigration(sol)
+			return waitForMigration(offer, sol)
 		}
 		if err := r.markCreatePending(ctx, offer); err != nil {
 			return err
@@ -104,13 +113,65 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 
 // waitForMigration waits for the Solution migrating into the offer, or
 // stalls when that Solution is stalled (waits.go).
-func waitForMigration(sol *v1alpha1.Solution) error {
-	if err := migrationStalled(sol); err != nil {
+func waitForMigration(offer *v1alpha1.MarketplaceOffer, sol *v1alpha1.Solution) error {
+	if err := migrationStalled(offer, sol); err != nil {
 		return err
 	}
 	return waiting(0, v1alpha1.ReasonWaitingForMigration,
 		"waiting for Solution %s to migrate legacy solution %s into this offer; the operator then adopts the migrated draft",
 		sol.Name, sol.Spec.SolutionID)
+}
+
+// awaitDeclaredMigration holds an offer that declares spec.migrateFrom
+// until the Solution migrating that legacy solution into it has done so:
+// it creates, writes and submits nothing before, whichever of the two
+// objects was applied first and however long apart. sol is that Solution
+// while it has not migrated, nil once it has or while there is none. The
+// wait has no timer: the Solution's creation, stall and migration wake
+// the offer (offersOfSolution).
+func (r *MarketplaceOfferReconciler) awaitDeclaredMigration(ctx context.Context, offer *v1alpha1.MarketplaceOffer, sol *v1alpha1.Solution) error {
+	id := offer.Spec.MigrateFrom.SolutionID
+	switch {
+	case sol != nil && sol.Spec.Suspend:
+		return waiting(0, v1alpha1.ReasonWaitingForMigration,
+			"Solution %s, which migrates legacy solution %s into this offer, is suspended; this offer creates and submits nothing "+
+				"until the migration has filled its draft (spec.migrateFrom): resume the Solution (spec.suspend: false)", sol.Name, id)
+	case sol != nil:
+		return waitForMigration(offer, sol)
+	}
+	sols, err := r.migrationsInto(ctx, offer)
+	if err != nil {
+		return err
+	}
+	if migratedInto(sols) != nil {
+		return nil // migrated: find and adopt the product
+	}
+	return waiting(0, v1alpha1.ReasonWaitingForMigration,
+		"waiting for a Solution in namespace %s with action Migrate, spec.solutionID %s and spec.migrate.offerRef.name %s "+
+			"(spec.migrateFrom); this offer creates and submits nothing in Partner Center until that migration has filled its draft",
+		offer.Namespace, id, offer.Name)
+}
+
+// migratedElsewhere stalls an offer declaring spec.migrateFrom whose
+// Solution reports the legacy solution migrated, while Partner Center
+// holds no product with the offer's ID: the solution went into another
+// offer (before this Solution, or in the portal). The offer never creates
+// a product of its own in its place; the stalled timer looks again, in
+// case Partner Center was only slow to show the product.
+func (r *MarketplaceOfferReconciler) migratedElsewhere(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
+	sols, err := r.migrationsInto(ctx, offer)
+	if err != nil {
+		return err
+	}
+	product, by := "", ""
+	if sol := migratedInto(sols); sol != nil {
+		product, by = sol.Status.ProductID, sol.Name
+	}
+	return stalled(v1alpha1.ReasonActionConflict,
+		"Solution %s reports legacy solution %s migrated into product %s, and Partner Center holds no product with offer ID %s: "+
+			"the solution was migrated into another offer. Remove spec.migrateFrom to let this offer create a draft of its own, "+
+			"or manage product %s with a MarketplaceOffer declaring its offer ID",
+		by, offer.Spec.MigrateFrom.SolutionID, product, offer.Spec.OfferID, product)
 }
 
 // followSolutions follows the Solutions that reference the offer, through
@@ -135,29 +196,40 @@ func (r *MarketplaceOfferReconciler) followSolutions(ctx context.Context, s *off
 				st.DraftDigest = ""
 			}
 		case sol.Status.State != v1alpha1.StateMigrated && st.PreviewSubmission == nil && !sol.Spec.Suspend &&
-			migratedInto(migrating.Items) == nil:
-			return waitForMigration(sol)
+			migratedInto(migrating.Items) == nil && takesMigrationOf(offer, sol):
+			return waitForMigration(offer, sol)
 		}
 	}
 	return r.listMergedSolutions(ctx, offer)
 }
 
-// migratingSolution returns a Solution that is migrating into the offer
-// and has not finished, found through the migrate-offer field index.
+// migratingSolution returns a Solution that is migrating into the offer,
+// one it takes (takesMigrationOf), and has not finished, found through the
+// migrate-offer field index.
 func (r *MarketplaceOfferReconciler) migratingSolution(ctx context.Context, offer *v1alpha1.MarketplaceOffer) (*v1alpha1.Solution, error) {
-	var sols v1alpha1.SolutionList
-	if err := r.List(ctx, &sols, client.InNamespace(offer.Namespace), client.MatchingFields{migrateOfferIndex: offer.Name}); err != nil {
+	sols, err := r.migrationsInto(ctx, offer)
+	if err != nil {
 		return nil, err
 	}
-	if migratedInto(sols.Items) != nil { // the offer's one migration is done
+	if migratedInto(sols) != nil { // the offer's one migration is done
 		return nil, nil
 	}
-	for i := range sols.Items {
-		if s := &sols.Items[i]; s.Status.State != v1alpha1.StateMigrated {
+	for i := range sols {
+		if s := &sols[i]; s.Status.State != v1alpha1.StateMigrated {
 			return s, nil
 		}
 	}
 	return nil, nil
+}
+
+// migrationsInto lists the Solutions migrating into the offer that it
+// takes, through the migrate-offer field index.
+func (r *MarketplaceOfferReconciler) migrationsInto(ctx context.Context, offer *v1alpha1.MarketplaceOffer) ([]v1alpha1.Solution, error) {
+	var sols v1alpha1.SolutionList
+	if err := r.List(ctx, &sols, client.InNamespace(offer.Namespace), client.MatchingFields{migrateOfferIndex: offer.Name}); err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(sols.Items, func(s v1alpha1.Solution) bool { return !takesMigrationOf(offer, &s) }), nil
 }
 
 // listMergedSolutions reports the legacy solutions merged into the offer.

@@ -25,6 +25,7 @@ const (
 	draftFound                     // the current draft was already there (adopted or migrated)
 	draftWriting                   // a configure job writes it (offerScope.draftJob)
 	draftRejected                  // Partner Center refused it (offerScope.draftFeedback)
+	draftWaiting                   // a submission job in flight (offerScope.draftJob) must finish first
 )
 
 // certificationFact is where the preview submission of the draft stands.
@@ -52,6 +53,7 @@ const (
 	liveSaleStopped    // the sale was stopped outside the operator (offerScope.stoppedSubmission)
 	liveProductDeleted // the product was deleted outside the operator
 	liveResumed        // a check no longer finds the stopped sale or deleted product it found before
+	liveRestored       // the stopped sale was restored in Partner Center; the operator publishes again
 )
 
 // setOfferConditions sets the offer's domain conditions and display phase
@@ -93,6 +95,9 @@ func setDraftSyncedCondition(offer *v1alpha1.MarketplaceOffer, fact draftFact, j
 	case draftRejected:
 		setCondition(conds, gen, v1alpha1.DraftSyncedCondition, false, v1alpha1.ReasonDraftRejected,
 			"%s", draftRejectedMessage(feedback))
+	case draftWaiting:
+		setCondition(conds, gen, v1alpha1.DraftSyncedCondition, false, v1alpha1.ReasonSyncingDraft,
+			"the draft of generation %d is written once the submission job %s in flight has finished", gen, job)
 	}
 }
 
@@ -133,6 +138,10 @@ func setLiveDriftCondition(offer *v1alpha1.MarketplaceOffer, fact liveFact, stop
 	case liveProductDeleted:
 		setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonProductDeleted,
 			"%s", productDeletedMessage(offer))
+	case liveRestored:
+		setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonGoingLive,
+			"offer %s was restored in Partner Center after its sale was stopped; publishing generation %d to preview and live again",
+			offer.Spec.OfferID, gen)
 	case liveResumed:
 		c := meta.FindStatusCondition(st.Conditions, v1alpha1.LiveCondition)
 		if c != nil && c.Reason == v1alpha1.ReasonSaleStopped {
@@ -150,8 +159,8 @@ func setLiveDriftCondition(offer *v1alpha1.MarketplaceOffer, fact liveFact, stop
 func saleStoppedMessage(offer *v1alpha1.MarketplaceOffer, submission string) string {
 	return fmt.Sprintf("the sale of offer %s was stopped outside the operator: live submission %s of product %s is deprecated. "+
 		"The operator neither restores nor publishes it again on its own. To sell it again, restore the offer in Partner Center "+
-		"and publish it to preview and live there (Microsoft requires both after a restore); the operator takes it up at its next "+
-		"resync, or at once when the %s annotation is set. To stop managing it, delete this object",
+		"(lifecycleState generallyAvailable): the operator then publishes it to preview and live again (Microsoft requires both "+
+		"after a restore) at its next resync, or at once when the %s annotation is set. To stop managing it, delete this object",
 		offer.Spec.OfferID, submission, offer.Status.ProductID, v1alpha1.ReconcileRequestedAtAnnotation)
 }
 
@@ -266,10 +275,14 @@ func unwrittenSuffix(items []partnercenter.FeedbackItem) string {
 	return unwrittenPrefix + feedbackMessage(items)
 }
 
+// retryHint ends the messages of refusals that a reconcile request
+// retries once without an edit (annotations.go).
+const retryHint = "or set a new value of the annotation " + v1alpha1.ReconcileRequestedAtAnnotation + " to try again unchanged"
+
 // draftRejectedMessage is DraftSynced's and Stalled's message when Partner
 // Center refused the draft with feedback.
 func draftRejectedMessage(feedback string) string {
-	return "Partner Center refused the draft: " + feedback + "; fix the spec and the operator writes it again"
+	return "Partner Center refused the draft: " + feedback + "; fix the spec and the operator writes it again, " + retryHint
 }
 
 // certificationFailedMessage is Certified's and Stalled's message when
@@ -281,17 +294,17 @@ func certificationFailedMessage(gen int64, c *v1alpha1.Certification) string {
 			items = append(items, partnercenter.FeedbackItem{Code: f.Code, Resource: f.Resource, Message: f.Message})
 		}
 	}
-	return fmt.Sprintf("generation %d failed certification: %s. Fix the spec and the operator publishes again",
-		gen, feedbackMessage(items))
+	return fmt.Sprintf("generation %d failed certification: %s. Fix the spec and the operator publishes again, %s",
+		gen, feedbackMessage(items), retryHint)
 }
 
 // goLiveFailedMessage is Stalled's message when going live with
 // generation gen failed, with Partner Center's feedback when it gave any.
 func goLiveFailedMessage(gen int64, feedback string) string {
 	if feedback == "" {
-		return fmt.Sprintf("going live with generation %d failed; change the spec to publish again", gen)
+		return fmt.Sprintf("going live with generation %d failed; change the spec to publish again, %s", gen, retryHint)
 	}
-	return fmt.Sprintf("going live with generation %d failed: %s; change the spec to publish again", gen, feedback)
+	return fmt.Sprintf("going live with generation %d failed: %s; change the spec to publish again, %s", gen, feedback, retryHint)
 }
 
 // readyMessage is Ready's message once the offer reached its target.

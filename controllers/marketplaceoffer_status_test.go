@@ -85,6 +85,8 @@ func TestSetDraftSyncedCondition(t *testing.T) {
 		{"found", draftFound, &wantCondition{metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "draft of generation 2 is in Partner Center"}},
 		{"writing", draftWriting, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonSyncingDraft, "(job job-3)"}},
 		{"rejected", draftRejected, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonDraftRejected, "refused the draft: 1) plan missing"}},
+		{"waiting for a submission job", draftWaiting, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonSyncingDraft,
+			"the draft of generation 2 is written once the submission job job-3 in flight has finished"}},
 	}, func(offer *v1alpha1.MarketplaceOffer, fact draftFact) {
 		setDraftSyncedCondition(offer, fact, "job-3", "1) plan missing", "")
 	})

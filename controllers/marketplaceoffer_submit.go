@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -16,20 +17,35 @@ import (
 // submitted, then tracks certification. The submission job, then the
 // submission, are recorded in status, so a restart resumes tracking them
 // instead of submitting again. Certification takes hours to days at
-// Microsoft: it costs a requeue timer.
+// Microsoft: it costs a requeue timer. With target Draft it submits
+// nothing, but follows to their end the submissions a higher target
+// started (settleSubmissions): lowering the target stops nothing in
+// Partner Center.
 func (r *MarketplaceOfferReconciler) certify(ctx context.Context, s *offerScope) error {
 	if s.offer.Spec.Target == v1alpha1.TargetDraft {
+		if err := r.settleSubmissions(ctx, s); err != nil {
+			return andThen(err, "target is Draft, and Partner Center documents no way to withdraw a submission: it is followed to its end")
+		}
 		s.certification = certificationNotRequested
 		return nil
 	}
-	st := &s.offer.Status
 	fresh, err := r.submitPreview(ctx, s)
 	if err != nil {
 		return err
 	}
+	return r.followPreview(ctx, s, fresh)
+}
+
+// followPreview follows the preview submission recorded in status through
+// certification and records its result: nil once it passed, waiting while
+// it runs, stalled when it failed.
+func (r *MarketplaceOfferReconciler) followPreview(ctx context.Context, s *offerScope, fresh *partnercenter.Submission) error {
+	st := &s.offer.Status
 	ps := st.PreviewSubmission
-	sub, err := r.completedSubmission(ctx, st.ProductID, ps, fresh, v1alpha1.ReasonCertifying, "is in certification",
-		stalled(v1alpha1.ReasonCertificationFailed, "%s", certificationFailedMessage(ps.Generation, st.Certification)))
+	if ps.Result == v1alpha1.SubmissionFailed {
+		return r.previewFailed(ctx, s)
+	}
+	sub, err := r.completedSubmission(ctx, st.ProductID, ps, fresh, v1alpha1.ReasonCertifying, "is in certification", nil)
 	if err != nil || sub == nil {
 		return err
 	}
@@ -42,6 +58,24 @@ func (r *MarketplaceOfferReconciler) certify(ctx context.Context, s *offerScope)
 	ps.Result = v1alpha1.SubmissionFailed
 	st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationFailed, Generation: ps.Generation, Feedback: feedbackToAPI(sub.Feedback)}
 	s.certification = certificationFailed
+	return stalled(v1alpha1.ReasonCertificationFailed, "%s", certificationFailedMessage(ps.Generation, st.Certification))
+}
+
+// previewFailed is the stall of a failed preview submission: sale
+// stopped when Partner Center refused to submit a deprecated product,
+// else a certification failure.
+func (r *MarketplaceOfferReconciler) previewFailed(ctx context.Context, s *offerScope) error {
+	st := &s.offer.Status
+	ps := st.PreviewSubmission
+	if ps.ID == "" && st.Certification != nil { // refused before any submission was made
+		var items []partnercenter.FeedbackItem
+		for _, f := range st.Certification.Feedback {
+			items = append(items, partnercenter.FeedbackItem{Code: f.Code, Resource: f.Resource, Message: f.Message})
+		}
+		if err := r.saleStopped(ctx, st.ProductID, &jobRefused{errors: items}); err != nil {
+			return err
+		}
+	}
 	return stalled(v1alpha1.ReasonCertificationFailed, "%s", certificationFailedMessage(ps.Generation, st.Certification))
 }
 
@@ -72,53 +106,151 @@ func (r *MarketplaceOfferReconciler) completedSubmission(ctx context.Context, pr
 	return sub, nil
 }
 
-// submitPreview submits the draft for certification unless the preview
-// submission in status is of the current draft. It returns the new
-// submission once its job completed (nil when none was made), so that
-// certify need not read it again.
-func (r *MarketplaceOfferReconciler) submitPreview(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
-	st, gen := &s.offer.Status, s.offer.Generation
-	ps := st.PreviewSubmission
-	if ps != nil && ps.DraftDigest == st.DraftDigest {
-		return nil, nil
+// settleSubmissions follows to their end the submission job and the
+// submissions in progress that an earlier generation or a higher target
+// started, recording their results, and waits while any runs. Partner
+// Center documents no way to withdraw a submission, and refuses a new one
+// while another runs (productLocked): following them keeps status true
+// (no submission left InProgress next to Ready, a version that went live
+// reported Live) and spares Partner Center refused submissions. A refusal
+// or failure found here is recorded, not stalled on: it was of a draft or
+// target no longer asked for.
+func (r *MarketplaceOfferReconciler) settleSubmissions(ctx context.Context, s *offerScope) error {
+	st := &s.offer.Status
+	fresh, err := r.settleSubmissionJob(ctx, s)
+	if err != nil {
+		return err
 	}
-	// A pending mark ("preview/" without a job ID) is left by a reconcile
-	// that stopped between marking the submission and recording its job:
-	// the submission may have been made. Look for it before submitting.
-	if ref := st.ConfigureJob; ref != nil {
-		if p, jobID := parseJobRef(ref.ID); p == jobPreview && jobID == "" {
-			since := ref.StartedAt
-			st.ConfigureJob = nil
-			if since != nil {
-				sub, err := r.unrecordedPreview(ctx, s, since.Add(-r.PartnerCenter.JobPollInterval()))
-				if err != nil || sub != nil {
-					return sub, err
-				}
-			}
+	if ps := st.PreviewSubmission; ps != nil && ps.Result == v1alpha1.SubmissionInProgress {
+		if err := r.followPreview(ctx, s, fresh); err != nil && (!isStalled(err) || ps.Result == v1alpha1.SubmissionInProgress) {
+			return err
 		}
 	}
+	return r.settleLive(ctx, s, fresh)
+}
+
+// settleLive follows a live submission in progress to its end: a version
+// that goes live is reported Live whatever the target now says (lowering
+// the target does not unpublish).
+func (r *MarketplaceOfferReconciler) settleLive(ctx context.Context, s *offerScope, fresh *partnercenter.Submission) error {
+	st := &s.offer.Status
+	if ref := st.ConfigureJob; ref != nil && jobPurpose(ref) == jobLive {
+		sub, err := r.settleSubmissionJob(ctx, s)
+		if err != nil {
+			return err
+		}
+		fresh = sub
+	}
+	if ls := st.LiveSubmission; ls != nil && ls.Result == v1alpha1.SubmissionInProgress {
+		if err := r.followLive(ctx, s, fresh); err != nil && (!isStalled(err) || ls.Result == v1alpha1.SubmissionInProgress) {
+			return err
+		}
+	}
+	return nil
+}
+
+// settleSubmissionJob follows the preview or live submission job recorded
+// in status, if any, until it has finished, and records the submission it
+// made (a refusal as a failed one); it starts nothing. It returns the
+// submission made, or nil.
+func (r *MarketplaceOfferReconciler) settleSubmissionJob(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
+	st := &s.offer.Status
+	ref := st.ConfigureJob
+	if ref == nil {
+		return nil, nil
+	}
+	var sub *partnercenter.Submission
+	var err error
+	switch jobPurpose(ref) {
+	case jobPreview:
+		sub, err = r.followPreviewJob(ctx, s)
+	case jobLive:
+		sub, err = r.followLiveJob(ctx, s)
+	default:
+		return nil, nil
+	}
+	if err != nil && (st.ConfigureJob != nil || !isStalled(err)) {
+		return nil, err
+	}
+	return sub, nil
+}
+
+// submitPreview submits the draft for certification unless the preview
+// submission in status is of the current draft (and no new reconcile
+// request asks to retry a failed one). A submission job recorded by an
+// earlier reconcile is followed first. It returns the new submission once
+// its job completed (nil when none was made), so that certify need not
+// read it again.
+func (r *MarketplaceOfferReconciler) submitPreview(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
+	st, gen := &s.offer.Status, s.offer.Generation
+	if ref := st.ConfigureJob; ref != nil && jobPurpose(ref) == jobPreview {
+		if sub, err := r.followPreviewJob(ctx, s); err != nil || sub != nil {
+			return sub, err
+		}
+	}
+	ps := st.PreviewSubmission
+	if ps != nil && ps.DraftDigest == st.DraftDigest && !retryFailed(ctx, ps) {
+		return nil, nil
+	}
 	if st.ConfigureJob == nil && s.draftJobStarted != nil {
-		sub, err := r.unrecordedPreview(ctx, s, s.draftJobStarted.Time)
+		sub, err := r.unrecordedPreview(ctx, s, s.draftJobStarted.Time, gen)
 		if err != nil || sub != nil {
 			return sub, err
 		}
 	}
-	sub, startedAt, err := r.runSubmissionJob(ctx, s, jobPreview, partnercenter.TargetPreview, v1alpha1.ReasonCertifying,
-		fmt.Sprintf("submitting generation %d for certification", gen), func() (*partnercenter.Job, error) {
-			return r.PartnerCenter.SubmitPreview(ctx, st.ProductID)
-		})
+	if err := r.settleSubmissions(ctx, s); err != nil {
+		return nil, andThen(err, "generation %d is submitted for certification once it has finished", gen)
+	}
+	err := r.startSubmissionJob(ctx, s, jobPreview, v1alpha1.ReasonCertifying, fmt.Sprintf("submitting generation %d for certification", gen), gen,
+		func() (*partnercenter.Job, error) { return r.PartnerCenter.SubmitPreview(ctx, st.ProductID) })
+	if s.submitJob != "" {
+		s.certification = certificationSubmitting
+	}
+	return nil, err
+}
+
+// retryFailed reports whether the failed submission ref is to be made
+// again: once per new value of the reconcile-requested-at annotation.
+func retryFailed(ctx context.Context, ref *v1alpha1.SubmissionRef) bool {
+	return ref.Result == v1alpha1.SubmissionFailed && retryRequested(ctx)
+}
+
+// followPreviewJob follows the preview submission job recorded in status
+// and records the submission once the job has finished: in progress, or
+// failed when Partner Center refused it (certification refusals arrive as
+// a failed job). A pending mark ("preview/" without a job ID) is left by a
+// reconcile that stopped between marking the submission and recording its
+// job: the submission may have been made, and is looked for. It returns
+// the submission, or nil when the job made none (the caller may submit).
+func (r *MarketplaceOfferReconciler) followPreviewJob(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
+	st := &s.offer.Status
+	ref := st.ConfigureJob
+	gen := ref.Generation
+	if gen == 0 { // recorded before the job's generation was
+		gen = s.offer.Generation
+	}
+	if _, jobID := parseJobRef(ref.ID); jobID == "" {
+		st.ConfigureJob = nil
+		if ref.StartedAt == nil {
+			return nil, nil
+		}
+		return r.unrecordedPreview(ctx, s, ref.StartedAt.Add(-r.PartnerCenter.JobPollInterval()), gen)
+	}
+	// syncDraft writes no draft while a submission job is recorded: the
+	// draft digest in status is the one submitted.
+	sub, startedAt, err := r.finishSubmissionJob(ctx, s, partnercenter.TargetPreview, v1alpha1.ReasonCertifying,
+		fmt.Sprintf("submitting generation %d for certification", gen))
 	if st.ConfigureJob != nil {
 		s.certification = certificationSubmitting
 	}
 	var refused *jobRefused
 	if errors.As(err, &refused) {
-		// Certification refusals arrive as a failed job.
 		st.PreviewSubmission = &v1alpha1.SubmissionRef{Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: startedAt, Result: v1alpha1.SubmissionFailed}
 		st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationFailed, Generation: gen, Feedback: feedbackToAPI(refused.errors)}
 		s.certification = certificationFailed
-		return nil, stalled(v1alpha1.ReasonCertificationFailed, "%s", certificationFailedMessage(gen, st.Certification))
+		return nil, r.previewFailed(ctx, s)
 	}
-	if err != nil {
+	if err != nil || sub == nil {
 		return nil, err
 	}
 	st.PreviewSubmission = &v1alpha1.SubmissionRef{ID: sub.ID, Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: startedAt, Result: v1alpha1.SubmissionInProgress}
@@ -134,12 +266,16 @@ func (r *MarketplaceOfferReconciler) submitPreview(ctx context.Context, s *offer
 // before the mark existed, when the draft job started. Partner Center then
 // certifies it already, so the operator follows it instead of submitting
 // again (a second submission is refused while the first runs and
-// certifies the same draft twice once it completed). It records it and
-// returns it, or returns nil when there is none. Partner Center's times
-// and status times are compared, so a clock skew larger than the job poll
-// interval can hide it; the operator then submits again, as it did before.
-func (r *MarketplaceOfferReconciler) unrecordedPreview(ctx context.Context, s *offerScope, since time.Time) (*partnercenter.Submission, error) {
-	st, gen := &s.offer.Status, s.offer.Generation
+// certifies the same draft twice once it completed). It records it, for
+// generation gen, and returns it, or returns nil when there is none.
+// Partner Center's times and status times are compared, so a clock skew
+// larger than the job poll interval can hide it; the operator then
+// submits again, as it did before. A submission older than since, or one
+// whose sale was stopped, belongs to an earlier life of the product
+// (another object, or this one before its sale was stopped) and is never
+// taken for this one.
+func (r *MarketplaceOfferReconciler) unrecordedPreview(ctx context.Context, s *offerScope, since time.Time, gen int64) (*partnercenter.Submission, error) {
+	st := &s.offer.Status
 	subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
 	if err != nil {
 		return nil, pcError(err)
@@ -160,7 +296,7 @@ func (r *MarketplaceOfferReconciler) unrecordedPreview(ctx context.Context, s *o
 		// all the same, and must not be submitted again.
 		if (sub.Target != partnercenter.TargetPreview && sub.Target != partnercenter.TargetLive) ||
 			known[sub.ID] || sub.Result == partnercenter.SubmissionFailed ||
-			sub.Created.Before(since) {
+			sub.State == partnercenter.LifecycleDeprecated || sub.Created.Before(since) {
 			continue
 		}
 		at := metav1.NewTime(sub.Created)
@@ -178,16 +314,25 @@ func (r *MarketplaceOfferReconciler) unrecordedPreview(ctx context.Context, s *o
 
 // goLive publishes the certified preview live. While an update is
 // certified or going live, the version already live stays live and Live
-// stays True. No API reports a live URL or a co-sell level.
+// stays True. No API reports a live URL or a co-sell level. With a target
+// below Live it publishes nothing, but follows a go-live already under
+// way to its end.
 func (r *MarketplaceOfferReconciler) goLive(ctx context.Context, s *offerScope) error {
 	if s.offer.Spec.Target != v1alpha1.TargetLive {
-		return nil
+		return andThen(r.settleLive(ctx, s, nil), "target is %s, and Partner Center documents no way to withdraw a go-live: it is followed to its end",
+			s.offer.Spec.Target)
 	}
-	st := &s.offer.Status
 	fresh, err := r.submitLive(ctx, s)
 	if err != nil {
 		return err
 	}
+	return r.followLive(ctx, s, fresh)
+}
+
+// followLive follows the live submission recorded in status until it is
+// live, and records it; it stalls when going live failed.
+func (r *MarketplaceOfferReconciler) followLive(ctx context.Context, s *offerScope, fresh *partnercenter.Submission) error {
+	st := &s.offer.Status
 	ls := st.LiveSubmission
 	sub, err := r.completedSubmission(ctx, st.ProductID, ls, fresh, v1alpha1.ReasonGoingLive, "is going live",
 		stalled(v1alpha1.ReasonPartnerCenterRejected, "%s", goLiveFailedMessage(ls.Generation, "")))
@@ -207,27 +352,53 @@ func (r *MarketplaceOfferReconciler) goLive(ctx context.Context, s *offerScope) 
 }
 
 // submitLive publishes the certified preview unless the live submission
-// in status is of the same draft; like submitPreview, it returns the new
-// submission or nil.
+// in status is of the same draft (and no new reconcile request asks to
+// retry a failed one); like submitPreview, it follows a job recorded
+// before and returns the new submission or nil.
 func (r *MarketplaceOfferReconciler) submitLive(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
 	st := &s.offer.Status
+	if ref := st.ConfigureJob; ref != nil && jobPurpose(ref) == jobLive {
+		if sub, err := r.followLiveJob(ctx, s); err != nil || sub != nil {
+			return sub, err
+		}
+	}
 	ps, ls := st.PreviewSubmission, st.LiveSubmission
-	if ls != nil && ls.DraftDigest == ps.DraftDigest {
+	if ls != nil && ls.DraftDigest == ps.DraftDigest && !retryFailed(ctx, ls) {
 		return nil, nil
 	}
-	sub, startedAt, err := r.runSubmissionJob(ctx, s, jobLive, partnercenter.TargetLive, v1alpha1.ReasonGoingLive,
-		fmt.Sprintf("publishing generation %d live", ps.Generation), func() (*partnercenter.Job, error) {
-			return r.PartnerCenter.GoLive(ctx, st.ProductID, ps.ID)
-		})
+	err := r.startSubmissionJob(ctx, s, jobLive, v1alpha1.ReasonGoingLive, fmt.Sprintf("publishing generation %d live", ps.Generation), ps.Generation,
+		func() (*partnercenter.Job, error) { return r.PartnerCenter.GoLive(ctx, st.ProductID, ps.ID) })
+	if s.submitJob != "" {
+		s.live = liveSubmitting
+	}
+	return nil, err
+}
+
+// followLiveJob follows the live submission job recorded in status and
+// records the submission once the job has finished (failed when Partner
+// Center refused it). It returns the submission, or nil when the job
+// made none.
+func (r *MarketplaceOfferReconciler) followLiveJob(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
+	st := &s.offer.Status
+	ps := st.PreviewSubmission
+	if ps == nil { // no preview to publish: not a job of this status
+		st.ConfigureJob = nil
+		return nil, nil
+	}
+	sub, startedAt, err := r.finishSubmissionJob(ctx, s, partnercenter.TargetLive, v1alpha1.ReasonGoingLive,
+		fmt.Sprintf("publishing generation %d live", ps.Generation))
 	if st.ConfigureJob != nil {
 		s.live = liveSubmitting
 	}
 	var refused *jobRefused
 	if errors.As(err, &refused) {
 		st.LiveSubmission = &v1alpha1.SubmissionRef{Generation: ps.Generation, DraftDigest: ps.DraftDigest, SubmittedAt: startedAt, Result: v1alpha1.SubmissionFailed}
+		if err := r.saleStopped(ctx, st.ProductID, refused); err != nil {
+			return nil, err
+		}
 		return nil, stalled(v1alpha1.ReasonPartnerCenterRejected, "%s", goLiveFailedMessage(ps.Generation, feedbackMessage(refused.errors)))
 	}
-	if err != nil {
+	if err != nil || sub == nil {
 		return nil, err
 	}
 	st.LiveSubmission = &v1alpha1.SubmissionRef{ID: sub.ID, Generation: ps.Generation, DraftDigest: ps.DraftDigest, SubmittedAt: startedAt, Result: v1alpha1.SubmissionInProgress}
@@ -250,50 +421,59 @@ func (r *MarketplaceOfferReconciler) recordLive(s *offerScope) {
 	s.live = liveSucceeded
 }
 
-// runSubmissionJob carries a submission job (preview or live) across
-// reconciles: it starts it, reads it once per poll interval, and once it
-// succeeded returns the submission it created or updated, with when the
-// job started. A job refused because a submission in progress locks the
+// startSubmissionJob starts a submission job (preview or live) for
+// generation gen and records it in status; it waits first for any other
+// job recorded there. The reconcile then waits one job poll interval.
+func (r *MarketplaceOfferReconciler) startSubmissionJob(ctx context.Context, s *offerScope, purpose, reason, what string,
+	gen int64, start func() (*partnercenter.Job, error)) error {
+	st := &s.offer.Status
+	if ref := st.ConfigureJob; ref != nil && jobPurpose(ref) == jobCreate && st.ProductID != "" {
+		// The product is recorded: a reconcile that read a stale copy of
+		// the object recorded it without clearing its create job.
+		st.ConfigureJob = nil
+	}
+	if ref := st.ConfigureJob; ref != nil {
+		return waiting(r.jobPoll(ref), reason, "waiting for job %s before %s", ref.ID, what)
+	}
+	// A preview submission cannot be told apart from another on retry
+	// (Partner Center accepts the same draft again once the first
+	// completed): mark it pending in status first, so that a process
+	// stopped before recording its job looks for it (followPreviewJob). A
+	// live submission names the preview it publishes, and Partner Center
+	// answers a second one with the same submission: it needs no mark.
+	if purpose == jobPreview {
+		if err := r.markSubmitPending(ctx, s.offer, purpose, gen); err != nil {
+			return err
+		}
+	}
+	job, err := start()
+	if err != nil {
+		return pcError(err)
+	}
+	st.ConfigureJob = r.jobRef(purpose, job.ID)
+	st.ConfigureJob.Generation = gen
+	s.submitJob = job.ID
+	return waiting(r.PartnerCenter.JobPollInterval(), reason, "Partner Center is %s (job %s)", what, job.ID)
+}
+
+// finishSubmissionJob reads the submission job recorded in status, at
+// most once per poll interval, and once it succeeded returns the
+// submission it created or updated, with when the job started. A job
+// Partner Center no longer knows returns nothing (the caller submits
+// again). A job refused because a submission in progress locks the
 // product (productLocked) is tried again later; any other refusal is a
 // *jobRefused with Partner Center's errors.
-func (r *MarketplaceOfferReconciler) runSubmissionJob(ctx context.Context, s *offerScope, purpose string,
-	target partnercenter.SubmissionTarget, reason, what string, start func() (*partnercenter.Job, error)) (*partnercenter.Submission, *metav1.Time, error) {
+func (r *MarketplaceOfferReconciler) finishSubmissionJob(ctx context.Context, s *offerScope,
+	target partnercenter.SubmissionTarget, reason, what string) (*partnercenter.Submission, *metav1.Time, error) {
 	st := &s.offer.Status
-	ref := st.ConfigureJob
-	if ref != nil {
-		if p, _ := parseJobRef(ref.ID); p != purpose {
-			return nil, nil, waiting(r.jobPoll(ref), reason, "waiting for job %s before %s", ref.ID, what)
-		}
-	}
-	if ref == nil {
-		// A preview submission cannot be told apart from another on
-		// retry (Partner Center accepts the same draft again once the
-		// first completed): mark it pending in status first, so that a
-		// process stopped before recording its job looks for it
-		// (submitPreview). A live submission names the preview it
-		// publishes, and Partner Center answers a second one with the
-		// same submission: it needs no mark.
-		if purpose == jobPreview {
-			if err := r.markSubmitPending(ctx, s.offer, purpose); err != nil {
-				return nil, nil, err
-			}
-		}
-		job, err := start()
-		if err != nil {
-			return nil, nil, pcError(err)
-		}
-		st.ConfigureJob = r.jobRef(purpose, job.ID)
-		s.submitJob = job.ID
-		return nil, nil, waiting(r.PartnerCenter.JobPollInterval(), reason, "Partner Center is %s (job %s)", what, job.ID)
-	}
-	startedAt := ref.StartedAt
+	startedAt := st.ConfigureJob.StartedAt
 	job, jobID, err := r.finishedJob(ctx, st, reason, "Partner Center is "+what)
 	s.submitJob = jobID
 	switch {
 	case err != nil:
 		return nil, nil, err
 	case job == nil:
-		return nil, nil, waiting(r.Options.MinPoll, reason, "job %s is gone; %s again", jobID, what)
+		return nil, nil, nil
 	case !job.Succeeded():
 		for _, e := range job.Errors {
 			// productLocked: a submission in progress holds the product.
@@ -311,20 +491,31 @@ func (r *MarketplaceOfferReconciler) runSubmissionJob(ctx context.Context, s *of
 		return nil, nil, pcError(err)
 	}
 	id := detail.SubmissionID()
-	if id == "" { // the detail did not list it: the newest submission of the target
+	if id == "" && target == partnercenter.TargetLive && st.PreviewSubmission != nil {
+		// The detail did not list it: a live submission is the preview
+		// submission it publishes (one submission stands for both).
+		id = st.PreviewSubmission.ID
+	}
+	if id == "" {
+		// The detail did not list it: the newest preview submission made
+		// since the job started (less one poll interval, for clock skew;
+		// status times are whole seconds, which errs the same way).
+		// An older one, or one whose sale was stopped, is of an earlier
+		// life of the product.
 		subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
 		if err != nil {
 			return nil, nil, pcError(err)
 		}
 		for i := range subs {
-			if subs[i].Target == target {
-				id = subs[i].ID
+			if sub := &subs[i]; sub.Target == target && sub.State != partnercenter.LifecycleDeprecated &&
+				(startedAt == nil || !sub.Created.Before(startedAt.Add(-r.PartnerCenter.JobPollInterval()))) {
+				id = sub.ID
 				break
 			}
 		}
 	}
 	if id == "" {
-		return nil, nil, stalled(v1alpha1.ReasonPartnerCenterRejected, "job %s succeeded but Partner Center lists no %s submission", jobID, target)
+		return nil, nil, stalled(v1alpha1.ReasonPartnerCenterRejected, "job %s succeeded but Partner Center lists no %s submission made by it", jobID, target)
 	}
 	sub, err := r.PartnerCenter.GetSubmission(ctx, st.ProductID, id)
 	if err != nil {
@@ -333,17 +524,55 @@ func (r *MarketplaceOfferReconciler) runSubmissionJob(ctx context.Context, s *of
 	return sub, startedAt, nil
 }
 
+// saleStopped returns a stalled error when a submission was refused
+// because the product's sale is stopped (lifecycleState deprecated):
+// Partner Center publishes a deprecated product only once it is restored,
+// which the operator leaves to a person (restoring is a decision, and
+// after it the product must be published to preview and live again). It
+// reads the product only for a refusal that says invalidState; nil
+// otherwise.
+func (r *MarketplaceOfferReconciler) saleStopped(ctx context.Context, productID string, refused *jobRefused) error {
+	if !slices.ContainsFunc(refused.errors, func(e partnercenter.FeedbackItem) bool { return e.Code == partnercenter.CodeInvalidState }) {
+		return nil
+	}
+	p, err := r.PartnerCenter.GetProduct(ctx, productID)
+	if err != nil {
+		return pcError(err)
+	}
+	if p.State != partnercenter.LifecycleDeprecated {
+		return nil
+	}
+	return stalled(v1alpha1.ReasonSaleStopped,
+		"the sale of product %s (offer ID %s) is stopped (lifecycleState deprecated), so Partner Center publishes nothing of it: "+
+			"restore it in Partner Center (lifecycleState generallyAvailable) and ask for a reconcile (annotation %s) to publish it to preview and live again, "+
+			"or declare another offer ID in a new MarketplaceOffer",
+		productID, p.OfferID, v1alpha1.ReconcileRequestedAtAnnotation)
+}
+
+// andThen adds to a wait what follows once it is over; other errors are
+// returned as they are.
+func andThen(err error, format string, args ...any) error {
+	var w *waitError
+	if err == nil {
+		return nil
+	}
+	if !errors.As(err, &w) {
+		return err
+	}
+	return waiting(w.after, w.reason, "%s; %s", w.message, fmt.Sprintf(format, args...))
+}
+
 // markSubmitPending records in status, before a submission is made, that
 // it is about to be: status.configureJob holds "<purpose>/" without a job
-// ID, since when. The whole status found so far is written with it (the
-// product ID and draft digest the mark is about), replacing the stored one
-// under the object's resource version: a writer in between makes it fail,
-// and nothing is submitted. What this reconcile found is kept for the
-// status write at its end.
-func (r *MarketplaceOfferReconciler) markSubmitPending(ctx context.Context, offer *v1alpha1.MarketplaceOffer, purpose string) error {
+// ID, since when, for generation gen. The whole status found so far is
+// written with it (the product ID and draft digest the mark is about),
+// replacing the stored one under the object's resource version: a writer
+// in between makes it fail, and nothing is submitted. What this reconcile
+// found is kept for the status write at its end.
+func (r *MarketplaceOfferReconciler) markSubmitPending(ctx context.Context, offer *v1alpha1.MarketplaceOffer, purpose string, gen int64) error {
 	prev := offer.Status.ConfigureJob
 	now := r.now()
-	offer.Status.ConfigureJob = &v1alpha1.JobRef{ID: purpose + "/", StartedAt: &now}
+	offer.Status.ConfigureJob = &v1alpha1.JobRef{ID: purpose + "/", StartedAt: &now, Generation: gen}
 	want := *offer.Status.DeepCopy()
 	if err := r.Status().Update(ctx, offer); err != nil {
 		offer.Status.ConfigureJob = prev

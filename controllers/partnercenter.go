@@ -15,6 +15,9 @@ func pcError(err error) error {
 	if err == nil {
 		return nil
 	}
+	if st := credentialsStalled(err); st != nil {
+		return st
+	}
 	switch partnercenter.ClassOf(err) {
 	case partnercenter.ClassUnsupported:
 		return stalled(v1alpha1.ReasonUnsupported, "%s", err.Error())

@@ -115,6 +115,9 @@ func setupWithManager[O conditionsObject](mgr ctrl.Manager, r reconcile.Reconcil
 // deleted object, settles a suspended one, or runs the kind's phases, and
 // summarises Ready, Reconciling and Stalled from the outcome.
 func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, k *kind[O]) (_ ctrl.Result, retErr error) {
+	// Partner Center calls use the credentials of the object's namespace
+	// (credentials.go).
+	ctx = withCredentialsOf(ctx, req.Namespace)
 	c, obj := k.client, k.newObject()
 	if err := c.Get(ctx, req.NamespacedName, obj); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -136,8 +139,7 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 
 	gen := obj.GetGeneration()
 	if !deleting {
-		ctx = withReconcileRequested(ctx, reconcileRequestPending(obj, *k.lastHandledReconcileAt(obj)))
-		handleReconcileRequest(obj, k.lastHandledReconcileAt(obj))
+		ctx = handleReconcileRequest(ctx, obj, k.lastHandledReconcileAt(obj))
 	}
 	switch {
 	case deleting:

@@ -209,6 +209,9 @@ func (r *SolutionReconciler) actionCall(ctx context.Context, s *solutionScope) (
 		if err := waitForOffer(s); err != nil {
 			return nil, err
 		}
+		if err := offerRefusesMigration(s.sol, offer); err != nil {
+			return nil, err
+		}
 		if err := r.migrationTaken(ctx, s); err != nil {
 			return nil, err
 		}
@@ -246,10 +249,7 @@ func (r *SolutionReconciler) actionCall(ctx context.Context, s *solutionScope) (
 func (r *SolutionReconciler) actionRefused(s *solutionScope, err error) error {
 	spec, offer := &s.sol.Spec, s.offer
 	if spec.Action == v1alpha1.ActionMigrate && partnercenter.IsConflict(err) {
-		return stalled(v1alpha1.ReasonActionConflict,
-			"MarketplaceOffer %s (offer ID %s) was already submitted in Partner Center, and a migration needs a new draft: "+
-				"reference a new MarketplaceOffer, or set action to Merge into %s once it is live (%s)",
-			offer.Name, offer.Spec.OfferID, offer.Name, err.Error())
+		return stalled(v1alpha1.ReasonActionConflict, "%s", submittedOfferMessage(s.sol, offer, err.Error()))
 	}
 	if s.prerequisitesCached {
 		r.prerequisites.forget(spec.PartnerID, s.publisherID)

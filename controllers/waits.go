@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -21,15 +22,64 @@ import (
 // (a typo in solutionID, a lapsed membership, a second Solution migrating
 // into the same offer, a host without the migration tool): the migration
 // cannot fill the offer's draft until a person fixes the Solution.
-func migrationStalled(sol *v1alpha1.Solution) error {
+func migrationStalled(offer *v1alpha1.MarketplaceOffer, sol *v1alpha1.Solution) error {
 	c := meta.FindStatusCondition(sol.Status.Conditions, v1alpha1.StalledCondition)
 	if c == nil || c.Status != "True" {
 		return nil
 	}
+	instead := "set its spec.suspend to true or delete it to let this offer create its own draft"
+	if offer.Spec.MigrateFrom != nil {
+		instead = "remove spec.migrateFrom from this offer to let it create its own draft"
+	}
 	return stalled(v1alpha1.ReasonMigrationStalled,
-		"Solution %s, which migrates legacy solution %s into this offer, is stalled (%s: %s); fix that Solution, "+
-			"or set its spec.suspend to true or delete it to let this offer create its own draft",
-		sol.Name, sol.Spec.SolutionID, c.Reason, c.Message)
+		"Solution %s, which migrates legacy solution %s into this offer, is stalled (%s: %s); fix that Solution, or %s",
+		sol.Name, sol.Spec.SolutionID, c.Reason, c.Message, instead)
+}
+
+// takesMigrationOf reports whether the offer takes the migration sol
+// makes into it: any, unless spec.migrateFrom names the legacy solution.
+func takesMigrationOf(offer *v1alpha1.MarketplaceOffer, sol *v1alpha1.Solution) bool {
+	return offer.Spec.MigrateFrom == nil || offer.Spec.MigrateFrom.SolutionID == sol.Spec.SolutionID
+}
+
+// offerRefusesMigration stalls a Migrate that the offer it names will not
+// take, without asking Partner Center: the offer declares another legacy
+// solution in spec.migrateFrom, or it holds another migration, or,
+// declaring none, it already submitted a draft of its own, which Partner
+// Center refuses to migrate into (applied apart, offer first). An offer
+// that declares the solution waits for the migration and never submits
+// before it.
+func offerRefusesMigration(sol *v1alpha1.Solution, offer *v1alpha1.MarketplaceOffer) error {
+	id, st := sol.Spec.SolutionID, &offer.Status
+	switch {
+	case offer.Spec.MigrateFrom != nil && offer.Spec.MigrateFrom.SolutionID != id:
+		return stalled(v1alpha1.ReasonActionConflict,
+			"MarketplaceOffer %s declares spec.migrateFrom.solutionID %s, so it takes the migration of that legacy solution only, not of %s: "+
+				"reference a MarketplaceOffer that declares spec.migrateFrom.solutionID %s, or correct the offer's spec.migrateFrom",
+			offer.Name, offer.Spec.MigrateFrom.SolutionID, id, id)
+	case st.MigratedFrom != "" && st.MigratedFrom != id:
+		return stalled(v1alpha1.ReasonActionConflict,
+			"MarketplaceOffer %s already holds the migration of legacy solution %s, and an offer takes one migration: "+
+				"reference a new MarketplaceOffer that declares spec.migrateFrom.solutionID %s, or set action to Merge into %s once it is live",
+			offer.Name, st.MigratedFrom, id, offer.Name)
+	case offer.Spec.MigrateFrom == nil && st.MigratedFrom == "" && (st.PreviewSubmission != nil || st.LiveSubmission != nil):
+		return stalled(v1alpha1.ReasonActionConflict, "%s", submittedOfferMessage(sol, offer, ""))
+	}
+	return nil
+}
+
+// submittedOfferMessage says what to change when the offer a Migrate names
+// was submitted before the migration: a migration needs a never-submitted
+// draft, which an offer declaring spec.migrateFrom keeps for it.
+func submittedOfferMessage(sol *v1alpha1.Solution, offer *v1alpha1.MarketplaceOffer, cause string) string {
+	if cause != "" {
+		cause = " (" + cause + ")"
+	}
+	return fmt.Sprintf("MarketplaceOffer %s (offer ID %s) was submitted in Partner Center before this migration, and legacy solution %s "+
+		"can only be migrated into a never-submitted draft%s. Point spec.migrate.offerRef.name at a new MarketplaceOffer "+
+		"with a new offer ID and spec.migrateFrom.solutionID: %s (it creates and submits nothing until the migration has filled its draft, "+
+		"in whichever order the two are applied), or set action to Merge into %s once it is live",
+		offer.Name, offer.Spec.OfferID, sol.Spec.SolutionID, cause, sol.Spec.SolutionID, offer.Name)
 }
 
 // solutionStalledChanged passes Solution updates whose Stalled condition

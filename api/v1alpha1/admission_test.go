@@ -208,6 +208,8 @@ func TestAdmissionRefusesMistakes(t *testing.T) {
 			`spec.deletionPolicy: Unsupported value: "Destroy": supported values: "Orphan", "Delete"`},
 		{"publisher ID with capitals", offer(func(o *v1alpha1.MarketplaceOffer) { o.Spec.PublisherID = "Contoso" }),
 			"spec.publisherID in body should match"},
+		{"migrateFrom without a solution ID", offer(func(o *v1alpha1.MarketplaceOffer) { o.Spec.MigrateFrom = &v1alpha1.MigrateFrom{} }),
+			"spec.migrateFrom.solutionID in body should be at least 1 chars long"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

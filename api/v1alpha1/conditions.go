@@ -122,6 +122,12 @@ const (
 	ReasonGoingLive = "GoingLive"
 	// ReasonNotRequested: spec.target does not ask for this stage.
 	ReasonNotRequested = "NotRequested"
+	// ReasonSaleStopped: the product's sale was stopped (lifecycleState
+	// deprecated), so Partner Center publishes nothing of it until it is
+	// restored. Stopped outside the operator, it turns Live False and
+	// stalls the offer: the operator neither restores nor publishes it
+	// again on its own.
+	ReasonSaleStopped = "SaleStopped"
 
 	// Drift, found by the resync (spec.resyncInterval) or by an edit.
 	// ReasonDriftDetected (DraftSynced=False): the draft in Partner Center
@@ -130,10 +136,6 @@ const (
 	// ReasonDriftCorrected (DraftSynced=True): the draft changed outside
 	// the operator was written back.
 	ReasonDriftCorrected = "DriftCorrected"
-	// ReasonSaleStopped (Live=False, Stalled): the offer's sale was
-	// stopped outside the operator, which neither restores nor publishes
-	// it again on its own.
-	ReasonSaleStopped = "SaleStopped"
 	// ReasonProductDeleted (Live=False, Stalled): the product was deleted
 	// outside the operator, which does not create it again on its own.
 	ReasonProductDeleted = "ProductDeleted"

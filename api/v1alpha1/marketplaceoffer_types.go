@@ -109,6 +109,21 @@ type MarketplaceOfferSpec struct {
 	// +optional
 	Resell *Resell `json:"resell,omitempty"`
 
+	// migrateFrom declares that the offer is the migration of a legacy OCP
+	// GTM solution, whose draft the Solution of this namespace with action
+	// Migrate, this spec.solutionID and spec.migrate.offerRef naming this
+	// offer makes. Until it has, the offer creates, writes and submits
+	// nothing in Partner Center, in whichever order and however far apart
+	// the two objects are applied: it waits (Reconciling, reason
+	// WaitingForMigration, naming what it waits for), also while no such
+	// Solution exists, and stalls (MigrationStalled) while that Solution is
+	// stalled. Without migrateFrom, an offer applied before its Solution
+	// may submit a draft of its own first, which a migration cannot take.
+	// Read until status.productID is recorded; removing it lets a waiting
+	// offer create its own draft.
+	// +optional
+	MigrateFrom *MigrateFrom `json:"migrateFrom,omitempty"`
+
 	// deletionPolicy says what deleting this object does in Partner Center:
 	// Orphan (default) leaves the offer alone; Delete stops sale of a
 	// published offer and deletes a never-published draft. Deleting an
@@ -135,6 +150,17 @@ type MarketplaceOfferSpec struct {
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m') && duration(self) <= duration('168h')",message="resyncInterval must be between 1m and 168h"
 	ResyncInterval *metav1.Duration `json:"resyncInterval,omitempty"`
+}
+
+// MigrateFrom names the legacy OCP GTM solution an offer is migrated from.
+type MigrateFrom struct {
+	// solutionID is the legacy solution's ID, as the migrating Solution's
+	// spec.solutionID gives it.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9][A-Za-z0-9._-]*$`
+	SolutionID string `json:"solutionID"`
 }
 
 // OfferListing is the marketplace listing of an offer.
@@ -483,6 +509,12 @@ type JobRef struct {
 	// startedAt is when the job was started.
 	// +optional
 	StartedAt *metav1.Time `json:"startedAt,omitempty"`
+
+	// generation is the spec generation whose draft a preview submission
+	// job submits, so that the submission is recorded for that generation
+	// also when the spec changed while the job ran.
+	// +optional
+	Generation int64 `json:"generation,omitempty"`
 }
 
 // CreatePending marks a product create the operator is about to ask for.

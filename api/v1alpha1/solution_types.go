@@ -97,7 +97,11 @@ type MergeSpec struct {
 // publisher and offer ID come from that MarketplaceOffer, one source of truth.
 type MigrateSpec struct {
 	// offerRef names the MarketplaceOffer in the same namespace that the
-	// migrated draft becomes. The migration waits until it exists.
+	// migrated draft becomes. The migration waits until it exists. Declare
+	// the migration on that offer too (spec.migrateFrom.solutionID), so
+	// that it never submits a draft of its own first, in whichever order
+	// the two are applied: an offer submitted before the migration cannot
+	// take it, and the Solution then stalls (ActionConflict) saying so.
 	// +required
 	OfferRef OfferReference `json:"offerRef"`
 }

@@ -13,9 +13,16 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
+
+// CodeMissing is the code of the terminal *partnercenter.Error a Secret
+// returns when the credentials Secret does not exist.
+const CodeMissing = "credentialsMissing"
 
 // FromSecretData builds a credential from a Secret's data. It is
 // ingestion.CredentialFromSecretData in production; tests substitute it.
@@ -50,9 +57,14 @@ func (s *Secret) GetToken(ctx context.Context, opts policy.TokenRequestOptions) 
 func (s *Secret) current(ctx context.Context) (azcore.TokenCredential, error) {
 	secret := &corev1.Secret{}
 	if err := s.Reader.Get(ctx, s.Key, secret); err != nil {
+		if apierrors.IsNotFound(err) {
+			// A person must create it; its creation wakes the objects.
+			return nil, &pc.Error{Class: pc.ClassTerminal, Code: CodeMissing, Err: err,
+				Message: fmt.Sprintf("reading Partner Center credentials from Secret %s: it does not exist; create it with the keys tenantId, clientId and clientSecret (--partner-center-secret)", s.Key)}
+		}
 		return nil, fmt.Errorf("reading Partner Center credentials from Secret %s: %w", s.Key, err)
 	}
-	h := hashData(secret.Data)
+	h := HashData(secret.Data)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.inner != nil && h == s.hash {
@@ -66,7 +78,10 @@ func (s *Secret) current(ctx context.Context) (azcore.TokenCredential, error) {
 	return inner, nil
 }
 
-func hashData(data map[string][]byte) [32]byte {
+// HashData is a digest of a Secret's data (keys and values, in key order):
+// equal data, equal digest. Credentials rebuilt from a Secret are cached by
+// it, so that a rotated Secret is picked up on its next read.
+func HashData(data map[string][]byte) [32]byte {
 	keys := make([]string, 0, len(data))
 	for k := range data {
 		keys = append(keys, k)

@@ -12,6 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+
+	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
 type staticCred string
@@ -49,4 +51,6 @@ func TestSecretCredentialFollowsTheSecret(t *testing.T) {
 	g.Expect(c.Delete(ctx, secret)).To(Succeed())
 	_, err = cred.GetToken(ctx, policy.TokenRequestOptions{})
 	g.Expect(err).To(MatchError(ContainSubstring("reading Partner Center credentials from Secret cosell-operator-system/partner-center")))
+	g.Expect(pc.IsTerminal(err)).To(BeTrue(), "a missing Secret needs a person")
+	g.Expect(pc.CodeOf(err)).To(Equal(CodeMissing))
 }

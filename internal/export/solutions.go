@@ -220,6 +220,8 @@ func migrateOffer(s LegacySolution, opts PlanOptions, taken map[string]bool) *Of
 		ObjectMeta: metav1.ObjectMeta{Name: ObjectName(id), Namespace: opts.Namespace},
 		Spec: v1.MarketplaceOfferSpec{
 			OfferID: id, OfferType: opts.MigrateOfferType, PublisherID: opts.PublisherID, Target: v1.TargetDraft,
+			// Declared, so that it waits for the migration in any apply order.
+			MigrateFrom:    &v1.MigrateFrom{SolutionID: s.SolutionID},
 			Listing:        v1.OfferListing{Title: truncate(s.Name, 50), Summary: truncate(summary, 100), Description: truncate(summary, 5000)},
 			DeletionPolicy: v1.DeletionPolicyOrphan,
 		},

@@ -152,6 +152,7 @@ func TestSolutionsPlanAgainstSimulator(t *testing.T) {
 	g.Expect(offer.Annotations).NotTo(HaveKey(AdoptAnnotation))
 	g.Expect(offer.Spec.OfferType).To(Equal(v1.OfferTypeCoSellOnly))
 	g.Expect(offer.Spec.Target).To(Equal(v1.TargetDraft))
+	g.Expect(offer.Spec.MigrateFrom).To(Equal(&v1.MigrateFrom{SolutionID: "ocp-contoso-fieldservice"}))
 	g.Expect(offer.Spec.Listing.Title).To(Equal("Contoso Field Service"))
 	g.Expect(offer.Spec.Listing.Summary).To(Equal("Schedule, dispatch and track field technicians from one Azure app."))
 	g.Expect(offer.Spec.CoSell.Documents).To(Equal([]v1.CoSellDocument{

@@ -222,6 +222,8 @@ type runResult struct {
 	reconciles   map[string]float64    // controller/result -> count
 	restart      *restartResult        // a restart of the settled operator (converged runs only)
 	memory       *memoryResult         // settled memory against the idle baseline (converged runs only)
+	cpuOperator  float64               // CPU seconds the operator process used until convergence
+	cpuSimulator float64               // CPU seconds the simulator process used until then
 	windows      []int                 // over-limit (qps) requests per 10s window
 	windowReqs   []int                 // all requests per 10s window
 }
@@ -499,6 +501,7 @@ wait:
 		}
 	}
 	res.hwmKB = procStatus(op.Process.Pid)["VmHWM"]
+	res.cpuOperator, res.cpuSimulator = cpuSeconds(op.Process.Pid), cpuSeconds(sim.Process.Pid)
 	if res.converged && faults == "" {
 		m, err := settledMemory(op.Process.Pid, pprofURL, metricsURL, runDir)
 		if err != nil {
@@ -697,6 +700,14 @@ func (r *report) markdown() string {
 	p("Floor: the same creates, then per object the minimal status writes (MarketplaceOffer 2: product and draft job recorded, then live; "+
 		"Solution 1, Merge 2: merge request recorded, then merged) by a plain client with no client-side rate limit (the API server's priority and fairness only) "+
 		"and %d workers, pipelined behind the creates.", r.cfg.offerConc+r.cfg.solConc)
+	p("")
+	p("CPU time until convergence (user + system, /proc/<pid>/stat), against the run's wall time and the machine's %d cores:", runtime.NumCPU())
+	p("")
+	p("| N | operator CPU (s) | operator CPU / wall | simulator CPU (s) | simulator CPU / wall |")
+	p("|---|---|---|---|---|")
+	for _, run := range r.runs {
+		p("| %d | %.1f | %.2f | %.1f | %.2f |", run.n, run.cpuOperator, run.cpuOperator/run.seconds, run.cpuSimulator, run.cpuSimulator/run.seconds)
+	}
 	p("")
 	p("## API-server writes per object (kube-apiserver `apiserver_request_total`, operator run, after minus before)")
 	p("")

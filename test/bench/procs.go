@@ -193,3 +193,21 @@ func procStatus(pid int) map[string]int64 {
 	}
 	return out
 }
+
+// cpuSeconds is the CPU time (user + system) a process has used so far,
+// from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s).
+func cpuSeconds(pid int) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; fields follow its ')'.
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseFloat(f[11], 64)
+	stime, _ := strconv.ParseFloat(f[12], 64)
+	return (utime + stime) / 100
+}

@@ -153,7 +153,7 @@ func churn(ctx context.Context, i int) error {
 			break
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("still there 30s after its deletion (err %v, finalizers %v)", err, old.Finalizers)
+			return fmt.Errorf("still there 30s after its deletion (finalizers %v): %w", old.Finalizers, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -49,7 +49,8 @@ var samplesReady = []string{
 }
 
 // legacyCRMOffer is the offer that the discarded legacy solution is migrated
-// into after the discard is undone: a valid SaaS offer kept as a draft.
+// into after the discard is undone: a valid SaaS offer kept as a draft,
+// declaring the migration (spec.migrateFrom) as README.md's demo does.
 const legacyCRMOffer = `apiVersion: marketplace.cosell.io/v1alpha1
 kind: MarketplaceOffer
 metadata:
@@ -59,6 +60,7 @@ spec:
   offerType: SoftwareAsAService
   publisherID: contoso
   target: Draft
+  migrateFrom: {solutionID: ocp-contoso-legacy-crm}
   listing:
     title: Contoso Legacy CRM
     summary: The classic Contoso CRM, now in the commercial marketplace.

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -38,6 +39,7 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/yaml"
 
 	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
@@ -70,7 +72,16 @@ type install struct {
 	serviceAccount string
 	metricsReader  string // the ClusterRole a scraper is bound to
 	namespaced     bool   // the manager is bound in samplesNamespace only
-	render         func(ctx context.Context) ([]byte, error)
+	// teamSecret, when set, is the credentials Secret of samplesNamespace
+	// as a team namespace (--team-namespaces): the manager may get it, and
+	// no other Secret there.
+	teamSecret string
+	// ungrantedTeam, when set, is a second team namespace whose grant the
+	// platform team has not made (its RoleBinding is deleted): its objects
+	// stall saying what to grant, and nothing falls back to the global
+	// credential.
+	ungrantedTeam string
+	render        func(ctx context.Context) ([]byte, error)
 }
 
 var installs = map[string]install{
@@ -86,6 +97,13 @@ var installs = map[string]install{
 		metricsReader: "cosell-operator-metrics-reader", namespaced: true,
 		render: func(ctx context.Context) ([]byte, error) {
 			return render.Helm(ctx, "cosell-operator", "cosell-operator", "--set", "watchNamespaces={"+samplesNamespace+"}")
+		},
+	},
+	"helm chart, team credentials": {
+		namespace: "cosell-operator", serviceAccount: "cosell-operator",
+		metricsReader: "cosell-operator-metrics-reader", teamSecret: "cosell-partner-center", ungrantedTeam: "fabrikam",
+		render: func(ctx context.Context) ([]byte, error) {
+			return render.Helm(ctx, "cosell-operator", "cosell-operator", "--set", "teamCredentials.namespaces={"+samplesNamespace+",fabrikam}")
 		},
 	},
 }
@@ -116,13 +134,28 @@ func (in install) run(t *testing.T, bin string) {
 	objs, err := render.Decode(out)
 	g.Expect(err).NotTo(HaveOccurred())
 	restricted := map[string]string{"pod-security.kubernetes.io/enforce": "restricted"}
-	for _, ns := range []string{in.namespace, samplesNamespace} {
+	for _, ns := range slices.DeleteFunc([]string{in.namespace, samplesNamespace, in.ungrantedTeam}, func(s string) bool { return s == "" }) {
 		err := admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: restricted}})
 		if !apierrors.IsAlreadyExists(err) {
 			g.Expect(err).NotTo(HaveOccurred())
 		}
 	}
 	g.Expect(render.Apply(ctx, admin, objs, false)).To(Succeed())
+	if in.teamSecret != "" {
+		// The team's Secret, and another one the manager must not read.
+		// Against the embedded simulator the team's keys are checked and no
+		// token is requested.
+		g.Expect(admin.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: samplesNamespace, Name: in.teamSecret},
+			StringData: map[string]string{"tenantId": "00000000-0000-0000-0000-000000000001", "clientId": "team-app", "clientSecret": "team-secret"}})).To(Succeed())
+		g.Expect(admin.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: samplesNamespace, Name: "database-password"},
+			StringData: map[string]string{"password": "hunter2"}})).To(Succeed())
+	}
+	if ns := in.ungrantedTeam; ns != "" {
+		// The team made its Secret; the platform team has not granted it.
+		g.Expect(admin.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: in.teamSecret},
+			StringData: map[string]string{"tenantId": "00000000-0000-0000-0000-000000000002", "clientId": "other-app", "clientSecret": "other-secret"}})).To(Succeed())
+		g.Expect(admin.Delete(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "cosell-operator-team-credentials"}})).To(Succeed())
+	}
 	ns := &corev1.Namespace{}
 	g.Expect(admin.Get(ctx, client.ObjectKey{Name: in.namespace}, ns)).To(Succeed())
 	g.Expect(ns.Labels).To(HaveKeyWithValue("pod-security.kubernetes.io/enforce", "restricted"))
@@ -195,6 +228,29 @@ func (in install) run(t *testing.T, bin string) {
 		}
 	}, waitTimeout, poll).Should(Succeed(), "config/samples converge with the ServiceAccount's permissions")
 
+	if ns := in.ungrantedTeam; ns != "" {
+		// A team namespace the operator may not read the Secret of stalls,
+		// saying what to grant; it publishes nothing with another credential.
+		data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "samples", "marketplace_v1alpha1_marketplaceoffer_analytics.yaml"))
+		g.Expect(err).NotTo(HaveOccurred())
+		offer := &v1.MarketplaceOffer{}
+		g.Expect(yaml.Unmarshal(data, offer)).To(Succeed())
+		// An offer ID of its own: the samples' belong to the first namespace.
+		offer.Namespace, offer.Spec.OfferID = ns, ns+"-analytics"
+		g.Expect(admin.Create(ctx, offer)).To(Succeed())
+		g.Eventually(func(g Gomega) {
+			o := &v1.MarketplaceOffer{}
+			g.Expect(admin.Get(ctx, client.ObjectKeyFromObject(offer), o)).To(Succeed())
+			stalled := meta.FindStatusCondition(o.Status.Conditions, v1.StalledCondition)
+			g.Expect(stalled).NotTo(BeNil())
+			g.Expect(stalled.Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(stalled.Reason).To(Equal("CredentialsUnavailable"))
+			g.Expect(stalled.Message).To(ContainSubstring("may not read Secret " + ns + "/" + in.teamSecret))
+			g.Expect(stalled.Message).To(ContainSubstring("resourceNames [" + in.teamSecret + "]"))
+			g.Expect(o.Status.ProductID).To(BeEmpty())
+		}, waitTimeout, poll).Should(Succeed())
+	}
+
 	// Leader election used its Lease in the operator's namespace.
 	lease := &coordinationv1.Lease{}
 	g.Expect(admin.Get(ctx, client.ObjectKey{Namespace: in.namespace, Name: "cosell-operator.marketplace.cosell.io"}, lease)).To(Succeed())
@@ -230,6 +286,18 @@ func (in install) run(t *testing.T, bin string) {
 	forbidden(sa.Create(ctx, &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: samplesNamespace, Name: "x"}}), "a Lease outside its namespace")
 	if in.namespaced {
 		forbidden(sa.List(ctx, &v1.MarketplaceOfferList{}, client.InNamespace("default")), "reading offers outside the watched namespace")
+	}
+	if in.teamSecret != "" {
+		// The team's Secret by name, and nothing more: not another Secret
+		// of the namespace, not the namespace's list, not a watch.
+		g.Expect(sa.Get(ctx, client.ObjectKey{Namespace: samplesNamespace, Name: in.teamSecret}, &corev1.Secret{})).To(Succeed())
+		forbidden(sa.Get(ctx, client.ObjectKey{Namespace: samplesNamespace, Name: "database-password"}, &corev1.Secret{}), "reading another Secret of a team namespace")
+		forbidden(sa.List(ctx, &corev1.SecretList{}, client.InNamespace(samplesNamespace)), "listing the Secrets of a team namespace")
+		saCS, err := kubernetes.NewForConfig(saConfig)
+		g.Expect(err).NotTo(HaveOccurred())
+		_, err = saCS.CoreV1().Secrets(samplesNamespace).Watch(ctx, metav1.ListOptions{})
+		forbidden(err, "watching the Secrets of a team namespace")
+		forbidden(sa.Update(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: samplesNamespace, Name: in.teamSecret}}), "writing the team's Secret")
 	}
 
 	// Nothing the operator did was refused: a missing verb that only shows
