@@ -151,8 +151,8 @@ func createTeamSecret(g Gomega, ns, tenant, clientSecret string) {
 	})).To(Succeed())
 }
 
-// sampleOffer is the analytics sample as name in ns, declaring offerID.
-func sampleOffer(g Gomega, ns, name, offerID string) *v1alpha1.MarketplaceOffer {
+// teamOffer is the analytics sample as name in ns, declaring offerID.
+func teamOffer(g Gomega, ns, name, offerID string) *v1alpha1.MarketplaceOffer {
 	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "samples", "marketplace_v1alpha1_marketplaceoffer_analytics.yaml"))
 	g.ExpectWithOffset(1, err).NotTo(HaveOccurred())
 	o := &v1alpha1.MarketplaceOffer{}
@@ -198,9 +198,9 @@ func TestTeamsPublishOnlyIntoTheirOwnAccounts(t *testing.T) {
 
 	startTeamsOperator(t, global, map[string]*account{"tenant-a": accountA, "tenant-b": accountB},
 		[]string{teamA, teamB}, teamA, teamB, platform)
-	g.Expect(k8s.Create(ctx, sampleOffer(g, teamA, "analytics", "team-a-analytics"))).To(Succeed())
-	g.Expect(k8s.Create(ctx, sampleOffer(g, teamB, "shared", "shared-offer"))).To(Succeed())
-	g.Expect(k8s.Create(ctx, sampleOffer(g, platform, "analytics", "platform-analytics"))).To(Succeed())
+	g.Expect(k8s.Create(ctx, teamOffer(g, teamA, "analytics", "team-a-analytics"))).To(Succeed())
+	g.Expect(k8s.Create(ctx, teamOffer(g, teamB, "shared", "shared-offer"))).To(Succeed())
+	g.Expect(k8s.Create(ctx, teamOffer(g, platform, "analytics", "platform-analytics"))).To(Succeed())
 
 	offerA := expectLive(g, teamA, "analytics")
 	offerB := expectLive(g, teamB, "shared")
@@ -249,7 +249,7 @@ func TestTeamsPublishOnlyIntoTheirOwnAccounts(t *testing.T) {
 	g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: teamA, Name: teamSecretName}, s)).To(Succeed())
 	s.Data["clientSecret"] = []byte("token-a-rotated")
 	g.Expect(k8s.Update(ctx, s)).To(Succeed())
-	g.Expect(k8s.Create(ctx, sampleOffer(g, teamA, "second", "team-a-second"))).To(Succeed())
+	g.Expect(k8s.Create(ctx, teamOffer(g, teamA, "second", "team-a-second"))).To(Succeed())
 	expectLive(g, teamA, "second")
 	seen := accountA.seen()
 	first := -1
@@ -273,7 +273,7 @@ func TestMissingTeamSecretStallsNamingIt(t *testing.T) {
 	global, accountC := newAccount(t), newAccount(t)
 	teamC := newNamespace(t)
 	startTeamsOperator(t, global, map[string]*account{"tenant-c": accountC}, []string{teamC}, teamC)
-	g.Expect(k8s.Create(ctx, sampleOffer(g, teamC, "analytics", "team-c-analytics"))).To(Succeed())
+	g.Expect(k8s.Create(ctx, teamOffer(g, teamC, "analytics", "team-c-analytics"))).To(Succeed())
 
 	g.Eventually(func(g Gomega) {
 		o := getOffer(g, teamC, "analytics")
