@@ -413,7 +413,7 @@ func TestDraftReadRefusedDoesNotHoldUpPublishing(t *testing.T) {
 }
 
 // A sale stopped behind the operator's back stalls the offer at its
-// resync after one read; the stalled rechecks in between read nothing, the
+// resync after two reads (the submissions, the product); the stalled rechecks in between read nothing, the
 // next read comes with the next resync (sooner than a slow stalled
 // recheck), and nothing is published again.
 func TestSaleStoppedStallRereadsOnlyAtItsResync(t *testing.T) {
@@ -434,7 +434,7 @@ func TestSaleStoppedStallRereadsOnlyAtItsResync(t *testing.T) {
 	res, _ := h.reconcile(g)
 	clock.SetTime(clock.Now().Add(res.RequeueAfter))
 	res, got = h.reconcile(g)
-	g.Expect(f.Calls).To(Equal(map[string]int{"ListSubmissions": 1}), "a stopped sale costs one read")
+	g.Expect(f.Calls).To(Equal(map[string]int{"ListSubmissions": 1, "GetProduct": 1}), "a stopped sale costs two reads")
 	c := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.StalledCondition)
 	g.Expect(c).NotTo(BeNil())
 	g.Expect(c.Reason).To(Equal(v1alpha1.ReasonSaleStopped))
