@@ -213,7 +213,13 @@ func patchStatus[O conditionsObject](ctx context.Context, c client.Client, base,
 	if equality.Semantic.DeepEqual(k.status(base), k.status(obj)) {
 		return nil
 	}
-	if err := c.Status().Patch(ctx, obj, client.MergeFrom(base)); err != nil {
+	// The patch carries the resource version the reconcile worked from
+	// (obj's: a pending mark written meanwhile advanced it), so that a
+	// reconcile that started from a cache older than the object's last
+	// status write is refused (409) and retried on a fresher copy instead
+	// of writing conclusions drawn from stale status.
+	base.SetResourceVersion(obj.GetResourceVersion())
+	if err := c.Status().Patch(ctx, obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
 		return client.IgnoreNotFound(err)
 	}
 	if k.statusPatched != nil {
