@@ -97,6 +97,7 @@ type options struct {
 	minRetryDelay        time.Duration
 	maxRetryDelay        time.Duration
 	stalledRecheckPeriod time.Duration
+	resyncInterval       time.Duration
 	eventsPerSecond      float64
 	watchNamespaces      string
 	teamNamespaces       string
@@ -136,6 +137,7 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.DurationVar(&o.maxRetryDelay, "max-retry-delay", 5*time.Minute, "Longest delay between retries of a failed reconcile.")
 	fs.Float64Var(&o.eventsPerSecond, "events-per-second", 20, "Normal events recorded per second on average (bursts of ten times as many); more are dropped and counted in cosell_events_dropped_total. Warning events are always recorded.")
 	fs.DurationVar(&o.stalledRecheckPeriod, "stalled-recheck-period", 10*time.Minute, "How often stalled objects are checked again.")
+	fs.DurationVar(&o.resyncInterval, "resync-interval", controllers.DefaultResyncInterval, "How often each MarketplaceOffer is read back from Partner Center to find changes made outside the operator (each offer at its own moment of the period; an offer's spec.resyncInterval overrides it); 0 turns the resync off.")
 	fs.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces whose Solutions and MarketplaceOffers are reconciled (empty: all namespaces).")
 	fs.StringVar(&o.teamNamespaces, "team-namespaces", "", "Comma-separated team namespaces, or * for all: each publishes with its own Partner Center credentials, the Secret --team-credentials-secret in that namespace, and never with the global one (README.md, \"Sharing a cluster\"). Other namespaces use --partner-center-secret.")
 	fs.StringVar(&o.teamSecret, "team-credentials-secret", "cosell-partner-center", "Name of the credentials Secret (tenantId, clientId, clientSecret) in each team namespace; the operator needs get on it (a Role with resourceNames), nothing more.")
@@ -384,6 +386,7 @@ func run(ctx context.Context, cfg *rest.Config, opts options) error {
 		return controllers.Options{
 			Concurrency:       concurrency,
 			StalledRecheck:    opts.stalledRecheckPeriod,
+			ResyncInterval:    resyncOption(opts.resyncInterval),
 			CredentialsSecret: secret,
 			RateLimiter:       workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](opts.minRetryDelay, opts.maxRetryDelay),
 		}
@@ -552,4 +555,13 @@ func splitList(list string) []string {
 		}
 	}
 	return out
+}
+
+// resyncOption maps --resync-interval to controllers.Options, where zero
+// means the default: 0 on the command line turns the resync off.
+func resyncOption(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
 }

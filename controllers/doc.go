@@ -37,9 +37,12 @@
 //
 //   - MarketplaceOffer (marketplaceoffer_phases.go lists them):
 //     ownOfferID (marketplaceoffer_ownership.go) -> ensureProduct ->
+//     checkDrift (marketplaceoffer_drift.go: reads the offer back on an
+//     edit, a requested reconcile or the jittered resync) ->
 //     followSolutions (marketplaceoffer_product.go) -> syncDraft
-//     (marketplaceoffer_draft.go) -> certify -> goLive
-//     (marketplaceoffer_submit.go).
+//     (marketplaceoffer_draft.go) -> recordDraftBaseline -> certify ->
+//     goLive (marketplaceoffer_submit.go). A settled or stalled offer is
+//     requeued for its resync (resyncAfter).
 //   - Solution (solution_phases.go, solution_prerequisites.go): readOffer ->
 //     readLegacyState -> checkPrerequisites -> undoDiscard -> carryOut.
 //

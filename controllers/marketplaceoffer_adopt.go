@@ -207,7 +207,7 @@ func (r *MarketplaceOfferReconciler) holdAdopted(ctx context.Context, s *offerSc
 		return nil
 	}
 	s.live = liveSaleStopped
-	return stalled(v1alpha1.ReasonSaleStopped, "%s", saleStoppedMessage(offer))
+	return stalled(v1alpha1.ReasonSaleStopped, "%s", adoptedSaleStoppedMessage(offer))
 }
 
 // writableDraft is the part of d that Partner Center can hold for the

@@ -23,6 +23,8 @@ const OfferFinalizer = "marketplace.cosell.io/offer-cleanup"
 // certification, preview and live in Partner Center.
 type MarketplaceOfferReconciler struct {
 	Dependencies
+	// resyncs is when each offer's next resync is due (marketplaceoffer_drift.go).
+	resyncs resyncSchedule
 }
 
 // +kubebuilder:rbac:groups=marketplace.cosell.io,resources=marketplaceoffers,verbs=get;list;watch;update;patch
@@ -76,6 +78,7 @@ func (r *MarketplaceOfferReconciler) kind() *kind[*v1alpha1.MarketplaceOffer] {
 			recordOfferTransitions(r.Recorder, old, cur)
 			observeOffer(old, cur)
 		},
+		resyncAfter: r.resyncAfter,
 	}
 }
 

@@ -42,7 +42,8 @@ type offerScope struct {
 	submitJob string
 	// certification is set by certify: where the preview submission stands.
 	certification certificationFact
-	// live is set by goLive: where the live submission stands.
+	// live is set by goLive: where the live submission stands; or by
+	// checkDrift: a sale stopped or a product deleted outside the operator.
 	live liveFact
 	// adoptionChanged is set by adopt when it adopted the product or
 	// released what it held (status.adoption); adoptedDiff is what
@@ -52,6 +53,19 @@ type offerScope struct {
 	// observed is set by observe (managementPolicy Observe): how Partner
 	// Center differs from the spec.
 	observed *observation
+	// stoppedSubmission is set by checkDrift with liveSaleStopped: the
+	// deprecated live submission.
+	stoppedSubmission string
+	// driftFound is set by checkDrift when the draft in Partner Center was
+	// changed outside the operator; syncDraft then writes it back.
+	driftFound bool
+	// restored is set by checkDrift when the product's sale, stopped,
+	// was restored (lifecycleState generallyAvailable) but not published
+	// again.
+	restored bool
+	// productChecked is set once this reconcile read the product's state
+	// (checkDrift, explainRefusal), so that it is read at most once.
+	productChecked bool
 }
 
 // reconcileOffer runs the offer's phases in order, then sets its
@@ -69,6 +83,10 @@ func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *
 		{"ownOfferID", r.ownOfferID},
 		// ensureProduct finds, adopts or creates the product (status.productID).
 		{"ensureProduct", r.ensureProduct},
+		// checkDrift reads the offer back on an edit, a request or the
+		// resync: a draft changed outside is written back, a stopped sale
+		// or deleted product stalls (marketplaceoffer_drift.go).
+		{"checkDrift", r.checkDrift},
 		// followSolutions follows the Solutions migrating or merged into it.
 		{"followSolutions", r.followSolutions},
 		// adopt takes over a published product as Partner Center holds
@@ -76,11 +94,15 @@ func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *
 		{"adopt", r.adopt},
 		// syncDraft writes the draft resources when they changed (DraftSynced).
 		{"syncDraft", r.syncDraft},
+		// recordDraftBaseline reads a draft just written once, the
+		// baseline checkDrift compares with (marketplaceoffer_drift.go).
+		{"recordDraftBaseline", r.recordDraftBaseline},
 		// certify submits the draft to preview and tracks certification (Certified).
 		{"certify", r.certify},
 		// goLive publishes the certified preview (Live, CoSellReady).
 		{"goLive", r.goLive},
 	})
+	err = r.explainRefusal(ctx, s, err)
 	setOfferConditions(s)
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
@@ -43,19 +44,27 @@ const (
 type liveFact int
 
 const (
-	liveUnknown     liveFact = iota // unchanged, or still going live
-	liveSubmitting                  // a submission job runs (offerScope.submitJob)
-	liveSubmitted                   // just submitted
-	liveSucceeded                   // live
-	liveSaleStopped                 // its sale was stopped in Partner Center (status.adoption)
+	liveUnknown    liveFact = iota // unchanged, or still going live
+	liveSubmitting                 // a submission job runs (offerScope.submitJob)
+	liveSubmitted                  // just submitted
+	liveSucceeded                  // live
+
+	// Found by checkDrift (marketplaceoffer_drift.go).
+	liveSaleStopped    // the sale was stopped outside the operator (offerScope.stoppedSubmission), or found stopped at adoption (status.adoption)
+	liveProductDeleted // the product was deleted outside the operator
+	liveResumed        // a check no longer finds the stopped sale or deleted product it found before
+	liveRestored       // the stopped sale was restored in Partner Center; the operator publishes again
 )
 
 // setOfferConditions sets the offer's domain conditions and display phase
 // from what the phases found.
 func setOfferConditions(s *offerScope) {
+	prevDraft := meta.FindStatusCondition(s.offer.Status.Conditions, v1alpha1.DraftSyncedCondition).DeepCopy()
 	setDraftSyncedCondition(s.offer, s.draft, s.draftJob, s.draftFeedback, unwrittenSuffix(s.unwritten))
+	setDraftDriftCondition(s.offer, prevDraft, s.draft, s.driftFound, s.draftJob)
 	setCertifiedCondition(s.offer, s.certification, s.submitJob)
 	setLiveCondition(s.offer, s.live, s.submitJob)
+	setLiveDriftCondition(s.offer, s.live, s.stoppedSubmission)
 	if s.live == liveSucceeded {
 		setCoSellReadyCondition(s.offer)
 	}
@@ -104,6 +113,81 @@ func setDraftSyncedCondition(offer *v1alpha1.MarketplaceOffer, fact draftFact, j
 	}
 }
 
+// setDraftDriftCondition reports a draft changed outside the operator and
+// written back (checkDrift, marketplaceoffer_drift.go): DraftSynced False
+// with reason DriftDetected while the write runs, then True with reason
+// DriftCorrected, kept until a new generation's draft is written. prev is
+// DraftSynced before this reconcile; found is set when this reconcile
+// found the drift.
+func setDraftDriftCondition(offer *v1alpha1.MarketplaceOffer, prev *metav1.Condition, fact draftFact, found bool, job string) {
+	conds, gen := &offer.Status.Conditions, offer.Generation
+	drifted := found || prev != nil && prev.ObservedGeneration == gen &&
+		(prev.Reason == v1alpha1.ReasonDriftDetected || prev.Reason == v1alpha1.ReasonDriftCorrected)
+	if !drifted {
+		return
+	}
+	switch fact {
+	case draftWriting:
+		setCondition(conds, gen, v1alpha1.DraftSyncedCondition, false, v1alpha1.ReasonDriftDetected,
+			"the draft in Partner Center was changed outside the operator; writing the draft of generation %d back (job %s)", gen, job)
+	case draftWritten:
+		setCondition(conds, gen, v1alpha1.DraftSyncedCondition, true, v1alpha1.ReasonDriftCorrected,
+			"the draft in Partner Center was changed outside the operator; the draft of generation %d was written back", gen)
+	}
+}
+
+// setLiveDriftCondition reports a sale stopped or a product deleted outside
+// the operator (checkDrift), and their end: Live False with reason
+// SaleStopped or ProductDeleted, with what to do; once a check no longer
+// finds them, Live True again for an offer whose sale had been stopped, and
+// no Live condition for one whose product had been reported deleted.
+func setLiveDriftCondition(offer *v1alpha1.MarketplaceOffer, fact liveFact, stoppedSubmission string) {
+	st, gen := &offer.Status, offer.Generation
+	switch fact {
+	case liveSaleStopped:
+		if stoppedSubmission == "" {
+			return // found at adoption: setLiveCondition said so
+		}
+		setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonSaleStopped,
+			"%s", saleStoppedMessage(offer, stoppedSubmission))
+	case liveProductDeleted:
+		setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonProductDeleted,
+			"%s", productDeletedMessage(offer))
+	case liveRestored:
+		setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonGoingLive,
+			"offer %s was restored in Partner Center after its sale was stopped; publishing generation %d to preview and live again",
+			offer.Spec.OfferID, gen)
+	case liveResumed:
+		c := meta.FindStatusCondition(st.Conditions, v1alpha1.LiveCondition)
+		if c != nil && c.Reason == v1alpha1.ReasonSaleStopped {
+			setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, true, v1alpha1.ReasonSucceeded,
+				"offer %s is on sale again: its live submission is no longer deprecated (restored and published outside the operator)",
+				offer.Spec.OfferID)
+			return
+		}
+		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.LiveCondition)
+	}
+}
+
+// saleStoppedMessage is Live's and Stalled's message when the sale of the
+// offer was stopped outside the operator.
+func saleStoppedMessage(offer *v1alpha1.MarketplaceOffer, submission string) string {
+	return fmt.Sprintf("the sale of offer %s was stopped outside the operator: live submission %s of product %s is deprecated. "+
+		"The operator neither restores nor publishes it again on its own. To sell it again, restore the offer in Partner Center "+
+		"(lifecycleState generallyAvailable): the operator then publishes it to preview and live again (Microsoft requires both "+
+		"after a restore) at its next resync, or at once when the %s annotation is set. To stop managing it, delete this object",
+		offer.Spec.OfferID, submission, offer.Status.ProductID, v1alpha1.ReconcileRequestedAtAnnotation)
+}
+
+// productDeletedMessage is Live's and Stalled's message when the product
+// was deleted outside the operator.
+func productDeletedMessage(offer *v1alpha1.MarketplaceOffer) string {
+	return fmt.Sprintf("product %s (offer ID %s) no longer exists in Partner Center: it was deleted outside the operator. "+
+		"The operator does not create it again on its own. To create a new product, delete this object and apply it again; "+
+		"to leave the offer deleted, delete this object",
+		offer.Status.ProductID, offer.Spec.OfferID)
+}
+
 // setCertifiedCondition says whether the current draft passed
 // certification, from the preview submission recorded in status.
 func setCertifiedCondition(offer *v1alpha1.MarketplaceOffer, fact certificationFact, job string) {
@@ -148,7 +232,7 @@ func setLiveCondition(offer *v1alpha1.MarketplaceOffer, fact liveFact, job strin
 		setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, true, v1alpha1.ReasonSucceeded,
 			"generation %d is live (submission %s)", ls.Generation, ls.ID)
 	case liveSaleStopped:
-		setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonSaleStopped, "%s", saleStoppedMessage(offer))
+		setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonSaleStopped, "%s", adoptedSaleStoppedMessage(offer))
 	}
 }
 
@@ -180,7 +264,7 @@ func adoptedMessage(offer *v1alpha1.MarketplaceOffer, diff []string) string {
 	switch {
 	case a == nil:
 	case a.SaleStopped:
-		msg += "; " + saleStoppedMessage(offer)
+		msg += "; " + adoptedSaleStoppedMessage(offer)
 	case a.UnpublishedDraft:
 		msg += fmt.Sprintf("; Partner Center's draft differs from the published version and is not published until the spec changes "+
 			"(a generation after %d) or the %s annotation is removed", a.Generation, v1alpha1.AdoptAnnotation)
@@ -195,9 +279,9 @@ func adoptedMessage(offer *v1alpha1.MarketplaceOffer, diff []string) string {
 	return msg
 }
 
-// saleStoppedMessage says that the offer's sale was stopped and that the
+// adoptedSaleStoppedMessage says that the sale of an adopted offer was stopped and that the
 // operator does not restore it.
-func saleStoppedMessage(offer *v1alpha1.MarketplaceOffer) string {
+func adoptedSaleStoppedMessage(offer *v1alpha1.MarketplaceOffer) string {
 	return fmt.Sprintf("the sale of offer %s was stopped in Partner Center, and the operator never restores a sale: "+
 		"nothing is published while it stays stopped. To sell it again, restore it in Partner Center; "+
 		"or set spec.target to Draft", offer.Spec.OfferID)

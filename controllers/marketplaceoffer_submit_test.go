@@ -335,6 +335,19 @@ func (c noDetail) GetJobDetail(_ context.Context, jobID string) (*pc.JobDetail, 
 	return &pc.JobDetail{JobID: jobID}, nil
 }
 
+// restoredProduct is a Partner Center whose products read as restored
+// (lifecycleState generallyAvailable) after their sale was stopped: the
+// old live submission stays deprecated, as after a restore in the portal.
+type restoredProduct struct{ noDetail }
+
+func (c restoredProduct) GetProduct(ctx context.Context, productID string) (*pc.Product, error) {
+	p, err := c.noDetail.GetProduct(ctx, productID)
+	if err == nil {
+		p.State = pc.LifecycleGenerallyAvailable
+	}
+	return p, err
+}
+
 // An object that adopts a product with an earlier life (taken live by
 // another object, its sale stopped) never takes that life's submissions
 // for its own. Before, the look-up for a submission made before a crash
@@ -360,7 +373,7 @@ func TestSubmissionsOfAnEarlierLifeAreNotTaken(t *testing.T) {
 	offer := liveOffer()
 	offer.Annotations = map[string]string{v1alpha1.AdoptAnnotation: "true"}
 	offer.Spec.Listing.Summary = "A new life."
-	h := newOfferHarness(t, offer, noDetail{f})
+	h := newOfferHarness(t, offer, restoredProduct{noDetail{f}})
 	got := h.reconcileUntil(g, 30, isReady)
 	g.Expect(got.Status.ProductID).To(Equal(old.Status.ProductID))
 	g.Expect(got.Status.PreviewSubmission.ID).NotTo(Equal(old.Status.PreviewSubmission.ID))

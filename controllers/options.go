@@ -28,6 +28,12 @@ type Options struct {
 	// MinPoll and MaxPoll bound the interval of polls of Partner Center's
 	// long-running work (jobs, certification, merges).
 	MinPoll, MaxPoll time.Duration
+	// ResyncInterval is how often a settled MarketplaceOffer is read back
+	// from Partner Center to find changes made outside the operator,
+	// unless its spec.resyncInterval says otherwise: zero means
+	// DefaultResyncInterval (1h), a negative value turns the resync off
+	// (edits and requested reconciles still read it back).
+	ResyncInterval time.Duration
 }
 
 func (o *Options) defaults() {

@@ -4,15 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/clock"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -79,6 +82,10 @@ type kind[O conditionsObject] struct {
 	lastHandledReconcileAt func(O) *string
 	// statusPatched records events and metrics of a status change.
 	statusPatched func(old, cur O)
+	// resyncAfter, when set, is how long a settled object waits before it
+	// is read back from Partner Center (marketplaceoffer_drift.go); zero
+	// waits for the next event only.
+	resyncAfter func(O) time.Duration
 }
 
 // setupWithManager registers the reconciler r of kind k. It checks the
@@ -156,7 +163,15 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 		*k.observedGeneration(obj) = gen
 		*k.observedSpecDigest(obj) = k.specDigest(obj)
 	}
-	return resultFor(ctx, o, err, k.options)
+	res, err := resultFor(ctx, o, err, k.options)
+	// A settled or stalled object is also woken for its resync, at low
+	// priority: an object created or edited meanwhile goes first.
+	if k.resyncAfter != nil && (o.kind == outcomeDone || o.kind == outcomeStalled) {
+		if after := k.resyncAfter(obj); after > 0 && (res.RequeueAfter == 0 || after < res.RequeueAfter) {
+			res.RequeueAfter, res.Priority = after, ptr.To(handler.LowPriority)
+		}
+	}
+	return res, err
 }
 
 // ensureFinalizer adds or removes the kind's finalizer on a live object.

@@ -105,6 +105,18 @@ func startSimulator(t *testing.T, o simOptions) *simulator.Simulator {
 // of its way.
 func startOperator(t *testing.T, sim *simulator.Simulator, ns string, more ...string) *operator {
 	t.Helper()
+	return startOperatorWith(t, sim, testOptions(), ns, more...)
+}
+
+// testOptions are the reconcilers' options in these tests: short rechecks
+// and polls.
+func testOptions() controllers.Options {
+	return controllers.Options{Concurrency: 4, StalledRecheck: 2 * time.Second, MinPoll: 50 * time.Millisecond, MaxPoll: time.Second}
+}
+
+// startOperatorWith is startOperator with the reconcilers' options opts.
+func startOperatorWith(t *testing.T, sim *simulator.Simulator, opts controllers.Options, ns string, more ...string) *operator {
+	t.Helper()
 	pc, err := ingestion.New(ingestion.Options{BaseURL: sim.URL(), JobPollInterval: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +135,6 @@ func startOperator(t *testing.T, sim *simulator.Simulator, ns string, more ...st
 	if err := controllers.IndexFields(ctx, mgr.GetFieldIndexer()); err != nil {
 		t.Fatal(err)
 	}
-	opts := controllers.Options{Concurrency: 4, StalledRecheck: 2 * time.Second, MinPoll: 50 * time.Millisecond, MaxPoll: time.Second}
 	if err := (&controllers.MarketplaceOfferReconciler{Dependencies: controllers.Dependencies{
 		Client: mgr.GetClient(), PartnerCenter: pc, Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts,
 	}}).SetupWithManager(mgr); err != nil {

@@ -134,8 +134,21 @@ const (
 	ReasonNotRequested = "NotRequested"
 	// ReasonSaleStopped: the product's sale was stopped (lifecycleState
 	// deprecated), so Partner Center publishes nothing of it until it is
-	// restored; the operator reports it and never restores it.
+	// restored. Stopped outside the operator, it turns Live False and
+	// stalls the offer: the operator neither restores nor publishes it
+	// again on its own; an adopted stopped sale is reported, never restored.
 	ReasonSaleStopped = "SaleStopped"
+
+	// Drift, found by the resync (spec.resyncInterval) or by an edit.
+	// ReasonDriftDetected (DraftSynced=False): the draft in Partner Center
+	// was changed outside the operator, which writes its own back.
+	ReasonDriftDetected = "DriftDetected"
+	// ReasonDriftCorrected (DraftSynced=True): the draft changed outside
+	// the operator was written back.
+	ReasonDriftCorrected = "DriftCorrected"
+	// ReasonProductDeleted (Live=False, Stalled): the product was deleted
+	// outside the operator, which does not create it again on its own.
+	ReasonProductDeleted = "ProductDeleted"
 
 	// ReasonUnpublishedDraft: at adoption, Partner Center's draft differed
 	// from the version published; the operator does not publish it until

@@ -164,6 +164,16 @@ type MarketplaceOfferSpec struct {
 	// made while suspended are not counted in status.observedGeneration.
 	// +optional
 	Suspend bool `json:"suspend,omitempty"`
+
+	// resyncInterval is how often the operator reads the offer back from
+	// Partner Center to find changes made outside it (a draft edited in
+	// the portal is written back; a sale stopped or a product deleted
+	// stalls the offer). Default: the manager's --resync-interval (1h).
+	// Each object is read back at its own moment of the period, so that
+	// objects created together do not all read at once.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m') && duration(self) <= duration('168h')",message="resyncInterval must be between 1m and 168h"
+	ResyncInterval *metav1.Duration `json:"resyncInterval,omitempty"`
 }
 
 // MigrateFrom names the legacy OCP GTM solution an offer is migrated from.
@@ -661,6 +671,27 @@ type MarketplaceOfferStatus struct {
 	// +kubebuilder:validation:MaxItems=256
 	// +kubebuilder:validation:items:MaxLength=128
 	MergedSolutions []string `json:"mergedSolutions,omitempty"`
+
+	// resync holds what the operator's resync (spec.resyncInterval)
+	// compares the draft in Partner Center with.
+	// +optional
+	Resync *Resync `json:"resync,omitempty"`
+}
+
+// Resync holds what the resync compares the offer's draft in Partner
+// Center with.
+type Resync struct {
+	// draftDigest is the status.draftDigest that readDigest was read for.
+	// +optional
+	// +kubebuilder:validation:MaxLength=128
+	DraftDigest string `json:"draftDigest,omitempty"`
+
+	// readDigest is the digest of the draft as Partner Center returned it
+	// once the operator had written it: a later read that differs was
+	// edited outside the operator, and the operator writes its draft back.
+	// +optional
+	// +kubebuilder:validation:MaxLength=128
+	ReadDigest string `json:"readDigest,omitempty"`
 }
 
 // MarketplaceOffer is an offer in Microsoft's commercial marketplace that the
