@@ -1,0 +1,111 @@
+// Package figures checks that the committed benchmark and chaos figures
+// come from the committed code: each results file names the commit it ran
+// on, and every change since then to what the figures measure makes them
+// stale. A results file with no figures (no "Commit:" line) passes: it
+// states nothing that could be stale.
+package figures
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/cosell-operator/cosell-operator/internal/testenv"
+)
+
+// measured lists, per results file, the code its figures depend on: the
+// reconcilers, the Partner Center adapter and its pacer, the simulator the
+// runs drive, the manager's wiring and flags, and the harness itself.
+// Tests of those packages do not change a figure; the chaos harness is
+// itself a test.
+var measured = map[string][]string{
+	"test/bench/results": {
+		"controllers", "internal/partnercenter", "internal/simulator", "internal/credentials",
+		"main.go", "api", "test/bench/*.go", "test/workload",
+		":(exclude)*_test.go",
+	},
+	"test/chaos/RESULTS.md": {
+		"controllers", "internal/partnercenter", "internal/simulator", "internal/credentials",
+		"main.go", "api", "test/workload", "test/chaos/*_test.go",
+		":(exclude)controllers/*_test.go", ":(exclude)internal/**/*_test.go", ":(exclude)api/**/*_test.go",
+	},
+}
+
+var commitLine = regexp.MustCompile(`(?m)^Commit: ([0-9a-f]{40})\b(.*)$`)
+
+func TestFiguresComeFromTheCommittedCode(t *testing.T) {
+	root := testenv.RepoRoot()
+	if _, err := os.Stat(filepath.Join(root, ".git")); err != nil {
+		t.Skip("not a git checkout: the commits the figures ran on cannot be compared")
+	}
+	if out := git(t, root, "rev-parse", "--is-shallow-repository"); out == "true" {
+		t.Fatal("a shallow clone lacks the history this test reads; clone with full history (git fetch --unshallow)")
+	}
+	for results, paths := range measured {
+		t.Run(results, func(t *testing.T) {
+			file := newest(t, filepath.Join(root, results))
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := commitLine.FindSubmatch(data)
+			if m == nil {
+				t.Logf("%s holds no figures (no \"Commit: <sha>\" line)", rel(root, file))
+				return
+			}
+			ran, extra := string(m[1]), string(m[2])
+			if strings.Contains(extra, "uncommitted") {
+				t.Fatalf("%s ran on a tree with uncommitted changes; rerun it on a clean checkout", rel(root, file))
+			}
+			changed := git(t, root, append([]string{"log", "-1", "--format=%H", "--"}, paths...)...)
+			if changed == "" {
+				return
+			}
+			if exec.Command("git", "-C", root, "merge-base", "--is-ancestor", changed, ran).Run() != nil {
+				subject := git(t, root, "log", "-1", "--format=%h %s", changed)
+				t.Errorf("%s ran on %.12s, but %s changed what it measures since; rerun it (see its README or the Makefile) and commit the new figures",
+					rel(root, file), ran, subject)
+			}
+		})
+	}
+}
+
+// newest is the file itself, or the newest Markdown file of a folder of
+// dated results (names sort by date).
+func newest(t *testing.T, path string) string {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fi.IsDir() {
+		return path
+	}
+	files, err := filepath.Glob(filepath.Join(path, "*.md"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no results in %s", path)
+	}
+	sort.Strings(files)
+	return files[len(files)-1]
+}
+
+func git(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).Output()
+	if err != nil {
+		t.Fatalf("git %s: %v", strings.Join(args, " "), err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func rel(root, path string) string {
+	r, err := filepath.Rel(root, path)
+	if err != nil {
+		return path
+	}
+	return r
+}
