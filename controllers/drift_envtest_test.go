@@ -201,21 +201,10 @@ func TestSaleStoppedInPortalTurnsLiveFalseAndStallsWithoutRepublishing(t *testin
 	before := published(sim, offer.Spec.OfferID)
 
 	simAdmin(t, sim, http.MethodPost, "/products/"+offer.Status.ProductID+"/stop-sale", nil)
-	g.Eventually(func(g Gomega) {
-		o := getOffer(g, ns, offer.Name)
-		live := condition(g, o, v1alpha1.LiveCondition)
-		g.Expect(live.Status).To(Equal(metav1.ConditionFalse))
-		g.Expect(live.Reason).To(Equal(v1alpha1.ReasonSaleStopped))
-		st := condition(g, o, v1alpha1.StalledCondition)
-		g.Expect(st.Reason).To(Equal(v1alpha1.ReasonSaleStopped))
-		g.Expect(st.Message).To(And(ContainSubstring("stopped outside the operator"), ContainSubstring("restore")))
-		g.Expect(kstatusOf(g, o)).To(Equal(status.FailedStatus))
-	}, timeout, interval).Should(Succeed())
-	g.Consistently(func(g Gomega) {
+	expectStalledOutside(g, ns, offer.Name, v1alpha1.ReasonSaleStopped, "stopped outside the operator", "restore")
+	expectStaysStalled(g, ns, offer.Name, v1alpha1.ReasonSaleStopped, func(g Gomega, _ *v1alpha1.MarketplaceOffer) {
 		g.Expect(published(sim, offer.Spec.OfferID)).To(Equal(before))
-		o := getOffer(g, ns, offer.Name)
-		g.Expect(condition(g, o, v1alpha1.StalledCondition).Reason).To(Equal(v1alpha1.ReasonSaleStopped))
-	}, 2*time.Second, interval).Should(Succeed())
+	})
 }
 
 // A product deleted in the portal turns Live False with reason
@@ -232,21 +221,38 @@ func TestProductDeletedInPortalStallsWithoutRecreating(t *testing.T) {
 	pid := offer.Status.ProductID
 
 	simAdmin(t, sim, http.MethodDelete, "/products/"+pid, nil)
-	g.Eventually(func(g Gomega) {
-		o := getOffer(g, ns, offer.Name)
+	expectStalledOutside(g, ns, offer.Name, v1alpha1.ReasonProductDeleted, "delete this object and apply it again")
+	expectStaysStalled(g, ns, offer.Name, v1alpha1.ReasonProductDeleted, func(g Gomega, o *v1alpha1.MarketplaceOffer) {
+		g.Expect(sim.Stats().ProductsByOfferID[offer.Spec.OfferID]).To(BeZero(), "no product created again")
+		g.Expect(o.Status.ProductID).To(Equal(pid))
+	})
+}
+
+// expectStalledOutside waits until a change made outside the operator
+// turns the offer's Live False with reason and stalls it (kstatus Failed)
+// with a message that says each of says.
+func expectStalledOutside(g Gomega, ns, name, reason string, says ...string) {
+	g.EventuallyWithOffset(1, func(g Gomega) {
+		o := getOffer(g, ns, name)
 		live := condition(g, o, v1alpha1.LiveCondition)
 		g.Expect(live.Status).To(Equal(metav1.ConditionFalse))
-		g.Expect(live.Reason).To(Equal(v1alpha1.ReasonProductDeleted))
+		g.Expect(live.Reason).To(Equal(reason))
 		st := condition(g, o, v1alpha1.StalledCondition)
-		g.Expect(st.Reason).To(Equal(v1alpha1.ReasonProductDeleted))
-		g.Expect(st.Message).To(ContainSubstring("delete this object and apply it again"))
+		g.Expect(st.Reason).To(Equal(reason))
+		for _, text := range says {
+			g.Expect(st.Message).To(ContainSubstring(text))
+		}
 		g.Expect(kstatusOf(g, o)).To(Equal(status.FailedStatus))
 	}, timeout, interval).Should(Succeed())
-	g.Consistently(func(g Gomega) {
-		g.Expect(sim.Stats().ProductsByOfferID[offer.Spec.OfferID]).To(BeZero(), "no product created again")
-		o := getOffer(g, ns, offer.Name)
-		g.Expect(o.Status.ProductID).To(Equal(pid))
-		g.Expect(condition(g, o, v1alpha1.StalledCondition).Reason).To(Equal(v1alpha1.ReasonProductDeleted))
+}
+
+// expectStaysStalled checks for two seconds that the offer stays stalled
+// with reason and that nothing was redone (check).
+func expectStaysStalled(g Gomega, ns, name, reason string, check func(Gomega, *v1alpha1.MarketplaceOffer)) {
+	g.ConsistentlyWithOffset(1, func(g Gomega) {
+		o := getOffer(g, ns, name)
+		check(g, o)
+		g.Expect(condition(g, o, v1alpha1.StalledCondition).Reason).To(Equal(reason))
 	}, 2*time.Second, interval).Should(Succeed())
 }
 
@@ -284,12 +290,10 @@ func TestEditAfterPortalChangeSaysWhatHappened(t *testing.T) {
 				g.Expect(condition(g, o, v1alpha1.LiveCondition).Reason).To(Equal(tc.reason))
 				g.Expect(kstatusOf(g, o)).To(Equal(status.FailedStatus))
 			}, timeout, interval).Should(Succeed())
-			g.Consistently(func(g Gomega) {
+			expectStaysStalled(g, ns, offer.Name, tc.reason, func(g Gomega, _ *v1alpha1.MarketplaceOffer) {
 				g.Expect(published(sim, offer.Spec.OfferID)).To(Equal(before))
 				g.Expect(sim.Stats().ProductsByOfferID[offer.Spec.OfferID]).To(BeNumerically("<=", 1))
-				o := getOffer(g, ns, offer.Name)
-				g.Expect(condition(g, o, v1alpha1.StalledCondition).Reason).To(Equal(tc.reason))
-			}, 2*time.Second, interval).Should(Succeed())
+			})
 		})
 	}
 }
