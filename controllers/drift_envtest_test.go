@@ -152,11 +152,7 @@ func published(sim *simulator.Simulator, offerID string) int {
 // write (the sample's keywords) or writes in its own form is not drift.
 func TestPortalEditedDraftIsWrittenBackWithEventAndCondition(t *testing.T) {
 	g := NewWithT(t)
-	sim := startSimulator(t, simOptions{})
-	ns := newNamespace(t)
-	opts := testOptions()
-	opts.ResyncInterval = 300 * time.Millisecond
-	op := startOperatorWith(t, sim, opts, ns)
+	sim, ns, op := startDriftOperator(t, 300*time.Millisecond)
 	offer := goLive(t, g, analyticsOffer(t, ns, "drift-edited"))
 	pid := offer.Status.ProductID
 	before := published(sim, offer.Spec.OfferID)
@@ -192,11 +188,7 @@ func TestPortalEditedDraftIsWrittenBackWithEventAndCondition(t *testing.T) {
 // do; the operator publishes nothing again.
 func TestSaleStoppedInPortalTurnsLiveFalseAndStallsWithoutRepublishing(t *testing.T) {
 	g := NewWithT(t)
-	sim := startSimulator(t, simOptions{})
-	ns := newNamespace(t)
-	opts := testOptions()
-	opts.ResyncInterval = 300 * time.Millisecond
-	startOperatorWith(t, sim, opts, ns)
+	sim, ns, _ := startDriftOperator(t, 300*time.Millisecond)
 	offer := goLive(t, g, analyticsOffer(t, ns, "drift-stopped"))
 	before := published(sim, offer.Spec.OfferID)
 
@@ -212,11 +204,7 @@ func TestSaleStoppedInPortalTurnsLiveFalseAndStallsWithoutRepublishing(t *testin
 // does not create another product.
 func TestProductDeletedInPortalStallsWithoutRecreating(t *testing.T) {
 	g := NewWithT(t)
-	sim := startSimulator(t, simOptions{})
-	ns := newNamespace(t)
-	opts := testOptions()
-	opts.ResyncInterval = 300 * time.Millisecond
-	startOperatorWith(t, sim, opts, ns)
+	sim, ns, _ := startDriftOperator(t, 300*time.Millisecond)
 	offer := goLive(t, g, analyticsOffer(t, ns, "drift-deleted"))
 	pid := offer.Status.ProductID
 
@@ -226,6 +214,17 @@ func TestProductDeletedInPortalStallsWithoutRecreating(t *testing.T) {
 		g.Expect(sim.Stats().ProductsByOfferID[offer.Spec.OfferID]).To(BeZero(), "no product created again")
 		g.Expect(o.Status.ProductID).To(Equal(pid))
 	})
+}
+
+// startDriftOperator starts a simulator and an operator for a new
+// namespace whose manager resyncs every interval (negative: never).
+func startDriftOperator(t *testing.T, interval time.Duration) (*simulator.Simulator, string, *operator) {
+	t.Helper()
+	sim := startSimulator(t, simOptions{})
+	ns := newNamespace(t)
+	opts := testOptions()
+	opts.ResyncInterval = interval
+	return sim, ns, startOperatorWith(t, sim, opts, ns)
 }
 
 // expectStalledOutside waits until a change made outside the operator
@@ -272,11 +271,7 @@ func TestEditAfterPortalChangeSaysWhatHappened(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)
-			sim := startSimulator(t, simOptions{})
-			ns := newNamespace(t)
-			opts := testOptions()
-			opts.ResyncInterval = -1
-			startOperatorWith(t, sim, opts, ns)
+			sim, ns, _ := startDriftOperator(t, -1)
 			offer := goLive(t, g, analyticsOffer(t, ns, "drift-edit-"+tc.name))
 			before := published(sim, offer.Spec.OfferID)
 
@@ -304,11 +299,7 @@ func TestEditAfterPortalChangeSaysWhatHappened(t *testing.T) {
 // requested, while an offer without one has it written back.
 func TestPerObjectResyncIntervalOverridesTheManagers(t *testing.T) {
 	g := NewWithT(t)
-	sim := startSimulator(t, simOptions{})
-	ns := newNamespace(t)
-	opts := testOptions()
-	opts.ResyncInterval = 300 * time.Millisecond
-	op := startOperatorWith(t, sim, opts, ns)
+	sim, ns, op := startDriftOperator(t, 300*time.Millisecond)
 	slow := analyticsOffer(t, ns, "drift-hourly")
 	slow.Spec.ResyncInterval = &metav1.Duration{Duration: time.Hour}
 	fast := goLive(t, g, analyticsOffer(t, ns, "drift-default"))
@@ -348,11 +339,7 @@ func TestPerObjectResyncIntervalOverridesTheManagers(t *testing.T) {
 // again (Microsoft requires both after a restore), once.
 func TestSaleRestoredInPortalIsPublishedAgain(t *testing.T) {
 	g := NewWithT(t)
-	sim := startSimulator(t, simOptions{})
-	ns := newNamespace(t)
-	opts := testOptions()
-	opts.ResyncInterval = 300 * time.Millisecond
-	startOperatorWith(t, sim, opts, ns)
+	sim, ns, _ := startDriftOperator(t, 300*time.Millisecond)
 	offer := goLive(t, g, analyticsOffer(t, ns, "drift-restored"))
 	pid := offer.Status.ProductID
 	simAdmin(t, sim, http.MethodPost, "/products/"+pid+"/stop-sale", nil)
