@@ -427,21 +427,20 @@ func (r *MarketplaceOfferReconciler) recordLive(s *offerScope) {
 func (r *MarketplaceOfferReconciler) startSubmissionJob(ctx context.Context, s *offerScope, purpose, reason, what string,
 	gen int64, start func() (*partnercenter.Job, error)) error {
 	st := &s.offer.Status
-	if ref := st.ConfigureJob; ref != nil && jobPurpose(ref) == jobCreate && st.ProductID != "" {
-		// The product is recorded: a reconcile that read a stale copy of
-		// the object recorded it without clearing its create job.
-		st.ConfigureJob = nil
-	}
 	if ref := st.ConfigureJob; ref != nil {
 		return waiting(r.jobPoll(ref), reason, "waiting for job %s before %s", ref.ID, what)
 	}
 	// A preview submission cannot be told apart from another on retry
 	// (Partner Center accepts the same draft again once the first
 	// completed): mark it pending in status first, so that a process
-	// stopped before recording its job looks for it (followPreviewJob). A
-	// live submission names the preview it publishes, and Partner Center
+	// stopped before recording its job looks for it (followPreviewJob).
+	// The draft job this reconcile saw complete is such a mark already:
+	// status keeps it until the submission's job replaces it, and a
+	// process stopped in between looks for a submission made since it
+	// started (submitPreview), so it needs no write of its own. A live
+	// submission names the preview it publishes, and Partner Center
 	// answers a second one with the same submission: it needs no mark.
-	if purpose == jobPreview {
+	if purpose == jobPreview && s.draftJobStarted == nil {
 		if err := r.markSubmitPending(ctx, s.offer, purpose, gen); err != nil {
 			return err
 		}

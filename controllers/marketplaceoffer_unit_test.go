@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	fakeclient "sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
@@ -358,4 +360,45 @@ func TestCertifyFollowsASubmissionPublishedBeforeACrash(t *testing.T) {
 	g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.ReadyCondition)).To(BeTrue())
 	g.Expect(got.Status.LiveSubmission).NotTo(BeNil())
 	g.Expect(got.Status.LiveSubmission.ID).To(Equal(got.Status.PreviewSubmission.ID))
+}
+
+// An offer's way from nothing to live writes its status once per thing it
+// must remember before it waits: the create it is about to make
+// (ownership), each Partner Center job it started (create, draft, preview,
+// live), and the end. The draft job doubles as the preview submission's
+// pending mark, so the submission made when it completes needs no write of
+// its own.
+func TestOfferStatusWritesFromNothingToLive(t *testing.T) {
+	g := NewWithT(t)
+	offer := draftOffer()
+	offer.Spec.Target = v1alpha1.TargetLive
+	h := newOfferHarness(t, offer, fake.New())
+	var writes []string
+	record := func(obj client.Object) {
+		o := obj.(*v1alpha1.MarketplaceOffer)
+		switch {
+		case meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.ReadyCondition):
+			writes = append(writes, "ready")
+		case o.Status.ConfigureJob != nil:
+			writes = append(writes, o.Status.ConfigureJob.ID[:strings.Index(o.Status.ConfigureJob.ID, "/")+1])
+		case o.Status.CreatePending != nil:
+			writes = append(writes, "create pending")
+		default:
+			writes = append(writes, "other")
+		}
+	}
+	h.r.Client = interceptor.NewClient(h.r.Client.(client.WithWatch), interceptor.Funcs{
+		SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
+			record(obj)
+			return c.SubResource(sub).Update(ctx, obj, opts...)
+		},
+		SubResourcePatch: func(ctx context.Context, c client.Client, sub string, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
+			record(obj)
+			return c.SubResource(sub).Patch(ctx, obj, patch, opts...)
+		},
+	})
+	for i := 0; i < 20 && (len(writes) == 0 || writes[len(writes)-1] != "ready"); i++ {
+		h.reconcile(g)
+	}
+	g.Expect(writes).To(Equal([]string{"create pending", "create/", "draft/", "preview/", "live/", "ready"}))
 }

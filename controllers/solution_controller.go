@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -82,7 +83,10 @@ func (r *SolutionReconciler) solutionsOfOffer(ctx context.Context, obj client.Ob
 }
 
 // offerProgressed passes offer events that a waiting Solution cares about:
-// creation, deletion, a new product ID, a change of liveness or its spec.
+// creation, deletion, a new product ID, a change of liveness or its spec,
+// the migration it holds or a first submission (a Migrate refuses a
+// submitted offer). Its other stages change nothing for a Solution, and
+// are not passed: each would be a reconcile of every Solution naming it.
 var offerProgressed = predicate.Funcs{
 	UpdateFunc: func(e event.UpdateEvent) bool {
 		o, ok1 := e.ObjectOld.(*v1alpha1.MarketplaceOffer)
@@ -91,6 +95,17 @@ var offerProgressed = predicate.Funcs{
 			return false
 		}
 		return o.Generation != n.Generation || o.Status.ProductID != n.Status.ProductID ||
-			o.Status.Phase != n.Status.Phase
+			isLive(o) != isLive(n) || o.Status.MigratedFrom != n.Status.MigratedFrom ||
+			submitted(o) != submitted(n)
 	},
+}
+
+// isLive reports whether the offer's Live condition is True.
+func isLive(o *v1alpha1.MarketplaceOffer) bool {
+	return meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.LiveCondition)
+}
+
+// submitted reports whether the offer has ever been submitted.
+func submitted(o *v1alpha1.MarketplaceOffer) bool {
+	return o.Status.PreviewSubmission != nil || o.Status.LiveSubmission != nil
 }

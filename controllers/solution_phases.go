@@ -307,12 +307,10 @@ func mergeRequest(sol *v1alpha1.Solution, offer *v1alpha1.MarketplaceOffer) (par
 	if err := offerWillNotGoLive(offer); err != nil {
 		return req, err
 	}
-	if offer.Status.ProductID == "" || !meta.IsStatusConditionTrue(offer.Status.Conditions, v1alpha1.LiveCondition) {
-		phase := offer.Status.Phase
-		if phase == "" {
-			phase = "pending"
-		}
-		return req, waiting(0, v1alpha1.ReasonWaitingForOffer, "waiting for MarketplaceOffer %s to go live (phase %s)", name, phase)
+	if offer.Status.ProductID == "" || !isLive(offer) {
+		// The offer's phase is not repeated here: the message would change,
+		// and the Solution be written again, at each of its stages.
+		return req, waiting(0, v1alpha1.ReasonWaitingForOffer, "waiting for MarketplaceOffer %s to go live", name)
 	}
 	req.ProductID = offer.Status.ProductID
 	req.OfferType = string(offer.Spec.OfferType)

@@ -10,6 +10,7 @@ import (
 	"k8s.io/client-go/tools/events"
 	clocktesting "k8s.io/utils/clock/testing"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	fakeclient "sigs.k8s.io/controller-runtime/pkg/client/fake"
 
@@ -39,15 +40,54 @@ func TestMergeWaitingForItsOfferAsksPartnerCenterOnce(t *testing.T) {
 		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
 	r.Options.defaults()
 
-	for range 3 {
+	// The offer advances through its stages meanwhile: the Solution's
+	// status says nothing of them, so it is written once, not per stage.
+	var rv string
+	for _, phase := range []v1alpha1.OfferPhase{v1alpha1.PhaseDraft, v1alpha1.PhaseCertifying, v1alpha1.PhaseGoingLive} {
+		o := &v1alpha1.MarketplaceOffer{}
+		g.Expect(r.Get(context.Background(), client.ObjectKeyFromObject(offer), o)).To(Succeed())
+		o.Status.Phase = phase
+		g.Expect(r.Status().Update(context.Background(), o)).To(Succeed())
 		_, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: client.ObjectKeyFromObject(sol)})
 		g.Expect(err).NotTo(HaveOccurred())
+		got := &v1alpha1.Solution{}
+		g.Expect(r.Get(context.Background(), client.ObjectKeyFromObject(sol), got)).To(Succeed())
+		if rv != "" {
+			g.Expect(got.ResourceVersion).To(Equal(rv), "no status write at offer phase %s", phase)
+		}
+		rv = got.ResourceVersion
 	}
 	got := &v1alpha1.Solution{}
 	g.Expect(r.Get(context.Background(), client.ObjectKeyFromObject(sol), got)).To(Succeed())
 	g.Expect(readyReason(got.Status.Conditions)).To(Equal(v1alpha1.ReasonWaitingForOffer))
 	g.Expect(f.Calls["GetSolution"]).To(Equal(1))
 	g.Expect(f.Calls["RequestMerge"]).To(BeZero())
+}
+
+// A Solution is woken by the offer changes it acts on (liveness, product,
+// spec, a migration held, a first submission), not by each of the
+// offer's stages.
+func TestOfferProgressedPassesWhatASolutionActsOn(t *testing.T) {
+	live := metav1.Condition{Type: v1alpha1.LiveCondition, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonSucceeded}
+	for name, tt := range map[string]struct {
+		edit func(*v1alpha1.MarketplaceOffer)
+		want bool
+	}{
+		"phase only":         {func(o *v1alpha1.MarketplaceOffer) { o.Status.Phase = v1alpha1.PhaseCertifying }, false},
+		"conditions message": {func(o *v1alpha1.MarketplaceOffer) { o.Status.ConfigureJob = &v1alpha1.JobRef{ID: "draft/1"} }, false},
+		"goes live":          {func(o *v1alpha1.MarketplaceOffer) { o.Status.Conditions = []metav1.Condition{live} }, true},
+		"product recorded":   {func(o *v1alpha1.MarketplaceOffer) { o.Status.ProductID = "p-1" }, true},
+		"spec edited":        {func(o *v1alpha1.MarketplaceOffer) { o.Generation++ }, true},
+		"first submission":   {func(o *v1alpha1.MarketplaceOffer) { o.Status.PreviewSubmission = &v1alpha1.SubmissionRef{ID: "1"} }, true},
+		"migration held":     {func(o *v1alpha1.MarketplaceOffer) { o.Status.MigratedFrom = "ocp-1" }, true},
+	} {
+		old := draftOffer()
+		cur := old.DeepCopy()
+		tt.edit(cur)
+		if got := offerProgressed.Update(event.UpdateEvent{ObjectOld: old, ObjectNew: cur}); got != tt.want {
+			t.Errorf("%s: passed %v, want %v", name, got, tt.want)
+		}
+	}
 }
 
 // A Discard once completed for its generation is not read again: a

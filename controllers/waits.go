@@ -104,7 +104,7 @@ func stalledReason(sol *v1alpha1.Solution) string {
 // offerWillNotGoLive stalls a Merge into an offer that is not live and
 // whose target is not Live: it would wait for a go-live that never comes.
 func offerWillNotGoLive(offer *v1alpha1.MarketplaceOffer) error {
-	if offer.Spec.Target == v1alpha1.TargetLive || meta.IsStatusConditionTrue(offer.Status.Conditions, v1alpha1.LiveCondition) {
+	if offer.Spec.Target == v1alpha1.TargetLive || isLive(offer) {
 		return nil
 	}
 	return stalled(v1alpha1.ReasonOfferTargetNotLive,
