@@ -402,3 +402,36 @@ func TestOfferStatusWritesFromNothingToLive(t *testing.T) {
 	}
 	g.Expect(writes).To(Equal([]string{"create pending", "create/", "draft/", "preview/", "live/", "ready"}))
 }
+
+// throttledOnce is the fake Partner Center whose first FindProduct is
+// answered 429 with a Retry-After the adapter deferred to the caller.
+type throttledOnce struct {
+	*fake.Client
+	done bool
+}
+
+func (c *throttledOnce) FindProduct(ctx context.Context, offerID string) (*pc.Product, error) {
+	if !c.done {
+		c.done = true
+		return nil, &pc.Error{Class: pc.ClassTransient, Op: "FindProduct", StatusCode: 429, RetryAfter: 3 * time.Second, Deferred: true}
+	}
+	return c.Client.FindProduct(ctx, offerID)
+}
+
+// A call whose Retry-After the adapter left to the caller requeues the
+// offer after it, without an error (no backoff) and without reporting a
+// Partner Center error in its conditions; the next reconcile goes on.
+func TestDeferredRetryRequeuesAfterRetryAfterQuietly(t *testing.T) {
+	g := NewWithT(t)
+	f := &throttledOnce{Client: fake.New()}
+	h := newOfferHarness(t, draftOffer(), f)
+
+	res, got := h.reconcile(g)
+	g.Expect(res.RequeueAfter).To(Equal(3 * time.Second))
+	g.Expect(readyReason(got.Status.Conditions)).To(Equal(v1alpha1.ReasonProgressing), "no PartnerCenterError reported")
+	g.Expect(f.Calls["CreateProduct"]).To(BeZero())
+
+	_, got = h.reconcile(g)
+	g.Expect(f.Calls["CreateProduct"]).To(Equal(1))
+	g.Expect(got.Status.ConfigureJob).NotTo(BeNil())
+}

@@ -156,6 +156,13 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 	}
 	editConditions(obj, func(conds *[]metav1.Condition) { markStale(conds, gen) })
 	err := k.reconcile(ctx, obj)
+	if after := partnercenter.RetryDeferred(err); after > 0 {
+		// Partner Center asked for a wait (429 with Retry-After) that the
+		// adapter left to the workqueue rather than hold this worker: the
+		// reconcile runs again then. Nothing failed yet, so the conditions
+		// stay as they were; what the phases recorded is written.
+		return ctrl.Result{RequeueAfter: after}, nil
+	}
 	o := classify(err, v1alpha1.ReasonPartnerCenterError)
 	msg := k.readyMessage(obj)
 	editConditions(obj, func(conds *[]metav1.Condition) { summarize(conds, gen, o, msg) })

@@ -90,6 +90,10 @@ type Error struct {
 	Message string
 	// RetryAfter is how long Partner Center asked the caller to wait.
 	RetryAfter time.Duration
+	// Deferred means the adapter handed the error back before its last
+	// attempt instead of waiting RetryAfter in the caller's goroutine: the
+	// call is to be made again after RetryAfter, and nothing failed yet.
+	Deferred bool
 	// Details are Partner Center's detail items, if any.
 	Details []FeedbackItem
 	// Err is the underlying error, for network failures.
@@ -146,3 +150,13 @@ func IsTerminal(err error) bool {
 
 // IsTransient reports whether err may go away by retrying.
 func IsTransient(err error) bool { return err != nil && ClassOf(err) == ClassTransient }
+
+// RetryDeferred returns how long to wait before making a call again whose
+// retry the adapter deferred to the caller (Error.Deferred), or zero.
+func RetryDeferred(err error) time.Duration {
+	var pcErr *Error
+	if errors.As(err, &pcErr) && pcErr.Deferred && pcErr.Class == ClassTransient {
+		return pcErr.RetryAfter
+	}
+	return 0
+}
