@@ -27,11 +27,6 @@ import (
 // stalled for want of it is checked again on the stalled timer, or at once
 // with the reconcile-requested-at annotation.
 
-// ReasonCredentialsUnavailable: the namespace's Partner Center credentials
-// are missing, unreadable or incomplete; the message says which Secret to
-// create, fix or grant.
-const ReasonCredentialsUnavailable = "CredentialsUnavailable"
-
 // withCredentialsOf makes the Partner Center calls made with ctx use the
 // credentials of namespace, when the client routes by namespace
 // (teams.Router); the Secret is read at most once per reconcile.
@@ -51,7 +46,7 @@ func credentialsStalled(err error) error {
 	if errors.As(err, &pcErr) && pcErr.Message != "" {
 		msg = pcErr.Message
 	}
-	return stalled(ReasonCredentialsUnavailable, "%s", msg)
+	return stalled(v1alpha1.ReasonCredentialsUnavailable, "%s", msg)
 }
 
 // watchCredentials adds the watch of the credentials Secret key, when

@@ -280,7 +280,7 @@ func TestMissingTeamSecretStallsNamingIt(t *testing.T) {
 		c := meta.FindStatusCondition(o.Status.Conditions, v1alpha1.StalledCondition)
 		g.Expect(c).NotTo(BeNil())
 		g.Expect(c.Status).To(Equal(metav1.ConditionTrue))
-		g.Expect(c.Reason).To(Equal(controllers.ReasonCredentialsUnavailable))
+		g.Expect(c.Reason).To(Equal(v1alpha1.ReasonCredentialsUnavailable))
 		g.Expect(c.Message).To(ContainSubstring("Secret " + teamC + "/" + teamSecretName + " does not exist"))
 		g.Expect(c.Message).To(ContainSubstring("tenantId, clientId and clientSecret"))
 		g.Expect(kstatusOf(g, o)).To(Equal(status.FailedStatus))

@@ -71,6 +71,10 @@ const (
 	// ReasonPartnerCenterRejected: Partner Center refused a request and will
 	// refuse it again until the spec or Partner Center's state changes.
 	ReasonPartnerCenterRejected = "PartnerCenterRejected"
+	// ReasonCredentialsUnavailable (Stalled): the namespace's Partner
+	// Center credentials are missing, unreadable or incomplete; the message
+	// says which Secret to create, fix or grant.
+	ReasonCredentialsUnavailable = "CredentialsUnavailable"
 	// ReasonUnsupported: the configured Partner Center cannot do the
 	// operation through an API (the OCP GTM migration tool has none).
 	ReasonUnsupported = "Unsupported"
