@@ -697,7 +697,8 @@ func (r *report) markdown() string {
 		p("| %d | %d | %.1f | %s | %.0f | %s | %s | %s |", run.n, run.objects, run.createSecs, conv, float64(run.objects)/run.seconds, fs, fr, ratio)
 	}
 	p("")
-	p("Floor: the same creates, then per object the minimal status writes (MarketplaceOffer 2: product and draft job recorded, then live; "+
+	p("Floor: the same creates, then per object the minimal status writes (MarketplaceOffer 5: each of Partner Center's four asynchronous jobs recorded "+
+		"before it is waited on, create, draft, preview and live submissions, then live; 4 for an offer a Solution migrates into, which has no create; "+
 		"Solution 1, Merge 2: merge request recorded, then merged) by a plain client with no client-side rate limit (the API server's priority and fairness only) "+
 		"and %d workers, pipelined behind the creates.", r.cfg.offerConc+r.cfg.solConc)
 	p("")

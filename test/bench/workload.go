@@ -230,19 +230,25 @@ func (t *tracker) timeToReady(ctx context.Context, c client.Client, obj client.O
 
 // The floor: what a plain client-go loop needs to take the same objects
 // to the same end state with the minimal status writes (see README.md in
-// this folder):
+// this folder). Each asynchronous Partner Center step must be recorded
+// before waiting on it (crash safety: a restarted process must find what
+// it waits for; kstatus Reconciling), and the end state once:
 //
-//   - MarketplaceOffer: 2 status writes. Partner Center's draft write is an
-//     asynchronous job, so the product ID and the job must be recorded
-//     before waiting on it (crash safety; kstatus Reconciling); the second
-//     write records the live result (Ready, Live, CoSellReady).
+//   - MarketplaceOffer: 5 status writes. Partner Center answers each of
+//     its four steps with a configure job that runs on its own, and each
+//     can only start once the one before has finished: the product's
+//     create, the draft's write, the preview submission (certification)
+//     and the live submission; then the live result (Ready, Live,
+//     CoSellReady). An offer a Migrate Solution migrates into has no
+//     create of its own (the migration makes the product): 4.
 //   - Solution with Migrate or Discard: 1 status write (the end state,
 //     Ready): Partner Center answers the action synchronously.
 //   - Solution with Merge: 2 status writes: the merge request (support
 //     request ID, MergeRequested) is asynchronous, then Merged (Ready).
 //
 // Dependencies between objects (a merge waits for its offer to go live)
-// are ignored: the floor is a lower bound on API-server time.
+// and Partner Center's own time are ignored: the floor is a lower bound on
+// API-server time.
 func floorWrites(ctx context.Context, c client.Client, obj client.Object) error {
 	now := metav1.NewTime(time.Now())
 	cond := func(t string, s metav1.ConditionStatus, reason, msg string, gen int64) metav1.Condition {
@@ -251,21 +257,39 @@ func floorWrites(ctx context.Context, c client.Client, obj client.Object) error 
 	switch o := obj.(type) {
 	case *v1alpha1.MarketplaceOffer:
 		gen := o.Generation
-		base := o.DeepCopy()
-		o.Status = v1alpha1.MarketplaceOfferStatus{
-			ObservedGeneration: gen, Phase: v1alpha1.PhaseDraft, ProductID: "product-" + o.Name, DraftDigest: "sha256:0123456789abcdef0123456789abcdef",
-			ConfigureJob: &v1alpha1.JobRef{ID: "0f8fad5b-d9cb-469f-a165-70867728950e", StartedAt: &now},
-			Conditions: []metav1.Condition{
-				cond(v1alpha1.ReadyCondition, metav1.ConditionFalse, v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job 0f8fad5b-d9cb-469f-a165-70867728950e)", gen),
-				cond(v1alpha1.ReconcilingCondition, metav1.ConditionTrue, v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job 0f8fad5b-d9cb-469f-a165-70867728950e)", gen),
-				cond(v1alpha1.DraftSyncedCondition, metav1.ConditionFalse, v1alpha1.ReasonSyncingDraft, "writing the draft of generation 1", gen),
-			},
+		steps := []struct {
+			phase   v1alpha1.OfferPhase
+			job     string
+			reason  string
+			message string
+		}{
+			{v1alpha1.PhaseDraft, "create", v1alpha1.ReasonSyncingDraft, "Partner Center is creating product " + o.Spec.OfferID},
+			{v1alpha1.PhaseDraft, "draft", v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft"},
+			{v1alpha1.PhaseCertifying, "preview", v1alpha1.ReasonCertifying, "Partner Center is submitting generation 1 for certification"},
+			{v1alpha1.PhaseGoingLive, "live", v1alpha1.ReasonGoingLive, "Partner Center is publishing generation 1 live"},
 		}
-		if err := c.Status().Patch(ctx, o, client.MergeFrom(base)); err != nil {
-			return err
+		if migratedInto(o.Name) {
+			steps = steps[1:]
 		}
-		base = o.DeepCopy()
 		st := &o.Status
+		st.ObservedGeneration, st.DraftDigest = gen, "sha256:0123456789abcdef0123456789abcdef"
+		for _, step := range steps {
+			base := o.DeepCopy()
+			job := step.job + "/0f8fad5b-d9cb-469f-a165-70867728950e"
+			msg := step.message + " (job 0f8fad5b-d9cb-469f-a165-70867728950e)"
+			st.Phase, st.ConfigureJob = step.phase, &v1alpha1.JobRef{ID: job, StartedAt: &now, Generation: gen}
+			if step.job != "create" {
+				st.ProductID = "product-" + o.Name
+			}
+			st.Conditions = []metav1.Condition{
+				cond(v1alpha1.ReadyCondition, metav1.ConditionFalse, step.reason, msg, gen),
+				cond(v1alpha1.ReconcilingCondition, metav1.ConditionTrue, step.reason, msg, gen),
+			}
+			if err := c.Status().Patch(ctx, o, client.MergeFrom(base)); err != nil {
+				return err
+			}
+		}
+		base := o.DeepCopy()
 		st.Phase, st.ConfigureJob = v1alpha1.PhaseLive, nil
 		st.PreviewSubmission = &v1alpha1.SubmissionRef{ID: "1152921504606846977", Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: &now, Result: v1alpha1.SubmissionSucceeded}
 		st.LiveSubmission = &v1alpha1.SubmissionRef{ID: "1152921504606846978", Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: &now, Result: v1alpha1.SubmissionSucceeded}
@@ -331,6 +355,16 @@ func offerNameOf(s *v1alpha1.Solution) string {
 
 // minStatusWrites is the floor's number of status writes for n pairs.
 func minStatusWrites(n int) (offers, sols int) {
-	_, merge, _ := mix(n)
-	return 2 * n, n + merge
+	migrate, merge, _ := mix(n)
+	return 5*n - migrate, n + merge
+}
+
+// migratedInto reports whether the bench offer named name is the one its
+// pair's Solution migrates into.
+func migratedInto(name string) bool {
+	var i int
+	if _, err := fmt.Sscanf(name, "bench-offer-%05d", &i); err != nil {
+		return false
+	}
+	return actionOf(i) == v1alpha1.ActionMigrate
 }
