@@ -178,7 +178,8 @@ func publishedSubmissions(subs []partnercenter.Submission) (preview, live *partn
 // sale stays stopped, and the rest of the phases do not run. A stopped
 // sale also holds every later generation that would publish: Partner
 // Center refuses to publish it, and the operator never restores a sale; it
-// reads the submissions again to see whether a person restored it.
+// reads the product again to see whether a person restored it
+// (saleRestored), and then publishes it again.
 func (r *MarketplaceOfferReconciler) holdAdopted(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	a := offer.Status.Adoption
@@ -198,16 +199,17 @@ func (r *MarketplaceOfferReconciler) holdAdopted(ctx context.Context, s *offerSc
 	if !a.SaleStopped || offer.Spec.Target == v1alpha1.TargetDraft {
 		return nil
 	}
-	subs, err := r.PartnerCenter.ListSubmissions(ctx, offer.Status.ProductID)
+	restored, err := r.saleRestored(ctx, offer.Status.ProductID)
 	if err != nil {
-		return pcError(err)
+		return err
 	}
-	if _, live := publishedSubmissions(subs); live == nil || live.State != partnercenter.LifecycleDeprecated {
-		a.SaleStopped, s.adoptionChanged = false, true // restored in Partner Center
+	if restored {
+		a.SaleStopped, s.adoptionChanged = false, true
+		r.republishRestored(s)
 		return nil
 	}
 	s.live = liveSaleStopped
-	return stalled(v1alpha1.ReasonSaleStopped, "%s", adoptedSaleStoppedMessage(offer))
+	return stalled(v1alpha1.ReasonSaleStopped, "%s", saleStoppedMessage(offer, stoppedWhenAdopted))
 }
 
 // writableDraft is the part of d that Partner Center can hold for the

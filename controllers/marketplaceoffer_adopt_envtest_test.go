@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/cosell-operator/cosell-operator/internal/export/seedtest"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/ingestion"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 	"github.com/cosell-operator/cosell-operator/internal/simulator"
 )
 
@@ -187,6 +189,48 @@ func TestAdoptedStoppedSaleIsReportedNotRestored(t *testing.T) {
 	product, err := c.FindProduct(context.Background(), "contoso-stopped")
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(product.State).To(Equal(partnercenter.LifecycleDeprecated))
+}
+
+// An adopted offer whose stopped sale a person restores in Partner Center,
+// as its message asks, is published to preview and live again once a
+// reconcile is requested (Microsoft requires both after a restore).
+func TestAdoptedStoppedSaleRestoredIsPublishedAgain(t *testing.T) {
+	g := NewWithT(t)
+	sim, c := existingAccount(t, saasOffer("contoso-restored", seedtest.StopSold))
+	ns := newNamespace(t)
+	startOperator(t, sim, ns)
+	o := exported(t, c, ns, "contoso-restored", export.FromLive)
+	g.Expect(k8s.Create(context.Background(), o)).To(Succeed())
+	var got *v1alpha1.MarketplaceOffer
+	g.Eventually(func(g Gomega) {
+		got = getOffer(g, ns, o.Name)
+		ready(g, got.Status.Conditions, got.Generation)
+		live := adoptCondition(g, got, v1alpha1.LiveCondition)
+		g.Expect(live.Reason).To(Equal(v1alpha1.ReasonSaleStopped))
+		g.Expect(live.Message).To(ContainSubstring("generallyAvailable"))
+	}, timeout, interval).Should(Succeed())
+	before := published(sim, o.Spec.OfferID)
+
+	// The person restores it: the live submission with lifecycleState
+	// generallyAvailable, the SaaS page's restore.
+	pid := got.Status.ProductID
+	restore := map[string]any{"$schema": wire.SchemaOf(wire.KindConfigure), "resources": []any{map[string]any{
+		"$schema": wire.SchemaOf(wire.KindSubmission), "id": wire.SubmissionRef(pid, got.Status.LiveSubmission.ID),
+		"product": wire.ProductRef(pid), "target": map[string]any{"targetType": "live"}, "lifecycleState": "generallyAvailable",
+	}}}
+	simDo(t, http.MethodPost, sim.URL()+"/configure?$version="+wire.Version, restore)
+	reconcileNow(g, o)
+
+	g.Eventually(func(g Gomega) {
+		got = getOffer(g, ns, o.Name)
+		live := adoptCondition(g, got, v1alpha1.LiveCondition)
+		g.Expect(live.Status).To(Equal(metav1.ConditionTrue), live.Message)
+		ready(g, got.Status.Conditions, got.Generation)
+		g.Expect(got.Status.Adoption.SaleStopped).To(BeFalse())
+		g.Expect(eventReasons(g, ns, o.Name)).To(ContainElement("SaleRestored"))
+	}, timeout, interval).Should(Succeed())
+	g.Consistently(func() int { return published(sim, o.Spec.OfferID) }, time.Second, interval).
+		Should(Equal(before+2), "one preview and one live submission")
 }
 
 // In managementPolicy Observe the operator reports how Partner Center

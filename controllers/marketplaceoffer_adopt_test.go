@@ -109,7 +109,7 @@ func TestAdoptedConditionSaysWhatWasLeftAsFound(t *testing.T) {
 		{"equal", offer(&v1alpha1.Adoption{Generation: 1}, 1), nil, v1alpha1.ReasonSucceeded, "nothing was written"},
 		{"unpublished draft", offer(&v1alpha1.Adoption{Generation: 1, UnpublishedDraft: true}, 1), []string{"listing.summary: x"},
 			v1alpha1.ReasonUnpublishedDraft, "not published until the spec changes (a generation after 1) or the marketplace.cosell.io/adopt annotation is removed: listing.summary: x"},
-		{"sale stopped", offer(&v1alpha1.Adoption{Generation: 1, SaleStopped: true}, 1), nil, v1alpha1.ReasonSaleStopped, "never restores a sale"},
+		{"sale stopped", offer(&v1alpha1.Adoption{Generation: 1, SaleStopped: true}, 1), nil, v1alpha1.ReasonSaleStopped, "neither restores nor publishes it"},
 		{"released", offer(&v1alpha1.Adoption{Generation: 1}, 2), nil, v1alpha1.ReasonSucceeded, "generation 2 is managed from the spec"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -184,7 +184,19 @@ func (r *MarketplaceOfferReconciler) checkDrift(ctx context.Context, s *offerSco
 		// holds, a stopped sale included, and reports it), or
 		// adopted with something left as Partner Center held it (an
 		// unpublished draft, a stopped sale): the adopt phase reports it,
-		// and nothing is written back until the spec changes.
+		// and nothing is written back until the spec changes. An adopted
+		// stopped sale is read again when a check is due: a person may
+		// have restored it, as its message asks.
+		if a := st.Adoption; adoptionHeld(offer) && a.SaleStopped && r.checkReason(ctx, offer) != "" {
+			restored, err := r.saleRestored(ctx, st.ProductID)
+			if err != nil {
+				return err
+			}
+			if restored {
+				a.SaleStopped, s.adoptionChanged = false, true
+				r.republishRestored(s)
+			}
+		}
 		r.markChecked(offer)
 		return nil
 	}
@@ -209,12 +221,7 @@ func (r *MarketplaceOfferReconciler) checkDrift(ctx context.Context, s *offerSco
 	switch {
 	case wasGone && s.restored:
 		// Restored by a person, as the stall asked: publish it again.
-		st.PreviewSubmission, st.LiveSubmission, st.Certification = nil, nil, nil
-		s.live = liveRestored
-		if r.Recorder != nil {
-			r.Recorder.Eventf(offer, nil, "Normal", "SaleRestored", "Resync",
-				"product %s was restored in Partner Center; publishing generation %d to preview and live again", st.ProductID, offer.Generation)
-		}
+		r.republishRestored(s)
 	case wasGone:
 		s.live = liveResumed
 	}
@@ -253,20 +260,44 @@ func (r *MarketplaceOfferReconciler) productGone(ctx context.Context, s *offerSc
 	if live == nil || live.State != partnercenter.LifecycleDeprecated {
 		return nil
 	}
-	// A restore sets the product back to generallyAvailable and leaves the
-	// deprecated live submission as it is until the product is published
-	// again (the SaaS page: a restored product must be published to
-	// preview and live again): read the product to tell the two apart.
-	product, err := r.PartnerCenter.GetProduct(ctx, st.ProductID)
+	restored, err := r.saleRestored(ctx, st.ProductID)
 	if err != nil {
-		return pcError(err)
+		return err
 	}
-	if product.State != partnercenter.LifecycleDeprecated {
+	if restored {
 		s.restored = true
 		return nil
 	}
 	s.live, s.stoppedSubmission = liveSaleStopped, live.ID
-	return stalled(v1alpha1.ReasonSaleStopped, "%s", saleStoppedMessage(offer, live.ID))
+	return stalled(v1alpha1.ReasonSaleStopped, "%s", saleStoppedMessage(offer, stoppedOutside(live.ID)))
+}
+
+// saleRestored reads the product of a stopped sale (its live submission
+// deprecated, or a publish refused as invalidState) and reports whether a
+// person restored it since. A restore sets the product back to
+// generallyAvailable and leaves the deprecated live submission as it is
+// until the product is published again (the SaaS page: a restored product
+// must be published to preview and live again), so the product tells the
+// two apart, not the submission.
+func (r *MarketplaceOfferReconciler) saleRestored(ctx context.Context, productID string) (bool, error) {
+	product, err := r.PartnerCenter.GetProduct(ctx, productID)
+	if err != nil {
+		return false, pcError(err)
+	}
+	return product.State != partnercenter.LifecycleDeprecated, nil
+}
+
+// republishRestored forgets the submissions of a product whose stopped
+// sale a person restored, so that certify and goLive publish it to
+// preview and live again, as Microsoft requires after a restore.
+func (r *MarketplaceOfferReconciler) republishRestored(s *offerScope) {
+	st := &s.offer.Status
+	st.PreviewSubmission, st.LiveSubmission, st.Certification = nil, nil, nil
+	s.live = liveRestored
+	if r.Recorder != nil {
+		r.Recorder.Eventf(s.offer, nil, "Normal", "SaleRestored", "Resync",
+			"product %s was restored in Partner Center; publishing generation %d to preview and live again", st.ProductID, s.offer.Generation)
+	}
 }
 
 // currentLive is the product's newest live submission, or nil (subs are

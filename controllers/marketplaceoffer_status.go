@@ -149,7 +149,7 @@ func setLiveDriftCondition(offer *v1alpha1.MarketplaceOffer, fact liveFact, stop
 			return // found at adoption: setLiveCondition said so
 		}
 		setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonSaleStopped,
-			"%s", saleStoppedMessage(offer, stoppedSubmission))
+			"%s", saleStoppedMessage(offer, stoppedOutside(stoppedSubmission)))
 	case liveProductDeleted:
 		setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonProductDeleted,
 			"%s", productDeletedMessage(offer))
@@ -169,14 +169,21 @@ func setLiveDriftCondition(offer *v1alpha1.MarketplaceOffer, fact liveFact, stop
 	}
 }
 
-// saleStoppedMessage is Live's and Stalled's message when the sale of the
-// offer was stopped outside the operator.
-func saleStoppedMessage(offer *v1alpha1.MarketplaceOffer, submission string) string {
-	return fmt.Sprintf("the sale of offer %s was stopped outside the operator: live submission %s of product %s is deprecated. "+
-		"The operator neither restores nor publishes it again on its own. To sell it again, restore the offer in Partner Center "+
-		"(lifecycleState generallyAvailable): the operator then publishes it to preview and live again (Microsoft requires both "+
-		"after a restore) at its next resync, or at once when the %s annotation is set. To stop managing it, delete this object",
-		offer.Spec.OfferID, submission, offer.Status.ProductID, v1alpha1.ReconcileRequestedAtAnnotation)
+// saleStoppedMessage is the message of every stopped sale (Live, Stalled,
+// Adopted): found says how it was found; what to do is the same.
+func saleStoppedMessage(offer *v1alpha1.MarketplaceOffer, found string) string {
+	return fmt.Sprintf("the sale of offer %s (product %s) is stopped in Partner Center: %s. Partner Center publishes nothing of it, "+
+		"and the operator neither restores nor publishes it on its own. To sell it again, restore it in Partner Center "+
+		"(lifecycleState generallyAvailable) and set the %s annotation: the operator then publishes it to preview and live again "+
+		"(Microsoft requires both after a restore). To stop managing it, delete this object",
+		offer.Spec.OfferID, offer.Status.ProductID, found, v1alpha1.ReconcileRequestedAtAnnotation)
+}
+
+// Where a stopped sale was found, for saleStoppedMessage.
+const stoppedWhenAdopted = "it was stopped when the offer was adopted"
+
+func stoppedOutside(submission string) string {
+	return fmt.Sprintf("live submission %s is deprecated, stopped outside the operator", submission)
 }
 
 // productDeletedMessage is Live's and Stalled's message when the product
@@ -232,7 +239,7 @@ func setLiveCondition(offer *v1alpha1.MarketplaceOffer, fact liveFact, job strin
 		setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, true, v1alpha1.ReasonSucceeded,
 			"generation %d is live (submission %s)", ls.Generation, ls.ID)
 	case liveSaleStopped:
-		setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonSaleStopped, "%s", adoptedSaleStoppedMessage(offer))
+		setCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonSaleStopped, "%s", saleStoppedMessage(offer, stoppedWhenAdopted))
 	}
 }
 
@@ -264,7 +271,7 @@ func adoptedMessage(offer *v1alpha1.MarketplaceOffer, diff []string) string {
 	switch {
 	case a == nil:
 	case a.SaleStopped:
-		msg += "; " + adoptedSaleStoppedMessage(offer)
+		msg += "; " + saleStoppedMessage(offer, stoppedWhenAdopted)
 	case a.UnpublishedDraft:
 		msg += fmt.Sprintf("; Partner Center's draft differs from the published version and is not published until the spec changes "+
 			"(a generation after %d) or the %s annotation is removed", a.Generation, v1alpha1.AdoptAnnotation)
@@ -277,14 +284,6 @@ func adoptedMessage(offer *v1alpha1.MarketplaceOffer, diff []string) string {
 		msg += "; the spec equals it, so nothing was written"
 	}
 	return msg
-}
-
-// adoptedSaleStoppedMessage says that the sale of an adopted offer was stopped and that the
-// operator does not restore it.
-func adoptedSaleStoppedMessage(offer *v1alpha1.MarketplaceOffer) string {
-	return fmt.Sprintf("the sale of offer %s was stopped in Partner Center, and the operator never restores a sale: "+
-		"nothing is published while it stays stopped. To sell it again, restore it in Partner Center; "+
-		"or set spec.target to Draft", offer.Spec.OfferID)
 }
 
 // adoptionHeld reports whether the adopted generation stands with

@@ -72,7 +72,7 @@ func (r *MarketplaceOfferReconciler) previewFailed(ctx context.Context, s *offer
 		for _, f := range st.Certification.Feedback {
 			items = append(items, partnercenter.FeedbackItem{Code: f.Code, Resource: f.Resource, Message: f.Message})
 		}
-		if err := r.saleStopped(ctx, st.ProductID, &jobRefused{errors: items}); err != nil {
+		if err := r.saleStopped(ctx, s.offer, &jobRefused{errors: items}); err != nil {
 			return err
 		}
 	}
@@ -393,7 +393,7 @@ func (r *MarketplaceOfferReconciler) followLiveJob(ctx context.Context, s *offer
 	var refused *jobRefused
 	if errors.As(err, &refused) {
 		st.LiveSubmission = &v1alpha1.SubmissionRef{Generation: ps.Generation, DraftDigest: ps.DraftDigest, SubmittedAt: startedAt, Result: v1alpha1.SubmissionFailed}
-		if err := r.saleStopped(ctx, st.ProductID, refused); err != nil {
+		if err := r.saleStopped(ctx, s.offer, refused); err != nil {
 			return nil, err
 		}
 		return nil, stalled(v1alpha1.ReasonPartnerCenterRejected, "%s", goLiveFailedMessage(ps.Generation, feedbackMessage(refused.errors)))
@@ -530,22 +530,15 @@ func (r *MarketplaceOfferReconciler) finishSubmissionJob(ctx context.Context, s 
 // after it the product must be published to preview and live again). It
 // reads the product only for a refusal that says invalidState; nil
 // otherwise.
-func (r *MarketplaceOfferReconciler) saleStopped(ctx context.Context, productID string, refused *jobRefused) error {
+func (r *MarketplaceOfferReconciler) saleStopped(ctx context.Context, offer *v1alpha1.MarketplaceOffer, refused *jobRefused) error {
 	if !slices.ContainsFunc(refused.errors, func(e partnercenter.FeedbackItem) bool { return e.Code == partnercenter.CodeInvalidState }) {
 		return nil
 	}
-	p, err := r.PartnerCenter.GetProduct(ctx, productID)
-	if err != nil {
-		return pcError(err)
+	if restored, err := r.saleRestored(ctx, offer.Status.ProductID); err != nil || restored {
+		return err
 	}
-	if p.State != partnercenter.LifecycleDeprecated {
-		return nil
-	}
-	return stalled(v1alpha1.ReasonSaleStopped,
-		"the sale of product %s (offer ID %s) is stopped (lifecycleState deprecated), so Partner Center publishes nothing of it: "+
-			"restore it in Partner Center (lifecycleState generallyAvailable) and ask for a reconcile (annotation %s) to publish it to preview and live again, "+
-			"or declare another offer ID in a new MarketplaceOffer",
-		productID, p.OfferID, v1alpha1.ReconcileRequestedAtAnnotation)
+	return stalled(v1alpha1.ReasonSaleStopped, "%s",
+		saleStoppedMessage(offer, "Partner Center refused to publish it (invalidState: its lifecycleState is deprecated)"))
 }
 
 // andThen adds to a wait what follows once it is over; other errors are
