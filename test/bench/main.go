@@ -68,7 +68,7 @@ func main() {
 	flag.IntVar(&cfg.offerConc, "offer-concurrency", 0, "The operator's --offer-concurrency (0: its default).")
 	flag.IntVar(&cfg.solConc, "solution-concurrency", 0, "The operator's --solution-concurrency (0: its default).")
 	flag.IntVar(&cfg.createWorkers, "create-workers", 32, "Goroutines creating objects (same in the operator and floor runs).")
-	flag.DurationVar(&cfg.timeout, "timeout", 10*time.Minute, "Longest wait for convergence of one run.")
+	flag.DurationVar(&cfg.timeout, "timeout", 20*time.Minute, "Longest wait for convergence of one run.")
 	flag.DurationVar(&cfg.throttleTimout, "throttle-timeout", 5*time.Minute, "Longest wait for convergence of the throttled run.")
 	flag.DurationVar(&cfg.jobDelay, "job-delay", 0, "The simulator's --job-delay (configure jobs and going live).")
 	flag.StringVar(&cfg.out, "out", "", "Markdown file for the results (default test/bench/results/<date>.md).")
