@@ -440,13 +440,19 @@ func (r *MarketplaceOfferReconciler) startSubmissionJob(ctx context.Context, s *
 	// started (submitPreview), so it needs no write of its own. A live
 	// submission names the preview it publishes, and Partner Center
 	// answers a second one with the same submission: it needs no mark.
-	if purpose == jobPreview && s.draftJobStarted == nil {
+	markedByDraftJob := purpose == jobPreview && s.draftJobStarted != nil
+	if purpose == jobPreview && !markedByDraftJob {
 		if err := r.markSubmitPending(ctx, s.offer, purpose, gen); err != nil {
 			return err
 		}
 	}
 	job, err := start()
 	if err != nil {
+		if markedByDraftJob {
+			// The status written with this error must still mark the
+			// submission: one that failed on the wire may have been made.
+			st.ConfigureJob = &v1alpha1.JobRef{ID: purpose + "/", StartedAt: s.draftJobStarted, Generation: gen}
+		}
 		return pcError(err)
 	}
 	st.ConfigureJob = r.jobRef(purpose, job.ID)

@@ -435,3 +435,51 @@ func TestDeferredRetryRequeuesAfterRetryAfterQuietly(t *testing.T) {
 	g.Expect(f.Calls["CreateProduct"]).To(Equal(1))
 	g.Expect(got.Status.ConfigureJob).NotTo(BeNil())
 }
+
+// failsAfterSubmit is the fake Partner Center whose first SubmitPreview
+// makes the submission and then fails on the wire (a 5xx or a dropped
+// connection after Partner Center took the request).
+type failsAfterSubmit struct {
+	*fake.Client
+	failed bool
+}
+
+func (c *failsAfterSubmit) SubmitPreview(ctx context.Context, productID string) (*pc.Job, error) {
+	job, err := c.Client.SubmitPreview(ctx, productID)
+	if err != nil || c.failed {
+		return job, err
+	}
+	c.failed = true
+	_, _ = c.GetJob(ctx, job.ID) // Partner Center runs it
+	return nil, &pc.Error{Class: pc.ClassTransient, Op: "SubmitPreview", StatusCode: 503}
+}
+
+// A preview submission made when the draft job completes has no pending
+// mark of its own (the draft job is one). When the submission fails on the
+// wire, the status written with the error marks it instead, so that the
+// next reconcile finds the submission Partner Center made rather than
+// submitting the same draft again.
+func TestPreviewSubmissionFailedOnTheWireIsFoundNotMadeAgain(t *testing.T) {
+	g := NewWithT(t)
+	f := &failsAfterSubmit{Client: fake.New()}
+	offer := draftOffer()
+	offer.Spec.Target = v1alpha1.TargetPreview
+	h := newOfferHarness(t, offer, f)
+
+	var failed bool
+	for i := 0; i < 20; i++ {
+		_, err := h.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: h.key})
+		got := &v1alpha1.MarketplaceOffer{}
+		g.Expect(h.r.Get(context.Background(), h.key, got)).To(Succeed())
+		if err != nil && !failed {
+			failed = true
+			g.Expect(got.Status.ConfigureJob).NotTo(BeNil(), "the status written with the error marks the submission")
+			g.Expect(got.Status.ConfigureJob.ID).To(Equal("preview/"))
+		}
+		if meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.ReadyCondition) {
+			break
+		}
+	}
+	g.Expect(failed).To(BeTrue())
+	g.Expect(f.Calls["SubmitPreview"]).To(Equal(1), "the submission made before the failure is followed, not made again")
+}
