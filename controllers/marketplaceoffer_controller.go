@@ -79,6 +79,7 @@ func (r *MarketplaceOfferReconciler) kind() *kind[*v1alpha1.MarketplaceOffer] {
 			observeOffer(old, cur)
 		},
 		resyncAfter: r.resyncAfter,
+		forget:      r.resyncs.forget,
 	}
 }
 

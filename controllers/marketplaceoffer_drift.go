@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
@@ -104,28 +105,34 @@ func resyncSlot(t time.Time, interval time.Duration, uid types.UID) time.Time {
 }
 
 // resyncSchedule holds, in memory, when each offer's next resync is due,
-// by UID. It is computed, not stored in status: a resync that finds
+// by name. It is computed, not stored in status: a resync that finds
 // nothing writes nothing, and an operator that starts reads nothing at
-// once (each offer is first due at its next slot). Entries of deleted
-// offers stay until the process ends (one small entry per object).
+// once (each offer is first due at its next slot). An offer's entry goes
+// when the offer is gone (forget); one re-created under the same name is
+// told apart by its UID.
 type resyncSchedule struct{ due sync.Map }
 
 type resyncEntry struct {
+	uid      types.UID
 	at       time.Time
 	interval time.Duration
 }
+
+// forget drops the entry of an offer that no longer exists.
+func (s *resyncSchedule) forget(key types.NamespacedName) { s.due.Delete(key) }
 
 // resyncDueAt is when the offer's next resync is due: as its last check
 // in this process set it, else (first seen, or its interval changed) its
 // next slot from now.
 func (r *MarketplaceOfferReconciler) resyncDueAt(offer *v1alpha1.MarketplaceOffer, interval time.Duration) time.Time {
-	if v, ok := r.resyncs.due.Load(offer.UID); ok {
-		if e := v.(resyncEntry); e.interval == interval {
+	key := client.ObjectKeyFromObject(offer)
+	if v, ok := r.resyncs.due.Load(key); ok {
+		if e := v.(resyncEntry); e.uid == offer.UID && e.interval == interval {
 			return e.at
 		}
 	}
 	at := resyncSlot(r.Clock.Now(), interval, offer.UID)
-	r.resyncs.due.Store(offer.UID, resyncEntry{at: at, interval: interval})
+	r.resyncs.due.Store(key, resyncEntry{uid: offer.UID, at: at, interval: interval})
 	return at
 }
 
@@ -138,7 +145,7 @@ func (r *MarketplaceOfferReconciler) markChecked(offer *v1alpha1.MarketplaceOffe
 		return
 	}
 	at := resyncSlot(r.Clock.Now().Add(interval/2), interval, offer.UID)
-	r.resyncs.due.Store(offer.UID, resyncEntry{at: at, interval: interval})
+	r.resyncs.due.Store(client.ObjectKeyFromObject(offer), resyncEntry{uid: offer.UID, at: at, interval: interval})
 }
 
 // resyncAfter is how long a settled offer waits for its next resync; zero

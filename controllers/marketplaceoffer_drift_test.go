@@ -173,6 +173,38 @@ func TestSettledOfferRequeuesForItsResync(t *testing.T) {
 	}
 }
 
+// The resync schedule forgets an offer once it is gone, so that churn does
+// not grow it; an offer re-created under the same name gets its own slot.
+func TestResyncScheduleForgetsDeletedOffers(t *testing.T) {
+	g := NewWithT(t)
+	offer := liveOfferWithPlan()
+	offer.UID = "uid-1"
+	offer.Spec.DeletionPolicy = v1alpha1.DeletionPolicyOrphan // no finalizer to run
+	h := newOfferHarness(t, offer, fake.New())
+	h.r.Options.ResyncInterval = 20 * time.Minute
+	h.settle(g)
+	entries := func() int {
+		n := 0
+		h.r.resyncs.due.Range(func(_, _ any) bool { n++; return true })
+		return n
+	}
+	g.Expect(entries()).To(Equal(1))
+	first := h.r.resyncDueAt(offer, 20*time.Minute)
+
+	again := offer.DeepCopy()
+	again.UID = "uid-2"
+	g.Expect(h.r.resyncDueAt(again, 20*time.Minute)).To(Equal(resyncSlot(h.r.Clock.Now(), 20*time.Minute, again.UID)),
+		"a new object under the same name does not take the old one's slot")
+	g.Expect(first).NotTo(BeZero())
+
+	got := &v1alpha1.MarketplaceOffer{}
+	g.Expect(h.r.Get(context.Background(), h.key, got)).To(Succeed())
+	g.Expect(h.r.Delete(context.Background(), got)).To(Succeed())
+	_, err := h.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: h.key})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(entries()).To(BeZero())
+}
+
 // The steady-state cost of the resync: a settled offer reads nothing from
 // Partner Center until its resync is due, then two reads (the product's
 // submissions and its draft), and writes nothing when nothing drifted.

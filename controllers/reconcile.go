@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/clock"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -86,6 +88,9 @@ type kind[O conditionsObject] struct {
 	// is read back from Partner Center (marketplaceoffer_drift.go); zero
 	// waits for the next event only.
 	resyncAfter func(O) time.Duration
+	// forget, when set, drops what the reconciler keeps in memory about
+	// an object that no longer exists.
+	forget func(types.NamespacedName)
 }
 
 // setupWithManager registers the reconciler r of kind k. It checks the
@@ -120,6 +125,9 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 	ctx = withCredentialsOf(ctx, req.Namespace)
 	c, obj := k.client, k.newObject()
 	if err := c.Get(ctx, req.NamespacedName, obj); err != nil {
+		if apierrors.IsNotFound(err) && k.forget != nil {
+			k.forget(req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if err := ensureFinalizer(ctx, c, obj, k); err != nil {
