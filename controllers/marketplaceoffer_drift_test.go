@@ -357,7 +357,7 @@ func TestSetLiveDriftCondition(t *testing.T) {
 		want       *wantCondition
 		wantAbsent bool
 	}{
-		{"sale stopped", nil, liveSaleStopped, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonSaleStopped, "live submission sub-8 of product product-1 is deprecated"}, false},
+		{"sale stopped", nil, liveSaleStopped, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonSaleStopped, "(product product-1) is stopped in Partner Center: live submission sub-8 is deprecated"}, false},
 		{"product deleted", nil, liveProductDeleted, &wantCondition{metav1.ConditionFalse, v1alpha1.ReasonProductDeleted, "delete this object and apply it again"}, false},
 		{"on sale again", []metav1.Condition{stopped}, liveResumed, &wantCondition{metav1.ConditionTrue, v1alpha1.ReasonSucceeded, "on sale again"}, false},
 		{"product found again", []metav1.Condition{deleted}, liveResumed, nil, true},
