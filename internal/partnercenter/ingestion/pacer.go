@@ -24,8 +24,11 @@ import (
 //     every worker together just under the rate Partner Center admitted in
 //     that window, and holds every request back for the window's longest
 //     Retry-After.
-//   - The next window tests that decision. Under a real limit, sending below
-//     the admitted rate makes the 429s (nearly) stop: the limit is confirmed
+//   - The next window tests that decision; it goes on (up to pacerMaxTest
+//     answers) until the share of 429s has either stayed where it was or
+//     fallen by more than chance allows, since a limit that the demand
+//     barely exceeds is answered with few 429s. Under a real limit, sending
+//     below the admitted rate makes the 429s (nearly) stop: the limit is confirmed
 //     and the rate is held for pacerHoldWindows before it probes upwards by
 //     pacerProbe a window; the first window that is throttled again while
 //     probing sets the rate back under what was admitted.
@@ -76,6 +79,9 @@ const (
 	pacerMinSample = 100
 	pacerMaxWindow = 30 * time.Second
 	pacerFewest    = 10
+	// A window that tests a decision and cannot tell the 429s' fall from
+	// chance yet goes on up to pacerMaxTest answers (or pacerMaxWindow).
+	pacerMaxTest = 4 * pacerMinSample
 	// pacerIdleWindows calm windows in a row in which the pace held nobody
 	// back end the pacing: the demand is under it.
 	pacerIdleWindows = 5
@@ -177,23 +183,31 @@ func (p *Pacer) observe(now time.Time, resp *http.Response, epoch int) {
 		return
 	}
 	if total := p.winOK + p.win429; total >= pacerFewest {
-		p.adapt(now, float64(p.win429)/float64(total), total, float64(p.winOK)/elapsed.Seconds())
+		last := total >= pacerMaxTest || elapsed >= pacerMaxWindow
+		if !p.adapt(now, float64(p.win429)/float64(total), total, float64(p.winOK)/elapsed.Seconds(), last) {
+			return // the test goes on until it tells
+		}
 	}
 	p.winStart, p.winOK, p.win429, p.retry, p.winWaited = now, 0, 0, 0, 0
 }
 
 // adapt judges one window: share is its share of 429s, n its answers,
-// admitted the rate of answers that were not 429.
-func (p *Pacer) adapt(now time.Time, share float64, n int, admitted float64) {
+// admitted the rate of answers that were not 429. A window that tests a
+// decision and does not tell yet goes on (adapt returns false) unless it
+// is the last one the test may have.
+func (p *Pacer) adapt(now time.Time, share float64, n int, admitted float64, last bool) bool {
 	excess := share - p.noise
 	if p.testing {
-		p.testing = false
 		// Pacing below the admitted rate did not remove the 429s when the
 		// share stayed (nearly) where it was or, unpaced before, did not
 		// fall by more than chance allows. (Paced before, the pacer was
 		// probing above a limit it had found: a fall means that limit.)
 		same := share >= pacerSame*p.tested
 		chance := p.before == 0 && p.tested-share < 3*p.spread(share, n)
+		if chance && !same && !last {
+			return false
+		}
+		p.testing = false
 		if same || chance {
 			// Not a limit: learn the share as noise and undo the decision.
 			p.noise = max(p.noise, share)
@@ -202,13 +216,13 @@ func (p *Pacer) adapt(now time.Time, share float64, n int, admitted float64) {
 				p.rate = min(p.rate, p.known) // not back above a known limit
 			}
 			p.epoch++
-			return
+			return true
 		}
 		// A limit: hold just under it.
 		p.throttled++
 		p.rate *= pacerHold / pacerBelow
 		p.hold, p.known = pacerHoldWindows, p.rate
-		return
+		return true
 	}
 	if excess > p.significant(n) {
 		p.testing, p.tested, p.testedN, p.before, p.idle = true, share, n, p.rate, 0
@@ -231,7 +245,7 @@ func (p *Pacer) adapt(now time.Time, share float64, n int, admitted float64) {
 		if p.pause.After(now) {
 			p.last = p.pause
 		}
-		return
+		return true
 	}
 	// A calm window tells the noise: unpaced, or held under a confirmed
 	// limit, every 429 is noise. While probing upwards, the noise may only
@@ -241,11 +255,11 @@ func (p *Pacer) adapt(now time.Time, share float64, n int, admitted float64) {
 		p.noise = fresh
 	}
 	if p.rate == 0 {
-		return
+		return true
 	}
 	if p.hold > 0 {
 		p.hold--
-		return
+		return true
 	}
 	if p.winWaited == 0 {
 		// The pace held nobody back: once that lasts, the demand is under
@@ -253,10 +267,11 @@ func (p *Pacer) adapt(now time.Time, share float64, n int, admitted float64) {
 		if p.idle++; p.idle >= pacerIdleWindows {
 			p.rate, p.idle = 0, 0
 		}
-		return
+		return true
 	}
 	p.idle = 0
 	p.rate *= pacerProbe
+	return true
 }
 
 // spread is the standard deviation of the difference between the share

@@ -88,6 +88,9 @@ type pacing interface {
 	observe(now time.Time, resp *http.Response, epoch int)
 }
 
+// simTrace, when set, sees every answer (for debugging a simulation).
+var simTrace func(at time.Duration, code int)
+
 type simResult struct {
 	ok, throttled int
 	// okLate and throttledLate count the second half of the run only, once
@@ -99,6 +102,25 @@ type simResult struct {
 // simulate runs workers against srv through p for d of virtual time; each
 // request spends latency on the way there and back.
 func simulate(p pacing, srv limiter, workers int, latency, d time.Duration) simResult {
+	return simulateWorkers(p, srv, simWorkers{n: workers, latency: latency}, d)
+}
+
+// simWorkers shapes the workers of a simulation.
+type simWorkers struct {
+	n       int
+	latency time.Duration
+	// think is the time a worker spends between an answer and its next
+	// request (a reconciler's own work between two calls).
+	think time.Duration
+	// requeue: after a 429 the worker does not wait out its Retry-After but
+	// goes on with another object (a reconciler that requeues the throttled
+	// one, as ingestion.Options.MaxRetryWait allows).
+	requeue bool
+}
+
+// simulateWorkers is simulate with workers shaped by w.
+func simulateWorkers(p pacing, srv limiter, w simWorkers, d time.Duration) simResult {
+	workers, latency := w.n, w.latency
 	start := time.Unix(1_000_000, 0)
 	end, half := start.Add(d), start.Add(d/2)
 	q := &simQueue{}
@@ -133,7 +155,14 @@ func simulate(p pacing, srv limiter, workers int, latency, d time.Duration) simR
 				}
 			}
 			p.observe(e.at, resp, e.epoch)
-			heap.Push(q, simEvent{at: e.at.Add(e.retry), worker: e.worker})
+			if simTrace != nil {
+				simTrace(e.at.Sub(start), e.code)
+			}
+			wait := max(e.retry, w.think)
+			if w.requeue {
+				wait = w.think
+			}
+			heap.Push(q, simEvent{at: e.at.Add(wait), worker: e.worker})
 		}
 	}
 	res.duration = d
@@ -210,4 +239,34 @@ func (s *both) answer(at time.Time) (int, time.Duration) {
 		return code, retry
 	}
 	return s.b.answer(at)
+}
+
+// TestPacerBenchShape is make bench's throttled run in virtual time: a
+// 20/s token bucket (burst 20, Retry-After in whole seconds, as the
+// simulator's qps fault answers) and twelve workers (8 offer and 4 Solution
+// workers) whose demand is just above it, judged over the whole run,
+// start-up learning included: a 429 that the pacer causes while it learns
+// counts as much as one in the steady state.
+func TestPacerBenchShape(t *testing.T) {
+	ms := time.Millisecond
+	for _, w := range []simWorkers{
+		{n: 12, latency: 450 * ms},                                // ~27 requests/s unpaced
+		{n: 12, latency: 500 * ms},                                // ~24/s
+		{n: 12, latency: 550 * ms},                                // ~22/s
+		{n: 12, latency: 10 * ms, think: 490 * ms},                // fast answers, work between calls
+		{n: 12, latency: 10 * ms, think: 490 * ms, requeue: true}, // throttled objects requeued
+	} {
+		t.Run(fmt.Sprintf("%d workers, %v latency, %v think, requeue %v", w.n, w.latency, w.think, w.requeue), func(t *testing.T) {
+			g := NewWithT(t)
+			base := simulateWorkers(alwaysOpen{}, &bucket{rate: 1000, burst: 1000}, w, 4*time.Minute)
+			p := &Pacer{}
+			res := simulateWorkers(p, &bucket{rate: 20, burst: 20}, w, 4*time.Minute)
+			over := float64(res.throttled) / float64(res.ok+res.throttled)
+			admitted := float64(res.ok) / res.duration.Seconds()
+			t.Logf("demand %.1f/s against 20/s: %.2f%% of %d requests over the limit, %.1f admitted/s",
+				float64(base.ok)/base.duration.Seconds(), 100*over, res.ok+res.throttled, admitted)
+			g.Expect(over).To(BeNumerically("<", 0.01), "under 1%% of all the requests over the limit")
+			g.Expect(admitted).To(BeNumerically(">=", 0.9*20), "uses at least 90%% of the limit")
+		})
+	}
 }
