@@ -59,6 +59,16 @@ func (c *Client) doScoped(ctx context.Context, scope, op, method, url string, in
 		if err.RetryAfter > 0 {
 			wait = min(err.RetryAfter, c.opts.MaxRetryAfter)
 		}
+		if c.opts.MaxRetryWait > 0 && wait > c.opts.MaxRetryWait {
+			// Waiting would hold the caller idle for longer than it
+			// allows: hand the error back with the wait it needs.
+			if err.RetryAfter <= 0 {
+				cp := *err
+				cp.RetryAfter = wait
+				return &cp
+			}
+			return err
+		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 			// Waiting would outlive the caller: hand the error back now so
 			// that it can requeue after RetryAfter instead.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/types"
 
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
@@ -91,6 +92,106 @@ func TestRetryAfterCappedAndDeadline(t *testing.T) {
 	g.Expect(time.Since(start)).To(BeNumerically("<", time.Second))
 	g.Expect(asPC(g, err).RetryAfter).To(Equal(time.Hour))
 	g.Expect(s.count()).To(Equal(1))
+}
+
+// TestMaxRetryWait: a retry that needs a longer wait than MaxRetryWait is
+// not waited for in the call; the error comes back at once with the wait
+// in RetryAfter. Shorter waits are retried inline, and zero keeps every
+// retry inline.
+func TestMaxRetryWait(t *testing.T) {
+	throttleOnce := func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			w.Header().Set("Retry-After", "1")
+			writeError(w, http.StatusTooManyRequests, codeThrottled, "slow down")
+			return
+		}
+		writeJSON(w, http.StatusOK, product("p1", "offer-1"))
+	}
+	failTwice := func(w http.ResponseWriter, r *http.Request, n int) {
+		if n < 3 {
+			writeError(w, http.StatusServiceUnavailable, "serviceBusy", "busy")
+			return
+		}
+		writeJSON(w, http.StatusOK, product("p1", "offer-1"))
+	}
+	cases := []struct {
+		name    string
+		handler func(w http.ResponseWriter, r *http.Request, n int)
+		opts    func(*Options)
+		// wantStatus is the status of the returned error; 0: success.
+		wantStatus int
+		wantCount  int
+		// retryAfter checks the returned error's RetryAfter.
+		retryAfter  types.GomegaMatcher
+		waitsInline bool
+	}{{
+		name:       "a Retry-After over the cap returns at once",
+		handler:    throttleOnce,
+		opts:       func(o *Options) { o.MaxRetryWait = 250 * time.Millisecond },
+		wantStatus: http.StatusTooManyRequests, wantCount: 1,
+		retryAfter: Equal(time.Second),
+	}, {
+		name:      "a Retry-After under the cap is waited out in the call",
+		handler:   throttleOnce,
+		opts:      func(o *Options) { o.MaxRetryWait = 2 * time.Second },
+		wantCount: 2, waitsInline: true,
+	}, {
+		name:      "zero waits every Retry-After out in the call, as before",
+		handler:   throttleOnce,
+		opts:      func(o *Options) {},
+		wantCount: 2, waitsInline: true,
+	}, {
+		name: "a Retry-After capped by MaxRetryAfter under the cap is retried inline",
+		handler: func(w http.ResponseWriter, r *http.Request, n int) {
+			w.Header().Set("Retry-After", "3600")
+			writeError(w, http.StatusTooManyRequests, codeThrottled, "slow down")
+		},
+		opts:      func(o *Options) { o.MaxRetryAfter = 20 * time.Millisecond; o.MaxRetryWait = 250 * time.Millisecond },
+		wantCount: 4, wantStatus: http.StatusTooManyRequests,
+		retryAfter: Equal(time.Hour),
+	}, {
+		name:      "a 5xx whose backoff is under the cap is retried inline",
+		handler:   failTwice,
+		opts:      func(o *Options) { o.MaxRetryWait = 250 * time.Millisecond }, // backoff 1-5 ms
+		wantCount: 3,
+	}, {
+		name:    "a 5xx whose backoff is over the cap returns at once with the backoff as RetryAfter",
+		handler: failTwice,
+		opts: func(o *Options) {
+			// The jittered backoff is uniform in [0, 1h]: over 1µs but
+			// once in billions.
+			o.MinBackoff, o.MaxBackoff, o.MaxRetryWait = time.Hour, time.Hour, time.Microsecond
+		},
+		wantStatus: http.StatusServiceUnavailable, wantCount: 1,
+		retryAfter: And(BeNumerically(">", time.Microsecond), BeNumerically("<=", time.Hour)),
+	}}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			c, s := newClient(t, tc.handler, tc.opts)
+			// A deadline, so that a call that does wait an hour fails
+			// instead of hanging.
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			start := time.Now()
+			_, err := c.GetProduct(ctx, "p1")
+			elapsed := time.Since(start)
+			g.Expect(s.count()).To(Equal(tc.wantCount))
+			if tc.waitsInline {
+				g.Expect(elapsed).To(BeNumerically(">=", 950*time.Millisecond), "waited out the Retry-After")
+			} else {
+				g.Expect(elapsed).To(BeNumerically("<", 900*time.Millisecond), "no wait of a second")
+			}
+			if tc.wantStatus == 0 {
+				g.Expect(err).NotTo(HaveOccurred())
+				return
+			}
+			e := asPC(g, err)
+			g.Expect(e.Class).To(Equal(pc.ClassTransient))
+			g.Expect(e.StatusCode).To(Equal(tc.wantStatus))
+			g.Expect(e.RetryAfter).To(tc.retryAfter)
+		})
+	}
 }
 
 func TestParseRetryAfter(t *testing.T) {
