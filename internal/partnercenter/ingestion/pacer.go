@@ -22,8 +22,9 @@ import (
 //   - Unpaced, requests go straight through. When the share of 429s in a
 //     window rises above what is usual (the noise, below), the pacer paces
 //     every worker together just under the rate Partner Center admitted in
-//     that window, and holds every request back for the window's longest
-//     Retry-After.
+//     that window (between its first and its last 429, where a limit's
+//     bucket is empty, rather than over a burst the bucket held), and holds
+//     every request back for the window's longest Retry-After.
 //   - The next window tests that decision; it goes on (up to pacerMaxTest
 //     answers) until the share of 429s has either stayed where it was or
 //     fallen by more than chance allows, since a limit that the demand
@@ -54,6 +55,11 @@ type Pacer struct {
 	winOK    int
 	win429   int
 	retry    time.Duration // longest Retry-After in the window
+	// first429 and last429 are when the window's first and last 429 came
+	// back, okFirst429 and okLast429 how many answers of the window were
+	// not 429 by then.
+	first429, last429     time.Time
+	okFirst429, okLast429 int
 	// winWaited counts the requests of the window the pace held back.
 	winWaited int
 	// epoch counts the pacing decisions; a request carries the one it was
@@ -82,6 +88,10 @@ const (
 	// A window that tests a decision and cannot tell the 429s' fall from
 	// chance yet goes on up to pacerMaxTest answers (or pacerMaxWindow).
 	pacerMaxTest = 4 * pacerMinSample
+	// pacerThrottledSpan is how long the throttled part of a window (from
+	// its first to its last 429) must last, with pacerFewest answers that
+	// were not 429 in it, to tell the admitted rate.
+	pacerThrottledSpan = time.Second
 	// pacerIdleWindows calm windows in a row in which the pace held nobody
 	// back end the pacing: the demand is under it.
 	pacerIdleWindows = 5
@@ -168,6 +178,10 @@ func (p *Pacer) observe(now time.Time, resp *http.Response, epoch int) {
 		return
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
+		if p.win429 == 0 {
+			p.first429, p.okFirst429 = now, p.winOK
+		}
+		p.last429, p.okLast429 = now, p.winOK
 		p.win429++
 		if secs, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && secs > 0 {
 			p.retry = max(p.retry, min(time.Duration(secs)*time.Second, time.Minute))
@@ -178,17 +192,28 @@ func (p *Pacer) observe(now time.Time, resp *http.Response, epoch int) {
 	if p.winStart.IsZero() {
 		p.winStart = now
 	}
-	elapsed := now.Sub(p.winStart)
-	if elapsed < pacerWindow || (p.winOK+p.win429 < pacerMinSample && elapsed < pacerMaxWindow) {
+	elapsed, total := now.Sub(p.winStart), p.winOK+p.win429
+	if elapsed < pacerWindow || (total < pacerMinSample && elapsed < pacerMaxWindow) {
 		return
 	}
-	if total := p.winOK + p.win429; total >= pacerFewest {
+	if total >= pacerFewest {
+		// The rate Partner Center admitted: over the window or, when that
+		// is long enough to tell, between its first and its last 429. A
+		// limit's bucket is empty at both, so what it admitted in between
+		// is its rate whatever the workers sent, while before the first
+		// 429 it may have let a burst through.
+		admitted := float64(p.winOK) / elapsed.Seconds()
+		throttled, okThrottled := p.last429.Sub(p.first429), p.okLast429-p.okFirst429
+		if p.win429 > 1 && throttled >= pacerThrottledSpan && okThrottled >= pacerFewest {
+			admitted = float64(okThrottled) / throttled.Seconds()
+		}
 		last := total >= pacerMaxTest || elapsed >= pacerMaxWindow
-		if !p.adapt(now, float64(p.win429)/float64(total), total, float64(p.winOK)/elapsed.Seconds(), last) {
+		if !p.adapt(now, float64(p.win429)/float64(total), total, admitted, last) {
 			return // the test goes on until it tells
 		}
 	}
 	p.winStart, p.winOK, p.win429, p.retry, p.winWaited = now, 0, 0, 0, 0
+	p.first429, p.last429, p.okFirst429, p.okLast429 = time.Time{}, time.Time{}, 0, 0
 }
 
 // adapt judges one window: share is its share of 429s, n its answers,
