@@ -188,8 +188,8 @@ func TestPacerFindsATokenBucketLimitAndStaysUnderIt(t *testing.T) {
 			over := float64(res.throttledLate) / float64(res.okLate+res.throttledLate)
 			admitted := float64(res.okLate) / (res.duration / 2).Seconds()
 			t.Logf("token bucket 20/s: %.2f%% of the second half over the limit, %.1f admitted/s", 100*over, admitted)
-			g.Expect(over).To(BeNumerically("<", 0.01), "under 1% of the requests over the limit once settled")
-			g.Expect(admitted).To(BeNumerically(">=", 0.9*20), "uses at least 90% of the limit")
+			g.Expect(over).To(BeNumerically("<", 0.01), "under 1%% of the requests over the limit once settled")
+			g.Expect(admitted).To(BeNumerically(">=", 0.9*20), "uses at least 90%% of the limit")
 		})
 	}
 }
@@ -220,7 +220,7 @@ func TestPacerFindsALimitBehindNoise(t *testing.T) {
 			res := simulate(p, srv, s.workers, s.latency, 10*time.Minute)
 			admitted := float64(res.okLate) / (res.duration / 2).Seconds()
 			t.Logf("10%% random 429s in front of a 30/s limit: %.1f admitted/s, noise learned %.3f", admitted, p.noise)
-			g.Expect(admitted).To(BeNumerically(">=", 0.85*30), "uses at least 85% of the limit")
+			g.Expect(admitted).To(BeNumerically(">=", 0.85*30), "uses at least 85%% of the limit")
 		})
 	}
 }

@@ -35,7 +35,7 @@ func feed(p *Pacer, start time.Time, perSecond, n int, okEvery int) time.Time {
 func throttle(g *WithT, p *Pacer, start time.Time) time.Time {
 	t := start
 	for i := 0; !p.testing; i++ {
-		g.Expect(i).To(BeNumerically("<", 300), "no decision after 3s of 50% 429s")
+		g.Expect(i).To(BeNumerically("<", 300), "no decision after 3s of 50%% 429s")
 		t = feed(p, t, 100, 2, 2)
 	}
 	return t
@@ -124,4 +124,35 @@ func TestPacerProbesUpwardsWhileThePaceHoldsWorkersBack(t *testing.T) {
 func (p *Pacer) reserveWait(now time.Time) time.Duration {
 	d, _ := p.reserve(now)
 	return d
+}
+
+// TestPacerTestGoesOnUntilItTells: a limit that the demand barely exceeds
+// is answered with few 429s (here 6%). Over one test window of 100 answers
+// a fall from 6% to none is within chance, so the test goes on instead of
+// taking the limit for noise, and confirms it once the fall is beyond
+// chance.
+func TestPacerTestGoesOnUntilItTells(t *testing.T) {
+	g := NewWithT(t)
+	p := &Pacer{}
+	now := time.Unix(0, 0)
+	for i := 0; !p.testing; i++ {
+		g.Expect(i).To(BeNumerically("<", 200), "6%% of 429s over a window start a test")
+		now = now.Add(20 * time.Millisecond)
+		if i%17 == 0 {
+			p.observe(now, answer(http.StatusTooManyRequests, "1"), p.epoch)
+		} else {
+			p.observe(now, answer(http.StatusOK, ""), p.epoch)
+		}
+	}
+	rate := p.rate
+	now = feed(p, now.Add(time.Second), 40, pacerMinSample+1, 1) // no 429 at all
+	g.Expect(p.testing).To(BeTrue(), "a fall from 6%% to none over 100 answers does not tell yet")
+	g.Expect(p.noise).To(BeZero())
+	g.Expect(p.rate).To(Equal(rate))
+	for i := 0; p.testing; i++ {
+		g.Expect(i).To(BeNumerically("<", pacerMaxTest), "the test ends by pacerMaxTest answers")
+		now = feed(p, now, 40, 1, 1)
+	}
+	g.Expect(p.throttled).To(Equal(1), "the limit is confirmed")
+	g.Expect(p.rate).To(BeNumerically("~", rate*pacerHold/pacerBelow, 1e-9))
 }
