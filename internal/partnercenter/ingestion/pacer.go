@@ -39,8 +39,15 @@ import (
 //     the noise, so that the same share does not slow anyone down again. The
 //     noise decays when the 429s do.
 //
+// Callers that do not wait out a Retry-After themselves (they requeue the
+// throttled work and go on with other work, see Options.MaxRetryWait) keep
+// sending into an exhausted limit until the window is judged; when, within
+// one Retry-After, the 429s are three in four answers and more than twice
+// the most requests ever in flight (which callers that wait never reach),
+// the pacer holds them all back for the Retry-After at once.
+//
 // Each request's own retry still honours its Retry-After (the HTTP adapter
-// does that).
+// does that, up to Options.MaxRetryWait).
 type Pacer struct {
 	// Next sends the requests; nil means http.DefaultTransport.
 	Next http.RoundTripper
@@ -60,6 +67,12 @@ type Pacer struct {
 	// not 429 by then.
 	first429, last429     time.Time
 	okFirst429, okLast429 int
+	// inflight counts the requests sent and not yet answered, peak the
+	// most there ever were. burstOK and burst429 count the answers since
+	// burstStart, at most one Retry-After ago.
+	inflight, peak    int
+	burstOK, burst429 int
+	burstStart        time.Time
 	// winWaited counts the requests of the window the pace held back.
 	winWaited int
 	// epoch counts the pacing decisions; a request carries the one it was
@@ -92,6 +105,8 @@ const (
 	// its first to its last 429) must last, with pacerFewest answers that
 	// were not 429 in it, to tell the admitted rate.
 	pacerThrottledSpan = time.Second
+	// pacerBrake: see observe.
+	pacerBrake = 10
 	// pacerIdleWindows calm windows in a row in which the pace held nobody
 	// back end the pacing: the demand is under it.
 	pacerIdleWindows = 5
@@ -121,6 +136,7 @@ func (p *Pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 		select {
 		case <-req.Context().Done():
 			t.Stop()
+			p.observe(time.Now(), nil, epoch) // never sent
 			return nil, req.Context().Err()
 		case <-t.C:
 		}
@@ -130,7 +146,9 @@ func (p *Pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 		next = http.DefaultTransport
 	}
 	resp, err := next.RoundTrip(req)
-	if err == nil {
+	if err != nil {
+		p.observe(time.Now(), nil, epoch)
+	} else {
 		p.observe(time.Now(), resp, epoch)
 	}
 	return resp, err
@@ -165,16 +183,19 @@ func (p *Pacer) reserve(now time.Time) (time.Duration, int) {
 			t = t.Add(time.Duration(-p.tokens / p.rate * float64(time.Second)))
 		}
 	}
+	p.inflight++
+	p.peak = max(p.peak, p.inflight)
 	return t.Sub(now), p.epoch
 }
 
-// observe counts the answer to a request sent under epoch and, once per
-// window, adapts the rate. Answers to requests sent before the last
-// decision tell nothing of it and are not counted.
+// observe counts the answer to a request sent under epoch (nil when none
+// came) and, once per window, adapts the rate. Answers to requests sent
+// before the last decision tell nothing of it and are not counted.
 func (p *Pacer) observe(now time.Time, resp *http.Response, epoch int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if epoch != p.epoch {
+	p.inflight = max(0, p.inflight-1)
+	if resp == nil || epoch != p.epoch {
 		return
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
@@ -183,11 +204,29 @@ func (p *Pacer) observe(now time.Time, resp *http.Response, epoch int) {
 		}
 		p.last429, p.okLast429 = now, p.winOK
 		p.win429++
+		var retry time.Duration
 		if secs, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && secs > 0 {
-			p.retry = max(p.retry, min(time.Duration(secs)*time.Second, time.Minute))
+			retry = min(time.Duration(secs)*time.Second, time.Minute)
+			p.retry = max(p.retry, retry)
+		}
+		if now.Sub(p.burstStart) > retry {
+			p.burstStart, p.burstOK, p.burst429 = now, 0, 0
+		}
+		// Within one Retry-After, a caller that waits it out is answered
+		// 429 about once; more than twice as many 429s as requests were
+		// ever in flight (and than pacerBrake), three in four answers, say
+		// that the callers send again without waiting (they requeue and go
+		// on with other work) into a limit. Hold them all back for the
+		// Retry-After now rather than at the window's end.
+		if p.burst429++; p.burst429 > 2*max(p.peak, pacerBrake) && p.burst429 > 3*p.burstOK {
+			if resume := now.Add(retry); resume.After(p.pause) {
+				p.pause = resume
+			}
+			p.burstStart, p.burstOK, p.burst429 = now, 0, 0
 		}
 	} else {
 		p.winOK++
+		p.burstOK++
 	}
 	if p.winStart.IsZero() {
 		p.winStart = now
