@@ -75,12 +75,13 @@ type Options struct {
 	// MaxRetryWait caps how long one call waits in the caller's goroutine
 	// before a retry. When the wait a retry needs (the answer's
 	// Retry-After, capped by MaxRetryAfter, or else the backoff) is longer,
-	// the call does not retry but returns the *partnercenter.Error at once
-	// with RetryAfter set (to the backoff it would have waited when the
-	// answer named none), so that a caller with other work, such as a
-	// controller worker, requeues after RetryAfter instead of idling for
-	// it. Zero means no cap: every retry waits in the call, up to
-	// MaxAttempts.
+	// the call does not retry but returns the *partnercenter.Error at once,
+	// Deferred, with RetryAfter set (to the backoff it would have waited
+	// when the answer named none), so that a caller with other work, such
+	// as a controller worker, requeues after RetryAfter instead of idling
+	// for it (partnercenter.RetryDeferred). The last attempt's error is
+	// never deferred. Zero means no cap: every retry waits in the call, up
+	// to MaxAttempts.
 	MaxRetryWait time.Duration
 	// JobPollInterval is what JobPollInterval reports: how long callers
 	// wait between two reads of a job. Zero means

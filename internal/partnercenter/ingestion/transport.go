@@ -61,13 +61,14 @@ func (c *Client) doScoped(ctx context.Context, scope, op, method, url string, in
 		}
 		if c.opts.MaxRetryWait > 0 && wait > c.opts.MaxRetryWait {
 			// Waiting would hold the caller idle for longer than it
-			// allows: hand the error back with the wait it needs.
-			if err.RetryAfter <= 0 {
-				cp := *err
-				cp.RetryAfter = wait
-				return &cp
+			// allows: hand the error back, deferred, with the wait it
+			// needs.
+			deferred := *err
+			deferred.Deferred = true
+			if deferred.RetryAfter <= 0 {
+				deferred.RetryAfter = wait
 			}
-			return err
+			return &deferred
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 			// Waiting would outlive the caller: hand the error back now so

@@ -190,6 +190,8 @@ func TestMaxRetryWait(t *testing.T) {
 			g.Expect(e.Class).To(Equal(pc.ClassTransient))
 			g.Expect(e.StatusCode).To(Equal(tc.wantStatus))
 			g.Expect(e.RetryAfter).To(tc.retryAfter)
+			g.Expect(e.Deferred).To(Equal(tc.wantCount == 1), "deferred unless the attempts ran out")
+			g.Expect(pc.RetryDeferred(err) > 0).To(Equal(e.Deferred))
 		})
 	}
 }
