@@ -25,6 +25,8 @@ type MarketplaceOfferReconciler struct {
 	Dependencies
 	// resyncs is when each offer's next resync is due (marketplaceoffer_drift.go).
 	resyncs resyncSchedule
+	// deferred counts the retries deferred to the workqueue (reconcile.go).
+	deferred deferredRetries
 }
 
 // +kubebuilder:rbac:groups=marketplace.cosell.io,resources=marketplaceoffers,verbs=get;list;watch;update;patch
@@ -58,7 +60,7 @@ func (r *MarketplaceOfferReconciler) kind() *kind[*v1alpha1.MarketplaceOffer] {
 			return b.Watches(&v1alpha1.Solution{}, handler.EnqueueRequestsFromMapFunc(offersOfSolution),
 				builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, solutionStateChanged, solutionStalledChanged)))
 		},
-		client: r.Client, partnerCenter: r.PartnerCenter, clock: &r.Clock, options: &r.Options,
+		client: r.Client, partnerCenter: r.PartnerCenter, clock: &r.Clock, options: &r.Options, deferred: &r.deferred,
 
 		finalizer: OfferFinalizer,
 		// Only deletionPolicy Delete needs a finalizer: Orphan leaves

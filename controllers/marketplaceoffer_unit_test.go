@@ -403,16 +403,16 @@ func TestOfferStatusWritesFromNothingToLive(t *testing.T) {
 	g.Expect(writes).To(Equal([]string{"create pending", "create/", "draft/", "preview/", "live/", "ready"}))
 }
 
-// throttledOnce is the fake Partner Center whose first FindProduct is
-// answered 429 with a Retry-After the adapter deferred to the caller.
-type throttledOnce struct {
+// throttled is the fake Partner Center whose first times FindProduct calls
+// are answered 429 with a Retry-After the adapter deferred to the caller.
+type throttled struct {
 	*fake.Client
-	done bool
+	times int
 }
 
-func (c *throttledOnce) FindProduct(ctx context.Context, offerID string) (*pc.Product, error) {
-	if !c.done {
-		c.done = true
+func (c *throttled) FindProduct(ctx context.Context, offerID string) (*pc.Product, error) {
+	if c.times > 0 {
+		c.times--
 		return nil, &pc.Error{Class: pc.ClassTransient, Op: "FindProduct", StatusCode: 429, RetryAfter: 3 * time.Second, Deferred: true}
 	}
 	return c.Client.FindProduct(ctx, offerID)
@@ -423,7 +423,7 @@ func (c *throttledOnce) FindProduct(ctx context.Context, offerID string) (*pc.Pr
 // Partner Center error in its conditions; the next reconcile goes on.
 func TestDeferredRetryRequeuesAfterRetryAfterQuietly(t *testing.T) {
 	g := NewWithT(t)
-	f := &throttledOnce{Client: fake.New()}
+	f := &throttled{Client: fake.New(), times: 1}
 	h := newOfferHarness(t, draftOffer(), f)
 
 	res, got := h.reconcile(g)
@@ -482,4 +482,25 @@ func TestPreviewSubmissionFailedOnTheWireIsFoundNotMadeAgain(t *testing.T) {
 	}
 	g.Expect(failed).To(BeTrue())
 	g.Expect(f.Calls["SubmitPreview"]).To(Equal(1), "the submission made before the failure is followed, not made again")
+}
+
+// A Partner Center that keeps deferring shows in the conditions after
+// maxQuietRetries reconciles in a row, and is still retried when it asks.
+func TestDeferredRetriesInARowAreReported(t *testing.T) {
+	g := NewWithT(t)
+	f := &throttled{Client: fake.New(), times: maxQuietRetries + 1}
+	h := newOfferHarness(t, draftOffer(), f)
+	for range maxQuietRetries {
+		res, got := h.reconcile(g)
+		g.Expect(res.RequeueAfter).To(Equal(3 * time.Second))
+		g.Expect(readyReason(got.Status.Conditions)).To(Equal(v1alpha1.ReasonProgressing))
+	}
+	res, got := h.reconcile(g)
+	g.Expect(res.RequeueAfter).To(Equal(3*time.Second), "still tried again when Partner Center asked")
+	g.Expect(readyReason(got.Status.Conditions)).To(Equal(v1alpha1.ReasonPartnerCenterError))
+	g.Expect(meta.FindStatusCondition(got.Status.Conditions, v1alpha1.ReadyCondition).Message).To(ContainSubstring("429"))
+
+	_, got = h.reconcile(g)
+	g.Expect(got.Status.ConfigureJob).NotTo(BeNil(), "the next call goes through")
+	g.Expect(readyReason(got.Status.Conditions)).NotTo(Equal(v1alpha1.ReasonPartnerCenterError))
 }

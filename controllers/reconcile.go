@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -91,7 +93,29 @@ type kind[O conditionsObject] struct {
 	// forget, when set, drops what the reconciler keeps in memory about
 	// an object that no longer exists.
 	forget func(types.NamespacedName)
+	// deferred counts each object's reconciles in a row that ended on a
+	// Partner Center retry deferred to the workqueue.
+	deferred *deferredRetries
 }
+
+// maxQuietRetries is how many reconciles in a row may end on a deferred
+// retry (partnercenter.RetryDeferred) before it is reported: each deferral
+// starts the adapter's attempts again, so without a count a Partner Center
+// that keeps answering 429 would never show in the conditions.
+const maxQuietRetries = 5
+
+// deferredRetries counts, by object, the reconciles in a row that ended
+// on a retry deferred to the workqueue.
+type deferredRetries struct{ n sync.Map }
+
+// add counts one more and returns the count.
+func (d *deferredRetries) add(key types.NamespacedName) int {
+	v, _ := d.n.LoadOrStore(key, new(atomic.Int32))
+	return int(v.(*atomic.Int32).Add(1))
+}
+
+// reset forgets the count of an object whose reconcile ended otherwise.
+func (d *deferredRetries) reset(key types.NamespacedName) { d.n.Delete(key) }
 
 // setupWithManager registers the reconciler r of kind k. It checks the
 // Partner Center client is set, fills in the clock and option defaults,
@@ -125,8 +149,11 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 	ctx = withCredentialsOf(ctx, req.Namespace)
 	c, obj := k.client, k.newObject()
 	if err := c.Get(ctx, req.NamespacedName, obj); err != nil {
-		if apierrors.IsNotFound(err) && k.forget != nil {
-			k.forget(req.NamespacedName)
+		if apierrors.IsNotFound(err) {
+			k.deferred.reset(req.NamespacedName)
+			if k.forget != nil {
+				k.forget(req.NamespacedName)
+			}
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -164,11 +191,15 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 	}
 	editConditions(obj, func(conds *[]metav1.Condition) { markStale(conds, gen) })
 	err := k.reconcile(ctx, obj)
-	if after := partnercenter.RetryDeferred(err); after > 0 {
-		// Partner Center asked for a wait (429 with Retry-After) that the
-		// adapter left to the workqueue rather than hold this worker: the
-		// reconcile runs again then. Nothing failed yet, so the conditions
-		// stay as they were; what the phases recorded is written.
+	after := partnercenter.RetryDeferred(err)
+	if after == 0 {
+		k.deferred.reset(req.NamespacedName)
+	} else if n := k.deferred.add(req.NamespacedName); n <= maxQuietRetries {
+		// Partner Center asked for a wait (429 with Retry-After, or a
+		// backoff) that the adapter left to the workqueue rather than hold
+		// this worker: the reconcile runs again then. Nothing failed yet,
+		// so the conditions stay as they were; what the phases recorded
+		// is written. Past maxQuietRetries in a row it is reported below.
 		return ctrl.Result{RequeueAfter: after}, nil
 	}
 	o := classify(err, v1alpha1.ReasonPartnerCenterError)
@@ -179,6 +210,10 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 		*k.observedSpecDigest(obj) = k.specDigest(obj)
 	}
 	res, err := resultFor(ctx, o, err, k.options)
+	if after > 0 {
+		// Reported, and still tried again when Partner Center asked.
+		res, err = ctrl.Result{RequeueAfter: after}, nil
+	}
 	// A settled or stalled object is also woken for its resync, at low
 	// priority: an object created or edited meanwhile goes first.
 	if k.resyncAfter != nil && (o.kind == outcomeDone || o.kind == outcomeStalled) {

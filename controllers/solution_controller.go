@@ -23,6 +23,8 @@ type SolutionReconciler struct {
 	Dependencies
 
 	prerequisites prerequisitesCache
+	// deferred counts the retries deferred to the workqueue (reconcile.go).
+	deferred deferredRetries
 }
 
 // +kubebuilder:rbac:groups=marketplace.cosell.io,resources=solutions,verbs=get;list;watch
@@ -52,7 +54,7 @@ func (r *SolutionReconciler) kind() *kind[*v1alpha1.Solution] {
 			return b.Watches(&v1alpha1.MarketplaceOffer{}, handler.EnqueueRequestsFromMapFunc(r.solutionsOfOffer),
 				builder.WithPredicates(offerProgressed))
 		},
-		client: r.Client, partnerCenter: r.PartnerCenter, clock: &r.Clock, options: &r.Options,
+		client: r.Client, partnerCenter: r.PartnerCenter, clock: &r.Clock, options: &r.Options, deferred: &r.deferred,
 
 		suspended:              func(s *v1alpha1.Solution) bool { return s.Spec.Suspend },
 		reconcile:              r.reconcileSolution,
