@@ -75,6 +75,7 @@ func main() {
 	flag.BoolVar(&cfg.skipFloor, "skip-floor", false, "Skip the floor runs.")
 	flag.DurationVar(&steadyPeriod, "steady-period", steadyPeriod, "Resync period of the steady-state run after each converged run (0 skips it).")
 	flag.IntVar(&steadyPeriods, "steady-periods", steadyPeriods, "Periods the steady-state run watches.")
+	flag.IntVar(&memoryN, "memory-n", memoryN, "N of the seeded settled-memory run: N offers and N Solutions seeded settled (0 skips it; see README.md).")
 	flag.BoolVar(&cfg.keep, "keep", false, "Keep the work folder (logs, simulator store).")
 	flag.StringVar(&cfg.operatorArgs, "operator-args", "", "More flags for the operator, e.g. --pprof-bind-address=127.0.0.1:6060.")
 	flag.Parse()
@@ -189,6 +190,12 @@ func run(ctx context.Context, cfg *config) error {
 			return fmt.Errorf("throttled N=%d: %w", cfg.throttleN, err)
 		}
 		rep.throttled = r
+	}
+	if memoryN > 0 {
+		logf("seeded settled-memory run, N=%d", memoryN)
+		if rep.seeded, err = memoryRun(ctx, cfg, memoryN); err != nil {
+			return fmt.Errorf("memory N=%d: %w", memoryN, err)
+		}
 	}
 	rep.finished = time.Now()
 	text := rep.markdown()
@@ -608,6 +615,7 @@ type report struct {
 	runs              []*runResult
 	floors            []*floorResult
 	throttled         *runResult
+	seeded            *seededResult
 }
 
 // commit names the commit the benchmark ran on, and says when the tree
@@ -826,6 +834,7 @@ func (r *report) markdown() string {
 		p("Latency: `controller_runtime_reconcile_time_seconds` histogram quantiles (linear interpolation within buckets, as PromQL's histogram_quantile).")
 		p("")
 	}
+	b.WriteString(seededMarkdown(r.seeded))
 	if t := r.throttled; t != nil {
 		p("## Partner Center limited to %s (excess answered 429 with Retry-After), N = %d", strings.TrimPrefix(t.faults, "qps=")+" requests/s", t.n)
 		p("")
