@@ -17,6 +17,23 @@ type memoryResult struct {
 	idleHeap, settledHeap   float64 // go_memstats_heap_inuse_bytes, the settled one after a forced GC
 	top                     []string
 	profile                 string // where the heap profile was saved
+	// The Go runtime's account of its memory (runtimeMemory), idle and
+	// settled; the idle one is filled by the runs that read it.
+	idleRuntime, settledRuntime map[string]float64
+}
+
+// runtimeMemory splits the Go runtime's memory from the operator's
+// metrics (go_memstats_*, bytes): "heap in use"; "heap free, kept" (idle
+// heap spans not yet returned to the OS: resident after a collection until
+// the scavenger releases them); "other runtime" (stacks, GC and span
+// metadata: sys minus the heap's mappings). What RSS holds beyond their
+// sum is the binary and shared libraries, minus mapped pages never touched.
+func runtimeMemory(ss []sample) map[string]float64 {
+	inuse := value(ss, "go_memstats_heap_inuse_bytes", nil)
+	idle := value(ss, "go_memstats_heap_idle_bytes", nil)
+	released := value(ss, "go_memstats_heap_released_bytes", nil)
+	sys := value(ss, "go_memstats_sys_bytes", nil)
+	return map[string]float64{"heap in use": inuse, "heap free, kept": idle - released, "other runtime": sys - inuse - idle}
 }
 
 // settledMemory forces a garbage collection through the heap profile
@@ -46,6 +63,7 @@ func settledMemory(pid int, pprofURL, metricsURL, runDir string) (*memoryResult,
 	res := &memoryResult{settledRSSKB: procStatus(pid)["VmRSS"], profile: file}
 	if ss, err := scrapeURL(metricsURL); err == nil {
 		res.settledHeap = value(ss, "go_memstats_heap_inuse_bytes", nil)
+		res.settledRuntime = runtimeMemory(ss)
 	}
 	// The profile's top entries by space in use (go tool pprof).
 	out, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=12", "-sample_index=inuse_space", file).Output()

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -118,6 +119,7 @@ func memoryRun(ctx context.Context, cfg *config, n int) (*seededResult, error) {
 	idle := &memoryResult{idleRSSKB: procStatus(op.cmd.Process.Pid)["VmRSS"]}
 	if ss, err := scrapeURL(op.metricsURL); err == nil {
 		idle.idleHeap = value(ss, "go_memstats_heap_inuse_bytes", nil)
+		idle.idleRuntime = runtimeMemory(ss)
 	}
 
 	// 2. The templates: the first pairs through their real lifecycle.
@@ -210,7 +212,7 @@ func memoryRun(ctx context.Context, cfg *config, n int) (*seededResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("memory: %w", err)
 	}
-	m.idleRSSKB, m.idleHeap = idle.idleRSSKB, idle.idleHeap
+	m.idleRSSKB, m.idleHeap, m.idleRuntime = idle.idleRSSKB, idle.idleHeap, idle.idleRuntime
 	res.memory = m
 	logf("memory N=%d: %d objects reconciled in %.1fs; %.2f KiB RSS and %.2f KiB heap per object; %.0f API-server writes, %d Partner Center calls",
 		n, res.objects, res.sweepSecs, float64(m.settledRSSKB-m.idleRSSKB)/float64(res.objects),
@@ -334,12 +336,14 @@ func objectSpecDigest(spec any) string {
 }
 
 // seedSettled creates pairs templatePairs+1 ... n, each with its
-// template's finalizers and status, with workers goroutines.
+// template's finalizers and status, with workers goroutines, and logs its
+// progress every 30 s.
 func seedSettled(ctx context.Context, c client.Client, tpl *templates, n, workers int) error {
 	work := make(chan int, 256)
 	var firstErr error
 	var once sync.Once
 	var wg sync.WaitGroup
+	var seeded atomic.Int64
 	for range workers {
 		wg.Go(func() {
 			for i := range work {
@@ -348,11 +352,20 @@ func seedSettled(ctx context.Context, c client.Client, tpl *templates, n, worker
 						once.Do(func() { firstErr = fmt.Errorf("seeding %s: %w", obj.GetName(), err) })
 					}
 				}
+				seeded.Add(2)
 			}
 		})
 	}
+	start := time.Now()
+	progress := time.NewTicker(30 * time.Second)
+	defer progress.Stop()
 	for i := templatePairs + 1; i <= n && ctx.Err() == nil; i++ {
-		work <- i
+		select {
+		case work <- i:
+		case <-progress.C:
+			logf("memory N=%d: %.0fs: %d/%d objects seeded", n, time.Since(start).Seconds(), seeded.Load(), 2*(n-templatePairs))
+			work <- i
+		}
 	}
 	close(work)
 	wg.Wait()
@@ -465,6 +478,17 @@ func seededMarkdown(r *seededResult) string {
 		float64(m.idleRSSKB)/1024, float64(m.settledRSSKB)/1024, float64(m.settledRSSKB-m.idleRSSKB)/obj,
 		m.idleHeap/(1<<20), m.settledHeap/(1<<20), (m.settledHeap-m.idleHeap)/1024/obj)
 	p("")
+	if m.idleRuntime != nil && m.settledRuntime != nil {
+		p("Where the RSS per object goes, by the Go runtime's account (`go_memstats_*`; settled - idle, divided by the objects):")
+		p("")
+		p("| RSS | heap in use | heap free, kept (idle - released) | other runtime (stacks, GC and span metadata) | rest (binary, libraries; pages never touched) |")
+		p("|---|---|---|---|---|")
+		kib := func(k string) float64 { return (m.settledRuntime[k] - m.idleRuntime[k]) / 1024 / obj }
+		rss := float64(m.settledRSSKB-m.idleRSSKB) / obj
+		p("| %.2f KiB | %.2f KiB | %.2f KiB | %.2f KiB | %.2f KiB |", rss, kib("heap in use"), kib("heap free, kept"), kib("other runtime"),
+			rss-kib("heap in use")-kib("heap free, kept")-kib("other runtime"))
+		p("")
+	}
 	var writes []string
 	for k, v := range r.api {
 		writes = append(writes, fmt.Sprintf("%s %.0f", k, v))
@@ -490,9 +514,9 @@ func seededMarkdown(r *seededResult) string {
 		"there. See test/bench/README.md.", templatePairs)
 	p("")
 	p("The seeded products do not exist in the simulator. The operator reads a settled offer back at its resync slot, spread by UID over "+
-		"the resync interval (1 h by default) from the process's start: about %.1f of the %d offers (N × %.0f s / 1 h) fall between the "+
-		"start and the count, and each finds its product gone (404), which the operator reports in a status write and events. "+
-		"Any other write or call means a seeded status the operator did not take as settled.", float64(r.n)*r.windowSecs/3600, r.n, r.windowSecs)
+		"the resync interval (1 h by default) after it first reconciles it: at most %.0f of the %d offers (N × %.0f s from ready to the count / 1 h) "+
+		"are due before the count, and each finds its product gone (`GET product/{id}` 404), which the operator reports in a status write and events. "+
+		"Any other write or call means a seeded status the operator did not take as settled.", float64(r.n)*(r.windowSecs-r.readySecs)/3600, r.n, r.windowSecs-r.readySecs)
 	p("")
 	if len(m.top) > 0 {
 		p("Heap in use at N = %d by function (`go tool pprof -top -sample_index=inuse_space`; flat, flat%%, sum%%, cum, cum%%, function):", r.n)
