@@ -59,7 +59,7 @@ func (c *Client) doScoped(ctx context.Context, scope, op, method, url string, in
 		if err.RetryAfter > 0 {
 			wait = min(err.RetryAfter, c.opts.MaxRetryAfter)
 		}
-		if c.opts.MaxRetryWait > 0 && wait > c.opts.MaxRetryWait {
+		if c.opts.MaxRetryWait > 0 && wait > c.opts.MaxRetryWait && c.mayDefer(err) {
 			// Waiting would hold the caller idle for longer than it
 			// allows: hand the error back, deferred, with the wait it
 			// needs.
@@ -83,6 +83,18 @@ func (c *Client) doScoped(ctx context.Context, scope, op, method, url string, in
 		case <-t.C:
 		}
 	}
+}
+
+// mayDefer reports whether the retry of err may go back to the caller
+// (Options.MaxRetryWait): any but a 429 under a Pacer that does not take
+// the 429s for noise (a limit, or not known yet), where each caller
+// waiting its Retry-After out is what keeps the rate under the limit.
+func (c *Client) mayDefer(err *pc.Error) bool {
+	if err.StatusCode != http.StatusTooManyRequests {
+		return true
+	}
+	p, ok := c.http.Transport.(*Pacer)
+	return !ok || p.ThrottlesAreNoise()
 }
 
 // attempt sends the request once, within RequestTimeout, and returns the

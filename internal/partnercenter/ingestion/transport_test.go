@@ -125,9 +125,9 @@ func TestMaxRetryWait(t *testing.T) {
 		retryAfter  types.GomegaMatcher
 		waitsInline bool
 	}{{
-		name:       "a Retry-After over the cap returns at once",
+		name:       "a Retry-After over the cap returns at once (no pacer)",
 		handler:    throttleOnce,
-		opts:       func(o *Options) { o.MaxRetryWait = 250 * time.Millisecond },
+		opts:       func(o *Options) { o.MaxRetryWait, o.HTTPClient = 250*time.Millisecond, &http.Client{} },
 		wantStatus: http.StatusTooManyRequests, wantCount: 1,
 		retryAfter: Equal(time.Second),
 	}, {
@@ -149,6 +149,21 @@ func TestMaxRetryWait(t *testing.T) {
 		opts:      func(o *Options) { o.MaxRetryAfter = 20 * time.Millisecond; o.MaxRetryWait = 250 * time.Millisecond },
 		wantCount: 4, wantStatus: http.StatusTooManyRequests,
 		retryAfter: Equal(time.Hour),
+	}, {
+		name:    "a 429 under a pacer that may see a limit is waited out in the call",
+		handler: throttleOnce,
+		opts: func(o *Options) {
+			o.MaxRetryWait, o.HTTPClient = 250*time.Millisecond, &http.Client{Transport: &Pacer{}}
+		},
+		wantCount: 2, waitsInline: true,
+	}, {
+		name:    "a 429 under a pacer that learned the 429s as noise returns at once",
+		handler: throttleOnce,
+		opts: func(o *Options) {
+			o.MaxRetryWait, o.HTTPClient = 250*time.Millisecond, &http.Client{Transport: &Pacer{noise: 0.1}}
+		},
+		wantStatus: http.StatusTooManyRequests, wantCount: 1,
+		retryAfter: Equal(time.Second),
 	}, {
 		name:      "a 5xx whose backoff is under the cap is retried inline",
 		handler:   failTwice,
