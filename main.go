@@ -486,10 +486,11 @@ func partnerCenter(ctx context.Context, mgr readers, opts options) (partnerCente
 	if !ok {
 		return partnerCenterClients{}, fmt.Errorf("--partner-center must be 'embedded' or the base URL of a Product Ingestion API, such as https://graph.microsoft.com/rp/product-ingestion; got %q", opts.partnerCenter)
 	}
-	// A retry that must wait longer than half a second (a Retry-After, in
-	// whole seconds, or a long backoff) goes back to the workqueue instead
-	// of holding a worker idle (controllers/reconcile.go requeues it after
-	// that wait); shorter backoffs are retried in place.
+	// A retry after a failure that must wait longer than half a second (a
+	// long backoff after 5xx answers or dropped connections) goes back to
+	// the workqueue instead of holding a worker idle
+	// (controllers/reconcile.go requeues it after that wait); shorter
+	// backoffs, and a 429's Retry-After, are waited out in place.
 	base := ingestion.Options{BaseURL: baseURL, JobPollInterval: opts.jobPollInterval, MaxRetryWait: 500 * time.Millisecond}
 	teamNamespaces := splitList(opts.teamNamespaces)
 

@@ -80,10 +80,10 @@ type Options struct {
 	// when the answer named none), so that a caller with other work, such
 	// as a controller worker, requeues after RetryAfter instead of idling
 	// for it (partnercenter.RetryDeferred). The last attempt's error is
-	// never deferred, and neither is a 429 while the client's Pacer does not
-	// take the 429s for noise (Pacer.ThrottlesAreNoise): under a limit,
-	// each caller waiting its Retry-After out keeps the rate down. Zero
-	// means no cap: every retry waits in the call, up to MaxAttempts.
+	// never deferred, and neither is a 429 when the transport is a Pacer:
+	// under a limit, each caller waiting its Retry-After out keeps the rate
+	// down. Zero means no cap: every retry waits in the call, up to
+	// MaxAttempts.
 	MaxRetryWait time.Duration
 	// JobPollInterval is what JobPollInterval reports: how long callers
 	// wait between two reads of a job. Zero means

@@ -162,17 +162,6 @@ func (p *Pacer) Rate() float64 {
 	return p.rate
 }
 
-// ThrottlesAreNoise reports whether the pacer judges the 429s it sees not
-// to be a rate limit: it learned them as noise, and is neither pacing nor
-// testing a decision. A caller may then retry a 429 later instead of
-// waiting its Retry-After out in place; under a limit, or before the pacer
-// knows, every caller waiting in place is what keeps the rate down.
-func (p *Pacer) ThrottlesAreNoise() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.noise > 0 && p.rate == 0 && !p.testing
-}
-
 // reserve takes a token and returns how long the request must wait, and
 // the epoch of the pacing decision it was sent under.
 func (p *Pacer) reserve(now time.Time) (time.Duration, int) {

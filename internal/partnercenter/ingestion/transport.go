@@ -86,15 +86,15 @@ func (c *Client) doScoped(ctx context.Context, scope, op, method, url string, in
 }
 
 // mayDefer reports whether the retry of err may go back to the caller
-// (Options.MaxRetryWait): any but a 429 under a Pacer that does not take
-// the 429s for noise (a limit, or not known yet), where each caller
-// waiting its Retry-After out is what keeps the rate under the limit.
+// (Options.MaxRetryWait): any but a 429 under a Pacer. A 429 is Partner
+// Center asking to slow down, and each caller waiting its Retry-After out
+// in place is how the callers slow down together; the pacer cannot tell a
+// limit from random 429s before it has seen a few windows, and deferring
+// them sent 2% of a limited run's requests over the limit, against 1.25%
+// when waiting.
 func (c *Client) mayDefer(err *pc.Error) bool {
-	if err.StatusCode != http.StatusTooManyRequests {
-		return true
-	}
-	p, ok := c.http.Transport.(*Pacer)
-	return !ok || p.ThrottlesAreNoise()
+	_, paced := c.http.Transport.(*Pacer)
+	return err.StatusCode != http.StatusTooManyRequests || !paced
 }
 
 // attempt sends the request once, within RequestTimeout, and returns the

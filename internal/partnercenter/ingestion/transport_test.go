@@ -150,20 +150,12 @@ func TestMaxRetryWait(t *testing.T) {
 		wantCount: 4, wantStatus: http.StatusTooManyRequests,
 		retryAfter: Equal(time.Hour),
 	}, {
-		name:    "a 429 under a pacer that may see a limit is waited out in the call",
+		name:    "a 429 under a pacer is waited out in the call",
 		handler: throttleOnce,
 		opts: func(o *Options) {
 			o.MaxRetryWait, o.HTTPClient = 250*time.Millisecond, &http.Client{Transport: &Pacer{}}
 		},
 		wantCount: 2, waitsInline: true,
-	}, {
-		name:    "a 429 under a pacer that learned the 429s as noise returns at once",
-		handler: throttleOnce,
-		opts: func(o *Options) {
-			o.MaxRetryWait, o.HTTPClient = 250*time.Millisecond, &http.Client{Transport: &Pacer{noise: 0.1}}
-		},
-		wantStatus: http.StatusTooManyRequests, wantCount: 1,
-		retryAfter: Equal(time.Second),
 	}, {
 		name:      "a 5xx whose backoff is under the cap is retried inline",
 		handler:   failTwice,
