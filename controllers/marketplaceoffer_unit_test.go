@@ -363,11 +363,10 @@ func TestCertifyFollowsASubmissionPublishedBeforeACrash(t *testing.T) {
 }
 
 // An offer's way from nothing to live writes its status once per thing it
-// must remember before it waits: the create it is about to make
+// must remember before it waits or acts: the create it is about to make
 // (ownership), each Partner Center job it started (create, draft, preview,
-// live), and the end. The draft job doubles as the preview submission's
-// pending mark, so the submission made when it completes needs no write of
-// its own.
+// live), the preview submission it is about to make (the pending mark,
+// under the object's resource version), and the end.
 func TestOfferStatusWritesFromNothingToLive(t *testing.T) {
 	g := NewWithT(t)
 	offer := draftOffer()
@@ -400,7 +399,7 @@ func TestOfferStatusWritesFromNothingToLive(t *testing.T) {
 	for i := 0; i < 20 && (len(writes) == 0 || writes[len(writes)-1] != "ready"); i++ {
 		h.reconcile(g)
 	}
-	g.Expect(writes).To(Equal([]string{"create pending", "create/", "draft/", "preview/", "live/", "ready"}))
+	g.Expect(writes).To(Equal([]string{"create pending", "create/", "draft/", "preview/", "preview/", "live/", "ready"}))
 }
 
 // throttled is the fake Partner Center whose first times FindProduct calls
@@ -454,11 +453,10 @@ func (c *failsAfterSubmit) SubmitPreview(ctx context.Context, productID string) 
 	return nil, &pc.Error{Class: pc.ClassTransient, Op: "SubmitPreview", StatusCode: 503}
 }
 
-// A preview submission made when the draft job completes has no pending
-// mark of its own (the draft job is one). When the submission fails on the
-// wire, the status written with the error marks it instead, so that the
-// next reconcile finds the submission Partner Center made rather than
-// submitting the same draft again.
+// A preview submission that fails on the wire after Partner Center took
+// it leaves its pending mark in status, so that the next reconcile finds
+// the submission Partner Center made rather than submitting the same draft
+// again.
 func TestPreviewSubmissionFailedOnTheWireIsFoundNotMadeAgain(t *testing.T) {
 	g := NewWithT(t)
 	f := &failsAfterSubmit{Client: fake.New()}
