@@ -466,9 +466,19 @@ func (r *MarketplaceOfferReconciler) startSubmissionJob(ctx context.Context, s *
 func (r *MarketplaceOfferReconciler) finishSubmissionJob(ctx context.Context, s *offerScope,
 	target partnercenter.SubmissionTarget, reason, what string) (*partnercenter.Submission, *metav1.Time, error) {
 	st := &s.offer.Status
-	startedAt := st.ConfigureJob.StartedAt
+	ref := st.ConfigureJob
+	startedAt := ref.StartedAt
 	job, jobID, err := r.finishedJob(ctx, st, reason, "Partner Center is "+what)
 	s.submitJob = jobID
+	// The job stays recorded until the submission it made is: a read
+	// below that fails (the status is still written) must not leave a
+	// status that names neither, from which the next reconcile would
+	// submit again (the chaos fault run: 4 of 500 offers submitted twice
+	// once failed reads went back to the workqueue).
+	keepJob := func(err error) (*partnercenter.Submission, *metav1.Time, error) {
+		st.ConfigureJob = ref
+		return nil, nil, pcError(err)
+	}
 	switch {
 	case err != nil:
 		return nil, nil, err
@@ -488,7 +498,7 @@ func (r *MarketplaceOfferReconciler) finishSubmissionJob(ctx context.Context, s 
 	}
 	detail, err := r.PartnerCenter.GetJobDetail(ctx, jobID)
 	if err != nil {
-		return nil, nil, pcError(err)
+		return keepJob(err)
 	}
 	id := detail.SubmissionID()
 	if id == "" && target == partnercenter.TargetLive && st.PreviewSubmission != nil {
@@ -504,7 +514,7 @@ func (r *MarketplaceOfferReconciler) finishSubmissionJob(ctx context.Context, s 
 		// life of the product.
 		subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
 		if err != nil {
-			return nil, nil, pcError(err)
+			return keepJob(err)
 		}
 		for i := range subs {
 			if sub := &subs[i]; sub.Target == target && sub.State != partnercenter.LifecycleDeprecated &&
@@ -519,7 +529,7 @@ func (r *MarketplaceOfferReconciler) finishSubmissionJob(ctx context.Context, s 
 	}
 	sub, err := r.PartnerCenter.GetSubmission(ctx, st.ProductID, id)
 	if err != nil {
-		return nil, nil, pcError(err)
+		return keepJob(err)
 	}
 	return sub, startedAt, nil
 }

@@ -502,3 +502,40 @@ func TestDeferredRetriesInARowAreReported(t *testing.T) {
 	g.Expect(got.Status.ConfigureJob).NotTo(BeNil(), "the next call goes through")
 	g.Expect(readyReason(got.Status.Conditions)).NotTo(Equal(v1alpha1.ReasonPartnerCenterError))
 }
+
+// detailFailsOnce is the fake Partner Center whose first GetJobDetail
+// after a preview submission fails, as a read under faults does.
+type detailFailsOnce struct {
+	*fake.Client
+	submitted, failed bool
+}
+
+func (c *detailFailsOnce) SubmitPreview(ctx context.Context, productID string) (*pc.Job, error) {
+	c.submitted = true
+	return c.Client.SubmitPreview(ctx, productID)
+}
+
+func (c *detailFailsOnce) GetJobDetail(ctx context.Context, jobID string) (*pc.JobDetail, error) {
+	if c.submitted && !c.failed {
+		c.failed = true
+		return nil, &pc.Error{Class: pc.ClassTransient, Op: "GetJobDetail", StatusCode: 503, RetryAfter: time.Second, Deferred: true}
+	}
+	return c.Client.GetJobDetail(ctx, jobID)
+}
+
+// A read that fails after the preview submission's job finished keeps the
+// job recorded, so the next reconcile reads it again instead of
+// submitting the same draft a second time.
+func TestFailedReadAfterASubmissionJobKeepsTheJob(t *testing.T) {
+	g := NewWithT(t)
+	f := &detailFailsOnce{Client: fake.New()}
+	offer := draftOffer()
+	offer.Spec.Target = v1alpha1.TargetPreview
+	h := newOfferHarness(t, offer, f)
+	got := h.reconcileUntil(g, 20, func(o *v1alpha1.MarketplaceOffer) bool {
+		return meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.ReadyCondition)
+	})
+	g.Expect(f.failed).To(BeTrue())
+	g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.ReadyCondition)).To(BeTrue())
+	g.Expect(f.Calls["SubmitPreview"]).To(Equal(1), "submitted once")
+}
