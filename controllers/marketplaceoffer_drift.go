@@ -5,7 +5,6 @@ import (
 	"errors"
 	"hash/fnv"
 	"strings"
-	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -110,7 +109,7 @@ func resyncSlot(t time.Time, interval time.Duration, uid types.UID) time.Time {
 // once (each offer is first due at its next slot). An offer's entry goes
 // when the offer is gone (forget); one re-created under the same name is
 // told apart by its UID.
-type resyncSchedule struct{ due sync.Map }
+type resyncSchedule struct{ due memo[resyncEntry] }
 
 type resyncEntry struct {
 	uid      types.UID
@@ -119,20 +118,18 @@ type resyncEntry struct {
 }
 
 // forget drops the entry of an offer that no longer exists.
-func (s *resyncSchedule) forget(key types.NamespacedName) { s.due.Delete(key) }
+func (s *resyncSchedule) forget(key types.NamespacedName) { s.due.delete(key) }
 
 // resyncDueAt is when the offer's next resync is due: as its last check
 // in this process set it, else (first seen, or its interval changed) its
 // next slot from now.
 func (r *MarketplaceOfferReconciler) resyncDueAt(offer *v1alpha1.MarketplaceOffer, interval time.Duration) time.Time {
 	key := client.ObjectKeyFromObject(offer)
-	if v, ok := r.resyncs.due.Load(key); ok {
-		if e := v.(resyncEntry); e.uid == offer.UID && e.interval == interval {
-			return e.at
-		}
+	if e, ok := r.resyncs.due.load(key); ok && e.uid == offer.UID && e.interval == interval {
+		return e.at
 	}
 	at := resyncSlot(r.Clock.Now(), interval, offer.UID)
-	r.resyncs.due.Store(key, resyncEntry{uid: offer.UID, at: at, interval: interval})
+	r.resyncs.due.store(key, resyncEntry{uid: offer.UID, at: at, interval: interval})
 	return at
 }
 
@@ -145,7 +142,7 @@ func (r *MarketplaceOfferReconciler) markChecked(offer *v1alpha1.MarketplaceOffe
 		return
 	}
 	at := resyncSlot(r.Clock.Now().Add(interval/2), interval, offer.UID)
-	r.resyncs.due.Store(client.ObjectKeyFromObject(offer), resyncEntry{uid: offer.UID, at: at, interval: interval})
+	r.resyncs.due.store(client.ObjectKeyFromObject(offer), resyncEntry{uid: offer.UID, at: at, interval: interval})
 }
 
 // resyncAfter is how long a settled offer waits for its next resync; zero

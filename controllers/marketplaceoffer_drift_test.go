@@ -183,11 +183,7 @@ func TestResyncScheduleForgetsDeletedOffers(t *testing.T) {
 	h := newOfferHarness(t, offer, fake.New())
 	h.r.Options.ResyncInterval = 20 * time.Minute
 	h.settle(g)
-	entries := func() int {
-		n := 0
-		h.r.resyncs.due.Range(func(_, _ any) bool { n++; return true })
-		return n
-	}
+	entries := h.r.resyncs.due.len
 	g.Expect(entries()).To(Equal(1))
 	first := h.r.resyncDueAt(offer, 20*time.Minute)
 

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -101,21 +99,23 @@ type kind[O conditionsObject] struct {
 // maxQuietRetries is how many reconciles in a row may end on a deferred
 // retry (partnercenter.RetryDeferred) before it is reported: each deferral
 // starts the adapter's attempts again, so without a count a Partner Center
-// that keeps answering 429 would never show in the conditions.
+// that keeps failing (5xx, dropped connections: the backoffs longer than
+// ingestion.Options.MaxRetryWait) would never show in the conditions. A
+// 429 is deferred only by a client without a pacer; the operator's pacer
+// waits each one out in place (internal/partnercenter/ingestion).
 const maxQuietRetries = 5
 
 // deferredRetries counts, by object, the reconciles in a row that ended
 // on a retry deferred to the workqueue.
-type deferredRetries struct{ n sync.Map }
+type deferredRetries struct{ n memo[int] }
 
 // add counts one more and returns the count.
 func (d *deferredRetries) add(key types.NamespacedName) int {
-	v, _ := d.n.LoadOrStore(key, new(atomic.Int32))
-	return int(v.(*atomic.Int32).Add(1))
+	return d.n.update(key, func(n int) int { return n + 1 })
 }
 
 // reset forgets the count of an object whose reconcile ended otherwise.
-func (d *deferredRetries) reset(key types.NamespacedName) { d.n.Delete(key) }
+func (d *deferredRetries) reset(key types.NamespacedName) { d.n.delete(key) }
 
 // setupWithManager registers the reconciler r of kind k. It checks the
 // Partner Center client is set, fills in the clock and option defaults,
@@ -195,9 +195,10 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 	if after == 0 {
 		k.deferred.reset(req.NamespacedName)
 	} else if n := k.deferred.add(req.NamespacedName); n <= maxQuietRetries {
-		// Partner Center asked for a wait (429 with Retry-After, or a
-		// backoff) that the adapter left to the workqueue rather than hold
-		// this worker: the reconcile runs again then. Nothing failed yet,
+		// The adapter's next attempt is due after a backoff longer than
+		// it holds a worker for (a 5xx, a dropped connection; a 429 only
+		// without a pacer), so it left the wait to the workqueue: the
+		// reconcile runs again then. Nothing failed yet,
 		// so the conditions stay as they were; what the phases recorded
 		// is written. Past maxQuietRetries in a row it is reported below.
 		return ctrl.Result{RequeueAfter: after}, nil

@@ -248,6 +248,18 @@ func adminClient(cfg *rest.Config, qps float32, burst int) (client.Client, error
 	return client.New(c, client.Options{Scheme: scheme})
 }
 
+// grown is what each counter of after grew by since before, leaving out
+// those that did not grow: the writes or calls made between two scrapes.
+func grown[V int | float64](after, before map[string]V) map[string]V {
+	d := map[string]V{}
+	for k, v := range after {
+		if v > before[k] {
+			d[k] = v - before[k]
+		}
+	}
+	return d
+}
+
 // apiWrites scrapes kube-apiserver's apiserver_request_total (as admin)
 // and returns mutating requests of the operator's group and of events.
 func apiWrites(ctx context.Context, cfg *rest.Config) (map[string]float64, error) {
@@ -479,12 +491,7 @@ wait:
 	if err != nil {
 		return nil, err
 	}
-	res.api = map[string]float64{}
-	for k, v := range after {
-		if d := v - before[k]; d > 0 {
-			res.api[k] = d
-		}
-	}
+	res.api = grown(after, before)
 	st, err := simStats(simBase)
 	if err != nil {
 		return nil, err

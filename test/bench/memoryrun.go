@@ -192,22 +192,12 @@ func memoryRun(ctx context.Context, cfg *config, n int) (*seededResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.api = map[string]float64{}
-	for k, v := range apiAfter {
-		if d := v - apiBefore[k]; d > 0 {
-			res.api[k] = d
-		}
-	}
+	res.api = grown(apiAfter, apiBefore)
 	simAfter, err := simStats(simBase)
 	if err != nil {
 		return nil, err
 	}
-	res.pcByRoute = map[string]int{}
-	for k, v := range simAfter.Requests {
-		if d := v - simBefore.Requests[k]; d > 0 {
-			res.pcByRoute[k] = d
-		}
-	}
+	res.pcByRoute = grown(simAfter.Requests, simBefore.Requests)
 	m, err := settledMemory(op.cmd.Process.Pid, op.pprofURL, op.metricsURL, runDir)
 	if err != nil {
 		return nil, fmt.Errorf("memory: %w", err)

@@ -68,23 +68,13 @@ func restartRun(ctx context.Context, restCfg *rest.Config, c client.Client, tr *
 	if err != nil {
 		return nil, err
 	}
-	res.api = map[string]float64{}
-	for k, v := range apiAfter {
-		if d := v - apiBefore[k]; d > 0 {
-			res.api[k] = d
-		}
-	}
+	res.api = grown(apiAfter, apiBefore)
 	simAfter, err := simStats(simBase)
 	if err != nil {
 		return nil, err
 	}
-	res.pcByRoute = map[string]int{}
-	for k, v := range simAfter.Requests {
-		d := v - simBefore.Requests[k]
-		if d <= 0 {
-			continue
-		}
-		res.pcByRoute[k] = d
+	res.pcByRoute = grown(simAfter.Requests, simBefore.Requests)
+	for k, d := range res.pcByRoute {
 		if isWriteRoute(k) {
 			res.pcWrites += d
 		} else {

@@ -32,7 +32,7 @@ type steadyResult struct {
 // periods resync periods and counts reads per offer per period and per
 // window (a tenth of the period), to see whether resyncs bunch.
 func steadyRun(ctx context.Context, simBase string, offers int, period time.Duration, periods int) (*steadyResult, error) {
-	res := &steadyResult{period: period, periods: periods, offers: offers, window: period / 10, readsByRoute: map[string]int{}}
+	res := &steadyResult{period: period, periods: periods, offers: offers, window: period / 10}
 	first, err := simStats(simBase)
 	if err != nil {
 		return nil, err
@@ -68,14 +68,12 @@ func steadyRun(ctx context.Context, simBase string, offers int, period time.Dura
 	if err != nil {
 		return nil, err
 	}
-	for k, v := range last.Requests {
-		if d := v - first.Requests[k]; d > 0 {
-			res.readsByRoute[k] = d
-			if isWriteRoute(k) {
-				res.writes += d
-			} else {
-				res.reads += d
-			}
+	res.readsByRoute = grown(last.Requests, first.Requests)
+	for k, d := range res.readsByRoute {
+		if isWriteRoute(k) {
+			res.writes += d
+		} else {
+			res.reads += d
 		}
 	}
 	return res, nil
