@@ -328,7 +328,8 @@ func run(ctx context.Context, cfg *rest.Config, opts options) error {
 
 	// The cache holds only what the controllers read: the two kinds and,
 	// when credentials come from a Secret, that one Secret (so RBAC need
-	// not grant Secrets beyond it). managedFields are dropped to save memory.
+	// not grant Secrets beyond it). managedFields are dropped and repeated
+	// status strings shared to save memory (stripForCache).
 	cacheOpts := cache.Options{DefaultTransform: stripForCache, DefaultNamespaces: watchedNamespaces(opts.watchNamespaces)}
 	if secret != nil {
 		cacheOpts.ByObject = map[client.Object]cache.ByObject{
@@ -409,7 +410,9 @@ func run(ctx context.Context, cfg *rest.Config, opts options) error {
 
 // stripForCache drops what the controllers never read from cached objects:
 // managedFields and kubectl's last-applied-configuration annotation, which
-// repeats the whole spec of every object applied with kubectl apply.
+// repeats the whole spec of every object applied with kubectl apply. The
+// status strings that repeat across objects are kept once
+// (controllers.ShareCachedStrings).
 func stripForCache(in any) (any, error) {
 	in, err := cache.TransformStripManagedFields()(in)
 	if obj, ok := in.(client.Object); ok && err == nil {
@@ -417,6 +420,7 @@ func stripForCache(in any) (any, error) {
 			delete(a, corev1.LastAppliedConfigAnnotation)
 			obj.SetAnnotations(a)
 		}
+		controllers.ShareCachedStrings(obj)
 	}
 	return in, err
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -32,6 +34,15 @@ func TestStripForCacheDropsWhatTheControllersNeverRead(t *testing.T) {
 	g.Expect(got.ManagedFields).To(BeEmpty())
 	g.Expect(got.Annotations).To(Equal(map[string]string{"argocd.argoproj.io/sync-wave": "0"}))
 	g.Expect(got.Name).To(Equal("contoso-analytics"))
+
+	// Repeated status strings are kept once (controllers.ShareCachedStrings).
+	msg := func(m string) *v1alpha1.MarketplaceOffer {
+		return &v1alpha1.MarketplaceOffer{Status: v1alpha1.MarketplaceOfferStatus{Conditions: []metav1.Condition{{Type: "Ready", Message: m}}}}
+	}
+	a, _ := stripForCache(msg(strings.Repeat("generation 1 is live; ", 4)))
+	b, _ := stripForCache(msg(strings.Repeat("generation 1 is live; ", 4)))
+	g.Expect(unsafe.StringData(a.(*v1alpha1.MarketplaceOffer).Status.Conditions[0].Message)).
+		To(Equal(unsafe.StringData(b.(*v1alpha1.MarketplaceOffer).Status.Conditions[0].Message)))
 }
 
 func TestWatchedNamespaces(t *testing.T) {

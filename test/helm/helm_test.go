@@ -228,6 +228,9 @@ func TestChartValuesReachTheManager(t *testing.T) {
 		"--watch-namespaces=team-a,team-b",
 		"--solution-concurrency=8", "--offer-concurrency=16"))
 	g.Expect(d.Spec.Template.Spec.Containers[0].Resources.Limits.Memory().String()).To(Equal("512Mi"))
+	g.Expect(d.Spec.Template.Spec.Containers[0].Env).To(ContainElement(corev1.EnvVar{Name: "GOMEMLIMIT", ValueFrom: &corev1.EnvVarSource{
+		ResourceFieldRef: &corev1.ResourceFieldSelector{ContainerName: "manager", Resource: "limits.memory"}}}),
+		"the Go runtime's soft memory limit follows the container's")
 	g.Expect(kinds(objs)).To(ContainElements(
 		"RoleBinding/cosell-operator-manager", "Role/cosell-operator-manager", "RoleBinding/cosell-operator-manager-secret",
 		"ServiceMonitor/cosell-operator", "PrometheusRule/cosell-operator", "ConfigMap/cosell-operator-dashboard"))
