@@ -462,10 +462,11 @@ func seededMarkdown(r *seededResult) string {
 	obj := float64(r.objects)
 	p("## Settled memory at N = %d (seeded: %d MarketplaceOffers and %d Solutions)", r.n, r.n, r.n)
 	p("")
-	p("| N | objects | idle RSS | settled RSS | (settled - idle) RSS / object | idle heap in use | settled heap in use | (settled - idle) heap / object |")
-	p("|---|---|---|---|---|---|---|---|")
-	p("| %d | %d | %.1f MiB | %.1f MiB | %.2f KiB | %.1f MiB | %.1f MiB | %.2f KiB |", r.n, r.objects,
-		float64(m.idleRSSKB)/1024, float64(m.settledRSSKB)/1024, float64(m.settledRSSKB-m.idleRSSKB)/obj,
+	p("| N | objects | idle RSS | RSS after the collection | settled RSS | (settled - idle) RSS / object | idle heap in use | settled heap in use | (settled - idle) heap / object |")
+	p("|---|---|---|---|---|---|---|---|---|")
+	p("| %d | %d | %.1f MiB | %.1f MiB (%.2f KiB / object) | %.1f MiB (%.0f s) | %.2f KiB | %.1f MiB | %.1f MiB | %.2f KiB |", r.n, r.objects,
+		float64(m.idleRSSKB)/1024, float64(m.gcRSSKB)/1024, float64(m.gcRSSKB-m.idleRSSKB)/obj, float64(m.settledRSSKB)/1024, m.returnedSecs,
+		float64(m.settledRSSKB-m.idleRSSKB)/obj,
 		m.idleHeap/(1<<20), m.settledHeap/(1<<20), (m.settledHeap-m.idleHeap)/1024/obj)
 	p("")
 	if m.idleRuntime != nil && m.settledRuntime != nil {
@@ -499,8 +500,9 @@ func seededMarkdown(r *seededResult) string {
 	p("The operator starts on an empty cluster (idle baseline: `VmRSS` and heap in use 2 s after it is ready); %d pairs (Migrate, Merge, "+
 		"Discard) go through their lifecycle and their status is read back as templates; the operator is killed (SIGKILL), the other "+
 		"pairs are created with their template's finalizers and status (names and IDs substituted), and the same binary starts again. "+
-		"Once it has reconciled every object and 5 s more, a heap profile with `?gc=1` forces a collection, then `VmRSS` and heap in use "+
-		"are read. The writes and calls are the restarted process's: a seeded status the operator did not consider settled would show "+
+		"Once it has reconciled every object and 5 s more, a heap profile with `?gc=1` forces a collection and `VmRSS` is read; the settled "+
+		"`VmRSS` and heap in use are read once the Go runtime has returned to the OS the freed heap it keeps beyond its goal (`VmRSS` fell by "+
+		"less than 1%% over 5 s; the seconds it took in brackets). The writes and calls are the restarted process's: a seeded status the operator did not consider settled would show "+
 		"there. See test/bench/README.md.", templatePairs)
 	p("")
 	p("The seeded products do not exist in the simulator. The operator reads a settled offer back at its resync slot, spread by UID over "+
