@@ -260,6 +260,43 @@ func grown[V int | float64](after, before map[string]V) map[string]V {
 	return d
 }
 
+// counts are what the API server and the simulator counted so far: the
+// API-server writes of the operator's kinds and events (apiWrites) and
+// the Partner Center calls by route.
+type counts struct {
+	api map[string]float64
+	pc  map[string]int
+}
+
+func readCounts(ctx context.Context, restCfg *rest.Config, simBase string) (counts, error) {
+	api, err := apiWrites(ctx, restCfg)
+	if err != nil {
+		return counts{}, err
+	}
+	st, err := simStats(simBase)
+	if err != nil {
+		return counts{}, err
+	}
+	return counts{api: api, pc: st.Requests}, nil
+}
+
+// since is what was counted between before and c.
+func (c counts) since(before counts) counts {
+	return counts{api: grown(c.api, before.api), pc: grown(c.pc, before.pc)}
+}
+
+// readsAndWrites sums Partner Center calls by route into reads and writes.
+func readsAndWrites(byRoute map[string]int) (reads, writes int) {
+	for k, d := range byRoute {
+		if isWriteRoute(k) {
+			writes += d
+		} else {
+			reads += d
+		}
+	}
+	return reads, writes
+}
+
 // apiWrites scrapes kube-apiserver's apiserver_request_total (as admin)
 // and returns mutating requests of the operator's group and of events.
 func apiWrites(ctx context.Context, cfg *rest.Config) (map[string]float64, error) {

@@ -162,11 +162,7 @@ func memoryRun(ctx context.Context, cfg *config, n int) (*seededResult, error) {
 	logf("memory N=%d: seeded in %.1fs; starting the operator", n, res.seedSecs)
 
 	// 4. The operator on the settled cluster.
-	apiBefore, err := apiWrites(ctx, restCfg)
-	if err != nil {
-		return nil, err
-	}
-	simBefore, err := simStats(simBase)
+	before, err := readCounts(ctx, restCfg, simBase)
 	if err != nil {
 		return nil, err
 	}
@@ -188,16 +184,12 @@ func memoryRun(ctx context.Context, cfg *config, n int) (*seededResult, error) {
 		res.errors = value(ss, "controller_runtime_reconcile_total", map[string]string{"result": "error"})
 	}
 	res.windowSecs = time.Since(start).Seconds()
-	apiAfter, err := apiWrites(ctx, restCfg)
+	after, err := readCounts(ctx, restCfg, simBase)
 	if err != nil {
 		return nil, err
 	}
-	res.api = grown(apiAfter, apiBefore)
-	simAfter, err := simStats(simBase)
-	if err != nil {
-		return nil, err
-	}
-	res.pcByRoute = grown(simAfter.Requests, simBefore.Requests)
+	d := after.since(before)
+	res.api, res.pcByRoute = d.api, d.pc
 	m, err := settledMemory(op.cmd.Process.Pid, op.pprofURL, op.metricsURL, runDir)
 	if err != nil {
 		return nil, fmt.Errorf("memory: %w", err)

@@ -45,11 +45,7 @@ type restartResult struct {
 // settled object against one created once it is idle.
 func restartRun(ctx context.Context, restCfg *rest.Config, c client.Client, tr *tracker, simBase string, n int, op *exec.Cmd, runDir string,
 	env []string, opArgs []string, metricsURL, readyURL string) (*restartResult, error) {
-	apiBefore, err := apiWrites(ctx, restCfg)
-	if err != nil {
-		return nil, err
-	}
-	simBefore, err := simStats(simBase)
+	before, err := readCounts(ctx, restCfg, simBase)
 	if err != nil {
 		return nil, err
 	}
@@ -64,23 +60,13 @@ func restartRun(ctx context.Context, restCfg *rest.Config, c client.Client, tr *
 	// Trailing writes (status patches, events) land within a few seconds.
 	time.Sleep(5 * time.Second)
 
-	apiAfter, err := apiWrites(ctx, restCfg)
+	after, err := readCounts(ctx, restCfg, simBase)
 	if err != nil {
 		return nil, err
 	}
-	res.api = grown(apiAfter, apiBefore)
-	simAfter, err := simStats(simBase)
-	if err != nil {
-		return nil, err
-	}
-	res.pcByRoute = grown(simAfter.Requests, simBefore.Requests)
-	for k, d := range res.pcByRoute {
-		if isWriteRoute(k) {
-			res.pcWrites += d
-		} else {
-			res.pcReads += d
-		}
-	}
+	d := after.since(before)
+	res.api, res.pcByRoute = d.api, d.pc
+	res.pcReads, res.pcWrites = readsAndWrites(res.pcByRoute)
 
 	// Fairness: kill it again; a fresh offer created as soon as the next
 	// process is ready competes with the sweep of every settled object.

@@ -37,17 +37,7 @@ func steadyRun(ctx context.Context, simBase string, offers int, period time.Dura
 	if err != nil {
 		return nil, err
 	}
-	reads := func(m map[string]int) (r, w int) {
-		for k, v := range m {
-			if isWriteRoute(k) {
-				w += v
-			} else {
-				r += v
-			}
-		}
-		return
-	}
-	lastReads, _ := reads(first.Requests)
+	lastReads, _ := readsAndWrites(first.Requests)
 	start := time.Now()
 	next := start.Add(res.window)
 	for end := start.Add(time.Duration(periods) * period); time.Now().Before(end); next = next.Add(res.window) {
@@ -60,7 +50,7 @@ func steadyRun(ctx context.Context, simBase string, offers int, period time.Dura
 		if err != nil {
 			return nil, err
 		}
-		r, _ := reads(st.Requests)
+		r, _ := readsAndWrites(st.Requests)
 		res.perWindow = append(res.perWindow, r-lastReads)
 		lastReads = r
 	}
@@ -69,13 +59,7 @@ func steadyRun(ctx context.Context, simBase string, offers int, period time.Dura
 		return nil, err
 	}
 	res.readsByRoute = grown(last.Requests, first.Requests)
-	for k, d := range res.readsByRoute {
-		if isWriteRoute(k) {
-			res.writes += d
-		} else {
-			res.reads += d
-		}
-	}
+	res.reads, res.writes = readsAndWrites(res.readsByRoute)
 	return res, nil
 }
 
