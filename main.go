@@ -499,7 +499,9 @@ func partnerCenter(ctx context.Context, mgr readers, opts options) (partnerCente
 	// long backoff after 5xx answers or dropped connections) goes back to
 	// the workqueue instead of holding a worker idle
 	// (controllers/reconcile.go requeues it after that wait); shorter
-	// backoffs, and a 429's Retry-After, are waited out in place.
+	// backoffs, and a 429's Retry-After, are waited out in place, unless
+	// the pacer has learned that the 429s are noise: they then go back
+	// to the workqueue too (ingestion.Pacer.Noise).
 	base := ingestion.Options{BaseURL: baseURL, JobPollInterval: opts.jobPollInterval, MaxRetryWait: 500 * time.Millisecond}
 	teamNamespaces := splitList(opts.teamNamespaces)
 

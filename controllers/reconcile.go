@@ -101,8 +101,9 @@ type kind[O conditionsObject] struct {
 // starts the adapter's attempts again, so without a count a Partner Center
 // that keeps failing (5xx, dropped connections: the backoffs longer than
 // ingestion.Options.MaxRetryWait) would never show in the conditions. A
-// 429 is deferred only by a client without a pacer; the operator's pacer
-// waits each one out in place (internal/partnercenter/ingestion).
+// 429 is deferred by a client without a pacer, and by one whose pacer has
+// learned that the 429s come whatever the rate (noise); under a limit the
+// pacer has each one waited out in place (internal/partnercenter/ingestion).
 const maxQuietRetries = 5
 
 // deferredRetries counts, by object, the reconciles in a row that ended

@@ -38,6 +38,17 @@ import (
 //     rate): the pacer goes back to the rate it had and learns that share as
 //     the noise, so that the same share does not slow anyone down again. The
 //     noise decays when the 429s do.
+//   - A window whose 429s are too many for chance even with 10% noise
+//     (overwhelming) is judged as soon as its throttled span tells the
+//     admitted rate, without waiting for a full sample: workers that start
+//     far above a limit would otherwise each meet it again after their
+//     first Retry-After.
+//
+// Once the pacer has learned that a share of the 429s come whatever the
+// rate (Noise), the client hands such a 429 back to its caller to requeue
+// instead of holding the caller idle for its Retry-After (Client.mayDefer);
+// under a limit, or while a decision is tested, each one is waited out in
+// place, which is how the callers slow down together.
 //
 // Callers that do not wait out a Retry-After themselves (they requeue the
 // throttled work and go on with other work, see Options.MaxRetryWait) keep
@@ -98,6 +109,13 @@ const (
 	pacerMinSample = 100
 	pacerMaxWindow = 30 * time.Second
 	pacerFewest    = 10
+	// pacerNoisePrior is the share of 429s chance is allowed to explain
+	// in a window judged before it holds pacerMinSample answers
+	// (overwhelming).
+	pacerNoisePrior = 0.1
+	// pacerNoisy is the least learned noise at which Noise lets callers
+	// requeue a 429's work rather than wait out its Retry-After.
+	pacerNoisy = 0.05
 	// A window that tests a decision and cannot tell the 429s' fall from
 	// chance yet goes on up to pacerMaxTest answers (or pacerMaxWindow).
 	pacerMaxTest = 4 * pacerMinSample
@@ -152,6 +170,18 @@ func (p *Pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 		p.observe(time.Now(), resp, epoch)
 	}
 	return resp, err
+}
+
+// Noise reports whether the pacer takes the 429s it meets now for noise:
+// it paces nobody and tests no decision, and it learned that a share of
+// at least pacerNoisy of the answers are 429s whatever the rate. A caller
+// may then requeue a 429's work and go on with other work instead of
+// waiting out its Retry-After in place (Client.mayDefer): slowing down
+// would not make those 429s stop.
+func (p *Pacer) Noise() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.rate == 0 && !p.testing && p.noise >= pacerNoisy
 }
 
 // Rate returns the rate the pacer holds the workers to, in requests per
@@ -231,8 +261,14 @@ func (p *Pacer) observe(now time.Time, resp *http.Response, epoch int) {
 	if p.winStart.IsZero() {
 		p.winStart = now
 	}
+	// A window is judged after pacerWindow once it holds pacerMinSample
+	// answers (or after pacerMaxWindow), or, when its 429s are
+	// overwhelming, as soon as its throttled span can tell the admitted
+	// rate: at a start into an exhausted limit, every worker would
+	// otherwise meet it again after its Retry-After.
 	elapsed, total := now.Sub(p.winStart), p.winOK+p.win429
-	if elapsed < pacerWindow || (total < pacerMinSample && elapsed < pacerMaxWindow) {
+	early := elapsed >= pacerThrottledSpan && total < pacerMinSample && p.overwhelming(total)
+	if !early && (elapsed < pacerWindow || (total < pacerMinSample && elapsed < pacerMaxWindow)) {
 		return
 	}
 	if total >= pacerFewest {
@@ -343,6 +379,18 @@ func (p *Pacer) adapt(now time.Time, share float64, n int, admitted float64, las
 func (p *Pacer) spread(share float64, n int) float64 {
 	pooled := (p.tested*float64(p.testedN) + share*float64(n)) / float64(p.testedN+n)
 	return math.Sqrt(pooled * (1 - pooled) * (1/float64(p.testedN) + 1/float64(n)))
+}
+
+// overwhelming reports whether the window's 429s, n answers so far, are
+// too many for chance even if the noise were pacerNoisePrior: a window
+// short of pacerMinSample answers is then judged at once, rather than
+// left to run on into an exhausted limit while it gathers them.
+func (p *Pacer) overwhelming(n int) bool {
+	if n < pacerFewest || p.testing {
+		return false
+	}
+	p0 := max(p.noise, pacerNoisePrior)
+	return float64(p.win429)/float64(n) > p0+4*math.Sqrt(p0*(1-p0)/float64(n))
 }
 
 // significant is how far above the noise the share of 429s in a window of n

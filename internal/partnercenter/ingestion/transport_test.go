@@ -157,6 +157,14 @@ func TestMaxRetryWait(t *testing.T) {
 		},
 		wantCount: 2, waitsInline: true,
 	}, {
+		name:    "a 429 under a pacer that learned 429s as noise returns at once with its Retry-After",
+		handler: throttleOnce,
+		opts: func(o *Options) {
+			o.MaxRetryWait, o.HTTPClient = 250*time.Millisecond, &http.Client{Transport: &Pacer{noise: 0.1}}
+		},
+		wantStatus: http.StatusTooManyRequests, wantCount: 1,
+		retryAfter: Equal(time.Second),
+	}, {
 		name:      "a 5xx whose backoff is under the cap is retried inline",
 		handler:   failTwice,
 		opts:      func(o *Options) { o.MaxRetryWait = 250 * time.Millisecond }, // backoff 1-5 ms
