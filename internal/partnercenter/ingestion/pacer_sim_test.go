@@ -99,12 +99,6 @@ type simResult struct {
 	duration              time.Duration
 }
 
-// simulate runs workers against srv through p for d of virtual time; each
-// request spends latency on the way there and back.
-func simulate(p pacing, srv limiter, workers int, latency, d time.Duration) simResult {
-	return simulateWorkers(p, srv, simWorkers{n: workers, latency: latency}, d)
-}
-
 // simWorkers shapes the workers of a simulation.
 type simWorkers struct {
 	n       int
@@ -122,7 +116,8 @@ type simWorkers struct {
 	deferNoise bool
 }
 
-// simulateWorkers is simulate with workers shaped by w.
+// simulateWorkers runs workers shaped by w against srv through p for d of
+// virtual time; each request spends w.latency on the way there and back.
 func simulateWorkers(p pacing, srv limiter, w simWorkers, d time.Duration) simResult {
 	workers, latency := w.n, w.latency
 	start := time.Unix(1_000_000, 0)
