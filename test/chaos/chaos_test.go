@@ -129,6 +129,34 @@ func TestFaults(t *testing.T) {
 	checkStats(t, st, n)
 	t.Logf("RESULT faults %q: %d offers + %d solutions converged in %s; faults met: %v (%d in all, over %d requests)",
 		faults, n, n, took.Round(time.Millisecond), st.Faults, sum(st.Faults), sum(st.Requests))
+	if floor := latencyFloor(faults, sum(st.Requests)); floor > 0 {
+		t.Logf("RESULT faults latency floor: %d requests x %s / %d workers = %s; the run took %.2f times it",
+			sum(st.Requests), faultLatency(faults), operatorWorkers, floor.Round(time.Second), took.Seconds()/floor.Seconds())
+	}
+}
+
+// operatorWorkers is how many objects the operator reconciles at once with
+// its defaults (main.go: --offer-concurrency 8, --solution-concurrency 4).
+const operatorWorkers = 8 + 4
+
+// faultLatency is the latency term of a fault spec, zero without one.
+func faultLatency(faults string) time.Duration {
+	for term := range strings.SplitSeq(faults, ",") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(term), "latency="); ok {
+			d, err := time.ParseDuration(v)
+			if err == nil {
+				return d
+			}
+		}
+	}
+	return 0
+}
+
+// latencyFloor is the least time the operator's workers could take to
+// make requests requests that each spend the spec's latency: requests x
+// latency / workers. Zero when the spec adds no latency.
+func latencyFloor(faults string, requests int) time.Duration {
+	return time.Duration(requests) * faultLatency(faults) / operatorWorkers
 }
 
 // TestLeaderElection runs two replicas, SIGKILLs the leader mid-convergence
@@ -275,5 +303,22 @@ func eventually(t *testing.T, timeout, every time.Duration, what string, cond fu
 			t.Fatalf("timed out after %s waiting until %s", timeout, what)
 		}
 		time.Sleep(every)
+	}
+}
+
+func TestLatencyFloor(t *testing.T) {
+	for _, tc := range []struct {
+		faults   string
+		requests int
+		want     time.Duration
+	}{
+		{"429=0.1,5xx=0.1,latency=200ms,drop=0.02,seed=1", 12000, 200 * time.Second},
+		{"latency=1s", 24, 2 * time.Second},
+		{"429=0.1,seed=1", 12000, 0},
+		{"latency=soon", 12000, 0},
+	} {
+		if got := latencyFloor(tc.faults, tc.requests); got != tc.want {
+			t.Errorf("latencyFloor(%q, %d) = %s, want %s", tc.faults, tc.requests, got, tc.want)
+		}
 	}
 }
