@@ -204,9 +204,12 @@ func (r *MarketplaceOfferReconciler) checkDrift(ctx context.Context, s *offerSco
 		r.markChecked(offer)
 		return nil
 	}
-	if s.createdProduct {
-		// Nothing was changed outside yet: the first resync is due an
-		// interval after the create.
+	if s.createdProduct || s.migratedProduct {
+		// Nothing was changed outside yet: a product just created, or
+		// just made by the migration into the offer (found this
+		// reconcile, its migrated draft read once by syncDraft), was never
+		// published, so no sale can have been stopped. The first resync
+		// is due an interval after.
 		r.markChecked(offer)
 		return nil
 	}

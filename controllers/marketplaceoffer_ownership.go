@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -158,20 +159,28 @@ func (r *MarketplaceOfferReconciler) mayAdopt(ctx context.Context, offer *v1alph
 			product.ID, offer.Spec.OfferID, v1alpha1.AdoptAnnotation)
 		return nil
 	}
-	var sols v1alpha1.SolutionList
-	if err := r.List(ctx, &sols, client.InNamespace(offer.Namespace), client.MatchingFields{migrateOfferIndex: offer.Name}); err != nil {
+	migrated, err := r.madeByMigration(ctx, offer, product)
+	if err != nil || migrated {
 		return err
-	}
-	for _, sol := range sols.Items {
-		if sol.Status.State == v1alpha1.StateMigrated && sol.Status.ProductID == product.ID {
-			return nil
-		}
 	}
 	return stalled(v1alpha1.ReasonAdoptionRequired,
 		"Partner Center already holds product %s with offer ID %s, which this MarketplaceOffer did not create; "+
 			"to manage that product from here, annotate this object with %s: \"true\" "+
 			"(kubectl annotate marketplaceoffer %s %s=true); otherwise declare another offer ID in a new MarketplaceOffer",
 		product.ID, offer.Spec.OfferID, v1alpha1.AdoptAnnotation, offer.Name, v1alpha1.AdoptAnnotation)
+}
+
+// madeByMigration reports whether a Solution migrating into the offer
+// reports the legacy solution migrated into product (through the
+// migrate-offer field index, no Partner Center call).
+func (r *MarketplaceOfferReconciler) madeByMigration(ctx context.Context, offer *v1alpha1.MarketplaceOffer, product *partnercenter.Product) (bool, error) {
+	var sols v1alpha1.SolutionList
+	if err := r.List(ctx, &sols, client.InNamespace(offer.Namespace), client.MatchingFields{migrateOfferIndex: offer.Name}); err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(sols.Items, func(sol v1alpha1.Solution) bool {
+		return sol.Status.State == v1alpha1.StateMigrated && sol.Status.ProductID == product.ID
+	}), nil
 }
 
 // finalizeOffer guards cleanUp (marketplaceoffer_delete.go), which carries

@@ -20,6 +20,9 @@ type offerScope struct {
 	// createdProduct is set by ensureProduct when it created the product,
 	// whose draft is then known to be empty.
 	createdProduct bool
+	// migratedProduct is set by ensureProduct when it found the product a
+	// Solution migrated into the offer, never published by anyone yet.
+	migratedProduct bool
 	// draft is set by syncDraft: what it found of the draft in Partner
 	// Center; draftUnknown while it waits on a job it started before.
 	draft draftFact

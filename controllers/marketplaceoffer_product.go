@@ -106,6 +106,9 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 		if err := r.mayAdopt(ctx, offer, product); err != nil {
 			return err
 		}
+		if s.migratedProduct, err = r.madeByMigration(ctx, offer, product); err != nil {
+			return err
+		}
 	}
 	offer.Status.ProductID, offer.Status.CreatePending = product.ID, nil
 	return nil

@@ -98,6 +98,50 @@ func TestEnsureProductAdoptsAProductCreatedBeforeACrash(t *testing.T) {
 	g.Expect(f.Products()).To(Equal(map[string]int{"contoso-analytics": 1}))
 }
 
+// An offer whose first reconcile finds the product a Solution migrated
+// into it (the migration ran while the offer waited in the queue) takes
+// it without reading its submissions: a product the migration just made
+// was never published, so no sale can have been stopped. An offer that
+// finds a product it did not make (adopted) still reads them.
+func TestOfferFindingItsMigratedProductReadsNoSubmissions(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	f := fake.New(pc.LegacySolution{PartnerID: "4871234", SolutionID: "ocp-contoso-analytics", Name: "Contoso Analytics",
+		Summary: "Real-time analytics for retail."})
+	offer := draftOffer()
+	offer.Spec.Target = v1alpha1.TargetLive
+	legacy, err := f.MigrateSolution(ctx, pc.MigrateRequest{PartnerID: "4871234", SolutionID: "ocp-contoso-analytics",
+		OfferID: offer.Spec.OfferID, OfferType: string(offer.Spec.OfferType), PublisherID: offer.Spec.PublisherID})
+	g.Expect(err).NotTo(HaveOccurred())
+	sol := &v1alpha1.Solution{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "ocp-contoso-analytics", Generation: 1},
+		Spec: v1alpha1.SolutionSpec{SolutionID: "ocp-contoso-analytics", PartnerID: "4871234", Action: v1alpha1.ActionMigrate,
+			Migrate: &v1alpha1.MigrateSpec{OfferRef: v1alpha1.OfferReference{Name: offer.Name}}},
+		Status: v1alpha1.SolutionStatus{ObservedGeneration: 1, State: v1alpha1.StateMigrated, ProductID: legacy.ProductID},
+	}
+	h := newOfferHarness(t, offer, f, sol)
+
+	_, got := h.reconcile(g)
+	g.Expect(got.Status.ProductID).To(Equal(legacy.ProductID))
+	g.Expect(f.Calls["ListSubmissions"]).To(BeZero(), "no submissions read for the product the migration just made")
+	g.Expect(f.Calls["CreateProduct"]).To(BeZero())
+	g.Expect(meta.FindStatusCondition(got.Status.Conditions, v1alpha1.StalledCondition)).To(BeNil())
+
+	// An adopted product (a sale may have been stopped) is read.
+	f = fake.New()
+	job, err := f.CreateProduct(ctx, pc.ProductSpec{OfferID: "contoso-analytics", OfferType: "SoftwareAsAService", Name: "Contoso Analytics"})
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = f.GetJob(ctx, job.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+	adopted := draftOffer()
+	adopted.Spec.Target = v1alpha1.TargetLive
+	adopted.Spec.CoSell = nil
+	adopted.Annotations = map[string]string{v1alpha1.AdoptAnnotation: "true"}
+	h = newOfferHarness(t, adopted, f)
+	h.reconcile(g)
+	g.Expect(f.Calls["ListSubmissions"]).To(BeNumerically(">=", 1), "an adopted product's submissions are read")
+}
+
 // An offer ID taken by an offer of another type stalls with what to do.
 // (Partner Center's product resource names no publisher.)
 func TestEnsureProductStallsOnAnOfferIDOfAnotherType(t *testing.T) {

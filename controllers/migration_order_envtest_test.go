@@ -148,6 +148,9 @@ func TestMigrationEndsMigratedWhicheverIsAppliedFirstAndHowLongApart(t *testing.
 				g.Expect(k8s.Create(ctx, offer)).To(Succeed())
 			}
 			expectMigrated(g, sim, offer, sol)
+			// The legacy solution is read once: a Solution that waited
+			// for its offer migrates on the state it read then.
+			g.Expect(sim.Stats().Requests["GET ocp-gtm/solution 200"]).To(Equal(1), "legacy solution reads")
 		})
 	}
 }

@@ -37,6 +37,11 @@ type solutionScope struct {
 	// action is set by readLegacyState and carryOut: what Partner Center's
 	// state means for spec.action.
 	action actionFact
+	// waited is set by readLegacyState when the Solution waited for its
+	// offer and acts on the state read when the wait began (pending
+	// migration), without reading it again; a refusal of the action reads
+	// it then (decideAgain).
+	waited bool
 }
 
 // reconcileSolution runs the Solution's phases in order, then sets its
@@ -81,7 +86,11 @@ func (r *SolutionReconciler) readOffer(ctx context.Context, s *solutionScope) er
 // exist yet, can only wait. Once a reconcile of this generation read
 // Partner Center's state (pending migration) and ended waiting for the
 // offer, the offer's events wake the Solution without asking Partner
-// Center again until the offer is there (and live, for a merge).
+// Center again until the offer is there (and live, for a merge). The
+// action is then asked for on that state, without reading it again: the
+// action's answer is Partner Center's state, and a refusal, which a state
+// changed during the wait (merged, discarded, migrated in the portal)
+// would bring, reads it and decides again (decideAgain).
 //
 // A completed action of this generation is not read again: migrations and
 // merges are final, and a discard changes only through this Solution (a
@@ -98,7 +107,19 @@ func (r *SolutionReconciler) readLegacyState(ctx context.Context, s *solutionSco
 		if err := waitForOffer(s); err != nil {
 			return err
 		}
+		s.legacy = &partnercenter.LegacySolution{
+			PartnerID: spec.PartnerID, SolutionID: spec.SolutionID, State: partnercenter.SolutionStatePendingMigration,
+		}
+		s.waited = true
+		return nil
 	}
+	return r.readState(ctx, s)
+}
+
+// readState reads the legacy solution from Partner Center, records it, and
+// ends the reconcile as readLegacyState says.
+func (r *SolutionReconciler) readState(ctx context.Context, s *solutionScope) error {
+	spec := &s.sol.Spec
 	legacy, err := r.PartnerCenter.GetSolution(ctx, spec.PartnerID, spec.SolutionID)
 	if partnercenter.IsNotFound(err) {
 		return stalled(v1alpha1.ReasonSolutionNotFound,
@@ -191,6 +212,9 @@ func (r *SolutionReconciler) carryOut(ctx context.Context, s *solutionScope) err
 	}
 	legacy, err := call(ctx)
 	if err != nil {
+		if s.waited && (partnercenter.IsConflict(err) || partnercenter.IsNotFound(err)) {
+			return r.decideAgain(ctx, s, err)
+		}
 		return r.actionRefused(s, err)
 	}
 	recordLegacyState(s, legacy)
@@ -198,6 +222,26 @@ func (r *SolutionReconciler) carryOut(ctx context.Context, s *solutionScope) err
 		return err
 	}
 	return waiting(r.Options.MinPoll, v1alpha1.ReasonProgressing, "Partner Center reports %s after %s", legacy.State, s.sol.Spec.Action)
+}
+
+// decideAgain follows Partner Center's refusal of an action asked for on
+// the state read before the wait for the offer (readLegacyState): it reads
+// the legacy solution and decides on what it says now, as a reconcile that
+// had read it first: done, a conflicting decision, a merge request open, a
+// discard to undo before acting. A solution still pending migration was
+// refused for another reason, reported as any refusal.
+func (r *SolutionReconciler) decideAgain(ctx context.Context, s *solutionScope, refusal error) error {
+	s.waited = false
+	if err := r.readState(ctx, s); err != nil {
+		return err
+	}
+	if s.legacy.State == partnercenter.SolutionStatePendingMigration {
+		return r.actionRefused(s, refusal)
+	}
+	if err := r.undoDiscard(ctx, s); err != nil {
+		return err
+	}
+	return r.carryOut(ctx, s)
 }
 
 // actionCall is the Partner Center call that carries out spec.action; it

@@ -19,10 +19,15 @@ import (
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/fake"
 )
 
-// A Merge waiting for its offer to go live reads Partner Center once for
-// the generation, then waits on the offer's events without asking again.
-func TestMergeWaitingForItsOfferAsksPartnerCenterOnce(t *testing.T) {
-	g := NewWithT(t)
+// mergeWaitHarness is a Solution merging into an offer that is not live
+// yet, over a fake API client and c.
+type mergeWaitHarness struct {
+	r     *SolutionReconciler
+	offer *v1alpha1.MarketplaceOffer
+	sol   *v1alpha1.Solution
+}
+
+func newMergeWaitHarness(g Gomega, c pc.Client) *mergeWaitHarness {
 	scheme := runtime.NewScheme()
 	g.Expect(v1alpha1.AddToScheme(scheme)).To(Succeed())
 	offer := draftOffer()
@@ -35,33 +40,124 @@ func TestMergeWaitingForItsOfferAsksPartnerCenterOnce(t *testing.T) {
 	b := fakeclient.NewClientBuilder().WithScheme(scheme).
 		WithStatusSubresource(&v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}).WithObjects(offer, sol)
 	g.Expect(IndexFields(context.Background(), builderIndexer{b})).To(Succeed())
-	f := fake.New(pc.LegacySolution{PartnerID: "4871234", SolutionID: "ocp-contoso-analytics", Name: "Contoso Analytics"})
-	r := &SolutionReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: f, Recorder: events.NewFakeRecorder(100),
+	r := &SolutionReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: c, Recorder: events.NewFakeRecorder(100),
 		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
 	r.Options.defaults()
+	return &mergeWaitHarness{r: r, offer: offer, sol: sol}
+}
+
+// editOffer changes the offer's status as its reconciler would.
+func (h *mergeWaitHarness) editOffer(g Gomega, edit func(*v1alpha1.MarketplaceOffer)) {
+	o := &v1alpha1.MarketplaceOffer{}
+	g.Expect(h.r.Get(context.Background(), client.ObjectKeyFromObject(h.offer), o)).To(Succeed())
+	edit(o)
+	g.Expect(h.r.Status().Update(context.Background(), o)).To(Succeed())
+}
+
+// reconcile runs one reconcile of the Solution and returns it as stored.
+func (h *mergeWaitHarness) reconcile(g Gomega) *v1alpha1.Solution {
+	_, err := h.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: client.ObjectKeyFromObject(h.sol)})
+	g.Expect(err).NotTo(HaveOccurred())
+	got := &v1alpha1.Solution{}
+	g.Expect(h.r.Get(context.Background(), client.ObjectKeyFromObject(h.sol), got)).To(Succeed())
+	return got
+}
+
+// goLive makes the offer live on product p-1.
+func (h *mergeWaitHarness) goLive(g Gomega) {
+	h.editOffer(g, func(o *v1alpha1.MarketplaceOffer) {
+		o.Status.Phase, o.Status.ProductID = v1alpha1.PhaseLive, "p-1"
+		o.Status.Conditions = []metav1.Condition{{Type: v1alpha1.LiveCondition, Status: metav1.ConditionTrue,
+			Reason: v1alpha1.ReasonSucceeded, LastTransitionTime: metav1.Now()}}
+	})
+}
+
+// A Merge waiting for its offer to go live reads Partner Center once for
+// the generation, then waits on the offer's events without asking again.
+func TestMergeWaitingForItsOfferAsksPartnerCenterOnce(t *testing.T) {
+	g := NewWithT(t)
+	f := fake.New(pc.LegacySolution{PartnerID: "4871234", SolutionID: "ocp-contoso-analytics", Name: "Contoso Analytics"})
+	h := newMergeWaitHarness(g, f)
 
 	// The offer advances through its stages meanwhile: the Solution's
 	// status says nothing of them, so it is written once, not per stage.
 	var rv string
 	for _, phase := range []v1alpha1.OfferPhase{v1alpha1.PhaseDraft, v1alpha1.PhaseCertifying, v1alpha1.PhaseGoingLive} {
-		o := &v1alpha1.MarketplaceOffer{}
-		g.Expect(r.Get(context.Background(), client.ObjectKeyFromObject(offer), o)).To(Succeed())
-		o.Status.Phase = phase
-		g.Expect(r.Status().Update(context.Background(), o)).To(Succeed())
-		_, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: client.ObjectKeyFromObject(sol)})
-		g.Expect(err).NotTo(HaveOccurred())
-		got := &v1alpha1.Solution{}
-		g.Expect(r.Get(context.Background(), client.ObjectKeyFromObject(sol), got)).To(Succeed())
+		h.editOffer(g, func(o *v1alpha1.MarketplaceOffer) { o.Status.Phase = phase })
+		got := h.reconcile(g)
 		if rv != "" {
 			g.Expect(got.ResourceVersion).To(Equal(rv), "no status write at offer phase %s", phase)
 		}
 		rv = got.ResourceVersion
 	}
 	got := &v1alpha1.Solution{}
-	g.Expect(r.Get(context.Background(), client.ObjectKeyFromObject(sol), got)).To(Succeed())
+	g.Expect(h.r.Get(context.Background(), client.ObjectKeyFromObject(h.sol), got)).To(Succeed())
 	g.Expect(readyReason(got.Status.Conditions)).To(Equal(v1alpha1.ReasonWaitingForOffer))
 	g.Expect(f.Calls["GetSolution"]).To(Equal(1))
 	g.Expect(f.Calls["RequestMerge"]).To(BeZero())
+}
+
+// refusesOutOfState answers an action on a legacy solution that is no
+// longer pending migration with a 409, as the simulator's OCP GTM
+// extension does (internal/simulator/migration.go).
+type refusesOutOfState struct {
+	*fake.Client
+}
+
+func (c refusesOutOfState) RequestMerge(ctx context.Context, req pc.MergeRequest) (*pc.LegacySolution, error) {
+	s, err := c.GetSolution(ctx, req.PartnerID, req.SolutionID)
+	c.Calls["GetSolution"]-- // Partner Center's own look, not the operator's read
+	if err != nil {
+		return nil, err
+	}
+	if s.State != pc.SolutionStatePendingMigration && s.ProductID != req.ProductID {
+		c.Calls["RequestMerge"]++
+		return nil, &pc.Error{Class: pc.ClassConflict, Op: "RequestMerge", StatusCode: 409, Code: pc.CodeInvalidState,
+			Message: "solution " + req.SolutionID + " is " + string(s.State)}
+	}
+	return c.Client.RequestMerge(ctx, req)
+}
+
+// Once its offer is live, a Merge that waited for it asks for the merge on
+// the state it read when the wait began, without reading it again. A
+// state changed in the portal during the wait makes Partner Center refuse
+// the merge: the Solution reads the state then and acts on it.
+func TestMergeThatWaitedActsOnTheStateItRead(t *testing.T) {
+	const partner, id = "4871234", "ocp-contoso-analytics"
+	for name, tt := range map[string]struct {
+		portal func(context.Context, *fake.Client)
+		// reads and merges asked for, undone discards; the state at the end
+		reads, merges, undos int
+		state                v1alpha1.SolutionState
+		productID            string
+	}{
+		"unchanged": {portal: func(context.Context, *fake.Client) {}, reads: 1, merges: 1, state: v1alpha1.StateMerged, productID: "p-1"},
+		"discarded in the portal": {portal: func(ctx context.Context, f *fake.Client) {
+			_, _ = f.DiscardSolution(ctx, partner, id)
+		}, reads: 2, merges: 2, undos: 1, state: v1alpha1.StateMerged, productID: "p-1"},
+		"merged elsewhere in the portal": {portal: func(ctx context.Context, f *fake.Client) {
+			_, _ = f.RequestMerge(ctx, pc.MergeRequest{PartnerID: partner, SolutionID: id, ProductID: "p-other"})
+		}, reads: 2, merges: 1, state: v1alpha1.StateMerged, productID: "p-other"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			g := NewWithT(t)
+			ctx := context.Background()
+			f := fake.New(pc.LegacySolution{PartnerID: partner, SolutionID: id, Name: "Contoso Analytics"})
+			h := newMergeWaitHarness(g, refusesOutOfState{f})
+			g.Expect(readyReason(h.reconcile(g).Status.Conditions)).To(Equal(v1alpha1.ReasonWaitingForOffer))
+			tt.portal(ctx, f)
+			f.Calls["RequestMerge"] = 0 // the portal's are not the Solution's
+			h.goLive(g)
+
+			got := h.reconcile(g)
+			g.Expect(got.Status.State).To(Equal(tt.state))
+			g.Expect(got.Status.ProductID).To(Equal(tt.productID))
+			g.Expect(readyReason(got.Status.Conditions)).To(Equal(v1alpha1.ReasonSucceeded))
+			g.Expect(f.Calls["GetSolution"]).To(Equal(tt.reads), "legacy solution reads")
+			g.Expect(f.Calls["RequestMerge"]).To(Equal(tt.merges), "merges asked for")
+			g.Expect(f.Calls["UndoDiscard"]).To(Equal(tt.undos), "discards undone")
+		})
+	}
 }
 
 // A Solution is woken by the offer changes it acts on (liveness, product,
