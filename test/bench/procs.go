@@ -211,3 +211,73 @@ func cpuSeconds(pid int) float64 {
 	stime, _ := strconv.ParseFloat(f[12], 64)
 	return (utime + stime) / 100
 }
+
+// machineCPU is the CPU time (user + system, seconds) used so far by the
+// whole machine and by each process of a run.
+type machineCPU struct {
+	busy      float64 // every core, every process: /proc/stat, all but idle and iowait
+	plane     float64 // kube-apiserver and etcd, the children envtest started
+	bench     float64 // this process: the creates, the watches, the floor's writes
+	operator  float64
+	simulator float64
+}
+
+// readMachineCPU reads the machine's CPU time and its processes'; operator
+// and simulator are their PIDs, 0 when the run has none.
+func readMachineCPU(operator, simulator int) machineCPU {
+	m := machineCPU{busy: machineBusy(), bench: cpuSeconds(os.Getpid())}
+	if operator > 0 {
+		m.operator = cpuSeconds(operator)
+	}
+	if simulator > 0 {
+		m.simulator = cpuSeconds(simulator)
+	}
+	entries, _ := os.ReadDir("/proc")
+	self := strconv.Itoa(os.Getpid())
+	for _, e := range entries {
+		data, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(data)
+		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || end < open {
+			continue
+		}
+		f := strings.Fields(s[end+1:])
+		if comm := s[open+1 : end]; (comm == "kube-apiserver" || comm == "etcd") && len(f) > 1 && f[1] == self {
+			pid, _ := strconv.Atoi(e.Name())
+			m.plane += cpuSeconds(pid)
+		}
+	}
+	return m
+}
+
+// since is the CPU time used between before and m.
+func (m machineCPU) since(before machineCPU) machineCPU {
+	return machineCPU{busy: m.busy - before.busy, plane: m.plane - before.plane, bench: m.bench - before.bench,
+		operator: m.operator - before.operator, simulator: m.simulator - before.simulator}
+}
+
+// machineBusy is the CPU time every core has spent busy since boot, in
+// seconds: the first line of /proc/stat (clock ticks of 1/100 s) less
+// idle and iowait.
+func machineBusy() float64 {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(line)
+	if len(f) < 5 || f[0] != "cpu" {
+		return 0
+	}
+	var busy float64
+	for i, v := range f[1:] {
+		n, _ := strconv.ParseFloat(v, 64)
+		if i != 3 && i != 4 { // idle, iowait
+			busy += n
+		}
+	}
+	return busy / 100
+}
