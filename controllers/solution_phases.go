@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -37,11 +38,10 @@ type solutionScope struct {
 	// action is set by readLegacyState and carryOut: what Partner Center's
 	// state means for spec.action.
 	action actionFact
-	// waited is set by readLegacyState when the Solution waited for its
-	// offer and acts on the state read when the wait began (pending
-	// migration), without reading it again; a refusal of the action reads
-	// it then (decideAgain).
-	waited bool
+	// assumed is set by readLegacyState when the Solution acts on the
+	// state last seen (pending migration, or none yet) without reading it
+	// first; a refusal of the action reads it then (decideAgain).
+	assumed bool
 }
 
 // reconcileSolution runs the Solution's phases in order, then sets its
@@ -60,6 +60,19 @@ func (r *SolutionReconciler) reconcileSolution(ctx context.Context, sol *v1alpha
 		// carryOut asks Partner Center for the action (ActionCompleted).
 		{"carryOut", r.carryOut},
 	})
+	if s.assumed && err != nil && sol.Status.State == "" {
+		// The reconcile ended before asking Partner Center anything (a
+		// wait or stall found in the cluster, or in the partner's
+		// prerequisites): the state is read once for status, as a
+		// reconcile that read it first would show it, and what it says
+		// comes first.
+		switch rerr := r.readState(ctx, s); {
+		case errors.Is(rerr, errSkipRest):
+			err = nil
+		case rerr != nil:
+			err = rerr
+		}
+	}
 	setSolutionConditions(s)
 	return err
 }
@@ -78,19 +91,24 @@ func (r *SolutionReconciler) readOffer(ctx context.Context, s *solutionScope) er
 	return nil
 }
 
-// readLegacyState reads the legacy solution from Partner Center and ends
-// the reconcile when its state is already what spec.action asks, when it
+// readLegacyState learns the legacy solution's state from Partner Center
+// and ends the reconcile when it is already what spec.action asks, when it
 // records another decision, or while a merge request is open.
 //
+// A solution last seen pending migration (or never seen) whose action can
+// be taken now is not read first: the action is asked for at once, and
+// its answer is Partner Center's state. An action out of state is refused
+// (the simulator's OCP GTM extension answers 409, a solution it does not
+// hold 404): the Solution then reads the state and decides on it in the
+// same reconcile (decideAgain), as a reconcile that had read it first
+// would. The outcome is the same; only the calls differ.
+//
 // A Merge whose offer is not live yet, or a Migrate whose offer does not
-// exist yet, can only wait. Once a reconcile of this generation read
-// Partner Center's state (pending migration) and ended waiting for the
-// offer, the offer's events wake the Solution without asking Partner
-// Center again until the offer is there (and live, for a merge). The
-// action is then asked for on that state, without reading it again: the
-// action's answer is Partner Center's state, and a refusal, which a state
-// changed during the wait (merged, discarded, migrated in the portal)
-// would bring, reads it and decides again (decideAgain).
+// exist yet, can only wait: the first reconcile of the generation reads
+// the state, so that a mistyped solution ID or a decision taken elsewhere
+// is reported at once rather than once the offer is there. It then waits
+// on the offer's events without asking Partner Center again, and acts on
+// that state once the offer can take the action.
 //
 // A completed action of this generation is not read again: migrations and
 // merges are final, and a discard changes only through this Solution (a
@@ -102,18 +120,24 @@ func (r *SolutionReconciler) readLegacyState(ctx context.Context, s *solutionSco
 		s.action = actionCompleted
 		return errSkipRest
 	}
-	if st.ObservedGeneration == s.sol.Generation && st.State == v1alpha1.StatePendingMigration &&
-		readyReason(st.Conditions) == v1alpha1.ReasonWaitingForOffer {
-		if err := waitForOffer(s); err != nil {
+	if st.State != "" && st.State != v1alpha1.StatePendingMigration {
+		// Merge requested (polled), done for an earlier generation, or
+		// another decision: read it.
+		return r.readState(ctx, s)
+	}
+	if err := waitForOffer(s); err != nil {
+		waited := st.ObservedGeneration == s.sol.Generation && st.State == v1alpha1.StatePendingMigration &&
+			readyReason(st.Conditions) == v1alpha1.ReasonWaitingForOffer
+		if waited {
 			return err
 		}
-		s.legacy = &partnercenter.LegacySolution{
-			PartnerID: spec.PartnerID, SolutionID: spec.SolutionID, State: partnercenter.SolutionStatePendingMigration,
-		}
-		s.waited = true
-		return nil
+		return r.readState(ctx, s) // the phases go on; carryOut waits
 	}
-	return r.readState(ctx, s)
+	s.legacy = &partnercenter.LegacySolution{
+		PartnerID: spec.PartnerID, SolutionID: spec.SolutionID, State: partnercenter.SolutionStatePendingMigration,
+	}
+	s.assumed = true
+	return nil
 }
 
 // readState reads the legacy solution from Partner Center, records it, and
@@ -211,8 +235,10 @@ func (r *SolutionReconciler) carryOut(ctx context.Context, s *solutionScope) err
 		return err
 	}
 	legacy, err := call(ctx)
+	assumed := s.assumed
+	s.assumed = false
 	if err != nil {
-		if s.waited && (partnercenter.IsConflict(err) || partnercenter.IsNotFound(err)) {
+		if assumed && (partnercenter.IsConflict(err) || partnercenter.IsNotFound(err)) {
 			return r.decideAgain(ctx, s, err)
 		}
 		return r.actionRefused(s, err)
@@ -225,13 +251,12 @@ func (r *SolutionReconciler) carryOut(ctx context.Context, s *solutionScope) err
 }
 
 // decideAgain follows Partner Center's refusal of an action asked for on
-// the state read before the wait for the offer (readLegacyState): it reads
-// the legacy solution and decides on what it says now, as a reconcile that
-// had read it first: done, a conflicting decision, a merge request open, a
-// discard to undo before acting. A solution still pending migration was
-// refused for another reason, reported as any refusal.
+// the state last seen (readLegacyState): it reads the legacy solution and
+// decides on what it says now, as a reconcile that had read it first:
+// not found, done, a conflicting decision, a merge request open, a discard
+// to undo before acting. A solution still pending migration was refused
+// for another reason, reported as any refusal.
 func (r *SolutionReconciler) decideAgain(ctx context.Context, s *solutionScope, refusal error) error {
-	s.waited = false
 	if err := r.readState(ctx, s); err != nil {
 		return err
 	}

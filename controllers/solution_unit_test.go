@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/events"
@@ -116,6 +117,77 @@ func (c refusesOutOfState) RequestMerge(ctx context.Context, req pc.MergeRequest
 			Message: "solution " + req.SolutionID + " is " + string(s.State)}
 	}
 	return c.Client.RequestMerge(ctx, req)
+}
+
+func (c refusesOutOfState) DiscardSolution(ctx context.Context, partnerID, solutionID string) (*pc.LegacySolution, error) {
+	s, err := c.GetSolution(ctx, partnerID, solutionID)
+	c.Calls["GetSolution"]-- // Partner Center's own look, not the operator's read
+	if err != nil {
+		c.Calls["DiscardSolution"]++
+		return nil, err
+	}
+	if s.State != pc.SolutionStatePendingMigration && s.State != pc.SolutionStateDiscarded {
+		c.Calls["DiscardSolution"]++
+		return nil, &pc.Error{Class: pc.ClassConflict, Op: "DiscardSolution", StatusCode: 409, Code: pc.CodeInvalidState,
+			Message: "solution " + solutionID + " is " + string(s.State)}
+	}
+	return c.Client.DiscardSolution(ctx, partnerID, solutionID)
+}
+
+// A Solution whose action can be taken at once asks for it without
+// reading the legacy solution first: the answer is Partner Center's state.
+// A refusal (a decision taken elsewhere, a solution Partner Center does
+// not hold) is read then, in the same reconcile, and reported as a
+// reconcile that read first would: a conflicting decision or a mistyped
+// ID stalls at once.
+func TestSolutionActsWithoutReadingFirst(t *testing.T) {
+	const partner = "4871234"
+	for name, tt := range map[string]struct {
+		solutionID    string
+		before        func(context.Context, *fake.Client)
+		reads, asked  int
+		state         v1alpha1.SolutionState
+		ready, reason string
+	}{
+		"pending migration": {solutionID: "ocp-contoso-legacy", before: func(context.Context, *fake.Client) {},
+			asked: 1, state: v1alpha1.StateDiscarded, ready: string(metav1.ConditionTrue), reason: v1alpha1.ReasonSucceeded},
+		"migrated elsewhere": {solutionID: "ocp-contoso-legacy", before: func(ctx context.Context, f *fake.Client) {
+			_, _ = f.MigrateSolution(ctx, pc.MigrateRequest{PartnerID: partner, SolutionID: "ocp-contoso-legacy", OfferID: "elsewhere", OfferType: "SoftwareAsAService"})
+		}, reads: 1, asked: 1, state: v1alpha1.StateMigrated, ready: string(metav1.ConditionFalse), reason: v1alpha1.ReasonActionConflict},
+		"mistyped solution ID": {solutionID: "ocp-contoso-legcy", before: func(context.Context, *fake.Client) {},
+			reads: 1, asked: 1, ready: string(metav1.ConditionFalse), reason: v1alpha1.ReasonSolutionNotFound},
+	} {
+		t.Run(name, func(t *testing.T) {
+			g := NewWithT(t)
+			ctx := context.Background()
+			scheme := runtime.NewScheme()
+			g.Expect(v1alpha1.AddToScheme(scheme)).To(Succeed())
+			sol := &v1alpha1.Solution{
+				ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "ocp-contoso-legacy", Generation: 1},
+				Spec:       v1alpha1.SolutionSpec{SolutionID: tt.solutionID, PartnerID: partner, Action: v1alpha1.ActionDiscard},
+			}
+			b := fakeclient.NewClientBuilder().WithScheme(scheme).
+				WithStatusSubresource(&v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}).WithObjects(sol)
+			g.Expect(IndexFields(ctx, builderIndexer{b})).To(Succeed())
+			f := fake.New(pc.LegacySolution{PartnerID: partner, SolutionID: "ocp-contoso-legacy", Name: "Contoso Legacy"})
+			tt.before(ctx, f)
+			r := &SolutionReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: refusesOutOfState{f},
+				Recorder: events.NewFakeRecorder(100), Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
+			r.Options.defaults()
+
+			_, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(sol)})
+			g.Expect(err).NotTo(HaveOccurred())
+			got := &v1alpha1.Solution{}
+			g.Expect(r.Get(ctx, client.ObjectKeyFromObject(sol), got)).To(Succeed())
+			g.Expect(f.Calls["GetSolution"]).To(Equal(tt.reads), "legacy solution reads")
+			g.Expect(f.Calls["DiscardSolution"]).To(Equal(tt.asked), "discards asked for")
+			g.Expect(got.Status.State).To(Equal(tt.state))
+			c := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.ReadyCondition)
+			g.Expect(c).NotTo(BeNil())
+			g.Expect(string(c.Status)).To(Equal(tt.ready))
+			g.Expect(c.Reason).To(Equal(tt.reason))
+		})
+	}
 }
 
 // Once its offer is live, a Merge that waited for it asks for the merge on
