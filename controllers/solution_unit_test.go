@@ -7,12 +7,8 @@ import (
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/tools/events"
-	clocktesting "k8s.io/utils/clock/testing"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	fakeclient "sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
@@ -29,8 +25,6 @@ type mergeWaitHarness struct {
 }
 
 func newMergeWaitHarness(g Gomega, c pc.Client) *mergeWaitHarness {
-	scheme := runtime.NewScheme()
-	g.Expect(v1alpha1.AddToScheme(scheme)).To(Succeed())
 	offer := draftOffer()
 	offer.Spec.Target = v1alpha1.TargetLive // but not live yet
 	sol := &v1alpha1.Solution{
@@ -38,13 +32,7 @@ func newMergeWaitHarness(g Gomega, c pc.Client) *mergeWaitHarness {
 		Spec: v1alpha1.SolutionSpec{SolutionID: "ocp-contoso-analytics", PartnerID: "4871234", Action: v1alpha1.ActionMerge,
 			Merge: &v1alpha1.MergeSpec{OfferRef: &v1alpha1.OfferReference{Name: offer.Name}}},
 	}
-	b := fakeclient.NewClientBuilder().WithScheme(scheme).
-		WithStatusSubresource(&v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}).WithObjects(offer, sol)
-	g.Expect(IndexFields(context.Background(), builderIndexer{b})).To(Succeed())
-	r := &SolutionReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: c, Recorder: events.NewFakeRecorder(100),
-		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
-	r.Options.defaults()
-	return &mergeWaitHarness{r: r, offer: offer, sol: sol}
+	return &mergeWaitHarness{r: newSolutionReconciler(g, c, offer, sol), offer: offer, sol: sol}
 }
 
 // editOffer changes the offer's status as its reconciler would.
@@ -160,20 +148,13 @@ func TestSolutionActsWithoutReadingFirst(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			g := NewWithT(t)
 			ctx := context.Background()
-			scheme := runtime.NewScheme()
-			g.Expect(v1alpha1.AddToScheme(scheme)).To(Succeed())
 			sol := &v1alpha1.Solution{
 				ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "ocp-contoso-legacy", Generation: 1},
 				Spec:       v1alpha1.SolutionSpec{SolutionID: tt.solutionID, PartnerID: partner, Action: v1alpha1.ActionDiscard},
 			}
-			b := fakeclient.NewClientBuilder().WithScheme(scheme).
-				WithStatusSubresource(&v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}).WithObjects(sol)
-			g.Expect(IndexFields(ctx, builderIndexer{b})).To(Succeed())
 			f := fake.New(pc.LegacySolution{PartnerID: partner, SolutionID: "ocp-contoso-legacy", Name: "Contoso Legacy"})
 			tt.before(ctx, f)
-			r := &SolutionReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: refusesOutOfState{f},
-				Recorder: events.NewFakeRecorder(100), Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
-			r.Options.defaults()
+			r := newSolutionReconciler(g, refusesOutOfState{f}, sol)
 
 			_, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(sol)})
 			g.Expect(err).NotTo(HaveOccurred())
@@ -263,19 +244,12 @@ func TestOfferProgressedPassesWhatASolutionActsOn(t *testing.T) {
 // call. A new generation reads again.
 func TestCompletedSolutionIsNotReadAgain(t *testing.T) {
 	g := NewWithT(t)
-	scheme := runtime.NewScheme()
-	g.Expect(v1alpha1.AddToScheme(scheme)).To(Succeed())
 	sol := &v1alpha1.Solution{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "ocp-contoso-legacy", Generation: 1},
 		Spec:       v1alpha1.SolutionSpec{SolutionID: "ocp-contoso-legacy", PartnerID: "4871234", Action: v1alpha1.ActionDiscard},
 	}
-	b := fakeclient.NewClientBuilder().WithScheme(scheme).
-		WithStatusSubresource(&v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}).WithObjects(sol)
-	g.Expect(IndexFields(context.Background(), builderIndexer{b})).To(Succeed())
 	f := fake.New(pc.LegacySolution{PartnerID: "4871234", SolutionID: "ocp-contoso-legacy", Name: "Contoso Legacy"})
-	r := &SolutionReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: f, Recorder: events.NewFakeRecorder(100),
-		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
-	r.Options.defaults()
+	r := newSolutionReconciler(g, f, sol)
 	reconcile := func() *v1alpha1.Solution {
 		_, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: client.ObjectKeyFromObject(sol)})
 		g.Expect(err).NotTo(HaveOccurred())

@@ -71,13 +71,15 @@ func TestOfferNamedByAStalledMigrateSolutionStallsInsteadOfWaitingForever(t *tes
 	g.Expect(solutionStalledChanged.Update(event.UpdateEvent{ObjectOld: sol, ObjectNew: sol.DeepCopy()})).To(BeFalse())
 }
 
-func newSolutionReconciler(g Gomega, f *fake.Client, objs ...client.Object) *SolutionReconciler {
+// newSolutionReconciler is a SolutionReconciler over a fake API client
+// holding objs, with the field indexes, and the Partner Center client c.
+func newSolutionReconciler(g Gomega, c pc.Client, objs ...client.Object) *SolutionReconciler {
 	scheme := runtime.NewScheme()
 	g.Expect(v1alpha1.AddToScheme(scheme)).To(Succeed())
 	b := fakeclient.NewClientBuilder().WithScheme(scheme).
 		WithStatusSubresource(&v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}).WithObjects(objs...)
 	g.Expect(IndexFields(context.Background(), builderIndexer{b})).To(Succeed())
-	r := &SolutionReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: f, Recorder: events.NewFakeRecorder(100),
+	r := &SolutionReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: c, Recorder: events.NewFakeRecorder(100),
 		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
 	r.Options.defaults()
 	return r
