@@ -152,16 +152,15 @@ func (r *MarketplaceOfferReconciler) markCreatePending(ctx context.Context, offe
 // mayAdopt decides whether the offer may take over product, which exists
 // in Partner Center but which this object did not create: only on the
 // opt-in annotation, or when a Solution of the offer's namespace migrated
-// into this offer made it.
-func (r *MarketplaceOfferReconciler) mayAdopt(ctx context.Context, offer *v1alpha1.MarketplaceOffer, product *partnercenter.Product) error {
+// into this offer made it (migrated: madeByMigration).
+func (r *MarketplaceOfferReconciler) mayAdopt(offer *v1alpha1.MarketplaceOffer, product *partnercenter.Product, migrated bool) error {
 	if offer.GetAnnotations()[v1alpha1.AdoptAnnotation] == "true" {
 		r.Recorder.Eventf(offer, nil, "Normal", "Adopted", "Adopt", "took over product %s (offer ID %s) as the %s annotation asks",
 			product.ID, offer.Spec.OfferID, v1alpha1.AdoptAnnotation)
 		return nil
 	}
-	migrated, err := r.madeByMigration(ctx, offer, product)
-	if err != nil || migrated {
-		return err
+	if migrated {
+		return nil
 	}
 	return stalled(v1alpha1.ReasonAdoptionRequired,
 		"Partner Center already holds product %s with offer ID %s, which this MarketplaceOffer did not create; "+

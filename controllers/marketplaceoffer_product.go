@@ -103,10 +103,10 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 			spec.OfferID, product.OfferType)
 	}
 	if !ours {
-		if err := r.mayAdopt(ctx, offer, product); err != nil {
+		if s.migratedProduct, err = r.madeByMigration(ctx, offer, product); err != nil {
 			return err
 		}
-		if s.migratedProduct, err = r.madeByMigration(ctx, offer, product); err != nil {
+		if err := r.mayAdopt(offer, product, s.migratedProduct); err != nil {
 			return err
 		}
 	}

@@ -34,11 +34,12 @@ import (
 // was added with, so they take their turn with objects created since, in
 // order. Settled objects (holdsNoWork) stay at low priority. It handles
 // nothing else: the For watch enqueues every event.
-func initialWork(observedGeneration func(client.Object) int64) handler.EventHandler {
+func initialWork[O conditionsObject](observedGeneration func(O) *int64) handler.EventHandler {
 	return handler.Funcs{
 		CreateFunc: func(_ context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 			pq, ok := q.(priorityqueue.PriorityQueue[reconcile.Request])
-			if !ok || !e.IsInInitialList || holdsNoWork(e.Object, observedGeneration(e.Object)) {
+			obj, isO := e.Object.(O)
+			if !ok || !isO || !e.IsInInitialList || holdsNoWork(obj, *observedGeneration(obj)) {
 				return
 			}
 			pq.AddWithOpts(priorityqueue.AddOpts{Priority: ptr.To(0)}, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(e.Object)})
@@ -49,12 +50,11 @@ func initialWork(observedGeneration func(client.Object) int64) handler.EventHand
 // holdsNoWork reports whether status says obj is settled for its
 // generation: observed, with Ready for the generation and Reconciling not
 // True (Ready True, stalled, suspended). Its reconcile is then a check.
-func holdsNoWork(obj client.Object, observedGeneration int64) bool {
-	c, ok := obj.(conditionsObject)
-	if !ok || !obj.GetDeletionTimestamp().IsZero() || observedGeneration != obj.GetGeneration() {
+func holdsNoWork(obj conditionsObject, observedGeneration int64) bool {
+	if !obj.GetDeletionTimestamp().IsZero() || observedGeneration != obj.GetGeneration() {
 		return false
 	}
-	conds := c.GetConditions()
+	conds := obj.GetConditions()
 	ready := meta.FindStatusCondition(conds, v1alpha1.ReadyCondition)
 	return ready != nil && ready.ObservedGeneration == obj.GetGeneration() &&
 		!meta.IsStatusConditionPresentAndEqual(conds, v1alpha1.ReconcilingCondition, metav1.ConditionTrue)

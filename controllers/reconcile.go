@@ -136,13 +136,7 @@ func setupWithManager[O conditionsObject](mgr ctrl.Manager, r reconcile.Reconcil
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(k.options.Concurrency, 1), RateLimiter: k.options.RateLimiter}).
 		Named(k.name)
 	// Objects of the initial list that hold work are not starved (queue.go).
-	b = b.Watches(k.newObject(), initialWork(func(o client.Object) int64 {
-		obj, ok := o.(O)
-		if !ok {
-			return 0
-		}
-		return *k.observedGeneration(obj)
-	}))
+	b = b.Watches(k.newObject(), initialWork(k.observedGeneration))
 	b = watchCredentials(b, k.client, k.options.CredentialsSecret, k.newList)
 	return k.watches(b).Complete(r)
 }
