@@ -130,7 +130,7 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.BoolVar(&o.simulatorRealistic, "simulator-realistic", false, "Realistic timings in the embedded simulator, for benchmarks: certification 8h, jobs 2m, going live 2h, merges 72h, unless the delay flags are given.")
 	fs.StringVar(&o.simulatorFaults, "simulator-faults", "", "Faults the embedded simulator injects, e.g. 429=0.1,5xx=0.05,latency=200ms,drop=0.02,qps=20.")
 	fs.IntVar(&o.solutionConcurrency, "solution-concurrency", 4, "Solutions reconciled at once.")
-	fs.IntVar(&o.offerConcurrency, "offer-concurrency", 8, "MarketplaceOffers reconciled at once.")
+	fs.IntVar(&o.offerConcurrency, "offer-concurrency", 16, "MarketplaceOffers reconciled at once.")
 	fs.Float64Var(&o.kubeAPIQPS, "kube-api-qps", -1, "Queries per second to the Kubernetes API server; a negative value sets no client-side limit and leaves it to the API server's priority and fairness, as controller-runtime does by default.")
 	fs.IntVar(&o.kubeAPIBurst, "kube-api-burst", 100, "Burst of queries to the Kubernetes API server, when --kube-api-qps is positive.")
 	fs.DurationVar(&o.minRetryDelay, "min-retry-delay", 500*time.Millisecond, "First delay before retrying a failed reconcile.")

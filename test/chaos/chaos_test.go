@@ -136,8 +136,8 @@ func TestFaults(t *testing.T) {
 }
 
 // operatorWorkers is how many objects the operator reconciles at once with
-// its defaults (main.go: --offer-concurrency 8, --solution-concurrency 4).
-const operatorWorkers = 8 + 4
+// its defaults (main.go: --offer-concurrency 16, --solution-concurrency 4).
+const operatorWorkers = 16 + 4
 
 // faultLatency is the latency term of a fault spec, zero without one.
 func faultLatency(faults string) time.Duration {

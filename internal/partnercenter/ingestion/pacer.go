@@ -265,9 +265,13 @@ func (p *Pacer) observe(now time.Time, resp *http.Response, epoch int) {
 	// answers (or after pacerMaxWindow), or, when its 429s are
 	// overwhelming, as soon as its throttled span can tell the admitted
 	// rate: at a start into an exhausted limit, every worker would
-	// otherwise meet it again after its Retry-After.
+	// otherwise meet it again after its Retry-After. That judgment waits
+	// for an answer after the last 429: answers to requests the limit
+	// admitted just before it may come back after it.
 	elapsed, total := now.Sub(p.winStart), p.winOK+p.win429
-	early := elapsed >= pacerThrottledSpan && total < pacerMinSample && p.overwhelming(total)
+	throttled, okThrottled := p.last429.Sub(p.first429), p.okLast429-p.okFirst429
+	tells := p.win429 > 1 && throttled >= pacerThrottledSpan && okThrottled >= pacerFewest
+	early := tells && now.After(p.last429) && total < pacerMinSample && p.overwhelming(total)
 	if !early && (elapsed < pacerWindow || (total < pacerMinSample && elapsed < pacerMaxWindow)) {
 		return
 	}
@@ -278,9 +282,16 @@ func (p *Pacer) observe(now time.Time, resp *http.Response, epoch int) {
 		// is its rate whatever the workers sent, while before the first
 		// 429 it may have let a burst through.
 		admitted := float64(p.winOK) / elapsed.Seconds()
-		throttled, okThrottled := p.last429.Sub(p.first429), p.okLast429-p.okFirst429
-		if p.win429 > 1 && throttled >= pacerThrottledSpan && okThrottled >= pacerFewest {
+		if tells {
 			admitted = float64(okThrottled) / throttled.Seconds()
+		}
+		if early {
+			// From the first 429 to now counts those late answers too. It
+			// is low when the workers then sat out their Retry-Afters,
+			// while the span is low when they came back into the limit
+			// just before now; neither counts more than the limit let
+			// through since its bucket was empty, so the higher is closer.
+			admitted = max(admitted, float64(p.winOK-p.okFirst429)/now.Sub(p.first429).Seconds())
 		}
 		last := total >= pacerMaxTest || elapsed >= pacerMaxWindow
 		if !p.adapt(now, float64(p.win429)/float64(total), total, admitted, last) {

@@ -242,12 +242,20 @@ func TestPacerFindsALimitBehindNoise(t *testing.T) {
 	for _, s := range shapes[1:] { // 4 workers at 20 ms cannot fill 30/s through 10% of 1 s Retry-Afters
 		t.Run(fmt.Sprintf("%d workers, %v", s.workers, s.latency), func(t *testing.T) {
 			g := NewWithT(t)
-			p := &Pacer{}
-			srv := &both{&noisy{share: 0.1, rnd: rand.New(rand.NewPCG(3, 4))}, &bucket{rate: 30, burst: 30}}
-			res := simulateWorkers(p, srv, simWorkers{n: s.workers, latency: s.latency, deferNoise: true}, 10*time.Minute)
-			admitted := float64(res.okLate) / (res.duration / 2).Seconds()
-			t.Logf("10%% random 429s in front of a 30/s limit: %.1f admitted/s, noise learned %.3f", admitted, p.noise)
-			g.Expect(admitted).To(BeNumerically(">=", 0.85*30), "uses at least 85%% of the limit")
+			// Which answers the noise hits decides what the pacer learns
+			// first, so it is judged over several draws of them.
+			var sum float64
+			const seeds = 6
+			for seed := range uint64(seeds) {
+				p := &Pacer{}
+				srv := &both{&noisy{share: 0.1, rnd: rand.New(rand.NewPCG(seed, 4))}, &bucket{rate: 30, burst: 30}}
+				res := simulateWorkers(p, srv, simWorkers{n: s.workers, latency: s.latency, deferNoise: true}, 10*time.Minute)
+				admitted := float64(res.okLate) / (res.duration / 2).Seconds()
+				t.Logf("seed %d: 10%% random 429s in front of a 30/s limit: %.1f admitted/s, noise learned %.3f", seed, admitted, p.noise)
+				g.Expect(admitted).To(BeNumerically(">=", 0.8*30), "seed %d uses at least 80%% of the limit", seed)
+				sum += admitted
+			}
+			g.Expect(sum/seeds).To(BeNumerically(">=", 0.9*30), "uses at least 90%% of the limit on average")
 		})
 	}
 }
@@ -287,22 +295,22 @@ func (s *both) answer(at time.Time) (int, time.Duration) {
 
 // TestPacerBenchShape is make bench's throttled run in virtual time: a
 // 20/s token bucket (burst 20, Retry-After in whole seconds, as the
-// simulator's qps fault answers) and twelve workers (8 offer and 4 Solution
-// workers) whose demand is just above it, judged over the whole run,
+// simulator's qps fault answers) and twenty workers (the operator's 16
+// offer and 4 Solution workers, main.go) or twelve, with a demand from
+// just above the limit to far above it, judged over the whole run,
 // start-up learning included: a 429 that the pacer causes while it learns
 // counts as much as one in the steady state.
 func TestPacerBenchShape(t *testing.T) {
-	ms := time.Millisecond
-	for _, w := range []simWorkers{
-		{n: 12, latency: 450 * ms},                                // ~27 requests/s unpaced
-		{n: 12, latency: 500 * ms},                                // ~24/s
-		{n: 12, latency: 550 * ms},                                // ~22/s
-		{n: 12, latency: 10 * ms, think: 490 * ms},                // fast answers, work between calls
-		{n: 12, latency: 10 * ms, think: 490 * ms, requeue: true}, // throttled objects requeued
-		{n: 12, latency: 10 * ms, think: 40 * ms},                 // a start far above the limit
-		{n: 12, latency: 500 * ms, deferNoise: true},              // as the operator: 429s deferred once taken for noise
-		{n: 12, latency: 10 * ms, think: 40 * ms, deferNoise: true},
-	} {
+	var all []simWorkers
+	for _, n := range []int{12, 20} {
+		for _, w := range benchShapes {
+			w.n = n
+			// The same demand from more workers.
+			w.latency, w.think = w.latency*time.Duration(n)/12, w.think*time.Duration(n)/12
+			all = append(all, w)
+		}
+	}
+	for _, w := range all {
 		t.Run(fmt.Sprintf("%d workers, %v latency, %v think, requeue %v", w.n, w.latency, w.think, w.requeue), func(t *testing.T) {
 			g := NewWithT(t)
 			base := simulateWorkers(alwaysOpen{}, &bucket{rate: 1000, burst: 1000}, w, 4*time.Minute)
@@ -316,6 +324,20 @@ func TestPacerBenchShape(t *testing.T) {
 			g.Expect(admitted).To(BeNumerically(">=", 0.9*20), "uses at least 90%% of the limit")
 		})
 	}
+}
+
+// benchShapes are the workers of TestPacerBenchShape, as twelve; the
+// latency scales with their number, so that twenty workers make the same
+// demand.
+var benchShapes = []simWorkers{
+	{latency: 450 * time.Millisecond},                                              // ~27 requests/s unpaced
+	{latency: 500 * time.Millisecond},                                              // ~24/s
+	{latency: 550 * time.Millisecond},                                              // ~22/s
+	{latency: 10 * time.Millisecond, think: 490 * time.Millisecond},                // fast answers, work between calls
+	{latency: 10 * time.Millisecond, think: 490 * time.Millisecond, requeue: true}, // throttled objects requeued
+	{latency: 10 * time.Millisecond, think: 40 * time.Millisecond},                 // a start far above the limit
+	{latency: 500 * time.Millisecond, deferNoise: true},                            // as the operator: 429s deferred once taken for noise
+	{latency: 10 * time.Millisecond, think: 40 * time.Millisecond, deferNoise: true},
 }
 
 // TestPacerJudgesAnOverwhelmedStartAtOnce: workers that start far above a
