@@ -312,8 +312,8 @@ func TestLatencyFloor(t *testing.T) {
 		requests int
 		want     time.Duration
 	}{
-		{"429=0.1,5xx=0.1,latency=200ms,drop=0.02,seed=1", 12000, 200 * time.Second},
-		{"latency=1s", 24, 2 * time.Second},
+		{"429=0.1,5xx=0.1,latency=200ms,drop=0.02,seed=1", 12000, 120 * time.Second}, // 16 + 4 workers
+		{"latency=1s", 24, 1200 * time.Millisecond},
 		{"429=0.1,seed=1", 12000, 0},
 		{"latency=soon", 12000, 0},
 	} {
