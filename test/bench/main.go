@@ -77,7 +77,7 @@ func main() {
 	flag.IntVar(&steadyPeriods, "steady-periods", steadyPeriods, "Periods the steady-state run watches.")
 	flag.IntVar(&memoryN, "memory-n", memoryN, "N of the seeded settled-memory run: N offers and N Solutions seeded settled (0 skips it; see README.md).")
 	flag.BoolVar(&cfg.keep, "keep", false, "Keep the work folder (logs, simulator store).")
-	flag.StringVar(&cfg.operatorArgs, "operator-args", "", "More flags for the operator, e.g. --pprof-bind-address=127.0.0.1:6060.")
+	flag.StringVar(&cfg.operatorArgs, "operator-args", "", "More flags for the operator, e.g. --resync-interval=10m. Not its addresses: the bench picks them and logs the pprof one, for profiles during a run.")
 	flag.Parse()
 	ctrllog.SetLogger(logr.Discard())
 	for _, s := range strings.Split(sizes, ",") {
@@ -428,6 +428,7 @@ func operatorRun(ctx context.Context, cfg *config, n int, faults string, timeout
 		return nil, err
 	}
 	defer stopProcess(op)
+	logf("operator N=%d: pprof at %s/debug/pprof/", n, pprofURL)
 	metricsURL := fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)
 	if err := waitHTTP(wctx, fmt.Sprintf("http://127.0.0.1:%d/readyz", probePort)); err != nil {
 		return nil, fmt.Errorf("operator: %w (log in %s)", err, runDir)

@@ -194,22 +194,36 @@ func procStatus(pid int) map[string]int64 {
 	return out
 }
 
-// cpuSeconds is the CPU time (user + system) a process has used so far,
-// from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s).
-func cpuSeconds(pid int) float64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+// procStat reads /proc/<pid>/stat: the command name (field 2, which may
+// hold spaces, in brackets) and the fields after it, field 3 first.
+func procStat(pid string) (comm string, fields []string, ok bool) {
+	data, err := os.ReadFile("/proc/" + pid + "/stat")
 	if err != nil {
-		return 0
+		return "", nil, false
 	}
-	// The command name (field 2) may hold spaces; fields follow its ')'.
 	s := string(data)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 13 {
+	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || end < open {
+		return "", nil, false
+	}
+	return s[open+1 : end], strings.Fields(s[end+1:]), true
+}
+
+// statCPUSeconds is the CPU time (user + system) in procStat's fields:
+// fields 14 and 15, in clock ticks of 1/100 s.
+func statCPUSeconds(fields []string) float64 {
+	if len(fields) < 13 {
 		return 0
 	}
-	utime, _ := strconv.ParseFloat(f[11], 64)
-	stime, _ := strconv.ParseFloat(f[12], 64)
+	utime, _ := strconv.ParseFloat(fields[11], 64)
+	stime, _ := strconv.ParseFloat(fields[12], 64)
 	return (utime + stime) / 100
+}
+
+// cpuSeconds is the CPU time (user + system) a process has used so far.
+func cpuSeconds(pid int) float64 {
+	_, fields, _ := procStat(strconv.Itoa(pid))
+	return statCPUSeconds(fields)
 }
 
 // machineCPU is the CPU time (user + system, seconds) used so far by the
@@ -235,19 +249,10 @@ func readMachineCPU(operator, simulator int) machineCPU {
 	entries, _ := os.ReadDir("/proc")
 	self := strconv.Itoa(os.Getpid())
 	for _, e := range entries {
-		data, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(data)
-		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || end < open {
-			continue
-		}
-		f := strings.Fields(s[end+1:])
-		if comm := s[open+1 : end]; (comm == "kube-apiserver" || comm == "etcd") && len(f) > 1 && f[1] == self {
-			pid, _ := strconv.Atoi(e.Name())
-			m.plane += cpuSeconds(pid)
+		comm, fields, ok := procStat(e.Name())
+		// Field 4 is the parent's PID: envtest's children of this process.
+		if ok && (comm == "kube-apiserver" || comm == "etcd") && len(fields) > 1 && fields[1] == self {
+			m.plane += statCPUSeconds(fields)
 		}
 	}
 	return m
