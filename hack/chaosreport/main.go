@@ -247,7 +247,7 @@ func faultsNote(t *testRun) string {
 			verdict = "not met"
 		}
 		floor, _ := time.ParseDuration(m[4])
-		return fmt.Sprintf("The latency floor is %s requests × %s over %s workers, %.0f s; the run took %s times it "+
+		return fmt.Sprintf("Here the floor is %s requests × %s over %s workers, %.0f s; the run took %s times it "+
 			"(the goal: at most 1.5 times): %s.", m[1], m[2], m[3], floor.Seconds(), m[5], verdict)
 	}
 	return ""
@@ -265,7 +265,8 @@ func headCommit() (string, error) {
 	return c, nil
 }
 
-// machine describes where the report is written: the run's machine.
+// machine describes where the report is written, the run's machine:
+// cores, CPU model, memory and Go.
 func machine() string {
 	model, mem := "unknown CPU", ""
 	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
@@ -284,15 +285,9 @@ func machine() string {
 			}
 		}
 	}
-	load := ""
-	if data, err := os.ReadFile("/proc/loadavg"); err == nil {
-		if f := strings.Fields(string(data)); len(f) >= 3 {
-			load = fmt.Sprintf(", load average %s when the run ended", strings.Join(f[:3], " "))
-		}
-	}
 	goVersion := runtime.Version()
 	if out, err := exec.Command("go", "version").Output(); err == nil {
 		goVersion = strings.TrimSpace(string(out))
 	}
-	return fmt.Sprintf("nproc %d, %s%s, `%s`%s", runtime.NumCPU(), model, mem, goVersion, load)
+	return fmt.Sprintf("nproc %d, %s%s, `%s`", runtime.NumCPU(), model, mem, goVersion)
 }

@@ -54,7 +54,7 @@ func TestRenderPassingRun(t *testing.T) {
 		"\nchaos_test.go:82: kill  2 after 2.471s",
 		"\n          products per offer ",
 		"At the last kill (kill 2), 56 of 500 offers and 350 of 500 solutions were done: every kill came while the operator converged.",
-		"16276 requests × 200ms over 20 workers, 163 s; the run took 1.39 times it (the goal: at most 1.5 times): met.",
+		"Here the floor is 16276 requests × 200ms over 20 workers, 163 s; the run took 1.39 times it (the goal: at most 1.5 times): met.",
 		"| TestLeaderElection | leader election: takeover 6.989s (bound 10.9s) |",
 	} {
 		if !strings.Contains(doc, want) {
