@@ -4,7 +4,11 @@
 // lines state. It writes nothing when a test failed or did not run, so the
 // committed figures are always those of a whole, passing run.
 //
-//	go run ./hack/chaosreport -commit "$(git rev-parse HEAD)" -out test/chaos/RESULTS.md tmp/chaos.out
+//	go run ./hack/chaosreport -commit "$(paste -sd' ' tmp/chaos.commit)" -out test/chaos/RESULTS.md tmp/chaos.out
+//
+// The commit is the one the run was made on, which make chaos notes in
+// tmp/chaos.commit before the run starts: HEAD after the run may be
+// another.
 package main
 
 import (
@@ -15,7 +19,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -107,14 +110,14 @@ func parse(r io.Reader) ([]*testRun, string, error) {
 }
 
 func main() {
-	commit := flag.String("commit", "", `The commit the run was made on, with " with uncommitted changes" when the tree was dirty (default: git rev-parse HEAD now).`)
+	commit := flag.String("commit", "", `The commit the run was made on, with " with uncommitted changes" when the tree was dirty (required; make chaos notes it in tmp/chaos.commit).`)
 	out := flag.String("out", "test/chaos/RESULTS.md", "The results file to write.")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: chaosreport [flags] <go test -v output of make chaos>\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if flag.NArg() != 1 {
+	if flag.NArg() != 1 || *commit == "" {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -132,11 +135,6 @@ func run(in, commit, out string) error {
 	runs, pkgTime, err := parse(bytes.NewReader(data))
 	if err != nil {
 		return err
-	}
-	if commit == "" {
-		if commit, err = headCommit(); err != nil {
-			return err
-		}
 	}
 	doc, err := render(runs, pkgTime, commit, machine())
 	if err != nil {
@@ -253,18 +251,6 @@ func faultsNote(t *testRun) string {
 	return ""
 }
 
-func headCommit() (string, error) {
-	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
-	if err != nil {
-		return "", fmt.Errorf("git rev-parse HEAD: %w (pass -commit)", err)
-	}
-	c := strings.TrimSpace(string(out))
-	if exec.Command("git", "diff", "--quiet", "HEAD", "--").Run() != nil {
-		c += " with uncommitted changes"
-	}
-	return c, nil
-}
-
 // machine describes where the report is written, the run's machine:
 // cores, CPU model, memory and Go.
 func machine() string {
@@ -285,9 +271,6 @@ func machine() string {
 			}
 		}
 	}
-	goVersion := runtime.Version()
-	if out, err := exec.Command("go", "version").Output(); err == nil {
-		goVersion = strings.TrimSpace(string(out))
-	}
-	return fmt.Sprintf("nproc %d, %s%s, `%s`", runtime.NumCPU(), model, mem, goVersion)
+	// make chaos runs the tests and this tool with the same go.
+	return fmt.Sprintf("nproc %d, %s%s, %s %s/%s", runtime.NumCPU(), model, mem, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
