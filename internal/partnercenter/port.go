@@ -109,6 +109,31 @@ type Client interface {
 	ConfigureCoSell(ctx context.Context, offerID, offerType string, cs CoSellListing) (unwritten []FeedbackItem, err error)
 }
 
+// Connector gives the Partner Center client that acts with a namespace's
+// credentials (crossplane-runtime's ExternalConnecter, per namespace). The
+// controllers call Connect once per reconcile with the object's namespace
+// and use the client it returns for every call of that reconcile; a
+// namespace without usable credentials gets an error that IsCredentials
+// classifies, saying what to create or grant. Implementations cache: a
+// Connect per reconcile is cheap.
+type Connector interface {
+	Connect(ctx context.Context, namespace string) (Client, error)
+}
+
+// ConnectorFunc adapts a function to Connector.
+type ConnectorFunc func(ctx context.Context, namespace string) (Client, error)
+
+// Connect calls f.
+func (f ConnectorFunc) Connect(ctx context.Context, namespace string) (Client, error) {
+	return f(ctx, namespace)
+}
+
+// Static is the Connector that gives c to every namespace: one credential
+// for the whole cluster, a simulator, or a fake in tests.
+func Static(c Client) Connector {
+	return ConnectorFunc(func(context.Context, string) (Client, error) { return c, nil })
+}
+
 // Prerequisites are what a partner needs before acting on legacy solutions.
 type Prerequisites struct {
 	// MembershipValid is true when the partner-network membership is valid.
