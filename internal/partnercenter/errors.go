@@ -96,6 +96,11 @@ type Error struct {
 	Deferred bool
 	// Details are Partner Center's detail items, if any.
 	Details []FeedbackItem
+	// Credentials marks an error of the caller's credentials, raised
+	// before any request (a Secret missing, unreadable or incomplete, no
+	// credential for the namespace): a person must create or grant
+	// something, which Message says. IsCredentials reports it.
+	Credentials bool
 	// Err is the underlying error, for network failures.
 	Err error
 }
@@ -131,6 +136,13 @@ func ClassOf(err error) Class {
 		return pcErr.Class
 	}
 	return ClassTransient
+}
+
+// IsCredentials reports whether err says the namespace's Partner Center
+// credentials are missing or unusable (Error.Credentials).
+func IsCredentials(err error) bool {
+	var pcErr *Error
+	return errors.As(err, &pcErr) && pcErr.Credentials
 }
 
 // IsNotFound reports whether err means the resource does not exist.
