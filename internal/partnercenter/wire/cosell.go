@@ -6,7 +6,7 @@ package wire
 // partner-ingestion-swagger.json). The Product Ingestion API has no
 // co-sell resource. Relative to the API's base:
 //
-//	GET /products?$filter=ExternalIDs/Any(i:i/Type eq 'AzureOfferID' and i/Value eq '{offerId}') -> CoSellPage[CoSellProduct]
+//	GET /products?$filter=… (the recorded lookup, submission.go)                                  -> SubmissionPage[SubmissionProduct]
 //	GET /products/{productId}/branches/getByModule(module=Cosell)                                 -> CoSellPage[Branch]
 //	GET /products/{productId}/cosellListing/getByInstanceID(instanceID={instanceId})              -> CoSellPage[CosellListing]
 //	PUT /products/{productId}/cosellListing/{instanceId}   body CosellListing                    -> CosellListing
