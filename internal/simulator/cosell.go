@@ -48,7 +48,11 @@ type coSellRec struct {
 }
 
 // swaggerSchema names a component schema of the swagger.
-const swaggerCoSellListing = "Microsoft.Ingestion.Api.Models.Cosell.CosellListing"
+const (
+	swaggerCoSellListing   = "Microsoft.Ingestion.Api.Models.Cosell.CosellListing"
+	swaggerAzureListing    = "Microsoft.Ingestion.Api.Models.Listings.AzureListing"
+	swaggerAzureSkuVariant = "Microsoft.Ingestion.Api.Models.Variants.AzureSkuVariant"
+)
 
 var swaggerSchemas = sync.OnceValues(func() (map[string]*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemas.PartnerIngestionSwagger()))
@@ -62,7 +66,7 @@ var swaggerSchemas = sync.OnceValues(func() (map[string]*jsonschema.Schema, erro
 		return nil, err
 	}
 	out := map[string]*jsonschema.Schema{}
-	for _, name := range []string{swaggerCoSellListing} {
+	for _, name := range []string{swaggerCoSellListing, swaggerAzureListing, swaggerAzureSkuVariant} {
 		sch, err := c.Compile(base + "#/components/schemas/" + name)
 		if err != nil {
 			return nil, fmt.Errorf("swagger schema %s: %w", name, err)
@@ -97,12 +101,18 @@ func (s *Simulator) partnerIngestionRoutes(add func(method, path, label string, 
 	add("GET", "/products/{productID}", "pi/product", s.handlePIProduct)
 	add("GET", "/products/{productID}/{sub...}", "pi/product-sub", s.handlePIProductSub)
 	add("PUT", "/products/{productID}/cosellListing/{instanceID}", "pi/cosellListing", s.handlePutCoSellListing)
+	s.submissionRoutes(add)
+	if s.piPageSize <= 0 {
+		s.piPageSize = defaultPIPageSize
+	}
 }
 
 // piResourceTypes maps Product Ingestion types to the swagger's
-// AzureProduct resourceType enum; types without an entry (SaaS among them)
-// are answered without resourceType, the swagger naming none for them.
+// AzureProduct resourceType enum, and SaaS to the recordings'
+// SoftwareAsAService (not in the enum); types without an entry are
+// answered without resourceType.
 var piResourceTypes = map[string]string{
+	"softwareAsAService":               "SoftwareAsAService",
 	"azureApplication":                 "AzureApplication",
 	"azureContainer":                   "AzureContainer",
 	"azureVirtualMachine":              "AzureThirdPartyVirtualMachine",
@@ -112,56 +122,48 @@ var piResourceTypes = map[string]string{
 }
 
 func piProduct(p *productRec) map[string]any {
-	out := map[string]any{"id": p.ID, "name": p.Alias,
-		"externalIDs": []any{map[string]any{"type": "AzureOfferID", "value": p.ExternalID}}}
+	out := map[string]any{"id": p.ID, "name": p.Alias, "isModularPublishing": true,
+		"externalIDs": []any{map[string]any{"type": "AzureOfferId", "value": p.ExternalID}}}
 	if t := piResourceTypes[p.Type]; t != "" {
 		out["resourceType"] = t
 	}
 	return out
 }
 
-var (
-	piExternalFilter = regexp.MustCompile(`(?i)i/value eq '([^']*)'`)
-	piTypeFilter     = regexp.MustCompile(`(?i)resourcetype eq '([^']*)'`)
-)
-
 func (s *Simulator) handlePIProducts(w http.ResponseWriter, r *http.Request) {
-	filter := r.URL.Query().Get("$filter")
-	var wantID, wantType string
-	if m := piExternalFilter.FindStringSubmatch(filter); m != nil {
-		wantID = m[1]
-	}
-	if m := piTypeFilter.FindStringSubmatch(filter); m != nil {
-		wantType = m[1]
-	}
-	if filter != "" && wantID == "" && wantType == "" {
-		writeError(w, errBadRequest("$filter %q: filter by ExternalIDs/Any(i:i/Type eq 'AzureOfferId' and i/Value eq '<offer id>') or ResourceType eq '<type>'", filter))
+	q := r.URL.Query()
+	tok, err := decodeSkipToken(q.Get("$skipToken"))
+	if err != nil {
+		writeError(w, err)
 		return
+	}
+	filter := q.Get("$filter")
+	if filter == "" {
+		filter = tok.Filter
+	}
+	match := piFilter(func(map[string]any) bool { return true })
+	if filter != "" {
+		if match, err = parsePIFilter(filter); err != nil {
+			writeError(w, err)
+			return
+		}
 	}
 	out := map[string]any{"value": []any{}}
 	s.serve(w, &out, func(st *stage, now time.Time) error {
-		var list []any
-		var ids []string
-		if wantID != "" {
-			if id := st.get(bucketOffers, wantID); id != nil {
-				ids = []string{string(id)}
-			}
-		} else {
-			ids = st.prefixKeys(bucketProducts, "")
-		}
-		for _, id := range ids {
+		list := []any{}
+		for _, id := range piCandidates(st, filter) {
 			p, err := loadProduct(st, id, now)
 			if err != nil {
 				return err
 			}
-			pp := piProduct(p)
-			if wantType != "" && !strings.EqualFold(fmt.Sprint(pp["resourceType"]), wantType) {
-				continue
+			if pp := piProduct(p); p.Lifecycle != lifecycleDeleted && match(pp) {
+				list = append(list, pp)
 			}
-			list = append(list, pp)
 		}
-		if list != nil {
-			out["value"] = list
+		end := min(len(list), tok.Offset+s.piPageSize)
+		out["value"] = list[min(tok.Offset, end):end]
+		if end < len(list) {
+			out["nextLink"] = piSkipToken{Offset: end, Filter: filter}.nextLink()
 		}
 		return nil
 	})
@@ -230,7 +232,7 @@ func (s *Simulator) handlePIProductSub(w http.ResponseWriter, r *http.Request) {
 		module := piBranchPath.FindStringSubmatch(sub)[1]
 		var canon string
 		for _, m := range piModules {
-			if strings.EqualFold(m, module) {
+			if m == module {
 				canon = m
 			}
 		}
@@ -239,7 +241,12 @@ func (s *Simulator) handlePIProductSub(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		fn = func(st *stage, p *productRec) error {
-			inst := p.ID // the simulator keeps one draft instance per module other than co-sell
+			if canon == "Listing" {
+				var err error
+				out, err = listingBranches(st, p)
+				return err
+			}
+			inst := p.ID // the simulator keeps one draft instance per module other than co-sell and listings
 			if canon == "Cosell" {
 				c, err := coSell(st, p.ID)
 				if err != nil {
@@ -274,6 +281,16 @@ func (s *Simulator) handlePIProductSub(w http.ResponseWriter, r *http.Request) {
 				out = map[string]any{"value": []any{out}}
 			}
 			return nil
+		}
+	case piListingByInst.MatchString(sub), piListingPath.MatchString(sub):
+		m, byInst := piListingByInst.FindStringSubmatch(sub), true
+		if m == nil {
+			m, byInst = piListingPath.FindStringSubmatch(sub), false
+		}
+		fn = func(st *stage, p *productRec) error {
+			var err error
+			out, err = listingRead(st, p, m[1], byInst)
+			return err
 		}
 	default:
 		writeError(w, errNotFound("no route for %s %s", r.Method, r.URL.Path))

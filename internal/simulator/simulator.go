@@ -64,6 +64,9 @@ type Simulator struct {
 	faults  faults
 	mux     *http.ServeMux
 	labels  map[string]route // mux pattern -> surface and label for Stats
+	// piPageSize is the page size of the submission API's product
+	// listings (defaultPIPageSize; tests set less).
+	piPageSize int
 	now     func() time.Time
 
 	statsMu     sync.Mutex
