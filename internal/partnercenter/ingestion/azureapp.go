@@ -70,7 +70,8 @@ func (c *Client) syncVariants(ctx context.Context, op, productID string, branche
 		}
 		byExternal[p.ID], created = v.ID, true
 	}
-	if created { // a new plan's listing branch exists once the plan does
+	if created || !hasBranches(branches, plans, byExternal) {
+		// A new plan's listing branch exists once the plan does.
 		if branches, err = c.subBranches(ctx, op, productID, wire.ListingModule); err != nil {
 			return err
 		}
@@ -89,6 +90,16 @@ func (c *Client) syncVariants(ctx context.Context, op, productID string, branche
 		}
 	}
 	return nil
+}
+
+// hasBranches reports whether branches hold the listing branch of every plan.
+func hasBranches(branches []wire.Branch, plans []pc.Plan, byExternal map[string]string) bool {
+	for _, p := range plans {
+		if !slices.ContainsFunc(branches, func(b wire.Branch) bool { return b.VariantID == byExternal[p.ID] }) {
+			return false
+		}
+	}
+	return true
 }
 
 // listingBranch is the Listing branch of a plan (variantID), or of the
