@@ -67,7 +67,7 @@ type Simulator struct {
 	// piPageSize is the page size of the submission API's product
 	// listings (defaultPIPageSize; tests set less).
 	piPageSize int
-	now     func() time.Time
+	now        func() time.Time
 
 	statsMu     sync.Mutex
 	requests    map[string]int

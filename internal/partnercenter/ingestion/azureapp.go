@@ -183,6 +183,20 @@ func submissionUnwritten(t wire.OfferType, d pc.Draft) []pc.FeedbackItem {
 	return out
 }
 
+// SubmissionWritten is what ConfigureDraft writes of d through the
+// submission API (what GetDraft then reads back), and what it reports
+// unwritten; package fake keeps drafts with it.
+func SubmissionWritten(t wire.OfferType, d pc.Draft) (pc.Draft, []pc.FeedbackItem) {
+	l := d.Listing
+	out := pc.Draft{Listing: pc.Listing{Title: l.Title, Summary: l.Summary, ShortDescription: l.ShortDescription,
+		Description: l.Description, Keywords: l.Keywords}}
+	for _, p := range d.Plans {
+		out.Plans = append(out.Plans, pc.Plan{ID: p.ID, Name: cmp.Or(p.Name, p.ID), Description: p.Description})
+	}
+	normalize(&out)
+	return out, submissionUnwritten(t, d)
+}
+
 // submissionDraft reads an Azure Application's listing and plans from the
 // submission API into d (GetDraft): what ConfigureDraft writes comes back
 // the same, so the next reconcile writes nothing.
