@@ -205,6 +205,10 @@
 //	PUT  /simulator/partners/{partnerId}            200; 400 (a seed partner: membership, account, roles)
 //	PUT  /simulator/drafts/{durable ID}             200; 400; 404 (edit a draft behind the operator's back)
 //	POST /simulator/products/{productId}/stop-sale  200; 404; 409 invalidState (not live)
+//	PUT  /simulator/products/{productId}/certification {"refuse": true|false}  200; 400; 404:
+//	     while true, every preview certification of the product is refused in the
+//	     shape of real traffic (internalServerError -> invalidState "Certification"
+//	     -> "Issues found during Certification.", no per-resource details; certrefusal.go)
 //	DELETE /simulator/products/{productId}          204; 404 (delete any product)
 //
 // # State and time

@@ -234,6 +234,7 @@ func (s *Simulator) routes() {
 		{"PUT", ExtensionPrefix + "/partners/{partnerId}", "partners", s.handlePartner},
 		{"PUT", ExtensionPrefix + "/drafts/{kind}/{rest...}", "drafts", s.handleEditDraft},
 		{"POST", ExtensionPrefix + "/products/{productId}/stop-sale", "stop-sale", s.handleStopSale},
+		{"PUT", ExtensionPrefix + "/products/{productId}/certification", "certification", s.handleCertificationOutcome},
 		{"DELETE", ExtensionPrefix + "/products/{productId}", "delete-product", s.handleDeleteProduct},
 	} {
 		add(surfaceAdmin, rt.method, rt.path, rt.label, rt.h)
