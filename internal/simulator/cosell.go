@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -224,85 +225,87 @@ var (
 // co-sell path uses; the swagger's path segments with parentheses do not
 // fit the mux's patterns, so they are matched here.
 func (s *Simulator) handlePIProductSub(w http.ResponseWriter, r *http.Request) {
-	sub := r.PathValue("sub")
-	var out any
-	var fn func(st *stage, p *productRec) error
-	switch {
-	case piBranchPath.MatchString(sub):
-		module := piBranchPath.FindStringSubmatch(sub)[1]
-		var canon string
-		for _, m := range piModules {
-			if m == module {
-				canon = m
-			}
-		}
-		if canon == "" {
-			writeError(w, errBadRequest("module %q is not one of %s", module, strings.Join(piModules, ", ")))
-			return
-		}
-		fn = func(st *stage, p *productRec) error {
-			if canon == "Listing" {
-				var err error
-				out, err = listingBranches(st, p)
-				return err
-			}
-			inst := p.ID // the simulator keeps one draft instance per module other than co-sell and listings
-			if canon == "Cosell" {
-				c, err := coSell(st, p.ID)
-				if err != nil {
-					return err
-				}
-				inst = c.InstanceID
-			}
-			out = map[string]any{"value": []any{map[string]any{"resourceType": "Branch", "id": p.ID + "-" + strings.ToLower(canon),
-				"type": "Main", "module": canon, "friendlyName": "Main", "currentDraftInstanceID": inst}}}
-			return nil
-		}
-	case piCoSellByInst.MatchString(sub), piCoSellPath.MatchString(sub):
-		m := piCoSellByInst.FindStringSubmatch(sub)
-		byInst := m != nil
-		if !byInst {
-			m = piCoSellPath.FindStringSubmatch(sub)
-		}
-		fn = func(st *stage, p *productRec) error {
-			c, err := coSell(st, p.ID)
-			if err != nil {
-				return err
-			}
-			if c.InstanceID != m[1] {
-				if byInst {
-					out = map[string]any{"value": []any{}}
-					return nil
-				}
-				return errNotFound("co-sell listing %s of product %s not found; read the Cosell branch's currentDraftInstanceID", m[1], p.ID)
-			}
-			out = c.answer(p.ID)
-			if byInst {
-				out = map[string]any{"value": []any{out}}
-			}
-			return nil
-		}
-	case piListingByInst.MatchString(sub), piListingPath.MatchString(sub):
-		m, byInst := piListingByInst.FindStringSubmatch(sub), true
-		if m == nil {
-			m, byInst = piListingPath.FindStringSubmatch(sub), false
-		}
-		fn = func(st *stage, p *productRec) error {
-			var err error
-			out, err = listingRead(st, p, m[1], byInst)
-			return err
-		}
-	default:
-		writeError(w, errNotFound("no route for %s %s", r.Method, r.URL.Path))
+	read, err := piSubRead(r.PathValue("sub"))
+	if err != nil {
+		writeError(w, err)
 		return
 	}
+	var out any
 	s.serve(w, &out, func(st *stage, now time.Time) error {
 		p, err := loadProduct(st, r.PathValue("productID"), now)
 		if err != nil {
 			return err
 		}
-		return fn(st, p)
+		out, err = read(st, p)
+		return err
 	})
+}
+
+// piRead reads what a path under products/{productID}/ names.
+type piRead func(st *stage, p *productRec) (any, error)
+
+// piSubRead is the read of a path under products/{productID}/: a
+// branch, a co-sell listing or a listing.
+func piSubRead(sub string) (piRead, error) {
+	if m := piBranchPath.FindStringSubmatch(sub); m != nil {
+		if !slices.Contains(piModules, m[1]) {
+			return nil, errBadRequest("module %q is not one of %s", m[1], strings.Join(piModules, ", "))
+		}
+		return branchRead(m[1]), nil
+	}
+	if m, byInst := piCoSellByInst.FindStringSubmatch(sub), true; m != nil || piCoSellPath.MatchString(sub) {
+		if m == nil {
+			m, byInst = piCoSellPath.FindStringSubmatch(sub), false
+		}
+		return coSellRead(m[1], byInst), nil
+	}
+	if m, byInst := piListingByInst.FindStringSubmatch(sub), true; m != nil || piListingPath.MatchString(sub) {
+		if m == nil {
+			m, byInst = piListingPath.FindStringSubmatch(sub), false
+		}
+		return func(st *stage, p *productRec) (any, error) { return listingRead(st, p, m[1], byInst) }, nil
+	}
+	return nil, errNotFound("no route for GET products/{productID}/%s", sub)
+}
+
+// branchRead answers branches/getByModule(module=…) of a known module.
+func branchRead(module string) piRead {
+	return func(st *stage, p *productRec) (any, error) {
+		if module == "Listing" {
+			return listingBranches(st, p)
+		}
+		inst := p.ID // the simulator keeps one draft instance per module other than co-sell and listings
+		if module == "Cosell" {
+			c, err := coSell(st, p.ID)
+			if err != nil {
+				return nil, err
+			}
+			inst = c.InstanceID
+		}
+		return map[string]any{"value": []any{map[string]any{"resourceType": "Branch", "id": p.ID + "-" + strings.ToLower(module),
+			"type": "Main", "module": module, "friendlyName": "Main", "currentDraftInstanceID": inst}}}, nil
+	}
+}
+
+// coSellRead answers cosellListing/getByInstanceID(instanceID=…)
+// (byInst) or cosellListing/{instanceID}.
+func coSellRead(instance string, byInst bool) piRead {
+	return func(st *stage, p *productRec) (any, error) {
+		c, err := coSell(st, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		if c.InstanceID != instance {
+			if byInst {
+				return map[string]any{"value": []any{}}, nil
+			}
+			return nil, errNotFound("co-sell listing %s of product %s not found; read the Cosell branch's currentDraftInstanceID", instance, p.ID)
+		}
+		if byInst {
+			return map[string]any{"value": []any{c.answer(p.ID)}}, nil
+		}
+		return c.answer(p.ID), nil
+	}
 }
 
 // handlePutCoSellListing answers PUT products/{productID}/cosellListing/{instanceID}.
