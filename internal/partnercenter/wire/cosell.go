@@ -23,8 +23,9 @@ const CoSellBase = "https://api.partner.microsoft.com/v1.0/ingestion"
 // CoSellPathPrefix is the API's path on a simulator's host.
 const CoSellPathPrefix = "/v1.0/ingestion"
 
-// CoSellOfferIDType is the externalIDs type of an Azure offer ID (the
-// swagger's product creation sample).
+// CoSellOfferIDType is the externalIDs type of an Azure offer ID as the
+// swagger's product creation sample spells it. Partner Center answers and
+// matches SubmissionOfferIDType (submission.go); lookups use that.
 const CoSellOfferIDType = "AzureOfferID"
 
 // CoSellModule is the branch module of the co-sell tab (the Branch
