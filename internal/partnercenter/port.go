@@ -72,7 +72,9 @@ type Client interface {
 	// offer of the given type. What has no published place for the offer
 	// type is not sent and is listed in the job's Unwritten; when nothing
 	// can be sent, no call is made and the job comes back completed,
-	// succeeded and without an ID.
+	// succeeded and without an ID. Offer types whose listing and plans go
+	// through the submission API (AzureApplication) are written there
+	// synchronously: the job comes back completed without an ID too.
 	ConfigureDraft(ctx context.Context, productID, offerType string, draft Draft) (*Job, error)
 	// GetJob reads a configure job.
 	GetJob(ctx context.Context, jobID string) (*Job, error)

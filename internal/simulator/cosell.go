@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -48,7 +49,11 @@ type coSellRec struct {
 }
 
 // swaggerSchema names a component schema of the swagger.
-const swaggerCoSellListing = "Microsoft.Ingestion.Api.Models.Cosell.CosellListing"
+const (
+	swaggerCoSellListing   = "Microsoft.Ingestion.Api.Models.Cosell.CosellListing"
+	swaggerAzureListing    = "Microsoft.Ingestion.Api.Models.Listings.AzureListing"
+	swaggerAzureSkuVariant = "Microsoft.Ingestion.Api.Models.Variants.AzureSkuVariant"
+)
 
 var swaggerSchemas = sync.OnceValues(func() (map[string]*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemas.PartnerIngestionSwagger()))
@@ -62,7 +67,7 @@ var swaggerSchemas = sync.OnceValues(func() (map[string]*jsonschema.Schema, erro
 		return nil, err
 	}
 	out := map[string]*jsonschema.Schema{}
-	for _, name := range []string{swaggerCoSellListing} {
+	for _, name := range []string{swaggerCoSellListing, swaggerAzureListing, swaggerAzureSkuVariant} {
 		sch, err := c.Compile(base + "#/components/schemas/" + name)
 		if err != nil {
 			return nil, fmt.Errorf("swagger schema %s: %w", name, err)
@@ -97,12 +102,18 @@ func (s *Simulator) partnerIngestionRoutes(add func(method, path, label string, 
 	add("GET", "/products/{productID}", "pi/product", s.handlePIProduct)
 	add("GET", "/products/{productID}/{sub...}", "pi/product-sub", s.handlePIProductSub)
 	add("PUT", "/products/{productID}/cosellListing/{instanceID}", "pi/cosellListing", s.handlePutCoSellListing)
+	s.submissionRoutes(add)
+	if s.piPageSize <= 0 {
+		s.piPageSize = defaultPIPageSize
+	}
 }
 
 // piResourceTypes maps Product Ingestion types to the swagger's
-// AzureProduct resourceType enum; types without an entry (SaaS among them)
-// are answered without resourceType, the swagger naming none for them.
+// AzureProduct resourceType enum, and SaaS to the recordings'
+// SoftwareAsAService (not in the enum); types without an entry are
+// answered without resourceType.
 var piResourceTypes = map[string]string{
+	"softwareAsAService":               "SoftwareAsAService",
 	"azureApplication":                 "AzureApplication",
 	"azureContainer":                   "AzureContainer",
 	"azureVirtualMachine":              "AzureThirdPartyVirtualMachine",
@@ -112,56 +123,48 @@ var piResourceTypes = map[string]string{
 }
 
 func piProduct(p *productRec) map[string]any {
-	out := map[string]any{"id": p.ID, "name": p.Alias,
-		"externalIDs": []any{map[string]any{"type": "AzureOfferID", "value": p.ExternalID}}}
+	out := map[string]any{"id": p.ID, "name": p.Alias, "isModularPublishing": true,
+		"externalIDs": []any{map[string]any{"type": "AzureOfferId", "value": p.ExternalID}}}
 	if t := piResourceTypes[p.Type]; t != "" {
 		out["resourceType"] = t
 	}
 	return out
 }
 
-var (
-	piExternalFilter = regexp.MustCompile(`(?i)i/value eq '([^']*)'`)
-	piTypeFilter     = regexp.MustCompile(`(?i)resourcetype eq '([^']*)'`)
-)
-
 func (s *Simulator) handlePIProducts(w http.ResponseWriter, r *http.Request) {
-	filter := r.URL.Query().Get("$filter")
-	var wantID, wantType string
-	if m := piExternalFilter.FindStringSubmatch(filter); m != nil {
-		wantID = m[1]
-	}
-	if m := piTypeFilter.FindStringSubmatch(filter); m != nil {
-		wantType = m[1]
-	}
-	if filter != "" && wantID == "" && wantType == "" {
-		writeError(w, errBadRequest("$filter %q: filter by ExternalIDs/Any(i:i/Type eq 'AzureOfferId' and i/Value eq '<offer id>') or ResourceType eq '<type>'", filter))
+	q := r.URL.Query()
+	tok, err := decodeSkipToken(q.Get("$skipToken"))
+	if err != nil {
+		writeError(w, err)
 		return
+	}
+	filter := q.Get("$filter")
+	if filter == "" {
+		filter = tok.Filter
+	}
+	match := piFilter(func(map[string]any) bool { return true })
+	if filter != "" {
+		if match, err = parsePIFilter(filter); err != nil {
+			writeError(w, err)
+			return
+		}
 	}
 	out := map[string]any{"value": []any{}}
 	s.serve(w, &out, func(st *stage, now time.Time) error {
-		var list []any
-		var ids []string
-		if wantID != "" {
-			if id := st.get(bucketOffers, wantID); id != nil {
-				ids = []string{string(id)}
-			}
-		} else {
-			ids = st.prefixKeys(bucketProducts, "")
-		}
-		for _, id := range ids {
+		list := []any{}
+		for _, id := range piCandidates(st, filter) {
 			p, err := loadProduct(st, id, now)
 			if err != nil {
 				return err
 			}
-			pp := piProduct(p)
-			if wantType != "" && !strings.EqualFold(fmt.Sprint(pp["resourceType"]), wantType) {
-				continue
+			if pp := piProduct(p); p.Lifecycle != lifecycleDeleted && match(pp) {
+				list = append(list, pp)
 			}
-			list = append(list, pp)
 		}
-		if list != nil {
-			out["value"] = list
+		end := min(len(list), tok.Offset+s.piPageSize)
+		out["value"] = list[min(tok.Offset, end):end]
+		if end < len(list) {
+			out["nextLink"] = piSkipToken{Offset: end, Filter: filter}.nextLink()
 		}
 		return nil
 	})
@@ -222,70 +225,87 @@ var (
 // co-sell path uses; the swagger's path segments with parentheses do not
 // fit the mux's patterns, so they are matched here.
 func (s *Simulator) handlePIProductSub(w http.ResponseWriter, r *http.Request) {
-	sub := r.PathValue("sub")
-	var out any
-	var fn func(st *stage, p *productRec) error
-	switch {
-	case piBranchPath.MatchString(sub):
-		module := piBranchPath.FindStringSubmatch(sub)[1]
-		var canon string
-		for _, m := range piModules {
-			if strings.EqualFold(m, module) {
-				canon = m
-			}
-		}
-		if canon == "" {
-			writeError(w, errBadRequest("module %q is not one of %s", module, strings.Join(piModules, ", ")))
-			return
-		}
-		fn = func(st *stage, p *productRec) error {
-			inst := p.ID // the simulator keeps one draft instance per module other than co-sell
-			if canon == "Cosell" {
-				c, err := coSell(st, p.ID)
-				if err != nil {
-					return err
-				}
-				inst = c.InstanceID
-			}
-			out = map[string]any{"value": []any{map[string]any{"resourceType": "Branch", "id": p.ID + "-" + strings.ToLower(canon),
-				"type": "Main", "module": canon, "friendlyName": "Main", "currentDraftInstanceID": inst}}}
-			return nil
-		}
-	case piCoSellByInst.MatchString(sub), piCoSellPath.MatchString(sub):
-		m := piCoSellByInst.FindStringSubmatch(sub)
-		byInst := m != nil
-		if !byInst {
-			m = piCoSellPath.FindStringSubmatch(sub)
-		}
-		fn = func(st *stage, p *productRec) error {
-			c, err := coSell(st, p.ID)
-			if err != nil {
-				return err
-			}
-			if c.InstanceID != m[1] {
-				if byInst {
-					out = map[string]any{"value": []any{}}
-					return nil
-				}
-				return errNotFound("co-sell listing %s of product %s not found; read the Cosell branch's currentDraftInstanceID", m[1], p.ID)
-			}
-			out = c.answer(p.ID)
-			if byInst {
-				out = map[string]any{"value": []any{out}}
-			}
-			return nil
-		}
-	default:
-		writeError(w, errNotFound("no route for %s %s", r.Method, r.URL.Path))
+	read, err := piSubRead(r.PathValue("sub"))
+	if err != nil {
+		writeError(w, err)
 		return
 	}
+	var out any
 	s.serve(w, &out, func(st *stage, now time.Time) error {
 		p, err := loadProduct(st, r.PathValue("productID"), now)
 		if err != nil {
 			return err
 		}
-		return fn(st, p)
+		out, err = read(st, p)
+		return err
 	})
+}
+
+// piRead reads what a path under products/{productID}/ names.
+type piRead func(st *stage, p *productRec) (any, error)
+
+// piSubRead is the read of a path under products/{productID}/: a
+// branch, a co-sell listing or a listing.
+func piSubRead(sub string) (piRead, error) {
+	if m := piBranchPath.FindStringSubmatch(sub); m != nil {
+		if !slices.Contains(piModules, m[1]) {
+			return nil, errBadRequest("module %q is not one of %s", m[1], strings.Join(piModules, ", "))
+		}
+		return branchRead(m[1]), nil
+	}
+	if m, byInst := piCoSellByInst.FindStringSubmatch(sub), true; m != nil || piCoSellPath.MatchString(sub) {
+		if m == nil {
+			m, byInst = piCoSellPath.FindStringSubmatch(sub), false
+		}
+		return coSellRead(m[1], byInst), nil
+	}
+	if m, byInst := piListingByInst.FindStringSubmatch(sub), true; m != nil || piListingPath.MatchString(sub) {
+		if m == nil {
+			m, byInst = piListingPath.FindStringSubmatch(sub), false
+		}
+		return func(st *stage, p *productRec) (any, error) { return listingRead(st, p, m[1], byInst) }, nil
+	}
+	return nil, errNotFound("no route for GET products/{productID}/%s", sub)
+}
+
+// branchRead answers branches/getByModule(module=…) of a known module.
+func branchRead(module string) piRead {
+	return func(st *stage, p *productRec) (any, error) {
+		if module == "Listing" {
+			return listingBranches(st, p)
+		}
+		inst := p.ID // the simulator keeps one draft instance per module other than co-sell and listings
+		if module == "Cosell" {
+			c, err := coSell(st, p.ID)
+			if err != nil {
+				return nil, err
+			}
+			inst = c.InstanceID
+		}
+		return map[string]any{"value": []any{map[string]any{"resourceType": "Branch", "id": p.ID + "-" + strings.ToLower(module),
+			"type": "Main", "module": module, "friendlyName": "Main", "currentDraftInstanceID": inst}}}, nil
+	}
+}
+
+// coSellRead answers cosellListing/getByInstanceID(instanceID=…)
+// (byInst) or cosellListing/{instanceID}.
+func coSellRead(instance string, byInst bool) piRead {
+	return func(st *stage, p *productRec) (any, error) {
+		c, err := coSell(st, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		if c.InstanceID != instance {
+			if byInst {
+				return map[string]any{"value": []any{}}, nil
+			}
+			return nil, errNotFound("co-sell listing %s of product %s not found; read the Cosell branch's currentDraftInstanceID", instance, p.ID)
+		}
+		if byInst {
+			return map[string]any{"value": []any{c.answer(p.ID)}}, nil
+		}
+		return c.answer(p.ID), nil
+	}
 }
 
 // handlePutCoSellListing answers PUT products/{productID}/cosellListing/{instanceID}.

@@ -38,15 +38,29 @@ func TestCoSellListing(t *testing.T) {
 	g := a.g
 	pid := a.createProduct("contoso-analytics", "azureApplication")
 
-	filter := url.Values{"$filter": {"ExternalIDs/Any(i:i/Type eq 'AzureOfferID' and i/Value eq 'contoso-analytics')"}}.Encode()
+	filter := url.Values{"$filter": {"externalIDs/Any(i:i/type eq 'AzureOfferId' and i/value eq 'contoso-analytics')"}}.Encode()
 	found := a.piGet("/products?" + filter)["value"].([]any)
 	g.Expect(found).To(HaveLen(1))
 	p := found[0].(map[string]any)
 	g.Expect(p["id"]).To(Equal(pid), "the Product Ingestion product's GUID")
 	g.Expect(p["resourceType"]).To(Equal("AzureApplication"))
-	g.Expect(p["externalIDs"]).To(Equal([]any{map[string]any{"type": "AzureOfferID", "value": "contoso-analytics"}}))
-	none := a.piGet("/products?" + url.Values{"$filter": {"ExternalIDs/Any(i:i/Type eq 'AzureOfferID' and i/Value eq 'nobody')"}}.Encode())
-	g.Expect(none["value"]).To(BeEmpty())
+	g.Expect(p["externalIDs"]).To(Equal([]any{map[string]any{"type": "AzureOfferId", "value": "contoso-analytics"}}))
+	g.Expect(p["isModularPublishing"]).To(BeTrue())
+	// A document store: any other spelling of the lookup finds nothing.
+	for _, other := range []string{
+		"externalIDs/Any(i:i/type eq 'AzureOfferId' and i/value eq 'nobody')",
+		"ExternalIDs/Any(i:i/Type eq 'AzureOfferID' and i/Value eq 'contoso-analytics')",
+		"externalIDs/Any(i:i/type eq 'AzureOfferID' and i/value eq 'contoso-analytics')",
+		"externalIds/Any(i:i/type eq 'AzureOfferId' and i/value eq 'contoso-analytics')",
+		"externalIDs/Any(i:i/type eq 'AzureOfferId' and i/value eq 'Contoso-Analytics')",
+		"resourceType eq 'azureApplication'",
+	} {
+		none := a.piGet("/products?" + url.Values{"$filter": {other}}.Encode())
+		g.Expect(none["value"]).To(BeEmpty(), other)
+	}
+	g.Expect(a.piGet("/products?" + url.Values{"$filter": {"resourceType eq 'AzureApplication'"}}.Encode())["value"]).To(HaveLen(1))
+	code, _ := a.do("GET", PartnerIngestionPrefix+"/products?"+url.Values{"$filter": {"contains(name,'x')"}}.Encode(), nil)
+	g.Expect(code).To(Equal(http.StatusBadRequest))
 	g.Expect(a.piGet("/products/" + pid)["id"]).To(Equal(pid))
 
 	l := a.coSellListing(pid)
@@ -77,6 +91,8 @@ func TestCoSellListing(t *testing.T) {
 	g.Expect(code).To(Equal(http.StatusNotFound))
 	code, _ = a.do("GET", PartnerIngestionPrefix+"/products/"+pid+"/branches/getByModule(module=Nothing)", nil)
 	g.Expect(code).To(Equal(http.StatusBadRequest))
+	code, _ = a.do("GET", PartnerIngestionPrefix+"/products/"+pid+"/branches/getByModule(module=listing)", nil)
+	g.Expect(code).To(Equal(http.StatusBadRequest), "module names are case-sensitive")
 	// No $version on this API.
 	g.Expect(a.piGet("/products/" + pid + "/branches/getByModule(module=Listing)")["value"]).To(HaveLen(1))
 }

@@ -20,8 +20,11 @@
 //
 //   - /rp/product-ingestion/: the Product Ingestion API (published; real
 //     base https://graph.microsoft.com/rp/product-ingestion).
-//   - /v1.0/ingestion/: the Partner Ingestion API's co-sell endpoints
-//     (published swagger; real base https://api.partner.microsoft.com/v1.0/ingestion).
+//   - /v1.0/ingestion/: the Partner Center submission API (the Partner
+//     Ingestion swagger; real base https://api.partner.microsoft.com/v1.0/ingestion):
+//     its co-sell endpoints, and the listings and plans of Azure
+//     Applications in the shapes of Microsoft's recorded traffic
+//     (internal/partnercenter/ingestion/testdata/recordings; subapi.go).
 //   - /simulator/: simulator extensions, not published by Microsoft: the
 //     OCP GTM migration and the admin routes.
 //
@@ -135,10 +138,13 @@
 // product with lifecycleState deleted is deleted if it was never published
 // (its offer ID is free again).
 //
-// # Partner Ingestion routes (co-sell)
+// # Partner Ingestion (submission API) routes
 //
-//	GET /v1.0/ingestion/products[?$filter=ExternalIDs/Any(i:i/Type eq 'AzureOfferID' and i/Value eq '<id>')|ResourceType eq '<t>']
-//	                                      200 {"value": [AzureProduct]}; 400 unknown filter
+//	GET /v1.0/ingestion/products[?$filter=externalIDs/Any(i:i/type eq 'AzureOfferId' and i/value eq '<id>')|resourceType eq '<t>'][&$skipToken=]
+//	                                      200 {"value": [product], "nextLink": "v1.0/ingestion/products?$skipToken=…"};
+//	                                      400 a filter of another form or a foreign $skipToken.
+//	                                      Field names and values match as written (a document
+//	                                      store): another spelling finds nothing.
 //	GET /v1.0/ingestion/products/{productID}                       200; 404
 //	GET /v1.0/ingestion/products/{productID}/branches/getByModule(module={module})   200; 400; 404
 //	GET /v1.0/ingestion/products/{productID}/cosellListing/{instanceID}              200; 404
@@ -146,6 +152,17 @@
 //	PUT /v1.0/ingestion/products/{productID}/cosellListing/{instanceID}
 //	                                      200 CosellListing; 400 (body not the swagger's
 //	                                      CosellListing); 404; 409 conflict (stale @odata.etag)
+//	GET /v1.0/ingestion/products/{productID}/listings/getByInstanceID(instanceID={id})  200 (empty value for an unknown instance)
+//	GET /v1.0/ingestion/products/{productID}/listings/{listingID}  200; 404
+//	PUT /v1.0/ingestion/products/{productID}/listings/{listingID}  200 AzureListing (the body replaces it);
+//	                                      400 no If-Match, or not the swagger's AzureListing; 404;
+//	                                      409 If-Match neither * nor the @odata.etag
+//	GET  /v1.0/ingestion/products/{productID}/variants             200 {"value": [AzureSkuVariant]}
+//	POST /v1.0/ingestion/products/{productID}/variants             201 AzureSkuVariant, Location; 400; 409 same externalID
+//	GET, DELETE /v1.0/ingestion/products/{productID}/variants/{variantID}  200; 204; 404
+//
+// branches/getByModule(module=Listing) answers the offer's listing branch
+// and one per plan (variantID); module names are case-sensitive.
 //
 // Product IDs are the Product Ingestion product GUIDs. Nothing reports a
 // co-sell level: no published API does.
@@ -188,6 +205,10 @@
 //	PUT  /simulator/partners/{partnerId}            200; 400 (a seed partner: membership, account, roles)
 //	PUT  /simulator/drafts/{durable ID}             200; 400; 404 (edit a draft behind the operator's back)
 //	POST /simulator/products/{productId}/stop-sale  200; 404; 409 invalidState (not live)
+//	PUT  /simulator/products/{productId}/certification {"refuse": true|false}  200; 400; 404:
+//	     while true, every preview certification of the product is refused in the
+//	     shape of real traffic (internalServerError -> invalidState "Certification"
+//	     -> "Issues found during Certification.", no per-resource details; certrefusal.go)
 //	DELETE /simulator/products/{productId}          204; 404 (delete any product)
 //
 // # State and time

@@ -83,6 +83,10 @@ func completeSubmission(p *productRec, sub *submissionRec) {
 	sub.Status = jobCompleted
 	switch sub.Target {
 	case targetPreview:
+		if p.RefuseCertification {
+			sub.Result, sub.Errors = resultFailed, certificationRefused(submissionRef(p.ID, sub.ID))
+			return
+		}
 		if issues := certify(sub); len(issues) > 0 {
 			sub.Result = resultFailed
 			sub.Errors = []innerError{{Code: codeBusinessValidation, ResourceID: submissionRef(p.ID, sub.ID), Details: issues,

@@ -35,10 +35,13 @@ type productRec struct {
 	Published bool `json:"published,omitempty"`
 
 	// Simulator extension (OCP GTM migration), never in a published answer.
-	PublisherID     string         `json:"publisherId,omitempty"`
-	MigratedFrom    string         `json:"migratedFrom,omitempty"`
-	MergedSolutions []string       `json:"mergedSolutions,omitempty"`
-	PendingMerges   []pendingMerge `json:"pendingMerges,omitempty"`
+	PublisherID  string `json:"publisherId,omitempty"`
+	MigratedFrom string `json:"migratedFrom,omitempty"`
+	// RefuseCertification (simulator extension, certrefusal.go) refuses
+	// every preview certification in the shape of real traffic.
+	RefuseCertification bool           `json:"refuseCertification,omitempty"`
+	MergedSolutions     []string       `json:"mergedSolutions,omitempty"`
+	PendingMerges       []pendingMerge `json:"pendingMerges,omitempty"`
 }
 
 // pendingMerge is a merge request into the product that support completes

@@ -64,7 +64,10 @@ type Simulator struct {
 	faults  faults
 	mux     *http.ServeMux
 	labels  map[string]route // mux pattern -> surface and label for Stats
-	now     func() time.Time
+	// piPageSize is the page size of the submission API's product
+	// listings (defaultPIPageSize; tests set less).
+	piPageSize int
+	now        func() time.Time
 
 	statsMu     sync.Mutex
 	requests    map[string]int
@@ -231,6 +234,7 @@ func (s *Simulator) routes() {
 		{"PUT", ExtensionPrefix + "/partners/{partnerId}", "partners", s.handlePartner},
 		{"PUT", ExtensionPrefix + "/drafts/{kind}/{rest...}", "drafts", s.handleEditDraft},
 		{"POST", ExtensionPrefix + "/products/{productId}/stop-sale", "stop-sale", s.handleStopSale},
+		{"PUT", ExtensionPrefix + "/products/{productId}/certification", "certification", s.handleCertificationOutcome},
 		{"DELETE", ExtensionPrefix + "/products/{productId}", "delete-product", s.handleDeleteProduct},
 	} {
 		add(surfaceAdmin, rt.method, rt.path, rt.label, rt.h)

@@ -29,7 +29,7 @@ var (
 )
 
 var allBuckets = [][]byte{bucketProducts, bucketOffers, bucketDrafts, bucketSubmissions,
-	bucketJobs, bucketPartners, bucketSolutions, bucketCounters, bucketMeta, bucketCoSell}
+	bucketJobs, bucketPartners, bucketSolutions, bucketCounters, bucketMeta, bucketCoSell, bucketSubAPI}
 
 // openStore opens (or creates) the bbolt file in dir. A lock timeout makes a
 // second simulator on the same folder fail fast with a clear error instead of

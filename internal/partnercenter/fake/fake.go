@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -350,6 +351,12 @@ func (c *Client) ConfigureDraft(_ context.Context, productID, offerType string, 
 	if !ok {
 		return nil, &pc.Error{Class: pc.ClassTerminal, Op: "ConfigureDraft", Message: "unknown offer type " + offerType}
 	}
+	if t.Submission { // written synchronously, as the adapter does
+		kept, unwritten := ingestion.SubmissionWritten(t, draft)
+		kept.Plans = mergePlans(c.drafts[productID].Plans, kept.Plans)
+		c.drafts[productID] = kept
+		return &pc.Job{Status: pc.JobCompleted, Result: pc.JobSucceeded, Unwritten: unwritten}, nil
+	}
 	resources, unwritten, err := ingestion.DraftResources(t, productID, draft, nil)
 	if err != nil {
 		return nil, &pc.Error{Class: pc.ClassTerminal, Op: "ConfigureDraft", Message: err.Error()}
@@ -363,6 +370,19 @@ func (c *Client) ConfigureDraft(_ context.Context, productID, offerType string, 
 	})
 	j.Unwritten = unwritten
 	return j, nil
+}
+
+// mergePlans keeps the plans of have that want does not name (the
+// submission API's plans are not deleted by a draft write), sorted by ID.
+func mergePlans(have, want []pc.Plan) []pc.Plan {
+	out := slices.Clone(want)
+	for _, p := range have {
+		if !slices.ContainsFunc(want, func(w pc.Plan) bool { return w.ID == p.ID }) {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b pc.Plan) int { return strings.Compare(a.ID, b.ID) })
+	return out
 }
 
 // refresh completes submissions that have had their reads.

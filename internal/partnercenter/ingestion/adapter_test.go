@@ -136,7 +136,7 @@ func TestCoSellAtMicrosoft(t *testing.T) {
 		case strings.Contains(r.URL.Path, "/cosellListing/"):
 			return 200, `{"value":[{"resourceType":"CosellListing","id":"cl","@odata.etag":"\"7\"","offerType":"kept","futureField":{"a":1}}]}`
 		}
-		return 200, `{"value":[{"id":"g-other","externalIDs":[{"type":"AzureOfferID","value":"other"}]},{"id":"g-1","externalIds":[{"type":"azureofferid","value":"contoso"}]}]}`
+		return 200, `{"value":[{"id":"g-other","externalIDs":[{"type":"AzureOfferId","value":"other"}]},{"id":"g-1","externalIDs":[{"type":"AzureOfferId","value":"contoso"}]}]}`
 	}}
 	c, err := New(Options{BaseURL: "https://graph.microsoft.com/rp/product-ingestion", HTTPClient: &http.Client{Transport: rt}})
 	g.Expect(err).NotTo(HaveOccurred())
@@ -145,7 +145,7 @@ func TestCoSellAtMicrosoft(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(unwritten).To(ConsistOf(HaveField("Resource", "spec.coSell.industries")))
 	g.Expect(rt.urls).To(HaveLen(4))
-	g.Expect(rt.urls[0]).To(HavePrefix("GET https://api.partner.microsoft.com/v1.0/ingestion/products?%24filter=ExternalIDs%2FAny%28i%3Ai%2FType+eq+%27AzureOfferID%27+and+i%2FValue+eq+%27contoso%27%29"))
+	g.Expect(rt.urls[0]).To(HavePrefix("GET https://api.partner.microsoft.com/v1.0/ingestion/products?%24filter=externalIDs%2FAny%28i%3Ai%2Ftype+eq+%27AzureOfferId%27+and+i%2Fvalue+eq+%27contoso%27%29"))
 	g.Expect(rt.urls[1]).To(Equal("GET https://api.partner.microsoft.com/v1.0/ingestion/products/g-1/branches/getByModule(module=Cosell)"))
 	g.Expect(rt.urls[2]).To(Equal("GET https://api.partner.microsoft.com/v1.0/ingestion/products/g-1/cosellListing/getByInstanceID(instanceID=i-main)"))
 	g.Expect(rt.urls[3]).To(Equal("PUT https://api.partner.microsoft.com/v1.0/ingestion/products/g-1/cosellListing/i-main"))

@@ -6,9 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
-	"slices"
-	"strings"
 
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
@@ -91,25 +88,10 @@ func CoSellUnwritten(cs pc.CoSellListing) []pc.FeedbackItem {
 	return out
 }
 
-// coSellProduct finds the Partner Ingestion product of an offer ID.
+// coSellProduct finds the submission API's product of an offer ID with
+// the recorded lookup (submission.go).
 func (c *Client) coSellProduct(ctx context.Context, op, offerID string) (string, error) {
-	filter := fmt.Sprintf("ExternalIDs/Any(i:i/Type eq '%s' and i/Value eq '%s')", wire.CoSellOfferIDType, strings.ReplaceAll(offerID, "'", "''"))
-	var page wire.CoSellPage[wire.CoSellProduct]
-	u := join(c.cosell, url.Values{"$filter": {filter}}, "products")
-	if err := c.doScoped(ctx, wire.CoSellScope, op, http.MethodGet, u, nil, &page); err != nil {
-		return "", err
-	}
-	for _, p := range page.Value {
-		if p.ID == "" {
-			continue
-		}
-		if slices.ContainsFunc(p.ExternalIDs, func(e wire.TypeValuePair) bool {
-			return strings.EqualFold(e.Type, wire.CoSellOfferIDType) && strings.EqualFold(e.Value, offerID)
-		}) {
-			return p.ID, nil
-		}
-	}
-	return "", &pc.Error{Class: pc.ClassNotFound, Op: op, Message: "the Partner Ingestion API has no product with offer ID " + offerID}
+	return c.subProduct(ctx, op, offerID)
 }
 
 // coSellInstance returns the draft instance of the product's co-sell

@@ -33,6 +33,9 @@ func (c *Client) ConfigureDraft(ctx context.Context, productID, spec string, d p
 	if err != nil {
 		return nil, err
 	}
+	if t.Submission {
+		return c.configureSubmissionDraft(ctx, op, productID, t, d)
+	}
 	// Existing resources are updated by their durable IDs: read the draft
 	// first, as the SaaS page asks before any update.
 	var existing *Existing
@@ -318,7 +321,11 @@ func (c *Client) GetDraft(ctx context.Context, productID string) (*pc.Draft, err
 	if err := c.do(ctx, op, http.MethodGet, u, nil, &tree); err != nil {
 		return nil, err
 	}
-	return DraftFromTree(op, &tree)
+	d, err := DraftFromTree(op, &tree)
+	if err != nil {
+		return nil, err
+	}
+	return c.withSubmissionDraft(ctx, op, productID, &tree, d)
 }
 
 // DraftFromTree converts a draft resource tree, joining each plan with the

@@ -182,8 +182,13 @@ func invalidRequest(op string, format string, args ...any) *pc.Error {
 }
 
 // Feedback flattens inner errors (and their nested details) into feedback
-// items; a detail without a resourceId inherits its parent's.
+// items; a detail without a resourceId inherits its parent's. A refused
+// certification without per-resource details is one item
+// (certification.go).
 func Feedback(errs []wire.InnerError) []pc.FeedbackItem {
+	if item, ok := certificationRefusal(errs); ok {
+		return []pc.FeedbackItem{item}
+	}
 	var out []pc.FeedbackItem
 	var walk func(errs []wire.InnerError, resource string)
 	walk = func(errs []wire.InnerError, resource string) {

@@ -113,6 +113,11 @@ func (c *Client) attempt(ctx context.Context, scope, op, method, url string, bod
 		return nil, 0, &pc.Error{Class: pc.ClassTerminal, Op: op, Message: "building the request: " + err.Error(), Err: err}
 	}
 	req.Header.Set("Accept", "application/json")
+	if scope == wire.CoSellScope {
+		// Microsoft's client sends If-Match: * on every request of the
+		// submission API (wire/submission.go).
+		req.Header.Set(wire.IfMatchHeader, wire.IfMatchAny)
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -6,7 +6,7 @@ package wire
 // partner-ingestion-swagger.json). The Product Ingestion API has no
 // co-sell resource. Relative to the API's base:
 //
-//	GET /products?$filter=ExternalIDs/Any(i:i/Type eq 'AzureOfferID' and i/Value eq '{offerId}') -> CoSellPage[CoSellProduct]
+//	GET /products?$filter=… (the recorded lookup, submission.go)                                  -> SubmissionPage[SubmissionProduct]
 //	GET /products/{productId}/branches/getByModule(module=Cosell)                                 -> CoSellPage[Branch]
 //	GET /products/{productId}/cosellListing/getByInstanceID(instanceID={instanceId})              -> CoSellPage[CosellListing]
 //	PUT /products/{productId}/cosellListing/{instanceId}   body CosellListing                    -> CosellListing
@@ -23,8 +23,9 @@ const CoSellBase = "https://api.partner.microsoft.com/v1.0/ingestion"
 // CoSellPathPrefix is the API's path on a simulator's host.
 const CoSellPathPrefix = "/v1.0/ingestion"
 
-// CoSellOfferIDType is the externalIDs type of an Azure offer ID (the
-// swagger's product creation sample).
+// CoSellOfferIDType is the externalIDs type of an Azure offer ID as the
+// swagger's product creation sample spells it. Partner Center answers and
+// matches SubmissionOfferIDType (submission.go); lookups use that.
 const CoSellOfferIDType = "AzureOfferID"
 
 // CoSellModule is the branch module of the co-sell tab (the Branch

@@ -29,6 +29,11 @@ type OfferType struct {
 	PriceVersion, Pricing string
 	// Reseller is true when the reseller resource is sent.
 	Reseller bool
+	// Submission is true when the listing and the plans are written
+	// through the submission API (submission.go) instead: Azure
+	// Applications, as Microsoft's "Partner Center submission API to
+	// onboard Azure apps" and the recordings show.
+	Submission bool
 	// CoSell is the Partner Ingestion API's product resourceType, or ""
 	// when that API does not serve the offer type (see cosell.go).
 	CoSell string
@@ -55,7 +60,7 @@ var OfferTypes = []OfferType{
 		ListingKind: "azureContainer", ListingVersion: VersionPreview5,
 		Plans: true, PlanListingKind: "azureContainer-plan", PlanListingVersion: VersionPreview5,
 		PriceVersion: Version, Reseller: true, CoSell: "AzureContainer"},
-	{Spec: "AzureApplication", Product: "azureApplication", CoSell: "AzureApplication"},
+	{Spec: "AzureApplication", Product: "azureApplication", Submission: true, CoSell: "AzureApplication"},
 	{Spec: "ConsultingService", Product: "consultingService"},
 	{Spec: "ContainerApp", Product: "containerApp"},
 	{Spec: "CoSellOnly", Product: "cosellOnly"},
