@@ -357,7 +357,44 @@ func Map(p pc.Product, d *pc.Draft, publisherID, namespace string) *Offer {
 
 	o.Missing = append(o.Missing, "spec.coSell: the co-sell tab lives in the Partner Ingestion API, which export does not read; "+
 		"without spec.coSell the operator leaves the co-sell tab alone")
+	o.Missing = append(o.Missing, FitOfferType(&obj.Spec)...)
 	return o
+}
+
+// FitOfferType makes an exported spec one that admission accepts for its
+// offer type (v1.MarketplaceOfferSpec.OfferTypeRefusals): it leaves out
+// what the type keeps in Partner Center and declares in
+// spec.managedInPartnerCenter what Partner Center needs that the operator
+// never writes. It returns what it left out that was read.
+func FitOfferType(s *v1.MarketplaceOfferSpec) []string {
+	t, ok := wire.LookupOfferType(string(s.OfferType))
+	if !ok {
+		return nil
+	}
+	var missing []string
+	s.ManagedInPartnerCenter = v1.ManagedInPartnerCenter(s.OfferType)
+	if !t.Writes(wire.PartListing) {
+		s.Listing = v1.OfferListing{}
+	}
+	s.Listing.Keywords = nil
+	if !t.Writes(wire.PartPlans) {
+		s.Plans = nil
+	}
+	for i := range s.Plans {
+		p := &s.Plans[i]
+		if p.Pricing != "" && !slices.Contains(t.PricingModels(), string(p.Pricing)) {
+			missing = append(missing, fmt.Sprintf("spec.plans[%s].pricing: %s pricing of %s plans is edited in Partner Center; left out",
+				p.ID, p.Pricing, t.Spec))
+			p.Pricing, p.Price = "", ""
+		}
+	}
+	if !t.Writes(wire.PartResell) {
+		s.Resell = nil
+	}
+	if !t.Writes(wire.PartCoSell) {
+		s.CoSell = nil
+	}
+	return missing
 }
 
 // ObjectName makes an offer or solution ID a valid Kubernetes object name
