@@ -268,7 +268,8 @@ type OfferListing struct {
 	SupportURL string `json:"supportURL,omitempty"`
 
 	// keywords help customers find the offer: up to 3, each up to 50
-	// characters.
+	// characters. The published listing schema has no field for them, so
+	// admission refuses them: they are edited in Partner Center.
 	// +optional
 	// +listType=set
 	// +kubebuilder:validation:MaxItems=3
@@ -462,7 +463,9 @@ const (
 // +kubebuilder:validation:XValidation:rule="self.policy == 'Specific' ? has(self.partnerIDs) && size(self.partnerIDs) > 0 : !has(self.partnerIDs) || size(self.partnerIDs) == 0",messageExpression="self.policy == 'Specific' ? 'resell policy Specific needs partnerIDs: the MPN IDs of the CSP partners allowed to resell' : 'resell.partnerIDs applies only to policy Specific; remove it or set policy to Specific'"
 type Resell struct {
 	// policy is None (no reselling), All (every CSP partner) or Specific
-	// (the partners listed in partnerIDs).
+	// (the partners listed in partnerIDs). The published reseller schema
+	// has no place for partner IDs, so admission refuses Specific: choose
+	// specific partners in Partner Center.
 	// +required
 	Policy ResellPolicy `json:"policy"`
 
