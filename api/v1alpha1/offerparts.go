@@ -62,6 +62,17 @@ func (s *MarketplaceOfferSpec) OfferTypeRefusals() []OfferRefusal {
 	return out
 }
 
+// OfferTypeRefusalMessage is the Stalled message of a spec with
+// refusals: their messages, in order, joined by "; ". It is "" when the
+// offer type accepts the spec.
+func (s *MarketplaceOfferSpec) OfferTypeRefusalMessage() string {
+	var msgs []string
+	for _, r := range s.OfferTypeRefusals() {
+		msgs = append(msgs, r.Message)
+	}
+	return strings.Join(msgs, "; ")
+}
+
 // ManagedInPartnerCenter lists the parts of an offer of the type that
 // the operator never writes and Partner Center needs: the declarations
 // spec.managedInPartnerCenter must carry.

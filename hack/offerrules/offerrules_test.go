@@ -127,5 +127,11 @@ func TestRefusalSaysWhereThePartIsEdited(t *testing.T) {
 	g.Expect(s.OfferTypeRefusals()).To(Equal([]v1alpha1.OfferRefusal{{Field: "spec.managedInPartnerCenter",
 		Message: "the technical configuration of an AzureApplication offer is edited in Partner Center, which the operator cannot write: " +
 			"add TechnicalConfiguration to spec.managedInPartnerCenter"}}))
+	g.Expect(s.OfferTypeRefusalMessage()).To(Equal("the technical configuration of an AzureApplication offer is edited in Partner Center, " +
+		"which the operator cannot write: add TechnicalConfiguration to spec.managedInPartnerCenter"))
+	s.Listing.Keywords = []string{"k"}
+	g.Expect(s.OfferTypeRefusalMessage()).To(HavePrefix("the search keywords of an AzureApplication offer are edited in Partner Center " +
+		"(the published listing schema has no field for them): remove spec.listing.keywords; the technical configuration"))
 	g.Expect((&v1alpha1.MarketplaceOfferSpec{OfferType: "Xbox"}).OfferTypeRefusals()).To(BeEmpty())
+	g.Expect((&v1alpha1.MarketplaceOfferSpec{OfferType: "Xbox"}).OfferTypeRefusalMessage()).To(BeEmpty())
 }
