@@ -24,6 +24,7 @@ help: ## Show this help.
 
 .PHONY: manifests
 manifests: ## Generate the CRDs and RBAC under config/ from the API and controller markers, and copy them into the Helm chart.
+	go run ./hack/offerrules
 	$(CONTROLLER_GEN) crd rbac:roleName=manager-role paths="./..." \
 		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
 	@$(MAKE) --no-print-directory chart-sync

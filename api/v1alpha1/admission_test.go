@@ -62,6 +62,8 @@ func validOffer(ns string) *v1alpha1.MarketplaceOffer {
 			OfferType:   v1alpha1.OfferTypeSoftwareAsAService,
 			PublisherID: "contoso",
 			Target:      v1alpha1.TargetLive,
+			// The SaaS landing page and webhook are kept in Partner Center.
+			ManagedInPartnerCenter: []v1alpha1.PartnerCenterPart{v1alpha1.PartTechnicalConfiguration},
 			Listing: v1alpha1.OfferListing{
 				Title:            "Contoso Analytics",
 				Summary:          "Real-time analytics for retail.",
@@ -172,7 +174,7 @@ func TestAdmissionRefusesMistakes(t *testing.T) {
 		{"plan id with capitals", offer(func(o *v1alpha1.MarketplaceOffer) { o.Spec.Plans[0].ID = "Standard" }),
 			"plan id Standard is not valid"},
 		{"plans on a consulting service", offer(func(o *v1alpha1.MarketplaceOffer) { o.Spec.OfferType = v1alpha1.OfferTypeConsultingService }),
-			"ConsultingService offers have no plans in Partner Center; remove spec.plans"},
+			"the plans of a ConsultingService offer are edited in Partner Center: remove spec.plans"},
 		{"flat rate without a price", offer(func(o *v1alpha1.MarketplaceOffer) { o.Spec.Plans[0].Price = "" }),
 			`plan standard is priced FlatRate and needs a price, such as "99.00"`},
 		{"price on a free plan", offer(func(o *v1alpha1.MarketplaceOffer) { o.Spec.Plans[0].Pricing = v1alpha1.PricingFree }),

@@ -116,6 +116,12 @@ const (
 	// ReasonMigrationStalled: the Solution migrating into the offer is
 	// Stalled, so the offer cannot go on until it is fixed or removed.
 	ReasonMigrationStalled = "MigrationStalled"
+	// ReasonOfferTypeRefused (Stalled): the spec holds a part its offer
+	// type keeps in Partner Center, lacks one the operator writes, or lacks
+	// a spec.managedInPartnerCenter declaration (OfferTypeRefusals): an
+	// object stored before the CRD refused it. Nothing is written until the
+	// spec is fixed; the message is admission's.
+	ReasonOfferTypeRefused = "OfferTypeRefused"
 	// ReasonOfferTargetNotLive: a Merge names an offer whose target is not
 	// Live, so it would never go live.
 	ReasonOfferTargetNotLive = "OfferTargetNotLive"

@@ -83,7 +83,7 @@ func TestKubectlExplain(t *testing.T) {
 		"offerID\t<string> -required-", "offerID is the offer's external ID in Partner Center",
 		"offerType\t<string> -required-", "offerType is the kind of offer",
 		"publisherID\t<string> -required-", "target\t<string> -required-",
-		"listing\t<Object> -required-", "plans\t<[]Object>", "plans are the offer's plans, keyed by id",
+		"listing\t<Object>", "listing is the offer's marketplace listing: required for the offer", "managedInPartnerCenter\t<[]string>", "plans\t<[]Object>", "plans are the offer's plans, keyed by id",
 		"coSell\t<Object>", "resell\t<Object>", "deletionPolicy\t<string>", "suspend\t<boolean>",
 	} {
 		g.Expect(spec).To(ContainSubstring(want))

@@ -64,8 +64,32 @@ const (
 	ManagementPolicyObserve ManagementPolicy = "Observe"
 )
 
-// MarketplaceOfferSpec is the desired state of an offer.
-// +kubebuilder:validation:XValidation:rule="self.offerType != 'ConsultingService' || !has(self.plans) || size(self.plans) == 0",message="ConsultingService offers have no plans in Partner Center; remove spec.plans"
+// BEGIN offer-type rules: written by hack/offerrules from the table in
+// internal/partnercenter/wire/offertypes.go (api/v1alpha1 offerrules.go);
+// `make manifests` rewrites them.
+// +kubebuilder:validation:XValidation:rule="!(self.offerType in ['ConsultingService', 'ContainerApp', 'CoSellOnly', 'Dynamics365BusinessCentral', 'Dynamics365CustomerEngagement', 'Dynamics365Operations', 'IoTEdgeModule', 'ManagedService', 'PowerBIApp', 'PowerBIVisual']) || (!has(self.listing))",messageExpression="'the listing of ' + (self.offerType.matches('^[AEIOU]') ? 'an ' : 'a ') + self.offerType + ' offer is edited in Partner Center: remove spec.listing'"
+// +kubebuilder:validation:XValidation:rule="!(self.offerType in ['SoftwareAsAService', 'AzureVirtualMachine', 'AzureContainer', 'AzureApplication']) || (has(self.listing))",messageExpression="'the listing of ' + (self.offerType.matches('^[AEIOU]') ? 'an ' : 'a ') + self.offerType + ' offer is written from spec.listing: set spec.listing (title, summary and description)'"
+// +kubebuilder:validation:XValidation:rule="!has(self.listing) || !has(self.listing.keywords) || size(self.listing.keywords) == 0",messageExpression="'the search keywords of ' + (self.offerType.matches('^[AEIOU]') ? 'an ' : 'a ') + self.offerType + ' offer are edited in Partner Center (the published listing schema has no field for them): remove spec.listing.keywords'"
+// +kubebuilder:validation:XValidation:rule="!(self.offerType in ['ConsultingService', 'ContainerApp', 'CoSellOnly', 'Dynamics365BusinessCentral', 'Dynamics365CustomerEngagement', 'Dynamics365Operations', 'IoTEdgeModule', 'ManagedService', 'PowerBIApp', 'PowerBIVisual']) || (!has(self.plans) || size(self.plans) == 0)",messageExpression="'the plans of ' + (self.offerType.matches('^[AEIOU]') ? 'an ' : 'a ') + self.offerType + ' offer are edited in Partner Center: remove spec.plans'"
+// +kubebuilder:validation:XValidation:rule="!(self.offerType in ['AzureContainer', 'AzureApplication']) || (!has(self.plans) || self.plans.all(p, !has(p.pricing)))",messageExpression="'the plan pricing of ' + (self.offerType.matches('^[AEIOU]') ? 'an ' : 'a ') + self.offerType + ' offer is edited in Partner Center: remove pricing and price from spec.plans'"
+// +kubebuilder:validation:XValidation:rule="!(self.offerType in ['SoftwareAsAService']) || (!has(self.plans) || self.plans.all(p, !has(p.pricing) || p.pricing in ['FlatRate', 'PerUser']))",messageExpression="'the plan pricing of ' + (self.offerType.matches('^[AEIOU]') ? 'an ' : 'a ') + self.offerType + ' offer is written from spec.plans only as FlatRate, PerUser; other pricing is edited in Partner Center: change or remove it in spec.plans'"
+// +kubebuilder:validation:XValidation:rule="!(self.offerType in ['AzureVirtualMachine']) || (!has(self.plans) || self.plans.all(p, !has(p.pricing) || p.pricing in ['Free', 'FlatRate', 'BYOL']))",messageExpression="'the plan pricing of ' + (self.offerType.matches('^[AEIOU]') ? 'an ' : 'a ') + self.offerType + ' offer is written from spec.plans only as Free, FlatRate, BYOL; other pricing is edited in Partner Center: change or remove it in spec.plans'"
+// +kubebuilder:validation:XValidation:rule="!(self.offerType in ['AzureApplication', 'ConsultingService', 'ContainerApp', 'CoSellOnly', 'Dynamics365BusinessCentral', 'Dynamics365CustomerEngagement', 'Dynamics365Operations', 'IoTEdgeModule', 'ManagedService', 'PowerBIApp', 'PowerBIVisual']) || (!has(self.resell))",messageExpression="'the CSP resell configuration of ' + (self.offerType.matches('^[AEIOU]') ? 'an ' : 'a ') + self.offerType + ' offer is edited in Partner Center: remove spec.resell'"
+// +kubebuilder:validation:XValidation:rule="!(self.offerType in ['SoftwareAsAService', 'AzureVirtualMachine', 'AzureContainer']) || (!has(self.resell) || self.resell.policy != 'Specific')",messageExpression="'resell of ' + (self.offerType.matches('^[AEIOU]') ? 'an ' : 'a ') + self.offerType + ' offer through specific CSP partners is chosen in Partner Center (the published reseller schema has no place for partner IDs): set spec.resell.policy to All or None'"
+// +kubebuilder:validation:XValidation:rule="!(self.offerType in ['ConsultingService', 'ContainerApp', 'CoSellOnly', 'IoTEdgeModule', 'ManagedService', 'PowerBIApp', 'PowerBIVisual']) || (!has(self.coSell))",messageExpression="'the co-sell tab of ' + (self.offerType.matches('^[AEIOU]') ? 'an ' : 'a ') + self.offerType + ' offer is edited in Partner Center (the Partner Ingestion API does not serve it): remove spec.coSell'"
+// +kubebuilder:validation:XValidation:rule="!has(self.coSell) || !(has(self.managedInPartnerCenter) && 'CoSell' in self.managedInPartnerCenter)",messageExpression="'the co-sell tab of ' + (self.offerType.matches('^[AEIOU]') ? 'an ' : 'a ') + self.offerType + ' offer is kept either in Git or in Partner Center: remove spec.coSell or CoSell from spec.managedInPartnerCenter'"
+// +kubebuilder:validation:XValidation:rule="!(self.offerType in ['SoftwareAsAService', 'AzureVirtualMachine', 'AzureContainer', 'AzureApplication']) || (!(has(self.managedInPartnerCenter) && 'Listing' in self.managedInPartnerCenter))",messageExpression="'the listing of ' + (self.offerType.matches('^[AEIOU]') ? 'an ' : 'a ') + self.offerType + ' offer is written from spec.listing: remove Listing from spec.managedInPartnerCenter'"
+// +kubebuilder:validation:XValidation:rule="!(self.offerType in ['SoftwareAsAService', 'AzureVirtualMachine', 'AzureContainer', 'AzureApplication']) || (!(has(self.managedInPartnerCenter) && 'Plans' in self.managedInPartnerCenter))",messageExpression="'the plans of ' + (self.offerType.matches('^[AEIOU]') ? 'an ' : 'a ') + self.offerType + ' offer are written from spec.plans: remove Plans from spec.managedInPartnerCenter'"
+// +kubebuilder:validation:XValidation:rule="!(self.offerType in ['SoftwareAsAService', 'AzureVirtualMachine']) || (!(has(self.managedInPartnerCenter) && 'Pricing' in self.managedInPartnerCenter))",messageExpression="'the plan pricing of ' + (self.offerType.matches('^[AEIOU]') ? 'an ' : 'a ') + self.offerType + ' offer is written from spec.plans[].pricing: remove Pricing from spec.managedInPartnerCenter'"
+// +kubebuilder:validation:XValidation:rule="!(self.offerType in ['SoftwareAsAService', 'AzureVirtualMachine', 'AzureContainer']) || (!(has(self.managedInPartnerCenter) && 'Resell' in self.managedInPartnerCenter))",messageExpression="'the CSP resell configuration of ' + (self.offerType.matches('^[AEIOU]') ? 'an ' : 'a ') + self.offerType + ' offer is written from spec.resell: remove Resell from spec.managedInPartnerCenter'"
+// +kubebuilder:validation:XValidation:rule="!(self.offerType in ['ConsultingService', 'ContainerApp', 'CoSellOnly', 'Dynamics365BusinessCentral', 'Dynamics365CustomerEngagement', 'Dynamics365Operations', 'IoTEdgeModule', 'ManagedService', 'PowerBIApp', 'PowerBIVisual']) || (has(self.managedInPartnerCenter) && 'Listing' in self.managedInPartnerCenter)",messageExpression="'the listing of ' + (self.offerType.matches('^[AEIOU]') ? 'an ' : 'a ') + self.offerType + ' offer is edited in Partner Center, which the operator cannot write: add Listing to spec.managedInPartnerCenter'"
+// +kubebuilder:validation:XValidation:rule="!(self.offerType in ['SoftwareAsAService', 'AzureVirtualMachine', 'AzureContainer', 'AzureApplication']) || (has(self.managedInPartnerCenter) && 'TechnicalConfiguration' in self.managedInPartnerCenter)",messageExpression="'the technical configuration of ' + (self.offerType.matches('^[AEIOU]') ? 'an ' : 'a ') + self.offerType + ' offer is edited in Partner Center, which the operator cannot write: add TechnicalConfiguration to spec.managedInPartnerCenter'"
+// END offer-type rules
+
+// MarketplaceOfferSpec is the desired state of an offer. What of it an
+// offer type lets Git manage follows the table in
+// internal/partnercenter/wire/offertypes.go: the rest is refused with a
+// message that says where it is edited (OfferTypeRefusals).
 type MarketplaceOfferSpec struct {
 	// offerID is the offer's external ID in Partner Center: 3 to 50
 	// characters, lowercase letters, digits, '-' and '_', starting with a
@@ -98,9 +122,12 @@ type MarketplaceOfferSpec struct {
 	// +required
 	Target OfferTarget `json:"target"`
 
-	// listing is the offer's marketplace listing.
-	// +required
-	Listing OfferListing `json:"listing"`
+	// listing is the offer's marketplace listing: required for the offer
+	// types whose listing the operator writes (SoftwareAsAService,
+	// AzureVirtualMachine, AzureContainer, AzureApplication) and refused
+	// for the others, whose listing is edited in Partner Center.
+	// +optional
+	Listing OfferListing `json:"listing,omitzero"`
 
 	// plans are the offer's plans, keyed by id. Consulting services have
 	// none; Partner Center refuses to certify other transactable offer
@@ -120,6 +147,20 @@ type MarketplaceOfferSpec struct {
 	// Solution Provider (CSP) program. Omitted means None.
 	// +optional
 	Resell *Resell `json:"resell,omitempty"`
+
+	// managedInPartnerCenter declares the parts of the offer that are
+	// kept in Partner Center, not in Git: the operator writes none of
+	// them, and Ready speaks only for the rest. It must name what Partner
+	// Center needs and the operator cannot write for the offer type (the
+	// TechnicalConfiguration of SoftwareAsAService, AzureVirtualMachine,
+	// AzureContainer and AzureApplication offers; the Listing of the other
+	// types) and must not name a part the operator writes from the spec.
+	// Plans, Pricing, Resell and CoSell may be named where the operator
+	// cannot write them. docs/guides/what-git-manages.md has the table.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=6
+	ManagedInPartnerCenter []PartnerCenterPart `json:"managedInPartnerCenter,omitempty"`
 
 	// migrateFrom declares that the offer is the migration of a legacy OCP
 	// GTM solution, whose draft the Solution of this namespace with action
@@ -227,13 +268,21 @@ type OfferListing struct {
 	SupportURL string `json:"supportURL,omitempty"`
 
 	// keywords help customers find the offer: up to 3, each up to 50
-	// characters.
+	// characters. The published listing schema has no field for them, so
+	// admission refuses them: they are edited in Partner Center.
 	// +optional
 	// +listType=set
 	// +kubebuilder:validation:MaxItems=3
 	// +kubebuilder:validation:items:MinLength=1
 	// +kubebuilder:validation:items:MaxLength=50
 	Keywords []string `json:"keywords,omitempty"`
+}
+
+// IsZero reports whether the listing is empty, which leaves it out of
+// the object.
+func (l OfferListing) IsZero() bool {
+	return l.Title == "" && l.Summary == "" && l.ShortDescription == "" && l.Description == "" &&
+		l.PrivacyPolicyURL == "" && l.SupportURL == "" && len(l.Keywords) == 0
 }
 
 // PricingModel is how a plan is priced.
@@ -414,7 +463,9 @@ const (
 // +kubebuilder:validation:XValidation:rule="self.policy == 'Specific' ? has(self.partnerIDs) && size(self.partnerIDs) > 0 : !has(self.partnerIDs) || size(self.partnerIDs) == 0",messageExpression="self.policy == 'Specific' ? 'resell policy Specific needs partnerIDs: the MPN IDs of the CSP partners allowed to resell' : 'resell.partnerIDs applies only to policy Specific; remove it or set policy to Specific'"
 type Resell struct {
 	// policy is None (no reselling), All (every CSP partner) or Specific
-	// (the partners listed in partnerIDs).
+	// (the partners listed in partnerIDs). The published reseller schema
+	// has no place for partner IDs, so admission refuses Specific: choose
+	// specific partners in Partner Center.
 	// +required
 	Policy ResellPolicy `json:"policy"`
 

@@ -328,6 +328,18 @@ func Map(p pc.Product, d *pc.Draft, publisherID, namespace string) *Offer {
 			"(the operator names products it creates after the listing title)", p.Name))
 	}
 
+	mapPlansAndResell(o, d, p.OfferType, t, known)
+	o.Missing = append(o.Missing, "spec.coSell: the co-sell tab lives in the Partner Ingestion API, which export does not read; "+
+		"without spec.coSell the operator leaves the co-sell tab alone")
+	o.Missing = append(o.Missing, FitOfferType(&obj.Spec)...)
+	return o
+}
+
+// mapPlansAndResell fills the plans and the resell policy of o's object
+// from the draft d of an offer of Partner Center's product type
+// offerType, t in the table (known false: not in the table).
+func mapPlansAndResell(o *Offer, d *pc.Draft, offerType string, t wire.OfferType, known bool) {
+	obj := o.Object
 	for _, pl := range d.Plans {
 		plan := v1.Plan{ID: pl.ID, Name: pl.Name, Description: pl.Description,
 			Pricing: v1.PricingModel(pl.Pricing), Price: pl.Price, Markets: slices.Clone(pl.Markets)}
@@ -338,7 +350,7 @@ func Map(p pc.Product, d *pc.Draft, publisherID, namespace string) *Offer {
 		obj.Spec.Plans = append(obj.Spec.Plans, plan)
 	}
 	if known && !t.Plans {
-		o.Missing = append(o.Missing, fmt.Sprintf("spec.plans: Microsoft publishes no plan resources for %s offers; plans are not read", p.OfferType))
+		o.Missing = append(o.Missing, fmt.Sprintf("spec.plans: Microsoft publishes no plan resources for %s offers; plans are not read", offerType))
 	}
 
 	switch d.Resell.Policy {
@@ -347,17 +359,50 @@ func Map(p pc.Product, d *pc.Draft, publisherID, namespace string) *Offer {
 		obj.Spec.Resell = &v1.Resell{Policy: v1.ResellAll}
 	case string(v1.ResellSpecific):
 		o.Missing = append(o.Missing, "spec.resell: Partner Center resells through specific CSP partners, but the published reseller "+
-			"schema does not return their IDs and the CRD needs them; left out (None): set policy Specific and partnerIDs by hand")
+			"schema does not return their IDs, and the operator cannot write them either (admission refuses policy Specific); left out: "+
+			"the partners stay chosen in Partner Center")
 	default:
 		o.Missing = append(o.Missing, fmt.Sprintf("spec.resell: reseller state %q has no resell policy; left out", d.Resell.Policy))
 	}
 	if known && !t.Reseller {
-		o.Missing = append(o.Missing, fmt.Sprintf("spec.resell: Microsoft publishes no reseller configuration for %s offers; not read", p.OfferType))
+		o.Missing = append(o.Missing, fmt.Sprintf("spec.resell: Microsoft publishes no reseller configuration for %s offers; not read", offerType))
 	}
+}
 
-	o.Missing = append(o.Missing, "spec.coSell: the co-sell tab lives in the Partner Ingestion API, which export does not read; "+
-		"without spec.coSell the operator leaves the co-sell tab alone")
-	return o
+// FitOfferType makes an exported spec one that admission accepts for its
+// offer type (v1.MarketplaceOfferSpec.OfferTypeRefusals): it leaves out
+// what the type keeps in Partner Center and declares in
+// spec.managedInPartnerCenter what Partner Center needs that the operator
+// never writes. It returns what it left out that was read.
+func FitOfferType(s *v1.MarketplaceOfferSpec) []string {
+	t, ok := wire.LookupOfferType(string(s.OfferType))
+	if !ok {
+		return nil
+	}
+	var missing []string
+	s.ManagedInPartnerCenter = v1.ManagedInPartnerCenter(s.OfferType)
+	if !t.Writes(wire.PartListing) {
+		s.Listing = v1.OfferListing{}
+	}
+	s.Listing.Keywords = nil
+	if !t.Writes(wire.PartPlans) {
+		s.Plans = nil
+	}
+	for i := range s.Plans {
+		p := &s.Plans[i]
+		if p.Pricing != "" && !slices.Contains(t.PricingModels(), string(p.Pricing)) {
+			missing = append(missing, fmt.Sprintf("spec.plans[%s].pricing: %s pricing of %s plans is edited in Partner Center; left out",
+				p.ID, p.Pricing, t.Spec))
+			p.Pricing, p.Price = "", ""
+		}
+	}
+	if !t.Writes(wire.PartResell) {
+		s.Resell = nil
+	}
+	if !t.Writes(wire.PartCoSell) {
+		s.CoSell = nil
+	}
+	return missing
 }
 
 // ObjectName makes an offer or solution ID a valid Kubernetes object name

@@ -60,6 +60,7 @@ spec:
   offerType: SoftwareAsAService
   publisherID: contoso
   target: Draft
+  managedInPartnerCenter: [TechnicalConfiguration]
   migrateFrom: {solutionID: ocp-contoso-legacy-crm}
   listing:
     title: Contoso Legacy CRM

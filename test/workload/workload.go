@@ -50,6 +50,7 @@ func Offer(namespace, name string, i int) *v1alpha1.MarketplaceOffer {
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name},
 		Spec: v1alpha1.MarketplaceOfferSpec{
 			OfferID: name, OfferType: v1alpha1.OfferTypeSoftwareAsAService, PublisherID: Publisher, Target: v1alpha1.TargetLive,
+			ManagedInPartnerCenter: []v1alpha1.PartnerCenterPart{v1alpha1.PartTechnicalConfiguration},
 			Listing: v1alpha1.OfferListing{
 				Title:   fmt.Sprintf("Bench Offer %05d", i),
 				Summary: "A generated offer for the scale benchmark and the chaos suite.",
@@ -57,7 +58,6 @@ func Offer(namespace, name string, i int) *v1alpha1.MarketplaceOffer {
 					"and forecasts, deployed into the customer's Azure subscription.</p>",
 				PrivacyPolicyURL: "https://bench.example/privacy",
 				SupportURL:       "https://bench.example/support",
-				Keywords:         []string{"bench", "analytics"},
 			},
 			Plans: []v1alpha1.Plan{{ID: "standard", Name: "Standard", Description: "Up to 50 stores.",
 				Pricing: v1alpha1.PricingFlatRate, Price: "99.00", Markets: []string{"US", "GB"}}},

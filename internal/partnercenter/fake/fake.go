@@ -351,7 +351,7 @@ func (c *Client) ConfigureDraft(_ context.Context, productID, offerType string, 
 	if !ok {
 		return nil, &pc.Error{Class: pc.ClassTerminal, Op: "ConfigureDraft", Message: "unknown offer type " + offerType}
 	}
-	if t.Submission { // written synchronously, as the adapter does
+	if t.SubmissionAPI { // written synchronously, as the adapter does
 		kept, unwritten := ingestion.SubmissionWritten(t, draft)
 		kept.Plans = mergePlans(c.drafts[productID].Plans, kept.Plans)
 		c.drafts[productID] = kept

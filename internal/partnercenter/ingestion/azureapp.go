@@ -255,7 +255,7 @@ func treeProductType(tree *wire.ResourceTree) string {
 // there.
 func (c *Client) withSubmissionDraft(ctx context.Context, op, productID string, tree *wire.ResourceTree, d *pc.Draft) (*pc.Draft, error) {
 	t, ok := wire.LookupOfferType(wire.OfferTypeFromProduct(treeProductType(tree)))
-	if !ok || !t.Submission {
+	if !ok || !t.SubmissionAPI {
 		return d, nil
 	}
 	if err := c.submissionDraft(ctx, op, productID, d); err != nil {

@@ -33,7 +33,7 @@ func (c *Client) ConfigureDraft(ctx context.Context, productID, spec string, d p
 	if err != nil {
 		return nil, err
 	}
-	if t.Submission {
+	if t.SubmissionAPI {
 		return c.configureSubmissionDraft(ctx, op, productID, t, d)
 	}
 	// Existing resources are updated by their durable IDs: read the draft

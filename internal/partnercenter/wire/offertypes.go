@@ -29,14 +29,76 @@ type OfferType struct {
 	PriceVersion, Pricing string
 	// Reseller is true when the reseller resource is sent.
 	Reseller bool
-	// Submission is true when the listing and the plans are written
-	// through the submission API (submission.go) instead: Azure
-	// Applications, as Microsoft's "Partner Center submission API to
-	// onboard Azure apps" and the recordings show.
-	Submission bool
 	// CoSell is the Partner Ingestion API's product resourceType, or ""
 	// when that API does not serve the offer type (see cosell.go).
 	CoSell string
+	// SubmissionAPI is true when the listing and the plans are written
+	// through the Partner Center submission API (v1.0/ingestion) instead of
+	// the Product Ingestion API: Azure applications, as Microsoft documents
+	// that API for them and the recordings test_managed_app_creation.yaml
+	// and test_solution_template_creation.yaml show.
+	SubmissionAPI bool
+	// PortalOnly are the parts Partner Center needs for the offer type
+	// that the operator never writes: the MarketplaceOffer must declare
+	// them in spec.managedInPartnerCenter (api/v1alpha1, offerparts.go).
+	PortalOnly []Part
+}
+
+// Part is a part of an offer, as spec.managedInPartnerCenter names it.
+type Part string
+
+// The parts of an offer.
+const (
+	// PartListing is the marketplace listing (spec.listing).
+	PartListing Part = "Listing"
+	// PartPlans are the plans (spec.plans).
+	PartPlans Part = "Plans"
+	// PartPricing is the pricing of the plans (spec.plans[].pricing).
+	PartPricing Part = "Pricing"
+	// PartTechnicalConfiguration is what connects the marketplace to the
+	// solution: a SaaS offer's landing page and webhook, a plan's virtual
+	// machine images, container images or application package. The
+	// operator writes none of it.
+	PartTechnicalConfiguration Part = "TechnicalConfiguration"
+	// PartResell is the CSP reseller configuration (spec.resell).
+	PartResell Part = "Resell"
+	// PartCoSell is the co-sell tab (spec.coSell).
+	PartCoSell Part = "CoSell"
+)
+
+// Parts lists every part, in the order messages name them.
+var Parts = []Part{PartListing, PartPlans, PartPricing, PartTechnicalConfiguration, PartResell, PartCoSell}
+
+// Writes says whether the operator writes the part for the offer type.
+func (t OfferType) Writes(p Part) bool {
+	switch p {
+	case PartListing:
+		return t.ListingKind != "" || t.SubmissionAPI
+	case PartPlans:
+		return t.Plans || t.SubmissionAPI
+	case PartPricing:
+		return len(t.PricingModels()) > 0
+	case PartResell:
+		return t.Reseller
+	case PartCoSell:
+		return t.CoSell != ""
+	}
+	return false
+}
+
+// PricingModels are the plan pricing models (api/v1alpha1 PricingModel)
+// the operator writes for the offer type, in the enum's order: the
+// price-and-availability-plan 2022-03-01-preview2 schema's licenseModel
+// and corePricing for virtual machines, the preview4 recurrentPrice
+// example for SaaS (see ingestion/draft.go, pricingToWire).
+func (t OfferType) PricingModels() []string {
+	switch t.Pricing {
+	case "vm":
+		return []string{"Free", "FlatRate", "BYOL"}
+	case "saas":
+		return []string{"FlatRate", "PerUser"}
+	}
+	return nil
 }
 
 // Versions of the SaaS and container shapes documented after preview2.
@@ -51,26 +113,30 @@ var OfferTypes = []OfferType{
 	{Spec: "SoftwareAsAService", Product: "softwareAsAService",
 		ListingKind: "azureSaaS", ListingVersion: VersionPreview5,
 		Plans: true, PlanListingKind: "azureSaaS-plan", PlanListingVersion: VersionPreview5,
-		PriceVersion: VersionPreview4, Pricing: "saas", Reseller: true, CoSell: "SoftwareAsAService"},
+		PriceVersion: VersionPreview4, Pricing: "saas", Reseller: true, CoSell: "SoftwareAsAService",
+		PortalOnly: []Part{PartTechnicalConfiguration}},
 	{Spec: "AzureVirtualMachine", Product: "azureVirtualMachine",
 		ListingKind: "azureVM", ListingVersion: Version,
 		Plans: true, PlanListingKind: "azureVM-plan", PlanListingVersion: Version,
-		PriceVersion: Version, Pricing: "vm", Reseller: true, CoSell: "AzureThirdPartyVirtualMachine"},
+		PriceVersion: Version, Pricing: "vm", Reseller: true, CoSell: "AzureThirdPartyVirtualMachine",
+		PortalOnly: []Part{PartTechnicalConfiguration}},
 	{Spec: "AzureContainer", Product: "azureContainer",
 		ListingKind: "azureContainer", ListingVersion: VersionPreview5,
 		Plans: true, PlanListingKind: "azureContainer-plan", PlanListingVersion: VersionPreview5,
-		PriceVersion: Version, Reseller: true, CoSell: "AzureContainer"},
-	{Spec: "AzureApplication", Product: "azureApplication", Submission: true, CoSell: "AzureApplication"},
-	{Spec: "ConsultingService", Product: "consultingService"},
-	{Spec: "ContainerApp", Product: "containerApp"},
-	{Spec: "CoSellOnly", Product: "cosellOnly"},
-	{Spec: "Dynamics365BusinessCentral", Product: "dynamics365BusinessCentral", CoSell: "AzureDynamics365BusinessCentral"},
-	{Spec: "Dynamics365CustomerEngagement", Product: "dynamics365ForCustomerEngagement", CoSell: "AzureDynamics365ForCustomerEngagement"},
-	{Spec: "Dynamics365Operations", Product: "dynamics365ForOperations", CoSell: "AzureDynamics365ForOperations"},
-	{Spec: "IoTEdgeModule", Product: "iotEdgeModule"},
-	{Spec: "ManagedService", Product: "managedService"},
-	{Spec: "PowerBIApp", Product: "powerBiApp"},
-	{Spec: "PowerBIVisual", Product: "powerBiVisual"},
+		PriceVersion: Version, Reseller: true, CoSell: "AzureContainer",
+		PortalOnly: []Part{PartTechnicalConfiguration}},
+	{Spec: "AzureApplication", Product: "azureApplication", CoSell: "AzureApplication",
+		SubmissionAPI: true, PortalOnly: []Part{PartTechnicalConfiguration}},
+	{Spec: "ConsultingService", Product: "consultingService", PortalOnly: []Part{PartListing}},
+	{Spec: "ContainerApp", Product: "containerApp", PortalOnly: []Part{PartListing}},
+	{Spec: "CoSellOnly", Product: "cosellOnly", PortalOnly: []Part{PartListing}},
+	{Spec: "Dynamics365BusinessCentral", Product: "dynamics365BusinessCentral", CoSell: "AzureDynamics365BusinessCentral", PortalOnly: []Part{PartListing}},
+	{Spec: "Dynamics365CustomerEngagement", Product: "dynamics365ForCustomerEngagement", CoSell: "AzureDynamics365ForCustomerEngagement", PortalOnly: []Part{PartListing}},
+	{Spec: "Dynamics365Operations", Product: "dynamics365ForOperations", CoSell: "AzureDynamics365ForOperations", PortalOnly: []Part{PartListing}},
+	{Spec: "IoTEdgeModule", Product: "iotEdgeModule", PortalOnly: []Part{PartListing}},
+	{Spec: "ManagedService", Product: "managedService", PortalOnly: []Part{PartListing}},
+	{Spec: "PowerBIApp", Product: "powerBiApp", PortalOnly: []Part{PartListing}},
+	{Spec: "PowerBIVisual", Product: "powerBiVisual", PortalOnly: []Part{PartListing}},
 }
 
 // LookupOfferType returns the offer type of a spec name.
