@@ -67,7 +67,10 @@ func offerRules() []offerRule {
 		{field: "spec.listing", applies: writes(wire.PartListing), check: static("has(self.listing)"),
 			holds:   func(_ wire.OfferType, s *MarketplaceOfferSpec) bool { return !s.Listing.IsZero() },
 			message: "the listing of %s offer is written from spec.listing: set spec.listing (title, summary and description)"},
-		{field: "spec.listing.keywords", applies: always,
+		// The submission API's AzureListing takes keywords (an Azure
+		// Application's listing); the Product Ingestion listings have no
+		// field for them.
+		{field: "spec.listing.keywords", applies: func(t wire.OfferType) bool { return !t.SubmissionAPI },
 			check: static("!has(self.listing) || !has(self.listing.keywords) || size(self.listing.keywords) == 0"),
 			holds: func(_ wire.OfferType, s *MarketplaceOfferSpec) bool { return len(s.Listing.Keywords) == 0 },
 			message: "the search keywords of %s offer are edited in Partner Center (the published listing schema has no field for them): " +

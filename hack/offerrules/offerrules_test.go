@@ -129,9 +129,11 @@ func TestRefusalSaysWhereThePartIsEdited(t *testing.T) {
 			"add TechnicalConfiguration to spec.managedInPartnerCenter"}}))
 	g.Expect(s.OfferTypeRefusalMessage()).To(Equal("the technical configuration of an AzureApplication offer is edited in Partner Center, " +
 		"which the operator cannot write: add TechnicalConfiguration to spec.managedInPartnerCenter"))
-	s.Listing.Keywords = []string{"k"}
-	g.Expect(s.OfferTypeRefusalMessage()).To(HavePrefix("the search keywords of an AzureApplication offer are edited in Partner Center " +
-		"(the published listing schema has no field for them): remove spec.listing.keywords; the technical configuration"))
+	s.Listing.Keywords = []string{"k"} // the submission API writes an Azure Application's keywords
+	g.Expect(s.OfferTypeRefusalMessage()).To(HavePrefix("the technical configuration"))
+	s.OfferType = v1alpha1.OfferTypeSoftwareAsAService
+	g.Expect(s.OfferTypeRefusalMessage()).To(HavePrefix("the search keywords of a SoftwareAsAService offer are edited in Partner Center " +
+		"(the published listing schema has no field for them): remove spec.listing.keywords"))
 	g.Expect((&v1alpha1.MarketplaceOfferSpec{OfferType: "Xbox"}).OfferTypeRefusals()).To(BeEmpty())
 	g.Expect((&v1alpha1.MarketplaceOfferSpec{OfferType: "Xbox"}).OfferTypeRefusalMessage()).To(BeEmpty())
 }

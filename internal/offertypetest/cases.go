@@ -59,7 +59,7 @@ func Cases() []Case {
 		add("base", false, func(*v1alpha1.MarketplaceOfferSpec) {})
 		add("spec.listing set", !t.Writes(wire.PartListing), func(s *v1alpha1.MarketplaceOfferSpec) { s.Listing = listing() })
 		add("spec.listing left out", t.Writes(wire.PartListing), func(s *v1alpha1.MarketplaceOfferSpec) { s.Listing = v1alpha1.OfferListing{} })
-		add("spec.listing.keywords", true, func(s *v1alpha1.MarketplaceOfferSpec) {
+		add("spec.listing.keywords", !t.SubmissionAPI, func(s *v1alpha1.MarketplaceOfferSpec) {
 			s.Listing = listing()
 			s.Listing.Keywords = []string{"retail"}
 		})
