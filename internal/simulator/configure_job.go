@@ -1,0 +1,48 @@
+package simulator
+
+import (
+	"strings"
+	"time"
+)
+
+// The configure job as answered: status and outcome.
+
+// jobStatus is the configure-status of a job at now: running until Due,
+// then completed with the result (of its submissions, when it made any).
+func jobStatus(st *stage, j *jobRec, now time.Time) (configureStatus, error) {
+	out := configureStatus{Schema: schemaURI(kindConfigureStatus, schemaVersion), JobID: j.ID, JobStatus: jobRunning,
+		JobResult: resultPending, JobStart: jobTime(j.Created), JobEnd: jobEndRunning, Errors: []innerError{}}
+	if now.Before(j.Due) {
+		return out, nil
+	}
+	result, errs, err := jobOutcome(st, j, now)
+	if err != nil {
+		return out, err
+	}
+	out.JobStatus, out.JobResult, out.JobEnd = jobCompleted, result, jobTime(j.Due)
+	if errs != nil {
+		out.Errors = errs
+	}
+	return out, nil
+}
+
+// jobOutcome works out a completed job's result and errors.
+func jobOutcome(st *stage, j *jobRec, now time.Time) (string, []innerError, error) {
+	result, errs := j.Result, j.Errors
+	for _, key := range j.Submissions {
+		productID, subID, _ := strings.Cut(key, "/")
+		if _, err := loadProduct(st, productID, now); err != nil && !isNotFound(err) {
+			return "", nil, err
+		}
+		var sub submissionRec
+		ok, err := st.getJSON(bucketSubmissions, submissionKey(productID, subID), &sub)
+		if err != nil {
+			return "", nil, err
+		}
+		if ok && sub.Result == resultFailed {
+			result = resultFailed
+			errs = append(errs, sub.Errors...)
+		}
+	}
+	return result, errs, nil
+}
