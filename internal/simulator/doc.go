@@ -26,7 +26,17 @@
 //     OCP GTM migration and the admin routes.
 //
 // Every Product Ingestion call needs $version, one of 2022-03-01-preview2
-// to 2022-03-01-preview5 (400 badRequest when missing or another value).
+// to 2022-03-01-preview5 (400 badRequest when missing or another value, as
+// the overview says of a version it does not know). On a read, $version is
+// the highest version the caller accepts, and each resource comes back at
+// that version or its own older one (versions.go): a resource whose kind
+// value exists only from a later version (a SaaS listing, kind azureSaaS,
+// read at preview2) is left out of a tree and a 404 by its durable ID;
+// others come back with the asked version in their $schema. One
+// exception follows an observation rather than the overview: a
+// price-and-availability-plan comes back at the version it was written at
+// whatever the read asks (SAAS-FACTS.md: a real SaaS tree read at
+// preview3 held its price-and-availability-plans at preview4).
 // The Partner Ingestion API and the extensions take no $version. An
 // Authorization header, when sent, must be "Bearer <token>" (401
 // unauthorized otherwise); none is required. Errors use the documented

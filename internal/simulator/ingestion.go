@@ -147,6 +147,7 @@ func (s *Simulator) handleProducts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	externalID, byID := queryParam(q, "externalId", "externalID")
 	offerType, byType := queryParam(q, "type")
+	asked := readVersion(r)
 	var all []product
 	err := s.view(func(st *stage, now time.Time) error {
 		all = all[:0]
@@ -166,7 +167,7 @@ func (s *Simulator) handleProducts(w http.ResponseWriter, r *http.Request) {
 			if byType && p.Type != offerType {
 				continue
 			}
-			all = append(all, p.published())
+			all = append(all, productAt(p.published(), asked))
 		}
 		return nil
 	})
@@ -190,7 +191,7 @@ func (s *Simulator) handleProduct(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		out = p.published()
+		out = productAt(p.published(), readVersion(r))
 		return nil
 	})
 }
@@ -225,7 +226,9 @@ func (s *Simulator) handlePlans(w http.ResponseWriter, r *http.Request) {
 			if id, _ := pl["identity"].(map[string]any); byID && (id == nil || id["externalId"] != externalID) {
 				continue
 			}
-			all = append(all, pl)
+			if v, ok := atVersion(pl, readVersion(r)); ok {
+				all = append(all, v)
+			}
 		}
 		return nil
 	})
@@ -260,8 +263,13 @@ func (s *Simulator) handleDurable(w http.ResponseWriter, r *http.Request) {
 		if _, err := st.getJSON(bucketDrafts, segs[0], &d); err != nil {
 			return err
 		}
-		if out = d.get(id); out == nil {
+		stored := d.get(id)
+		if stored == nil {
 			return errNotFound("%s not found in the draft of product %s", id, productRef(segs[0]))
+		}
+		var ok bool
+		if out, ok = atVersion(stored, readVersion(r)); !ok {
+			return errNotFound("%s has no shape at %s %s; read it at a later version", id, versionParam, readVersion(r))
 		}
 		return nil
 	})
@@ -312,7 +320,8 @@ func (s *Simulator) handleResourceTree(w http.ResponseWriter, r *http.Request) {
 			snap.Lifecycle = p.Lifecycle
 			root = &snap
 		}
-		out.Resources = append([]resource{root.resource()}, d.Resources...)
+		asked := readVersion(r)
+		out.Resources = allAtVersion(append([]resource{root.resource()}, d.Resources...), asked)
 		return nil
 	})
 }
