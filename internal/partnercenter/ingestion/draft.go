@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,14 +36,13 @@ func (c *Client) ConfigureDraft(ctx context.Context, productID, spec string, d p
 	}
 	// Existing resources are updated by their durable IDs: read the draft
 	// first, as the SaaS page asks before any update.
+	var tree *wire.ResourceTree
 	var existing *Existing
 	if t.ListingKind != "" {
-		var tree wire.ResourceTree
-		u := c.endpoint(url.Values{"targetType": {wire.TargetDraft}}, "resource-tree", "product", productID)
-		if err := c.do(ctx, op, http.MethodGet, u, nil, &tree); err != nil {
+		if tree, err = c.draftTree(ctx, op, productID); err != nil {
 			return nil, err
 		}
-		if existing, err = ExistingOf(op, &tree); err != nil {
+		if existing, err = ExistingOf(op, tree); err != nil {
 			return nil, err
 		}
 	}
@@ -50,8 +50,18 @@ func (c *Client) ConfigureDraft(ctx context.Context, productID, spec string, d p
 	if err != nil {
 		return nil, invalidRequest(op, "%v", err)
 	}
+	done := &pc.Job{Status: pc.JobCompleted, Result: pc.JobSucceeded, Unwritten: unwritten}
 	if len(resources) == 0 {
-		return &pc.Job{Status: pc.JobCompleted, Result: pc.JobSucceeded, Unwritten: unwritten}, nil
+		return done, nil
+	}
+	if tree != nil {
+		// POST configure is not idempotent: a draft that holds what
+		// would be sent (written before, perhaps by a request whose
+		// answer was lost) is not written again.
+		same, err := holds(op, tree, resources)
+		if err != nil || same {
+			return done, err
+		}
 	}
 	job, err := c.configure(ctx, op, resources...)
 	if err != nil {
@@ -59,6 +69,45 @@ func (c *Client) ConfigureDraft(ctx context.Context, productID, spec string, d p
 	}
 	job.Unwritten = unwritten
 	return job, nil
+}
+
+// draftTree reads a product's draft resource tree.
+func (c *Client) draftTree(ctx context.Context, op, productID string) (*wire.ResourceTree, error) {
+	var tree wire.ResourceTree
+	u := c.endpoint(url.Values{"targetType": {wire.TargetDraft}}, "resource-tree", "product", productID)
+	if err := c.do(ctx, op, http.MethodGet, u, nil, &tree); err != nil {
+		return nil, err
+	}
+	return &tree, nil
+}
+
+// holds reports whether a draft tree already holds what resources would
+// write: both read the same way (DraftFromTree), the draft's plans limited
+// to those written.
+func holds(op string, tree *wire.ResourceTree, resources []any) (bool, error) {
+	sent := &wire.ResourceTree{Root: tree.Root}
+	for _, r := range resources {
+		raw, err := json.Marshal(r)
+		if err != nil {
+			return false, &pc.Error{Class: pc.ClassTerminal, Op: op, Message: "encoding the request: " + err.Error(), Err: err}
+		}
+		sent.Resources = append(sent.Resources, raw)
+	}
+	want, err := DraftFromTree(op, sent)
+	if err != nil {
+		return false, err
+	}
+	have, err := DraftFromTree(op, tree)
+	if err != nil {
+		return false, err
+	}
+	have.Plans = slices.DeleteFunc(have.Plans, func(p pc.Plan) bool {
+		return !slices.ContainsFunc(want.Plans, func(w pc.Plan) bool { return w.ID == p.ID })
+	})
+	if len(have.Plans) == 0 {
+		have.Plans = nil
+	}
+	return reflect.DeepEqual(want, have), nil
 }
 
 func unwritten(field, why string) pc.FeedbackItem {
@@ -313,12 +362,11 @@ func (c *Client) GetDraft(ctx context.Context, productID string) (*pc.Draft, err
 	if err := checkID(op, "product", productID); err != nil {
 		return nil, err
 	}
-	var tree wire.ResourceTree
-	u := c.endpoint(url.Values{"targetType": {wire.TargetDraft}}, "resource-tree", "product", productID)
-	if err := c.do(ctx, op, http.MethodGet, u, nil, &tree); err != nil {
+	tree, err := c.draftTree(ctx, op, productID)
+	if err != nil {
 		return nil, err
 	}
-	return DraftFromTree(op, &tree)
+	return DraftFromTree(op, tree)
 }
 
 // DraftFromTree converts a draft resource tree, joining each plan with the

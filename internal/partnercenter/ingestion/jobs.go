@@ -15,7 +15,7 @@ import (
 func (c *Client) configure(ctx context.Context, op string, resources ...any) (*pc.Job, error) {
 	body := wire.Configure{Schema: wire.SchemaOf(wire.KindConfigure), Resources: resources}
 	var st wire.ConfigureStatus
-	if err := c.do(ctx, op, http.MethodPost, c.endpoint(nil, "configure"), body, &st); err != nil {
+	if err := c.do(ctx, op, http.MethodPost, c.endpointAt(wire.Version, nil, "configure"), body, &st); err != nil {
 		return nil, err
 	}
 	return toJob(op, &st)

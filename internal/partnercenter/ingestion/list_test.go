@@ -43,8 +43,8 @@ func TestListProductsFollowsNextLink(t *testing.T) {
 	g.Expect(reqs[0].Path).To(Equal("product"))
 	g.Expect(reqs[0].Query.Get("type")).To(Equal("softwareAsAService"))
 	g.Expect(reqs[0].Query.Get("$top")).To(Equal("2"))
-	g.Expect(reqs[0].Query.Get(wire.VersionQueryParameter)).To(Equal(wire.Version))
-	g.Expect(reqs[1].Query.Get(wire.VersionQueryParameter)).To(Equal(wire.Version), "$version is kept on the next page")
+	g.Expect(reqs[0].Query.Get(wire.VersionQueryParameter)).To(Equal(wire.ReadVersion))
+	g.Expect(reqs[1].Query.Get(wire.VersionQueryParameter)).To(Equal(wire.ReadVersion), "$version is kept on the next page")
 }
 
 func TestListProductsRefusesForeignNextLink(t *testing.T) {
