@@ -63,12 +63,25 @@ func (c *Client) ConfigureDraft(ctx context.Context, productID, spec string, d p
 			return done, err
 		}
 	}
-	job, err := c.configure(ctx, op, resources...)
+	job, err := c.configure(ctx, op, c.draftHolds(op, productID, resources, done), resources...)
 	if err != nil {
 		return nil, err
 	}
 	job.Unwritten = unwritten
 	return job, nil
+}
+
+// draftHolds is the effect of a draft write: the draft read again holds
+// what was sent.
+func (c *Client) draftHolds(op, productID string, resources []any, done *pc.Job) effect {
+	return func(ctx context.Context) (bool, *pc.Job, error) {
+		tree, err := c.draftTree(ctx, op, productID)
+		if err != nil {
+			return false, nil, err
+		}
+		same, err := holds(op, tree, resources)
+		return same, done, err
+	}
 }
 
 // draftTree reads a product's draft resource tree.

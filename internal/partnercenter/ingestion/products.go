@@ -95,7 +95,14 @@ func (c *Client) CreateProduct(ctx context.Context, spec pc.ProductSpec) (*pc.Jo
 	if err != nil {
 		return nil, err
 	}
-	return c.configure(ctx, op, productResource(spec.OfferID, t, spec.Name, "", ""))
+	created := func(ctx context.Context) (bool, *pc.Job, error) {
+		_, err := c.FindProduct(ctx, spec.OfferID)
+		if pc.IsNotFound(err) {
+			return false, nil, nil
+		}
+		return err == nil, nil, err
+	}
+	return c.configure(ctx, op, created, productResource(spec.OfferID, t, spec.Name, "", ""))
 }
 
 // productResource is the product resource, with every required property,
@@ -132,7 +139,10 @@ func (c *Client) StopSale(ctx context.Context, productID, liveSubmissionID strin
 	if err := checkID(op, "live submission", liveSubmissionID); err != nil {
 		return nil, err
 	}
-	return c.configure(ctx, op, wire.Submission{
+	stopped := c.submissionsShow(op, productID, func(s pc.Submission) bool {
+		return s.ID == liveSubmissionID && s.State == pc.LifecycleDeprecated
+	})
+	return c.configure(ctx, op, stopped, wire.Submission{
 		Schema:         wire.SchemaOf(wire.KindSubmission),
 		ID:             wire.SubmissionRef(productID, liveSubmissionID),
 		Product:        wire.DurableRef(wire.ProductRef(productID)),
@@ -158,7 +168,14 @@ func (c *Client) DeleteDraft(ctx context.Context, p pc.Product) (*pc.Job, error)
 		// named it.
 		t = wire.OfferType{Product: p.OfferType}
 	}
-	return c.configure(ctx, op, productResource(p.OfferID, t, p.Name, p.ID, wire.LifecycleDeleted))
+	deleted := func(ctx context.Context) (bool, *pc.Job, error) {
+		_, err := c.GetProduct(ctx, p.ID)
+		if pc.IsNotFound(err) {
+			return true, nil, nil
+		}
+		return false, nil, err
+	}
+	return c.configure(ctx, op, deleted, productResource(p.OfferID, t, p.Name, p.ID, wire.LifecycleDeleted))
 }
 
 // toProduct maps a product; it needs an id.
