@@ -162,10 +162,12 @@ func (s *Simulator) runConfigure(reqs []reqResource) (*jobRec, error) {
 			if err := a.apply(reqs); err != nil {
 				return err
 			}
+			offers := a.offers()
 			if len(a.errs) > 0 {
 				st = newStage(tx) // drop the request's effects
 				job.Errors, job.Resources, job.Submissions, job.Due = a.errs, nil, nil, now.Add(s.jobDelay())
 			}
+			countJob(st, reqs, offers)
 		}
 		if len(job.Errors) > 0 {
 			job.Result = resultFailed

@@ -46,3 +46,52 @@ func jobOutcome(st *stage, j *jobRec, now time.Time) (string, []innerError, erro
 	}
 	return result, errs, nil
 }
+
+// jobPurpose names what a configure request is for, as the configure-job
+// counters count it (Stats.ConfigureJobs): a submission (preview, live,
+// or lifecycle: the live submission's lifecycleState), else a product
+// created (create) or changed (product), else the draft.
+func jobPurpose(reqs []reqResource) string {
+	purpose := "draft"
+	for _, rr := range reqs {
+		switch rr.kind {
+		case kindSubmission:
+			tgt, _ := rr.body["target"].(map[string]any)
+			switch tt, _ := tgt["targetType"].(string); {
+			case tt == targetLive && str(rr.body, "lifecycleState") != "":
+				return "lifecycle"
+			case tt == targetLive:
+				return targetLive
+			default:
+				return targetPreview
+			}
+		case kindProduct:
+			if str(rr.body, "id") == "" {
+				purpose = "create"
+			} else if purpose != "create" {
+				purpose = "product"
+			}
+		}
+	}
+	return purpose
+}
+
+// offers are the offer IDs of the products a request touched.
+func (a *applier) offers() []string {
+	var out []string
+	for _, id := range a.order {
+		if p := a.products[id]; p != nil {
+			out = append(out, p.ExternalID)
+		}
+	}
+	return out
+}
+
+// countJob counts a configure job (Stats.ConfigureJobs) by purpose and by
+// offer, with the job itself: every job, succeeded or failed.
+func countJob(st *stage, reqs []reqResource, offers []string) {
+	purpose := jobPurpose(reqs)
+	for _, o := range offers {
+		st.incr(counterConfigure + purpose + "/" + o)
+	}
+}

@@ -242,14 +242,18 @@
 //
 // # Faults
 //
-// Options.Faults and SetFaults take "429=P,5xx=P,latency=DURATION,drop=P,qps=N,seed=N"
+// Options.Faults and SetFaults take "429=P,5xx=P,latency=DURATION,drop=P,dropafter=P,qps=N,seed=N"
 // (any subset, comma-separated). Each request to the APIs and to the
 // migration extension first passes the QPS token bucket (burst N; excess is
 // 429 tooManyRequests with Retry-After until the next token), then sleeps
 // the latency, then one random draw picks at most one of drop (the
-// connection is closed without an answer), 429 (Retry-After: 1) and 5xx
-// (503 serviceUnavailable or 500 internalServerError). A faulted request
-// changes nothing. seed makes the draws deterministic. Microsoft publishes
+// connection is closed without an answer), dropafter, 429 (Retry-After: 1)
+// and 5xx (503 serviceUnavailable or 500 internalServerError). A faulted
+// request changes nothing, except under dropafter: the request is handled
+// (a write takes effect) and then the connection is closed instead of
+// answering, as when an answer is lost on the way back. seed makes the
+// draws deterministic. Stats.ConfigureJobs counts the configure jobs made
+// by purpose and offer, so that a write sent twice shows. Microsoft publishes
 // no rate limits for these APIs; 429 with Retry-After is Partner Center's
 // general guidance.
 package simulator

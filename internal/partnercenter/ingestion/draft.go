@@ -435,8 +435,11 @@ func DraftFromTree(op string, tree *wire.ResourceTree) (*pc.Draft, error) {
 			return nil, contractError(op, "%s resource %q of %s: %v", h.Kind(), h.ID, tree.Root, err)
 		}
 	}
+	// A reference by resourceName joins only within one request's
+	// resources (holds reads those as a tree).
 	refersTo := func(ref wire.Reference, p wire.Plan) bool {
-		return (ref.DurableID != "" && ref.DurableID == p.ID) || (ref.ExternalID != "" && ref.ExternalID == p.Identity.ExternalID)
+		return (ref.DurableID != "" && ref.DurableID == p.ID) || (ref.ExternalID != "" && ref.ExternalID == p.Identity.ExternalID) ||
+			(ref.ResourceName != "" && ref.ResourceName == p.ResourceName)
 	}
 	for _, p := range plans {
 		plan := pc.Plan{ID: p.Identity.ExternalID, Name: p.Alias}

@@ -2,6 +2,7 @@ package ingestion_test
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
@@ -88,4 +89,53 @@ func TestSaaSDraftRoundTrip(t *testing.T) {
 	got, err = c.GetDraft(ctx, p.ID)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(*got).To(Equal(changed), "updated in place, no second plan")
+}
+
+// dropPosts turns the simulator's fault dropafter on for each POST it
+// carries, and off again for every other request: the writes take effect
+// and their answers are lost, and the reads that tell are answered.
+type dropPosts struct {
+	sim  *simulator.Simulator
+	next http.RoundTripper
+}
+
+func (d dropPosts) RoundTrip(r *http.Request) (*http.Response, error) {
+	spec := ""
+	if r.Method == http.MethodPost {
+		spec = "dropafter=1"
+	}
+	if err := d.sim.SetFaults(spec); err != nil {
+		return nil, err
+	}
+	return d.next.RoundTrip(r)
+}
+
+// TestDroppedAnswerMakesOneJob: when the answer of every write is lost
+// after the simulator handled it (fault dropafter), a create and a draft
+// write each make one configure job, not one per attempt, and the caller
+// learns that they took effect.
+func TestDroppedAnswerMakesOneJob(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	sim, _ := startSim(t)
+	c, err := ingestion.New(ingestion.Options{BaseURL: sim.URL(), JobPollInterval: 10 * time.Millisecond,
+		MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
+		HTTPClient: &http.Client{Transport: dropPosts{sim: sim, next: http.DefaultTransport}}})
+	g.Expect(err).NotTo(HaveOccurred())
+
+	_, err = c.CreateProduct(ctx, pc.ProductSpec{OfferID: "contoso-dropped", OfferType: "SoftwareAsAService", Name: "Contoso"})
+	g.Expect(pc.ClassOf(err)).To(Equal(pc.ClassConflict), "took effect: read the state again (%v)", err)
+	p, err := c.FindProduct(ctx, "contoso-dropped")
+	g.Expect(err).NotTo(HaveOccurred(), "the create took effect")
+
+	draft := pc.Draft{Listing: pc.Listing{Title: "Contoso"},
+		Plans: []pc.Plan{{ID: "gold", Name: "Gold", Pricing: "FlatRate", Price: "10.00"}}}
+	job, err := c.ConfigureDraft(ctx, p.ID, "SoftwareAsAService", draft)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(job.Succeeded()).To(BeTrue(), "the draft read again holds what was sent")
+
+	jobs := sim.Stats().ConfigureJobs
+	g.Expect(jobs["create"]).To(Equal(map[string]int{"contoso-dropped": 1}))
+	g.Expect(jobs["draft"]).To(Equal(map[string]int{"contoso-dropped": 1}))
+	g.Expect(sim.Stats().Faults["dropafter"]).To(Equal(2))
 }
