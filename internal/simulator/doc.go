@@ -51,8 +51,9 @@
 //	POST configure                         202 configure-status; 400 schemaValidationError
 //	GET  configure/{jobId}/status          200 configure-status; 404
 //	GET  configure/{jobId}                 200 configure-detail once completed; 400 before; 404
-//	GET  product[?externalId=|externalID=][&type=][&$maxpagesize=|$top=][&$skip=][&continuationToken=]
+//	GET  product[?externalId=|externalID=][&type=][&$maxpagesize=][&$top=][&$skip=][&continuationToken=]
 //	                                       200 {"value": [product], "@nextLink"?}; 400 bad paging
+//	                                       ($maxpagesize: page size; $top: the first N only)
 //	GET  product/{productId}               200 product (the draft); 404
 //	GET  plan?product=product/{id}[&externalId=]   200 {"value": [plan]}; 400; 404
 //	GET  resource-tree/product/{productId}[?targetType=draft|preview|live]
