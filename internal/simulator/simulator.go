@@ -381,13 +381,8 @@ func (s *Simulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rt.surface == surfaceProductIngestion {
-		v, ok := r.URL.Query()[versionParam]
-		switch {
-		case !ok || v[0] == "":
-			writeError(rec, errBadRequest("query parameter %s is required on every call (one of %s)", versionParam, strings.Join(acceptedVersions, ", ")))
-			return
-		case !acceptedVersion(v[0]):
-			writeError(rec, errBadRequest("%s %q is not a version this API serves (one of %s)", versionParam, v[0], strings.Join(acceptedVersions, ", ")))
+		if err := checkVersion(r); err != nil {
+			writeError(rec, err)
 			return
 		}
 	}
@@ -400,6 +395,19 @@ func (s *Simulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(rec, r)
+}
+
+// checkVersion refuses a Product Ingestion call without $version or with
+// a version the API does not serve.
+func checkVersion(r *http.Request) error {
+	v, ok := r.URL.Query()[versionParam]
+	switch {
+	case !ok || v[0] == "":
+		return errBadRequest("query parameter %s is required on every call (one of %s)", versionParam, strings.Join(acceptedVersions, ", "))
+	case !acceptedVersion(v[0]):
+		return errBadRequest("%s %q is not a version this API serves (one of %s)", versionParam, v[0], strings.Join(acceptedVersions, ", "))
+	}
+	return nil
 }
 
 // dropConnection closes the client's connection without an answer; it

@@ -146,10 +146,6 @@ type Existing struct {
 func ExistingOf(op string, tree *wire.ResourceTree) (*Existing, error) {
 	e := &Existing{Plans: map[string]string{}, PlanListings: map[string]string{}, Prices: map[string]string{}}
 	byExternal := map[string]string{}
-	type planned struct {
-		id  string
-		ref wire.Reference
-	}
 	var listings, prices []planned
 	for _, raw := range tree.Resources {
 		var h wire.Head
@@ -187,23 +183,30 @@ func ExistingOf(op string, tree *wire.ResourceTree) (*Existing, error) {
 			e.Reseller = h.ID
 		}
 	}
-	planID := func(r wire.Reference) string {
-		if r.DurableID != "" {
-			return r.DurableID
-		}
-		return byExternal[r.ExternalID]
-	}
-	for _, l := range listings {
-		if id := planID(l.ref); id != "" {
-			e.PlanListings[id] = l.id
-		}
-	}
-	for _, p := range prices {
-		if id := planID(p.ref); id != "" {
-			e.Prices[id] = p.id
-		}
-	}
+	byPlan(e.PlanListings, byExternal, listings)
+	byPlan(e.Prices, byExternal, prices)
 	return e, nil
+}
+
+// planned is a plan-level resource of a draft: its durable ID and its
+// reference to its plan.
+type planned struct {
+	id  string
+	ref wire.Reference
+}
+
+// byPlan maps the durable ID of each plan of resources (referenced by
+// durable ID, or by external ID through byExternal) to the resource's.
+func byPlan(out, byExternal map[string]string, resources []planned) {
+	for _, r := range resources {
+		id := r.ref.DurableID
+		if id == "" {
+			id = byExternal[r.ref.ExternalID]
+		}
+		if id != "" {
+			out[id] = r.id
+		}
+	}
 }
 
 // DraftResources converts a draft to the configure resources of offer type
@@ -435,12 +438,21 @@ func DraftFromTree(op string, tree *wire.ResourceTree) (*pc.Draft, error) {
 			return nil, contractError(op, "%s resource %q of %s: %v", h.Kind(), h.ID, tree.Root, err)
 		}
 	}
-	// A reference by resourceName joins only within one request's
-	// resources (holds reads those as a tree).
+	d.Plans = joinPlans(plans, listings, prices)
+	normalize(d)
+	return d, nil
+}
+
+// joinPlans joins each plan with the plan-listing (the en-us one first)
+// and the price-and-availability-plan that reference it, by its durable
+// ID or external ID, or by resourceName within one request's resources
+// (holds reads those as a tree).
+func joinPlans(plans []wire.Plan, listings []wire.PlanListing, prices []wire.PriceAndAvailabilityPlan) []pc.Plan {
 	refersTo := func(ref wire.Reference, p wire.Plan) bool {
 		return (ref.DurableID != "" && ref.DurableID == p.ID) || (ref.ExternalID != "" && ref.ExternalID == p.Identity.ExternalID) ||
 			(ref.ResourceName != "" && ref.ResourceName == p.ResourceName)
 	}
+	var out []pc.Plan
 	for _, p := range plans {
 		plan := pc.Plan{ID: p.Identity.ExternalID, Name: p.Alias}
 		for _, pl := range listings {
@@ -457,10 +469,9 @@ func DraftFromTree(op string, tree *wire.ResourceTree) (*pc.Draft, error) {
 				plan.Pricing, plan.Price = pricingFromWire(pr.Pricing)
 			}
 		}
-		d.Plans = append(d.Plans, plan)
+		out = append(out, plan)
 	}
-	normalize(d)
-	return d, nil
+	return out
 }
 
 // normalize puts a draft in the controllers' normal form.
