@@ -69,7 +69,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.out, "out", "", "Folder to write one <offerID>.yaml per offer to; default: stdout, documents separated by ---.")
 	fs.BoolVar(&f.observe, "observe", false, "Write spec.managementPolicy: Observe, so that the applied objects only read Partner Center and report how it differs from spec (condition InSync) until you set Manage.")
 	fs.StringVar(&f.ns, "namespace", "", "metadata.namespace of the objects written (default: none, kubectl's current namespace applies).")
-	fs.IntVar(&f.pageSize, "page-size", 0, "Products per page of GET product ($top); 0 leaves it to Partner Center.")
+	fs.IntVar(&f.pageSize, "page-size", 0, "Products per page of GET product ($maxpagesize; every page is read); 0 leaves it to Partner Center.")
 	fs.BoolVar(&f.solutions, "solutions", false, "Also write a migration plan: one Solution per pending legacy OCP GTM solution, with a suggested action (never applied).")
 	fs.StringVar(&f.partnerID, "partner", "", "Partner (MPN) ID whose legacy solutions to plan for; with --solutions and no --solutions-file, read from the simulator's extension.")
 	fs.StringVar(&f.solutionsFile, "solutions-file", "", "File of legacy solutions exported from Partner Center (.csv, or YAML/JSON {value: [...]}); see README.md.")

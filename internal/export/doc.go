@@ -7,7 +7,7 @@
 //
 // The calls are, and only are:
 //
-//   - GET product (type=, $top; then each answer's @nextLink, whose
+//   - GET product (type=, $maxpagesize; then each answer's @nextLink, whose
 //     continuationToken is opaque), or GET product?externalId= for the
 //     offers named with --offer;
 //   - GET submission/{productId}: where the offer is (draft, preview, live);

@@ -58,7 +58,8 @@ type Options struct {
 	From From
 	// Namespace fills metadata.namespace ("" leaves it out).
 	Namespace string
-	// PageSize is the $top of GET product (0: Partner Center's default).
+	// PageSize is the page size of GET product, sent as $maxpagesize (0:
+	// Partner Center's default); every page is read.
 	PageSize int
 	// Observe sets spec.managementPolicy Observe: applied, the objects
 	// only read Partner Center and report how it differs from the spec.
@@ -159,7 +160,7 @@ func products(ctx context.Context, r Reader, opts Options) ([]pc.Product, error)
 	}
 	next := ""
 	for page := 1; ; page++ {
-		pg, err := r.ListProducts(ctx, ingestion.ListProductsOptions{Top: opts.PageSize}, next)
+		pg, err := r.ListProducts(ctx, ingestion.ListProductsOptions{PageSize: opts.PageSize}, next)
 		if err != nil {
 			return nil, Fatal(err)
 		}

@@ -174,6 +174,8 @@ func TestExportPaging(t *testing.T) {
 	g.Expect(ids).To(Equal([]string{"p-five", "p-four", "p-one", "p-three", "p-two"}))
 	g.Expect(cnt.count("GET /rp/product-ingestion/product?")).To(Equal(3), "5 products in pages of 2")
 	g.Expect(cnt.count("continuationToken=")).To(Equal(2), "the second and third pages follow @nextLink")
+	g.Expect(cnt.count("%24maxpagesize=2")).To(Equal(3), "the page size is $maxpagesize")
+	g.Expect(cnt.count("%24top=")).To(BeZero(), "$top is the first N products, never a page size")
 }
 
 // TestRenderedOfferParsesBack writes an offer file and reads it back.

@@ -29,7 +29,17 @@
 //     OCP GTM migration and the admin routes.
 //
 // Every Product Ingestion call needs $version, one of 2022-03-01-preview2
-// to 2022-03-01-preview5 (400 badRequest when missing or another value).
+// to 2022-03-01-preview5 (400 badRequest when missing or another value, as
+// the overview says of a version it does not know). On a read, $version is
+// the highest version the caller accepts, and each resource comes back at
+// that version or its own older one (versions.go): a resource whose kind
+// value exists only from a later version (a SaaS listing, kind azureSaaS,
+// read at preview2) is left out of a tree and a 404 by its durable ID;
+// others come back with the asked version in their $schema. One
+// exception follows an observation rather than the overview: a
+// price-and-availability-plan comes back at the version it was written at
+// whatever the read asks (SAAS-FACTS.md: a real SaaS tree read at
+// preview3 held its price-and-availability-plans at preview4).
 // The Partner Ingestion API and the extensions take no $version. An
 // Authorization header, when sent, must be "Bearer <token>" (401
 // unauthorized otherwise); none is required. Errors use the documented
@@ -44,8 +54,9 @@
 //	POST configure                         202 configure-status; 400 schemaValidationError
 //	GET  configure/{jobId}/status          200 configure-status; 404
 //	GET  configure/{jobId}                 200 configure-detail once completed; 400 before; 404
-//	GET  product[?externalId=|externalID=][&type=][&$maxpagesize=|$top=][&$skip=][&continuationToken=]
+//	GET  product[?externalId=|externalID=][&type=][&$maxpagesize=][&$top=][&$skip=][&continuationToken=]
 //	                                       200 {"value": [product], "@nextLink"?}; 400 bad paging
+//	                                       ($maxpagesize: page size; $top: the first N only)
 //	GET  product/{productId}               200 product (the draft); 404
 //	GET  plan?product=product/{id}[&externalId=]   200 {"value": [plan]}; 400; 404
 //	GET  resource-tree/product/{productId}[?targetType=draft|preview|live]
@@ -253,14 +264,18 @@
 //
 // # Faults
 //
-// Options.Faults and SetFaults take "429=P,5xx=P,latency=DURATION,drop=P,qps=N,seed=N"
+// Options.Faults and SetFaults take "429=P,5xx=P,latency=DURATION,drop=P,dropafter=P,qps=N,seed=N"
 // (any subset, comma-separated). Each request to the APIs and to the
 // migration extension first passes the QPS token bucket (burst N; excess is
 // 429 tooManyRequests with Retry-After until the next token), then sleeps
 // the latency, then one random draw picks at most one of drop (the
-// connection is closed without an answer), 429 (Retry-After: 1) and 5xx
-// (503 serviceUnavailable or 500 internalServerError). A faulted request
-// changes nothing. seed makes the draws deterministic. Microsoft publishes
+// connection is closed without an answer), dropafter, 429 (Retry-After: 1)
+// and 5xx (503 serviceUnavailable or 500 internalServerError). A faulted
+// request changes nothing, except under dropafter: the request is handled
+// (a write takes effect) and then the connection is closed instead of
+// answering, as when an answer is lost on the way back. seed makes the
+// draws deterministic. Stats.ConfigureJobs counts the configure jobs made
+// by purpose and offer, so that a write sent twice shows. Microsoft publishes
 // no rate limits for these APIs; 429 with Retry-After is Partner Center's
 // general guidance.
 package simulator

@@ -11,15 +11,18 @@ import (
 )
 
 // faultSpec is a parsed fault specification:
-// "429=P,5xx=P,latency=DURATION,drop=P,qps=N,seed=N". Probabilities are in
-// [0,1]; their sum must not exceed 1 because one draw per request picks at
-// most one of drop, 429 and 5xx.
+// "429=P,5xx=P,latency=DURATION,drop=P,dropafter=P,qps=N,seed=N".
+// Probabilities are in [0,1]; their sum must not exceed 1 because one draw
+// per request picks at most one of drop, dropafter, 429 and 5xx. drop
+// closes the connection before the request is handled (it changes
+// nothing); dropafter handles it and then closes the connection instead of
+// answering (it takes effect, and the client cannot know).
 type faultSpec struct {
-	p429, p5xx, pDrop float64
-	latency           time.Duration
-	qps               float64
-	seed              uint64
-	seeded            bool
+	p429, p5xx, pDrop, pDropAfter float64
+	latency                       time.Duration
+	qps                           float64
+	seed                          uint64
+	seeded                        bool
 }
 
 // parseFaults parses a fault spec; an empty spec injects nothing. Errors name
@@ -41,59 +44,68 @@ func parseFaults(spec string) (faultSpec, error) {
 			return faultSpec{}, fmt.Errorf("fault term %q: %s is given twice", term, key)
 		}
 		seen[key] = true
-		prob := func(dst *float64) error {
-			p, err := strconv.ParseFloat(val, 64)
-			if err != nil || p < 0 || p > 1 || math.IsNaN(p) {
-				return fmt.Errorf("fault term %q: %s wants a probability between 0 and 1", term, key)
-			}
-			*dst = p
-			return nil
-		}
-		var err error
-		switch key {
-		case "429":
-			err = prob(&f.p429)
-		case "5xx":
-			err = prob(&f.p5xx)
-		case "drop":
-			err = prob(&f.pDrop)
-		case "latency":
-			f.latency, err = time.ParseDuration(val)
-			if err != nil || f.latency < 0 {
-				err = fmt.Errorf("fault term %q: latency wants a duration such as 200ms", term)
-			}
-		case "qps":
-			f.qps, err = strconv.ParseFloat(val, 64)
-			if err != nil || f.qps <= 0 || math.IsInf(f.qps, 0) || math.IsNaN(f.qps) {
-				err = fmt.Errorf("fault term %q: qps wants a positive number of requests per second", term)
-			}
-		case "seed":
-			f.seed, err = strconv.ParseUint(val, 10, 64)
-			if err != nil {
-				err = fmt.Errorf("fault term %q: seed wants a non-negative integer", term)
-			}
-			f.seeded = true
-		default:
-			err = fmt.Errorf("fault term %q: unknown fault %q (want 429, 5xx, latency, drop, qps or seed)", term, key)
-		}
-		if err != nil {
+		if err := f.setTerm(term, key, val); err != nil {
 			return faultSpec{}, err
 		}
 	}
-	if sum := f.p429 + f.p5xx + f.pDrop; sum > 1 {
-		return faultSpec{}, fmt.Errorf("fault spec %q: 429, 5xx and drop add up to %g, more than 1", spec, sum)
+	if sum := f.p429 + f.p5xx + f.pDrop + f.pDropAfter; sum > 1 {
+		return faultSpec{}, fmt.Errorf("fault spec %q: 429, 5xx, drop and dropafter add up to %g, more than 1", spec, sum)
 	}
 	return f, nil
 }
 
+// setTerm sets one KIND=VALUE term of a fault spec.
+func (f *faultSpec) setTerm(term, key, val string) error {
+	prob := func(dst *float64) error {
+		p, err := strconv.ParseFloat(val, 64)
+		if err != nil || p < 0 || p > 1 || math.IsNaN(p) {
+			return fmt.Errorf("fault term %q: %s wants a probability between 0 and 1", term, key)
+		}
+		*dst = p
+		return nil
+	}
+	var err error
+	switch key {
+	case "429":
+		err = prob(&f.p429)
+	case "5xx":
+		err = prob(&f.p5xx)
+	case "drop":
+		err = prob(&f.pDrop)
+	case "dropafter":
+		err = prob(&f.pDropAfter)
+	case "latency":
+		f.latency, err = time.ParseDuration(val)
+		if err != nil || f.latency < 0 {
+			err = fmt.Errorf("fault term %q: latency wants a duration such as 200ms", term)
+		}
+	case "qps":
+		f.qps, err = strconv.ParseFloat(val, 64)
+		if err != nil || f.qps <= 0 || math.IsInf(f.qps, 0) || math.IsNaN(f.qps) {
+			err = fmt.Errorf("fault term %q: qps wants a positive number of requests per second", term)
+		}
+	case "seed":
+		f.seed, err = strconv.ParseUint(val, 10, 64)
+		if err != nil {
+			err = fmt.Errorf("fault term %q: seed wants a non-negative integer", term)
+		}
+		f.seeded = true
+	default:
+		err = fmt.Errorf("fault term %q: unknown fault %q (want 429, 5xx, latency, drop, dropafter, qps or seed)", term, key)
+	}
+	return err
+}
+
 // Fault kinds, the keys of Stats.Faults.
 const (
-	faultNone    = ""
-	fault429     = "429"
-	fault5xx     = "5xx"
-	faultDrop    = "drop"
-	faultQPS     = "qps"
-	faultLatency = "latency"
+	faultNone = ""
+	fault429  = "429"
+	fault5xx  = "5xx"
+	faultDrop = "drop"
+	// faultDropAfter is counted once the request was handled.
+	faultDropAfter = "dropafter"
+	faultQPS       = "qps"
+	faultLatency   = "latency"
 )
 
 // faultDecision is what to do to one request.
@@ -174,10 +186,15 @@ func (f *faults) decide(now time.Time) (faultDecision, time.Duration) {
 		return faultDecision{kind: faultQPS, status: 429, retryAfter: max(1, secs)}, 0
 	}
 	s := f.spec
-	if s.p429+s.p5xx+s.pDrop == 0 {
+	if s.p429+s.p5xx+s.pDrop+s.pDropAfter == 0 {
 		return faultDecision{}, s.latency
 	}
 	u := f.rng.Float64()
+	if u >= 1-s.pDropAfter {
+		// Drawn from the top of [0,1), so that adding dropafter to a
+		// seeded spec leaves the other faults where they fell.
+		return faultDecision{kind: faultDropAfter}, s.latency
+	}
 	switch {
 	case u < s.pDrop:
 		return faultDecision{kind: faultDrop}, s.latency

@@ -1,6 +1,8 @@
 package simulator
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,15 +19,16 @@ func TestParseFaults(t *testing.T) {
 	_, err = parseFaults("")
 	g.Expect(err).NotTo(HaveOccurred())
 	for spec, bad := range map[string]string{
-		"429=2":             `"429=2"`,
-		"5xx=x":             `"5xx=x"`,
-		"latency=fast":      `"latency=fast"`,
-		"qps=0":             `"qps=0"`,
-		"boom=1":            `unknown fault "boom"`,
-		"429":               `"429"`,
-		"seed=-1":           `"seed=-1"`,
-		"drop=0.1,drop=0.2": `"drop=0.2"`,
-		"429=0.6,5xx=0.6":   "more than 1",
+		"429=2":                  `"429=2"`,
+		"5xx=x":                  `"5xx=x"`,
+		"latency=fast":           `"latency=fast"`,
+		"qps=0":                  `"qps=0"`,
+		"boom=1":                 `unknown fault "boom"`,
+		"429":                    `"429"`,
+		"seed=-1":                `"seed=-1"`,
+		"drop=0.1,drop=0.2":      `"drop=0.2"`,
+		"429=0.6,5xx=0.6":        "more than 1",
+		"drop=0.5,dropafter=0.6": "more than 1",
 	} {
 		_, err := parseFaults(spec)
 		g.Expect(err).To(MatchError(ContainSubstring(bad)), spec)
@@ -96,6 +99,36 @@ func TestFaultKinds(t *testing.T) {
 	g.Expect(stats.Faults).To(And(HaveKeyWithValue("429", 4), HaveKeyWithValue("5xx", 20), HaveKeyWithValue("drop", BeNumerically(">=", 1)),
 		HaveKeyWithValue("latency", 1)))
 	g.Expect(stats.Requests).To(And(HaveKeyWithValue("POST configure 429", 1), HaveKeyWithValue("GET product dropped", BeNumerically(">=", 1))))
+}
+
+// TestDropAfter: the fault dropafter handles the request, then closes the
+// connection instead of answering: the write took effect, unknown to the
+// client, and the configure job is counted.
+func TestDropAfter(t *testing.T) {
+	g := NewWithT(t)
+	a := newAPI(t, Options{}, nil)
+	spec, err := parseFaults("dropafter=0.25")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(spec.pDropAfter).To(Equal(0.25))
+
+	g.Expect(a.sim.SetFaults("dropafter=1")).To(Succeed())
+	body, err := json.Marshal(envelope(productRes("dropped", "softwareAsAService", "Dropped")))
+	g.Expect(err).NotTo(HaveOccurred())
+	resp, err := http.Post(a.base+piPath("configure"), "application/json", bytes.NewReader(body))
+	if err == nil {
+		resp.Body.Close()
+	}
+	g.Expect(err).To(HaveOccurred(), "no answer")
+	g.Expect(a.sim.SetFaults("")).To(Succeed())
+	var found listOf[product]
+	a.get("product?externalId=dropped", &found)
+	g.Expect(found.Value).To(HaveLen(1), "the request took effect")
+	stats := a.sim.Stats()
+	g.Expect(stats.Faults).To(HaveKeyWithValue("dropafter", 1))
+	// The request is counted once its handler returned, after the client
+	// saw the connection close.
+	g.Eventually(func() map[string]int { return a.sim.Stats().Requests }).Should(HaveKeyWithValue("POST configure dropped", 1))
+	g.Expect(stats.ConfigureJobs).To(Equal(map[string]map[string]int{"create": {"dropped": 1}}))
 }
 
 func TestFaultsAreDeterministicWithSeed(t *testing.T) {

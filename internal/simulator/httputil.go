@@ -112,7 +112,16 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	// dropAfter: the fault dropafter was drawn for the request.
+	dropAfter bool
 }
+
+// discardWriter takes an answer that is never sent (the fault dropafter).
+type discardWriter struct{ header http.Header }
+
+func (d discardWriter) Header() http.Header         { return d.header }
+func (d discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d discardWriter) WriteHeader(int)             {}
 
 func (s *statusRecorder) WriteHeader(code int) {
 	if s.status == 0 {

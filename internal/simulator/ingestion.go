@@ -90,47 +90,45 @@ func queryParam(q url.Values, names ...string) (string, bool) {
 	return "", false
 }
 
-// defaultPageSize is the page size of list answers without $maxpagesize or
-// $top (Microsoft publishes none).
+// defaultPageSize is the page size of list answers without $maxpagesize
+// (Microsoft publishes none).
 const defaultPageSize = 100
 
 // page cuts a sorted list into the page the query asks for, with the
-// @nextLink of the next page. continuationToken is opaque to clients.
+// @nextLink of the next page: $maxpagesize is the page size (the paging
+// the 2023 overview documents, continued by continuationToken, which is
+// opaque to clients); $top and $skip (older docs) take the first $top
+// items after $skip, so a list cut by $top ends there.
 func page[T any](r *http.Request, all []T) (listOf[T], error) {
 	q := r.URL.Query()
-	size := defaultPageSize
-	for _, name := range []string{"$maxpagesize", "$top"} {
-		if v := q.Get(name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return listOf[T]{}, errBadRequest("%s %q must be a positive integer", name, v)
-			}
-			size = n
-			break
-		}
+	size, err := queryInt(q, "$maxpagesize", 1, defaultPageSize)
+	if err != nil {
+		return listOf[T]{}, err
 	}
-	skip := 0
-	if v := q.Get("$skip"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return listOf[T]{}, errBadRequest("$skip %q must be a non-negative integer", v)
-		}
-		skip = n
+	top, err := queryInt(q, "$top", 1, len(all))
+	if err != nil {
+		return listOf[T]{}, err
 	}
+	skip, err := queryInt(q, "$skip", 0, 0)
+	if err != nil {
+		return listOf[T]{}, err
+	}
+	all = all[min(skip, len(all)):]
+	all = all[:min(top, len(all))]
+	offset := 0
 	if v := q.Get("continuationToken"); v != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(v)
 		n, err2 := strconv.Atoi(strings.TrimPrefix(string(raw), "offset:"))
 		if err != nil || err2 != nil || n < 0 {
 			return listOf[T]{}, errBadRequest("continuationToken %q is not one this API gave", v)
 		}
-		skip = n
+		offset = n
 	}
 	out := listOf[T]{Value: []T{}}
-	if skip < len(all) {
-		out.Value = append(out.Value, all[skip:min(len(all), skip+size)]...)
+	if offset < len(all) {
+		out.Value = append(out.Value, all[offset:min(len(all), offset+size)]...)
 	}
-	if next := skip + size; next < len(all) {
-		q.Del("$skip")
+	if next := offset + size; next < len(all) {
 		q.Set("continuationToken", base64.RawURLEncoding.EncodeToString([]byte("offset:"+strconv.Itoa(next))))
 		scheme := "http"
 		if r.TLS != nil {
@@ -141,12 +139,31 @@ func page[T any](r *http.Request, all []T) (listOf[T], error) {
 	return out, nil
 }
 
+// queryInt reads an integer query parameter of at least least; def when
+// absent.
+func queryInt(q url.Values, name string, least, def int) (int, error) {
+	v := q.Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < least {
+		what := "a positive integer"
+		if least == 0 {
+			what = "a non-negative integer"
+		}
+		return 0, errBadRequest("%s %q must be %s", name, v, what)
+	}
+	return n, nil
+}
+
 // handleProducts answers GET product[?externalId=][&type=]: the products,
 // filtered, in pages.
 func (s *Simulator) handleProducts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	externalID, byID := queryParam(q, "externalId", "externalID")
 	offerType, byType := queryParam(q, "type")
+	asked := readVersion(r)
 	var all []product
 	err := s.view(func(st *stage, now time.Time) error {
 		all = all[:0]
@@ -166,7 +183,7 @@ func (s *Simulator) handleProducts(w http.ResponseWriter, r *http.Request) {
 			if byType && p.Type != offerType {
 				continue
 			}
-			all = append(all, p.published())
+			all = append(all, productAt(p.published(), asked))
 		}
 		return nil
 	})
@@ -190,7 +207,7 @@ func (s *Simulator) handleProduct(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		out = p.published()
+		out = productAt(p.published(), readVersion(r))
 		return nil
 	})
 }
@@ -225,7 +242,9 @@ func (s *Simulator) handlePlans(w http.ResponseWriter, r *http.Request) {
 			if id, _ := pl["identity"].(map[string]any); byID && (id == nil || id["externalId"] != externalID) {
 				continue
 			}
-			all = append(all, pl)
+			if v, ok := atVersion(pl, readVersion(r)); ok {
+				all = append(all, v)
+			}
 		}
 		return nil
 	})
@@ -260,8 +279,13 @@ func (s *Simulator) handleDurable(w http.ResponseWriter, r *http.Request) {
 		if _, err := st.getJSON(bucketDrafts, segs[0], &d); err != nil {
 			return err
 		}
-		if out = d.get(id); out == nil {
+		stored := d.get(id)
+		if stored == nil {
 			return errNotFound("%s not found in the draft of product %s", id, productRef(segs[0]))
+		}
+		var ok bool
+		if out, ok = atVersion(stored, readVersion(r)); !ok {
+			return errNotFound("%s has no shape at %s %s; read it at a later version", id, versionParam, readVersion(r))
 		}
 		return nil
 	})
@@ -312,7 +336,8 @@ func (s *Simulator) handleResourceTree(w http.ResponseWriter, r *http.Request) {
 			snap.Lifecycle = p.Lifecycle
 			root = &snap
 		}
-		out.Resources = append([]resource{root.resource()}, d.Resources...)
+		asked := readVersion(r)
+		out.Resources = allAtVersion(append([]resource{root.resource()}, d.Resources...), asked)
 		return nil
 	})
 }

@@ -409,6 +409,20 @@ func TestVersionAndPaging(t *testing.T) {
 	var l listOf[product]
 	a.get("product?$top=2&$skip=4", &l)
 	g.Expect(l.Value).To(HaveLen(1))
+	// $top is the first N items, not a page size: no next page.
+	l = listOf[product]{}
+	a.get("product?$top=2", &l)
+	g.Expect(l.Value).To(HaveLen(2))
+	g.Expect(l.NextLink).To(BeEmpty(), "$top=2 asks for the first 2 products only")
+	// Within $top, $maxpagesize pages.
+	l = listOf[product]{}
+	a.get("product?$top=3&$maxpagesize=2", &l)
+	g.Expect(l.Value).To(HaveLen(2))
+	g.Expect(l.NextLink).NotTo(BeEmpty())
+	l2 := listOf[product]{}
+	a.get(strings.TrimPrefix(l.NextLink, a.base+APIPrefix+"/"), &l2)
+	g.Expect(l2.Value).To(HaveLen(1))
+	g.Expect(l2.NextLink).To(BeEmpty())
 	code, _ := a.pi("GET", "product?$top=x", nil)
 	g.Expect(code).To(Equal(http.StatusBadRequest))
 }

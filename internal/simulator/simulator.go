@@ -385,21 +385,51 @@ func (s *Simulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rt.surface == surfaceProductIngestion {
-		v, ok := r.URL.Query()[versionParam]
-		switch {
-		case !ok || v[0] == "":
-			writeError(rec, errBadRequest("query parameter %s is required on every call (one of %s)", versionParam, strings.Join(acceptedVersions, ", ")))
-			return
-		case !acceptedVersion(v[0]):
-			writeError(rec, errBadRequest("%s %q is not a version this API serves (one of %s)", versionParam, v[0], strings.Join(acceptedVersions, ", ")))
+		if err := checkVersion(r); err != nil {
+			writeError(rec, err)
 			return
 		}
+	}
+	if rec.dropAfter {
+		// The request takes effect; its answer is lost.
+		s.mux.ServeHTTP(discardWriter{header: http.Header{}}, r)
+		s.countFault(faultDropAfter)
+		s.log.Info("injected fault: dropping connection after handling", "path", r.URL.Path)
+		dropped = dropConnection(rec)
+		return
 	}
 	s.mux.ServeHTTP(rec, r)
 }
 
+// checkVersion refuses a Product Ingestion call without $version or with
+// a version the API does not serve.
+func checkVersion(r *http.Request) error {
+	v, ok := r.URL.Query()[versionParam]
+	switch {
+	case !ok || v[0] == "":
+		return errBadRequest("query parameter %s is required on every call (one of %s)", versionParam, strings.Join(acceptedVersions, ", "))
+	case !acceptedVersion(v[0]):
+		return errBadRequest("%s %q is not a version this API serves (one of %s)", versionParam, v[0], strings.Join(acceptedVersions, ", "))
+	}
+	return nil
+}
+
+// dropConnection closes the client's connection without an answer; it
+// reports true (the request's status is "dropped").
+func dropConnection(w *statusRecorder) bool {
+	if hj, ok := w.ResponseWriter.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return true
+		}
+	}
+	// Not hijackable (HTTP/2): abort the stream without a response.
+	panic(http.ErrAbortHandler)
+}
+
 // injectFault applies the fault spec to a request before it is handled, so
-// a faulted request changes nothing. It reports whether it dropped the
+// a faulted request changes nothing, except dropafter, which it only marks
+// on w for serveHTTP: that request is handled, then its answer dropped. It reports whether it dropped the
 // connection; an answered fault shows as a status on w.
 func (s *Simulator) injectFault(w *statusRecorder, r *http.Request) bool {
 	d, latency := s.faults.decide(s.now())
@@ -418,14 +448,11 @@ func (s *Simulator) injectFault(w *statusRecorder, r *http.Request) bool {
 	case faultDrop:
 		s.countFault(faultDrop)
 		s.log.Info("injected fault: dropping connection", "path", r.URL.Path)
-		if hj, ok := w.ResponseWriter.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return true
-			}
-		}
-		// Not hijackable (HTTP/2): abort the stream without a response.
-		panic(http.ErrAbortHandler)
+		return dropConnection(w)
+	case faultDropAfter:
+		// Decided here, done in serveHTTP once the request was handled.
+		w.dropAfter = true
+		return false
 	case faultQPS, fault429:
 		s.countFault(d.kind)
 		w.Header().Set("Retry-After", strconv.Itoa(d.retryAfter))

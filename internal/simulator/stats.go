@@ -27,10 +27,16 @@ type Stats struct {
 	MergeRequests map[string]int `json:"mergeRequests"`
 	Discards      map[string]int `json:"discards"`
 	UndoDiscards  map[string]int `json:"undoDiscards"`
+	// ConfigureJobs counts the configure jobs made (POST configure
+	// requests accepted, whatever their result) by purpose (create,
+	// product, draft, preview, live, lifecycle) and offer ID: a request
+	// sent twice makes two jobs, so more than one per intended write is a
+	// resent write.
+	ConfigureJobs map[string]map[string]int `json:"configureJobs"`
 	// Requests counts API requests by "METHOD route status", such as
 	// "POST configure 202"; a dropped connection's status is "dropped".
 	Requests map[string]int `json:"requests"`
-	// Faults counts injected faults by kind: 429, 5xx, drop, qps, latency.
+	// Faults counts injected faults by kind: 429, 5xx, drop, dropafter, qps, latency.
 	Faults map[string]int `json:"faults"`
 }
 
@@ -43,6 +49,7 @@ const (
 	counterDiscards     = "discard/"
 	counterUndoDiscards = "undo-discard/"
 	counterRequests     = "requests/"
+	counterConfigure    = "configure/"
 	counterFaults       = "faults/"
 )
 
@@ -51,7 +58,8 @@ const (
 // saved by Close.
 func (s *Simulator) Stats() Stats {
 	out := Stats{ProductsByOfferID: map[string]int{}, PreviewSubmissions: map[string]int{}, LiveSubmissions: map[string]int{},
-		Migrations: map[string]int{}, MergeRequests: map[string]int{}, Discards: map[string]int{}, UndoDiscards: map[string]int{}}
+		Migrations: map[string]int{}, MergeRequests: map[string]int{}, Discards: map[string]int{}, UndoDiscards: map[string]int{},
+		ConfigureJobs: map[string]map[string]int{}}
 	s.statsMu.Lock()
 	out.Requests, out.Faults = maps.Clone(s.requests), maps.Clone(s.faultCounts)
 	s.statsMu.Unlock()
@@ -61,6 +69,12 @@ func (s *Simulator) Stats() Stats {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		err := tx.Bucket(bucketCounters).ForEach(func(k, v []byte) error {
 			prefix, name, ok := strings.Cut(string(k), "/")
+			if purpose, offer, isJob := strings.Cut(name, "/"); ok && isJob && prefix+"/" == counterConfigure {
+				if out.ConfigureJobs[purpose] == nil {
+					out.ConfigureJobs[purpose] = map[string]int{}
+				}
+				out.ConfigureJobs[purpose][offer], _ = strconv.Atoi(string(v))
+			}
 			if m := byPrefix[prefix+"/"]; ok && m != nil {
 				m[name], _ = strconv.Atoi(string(v))
 			}

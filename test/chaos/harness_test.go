@@ -722,6 +722,44 @@ func count(name string, m map[string]int, ids []string, want int) figures {
 	return f
 }
 
+// checkOneJobPerWrite asserts that every write the operator intends made
+// exactly one configure job, counted in the simulator (Stats.ConfigureJobs):
+// per offer one create (none for an offer whose product a migration made),
+// one draft write, one preview and one live submission. A write sent
+// again after a lost answer (the fault dropafter) would count twice.
+func checkOneJobPerWrite(t *testing.T, st simulator.Stats, n int) {
+	t.Helper()
+	var offers, created, migrated []string
+	for i := 1; i <= n; i++ {
+		offers = append(offers, offerName(i))
+		if actionOf(i) == v1alpha1.ActionMigrate {
+			migrated = append(migrated, offerName(i))
+		} else {
+			created = append(created, offerName(i))
+		}
+	}
+	jobs := st.ConfigureJobs
+	all := []figures{
+		count("create jobs per created offer", jobs["create"], created, 1),
+		count("create jobs per migrated offer", jobs["create"], migrated, 0),
+		count("draft jobs per offer", jobs["draft"], offers, 1),
+		count("preview jobs per offer", jobs["preview"], offers, 1),
+		count("live jobs per offer", jobs["live"], offers, 1),
+	}
+	var b strings.Builder
+	b.WriteString("configure jobs per intended write:\n")
+	ok := true
+	for _, f := range all {
+		fmt.Fprintf(&b, "  %s\n", f)
+		ok = ok && len(f.bad) == 0
+	}
+	t.Log(b.String())
+	if !ok {
+		failed = true
+		t.Errorf("a write made more (or fewer) configure jobs than intended (see above)")
+	}
+}
+
 // checkStats asserts and prints the simulator's invariants: one product,
 // one preview and one live submission per offer, and exactly one accepted
 // migration, merge request or discard per solution as its action asks.

@@ -3,7 +3,8 @@
 // co-sell listing, speaking the published contract of package wire (and,
 // only for a simulator host, the simulator's OCP GTM extension).
 //
-// Every Product Ingestion call carries $version=2022-03-01-preview2 and,
+// Every Product Ingestion write carries $version=2022-03-01-preview2, every
+// read the newest version the adapter writes (wire.ReadVersion), and,
 // per attempt, a deadline; throttling, 5xx, timeouts and dropped
 // connections are retried with capped, jittered exponential backoff
 // (honouring Retry-After), and every failure comes back as a classified
@@ -186,14 +187,19 @@ func parseBase(what, raw string) (*url.URL, error) {
 }
 
 // endpoint joins path segments (escaped one by one, so IDs cannot add
-// segments) to the Product Ingestion base URL and adds $version and the
-// query.
+// segments) to the Product Ingestion base URL and adds the query and the
+// $version of a read, wire.ReadVersion.
 func (c *Client) endpoint(query url.Values, segments ...string) string {
+	return c.endpointAt(wire.ReadVersion, query, segments...)
+}
+
+// endpointAt is endpoint with another $version (wire.Version for writes).
+func (c *Client) endpointAt(version string, query url.Values, segments ...string) string {
 	q := url.Values{}
 	for k, v := range query {
 		q[k] = v
 	}
-	q.Set(wire.VersionQueryParameter, wire.Version)
+	q.Set(wire.VersionQueryParameter, version)
 	return join(c.base, q, segments...)
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,14 +39,13 @@ func (c *Client) ConfigureDraft(ctx context.Context, productID, spec string, d p
 	}
 	// Existing resources are updated by their durable IDs: read the draft
 	// first, as the SaaS page asks before any update.
+	var tree *wire.ResourceTree
 	var existing *Existing
 	if t.ListingKind != "" {
-		var tree wire.ResourceTree
-		u := c.endpoint(url.Values{"targetType": {wire.TargetDraft}}, "resource-tree", "product", productID)
-		if err := c.do(ctx, op, http.MethodGet, u, nil, &tree); err != nil {
+		if tree, err = c.draftTree(ctx, op, productID); err != nil {
 			return nil, err
 		}
-		if existing, err = ExistingOf(op, &tree); err != nil {
+		if existing, err = ExistingOf(op, tree); err != nil {
 			return nil, err
 		}
 	}
@@ -53,15 +53,77 @@ func (c *Client) ConfigureDraft(ctx context.Context, productID, spec string, d p
 	if err != nil {
 		return nil, invalidRequest(op, "%v", err)
 	}
+	done := &pc.Job{Status: pc.JobCompleted, Result: pc.JobSucceeded, Unwritten: unwritten}
 	if len(resources) == 0 {
-		return &pc.Job{Status: pc.JobCompleted, Result: pc.JobSucceeded, Unwritten: unwritten}, nil
+		return done, nil
 	}
-	job, err := c.configure(ctx, op, resources...)
+	if tree != nil {
+		// POST configure is not idempotent: a draft that holds what
+		// would be sent (written before, perhaps by a request whose
+		// answer was lost) is not written again.
+		same, err := holds(op, tree, resources)
+		if err != nil || same {
+			return done, err
+		}
+	}
+	job, err := c.configure(ctx, op, c.draftHolds(op, productID, resources, done), resources...)
 	if err != nil {
 		return nil, err
 	}
 	job.Unwritten = unwritten
 	return job, nil
+}
+
+// draftHolds is the effect of a draft write: the draft read again holds
+// what was sent.
+func (c *Client) draftHolds(op, productID string, resources []any, done *pc.Job) effect {
+	return func(ctx context.Context) (bool, *pc.Job, error) {
+		tree, err := c.draftTree(ctx, op, productID)
+		if err != nil {
+			return false, nil, err
+		}
+		same, err := holds(op, tree, resources)
+		return same, done, err
+	}
+}
+
+// draftTree reads a product's draft resource tree.
+func (c *Client) draftTree(ctx context.Context, op, productID string) (*wire.ResourceTree, error) {
+	var tree wire.ResourceTree
+	u := c.endpoint(url.Values{"targetType": {wire.TargetDraft}}, "resource-tree", "product", productID)
+	if err := c.do(ctx, op, http.MethodGet, u, nil, &tree); err != nil {
+		return nil, err
+	}
+	return &tree, nil
+}
+
+// holds reports whether a draft tree already holds what resources would
+// write: both read the same way (DraftFromTree), the draft's plans limited
+// to those written.
+func holds(op string, tree *wire.ResourceTree, resources []any) (bool, error) {
+	sent := &wire.ResourceTree{Root: tree.Root}
+	for _, r := range resources {
+		raw, err := json.Marshal(r)
+		if err != nil {
+			return false, &pc.Error{Class: pc.ClassTerminal, Op: op, Message: "encoding the request: " + err.Error(), Err: err}
+		}
+		sent.Resources = append(sent.Resources, raw)
+	}
+	want, err := DraftFromTree(op, sent)
+	if err != nil {
+		return false, err
+	}
+	have, err := DraftFromTree(op, tree)
+	if err != nil {
+		return false, err
+	}
+	have.Plans = slices.DeleteFunc(have.Plans, func(p pc.Plan) bool {
+		return !slices.ContainsFunc(want.Plans, func(w pc.Plan) bool { return w.ID == p.ID })
+	})
+	if len(have.Plans) == 0 {
+		have.Plans = nil
+	}
+	return reflect.DeepEqual(want, have), nil
 }
 
 func unwritten(field, why string) pc.FeedbackItem {
@@ -87,10 +149,6 @@ type Existing struct {
 func ExistingOf(op string, tree *wire.ResourceTree) (*Existing, error) {
 	e := &Existing{Plans: map[string]string{}, PlanListings: map[string]string{}, Prices: map[string]string{}}
 	byExternal := map[string]string{}
-	type planned struct {
-		id  string
-		ref wire.Reference
-	}
 	var listings, prices []planned
 	for _, raw := range tree.Resources {
 		var h wire.Head
@@ -128,23 +186,30 @@ func ExistingOf(op string, tree *wire.ResourceTree) (*Existing, error) {
 			e.Reseller = h.ID
 		}
 	}
-	planID := func(r wire.Reference) string {
-		if r.DurableID != "" {
-			return r.DurableID
-		}
-		return byExternal[r.ExternalID]
-	}
-	for _, l := range listings {
-		if id := planID(l.ref); id != "" {
-			e.PlanListings[id] = l.id
-		}
-	}
-	for _, p := range prices {
-		if id := planID(p.ref); id != "" {
-			e.Prices[id] = p.id
-		}
-	}
+	byPlan(e.PlanListings, byExternal, listings)
+	byPlan(e.Prices, byExternal, prices)
 	return e, nil
+}
+
+// planned is a plan-level resource of a draft: its durable ID and its
+// reference to its plan.
+type planned struct {
+	id  string
+	ref wire.Reference
+}
+
+// byPlan maps the durable ID of each plan of resources (referenced by
+// durable ID, or by external ID through byExternal) to the resource's.
+func byPlan(out, byExternal map[string]string, resources []planned) {
+	for _, r := range resources {
+		id := r.ref.DurableID
+		if id == "" {
+			id = byExternal[r.ref.ExternalID]
+		}
+		if id != "" {
+			out[id] = r.id
+		}
+	}
 }
 
 // DraftResources converts a draft to the configure resources of offer type
@@ -316,16 +381,15 @@ func (c *Client) GetDraft(ctx context.Context, productID string) (*pc.Draft, err
 	if err := checkID(op, "product", productID); err != nil {
 		return nil, err
 	}
-	var tree wire.ResourceTree
-	u := c.endpoint(url.Values{"targetType": {wire.TargetDraft}}, "resource-tree", "product", productID)
-	if err := c.do(ctx, op, http.MethodGet, u, nil, &tree); err != nil {
-		return nil, err
-	}
-	d, err := DraftFromTree(op, &tree)
+	tree, err := c.draftTree(ctx, op, productID)
 	if err != nil {
 		return nil, err
 	}
-	return c.withSubmissionDraft(ctx, op, productID, &tree, d)
+	d, err := DraftFromTree(op, tree)
+	if err != nil {
+		return nil, err
+	}
+	return c.withSubmissionDraft(ctx, op, productID, tree, d)
 }
 
 // DraftFromTree converts a draft resource tree, joining each plan with the
@@ -381,9 +445,21 @@ func DraftFromTree(op string, tree *wire.ResourceTree) (*pc.Draft, error) {
 			return nil, contractError(op, "%s resource %q of %s: %v", h.Kind(), h.ID, tree.Root, err)
 		}
 	}
+	d.Plans = joinPlans(plans, listings, prices)
+	normalize(d)
+	return d, nil
+}
+
+// joinPlans joins each plan with the plan-listing (the en-us one first)
+// and the price-and-availability-plan that reference it, by its durable
+// ID or external ID, or by resourceName within one request's resources
+// (holds reads those as a tree).
+func joinPlans(plans []wire.Plan, listings []wire.PlanListing, prices []wire.PriceAndAvailabilityPlan) []pc.Plan {
 	refersTo := func(ref wire.Reference, p wire.Plan) bool {
-		return (ref.DurableID != "" && ref.DurableID == p.ID) || (ref.ExternalID != "" && ref.ExternalID == p.Identity.ExternalID)
+		return (ref.DurableID != "" && ref.DurableID == p.ID) || (ref.ExternalID != "" && ref.ExternalID == p.Identity.ExternalID) ||
+			(ref.ResourceName != "" && ref.ResourceName == p.ResourceName)
 	}
+	var out []pc.Plan
 	for _, p := range plans {
 		plan := pc.Plan{ID: p.Identity.ExternalID, Name: p.Alias}
 		for _, pl := range listings {
@@ -400,10 +476,9 @@ func DraftFromTree(op string, tree *wire.ResourceTree) (*pc.Draft, error) {
 				plan.Pricing, plan.Price = pricingFromWire(pr.Pricing)
 			}
 		}
-		d.Plans = append(d.Plans, plan)
+		out = append(out, plan)
 	}
-	normalize(d)
-	return d, nil
+	return out
 }
 
 // normalize puts a draft in the controllers' normal form.

@@ -4,21 +4,65 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"time"
 
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
+// effect finds out, after an ambiguous failure of a configure request,
+// whether the request took effect (applied), and the job to answer with
+// when it did (nil: there is none to follow).
+type effect func(ctx context.Context) (applied bool, job *pc.Job, err error)
+
 // configure posts resources to POST configure and returns the job as
 // Partner Center first reports it (usually notStarted or running). It
-// never waits for the job.
-func (c *Client) configure(ctx context.Context, op string, resources ...any) (*pc.Job, error) {
+// never waits for the job. POST configure is not documented as idempotent,
+// so it is never sent again blind: after an ambiguous failure (doOnce),
+// check reads whether the request took effect, as cloudpub reads the
+// submissions before it publishes again. Taken effect, the answer is
+// check's job or, without one, a Conflict saying so (the caller reads the
+// state again: the product lookup, the submissions list, the draft); not
+// taken, the request is sent again after a backoff; unknown (or no check),
+// the ambiguous error is returned.
+func (c *Client) configure(ctx context.Context, op string, check effect, resources ...any) (*pc.Job, error) {
 	body := wire.Configure{Schema: wire.SchemaOf(wire.KindConfigure), Resources: resources}
-	var st wire.ConfigureStatus
-	if err := c.do(ctx, op, http.MethodPost, c.endpoint(nil, "configure"), body, &st); err != nil {
-		return nil, err
+	u := c.endpointAt(wire.Version, nil, "configure")
+	for attempt := 1; ; attempt++ {
+		var st wire.ConfigureStatus
+		err := c.doOnce(ctx, op, http.MethodPost, u, body, &st)
+		if err == nil {
+			return toJob(op, &st)
+		}
+		if !isAmbiguous(err) || check == nil || ctx.Err() != nil || attempt >= c.opts.MaxAttempts {
+			return nil, err
+		}
+		applied, job, cerr := check(ctx)
+		switch {
+		case cerr != nil:
+			return nil, err
+		case applied && job != nil:
+			return job, nil
+		case applied:
+			return nil, &pc.Error{Class: pc.ClassConflict, Op: op,
+				Message: "Partner Center took the request though its answer was lost (" + err.Error() + "); read its state again before writing", Err: err}
+		}
+		if !sleep(ctx, c.backoff(attempt)) {
+			return nil, err
+		}
 	}
-	return toJob(op, &st)
+}
+
+// sleep waits d unless ctx ends first; it reports whether it waited.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 // GetJob implements pc.Client.

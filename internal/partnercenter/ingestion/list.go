@@ -22,9 +22,12 @@ type ListProductsOptions struct {
 	// SoftwareAsAService), sent as the documented type= filter; "" lists
 	// every type.
 	OfferType string
-	// Top is the page size asked for with $top; 0 leaves it to Partner
-	// Center (which publishes no default).
-	Top int
+	// PageSize is the page size asked for with $maxpagesize, the paging
+	// the 2023 overview documents (the next page through @nextLink's
+	// continuationToken); 0 leaves it to Partner Center (which publishes
+	// no default). $top is never sent: it asks for the first N products
+	// only.
+	PageSize int
 }
 
 // ProductPage is one page of GET product.
@@ -39,7 +42,7 @@ type ProductPage struct {
 }
 
 // ListProducts reads one page of the account's products: GET product
-// (with type= and $top from opts) when next is "", else the @nextLink of
+// (with type= and $maxpagesize from opts) when next is "", else the @nextLink of
 // the previous page. Throttling is retried like every call (honouring
 // Retry-After); an error is a *pc.Error.
 func (c *Client) ListProducts(ctx context.Context, opts ListProductsOptions, next string) (*ProductPage, error) {
@@ -54,8 +57,8 @@ func (c *Client) ListProducts(ctx context.Context, opts ListProductsOptions, nex
 			}
 			q.Set("type", t.Product)
 		}
-		if opts.Top > 0 {
-			q.Set("$top", strconv.Itoa(opts.Top))
+		if opts.PageSize > 0 {
+			q.Set("$maxpagesize", strconv.Itoa(opts.PageSize))
 		}
 		u = c.endpoint(q, "product")
 	} else {

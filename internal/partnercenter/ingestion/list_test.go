@@ -20,7 +20,7 @@ func TestListProductsFollowsNextLink(t *testing.T) {
 			deleted.LifecycleState = wire.LifecycleDeleted
 			writeJSON(w, http.StatusOK, wire.List[wire.Product]{
 				Value:    []wire.Product{product("11111111-0000-0000-0000-000000000000", "first"), deleted},
-				NextLink: basePath + "/product?type=softwareAsAService&$top=2&continuationToken=abc"})
+				NextLink: basePath + "/product?type=softwareAsAService&$maxpagesize=2&continuationToken=abc"})
 		case "abc":
 			writeJSON(w, http.StatusOK, wire.List[wire.Product]{Value: []wire.Product{product("22222222-0000-0000-0000-000000000000", "second")}})
 		default:
@@ -28,7 +28,7 @@ func TestListProductsFollowsNextLink(t *testing.T) {
 		}
 	})
 	ctx := context.Background()
-	page, err := c.ListProducts(ctx, ListProductsOptions{OfferType: "SoftwareAsAService", Top: 2}, "")
+	page, err := c.ListProducts(ctx, ListProductsOptions{OfferType: "SoftwareAsAService", PageSize: 2}, "")
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(page.Products).To(HaveLen(1), "the deleted product is left out")
 	g.Expect(page.Products[0].OfferID).To(Equal("first"))
@@ -42,9 +42,10 @@ func TestListProductsFollowsNextLink(t *testing.T) {
 	g.Expect(reqs).To(HaveLen(2))
 	g.Expect(reqs[0].Path).To(Equal("product"))
 	g.Expect(reqs[0].Query.Get("type")).To(Equal("softwareAsAService"))
-	g.Expect(reqs[0].Query.Get("$top")).To(Equal("2"))
-	g.Expect(reqs[0].Query.Get(wire.VersionQueryParameter)).To(Equal(wire.Version))
-	g.Expect(reqs[1].Query.Get(wire.VersionQueryParameter)).To(Equal(wire.Version), "$version is kept on the next page")
+	g.Expect(reqs[0].Query.Get("$maxpagesize")).To(Equal("2"))
+	g.Expect(reqs[0].Query).NotTo(HaveKey("$top"), "$top is the first N products, never a page size")
+	g.Expect(reqs[0].Query.Get(wire.VersionQueryParameter)).To(Equal(wire.ReadVersion))
+	g.Expect(reqs[1].Query.Get(wire.VersionQueryParameter)).To(Equal(wire.ReadVersion), "$version is kept on the next page")
 }
 
 func TestListProductsRefusesForeignNextLink(t *testing.T) {

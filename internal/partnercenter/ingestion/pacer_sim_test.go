@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -114,6 +115,9 @@ type simWorkers struct {
 	// the pacer takes the 429s for noise (Pacer.Noise), as the client does
 	// (Client.mayDefer), and waits out the Retry-After otherwise.
 	deferNoise bool
+	// calls, when set, ends the run once that many requests succeeded;
+	// simResult.duration is then the time they took.
+	calls int
 }
 
 // simulateWorkers runs workers shaped by w against srv through p for d of
@@ -151,6 +155,10 @@ func simulateWorkers(p pacing, srv limiter, w simWorkers, d time.Duration) simRe
 				res.ok++
 				if e.at.After(half) {
 					res.okLate++
+				}
+				if w.calls > 0 && res.ok >= w.calls {
+					res.duration = e.at.Sub(start)
+					return res
 				}
 			}
 			p.observe(e.at, resp, e.epoch)
@@ -360,6 +368,39 @@ func TestPacerJudgesAnOverwhelmedStartAtOnce(t *testing.T) {
 			simulateWorkers(&Pacer{}, &bucket{rate: 20, burst: 20}, simWorkers{n: 12, latency: 10 * ms, think: think}, 10*time.Second)
 			t.Logf("%d 429s in the first 10 s", start)
 			g.Expect(start).To(BeNumerically("<=", 2*12), "each worker throttled at most twice while the pacer learns")
+		})
+	}
+}
+
+// TestPacerCloseToTheLimit (issue 26 item 7): the work of N = 200 offers
+// (operatorCalls requests that succeed) against a limit of 5 requests a
+// second takes at most 1.05 times calls ÷ limit, with under 1% of the
+// requests over the limit, for the operator's 20 workers (16 offer and 4
+// solution workers) near and far from Partner Center. The pacer does not
+// meet it yet, so the test runs only when COSELL_PACER_TARGET is set: it
+// measures, and fails until the pacer is brought there.
+func TestPacerCloseToTheLimit(t *testing.T) {
+	if os.Getenv("COSELL_PACER_TARGET") == "" {
+		t.Skip("the target of issue 26 item 7 is not met yet; set COSELL_PACER_TARGET=1 to measure")
+	}
+	const limit, offers, perOffer = 5.0, 200, 22
+	calls := offers * perOffer
+	ideal := time.Duration(float64(calls) / limit * float64(time.Second))
+	for _, w := range []simWorkers{
+		{n: 20, latency: 20 * time.Millisecond, deferNoise: true},
+		{n: 20, latency: 200 * time.Millisecond, deferNoise: true},
+		{n: 20, latency: 10 * time.Millisecond, think: 40 * time.Millisecond, deferNoise: true},
+	} {
+		t.Run(fmt.Sprintf("%d workers, %v latency, %v think", w.n, w.latency, w.think), func(t *testing.T) {
+			g := NewWithT(t)
+			w.calls = calls
+			res := simulateWorkers(&Pacer{}, &bucket{rate: limit, burst: limit}, w, 10*ideal)
+			over := float64(res.throttled) / float64(res.ok+res.throttled)
+			ratio := res.duration.Seconds() / ideal.Seconds()
+			t.Logf("%d calls at %g/s: %s, %.3f x calls/limit (%s); %.2f%% of %d requests over the limit",
+				calls, limit, res.duration.Round(time.Second), ratio, ideal, 100*over, res.ok+res.throttled)
+			g.Expect(ratio).To(BeNumerically("<=", 1.05), "within 1.05 x calls / limit")
+			g.Expect(over).To(BeNumerically("<", 0.01), "under 1%% of the requests over the limit")
 		})
 	}
 }

@@ -61,7 +61,7 @@ func (c *Client) nextLink(op, link string) (string, error) {
 	}
 	q := u.Query()
 	if q.Get(wire.VersionQueryParameter) == "" {
-		q.Set(wire.VersionQueryParameter, wire.Version)
+		q.Set(wire.VersionQueryParameter, wire.ReadVersion)
 		u.RawQuery = q.Encode()
 	}
 	return u.String(), nil
@@ -95,13 +95,21 @@ func (c *Client) CreateProduct(ctx context.Context, spec pc.ProductSpec) (*pc.Jo
 	if err != nil {
 		return nil, err
 	}
-	return c.configure(ctx, op, productResource(spec.OfferID, t.Product, spec.Name, "", ""))
+	created := func(ctx context.Context) (bool, *pc.Job, error) {
+		_, err := c.FindProduct(ctx, spec.OfferID)
+		if pc.IsNotFound(err) {
+			return false, nil, nil
+		}
+		return err == nil, nil, err
+	}
+	return c.configure(ctx, op, created, productResource(spec.OfferID, t, spec.Name, "", ""))
 }
 
-// productResource is the product resource, with every required property.
-func productResource(offerID, productType, name, productID, lifecycle string) wire.Product {
-	p := wire.Product{Schema: wire.SchemaOf(wire.KindProduct), Identity: wire.Identity{ExternalID: offerID},
-		Type: productType, Alias: alias(name, offerID), LifecycleState: lifecycle}
+// productResource is the product resource, with every required property,
+// at the version Microsoft shows for the offer type.
+func productResource(offerID string, t wire.OfferType, name, productID, lifecycle string) wire.Product {
+	p := wire.Product{Schema: t.ProductSchema(), Identity: wire.Identity{ExternalID: offerID},
+		Type: t.Product, Alias: alias(name, offerID), LifecycleState: lifecycle}
 	if productID != "" {
 		p.ID = wire.ProductRef(productID)
 	}
@@ -131,7 +139,10 @@ func (c *Client) StopSale(ctx context.Context, productID, liveSubmissionID strin
 	if err := checkID(op, "live submission", liveSubmissionID); err != nil {
 		return nil, err
 	}
-	return c.configure(ctx, op, wire.Submission{
+	stopped := c.submissionsShow(op, productID, func(s pc.Submission) bool {
+		return s.ID == liveSubmissionID && s.State == pc.LifecycleDeprecated
+	})
+	return c.configure(ctx, op, stopped, wire.Submission{
 		Schema:         wire.SchemaOf(wire.KindSubmission),
 		ID:             wire.SubmissionRef(productID, liveSubmissionID),
 		Product:        wire.DurableRef(wire.ProductRef(productID)),
@@ -151,11 +162,20 @@ func (c *Client) DeleteDraft(ctx context.Context, p pc.Product) (*pc.Job, error)
 	if err := checkID(op, "offer", p.OfferID); err != nil {
 		return nil, err
 	}
-	productType := p.OfferType
-	if t, ok := wire.LookupOfferType(p.OfferType); ok {
-		productType = t.Product
+	t, ok := wire.LookupOfferType(p.OfferType)
+	if !ok {
+		// A type the spec has no name for is sent as Partner Center
+		// named it.
+		t = wire.OfferType{Product: p.OfferType}
 	}
-	return c.configure(ctx, op, productResource(p.OfferID, productType, p.Name, p.ID, wire.LifecycleDeleted))
+	deleted := func(ctx context.Context) (bool, *pc.Job, error) {
+		_, err := c.GetProduct(ctx, p.ID)
+		if pc.IsNotFound(err) {
+			return true, nil, nil
+		}
+		return false, nil, err
+	}
+	return c.configure(ctx, op, deleted, productResource(p.OfferID, t, p.Name, p.ID, wire.LifecycleDeleted))
 }
 
 // toProduct maps a product; it needs an id.

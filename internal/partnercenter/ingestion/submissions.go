@@ -2,6 +2,7 @@ package ingestion
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 
@@ -11,13 +12,22 @@ import (
 
 // SubmitPreview implements pc.Client: the submission resource
 // {product, target preview}, which publishes the whole draft to preview
-// through certification. It does not wait for the job.
+// through certification. It does not wait for the job. A product with a
+// submission in progress is busy (a Conflict), read from its submissions
+// as cloudpub does before it publishes.
 func (c *Client) SubmitPreview(ctx context.Context, productID string) (*pc.Job, error) {
 	const op = "SubmitPreview"
 	if err := checkID(op, "product", productID); err != nil {
 		return nil, err
 	}
-	return c.configure(ctx, op, wire.Submission{
+	before, err := c.idle(ctx, op, productID)
+	if err != nil {
+		return nil, err
+	}
+	made := c.submissionsShow(op, productID, func(s pc.Submission) bool {
+		return s.Target == pc.TargetPreview && !slices.ContainsFunc(before, func(b pc.Submission) bool { return b.ID == s.ID })
+	})
+	return c.configure(ctx, op, made, wire.Submission{
 		Schema:  wire.SchemaOf(wire.KindSubmission),
 		Product: wire.DurableRef(wire.ProductRef(productID)),
 		Target:  wire.Target{TargetType: wire.TargetPreview},
@@ -26,7 +36,8 @@ func (c *Client) SubmitPreview(ctx context.Context, productID string) (*pc.Job, 
 
 // GoLive implements pc.Client: the preview submission's id with target
 // live (nothing goes straight to live, and a live publish cannot be
-// modular). It does not wait for the job.
+// modular). It does not wait for the job. A product with a submission in
+// progress is busy (a Conflict).
 func (c *Client) GoLive(ctx context.Context, productID, previewSubmissionID string) (*pc.Job, error) {
 	const op = "GoLive"
 	if err := checkID(op, "product", productID); err != nil {
@@ -35,12 +46,52 @@ func (c *Client) GoLive(ctx context.Context, productID, previewSubmissionID stri
 	if err := checkID(op, "preview submission", previewSubmissionID); err != nil {
 		return nil, err
 	}
-	return c.configure(ctx, op, wire.Submission{
+	before, err := c.idle(ctx, op, productID)
+	if err != nil {
+		return nil, err
+	}
+	pushed := c.submissionsShow(op, productID, func(s pc.Submission) bool {
+		return s.Target == pc.TargetLive &&
+			(s.ID == previewSubmissionID || !slices.ContainsFunc(before, func(b pc.Submission) bool { return b.ID == s.ID }))
+	})
+	return c.configure(ctx, op, pushed, wire.Submission{
 		Schema:  wire.SchemaOf(wire.KindSubmission),
 		ID:      wire.SubmissionRef(productID, previewSubmissionID),
 		Product: wire.DurableRef(wire.ProductRef(productID)),
 		Target:  wire.Target{TargetType: wire.TargetLive},
 	})
+}
+
+// idle lists a product's submissions and refuses, as a Conflict, when one
+// is in progress (notStarted or running): Partner Center publishes a
+// product one submission at a time. The inner-error code productLocked
+// has no published meaning; the submissions list is what says a product
+// is busy.
+func (c *Client) idle(ctx context.Context, op, productID string) ([]pc.Submission, error) {
+	subs, err := c.ListSubmissions(ctx, productID)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range subs {
+		if s.Status == pc.SubmissionNotStarted || s.Status == pc.SubmissionRunning {
+			return nil, &pc.Error{Class: pc.ClassConflict, Op: op,
+				Message: fmt.Sprintf("product %s is busy: its %s submission %s is %s; Partner Center takes one submission at a time, so this one is made once that one completed",
+					productID, s.Target, s.ID, s.Status)}
+		}
+	}
+	return subs, nil
+}
+
+// submissionsShow is the effect of a submission write: the product's
+// submissions list one that shows it.
+func (c *Client) submissionsShow(op, productID string, shows func(pc.Submission) bool) effect {
+	return func(ctx context.Context) (bool, *pc.Job, error) {
+		subs, err := c.ListSubmissions(ctx, productID)
+		if err != nil {
+			return false, nil, err
+		}
+		return slices.ContainsFunc(subs, shows), nil, nil
+	}
 }
 
 // GetSubmission implements pc.Client.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -26,16 +27,61 @@ const maxRetryAfterSeconds = 24 * 60 * 60
 // do sends one port operation's request, retrying transient failures, and
 // decodes a 2xx answer into out (nil discards it). in, when not nil, is
 // sent as JSON. Every error is a *pc.Error.
-//
-// POST configure is retried too: a product or plan is keyed on its
-// externalId, so a retried create meets the first one, and a duplicate
-// submission is refused with an inner-error code the callers classify.
 func (c *Client) do(ctx context.Context, op, method, url string, in, out any) error {
-	return c.doScoped(ctx, Scope, op, method, url, in, out)
+	return c.call(ctx, Scope, op, method, url, in, out, true)
 }
 
 // doScoped is do with the token scope of the API called.
 func (c *Client) doScoped(ctx context.Context, scope, op, method, url string, in, out any) error {
+	return c.call(ctx, scope, op, method, url, in, out, true)
+}
+
+// doOnce is do for a request that is not idempotent (POST configure:
+// Microsoft does not document it so, and a second request can start a
+// second job). It is sent again only when the first surely did not reach
+// Partner Center (no connection was made) or was refused unhandled (429);
+// after any other failure (a timeout, a connection dropped once sent, a
+// 5xx, a cut answer) the error wraps errAmbiguous, and the caller finds
+// out whether the request took effect before sending it again.
+func (c *Client) doOnce(ctx context.Context, op, method, url string, in, out any) error {
+	return c.call(ctx, Scope, op, method, url, in, out, false)
+}
+
+// errAmbiguous marks the failure of a request that is not idempotent and
+// may have taken effect.
+type errAmbiguous struct{ cause error }
+
+func (e errAmbiguous) Error() string {
+	return "the request may have taken effect: " + e.cause.Error()
+}
+
+func (e errAmbiguous) Unwrap() error { return e.cause }
+
+// isAmbiguous reports whether err is the failure of a request that may
+// have taken effect.
+func isAmbiguous(err error) bool { return errors.As(err, new(errAmbiguous)) }
+
+// ambiguous marks err as errAmbiguous, keeping its class and message.
+func ambiguous(err *pc.Error) *pc.Error {
+	cp := *err
+	cause := error(err)
+	cp.Err = errAmbiguous{cause: cause}
+	return &cp
+}
+
+// unsent reports whether a failed attempt surely left Partner Center
+// untouched: no connection was made, or Partner Center throttled it.
+func unsent(err *pc.Error) bool {
+	if err.StatusCode == http.StatusTooManyRequests {
+		return true
+	}
+	var op *net.OpError
+	return err.StatusCode == 0 && errors.As(err.Err, &op) && op.Op == "dial"
+}
+
+// call sends the request; idempotent says whether it may be sent again
+// after an ambiguous failure.
+func (c *Client) call(ctx context.Context, scope, op, method, url string, in, out any, idempotent bool) error {
 	var body []byte
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -47,9 +93,20 @@ func (c *Client) doScoped(ctx context.Context, scope, op, method, url string, in
 	for attempt := 1; ; attempt++ {
 		data, status, err := c.attempt(ctx, scope, op, method, url, body)
 		if err == nil {
-			return decodeInto(op, status, data, out)
+			derr := decodeInto(op, status, data, out)
+			var pe *pc.Error
+			if !idempotent && errors.As(derr, &pe) && pe.Class == pc.ClassTransient {
+				return ambiguous(pe) // a cut answer of a request Partner Center took
+			}
+			return derr
 		}
-		if err.Class != pc.ClassTransient || ctx.Err() != nil {
+		if err.Class != pc.ClassTransient {
+			return err
+		}
+		if !idempotent && !unsent(err) {
+			return ambiguous(err)
+		}
+		if ctx.Err() != nil {
 			return err
 		}
 		if attempt >= c.opts.MaxAttempts {

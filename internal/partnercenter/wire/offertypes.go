@@ -13,6 +13,11 @@ type OfferType struct {
 	// Spec is the MarketplaceOffer spec's name, Product the product
 	// schema's type.
 	Spec, Product string
+	// ProductVersion is the version of the product resource written for
+	// the type: 2022-03-01-preview3 for SaaS, released at that version
+	// (the overview's changelog, and the product of a real SaaS resource
+	// tree in SAAS-FACTS.md), Version for the others.
+	ProductVersion string
 	// ListingKind and ListingVersion: the listing resource's kind and the
 	// version that documents it (2022-03-01-preview2 for virtual machines,
 	// whose shape the published schema holds; preview5 for SaaS and
@@ -103,6 +108,7 @@ func (t OfferType) PricingModels() []string {
 
 // Versions of the SaaS and container shapes documented after preview2.
 const (
+	VersionPreview3 = "2022-03-01-preview3"
 	VersionPreview4 = "2022-03-01-preview4"
 	VersionPreview5 = "2022-03-01-preview5"
 )
@@ -110,7 +116,7 @@ const (
 // OfferTypes covers the product schema's type enum (xbox360NonBackcompat
 // and coreVirtualMachine have no MarketplaceOffer name).
 var OfferTypes = []OfferType{
-	{Spec: "SoftwareAsAService", Product: "softwareAsAService",
+	{Spec: "SoftwareAsAService", Product: "softwareAsAService", ProductVersion: VersionPreview3,
 		ListingKind: "azureSaaS", ListingVersion: VersionPreview5,
 		Plans: true, PlanListingKind: "azureSaaS-plan", PlanListingVersion: VersionPreview5,
 		PriceVersion: VersionPreview4, Pricing: "saas", Reseller: true, CoSell: "SoftwareAsAService",
@@ -137,6 +143,21 @@ var OfferTypes = []OfferType{
 	{Spec: "ManagedService", Product: "managedService", PortalOnly: []Part{PartListing}},
 	{Spec: "PowerBIApp", Product: "powerBiApp", PortalOnly: []Part{PartListing}},
 	{Spec: "PowerBIVisual", Product: "powerBiVisual", PortalOnly: []Part{PartListing}},
+}
+
+// ReadVersion is the $version of every read: the newest version the
+// adapter writes (the SaaS and containers pages read at preview5). A
+// read's $version is the highest version the caller accepts, and each
+// resource comes back at its own version up to it; a read at Version
+// would not return a SaaS listing, plan-listing or recurrentPrice.
+const ReadVersion = VersionPreview5
+
+// ProductSchema is the $schema of the product resource of the type.
+func (t OfferType) ProductSchema() string {
+	if t.ProductVersion == "" {
+		return SchemaOf(KindProduct)
+	}
+	return Schema(KindProduct, t.ProductVersion)
 }
 
 // LookupOfferType returns the offer type of a spec name.

@@ -12,8 +12,9 @@
 //   - the OCP GTM migration, for which Microsoft publishes no API: a
 //     simulator extension (migration.go), never sent to a Microsoft host.
 //
-// Product Ingestion API, relative to its base URL, every call with
-// $version=Version:
+// Product Ingestion API, relative to its base URL, every write with
+// $version=Version and every read with $version=ReadVersion (the highest
+// version the reader accepts; offertypes.go):
 //
 //	POST configure                                  body Configure -> ConfigureStatus (any 2xx)
 //	GET  configure/{jobId}/status                                  -> ConfigureStatus
@@ -44,8 +45,9 @@ import (
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/schemas"
 )
 
-// Version is the $version sent on every call and the version of every
-// $schema the operator sends, except the kinds in LaterVersions.
+// Version is the $version sent on every write (POST configure, as every
+// documented sample sends it) and the version of every $schema the
+// operator sends, except the later versions of offertypes.go.
 const Version = "2022-03-01-preview2"
 
 // VersionQueryParameter names the query parameter of the version.
