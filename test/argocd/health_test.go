@@ -60,7 +60,7 @@ func runCases(t *testing.T, dir, kind string) {
 			g.Expect(err).NotTo(HaveOccurred())
 			obj := &unstructured.Unstructured{}
 			g.Expect(yaml.Unmarshal(in, &obj.Object)).To(Succeed())
-			g.Expect(obj.GroupVersionKind().Group + "/" + obj.GetKind()).To(Equal(kind), "testdata of another kind")
+			g.Expect(obj.GroupVersionKind().Group+"/"+obj.GetKind()).To(Equal(kind), "testdata of another kind")
 			got, err := argocd.Health(root, obj)
 			g.Expect(err).NotTo(HaveOccurred())
 			g.Expect(got).To(Equal(tc.HealthStatus))
