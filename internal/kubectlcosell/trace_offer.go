@@ -123,9 +123,10 @@ func submissionNode(s pc.Submission) *node {
 	return n
 }
 
-// job is the configure job in flight that status records.
+// job is the job in flight that status.configureJob records (writing the
+// draft, or submitting it).
 func (t tracer) job(ctx context.Context, ref *v1alpha1.JobRef) *node {
-	n := &node{name: "Job/" + ref.ID + " (configure)"}
+	n := &node{name: "Job/" + ref.ID}
 	if t.pc == nil {
 		n.status = notRead
 		return n

@@ -18,7 +18,7 @@ import (
 )
 
 // certifying is what the trace test puts in Partner Center: an offer
-// whose preview submission is in certification, and a configure job.
+// whose preview submission is in certification, and the job submitting it.
 type certifying struct {
 	url, productID, previewID, jobID string
 }
@@ -57,13 +57,21 @@ func startCertifying(t *testing.T) certifying {
 		Resell: pc.Resell{Policy: "All"},
 	}
 	await(c.ConfigureDraft(ctx, s.productID, "SoftwareAsAService", draft))
-	detail, err = c.GetJobDetail(ctx, await(c.SubmitPreview(ctx, s.productID)))
-	g.Expect(err).NotTo(HaveOccurred())
-	s.previewID = detail.SubmissionID()
-	g.Expect(s.previewID).NotTo(BeEmpty())
-	job, err := c.ConfigureDraft(ctx, s.productID, "SoftwareAsAService", draft) // left unread: the trace reads it first
+	// In certification, the submission job runs until certification ends:
+	// the job in flight that status records.
+	job, err := c.SubmitPreview(ctx, s.productID)
 	g.Expect(err).NotTo(HaveOccurred())
 	s.jobID = job.ID
+	g.Eventually(func(g Gomega) {
+		subs, err := c.ListSubmissions(ctx, s.productID)
+		g.Expect(err).NotTo(HaveOccurred())
+		for _, sub := range subs {
+			if sub.Target == pc.TargetPreview {
+				s.previewID = sub.ID
+			}
+		}
+		g.Expect(s.previewID).NotTo(BeEmpty())
+	}).WithTimeout(10 * time.Second).WithPolling(10 * time.Millisecond).Should(Succeed())
 	return s
 }
 
@@ -103,7 +111,10 @@ func cells(out string, s certifying) [][]string {
 	out = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`).ReplaceAllString(out, "<time>")
 	var rows [][]string
 	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
-		rows = append(rows, regexp.MustCompile(` {2,}`).Split(line, -1))
+		indent := line[:len(line)-len(strings.TrimLeft(line, " "))] // the tree's, not a column gap
+		row := regexp.MustCompile(` {2,}`).Split(strings.TrimLeft(line, " "), -1)
+		row[0] = indent + row[0]
+		rows = append(rows, row)
 	}
 	return rows
 }
@@ -125,7 +136,7 @@ func TestTraceSolutionDownToPartnerCenter(t *testing.T) {
 		{"   └─ Product/<product>", "generallyAvailable", "-", "offer ID contoso-analytics, SoftwareAsAService"},
 		{"      ├─ Submission/<preview> (preview)", "running/pending", "-", "in certification since <time>"},
 		{"      ├─ Submission/0 (draft)", "-", "-", "the draft the next submission publishes"},
-		{"      └─ Job/<job> (configure)", "completed/succeeded", "-", "done; the operator records it on its next reconcile"},
+		{"      └─ Job/<job>", "running/pending", "-", "Partner Center is running it"},
 	}))
 }
 
@@ -143,7 +154,7 @@ func TestTraceFromTheClusterAlone(t *testing.T) {
 		{"MarketplaceOffer/contoso-analytics", "Certifying", "False", "Certifying: generation 1 is in certification"},
 		{"└─ Product/<product>", "-", "-", notRead},
 		{"   ├─ Submission/<preview> (preview)", "InProgress", "-", "generation 1, as status records it"},
-		{"   └─ Job/<job> (configure)", "-", "-", notRead},
+		{"   └─ Job/<job>", "-", "-", notRead},
 	}))
 
 	sol := &v1alpha1.Solution{}
