@@ -3,6 +3,7 @@ package kubectlcosell
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
@@ -111,8 +112,10 @@ func submissionNode(s pc.Submission) *node {
 		n.status = "in certification" + since(s.Created)
 	case s.Status != pc.SubmissionCompleted:
 		n.status = "publishing to live" + since(s.Created)
+	case s.Result == pc.SubmissionFailed && len(s.Feedback) == 0:
+		n.status = "failed: the offer's status.certification.feedback says what to fix"
 	case s.Result == pc.SubmissionFailed:
-		n.status = fmt.Sprintf("failed with %d feedback item(s)%s", len(s.Feedback), firstFeedback(s.Feedback))
+		n.status = "failed" + firstFeedback(s.Feedback)
 	case s.State == pc.LifecycleDeprecated:
 		n.status = "sale stopped"
 	case s.Target == pc.TargetPreview:
@@ -123,17 +126,30 @@ func submissionNode(s pc.Submission) *node {
 	return n
 }
 
-// job is the job in flight that status.configureJob records (writing the
-// draft, or submitting it).
+// jobPurposes are the prefixes the operator gives status.configureJob.id
+// ("<purpose>/<jobId>", controllers/jobs.go); a bare ID is a draft job.
+var jobPurposes = map[string]bool{"create": true, "draft": true, "preview": true, "live": true, "stop-sale": true, "delete": true}
+
+// parseJobRef splits a recorded job ID into its purpose and Partner
+// Center's job ID, as the operator does.
+func parseJobRef(id string) (purpose, jobID string) {
+	if p, j, ok := strings.Cut(id, "/"); ok && jobPurposes[p] {
+		return p, j
+	}
+	return "draft", id
+}
+
+// job is the job in flight that status.configureJob records.
 func (t tracer) job(ctx context.Context, ref *v1alpha1.JobRef) *node {
-	n := &node{name: "Job/" + ref.ID}
+	purpose, id := parseJobRef(ref.ID)
+	n := &node{name: "Job/" + id + " (" + purpose + ")"}
 	if t.pc == nil {
 		n.status = notRead
 		return n
 	}
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	j, err := t.pc.GetJob(ctx, ref.ID)
+	j, err := t.pc.GetJob(ctx, id)
 	if err != nil {
 		n.status = readError(err)
 		return n

@@ -86,7 +86,7 @@ func certifyingObjects(t *testing.T, ns string, s certifying) {
 	g.Expect(k8s.Create(ctx, offer)).To(Succeed())
 	offer.Status = v1alpha1.MarketplaceOfferStatus{ObservedGeneration: 1, Phase: v1alpha1.OfferPhase("Certifying"), ProductID: s.productID,
 		PreviewSubmission: &v1alpha1.SubmissionRef{ID: s.previewID, Generation: 1, Result: v1alpha1.SubmissionResult("InProgress")},
-		ConfigureJob:      &v1alpha1.JobRef{ID: s.jobID}}
+		ConfigureJob:      &v1alpha1.JobRef{ID: "preview/" + s.jobID}}
 	setConditions(&offer.Status.Conditions, v1alpha1.ReasonCertifying, "generation 1 is in certification")
 	g.Expect(k8s.Status().Update(ctx, offer)).To(Succeed())
 
@@ -119,6 +119,16 @@ func cells(out string, s certifying) [][]string {
 	return rows
 }
 
+func TestParseJobRef(t *testing.T) {
+	g := NewWithT(t)
+	for id, want := range map[string][2]string{
+		"preview/e3b8": {"preview", "e3b8"}, "stop-sale/9f": {"stop-sale", "9f"}, "e3b8": {"draft", "e3b8"}, "other/e3b8": {"draft", "other/e3b8"},
+	} {
+		purpose, jobID := parseJobRef(id)
+		g.Expect([2]string{purpose, jobID}).To(Equal(want), id)
+	}
+}
+
 func TestTraceSolutionDownToPartnerCenter(t *testing.T) {
 	needCluster(t)
 	g := NewWithT(t)
@@ -136,7 +146,7 @@ func TestTraceSolutionDownToPartnerCenter(t *testing.T) {
 		{"   └─ Product/<product>", "generallyAvailable", "-", "offer ID contoso-analytics, SoftwareAsAService"},
 		{"      ├─ Submission/<preview> (preview)", "running/pending", "-", "in certification since <time>"},
 		{"      ├─ Submission/0 (draft)", "-", "-", "the draft the next submission publishes"},
-		{"      └─ Job/<job>", "running/pending", "-", "Partner Center is running it"},
+		{"      └─ Job/<job> (preview)", "running/pending", "-", "Partner Center is running it"},
 	}))
 }
 
@@ -154,7 +164,7 @@ func TestTraceFromTheClusterAlone(t *testing.T) {
 		{"MarketplaceOffer/contoso-analytics", "Certifying", "False", "Certifying: generation 1 is in certification"},
 		{"└─ Product/<product>", "-", "-", notRead},
 		{"   ├─ Submission/<preview> (preview)", "InProgress", "-", "generation 1, as status records it"},
-		{"   └─ Job/<job>", "-", "-", notRead},
+		{"   └─ Job/<job> (preview)", "-", "-", notRead},
 	}))
 
 	sol := &v1alpha1.Solution{}
