@@ -54,6 +54,7 @@ import (
 	"github.com/cosell-operator/cosell-operator/internal/credentials"
 	"github.com/cosell-operator/cosell-operator/internal/credentials/teams"
 	"github.com/cosell-operator/cosell-operator/internal/export"
+	"github.com/cosell-operator/cosell-operator/internal/kubectlcosell"
 	"github.com/cosell-operator/cosell-operator/internal/local"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/ingestion"
@@ -159,6 +160,10 @@ func main() {
 	args := os.Args[1:]
 	var err error
 	switch {
+	case kubectlcosell.Invoked(os.Args[0]): // installed as kubectl-cosell: `kubectl cosell ...`
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err = kubectlcosell.Main(ctx, args, os.Stdout, os.Stderr)
+		stop()
 	case len(args) > 0 && args[0] == "simulator":
 		err = simulator.Main(args[1:])
 	case len(args) > 0 && args[0] == "local":

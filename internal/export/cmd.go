@@ -127,27 +127,37 @@ func validOfferType(t v1.OfferType) bool {
 	return false
 }
 
-// newClient builds the HTTP adapter as the manager does: credentials from
-// the Secret named (read once through the kubeconfig) or from the
-// environment; a Microsoft host needs them.
+// newClient builds the HTTP adapter for --partner-center, reading a
+// --partner-center-secret through the kubeconfig of --kubeconfig.
 func newClient(f flags) (*ingestion.Client, error) {
-	host, ok := ingestion.HostOfURL(f.partnerCenter)
-	if !ok {
-		return nil, fmt.Errorf("--partner-center %q is not an http(s) URL", f.partnerCenter)
-	}
-	opts := ingestion.Options{BaseURL: f.partnerCenter}
-	var cred azcore.TokenCredential
-	switch {
-	case f.secret != "":
-		ns, name, _ := strings.Cut(f.secret, "/")
-		if ns == "" || name == "" {
-			return nil, fmt.Errorf("--partner-center-secret must be namespace/name; got %q", f.secret)
-		}
+	return NewClient(f.partnerCenter, f.secret, func() (client.Reader, error) {
 		cfg, err := ctrlconfig.GetConfig()
 		if err != nil {
-			return nil, fmt.Errorf("reading kubeconfig for --partner-center-secret: %w", err)
+			return nil, fmt.Errorf("reading kubeconfig: %w", err)
 		}
-		kc, err := client.New(cfg, client.Options{})
+		return client.New(cfg, client.Options{})
+	})
+}
+
+// NewClient builds the HTTP adapter of the Product Ingestion API at
+// baseURL as the manager does: credentials from the Secret secret
+// ("namespace/name", read through cluster), else from the environment
+// (EnvTenantID, EnvClientID, EnvClientSecret); a Microsoft host needs
+// them. Read-only commands (export, kubectl cosell) share it.
+func NewClient(baseURL, secret string, cluster func() (client.Reader, error)) (*ingestion.Client, error) {
+	host, ok := ingestion.HostOfURL(baseURL)
+	if !ok {
+		return nil, fmt.Errorf("--partner-center %q is not an http(s) URL", baseURL)
+	}
+	opts := ingestion.Options{BaseURL: baseURL}
+	var cred azcore.TokenCredential
+	switch {
+	case secret != "":
+		ns, name, _ := strings.Cut(secret, "/")
+		if ns == "" || name == "" {
+			return nil, fmt.Errorf("--partner-center-secret must be namespace/name; got %q", secret)
+		}
+		kc, err := cluster()
 		if err != nil {
 			return nil, fmt.Errorf("connecting to the cluster for --partner-center-secret: %w", err)
 		}

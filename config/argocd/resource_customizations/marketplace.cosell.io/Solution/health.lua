@@ -1,4 +1,5 @@
--- Argo CD health check for cosell-operator's Solution and MarketplaceOffer.
+-- Argo CD health check for cosell-operator's Solution (MarketplaceOffer has
+-- the same check, in ../MarketplaceOffer/health.lua: Argo CD reads one per kind).
 -- It reads the kstatus conditions the operator writes:
 --   spec.suspend                       -> Suspended
 --   status not yet for this generation -> Progressing
