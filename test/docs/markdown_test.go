@@ -173,3 +173,17 @@ func TestMarkersAreWellFormed(t *testing.T) {
 		t.Errorf("README.md has no demo between <!-- docs-test: %s --> and <!-- docs-test: %s -->", markDemoBegins, markDemoEnds)
 	}
 }
+
+// maxReadmeLines keeps the README what it is for: what the operator is,
+// the two commands, the demo and links; everything else is in docs/.
+const maxReadmeLines = 200
+
+func TestReadmeIsShort(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(data), "\n"); n > maxReadmeLines {
+		t.Errorf("README.md has %d lines, more than %d: move the detail into docs/ and link it", n, maxReadmeLines)
+	}
+}
