@@ -93,7 +93,7 @@ func TestReadmeDemo(t *testing.T) {
 		case isWatch(st.cmd.text):
 			s.watch(g, st)
 		default:
-			s.exec(g, st)
+			s.exec(st)
 		}
 	}
 }
@@ -153,18 +153,21 @@ func (s *session) bash(ctx context.Context, text string) *exec.Cmd {
 }
 
 // exec runs one command to its end and checks its exit and output.
-func (s *session) exec(g *WithT, st step) {
+func (s *session) exec(st step) {
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
 	out, err := s.bash(ctx, st.cmd.text).CombinedOutput()
 	s.t.Logf("%s", out)
-	if st.fails {
-		g.Expect(err).To(HaveOccurred(), "%s: %q must fail, as the README shows", st.where, firstLine(st.cmd.text))
-	} else {
-		g.Expect(err).NotTo(HaveOccurred(), "%s: %q failed:\n%s", st.where, firstLine(st.cmd.text), out)
+	switch {
+	case st.fails && err == nil:
+		s.t.Fatalf("%s: %q must fail, as the README shows", st.where, firstLine(st.cmd.text))
+	case !st.fails && err != nil:
+		s.t.Fatalf("%s: %q failed (%v):\n%s", st.where, firstLine(st.cmd.text), err, out)
 	}
 	if st.expect != "" {
-		g.Expect(matchOutput(st.expect, string(out))).To(Succeed(), "%s: %q does not print what the README shows:\n%s", st.where, firstLine(st.cmd.text), out)
+		if err := matchOutput(st.expect, string(out)); err != nil {
+			s.t.Fatalf("%s: %q does not print what the README shows: %v", st.where, firstLine(st.cmd.text), err)
+		}
 	}
 	if setsState(st.cmd.text) {
 		s.prelude = append(s.prelude, st.cmd.text)
@@ -194,7 +197,7 @@ func (s *session) watch(g *WithT, st step) {
 		}
 		o, err := s.bash(ctx, list).CombinedOutput()
 		if last = string(o); err != nil {
-			return fmt.Errorf("%s: %w", o, err)
+			return fmt.Errorf("%s(%v)", o, err)
 		}
 		return matchOutput(st.expect, last)
 	}, commandTimeout, pollEvery).Should(Succeed(), "%s: %q never showed what the README shows; last listing:\n%s", st.where, list, last)
