@@ -197,12 +197,14 @@ func (s *session) watch(g *WithT, st step) {
 		}
 		o, err := s.bash(ctx, list).CombinedOutput()
 		if last = string(o); err != nil {
-			return fmt.Errorf("%s(%v)", o, err)
+			return fmt.Errorf("%s(%s)", o, err.Error())
 		}
 		return matchOutput(st.expect, last)
 	}, commandTimeout, pollEvery).Should(Succeed(), "%s: %q never showed what the README shows; last listing:\n%s", st.where, list, last)
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
-	<-done
+	if err := <-done; err != nil {
+		s.t.Logf("the watch, interrupted: %v", err)
+	}
 	s.t.Logf("the watch printed:\n%s", out.String())
 	for _, name := range tableNames(st.expect) {
 		g.Expect(out.String()).To(ContainSubstring(name), "%s: the watch never showed %s", st.where, name)

@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega"
 
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
 	"github.com/cosell-operator/cosell-operator/test/internal/proc"
@@ -115,7 +115,7 @@ func (e *Env) start() *Operator {
 	defer logFile.Close()
 	offset, _ := logFile.Seek(0, io.SeekEnd)
 	fmt.Fprintf(logFile, "\n===== %s: starting cosell-operator local =====\n", time.Now().Format(time.RFC3339Nano))
-	cmd := exec.Command(e.Bin, e.LocalArgs(e.SimAddr, e.Metrics, e.Probe)...) //nolint:gosec // the binary this test built
+	cmd := exec.Command(e.Bin, e.LocalArgs(e.SimAddr, e.Metrics, e.Probe)...)
 	cmd.Dir = e.Root
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -139,15 +139,15 @@ func (e *Env) start() *Operator {
 // kubectl. The ports were free when picked, but another test may have taken
 // one since: then it picks new ones and starts again. staleKubeconfig is
 // the previous run's kubeconfig, which must be rewritten first.
-func (e *Env) Launch(g *WithT, staleKubeconfig string) *Operator {
+func (e *Env) Launch(g *gomega.WithT, staleKubeconfig string) *Operator {
 	for attempt := 1; ; attempt++ {
 		op := e.start()
 		if e.waitForAPI(g, op, staleKubeconfig) {
 			return op
 		}
 		log := e.logOf(op)
-		g.Expect(log).To(ContainSubstring("address already in use"), "the operator exited: %v\n%s", op.err, log)
-		g.Expect(attempt).To(BeNumerically("<", 3), "ports taken at every attempt:\n%s", log)
+		g.Expect(log).To(gomega.ContainSubstring("address already in use"), "the operator exited: %v\n%s", op.err, log)
+		g.Expect(attempt).To(gomega.BeNumerically("<", 3), "ports taken at every attempt:\n%s", log)
 		e.T.Logf("a port was taken; starting again on other ports")
 		e.SimAddr, e.Metrics, e.Probe = proc.FreeAddr(e.T), proc.FreeAddr(e.T), proc.FreeAddr(e.T)
 	}
@@ -157,23 +157,23 @@ func (e *Env) Launch(g *WithT, staleKubeconfig string) *Operator {
 // and for `kubectl get cosell` to answer with it, then records the
 // operator's control-plane processes. It returns false if the operator
 // exited instead.
-func (e *Env) waitForAPI(g *WithT, op *Operator, stale string) bool {
-	g.Eventually(func(g Gomega) {
+func (e *Env) waitForAPI(g *gomega.WithT, op *Operator, stale string) bool {
+	g.Eventually(func(g gomega.Gomega) {
 		if op.Exited() {
 			return
 		}
 		data, err := os.ReadFile(e.Kubeconfig)
-		g.Expect(err).NotTo(HaveOccurred())
-		g.Expect(string(data)).NotTo(Equal(stale), "kubeconfig not rewritten yet")
+		g.Expect(err).NotTo(gomega.HaveOccurred())
+		g.Expect(string(data)).NotTo(gomega.Equal(stale), "kubeconfig not rewritten yet")
 		e.Kubectl(g, "get", "cosell")
-	}, startTimeout, poll).Should(Succeed(), "the local control plane answers kubectl")
+	}, startTimeout, poll).Should(gomega.Succeed(), "the local control plane answers kubectl")
 	if op.Exited() {
 		return false
 	}
-	g.Eventually(func(g Gomega) {
+	g.Eventually(func(g gomega.Gomega) {
 		op.ControlPlane = controlPlaneOf(op.cmd.Process.Pid)
-		g.Expect(op.ControlPlane).To(ConsistOf("etcd", "kube-apiserver"))
-	}, startTimeout, poll).Should(Succeed())
+		g.Expect(op.ControlPlane).To(gomega.ConsistOf("etcd", "kube-apiserver"))
+	}, startTimeout, poll).Should(gomega.Succeed())
 	return true
 }
 
@@ -188,9 +188,9 @@ func (e *Env) logOf(op *Operator) string {
 
 // Kubectl runs the real kubectl against the local control plane and
 // returns its standard output; a failure fails g.
-func (e *Env) Kubectl(g Gomega, args ...string) string {
+func (e *Env) Kubectl(g gomega.Gomega, args ...string) string {
 	out, err := e.RunKubectl(args...)
-	g.ExpectWithOffset(1, err).NotTo(HaveOccurred(), "kubectl %s", strings.Join(args, " "))
+	g.ExpectWithOffset(1, err).NotTo(gomega.HaveOccurred(), "kubectl %s", strings.Join(args, " "))
 	return out
 }
 
@@ -199,7 +199,7 @@ func (e *Env) Kubectl(g Gomega, args ...string) string {
 func (e *Env) RunKubectl(args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), WaitTimeout+30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(e.Assets, "kubectl"), append([]string{"--namespace", "default"}, args...)...) //nolint:gosec // the repository's kubectl
+	cmd := exec.CommandContext(ctx, filepath.Join(e.Assets, "kubectl"), append([]string{"--namespace", "default"}, args...)...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+e.Kubeconfig)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -242,14 +242,14 @@ func (op *Operator) Exited() bool {
 }
 
 // Interrupt sends SIGINT (Ctrl-C) and expects a clean exit in time.
-func (op *Operator) Interrupt(g *WithT) {
-	g.Expect(op.cmd.Process.Signal(os.Interrupt)).To(Succeed())
+func (op *Operator) Interrupt(g *gomega.WithT) {
+	g.Expect(op.cmd.Process.Signal(os.Interrupt)).To(gomega.Succeed())
 	select {
 	case <-op.done:
 	case <-time.After(stopTimeout):
-		g.Expect(fmt.Errorf("no exit within %s of SIGINT", stopTimeout)).NotTo(HaveOccurred())
+		g.Expect(fmt.Errorf("no exit within %s of SIGINT", stopTimeout)).NotTo(gomega.HaveOccurred())
 	}
-	g.Expect(op.err).NotTo(HaveOccurred(), "exit status after SIGINT")
+	g.Expect(op.err).NotTo(gomega.HaveOccurred(), "exit status after SIGINT")
 }
 
 // Kill stops the operator if it still runs: SIGINT, then SIGKILL to its
@@ -282,8 +282,8 @@ func (op *Operator) Kill() {
 }
 
 // ExpectGone asserts that the control-plane processes have exited.
-func ExpectGone(g *WithT, procs map[int]string) {
-	g.Expect(procs).NotTo(BeEmpty())
+func ExpectGone(g *gomega.WithT, procs map[int]string) {
+	g.Expect(procs).NotTo(gomega.BeEmpty())
 	g.Eventually(func() []string {
 		var left []string
 		for pid, name := range procs {
@@ -292,7 +292,7 @@ func ExpectGone(g *WithT, procs map[int]string) {
 			}
 		}
 		return left
-	}, 10*time.Second, 100*time.Millisecond).Should(BeEmpty(), "control-plane processes left behind")
+	}, 10*time.Second, 100*time.Millisecond).Should(gomega.BeEmpty(), "control-plane processes left behind")
 }
 
 // controlPlaneOf lists the etcd and kube-apiserver children of pid.
@@ -409,17 +409,17 @@ func shortName(name string) string {
 }
 
 // MustParseTables is ParseTables failing g on a malformed table.
-func MustParseTables(g Gomega, out string) map[string]map[string]string {
+func MustParseTables(g gomega.Gomega, out string) map[string]map[string]string {
 	rows, err := ParseTables(out)
-	g.ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	g.ExpectWithOffset(1, err).NotTo(gomega.HaveOccurred())
 	return rows
 }
 
 // ExpectRow checks some columns of one row.
-func ExpectRow(g Gomega, rows map[string]map[string]string, name string, want map[string]string) {
+func ExpectRow(g gomega.Gomega, rows map[string]map[string]string, name string, want map[string]string) {
 	row, ok := rows[name]
-	g.ExpectWithOffset(1, ok).To(BeTrue(), "no row %s in %v", name, rows)
+	g.ExpectWithOffset(1, ok).To(gomega.BeTrue(), "no row %s in %v", name, rows)
 	for col, v := range want {
-		g.ExpectWithOffset(1, row).To(HaveKeyWithValue(col, v), "%s column %s", name, col)
+		g.ExpectWithOffset(1, row).To(gomega.HaveKeyWithValue(col, v), "%s column %s", name, col)
 	}
 }
