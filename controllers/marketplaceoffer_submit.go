@@ -438,7 +438,7 @@ func (r *MarketplaceOfferReconciler) startSubmissionJob(ctx context.Context, s *
 	// even right after a draft job completed: a reconcile working from a
 	// stale copy then fails to write it and submits nothing, where a list
 	// of the submissions would not show one whose job has not run yet
-	// (the chaos fault run submitted 4 of 500 offers twice without it). A
+	// (the chaos fault run submitted some offers twice without it). A
 	// live submission names the preview it publishes, and Partner Center
 	// answers a second one with the same submission: it needs no mark.
 	if purpose == jobPreview {
@@ -473,8 +473,8 @@ func (r *MarketplaceOfferReconciler) finishSubmissionJob(ctx context.Context, s 
 	// The job stays recorded until the submission it made is: a read
 	// below that fails (the status is still written) must not leave a
 	// status that names neither, from which the next reconcile would
-	// submit again (the chaos fault run: 4 of 500 offers submitted twice
-	// once failed reads went back to the workqueue).
+	// submit again (the chaos fault run submitted some offers twice once
+	// failed reads went back to the workqueue).
 	keepJob := func(err error) (*partnercenter.Submission, *metav1.Time, error) {
 		st.ConfigureJob = ref
 		return nil, nil, pcError(err)

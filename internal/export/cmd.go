@@ -72,7 +72,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&f.pageSize, "page-size", 0, "Products per page of GET product ($maxpagesize; every page is read); 0 leaves it to Partner Center.")
 	fs.BoolVar(&f.solutions, "solutions", false, "Also write a migration plan: one Solution per pending legacy OCP GTM solution, with a suggested action (never applied).")
 	fs.StringVar(&f.partnerID, "partner", "", "Partner (MPN) ID whose legacy solutions to plan for; with --solutions and no --solutions-file, read from the simulator's extension.")
-	fs.StringVar(&f.solutionsFile, "solutions-file", "", "File of legacy solutions exported from Partner Center (.csv, or YAML/JSON {value: [...]}); see README.md.")
+	fs.StringVar(&f.solutionsFile, "solutions-file", "", "File of legacy solutions exported from Partner Center (.csv, or YAML/JSON {value: [...]}); see docs/guides/existing-accounts.md.")
 	fs.Float64Var(&f.threshold, "match-threshold", DefaultMatchThreshold, "Similarity (0 to 1) from which a legacy solution is suggested for a merge into a live offer.")
 	fs.StringVar(&f.migrateType, "migrate-offer-type", string(v1.OfferTypeCoSellOnly), "Offer type of the new offers suggested for Migrate.")
 	ctrlconfig.RegisterFlags(fs) // --kubeconfig, for --partner-center-secret

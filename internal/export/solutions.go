@@ -322,8 +322,8 @@ type fileDocument struct {
 }
 
 // ReadSolutionsFile reads a --solutions-file: CSV when name ends in .csv,
-// else YAML or JSON (README.md, "Start from an existing account",
-// documents it for users):
+// else YAML or JSON (docs/guides/existing-accounts.md documents it for
+// users):
 //
 //	YAML/JSON: {"value": [{solutionId, partnerId, name, summary, state,
 //	            listingUrl, billOfMaterials: [{type, url}]}]}

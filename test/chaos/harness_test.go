@@ -48,7 +48,7 @@ var (
 	scheme     = runtime.NewScheme()
 	operator   string // the operator binary
 	kubeconfig string // kubeconfig of an administrator of env
-	// kubeconfigFlag: the manager takes --kubeconfig (README.md, "Command line");
+	// kubeconfigFlag: the manager takes --kubeconfig (docs/operate.md, "Command line");
 	// when a build does not, KUBECONFIG carries it instead.
 	kubeconfigFlag bool
 	operatorHelp   string

@@ -147,8 +147,8 @@ func (c *Client) call(ctx context.Context, scope, op, method, url string, in, ou
 // 429s for noise (Pacer.Noise). A 429 is Partner Center asking to slow
 // down, and each caller waiting its Retry-After out in place is how the
 // callers slow down together; the pacer cannot tell a limit from random
-// 429s before it has seen a few windows, and deferring every 429 sent 2%
-// of a limited run's requests over the limit, against 1.25% when waiting.
+// 429s before it has seen a few windows, and deferring every 429 sent
+// more of a limited run's requests over the limit than waiting did.
 // Once the pacer has learned that the 429s come whatever the rate, waiting
 // would only hold the caller idle.
 func (c *Client) mayDefer(err *pc.Error) bool {
