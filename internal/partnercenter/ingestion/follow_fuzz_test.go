@@ -153,4 +153,3 @@ func FuzzCoSellAnswers(f *testing.F) {
 		}
 	})
 }
-
