@@ -80,9 +80,22 @@ func pcMinimum(n int) (offers, sols int) {
 	return
 }
 
+// printf writes one line of the results file.
+type printf func(format string, args ...any)
+
 func (r *report) markdown() string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	for _, section := range []func(printf){r.header, r.convergence, r.cpuTime, r.apiWritesSection, r.pcCalls, r.restartSection, r.steadySection, r.memorySection} {
+		section(p)
+	}
+	b.WriteString(seededMarkdown(r.seeded))
+	r.throttledSection(p)
+	return b.String()
+}
+
+// header is the title, the commit, the machine and the setup.
+func (r *report) header(p printf) {
 	goVersion := runtime.Version()
 	if out, err := exec.Command("go", "version").Output(); err == nil {
 		goVersion = strings.TrimSpace(string(out))
@@ -98,6 +111,10 @@ func (r *report) markdown() string {
 		"certification, co-sell ready) and N Solutions: a third Migrate into their offer, a third Merge into their offer once live, a third Discard. "+
 		"Objects created pair by pair (a migrating Solution before its offer) by %d goroutines at unlimited client QPS.", r.cfg.qps, r.cfg.burst, r.cfg.offerConc, r.cfg.solConc, r.cfg.jobDelay, r.cfg.createWorkers)
 	p("")
+}
+
+// convergence compares each run with its floor.
+func (r *report) convergence(p printf) {
 	p("## Convergence (apply to all Ready)")
 	p("")
 	p("| N | objects | creates done (s) | operator (s) | objects/s | floor (s) | floor objects/s | operator / floor |")
@@ -120,6 +137,10 @@ func (r *report) markdown() string {
 		"Solution 1, Merge 2: merge request recorded, then merged) by a plain client with no client-side rate limit (the API server's priority and fairness only) "+
 		"and %d workers, pipelined behind the creates.", r.cfg.offerConc+r.cfg.solConc)
 	p("")
+}
+
+// cpuTime is the CPU time of each run and floor, by process.
+func (r *report) cpuTime(p printf) {
 	cores := float64(runtime.NumCPU())
 	p("CPU time from the start of the creates to convergence (user + system seconds: /proc/<pid>/stat, and /proc/stat for the whole machine of %d cores; "+
 		"busy share: machine CPU / (wall × cores)):", runtime.NumCPU())
@@ -143,6 +164,10 @@ func (r *report) markdown() string {
 	p("The bench process creates the objects in both runs, writes the floor's status and watches for Ready. " +
 		"The simulator stands in for Partner Center, which runs elsewhere in production; here it shares the cores.")
 	p("")
+}
+
+// apiWritesSection is the API-server writes per object.
+func (r *report) apiWritesSection(p printf) {
 	p("## API-server writes per object (kube-apiserver `apiserver_request_total`, operator run, after minus before)")
 	p("")
 	p("| N | create/obj | status writes/obj | minimum status writes/obj | other writes of the kinds/obj | events/obj | all writes by verb |")
@@ -169,6 +194,10 @@ func (r *report) markdown() string {
 		p("| %d | %.2f | %.2f | %.2f | %.2f | %.2f | %s |", run.n, creates/obj, status/obj, float64(o+s)/obj, other/obj, events/obj, strings.Join(keys, ", "))
 	}
 	p("")
+}
+
+// pcCalls is the Partner Center calls per object against the lifecycle minimum.
+func (r *report) pcCalls(p printf) {
 	p("## Partner Center calls per object (simulator `/simulator/stats` Requests)")
 	p("")
 	p("| N | calls | calls/object | lifecycle minimum/object | ratio | by route |")
@@ -186,6 +215,10 @@ func (r *report) markdown() string {
 		"preview and live: POST configure + job status + job detail + submission read each); an offer migrated into 17 (no create); " +
 		"Migrate and Discard 1 (the action's POST answers the end state); Merge 2 (POST merge, then one read once support completed it).")
 	p("")
+}
+
+// restartSection is the restart of a settled operator.
+func (r *report) restartSection(p printf) {
 	if lines := restartMarkdown(r.runs); len(lines) > 0 {
 		p("## Restart of a settled operator (SIGKILL, then the same binary and flags)")
 		p("")
@@ -202,6 +235,10 @@ func (r *report) markdown() string {
 			"every settled object, and another once it is idle; their times from create to Ready, and the sweep's duration from the process start.")
 		p("")
 	}
+}
+
+// steadySection is the steady state with the drift resync on.
+func (r *report) steadySection(p printf) {
 	if lines := steadyMarkdown(r.runs); len(lines) > 0 {
 		p("## Steady state with the drift resync on")
 		p("")
@@ -215,76 +252,90 @@ func (r *report) markdown() string {
 			"and the simulator's counters are read every tenth of a period. Offers: the N of the run plus the two fresh offers of the fairness measurement.")
 		p("")
 	}
-	if len(r.runs) > 0 {
-		big := r.runs[len(r.runs)-1]
-		p("## Operator memory and reconcile latency (N = %d: %d MarketplaceOffers and %d Solutions)", big.n, big.n, big.n)
+}
+
+// memorySection is the operator's memory and reconcile latency.
+func (r *report) memorySection(p printf) {
+	if len(r.runs) == 0 {
+		return
+	}
+	big := r.runs[len(r.runs)-1]
+	p("## Operator memory and reconcile latency (N = %d: %d MarketplaceOffers and %d Solutions)", big.n, big.n, big.n)
+	p("")
+	p("| N | peak RSS (VmHWM) | max heap in use | max heap alloc |")
+	p("|---|---|---|---|")
+	for _, run := range r.runs {
+		p("| %d | %.1f MiB | %.1f MiB | %.1f MiB |", run.n, float64(run.hwmKB)/1024, run.heapInuseMax/(1<<20), run.heapAllocMax/(1<<20))
+	}
+	p("")
+	if lines := memoryMarkdown(r.runs); len(lines) > 0 {
+		p("Settled, after a forced garbage collection (the heap profile's `?gc=1`), against the idle baseline (ready, empty cluster). " +
+			"RSS is read right after the collection, and once the Go runtime has returned to the OS the freed heap it keeps beyond its goal " +
+			"(VmRSS fell by less than 1%% over 5 s; the seconds it took in brackets): the settled RSS. Heap in use is read then:")
 		p("")
-		p("| N | peak RSS (VmHWM) | max heap in use | max heap alloc |")
-		p("|---|---|---|---|")
-		for _, run := range r.runs {
-			p("| %d | %.1f MiB | %.1f MiB | %.1f MiB |", run.n, float64(run.hwmKB)/1024, run.heapInuseMax/(1<<20), run.heapAllocMax/(1<<20))
+		p("| N | objects | idle RSS | RSS after the collection | settled RSS | (settled - idle) RSS / object | idle heap in use | settled heap in use | (settled - idle) heap / object |")
+		p("|---|---|---|---|---|---|---|---|---|")
+		for _, l := range lines {
+			p("%s", l)
 		}
 		p("")
-		if lines := memoryMarkdown(r.runs); len(lines) > 0 {
-			p("Settled, after a forced garbage collection (the heap profile's `?gc=1`), against the idle baseline (ready, empty cluster). " +
-				"RSS is read right after the collection, and once the Go runtime has returned to the OS the freed heap it keeps beyond its goal " +
-				"(VmRSS fell by less than 1%% over 5 s; the seconds it took in brackets): the settled RSS. Heap in use is read then:")
+		big := r.runs[len(r.runs)-1]
+		if big.memory != nil && len(big.memory.top) > 0 {
+			p("Heap in use at N = %d by function (`go tool pprof -top -sample_index=inuse_space`; flat, flat%%, sum%%, cum, cum%%, function):", big.n)
 			p("")
-			p("| N | objects | idle RSS | RSS after the collection | settled RSS | (settled - idle) RSS / object | idle heap in use | settled heap in use | (settled - idle) heap / object |")
-			p("|---|---|---|---|---|---|---|---|---|")
-			for _, l := range lines {
+			p("```")
+			for _, l := range big.memory.top {
 				p("%s", l)
 			}
+			p("```")
 			p("")
-			big := r.runs[len(r.runs)-1]
-			if big.memory != nil && len(big.memory.top) > 0 {
-				p("Heap in use at N = %d by function (`go tool pprof -top -sample_index=inuse_space`; flat, flat%%, sum%%, cum, cum%%, function):", big.n)
-				p("")
-				p("```")
-				for _, l := range big.memory.top {
-					p("%s", l)
-				}
-				p("```")
-				p("")
-			}
 		}
-		p("| N | controller | reconciles (success / requeue_after / requeue / error) | p50 | p90 | p99 |")
-		p("|---|---|---|---|---|---|")
-		for _, run := range r.runs {
-			for _, c := range []string{"marketplaceoffer", "solution"} {
-				l := run.latency[c]
-				p("| %d | %s | %.0f / %.0f / %.0f / %.0f | %s | %s | %s |", run.n, c, run.reconciles[c+"/success"], run.reconciles[c+"/requeue_after"],
-					run.reconciles[c+"/requeue"], run.reconciles[c+"/error"], ms(l[0]), ms(l[1]), ms(l[2]))
-			}
-		}
-		p("")
-		p("Latency: `controller_runtime_reconcile_time_seconds` histogram quantiles (linear interpolation within buckets, as PromQL's histogram_quantile).")
-		p("")
 	}
-	b.WriteString(seededMarkdown(r.seeded))
-	if t := r.throttled; t != nil {
-		p("## Partner Center limited to %s (excess answered 429 with Retry-After), N = %d", strings.TrimPrefix(t.faults, "qps=")+" requests/s", t.n)
-		p("")
-		p("| N | objects | time to converge (s) | requests | over the limit (429) | unconverged |")
-		p("|---|---|---|---|---|---|")
-		conv := fmt.Sprintf("%.1f", t.seconds)
-		if !t.converged {
-			conv += " (timed out)"
+	r.latency(p)
+}
+
+// latency is the reconciles and their latency quantiles per controller.
+func (r *report) latency(p printf) {
+	p("| N | controller | reconciles (success / requeue_after / requeue / error) | p50 | p90 | p99 |")
+	p("|---|---|---|---|---|---|")
+	for _, run := range r.runs {
+		for _, c := range []string{"marketplaceoffer", "solution"} {
+			l := run.latency[c]
+			p("| %d | %s | %.0f / %.0f / %.0f / %.0f | %s | %s | %s |", run.n, c, run.reconciles[c+"/success"], run.reconciles[c+"/requeue_after"],
+				run.reconciles[c+"/requeue"], run.reconciles[c+"/error"], ms(l[0]), ms(l[1]), ms(l[2]))
 		}
-		p("| %d | %d | %s | %d | %d | %d |", t.n, t.objects, conv, sum(t.pcRequests), t.pcFaults["qps"], t.unconverged)
-		p("")
-		p("Requests over the limit per 10 s window since the first create (all requests in brackets):")
-		p("")
-		var ws []string
-		for i, w := range t.windows {
-			ws = append(ws, fmt.Sprintf("%d-%ds: %d (%d)", i*10, i*10+10, w, t.windowReqs[i]))
-		}
-		p("%s", strings.Join(ws, " · "))
-		p("")
-		p("Partner Center calls by route: %s", routes(t.pcRequests))
-		p("")
 	}
-	return b.String()
+	p("")
+	p("Latency: `controller_runtime_reconcile_time_seconds` histogram quantiles (linear interpolation within buckets, as PromQL's histogram_quantile).")
+	p("")
+}
+
+// throttledSection is the run against a Partner Center limited in requests per second.
+func (r *report) throttledSection(p printf) {
+	t := r.throttled
+	if t == nil {
+		return
+	}
+	p("## Partner Center limited to %s (excess answered 429 with Retry-After), N = %d", strings.TrimPrefix(t.faults, "qps=")+" requests/s", t.n)
+	p("")
+	p("| N | objects | time to converge (s) | requests | over the limit (429) | unconverged |")
+	p("|---|---|---|---|---|---|")
+	conv := fmt.Sprintf("%.1f", t.seconds)
+	if !t.converged {
+		conv += " (timed out)"
+	}
+	p("| %d | %d | %s | %d | %d | %d |", t.n, t.objects, conv, sum(t.pcRequests), t.pcFaults["qps"], t.unconverged)
+	p("")
+	p("Requests over the limit per 10 s window since the first create (all requests in brackets):")
+	p("")
+	var ws []string
+	for i, w := range t.windows {
+		ws = append(ws, fmt.Sprintf("%d-%ds: %d (%d)", i*10, i*10+10, w, t.windowReqs[i]))
+	}
+	p("%s", strings.Join(ws, " · "))
+	p("")
+	p("Partner Center calls by route: %s", routes(t.pcRequests))
+	p("")
 }
 
 func (r *report) floorFor(n int) *floorResult {
