@@ -156,6 +156,16 @@ func run(ctx context.Context, cfg *config) error {
 	logf("work folder %s; operator %s (kube-api-qps %g, burst %d, offer-concurrency %d, solution-concurrency %d)",
 		dir, cfg.operator, cfg.qps, cfg.burst, cfg.offerConc, cfg.solConc)
 
+	if err := measure(ctx, cfg, rep); err != nil {
+		return err
+	}
+	rep.finished = time.Now()
+	return writeReport(cfg, rep)
+}
+
+// measure makes the runs: per size the floor and the operator run, then
+// the throttled run and the seeded settled-memory run.
+func measure(ctx context.Context, cfg *config, rep *report) error {
 	for _, n := range cfg.sizes {
 		if !cfg.skipFloor {
 			logf("floor run, N=%d", n)
@@ -185,11 +195,16 @@ func run(ctx context.Context, cfg *config) error {
 	}
 	if memoryN > 0 {
 		logf("seeded settled-memory run, N=%d", memoryN)
+		var err error
 		if rep.seeded, err = memoryRun(ctx, cfg, memoryN); err != nil {
 			return fmt.Errorf("memory N=%d: %w", memoryN, err)
 		}
 	}
-	rep.finished = time.Now()
+	return nil
+}
+
+// writeReport prints the results and writes them to their file.
+func writeReport(cfg *config, rep *report) error {
 	text := rep.markdown()
 	fmt.Println(text)
 	out := cfg.out
