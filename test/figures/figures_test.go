@@ -29,12 +29,12 @@ var measured = map[string][]string{
 	"test/bench/results": {
 		"controllers", "internal/partnercenter", "internal/simulator", "internal/credentials",
 		"main.go", "api", "test/bench/*.go", "test/workload",
-		":(exclude)*_test.go",
+		":(exclude)*_test.go", ":(exclude)**/testdata/fuzz/**",
 	},
 	"test/chaos/RESULTS.md": {
 		"controllers", "internal/partnercenter", "internal/simulator", "internal/credentials",
 		"main.go", "api", "test/workload", "test/chaos/*_test.go",
-		":(exclude)controllers/*_test.go", ":(exclude)internal/**/*_test.go", ":(exclude)api/**/*_test.go",
+		":(exclude)controllers/*_test.go", ":(exclude)internal/**/*_test.go", ":(exclude)api/**/*_test.go", ":(exclude)**/testdata/fuzz/**",
 	},
 }
 
