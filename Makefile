@@ -63,7 +63,7 @@ lint: ## Run golangci-lint (gosec, the logr/klog logging checks and more; see .g
 	cd test/prometheus && go tool -modfile=../../hack/tools/go.mod golangci-lint run ./...
 
 .PHONY: verify
-verify: manifests generate ## Regenerate and fail on a dirty tree; check gofmt, vet, go mod tidy and lint.
+verify: manifests generate ## Regenerate and fail on a dirty tree; check gofmt, vet, go mod tidy, lint and reachable vulnerabilities.
 	go mod tidy
 	cd hack/k8s-assets && go mod tidy
 	cd hack/tools && go mod tidy
@@ -74,9 +74,22 @@ verify: manifests generate ## Regenerate and fail on a dirty tree; check gofmt, 
 	$(GOLANGCI_LINT) run ./...
 	cd test/prometheus && go tool -modfile=../../hack/tools/go.mod golangci-lint run ./...
 	$(HELM) lint --strict $(CHART)
+	@$(MAKE) --no-print-directory vulncheck
 	@if [ -n "$$(git status --porcelain)" ]; then \
 		echo "verify: the tree is dirty after regeneration and go mod tidy; commit the result:"; \
 		git status --porcelain; git --no-pager diff --stat; exit 1; fi
+
+# govulncheck is pinned in hack/tools/go.mod. Its database is built from a
+# pinned version of the Go module golang.org/x/vulndb (its data/osv records,
+# fetched through the Go module proxy) by hack/vulndb: raise the version to
+# take newer records.
+VULNDB_VERSION ?= v0.0.0-20261105234957-e22db6528018
+VULNDB_DIR := $(CURDIR)/bin/vulndb
+
+.PHONY: vulncheck
+vulncheck: ## Fail on a vulnerability the code can reach (govulncheck, database built from golang.org/x/vulndb@VULNDB_VERSION).
+	go run ./hack/vulndb -version $(VULNDB_VERSION) -out $(VULNDB_DIR)
+	go tool -modfile=hack/tools/go.mod govulncheck -db file://$(VULNDB_DIR) ./...
 
 ##@ Test
 
@@ -180,17 +193,28 @@ KUBECTL = $(K8S_ASSETS)/kubectl
 install: manifests ## Install the CRDs into the cluster of the current kubeconfig.
 	"$(KUBECTL)" apply --server-side -k config/crd
 
-.PHONY: uninstall
-uninstall: ## Remove the CRDs (and with them every Solution and MarketplaceOffer object).
+# Deleting a CRD deletes every object of its kind: with the operator
+# running, each Delete-policy offer's sale is stopped in Partner Center;
+# without it, the deletions hang on their finalizers. So no other target
+# deletes the CRDs, and this one asks for CONFIRM=yes.
+.PHONY: uninstall-crds
+uninstall-crds: ## Remove the CRDs and with them EVERY Solution and MarketplaceOffer (stops the sale of Delete-policy offers); needs CONFIRM=yes.
+	@echo "WARNING: deleting the CRDs deletes every Solution and MarketplaceOffer in the cluster." >&2
+	@echo "WARNING: with the operator running, each offer with deletionPolicy Delete stops selling in Partner Center;" >&2
+	@echo "WARNING: without it, the deletions hang on their finalizers." >&2
+	@if [ "$(CONFIRM)" != yes ]; then echo "make uninstall-crds: nothing deleted; run make uninstall-crds CONFIRM=yes to go ahead" >&2; exit 1; fi
 	"$(KUBECTL)" delete --ignore-not-found -k config/crd
+
+.PHONY: uninstall
+uninstall: uninstall-crds ## Alias of make uninstall-crds (kubebuilder's name); needs CONFIRM=yes.
 
 .PHONY: deploy
 deploy: manifests ## Deploy the operator with config/default (image: IMG).
 	"$(KUBECTL)" kustomize config/default | sed 's|image: ghcr.io/cosell-operator/cosell-operator:dev|image: $(IMG)|' | "$(KUBECTL)" apply --server-side -f -
 
 .PHONY: undeploy
-undeploy: ## Remove the operator deployed by `make deploy`.
-	"$(KUBECTL)" delete --ignore-not-found -k config/default
+undeploy: ## Remove the operator deployed by `make deploy`, keeping the CRDs and so every object (make uninstall-crds removes them).
+	"$(KUBECTL)" delete --ignore-not-found -k config/operator
 
 .PHONY: docker-build
 docker-build: image ## Alias of make image (kubebuilder's name).

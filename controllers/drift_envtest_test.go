@@ -245,14 +245,14 @@ func expectStalledOutside(g Gomega, ns, name, reason string, says ...string) {
 	}, timeout, interval).Should(Succeed())
 }
 
-// expectStaysStalled checks for two seconds that the offer stays stalled
-// with reason and that nothing was redone (check).
+// expectStaysStalled checks over two stalled rechecks (and a second more)
+// that the offer stays stalled with reason and that nothing was redone.
 func expectStaysStalled(g Gomega, ns, name, reason string, check func(Gomega, *v1alpha1.MarketplaceOffer)) {
 	g.ConsistentlyWithOffset(1, func(g Gomega) {
 		o := getOffer(g, ns, name)
 		check(g, o)
 		g.Expect(condition(g, o, v1alpha1.StalledCondition).Reason).To(Equal(reason))
-	}, 2*time.Second, interval).Should(Succeed())
+	}, 2*testOptions().StalledRecheck+time.Second, interval).Should(Succeed()) // two stalled rechecks and more
 }
 
 // With the resync off, an edit of an offer whose sale was stopped, or
@@ -370,6 +370,6 @@ func TestSaleRestoredInPortalIsPublishedAgain(t *testing.T) {
 		g.Expect(kstatusOf(g, o)).To(Equal(status.CurrentStatus))
 		g.Expect(eventReasons(g, ns, offer.Name)).To(ContainElement("SaleRestored"))
 	}, timeout, interval).Should(Succeed())
-	g.Consistently(func() int { return published(sim, offer.Spec.OfferID) }, time.Second, interval).
+	g.Consistently(func() int { return published(sim, offer.Spec.OfferID) }, 2*testOptions().StalledRecheck+time.Second, interval).
 		Should(Equal(before+2), "one preview and one live submission")
 }

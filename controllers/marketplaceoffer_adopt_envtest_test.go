@@ -229,7 +229,7 @@ func TestAdoptedStoppedSaleRestoredIsPublishedAgain(t *testing.T) {
 		g.Expect(got.Status.Adoption.SaleStopped).To(BeFalse())
 		g.Expect(eventReasons(g, ns, o.Name)).To(ContainElement("SaleRestored"))
 	}, timeout, interval).Should(Succeed())
-	g.Consistently(func() int { return published(sim, o.Spec.OfferID) }, time.Second, interval).
+	g.Consistently(func() int { return published(sim, o.Spec.OfferID) }, 2*testOptions().StalledRecheck+time.Second, interval).
 		Should(Equal(before+2), "one preview and one live submission")
 }
 

@@ -33,6 +33,9 @@ type section struct {
 	about string // what the test does; no figures, which come from the log
 	// note derives a paragraph from the test's log, "" when it has none.
 	note func(t *testRun) string
+	// minOffers is the full run's offer count: the test's first RESULT
+	// line must name at least this many ("500 offers").
+	minOffers int
 }
 
 // sections are the chaos tests whose figures RESULTS.md holds, in order.
@@ -41,23 +44,25 @@ var sections = []section{
 		about: "The operator is killed (SIGKILL) at random intervals while it converges, and started again each time. " +
 			"Afterwards Partner Center must hold exactly the work asked for: one product, one preview and one live " +
 			"submission per offer, one action per solution.",
-		note: killsNote},
+		note: killsNote, minOffers: 500},
 	{test: "TestFaults", title: "Faults",
 		about: "Partner Center (the simulator) answers with injected faults: random 429s and 5xx, dropped connections " +
 			"and latency on every request. The latency floor is the time the run's requests take when the " +
 			"operator's workers wait out each request's latency in parallel.",
-		note: faultsNote},
+		note: faultsNote, minOffers: 500},
 	{test: "TestLeaderElection", title: "Leader election",
 		about: "Two replicas run with leader election on short timings (`--leader-elect-lease-duration 6s " +
 			"--leader-elect-renew-deadline 4s --leader-elect-retry-period 1s`); the leader is killed mid-convergence. " +
-			"No replica may call Partner Center while none leads, and the other must take over within the bound."},
+			"No replica may call Partner Center while none leads, and the other must take over within the bound.",
+		minOffers: 500},
 	{test: "TestChurn", title: "Churn",
 		about: "Offers are deleted, declared again and moved between namespaces under SIGKILLs: a quarter is left alone, " +
 			"a quarter deleted (deletionPolicy Orphan) and declared again in namespace `churn-b` with the adopt opt-in, " +
 			"a quarter deleted and declared again in the same namespace, a quarter deleted for good with deletionPolicy " +
 			"Delete. Afterwards the test reads Partner Center through the operator's adapter: at most one product per " +
 			"offer ID, exactly one for every offer still declared, and for the deleted ones no product left on sale " +
-			"and no never-published draft left."},
+			"and no never-published draft left.",
+		minOffers: 200},
 }
 
 // testRun is one top-level test of the output.
@@ -181,10 +186,12 @@ func render(runs []*testRun, pkgTime, commit, machine string) (string, error) {
 		if t == nil {
 			return "", fmt.Errorf("%s did not run", s.test)
 		}
-		if len(t.results) == 0 {
-			return "", fmt.Errorf("%s printed no RESULT line: not a full-size run (CHAOS_FULL=1)", s.test)
+		results, err := fullSize(s, t)
+		if err != nil {
+			return "", err
 		}
-		p("| %s | %s |", s.test, strings.ReplaceAll(strings.Join(t.results, "; "), "|", `\|`))
+		t.results = results // the notes read the figures after the size
+		p("| %s | %s |", s.test, strings.ReplaceAll(strings.Join(results, "; "), "|", `\|`))
 	}
 	for i, s := range sections {
 		t := byName[s.test]
@@ -206,6 +213,35 @@ func render(runs []*testRun, pkgTime, commit, machine string) (string, error) {
 		p("```")
 	}
 	return b.String(), nil
+}
+
+var offersLine = regexp.MustCompile(`(\d+) offers`)
+
+// fullSize checks that a test ran at full size: it printed RESULT lines,
+// each says "full" (the size make chaos runs; the test decides it from its
+// own sizes), and the first names at least the full run's offers. It
+// returns the lines without that word.
+func fullSize(s section, t *testRun) ([]string, error) {
+	if len(t.results) == 0 {
+		return nil, fmt.Errorf("%s printed no RESULT line: not a full-size run (CHAOS_FULL=1)", s.test)
+	}
+	out := make([]string, 0, len(t.results))
+	for _, r := range t.results {
+		size, rest, _ := strings.Cut(r, " ")
+		if size != "full" {
+			return nil, fmt.Errorf("%s: RESULT line %q is not from a full-size run (its first word is %q, not full): "+
+				"run make chaos (CHAOS_FULL=1) without lowering the CHAOS_* sizes", s.test, r, size)
+		}
+		out = append(out, rest)
+	}
+	m := offersLine.FindStringSubmatch(out[0])
+	if m == nil {
+		return nil, fmt.Errorf("%s: RESULT line %q names no offer count", s.test, out[0])
+	}
+	if n, _ := strconv.Atoi(m[1]); n < s.minOffers {
+		return nil, fmt.Errorf("%s ran %d offers, fewer than the full run's %d", s.test, n, s.minOffers)
+	}
+	return out, nil
 }
 
 var lastKill = regexp.MustCompile(`kill\s+(\d+) after \S+ up at\s+\S+: offers (\d+)/(\d+), solutions (\d+)/(\d+) done`)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -61,6 +62,10 @@ type Options struct {
 	// PageSize is the page size of GET product, sent as $maxpagesize (0:
 	// Partner Center's default); every page is read.
 	PageSize int
+	// MaxPages bounds the pages of GET product followed through
+	// @nextLink (0: DefaultMaxPages), so that a server that always
+	// answers with another link cannot keep the export reading forever.
+	MaxPages int
 	// Observe sets spec.managementPolicy Observe: applied, the objects
 	// only read Partner Center and report how it differs from the spec.
 	Observe bool
@@ -126,6 +131,11 @@ func Run(ctx context.Context, r Reader, opts Options) (*Result, error) {
 	}
 	res := &Result{}
 	for i, p := range products {
+		if err := CheckOfferID(p.OfferID); err != nil {
+			res.Failed = append(res.Failed, fmt.Sprintf("product %s: %v; not exported", p.ID, err))
+			_, _ = fmt.Fprintf(opts.Progress, "failed %d/%d: product %s: %v\n", i+1, len(products), p.ID, err)
+			continue
+		}
 		o, err := exportOne(ctx, r, p, opts)
 		if err != nil {
 			if fatal(err) {
@@ -139,6 +149,24 @@ func Run(ctx context.Context, r Reader, opts Options) (*Result, error) {
 		_, _ = fmt.Fprintf(opts.Progress, "exported %d/%d: %s\n", i+1, len(products), p.OfferID)
 	}
 	return res, nil
+}
+
+// DefaultMaxPages is the number of GET product pages an export follows
+// unless Options.MaxPages says otherwise.
+const DefaultMaxPages = 1000
+
+// offerIDPattern is the CRD's rule for spec.offerID (api/v1alpha1,
+// MarketplaceOfferSpec.OfferID).
+var offerIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-_]{2,49}$`)
+
+// CheckOfferID refuses an offer ID the CRD would refuse. Offer IDs come
+// from the server and name the files of --out, so one such as "../x" must
+// not reach a file name.
+func CheckOfferID(id string) error {
+	if !offerIDPattern.MatchString(id) {
+		return fmt.Errorf("offer ID %q from Partner Center does not match the CRD's pattern %s", id, offerIDPattern)
+	}
+	return nil
 }
 
 // products lists the products to export: the ones named, or every page of
@@ -158,8 +186,15 @@ func products(ctx context.Context, r Reader, opts Options) ([]pc.Product, error)
 		}
 		return out, nil
 	}
+	maxPages := opts.MaxPages
+	if maxPages <= 0 {
+		maxPages = DefaultMaxPages
+	}
 	next := ""
 	for page := 1; ; page++ {
+		if page > maxPages {
+			return nil, fmt.Errorf("GET product still had an @nextLink after %d pages; stopping (name the offers to export with --offer)", maxPages)
+		}
 		pg, err := r.ListProducts(ctx, ingestion.ListProductsOptions{PageSize: opts.PageSize}, next)
 		if err != nil {
 			return nil, Fatal(err)

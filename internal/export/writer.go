@@ -133,8 +133,14 @@ func wrap(s string, width int) []string {
 	return append(out, line)
 }
 
-// WriteDir writes each document to its file in dir, creating dir.
+// WriteDir writes each document to its file in dir, creating dir. Every
+// file name is checked before anything is written.
 func WriteDir(dir string, docs []Document) error {
+	for _, d := range docs {
+		if err := checkFileName(d.File); err != nil {
+			return err
+		}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil { //nolint:gosec // a folder of YAML for Git, no secret in it
 		return err
 	}
@@ -146,6 +152,15 @@ func WriteDir(dir string, docs []Document) error {
 		if err := os.WriteFile(filepath.Join(dir, d.File), buf.Bytes(), 0o644); err != nil { //nolint:gosec // YAML for Git, no secret in it
 			return err
 		}
+	}
+	return nil
+}
+
+// checkFileName refuses a file name that is not one plain name inside the
+// folder: a path separator, "..", or an absolute or empty name.
+func checkFileName(name string) error {
+	if name == "" || name == "." || name != filepath.Base(name) || !filepath.IsLocal(name) || strings.ContainsAny(name, `/\\`) {
+		return fmt.Errorf("file name %q is not a plain name inside the output folder; nothing written for it", name)
 	}
 	return nil
 }
