@@ -143,9 +143,9 @@ func (r *MarketplaceOfferReconciler) adoptPublished(ctx context.Context, s *offe
 	// mayAdopt recorded the take-over; what was left as found is a warning.
 	switch {
 	case stopped:
-		r.Recorder.Eventf(offer, nil, "Warning", v1alpha1.ReasonSaleStopped, "Adopt", "%s", adoptedMessage(offer, s.adoptedDiff))
+		eventf(r.Recorder, offer, "Warning", v1alpha1.ReasonSaleStopped, "Adopt", "%s", adoptedMessage(offer, s.adoptedDiff))
 	case adoption.UnpublishedDraft:
-		r.Recorder.Eventf(offer, nil, "Warning", v1alpha1.ReasonUnpublishedDraft, "Adopt", "%s", adoptedMessage(offer, s.adoptedDiff))
+		eventf(r.Recorder, offer, "Warning", v1alpha1.ReasonUnpublishedDraft, "Adopt", "%s", adoptedMessage(offer, s.adoptedDiff))
 	}
 	return nil
 }

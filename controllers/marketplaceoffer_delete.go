@@ -82,7 +82,7 @@ func (r *MarketplaceOfferReconciler) cleanUp(ctx context.Context, offer *v1alpha
 		if err != nil {
 			return pcError(err)
 		}
-		r.Recorder.Eventf(offer, nil, "Normal", "StopSale", "Delete", "stopping sale of %s (job %s)", st.ProductID, job.ID)
+		eventf(r.Recorder, offer, "Normal", "StopSale", "Delete", "stopping sale of %s (job %s)", st.ProductID, job.ID)
 		st.ConfigureJob = r.jobRef(jobStopSale, job.ID)
 		return waiting(r.PartnerCenter.JobPollInterval(), v1alpha1.ReasonDeleting, "stopping sale of product %s (job %s)", st.ProductID, job.ID)
 	}
@@ -106,7 +106,7 @@ func (r *MarketplaceOfferReconciler) cleanUp(ctx context.Context, offer *v1alpha
 	if published != nil {
 		// Published to preview, never live: Microsoft documents neither a
 		// delete (drafts never published only) nor a stop-sale (live only).
-		r.Recorder.Eventf(offer, nil, "Warning", "LeftInPartnerCenter", "Delete",
+		eventf(r.Recorder, offer, "Warning", "LeftInPartnerCenter", "Delete",
 			"product %s was published to preview only; Partner Center offers no documented way to delete it, so it is left as is", st.ProductID)
 		return nil
 	}
@@ -117,7 +117,7 @@ func (r *MarketplaceOfferReconciler) cleanUp(ctx context.Context, offer *v1alpha
 	if err != nil {
 		return pcError(err)
 	}
-	r.Recorder.Eventf(offer, nil, "Normal", "DraftDeleted", "Delete", "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
+	eventf(r.Recorder, offer, "Normal", "DraftDeleted", "Delete", "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
 	st.ConfigureJob = r.jobRef(jobDelete, job.ID)
 	return waiting(r.PartnerCenter.JobPollInterval(), v1alpha1.ReasonDeleting, "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
 }

@@ -302,7 +302,7 @@ func (r *MarketplaceOfferReconciler) republishRestored(s *offerScope) {
 	st.PreviewSubmission, st.LiveSubmission, st.Certification = nil, nil, nil
 	s.live = liveRestored
 	if r.Recorder != nil {
-		r.Recorder.Eventf(s.offer, nil, "Normal", "SaleRestored", "Resync",
+		eventf(r.Recorder, s.offer, "Normal", "SaleRestored", "Resync",
 			"product %s was restored in Partner Center; publishing generation %d to preview and live again", st.ProductID, s.offer.Generation)
 	}
 }
@@ -400,7 +400,7 @@ func (r *MarketplaceOfferReconciler) compareDraft(ctx context.Context, s *offerS
 		return nil
 	}
 	if r.Recorder != nil {
-		r.Recorder.Eventf(offer, nil, "Warning", v1alpha1.ReasonDriftDetected, "Resync",
+		eventf(r.Recorder, offer, "Warning", v1alpha1.ReasonDriftDetected, "Resync",
 			"the draft of product %s was changed outside the operator (in the Partner Center portal or by another client); writing the draft of generation %d back",
 			st.ProductID, offer.Generation)
 	}

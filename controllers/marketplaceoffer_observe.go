@@ -51,9 +51,9 @@ func (r *MarketplaceOfferReconciler) observe(ctx context.Context, s *offerScope)
 	msg := observedMessage(s.offer, s.observed)
 	if c := meta.FindStatusCondition(s.offer.Status.Conditions, v1alpha1.InSyncCondition); c == nil || c.Message != msg {
 		if len(s.observed.differences) > 0 {
-			r.Recorder.Eventf(s.offer, nil, "Warning", v1alpha1.ReasonDiffers, "Observe", "%s", msg)
+			eventf(r.Recorder, s.offer, "Warning", v1alpha1.ReasonDiffers, "Observe", "%s", msg)
 		} else {
-			r.Recorder.Eventf(s.offer, nil, "Normal", v1alpha1.InSyncCondition, "Observe", "%s", msg)
+			eventf(r.Recorder, s.offer, "Normal", v1alpha1.InSyncCondition, "Observe", "%s", msg)
 		}
 	}
 	return nil

@@ -155,7 +155,7 @@ func (r *MarketplaceOfferReconciler) markCreatePending(ctx context.Context, offe
 // into this offer made it (migrated: madeByMigration).
 func (r *MarketplaceOfferReconciler) mayAdopt(offer *v1alpha1.MarketplaceOffer, product *partnercenter.Product, migrated bool) error {
 	if offer.GetAnnotations()[v1alpha1.AdoptAnnotation] == "true" {
-		r.Recorder.Eventf(offer, nil, "Normal", "Adopted", "Adopt", "took over product %s (offer ID %s) as the %s annotation asks",
+		eventf(r.Recorder, offer, "Normal", "Adopted", "Adopt", "took over product %s (offer ID %s) as the %s annotation asks",
 			product.ID, offer.Spec.OfferID, v1alpha1.AdoptAnnotation)
 		return nil
 	}
@@ -191,13 +191,13 @@ func (r *MarketplaceOfferReconciler) madeByMigration(ctx context.Context, offer 
 func (r *MarketplaceOfferReconciler) finalizeOffer(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	st := &offer.Status
 	if observing(offer) {
-		r.Recorder.Eventf(offer, nil, "Normal", "LeftInPartnerCenter", "Delete",
+		eventf(r.Recorder, offer, "Normal", "LeftInPartnerCenter", "Delete",
 			"managementPolicy is Observe: deletion leaves offer ID %s in Partner Center as it is", offer.Spec.OfferID)
 		return nil
 	}
 	if offer.Spec.Suspend {
 		if st.ProductID != "" || st.CreatePending != nil {
-			r.Recorder.Eventf(offer, nil, "Normal", "LeftInPartnerCenter", "Delete",
+			eventf(r.Recorder, offer, "Normal", "LeftInPartnerCenter", "Delete",
 				"the offer is suspended: deletion leaves offer ID %s in Partner Center as it is", offer.Spec.OfferID)
 		}
 		return nil

@@ -237,7 +237,7 @@ func ensureFinalizer[O conditionsObject](ctx context.Context, c client.Client, o
 	if want == controllerutil.ContainsFinalizer(obj, k.finalizer) {
 		return nil
 	}
-	patch := client.MergeFrom(obj.DeepCopyObject().(client.Object))
+	patch := finalizerPatch(obj)
 	if want {
 		controllerutil.AddFinalizer(obj, k.finalizer)
 	} else {
@@ -246,13 +246,23 @@ func ensureFinalizer[O conditionsObject](ctx context.Context, c client.Client, o
 	return c.Patch(ctx, obj, patch)
 }
 
+// finalizerPatch is the patch of obj's finalizers from its state now. A
+// JSON merge patch replaces the whole list, so it carries obj's resource
+// version: had another controller added or removed a finalizer since obj
+// was read, the API server refuses the patch (409) and the reconcile
+// runs again on a fresh copy, instead of dropping the other's finalizer
+// or bringing back one it removed.
+func finalizerPatch(obj client.Object) client.Patch {
+	return client.MergeFromWithOptions(obj.DeepCopyObject().(client.Object), client.MergeFromWithOptimisticLock{})
+}
+
 // finalizeObject carries out the deletion and releases the object once
 // it is done; until then the status says what it waits for.
 func finalizeObject[O conditionsObject](ctx context.Context, obj O, k *kind[O]) (ctrl.Result, error) {
 	err := k.finalize(ctx, obj)
 	o := classify(err, v1alpha1.ReasonPartnerCenterError)
 	if o.kind == outcomeDone {
-		patch := client.MergeFrom(obj.DeepCopyObject().(client.Object))
+		patch := finalizerPatch(obj)
 		controllerutil.RemoveFinalizer(obj, k.finalizer)
 		return ctrl.Result{}, k.client.Patch(ctx, obj, patch)
 	}
@@ -264,6 +274,7 @@ func finalizeObject[O conditionsObject](ctx context.Context, obj O, k *kind[O]) 
 // patchStatus writes the status once, only when it changed, then records
 // the kind's events and metrics of the change.
 func patchStatus[O conditionsObject](ctx context.Context, c client.Client, base, obj O, k *kind[O]) error {
+	boundConditions(obj)
 	if equality.Semantic.DeepEqual(k.status(base), k.status(obj)) {
 		return nil
 	}

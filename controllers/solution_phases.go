@@ -222,7 +222,7 @@ func (r *SolutionReconciler) undoDiscard(ctx context.Context, s *solutionScope) 
 	if err != nil {
 		return pcError(err)
 	}
-	r.Recorder.Eventf(s.sol, nil, "Normal", "DiscardUndone", "UndoDiscard", "undid the discard of %s before %s", spec.SolutionID, spec.Action)
+	eventf(r.Recorder, s.sol, "Normal", "DiscardUndone", "UndoDiscard", "undid the discard of %s before %s", spec.SolutionID, spec.Action)
 	recordLegacyState(s, legacy)
 	return nil
 }
