@@ -25,7 +25,7 @@ const (
 )
 
 // jobRef records a job just started.
-func (r *MarketplaceOfferReconciler) jobRef(purpose, jobID string) *v1alpha1.JobRef {
+func (r *offerRun) jobRef(purpose, jobID string) *v1alpha1.JobRef {
 	now := r.now()
 	return &v1alpha1.JobRef{ID: purpose + "/" + jobID, StartedAt: &now}
 }
@@ -52,16 +52,16 @@ func jobPurpose(ref *v1alpha1.JobRef) string {
 // jobPoll is how long to wait before reading a job again: growing with its
 // age, never sooner than the Partner Center's job poll interval (one
 // minute for Microsoft's API).
-func (r *MarketplaceOfferReconciler) jobPoll(ref *v1alpha1.JobRef) time.Duration {
+func (r *offerRun) jobPoll(ref *v1alpha1.JobRef) time.Duration {
 	var started time.Duration
 	if ref != nil {
 		started = r.since(ref.StartedAt)
 	}
-	return max(pollAfter(started, r.Options.MinPoll, r.Options.MaxPoll), r.PartnerCenter.JobPollInterval())
+	return max(pollAfter(started, r.Options.MinPoll, r.Options.MaxPoll), r.pc.JobPollInterval())
 }
 
 // submissionPoll is how long to wait before reading a submission in
 // certification or going live again.
-func (r *MarketplaceOfferReconciler) submissionPoll(submittedAt time.Duration) time.Duration {
-	return max(pollAfter(submittedAt, r.Options.MinPoll, r.Options.MaxPoll), r.PartnerCenter.JobPollInterval())
+func (r *offerRun) submissionPoll(submittedAt time.Duration) time.Duration {
+	return max(pollAfter(submittedAt, r.Options.MinPoll, r.Options.MaxPoll), r.pc.JobPollInterval())
 }

@@ -37,7 +37,7 @@ func adopting(s *offerScope) bool {
 // adopt is the phase between followSolutions and syncDraft: it adopts a
 // product once (adoptPublished), then holds what it left as it found it
 // for as long as the adopted generation stands (holdAdopted).
-func (r *MarketplaceOfferReconciler) adopt(ctx context.Context, s *offerScope) error {
+func (r *offerRun) adopt(ctx context.Context, s *offerScope) error {
 	if adopting(s) && coSellFromSpec(&s.offer.Spec) == nil {
 		if err := r.adoptPublished(ctx, s); err != nil {
 			return err
@@ -50,7 +50,7 @@ func (r *MarketplaceOfferReconciler) adopt(ctx context.Context, s *offerScope) e
 // submissions and the version published, and records them in status. The
 // spec's co-sell tab has no read in any published API, so an offer that
 // declares one is not adopted here (syncDraft writes it).
-func (r *MarketplaceOfferReconciler) adoptPublished(ctx context.Context, s *offerScope) error {
+func (r *offerRun) adoptPublished(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	st, gen := &offer.Status, offer.Generation
 	// Compared: what Partner Center can hold for the offer type.
@@ -61,7 +61,7 @@ func (r *MarketplaceOfferReconciler) adoptPublished(ctx context.Context, s *offe
 		return draftDigest(w)
 	}
 	spec := holdable(draftFromSpec(&offer.Spec))
-	current, err := r.PartnerCenter.GetDraft(ctx, st.ProductID)
+	current, err := r.pc.GetDraft(ctx, st.ProductID)
 	if err != nil {
 		return pcError(err)
 	}
@@ -76,7 +76,7 @@ func (r *MarketplaceOfferReconciler) adoptPublished(ctx context.Context, s *offe
 		st.Adoption = adoption
 		return nil
 	}
-	subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
+	subs, err := r.pc.ListSubmissions(ctx, st.ProductID)
 	if err != nil {
 		return pcError(err)
 	}
@@ -92,7 +92,7 @@ func (r *MarketplaceOfferReconciler) adoptPublished(ctx context.Context, s *offe
 	// A preview pushed live is listed as the live submission: its
 	// version is the live one.
 	version := pub.Target
-	held, err := r.PartnerCenter.GetTarget(ctx, st.ProductID, version)
+	held, err := r.pc.GetTarget(ctx, st.ProductID, version)
 	if partnercenter.IsNotFound(err) { // not readable: certify submits the draft
 		st.Adoption = adoption
 		return nil
@@ -180,7 +180,7 @@ func publishedSubmissions(subs []partnercenter.Submission) (preview, live *partn
 // Center refuses to publish it, and the operator never restores a sale; it
 // reads the product again to see whether a person restored it
 // (saleRestored), and then publishes it again.
-func (r *MarketplaceOfferReconciler) holdAdopted(ctx context.Context, s *offerScope) error {
+func (r *offerRun) holdAdopted(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	a := offer.Status.Adoption
 	if a == nil || !a.UnpublishedDraft && !a.SaleStopped {

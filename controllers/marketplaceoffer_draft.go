@@ -15,7 +15,7 @@ import (
 // submission job recorded in status (status.configureJob holds one job) is
 // followed to its end before a new draft is written, so that the
 // submission it makes is recorded, not lost.
-func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScope) error {
+func (r *offerRun) syncDraft(ctx context.Context, s *offerScope) error {
 	st := &s.offer.Status
 	desired := draftFromSpec(&s.offer.Spec)
 	cosell := coSellFromSpec(&s.offer.Spec)
@@ -45,7 +45,7 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScop
 	// A draft this operator never wrote (adopted or migrated) is read once,
 	// so that an identical one is not written again.
 	if st.DraftDigest == "" && st.PreviewSubmission == nil && !s.createdProduct && cosell == nil {
-		current, err := r.PartnerCenter.GetDraft(ctx, st.ProductID)
+		current, err := r.pc.GetDraft(ctx, st.ProductID)
 		if err != nil {
 			return pcError(err)
 		}
@@ -58,7 +58,7 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScop
 	// The co-sell tab is another API's (the Partner Ingestion API),
 	// written synchronously; what no API can write is said in DraftSynced.
 	if cosell != nil {
-		unwritten, err := r.PartnerCenter.ConfigureCoSell(ctx, s.offer.Spec.OfferID, string(s.offer.Spec.OfferType), *cosell)
+		unwritten, err := r.pc.ConfigureCoSell(ctx, s.offer.Spec.OfferID, string(s.offer.Spec.OfferType), *cosell)
 		switch {
 		case partnercenter.ClassOf(err) == partnercenter.ClassUnsupported:
 			s.unwritten = append(s.unwritten, partnercenter.FeedbackItem{Resource: "spec.coSell", Message: err.Error()})
@@ -67,7 +67,7 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScop
 		}
 		s.unwritten = append(s.unwritten, unwritten...)
 	}
-	job, err := r.PartnerCenter.ConfigureDraft(ctx, st.ProductID, string(s.offer.Spec.OfferType), desired)
+	job, err := r.pc.ConfigureDraft(ctx, st.ProductID, string(s.offer.Spec.OfferType), desired)
 	if err != nil {
 		return pcError(err)
 	}
@@ -79,7 +79,7 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScop
 	}
 	st.ConfigureJob = r.jobRef(jobDraft, job.ID)
 	s.draft, s.draftJob = draftWriting, job.ID
-	return waiting(r.PartnerCenter.JobPollInterval(), v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", job.ID)
+	return waiting(r.pc.JobPollInterval(), v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", job.ID)
 }
 
 // followDraftJob follows the draft job a previous reconcile started. A job
@@ -88,7 +88,7 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScop
 // the draft wanted now): a refusal of a draft no longer wanted must not
 // stall the new generation, whose draft syncDraft then writes. Another
 // phase's job is left to its phase.
-func (r *MarketplaceOfferReconciler) followDraftJob(ctx context.Context, s *offerScope, digest string) error {
+func (r *offerRun) followDraftJob(ctx context.Context, s *offerScope, digest string) error {
 	st := &s.offer.Status
 	if st.ConfigureJob == nil {
 		return nil
@@ -120,11 +120,11 @@ func (r *MarketplaceOfferReconciler) followDraftJob(ctx context.Context, s *offe
 // again after the poll interval. Once it has finished, it clears
 // status.configureJob and returns the job and its ID, or a nil job when
 // Partner Center no longer knows it.
-func (r *MarketplaceOfferReconciler) finishedJob(ctx context.Context, st *v1alpha1.MarketplaceOfferStatus,
+func (r *offerRun) finishedJob(ctx context.Context, st *v1alpha1.MarketplaceOfferStatus,
 	reason, message string) (*partnercenter.Job, string, error) {
 	ref := st.ConfigureJob
 	_, jobID := parseJobRef(ref.ID)
-	job, err := r.PartnerCenter.GetJob(ctx, jobID)
+	job, err := r.pc.GetJob(ctx, jobID)
 	if err != nil && !partnercenter.IsNotFound(err) {
 		return nil, jobID, pcError(err)
 	}

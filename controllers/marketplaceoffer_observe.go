@@ -44,7 +44,7 @@ type observation struct {
 // observe compares the spec with Partner Center (readObservation) and,
 // when the differences changed since the last reconcile, records them in
 // an event. At most four reads, no write.
-func (r *MarketplaceOfferReconciler) observe(ctx context.Context, s *offerScope) error {
+func (r *offerRun) observe(ctx context.Context, s *offerScope) error {
 	if err := r.readObservation(ctx, s); err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (r *MarketplaceOfferReconciler) observe(ctx context.Context, s *offerScope)
 // readObservation reads the product (by status.productID, or by offer
 // ID), its draft, its submissions and the version published at the
 // spec's target, and compares each with the spec.
-func (r *MarketplaceOfferReconciler) readObservation(ctx context.Context, s *offerScope) error {
+func (r *offerRun) readObservation(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	spec := &offer.Spec
 	obs := &observation{phase: v1alpha1.PhaseDraft}
@@ -73,9 +73,9 @@ func (r *MarketplaceOfferReconciler) readObservation(ctx context.Context, s *off
 	var product *partnercenter.Product
 	var err error
 	if id := offer.Status.ProductID; id != "" {
-		product, err = r.PartnerCenter.GetProduct(ctx, id)
+		product, err = r.pc.GetProduct(ctx, id)
 	} else {
-		product, err = r.PartnerCenter.FindProduct(ctx, spec.OfferID)
+		product, err = r.pc.FindProduct(ctx, spec.OfferID)
 	}
 	if partnercenter.IsNotFound(err) {
 		obs.differences = append(obs.differences, fmt.Sprintf("product: Partner Center holds no product with offer ID %s", spec.OfferID))
@@ -95,12 +95,12 @@ func (r *MarketplaceOfferReconciler) readObservation(ctx context.Context, s *off
 		w, _ := writableDraft(string(spec.OfferType), normalizeDraft(d))
 		return w
 	}
-	draft, err := r.PartnerCenter.GetDraft(ctx, product.ID)
+	draft, err := r.pc.GetDraft(ctx, product.ID)
 	if err != nil {
 		return pcError(err)
 	}
 	obs.differences = append(obs.differences, prefixed("draft ", draftDiff(want, holdable(*draft), "spec", "draft"))...)
-	subs, err := r.PartnerCenter.ListSubmissions(ctx, product.ID)
+	subs, err := r.pc.ListSubmissions(ctx, product.ID)
 	if err != nil {
 		return pcError(err)
 	}
@@ -131,7 +131,7 @@ func (r *MarketplaceOfferReconciler) readObservation(ctx context.Context, s *off
 	// A preview pushed live is listed as the live submission: its
 	// version is the live one.
 	version := pub.Target
-	held, err := r.PartnerCenter.GetTarget(ctx, product.ID, version)
+	held, err := r.pc.GetTarget(ctx, product.ID, version)
 	if err != nil {
 		return pcError(err)
 	}

@@ -18,7 +18,7 @@ import (
 // it waits for the migrated draft instead of creating one; an offer that
 // declares spec.migrateFrom never creates one, and waits for its
 // migration even before the Solution exists.
-func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offerScope) error {
+func (r *offerRun) ensureProduct(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	if offer.Status.ProductID != "" {
 		return nil
@@ -52,7 +52,7 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 			case err != nil:
 				return err
 			case job != nil && job.Succeeded():
-				detail, err := r.PartnerCenter.GetJobDetail(ctx, jobID)
+				detail, err := r.pc.GetJobDetail(ctx, jobID)
 				if err != nil {
 					return pcError(err)
 				}
@@ -64,14 +64,14 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 			case job != nil:
 				// Refused, perhaps because another writer created it
 				// meanwhile: look it up before giving up.
-				if _, ferr := r.PartnerCenter.FindProduct(ctx, spec.OfferID); ferr != nil {
+				if _, ferr := r.pc.FindProduct(ctx, spec.OfferID); ferr != nil {
 					return stalled(v1alpha1.ReasonPartnerCenterRejected,
 						"Partner Center refused to create product %s: %s", spec.OfferID, feedbackMessage(job.Errors))
 				}
 			}
 		}
 	}
-	product, err := r.PartnerCenter.FindProduct(ctx, spec.OfferID)
+	product, err := r.pc.FindProduct(ctx, spec.OfferID)
 	if partnercenter.IsNotFound(err) {
 		if spec.MigrateFrom != nil {
 			return r.migratedElsewhere(ctx, offer)
@@ -82,14 +82,14 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 		if err := r.markCreatePending(ctx, offer); err != nil {
 			return err
 		}
-		job, err := r.PartnerCenter.CreateProduct(ctx, partnercenter.ProductSpec{
+		job, err := r.pc.CreateProduct(ctx, partnercenter.ProductSpec{
 			OfferID: spec.OfferID, OfferType: string(spec.OfferType), Name: spec.Listing.Title,
 		})
 		if err != nil {
 			return pcError(err)
 		}
 		offer.Status.ConfigureJob = r.jobRef(jobCreate, job.ID)
-		return waiting(r.PartnerCenter.JobPollInterval(), v1alpha1.ReasonSyncingDraft,
+		return waiting(r.pc.JobPollInterval(), v1alpha1.ReasonSyncingDraft,
 			"Partner Center is creating product %s (job %s)", spec.OfferID, job.ID)
 	}
 	if err != nil {
@@ -132,7 +132,7 @@ func waitForMigration(offer *v1alpha1.MarketplaceOffer, sol *v1alpha1.Solution) 
 // while it has not migrated, nil once it has or while there is none. The
 // wait has no timer: the Solution's creation, stall and migration wake
 // the offer (offersOfSolution).
-func (r *MarketplaceOfferReconciler) awaitDeclaredMigration(ctx context.Context, offer *v1alpha1.MarketplaceOffer, sol *v1alpha1.Solution) error {
+func (r *offerRun) awaitDeclaredMigration(ctx context.Context, offer *v1alpha1.MarketplaceOffer, sol *v1alpha1.Solution) error {
 	id := offer.Spec.MigrateFrom.SolutionID
 	switch {
 	case sol != nil && sol.Spec.Suspend:
@@ -161,7 +161,7 @@ func (r *MarketplaceOfferReconciler) awaitDeclaredMigration(ctx context.Context,
 // offer (before this Solution, or in the portal). The offer never creates
 // a product of its own in its place; the stalled timer looks again, in
 // case Partner Center was only slow to show the product.
-func (r *MarketplaceOfferReconciler) migratedElsewhere(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
+func (r *offerRun) migratedElsewhere(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	sols, err := r.migrationsInto(ctx, offer)
 	if err != nil {
 		return err
@@ -183,7 +183,7 @@ func (r *MarketplaceOfferReconciler) migratedElsewhere(ctx context.Context, offe
 // submitting first would refuse the migration. A finished migration is
 // recorded, and the draft is read again, since the migration rewrote it.
 // Merged solutions are listed in status.
-func (r *MarketplaceOfferReconciler) followSolutions(ctx context.Context, s *offerScope) error {
+func (r *offerRun) followSolutions(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	st := &offer.Status
 	var migrating v1alpha1.SolutionList
@@ -209,7 +209,7 @@ func (r *MarketplaceOfferReconciler) followSolutions(ctx context.Context, s *off
 // migratingSolution returns a Solution that is migrating into the offer,
 // one it takes (takesMigrationOf), and has not finished, found through the
 // migrate-offer field index.
-func (r *MarketplaceOfferReconciler) migratingSolution(ctx context.Context, offer *v1alpha1.MarketplaceOffer) (*v1alpha1.Solution, error) {
+func (r *offerRun) migratingSolution(ctx context.Context, offer *v1alpha1.MarketplaceOffer) (*v1alpha1.Solution, error) {
 	sols, err := r.migrationsInto(ctx, offer)
 	if err != nil {
 		return nil, err
@@ -227,7 +227,7 @@ func (r *MarketplaceOfferReconciler) migratingSolution(ctx context.Context, offe
 
 // migrationsInto lists the Solutions migrating into the offer that it
 // takes, through the migrate-offer field index.
-func (r *MarketplaceOfferReconciler) migrationsInto(ctx context.Context, offer *v1alpha1.MarketplaceOffer) ([]v1alpha1.Solution, error) {
+func (r *offerRun) migrationsInto(ctx context.Context, offer *v1alpha1.MarketplaceOffer) ([]v1alpha1.Solution, error) {
 	var sols v1alpha1.SolutionList
 	if err := r.List(ctx, &sols, client.InNamespace(offer.Namespace), client.MatchingFields{migrateOfferIndex: offer.Name}); err != nil {
 		return nil, err
@@ -236,7 +236,7 @@ func (r *MarketplaceOfferReconciler) migrationsInto(ctx context.Context, offer *
 }
 
 // listMergedSolutions reports the legacy solutions merged into the offer.
-func (r *MarketplaceOfferReconciler) listMergedSolutions(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
+func (r *offerRun) listMergedSolutions(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	var sols v1alpha1.SolutionList
 	if err := r.List(ctx, &sols, client.InNamespace(offer.Namespace), client.MatchingFields{mergeOfferIndex: offer.Name}); err != nil {
 		return err

@@ -49,7 +49,7 @@ func newOfferHarness(t *testing.T, offer *v1alpha1.MarketplaceOffer, f pc.Client
 	if err := IndexFields(context.Background(), builderIndexer{b}); err != nil {
 		t.Fatal(err)
 	}
-	r := &MarketplaceOfferReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: f,
+	r := &MarketplaceOfferReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: pc.Static(f),
 		Recorder: events.NewFakeRecorder(100), Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
 	r.Options.defaults()
 	return &offerHarness{r: r, key: client.ObjectKeyFromObject(offer)}

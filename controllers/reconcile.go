@@ -52,7 +52,7 @@ type kind[O conditionsObject] struct {
 	// The reconciler's fields: the clock and options get their defaults
 	// in setupWithManager.
 	client        client.Client
-	partnerCenter partnercenter.Client
+	connector     partnercenter.Connector
 	clock         *clock.PassiveClock
 	options       *Options
 
@@ -123,8 +123,8 @@ func (d *deferredRetries) reset(key types.NamespacedName) { d.n.delete(key) }
 // watches the kind's spec and annotation changes, the kind's related
 // objects and, when there is one, the credentials Secret.
 func setupWithManager[O conditionsObject](mgr ctrl.Manager, r reconcile.Reconciler, k *kind[O]) error {
-	if k.partnerCenter == nil {
-		return fmt.Errorf("the %s controller needs a Partner Center client", k.name)
+	if k.connector == nil {
+		return fmt.Errorf("the %s controller needs a Partner Center connector", k.name)
 	}
 	if *k.clock == nil {
 		*k.clock = clock.RealClock{}
@@ -147,9 +147,6 @@ func setupWithManager[O conditionsObject](mgr ctrl.Manager, r reconcile.Reconcil
 // deleted object, settles a suspended one, or runs the kind's phases, and
 // summarises Ready, Reconciling and Stalled from the outcome.
 func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, k *kind[O]) (_ ctrl.Result, retErr error) {
-	// Partner Center calls use the credentials of the object's namespace
-	// (credentials.go).
-	ctx = withCredentialsOf(ctx, req.Namespace)
 	c, obj := k.client, k.newObject()
 	if err := c.Get(ctx, req.NamespacedName, obj); err != nil {
 		if apierrors.IsNotFound(err) {
