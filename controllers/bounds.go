@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"strings"
 	"unicode/utf8"
-
 )
 
 // What the operator writes from input it does not control (annotation
@@ -69,4 +68,3 @@ func boundConditions(obj conditionsObject) {
 	}
 	obj.SetConditions(conds)
 }
-

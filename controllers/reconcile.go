@@ -51,10 +51,10 @@ type kind[O conditionsObject] struct {
 
 	// The reconciler's fields: the clock and options get their defaults
 	// in setupWithManager.
-	client        client.Client
-	connector     partnercenter.Connector
-	clock         *clock.PassiveClock
-	options       *Options
+	client    client.Client
+	connector partnercenter.Connector
+	clock     *clock.PassiveClock
+	options   *Options
 
 	// finalizer holds objects whose deletion has work to do in Partner
 	// Center; "" when deleting an object changes nothing there.
