@@ -5,7 +5,6 @@ import (
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
 // Adoption without a write. An offer applied with the adopt annotation
@@ -57,7 +56,7 @@ func (r *offerRun) adoptPublished(ctx context.Context, s *offerScope) error {
 	// Recorded: the digest syncDraft and certify compare, of the whole spec.
 	full := draftDigest(draftFromSpec(&offer.Spec))
 	holdable := func(d partnercenter.Draft) string {
-		w, _ := writableDraft(string(offer.Spec.OfferType), normalizeDraft(d))
+		w, _ := partnercenter.WritableDraft(string(offer.Spec.OfferType), normalizeDraft(d))
 		return draftDigest(w)
 	}
 	spec := holdable(draftFromSpec(&offer.Spec))
@@ -210,33 +209,4 @@ func (r *offerRun) holdAdopted(ctx context.Context, s *offerScope) error {
 	}
 	s.live = liveSaleStopped
 	return stalled(v1alpha1.ReasonSaleStopped, "%s", saleStoppedMessage(offer, stoppedWhenAdopted))
-}
-
-// writableDraft is the part of d that Partner Center can hold for the
-// offer type (wire.OfferTypes, the published contract), and what of d it
-// cannot: ConfigureDraft sends nothing for those fields, so they never
-// differ from Partner Center in a way a write could change.
-func writableDraft(offerType string, d partnercenter.Draft) (partnercenter.Draft, []string) {
-	var dropped []string
-	t, ok := wire.LookupOfferType(offerType)
-	if !ok {
-		return d, nil
-	}
-	if len(d.Listing.Keywords) > 0 {
-		dropped = append(dropped, "spec.listing.keywords (no field in the published listing schema)")
-		d.Listing.Keywords = nil
-	}
-	if l := d.Listing; t.ListingKind == "" && l.Title+l.Summary+l.ShortDescription+l.Description+l.PrivacyPolicyURL+l.SupportURL != "" {
-		dropped = append(dropped, "spec.listing (Microsoft publishes no listing shape for "+offerType+")")
-		d.Listing = partnercenter.Listing{}
-	}
-	if !t.Plans && len(d.Plans) > 0 {
-		dropped = append(dropped, "spec.plans (Microsoft publishes no plan resources for "+offerType+")")
-		d.Plans = nil
-	}
-	if !t.Reseller && d.Resell.Policy != string(v1alpha1.ResellNone) {
-		dropped = append(dropped, "spec.resell (Microsoft publishes no reseller configuration for "+offerType+")")
-		d.Resell = partnercenter.Resell{Policy: string(v1alpha1.ResellNone)}
-	}
-	return d, dropped
 }

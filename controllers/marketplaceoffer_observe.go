@@ -89,10 +89,10 @@ func (r *offerRun) readObservation(ctx context.Context, s *offerScope) error {
 		obs.differences = append(obs.differences, fmt.Sprintf("offerType: spec %s, Partner Center %s", spec.OfferType, product.OfferType))
 		return nil
 	}
-	want, dropped := writableDraft(string(spec.OfferType), draftFromSpec(spec))
+	want, dropped := partnercenter.WritableDraft(string(spec.OfferType), draftFromSpec(spec))
 	obs.notCompared = append(obs.notCompared, dropped...)
 	holdable := func(d partnercenter.Draft) partnercenter.Draft {
-		w, _ := writableDraft(string(spec.OfferType), normalizeDraft(d))
+		w, _ := partnercenter.WritableDraft(string(spec.OfferType), normalizeDraft(d))
 		return w
 	}
 	draft, err := r.pc.GetDraft(ctx, product.ID)

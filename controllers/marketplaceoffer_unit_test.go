@@ -527,12 +527,12 @@ func TestPreviewSubmissionFailedOnTheWireIsFoundNotMadeAgain(t *testing.T) {
 }
 
 // A Partner Center that keeps deferring shows in the conditions after
-// maxQuietRetries reconciles in a row, and is still retried when it asks.
+// pc.QuietDeferrals reconciles in a row, and is still retried when it asks.
 func TestDeferredRetriesInARowAreReported(t *testing.T) {
 	g := NewWithT(t)
-	f := &throttled{Client: fake.New(), times: maxQuietRetries + 1}
+	f := &throttled{Client: fake.New(), times: pc.QuietDeferrals + 1}
 	h := newOfferHarness(t, draftOffer(), f)
-	for range maxQuietRetries {
+	for range pc.QuietDeferrals {
 		res, got := h.reconcile(g)
 		g.Expect(res.RequeueAfter).To(Equal(3 * time.Second))
 		g.Expect(readyReason(got.Status.Conditions)).To(Equal(v1alpha1.ReasonProgressing))

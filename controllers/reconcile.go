@@ -96,16 +96,6 @@ type kind[O conditionsObject] struct {
 	deferred *deferredRetries
 }
 
-// maxQuietRetries is how many reconciles in a row may end on a deferred
-// retry (partnercenter.RetryDeferred) before it is reported: each deferral
-// starts the adapter's attempts again, so without a count a Partner Center
-// that keeps failing (5xx, dropped connections: the backoffs longer than
-// ingestion.Options.MaxRetryWait) would never show in the conditions. A
-// 429 is deferred by a client without a pacer, and by one whose pacer has
-// learned that the 429s come whatever the rate (noise); under a limit the
-// pacer has each one waited out in place (internal/partnercenter/ingestion).
-const maxQuietRetries = 5
-
 // deferredRetries counts, by object, the reconciles in a row that ended
 // on a retry deferred to the workqueue.
 type deferredRetries struct{ n memo[int] }
@@ -194,13 +184,11 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 	after := partnercenter.RetryDeferred(err)
 	if after == 0 {
 		k.deferred.reset(req.NamespacedName)
-	} else if n := k.deferred.add(req.NamespacedName); n <= maxQuietRetries {
-		// The adapter's next attempt is due after a backoff longer than
-		// it holds a worker for (a 5xx, a dropped connection; a 429 only
-		// without a pacer), so it left the wait to the workqueue: the
-		// reconcile runs again then. Nothing failed yet,
+	} else if n := k.deferred.add(req.NamespacedName); n <= partnercenter.QuietDeferrals {
+		// The adapter left the wait before its next attempt to the
+		// workqueue: the reconcile runs again then. Nothing failed yet,
 		// so the conditions stay as they were; what the phases recorded
-		// is written. Past maxQuietRetries in a row it is reported below.
+		// is written. Past QuietDeferrals in a row it is reported below.
 		return ctrl.Result{RequeueAfter: after}, nil
 	}
 	o := classify(err, v1alpha1.ReasonPartnerCenterError)
