@@ -26,7 +26,7 @@ func TestCutAtWord(t *testing.T) {
 		{"fits", "short message", 32, "short message"},
 		{"exactly", "abcd", 4, "abcd"},
 		{"at a word", "the draft was refused by Partner Center", 20, "the draft was…"},
-		{"no space late enough", "supercalifragilistic expialidocious", 12, "supercal…"},
+		{"no space late enough", "supercalifragilistic expialidocious", 12, "supercali…"},
 		{"never inside a character", "ééééé", 8, "éé…"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

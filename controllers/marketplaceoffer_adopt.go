@@ -30,7 +30,7 @@ func adopting(s *offerScope) bool {
 	o, st := s.offer, &s.offer.Status
 	return o.GetAnnotations()[v1alpha1.AdoptAnnotation] == "true" && st.Adoption == nil &&
 		st.ProductID != "" && !s.createdProduct && st.MigratedFrom == "" && st.DraftDigest == "" &&
-		st.ConfigureJob == nil && st.PreviewSubmission == nil && st.LiveSubmission == nil
+		st.Operation == nil && st.PreviewSubmission == nil && st.LiveSubmission == nil
 }
 
 // adopt is the phase between followSolutions and syncDraft: it adopts a
@@ -51,53 +51,32 @@ func (r *offerRun) adopt(ctx context.Context, s *offerScope) error {
 // declares one is not adopted here (syncDraft writes it).
 func (r *offerRun) adoptPublished(ctx context.Context, s *offerScope) error {
 	offer := s.offer
-	st, gen := &offer.Status, offer.Generation
+	st := &offer.Status
 	// Compared: what Partner Center can hold for the offer type.
 	// Recorded: the digest syncDraft and certify compare, of the whole spec.
 	full := draftDigest(draftFromSpec(&offer.Spec))
-	holdable := func(d partnercenter.Draft) string {
-		w, _ := partnercenter.WritableDraft(string(offer.Spec.OfferType), normalizeDraft(d))
-		return draftDigest(w)
-	}
+	holdable := func(d partnercenter.Draft) string { return holdableDigest(offer, d) }
 	spec := holdable(draftFromSpec(&offer.Spec))
 	current, err := r.pc.GetDraft(ctx, st.ProductID)
 	if err != nil {
 		return pcError(err)
 	}
 	draft := holdable(*current)
-	adoption := &v1alpha1.Adoption{Generation: gen}
-	s.adoptionChanged = true
+	adoption := &v1alpha1.Adoption{Generation: offer.Generation}
+	st.Adoption, s.adoptionChanged = adoption, true
 	if draft == spec {
 		st.DraftDigest = full
 		s.draft = draftFound
 	}
 	if offer.Spec.Target == v1alpha1.TargetDraft {
-		st.Adoption = adoption
 		return nil
 	}
-	subs, err := r.pc.ListSubmissions(ctx, st.ProductID)
+	pub, held, err := r.readPublished(ctx, st.ProductID, offer.Spec.Target)
 	if err != nil {
-		return pcError(err)
+		return err
 	}
-	preview, live := publishedSubmissions(subs)
-	pub := preview
-	if offer.Spec.Target == v1alpha1.TargetLive && live != nil {
-		pub = live
-	}
-	if pub == nil { // never published: certify submits the draft
-		st.Adoption = adoption
+	if pub == nil { // never published, or not readable: certify submits the draft
 		return nil
-	}
-	// A preview pushed live is listed as the live submission: its
-	// version is the live one.
-	version := pub.Target
-	held, err := r.pc.GetTarget(ctx, st.ProductID, version)
-	if partnercenter.IsNotFound(err) { // not readable: certify submits the draft
-		st.Adoption = adoption
-		return nil
-	}
-	if err != nil {
-		return pcError(err)
 	}
 	published := normalizeDraft(*held)
 	digest := holdable(published)
@@ -106,7 +85,6 @@ func (r *offerRun) adoptPublished(ctx context.Context, s *offerScope) error {
 		// The spec is not what was on sale: that earlier life's
 		// submissions are not this object's. certify submits the spec,
 		// and stalls with SaleStopped when Partner Center refuses it.
-		st.Adoption = adoption
 		return nil
 	}
 	switch {
@@ -126,11 +104,68 @@ func (r *offerRun) adoptPublished(ctx context.Context, s *offerScope) error {
 	if digest == spec {
 		digest = full
 	}
+	recordPublished(s, pub, digest, stopped)
+	r.warnAdopted(s)
+	return nil
+}
+
+// holdableDigest is the digest of what of d Partner Center can hold for
+// the offer's type (partnercenter.WritableDraft).
+func holdableDigest(offer *v1alpha1.MarketplaceOffer, d partnercenter.Draft) string {
+	w, _ := partnercenter.WritableDraft(string(offer.Spec.OfferType), normalizeDraft(d))
+	return draftDigest(w)
+}
+
+// warnAdopted records a Warning for what adoption left as found: mayAdopt
+// recorded the take-over itself.
+func (r *offerRun) warnAdopted(s *offerScope) {
+	switch a := s.offer.Status.Adoption; {
+	case a.SaleStopped:
+		eventf(r.Recorder, s.offer, "Warning", v1alpha1.ReasonSaleStopped, "Adopt", "%s", adoptedMessage(s.offer, s.adoptedDiff))
+	case a.UnpublishedDraft:
+		eventf(r.Recorder, s.offer, "Warning", v1alpha1.ReasonUnpublishedDraft, "Adopt", "%s", adoptedMessage(s.offer, s.adoptedDiff))
+	}
+}
+
+// readPublished reads the submission published for target (the live one
+// for target Live once there is one, else the preview) and the version it
+// published. A nil submission means none was published, or its version
+// cannot be read.
+func (r *offerRun) readPublished(ctx context.Context, productID string, target v1alpha1.OfferTarget) (*partnercenter.Submission, *partnercenter.Draft, error) {
+	subs, err := r.pc.ListSubmissions(ctx, productID)
+	if err != nil {
+		return nil, nil, pcError(err)
+	}
+	preview, live := publishedSubmissions(subs)
+	pub := preview
+	if target == v1alpha1.TargetLive && live != nil {
+		pub = live
+	}
+	if pub == nil {
+		return nil, nil, nil
+	}
+	// A preview pushed live is listed as the live submission: its
+	// version is the live one.
+	held, err := r.pc.GetTarget(ctx, productID, pub.Target)
+	if partnercenter.IsNotFound(err) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, pcError(err)
+	}
+	return pub, held, nil
+}
+
+// recordPublished records the adopted submission pub, whose version has
+// digest, as certified and, when it is the live one, live (unless its
+// sale is stopped).
+func recordPublished(s *offerScope, pub *partnercenter.Submission, digest string, stopped bool) {
+	st, gen := &s.offer.Status, s.offer.Generation
 	ref := &v1alpha1.SubmissionRef{ID: pub.ID, Generation: gen, DraftDigest: digest, Result: v1alpha1.SubmissionSucceeded}
 	st.PreviewSubmission = ref
 	st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationPassed, Generation: gen}
 	s.certification = certificationPassed
-	if version == partnercenter.TargetLive {
+	if pub.Target == partnercenter.TargetLive {
 		ls := *ref
 		st.LiveSubmission = &ls
 		st.LiveGeneration = gen
@@ -138,15 +173,6 @@ func (r *offerRun) adoptPublished(ctx context.Context, s *offerScope) error {
 			s.live = liveSucceeded
 		}
 	}
-	st.Adoption = adoption
-	// mayAdopt recorded the take-over; what was left as found is a warning.
-	switch {
-	case stopped:
-		eventf(r.Recorder, offer, "Warning", v1alpha1.ReasonSaleStopped, "Adopt", "%s", adoptedMessage(offer, s.adoptedDiff))
-	case adoption.UnpublishedDraft:
-		eventf(r.Recorder, offer, "Warning", v1alpha1.ReasonUnpublishedDraft, "Adopt", "%s", adoptedMessage(offer, s.adoptedDiff))
-	}
-	return nil
 }
 
 // publishedSubmissions returns the newest completed, succeeded preview and

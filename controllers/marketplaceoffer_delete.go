@@ -28,24 +28,8 @@ func (r *offerRun) cleanUp(ctx context.Context, offer *v1alpha1.MarketplaceOffer
 	if st.ProductID == "" {
 		return nil
 	}
-	if ref := st.ConfigureJob; ref != nil {
-		switch purpose, jobID := parseJobRef(ref.ID); {
-		case purpose == jobStopSale || purpose == jobDelete:
-			job, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting, "waiting for the "+purpose+" job of product "+st.ProductID)
-			if err != nil {
-				return err
-			}
-			if job != nil {
-				if job.Succeeded() {
-					return nil
-				}
-				return stalled(v1alpha1.ReasonPartnerCenterRejected, "Partner Center refused to %s product %s: %s",
-					purpose, st.ProductID, feedbackMessage(job.Errors))
-			}
-		case jobID == "":
-			// A pending submission mark: whatever it made is listed below.
-			st.ConfigureJob = nil
-		}
+	if done, err := r.followCleanUpJob(ctx, st); done || err != nil {
+		return err
 	}
 	product, err := r.pc.GetProduct(ctx, st.ProductID)
 	if partnercenter.IsNotFound(err) {
@@ -61,39 +45,24 @@ func (r *offerRun) cleanUp(ctx context.Context, offer *v1alpha1.MarketplaceOffer
 	if err != nil {
 		return pcError(err)
 	}
-	var live, running, published *partnercenter.Submission
-	for i := range subs {
-		s := &subs[i]
-		switch {
-		case s.IsDraft():
-		case s.Status != partnercenter.SubmissionCompleted:
-			if running == nil {
-				running = s
-			}
-		case s.Result == partnercenter.SubmissionSucceeded:
-			published = s
-			if s.Target == partnercenter.TargetLive && live == nil {
-				live = s
-			}
-		}
-	}
+	live, running, published := sortSubmissions(subs)
 	if live != nil {
 		job, err := r.pc.StopSale(ctx, st.ProductID, live.ID)
 		if err != nil {
 			return pcError(err)
 		}
 		eventf(r.Recorder, offer, "Normal", "StopSale", "Delete", "stopping sale of %s (job %s)", st.ProductID, job.ID)
-		st.ConfigureJob = r.jobRef(jobStopSale, job.ID)
+		st.Operation = r.startOperation(jobStopSale, job.ID)
 		return waiting(r.pc.JobPollInterval(), v1alpha1.ReasonDeleting, "stopping sale of product %s (job %s)", st.ProductID, job.ID)
 	}
 	// A job in flight (a draft write, a submission not listed yet) may
 	// still publish the product: wait for it.
-	if ref := st.ConfigureJob; ref != nil {
-		purpose, _ := parseJobRef(ref.ID)
+	if ref := st.Operation; ref != nil {
+		purpose := ref.Purpose
 		if _, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting, deletionWaitMessage(st.ProductID, purpose)); err != nil {
 			return err
 		}
-		return waiting(r.Options.MinPoll, v1alpha1.ReasonDeleting, "the %s job of product %s has finished; deleting", purpose, st.ProductID)
+		return waiting(r.Options.MinPoll, v1alpha1.ReasonDeleting, "the %s job of product %s has finished; deleting", words(purpose), st.ProductID)
 	}
 	if running != nil {
 		what := jobPreview
@@ -110,6 +79,61 @@ func (r *offerRun) cleanUp(ctx context.Context, offer *v1alpha1.MarketplaceOffer
 			"product %s was published to preview only; Partner Center offers no documented way to delete it, so it is left as is", st.ProductID)
 		return nil
 	}
+	return r.deleteDraft(ctx, offer, product)
+}
+
+// followCleanUpJob follows the stop-sale or delete job a previous
+// reconcile started; done is true once it succeeded. A pending
+// submission mark is dropped: whatever it made is listed by cleanUp.
+func (r *offerRun) followCleanUpJob(ctx context.Context, st *v1alpha1.MarketplaceOfferStatus) (done bool, _ error) {
+	ref := st.Operation
+	if ref == nil {
+		return false, nil
+	}
+	switch purpose := ref.Purpose; {
+	case purpose == jobStopSale || purpose == jobDelete:
+		job, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting, "waiting for the "+words(purpose)+" job of product "+st.ProductID)
+		switch {
+		case err != nil:
+			return false, err
+		case job == nil:
+			return false, nil
+		case job.Succeeded():
+			return true, nil
+		}
+		return false, stalled(v1alpha1.ReasonPartnerCenterRejected, "Partner Center refused to %s product %s: %s",
+			words(purpose), st.ProductID, feedbackMessage(job.Errors))
+	case ref.ID == "":
+		st.Operation = nil
+	}
+	return false, nil
+}
+
+// sortSubmissions picks, of a product's submissions (newest first), the
+// newest live one that succeeded, the newest one still running, and the
+// oldest one that succeeded.
+func sortSubmissions(subs []partnercenter.Submission) (live, running, published *partnercenter.Submission) {
+	for i := range subs {
+		s := &subs[i]
+		switch {
+		case s.IsDraft():
+		case s.Status != partnercenter.SubmissionCompleted:
+			if running == nil {
+				running = s
+			}
+		case s.Result == partnercenter.SubmissionSucceeded:
+			published = s
+			if s.Target == partnercenter.TargetLive && live == nil {
+				live = s
+			}
+		}
+	}
+	return live, running, published
+}
+
+// deleteDraft starts the job that deletes a never-published draft.
+func (r *offerRun) deleteDraft(ctx context.Context, offer *v1alpha1.MarketplaceOffer, product *partnercenter.Product) error {
+	st := &offer.Status
 	job, err := r.pc.DeleteDraft(ctx, *product)
 	if partnercenter.IsNotFound(err) {
 		return nil
@@ -118,13 +142,13 @@ func (r *offerRun) cleanUp(ctx context.Context, offer *v1alpha1.MarketplaceOffer
 		return pcError(err)
 	}
 	eventf(r.Recorder, offer, "Normal", "DraftDeleted", "Delete", "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
-	st.ConfigureJob = r.jobRef(jobDelete, job.ID)
+	st.Operation = r.startOperation(jobDelete, job.ID)
 	return waiting(r.pc.JobPollInterval(), v1alpha1.ReasonDeleting, "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
 }
 
 // deletionWaitMessage says what deletion waits for while a job or
 // submission of the given purpose runs.
-func deletionWaitMessage(productID, purpose string) string {
+func deletionWaitMessage(productID string, purpose v1alpha1.OperationPurpose) string {
 	switch purpose {
 	case jobPreview:
 		return "waiting for certification of product " + productID + " to complete: Partner Center deletes only a never-published draft " +
@@ -132,5 +156,5 @@ func deletionWaitMessage(productID, purpose string) string {
 	case jobLive:
 		return "waiting for product " + productID + " to finish going live: Partner Center stops the sale only of a live offer; its sale is then stopped"
 	}
-	return "waiting for the " + purpose + " job of product " + productID + " to finish before deleting"
+	return "waiting for the " + words(purpose) + " job of product " + productID + " to finish before deleting"
 }

@@ -12,7 +12,7 @@ import (
 // syncDraft writes the draft resources (listing, plans, resell) and the
 // co-sell tab when they differ from what was last written. The draft job is
 // recorded and read again after the poll interval, never waited for. A
-// submission job recorded in status (status.configureJob holds one job) is
+// submission job recorded in status (status.operation holds one job) is
 // followed to its end before a new draft is written, so that the
 // submission it makes is recorded, not lost.
 func (r *offerRun) syncDraft(ctx context.Context, s *offerScope) error {
@@ -35,7 +35,7 @@ func (r *offerRun) syncDraft(ctx context.Context, s *offerScope) error {
 			return nil
 		}
 	}
-	if ref := st.ConfigureJob; ref != nil && (jobPurpose(ref) == jobPreview || jobPurpose(ref) == jobLive) {
+	if ref := st.Operation; ref != nil && (ref.Purpose == jobPreview || ref.Purpose == jobLive) {
 		s.draft, s.draftJob = draftWaiting, ref.ID
 		if _, err := r.settleSubmissionJob(ctx, s); err != nil {
 			return andThen(err, "the draft of generation %d is written once it has finished", s.offer.Generation)
@@ -77,7 +77,7 @@ func (r *offerRun) syncDraft(ctx context.Context, s *offerScope) error {
 		s.draft = draftWritten
 		return nil
 	}
-	st.ConfigureJob = r.jobRef(jobDraft, job.ID)
+	st.Operation = r.startOperation(jobDraft, job.ID)
 	s.draft, s.draftJob = draftWriting, job.ID
 	return waiting(r.pc.JobPollInterval(), v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", job.ID)
 }
@@ -90,13 +90,13 @@ func (r *offerRun) syncDraft(ctx context.Context, s *offerScope) error {
 // phase's job is left to its phase.
 func (r *offerRun) followDraftJob(ctx context.Context, s *offerScope, digest string) error {
 	st := &s.offer.Status
-	if st.ConfigureJob == nil {
+	if st.Operation == nil {
 		return nil
 	}
-	if purpose, _ := parseJobRef(st.ConfigureJob.ID); purpose != jobDraft {
+	if purpose := st.Operation.Purpose; purpose != jobDraft {
 		return nil
 	}
-	started := st.ConfigureJob.StartedAt
+	started := st.Operation.StartedAt
 	job, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft")
 	switch {
 	case err != nil:
@@ -118,12 +118,12 @@ func (r *offerRun) followDraftJob(ctx context.Context, s *offerScope, digest str
 // finishedJob reads the configure job recorded in status. While it runs,
 // it waits with reason and message (the job ID is appended), reading it
 // again after the poll interval. Once it has finished, it clears
-// status.configureJob and returns the job and its ID, or a nil job when
+// status.operation and returns the job and its ID, or a nil job when
 // Partner Center no longer knows it.
 func (r *offerRun) finishedJob(ctx context.Context, st *v1alpha1.MarketplaceOfferStatus,
 	reason, message string) (*partnercenter.Job, string, error) {
-	ref := st.ConfigureJob
-	_, jobID := parseJobRef(ref.ID)
+	ref := st.Operation
+	jobID := ref.ID
 	job, err := r.pc.GetJob(ctx, jobID)
 	if err != nil && !partnercenter.IsNotFound(err) {
 		return nil, jobID, pcError(err)
@@ -131,7 +131,7 @@ func (r *offerRun) finishedJob(ctx context.Context, st *v1alpha1.MarketplaceOffe
 	if err == nil && !job.Done() {
 		return nil, jobID, waiting(r.jobPoll(ref), reason, "%s (job %s)", message, jobID)
 	}
-	st.ConfigureJob = nil
+	st.Operation = nil
 	if err != nil {
 		return nil, jobID, nil
 	}

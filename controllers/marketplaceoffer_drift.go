@@ -340,8 +340,8 @@ func settledDraft(offer *v1alpha1.MarketplaceOffer) bool {
 	if st.DraftDigest == "" || st.DraftDigest != specDigest(draftFromSpec(&offer.Spec), coSellFromSpec(&offer.Spec)) {
 		return false
 	}
-	if ref := st.ConfigureJob; ref != nil {
-		if purpose, _ := parseJobRef(ref.ID); purpose == jobDraft || purpose == jobCreate {
+	if ref := st.Operation; ref != nil {
+		if purpose := ref.Purpose; purpose == jobDraft || purpose == jobCreate {
 			return false
 		}
 	}

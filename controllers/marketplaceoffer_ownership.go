@@ -190,6 +190,7 @@ func (r *offerRun) madeByMigration(ctx context.Context, offer *v1alpha1.Marketpl
 // between the create and the status write does not leak the product.
 func (r *MarketplaceOfferReconciler) finalizeOffer(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	st := &offer.Status
+	upgradeOperation(st)
 	if observing(offer) {
 		eventf(r.Recorder, offer, "Normal", "LeftInPartnerCenter", "Delete",
 			"managementPolicy is Observe: deletion leaves offer ID %s in Partner Center as it is", offer.Spec.OfferID)
@@ -226,8 +227,8 @@ func (r *offerRun) finalize(ctx context.Context, offer *v1alpha1.MarketplaceOffe
 		// call and before its job was recorded leaves no job to wait for:
 		// Microsoft publishes no bound on how long a create job takes, so
 		// a product still being made then is not found and is left.)
-		if ref := st.ConfigureJob; ref != nil {
-			if purpose, _ := parseJobRef(ref.ID); purpose == jobCreate {
+		if ref := st.Operation; ref != nil {
+			if purpose := ref.Purpose; purpose == jobCreate {
 				if _, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting,
 					"waiting for the create of product "+st.CreatePending.OfferID+" to finish before deleting it"); err != nil {
 					return err

@@ -75,6 +75,7 @@ type offerScope struct {
 // conditions and display phase from what they found.
 func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	s := &offerScope{offer: offer}
+	upgradeOperation(&offer.Status)
 	pc, err := r.PartnerCenter.Connect(ctx, offer.Namespace)
 	if err != nil {
 		err = pcError(err)

@@ -41,35 +41,8 @@ func (r *offerRun) ensureProduct(ctx context.Context, s *offerScope) error {
 	// A create marked pending by an earlier reconcile made the product
 	// this finds, if any: it is ours (marketplaceoffer_ownership.go).
 	ours := createPendingFor(offer)
-	// A create job in flight: read it at most once per poll interval; the
-	// worker never waits for it.
-	if ref := offer.Status.ConfigureJob; ref != nil {
-		if purpose, _ := parseJobRef(ref.ID); purpose != jobCreate {
-			offer.Status.ConfigureJob = nil // a job of a product this status no longer names
-		} else {
-			job, jobID, err := r.finishedJob(ctx, &offer.Status, v1alpha1.ReasonSyncingDraft, "Partner Center is creating product "+spec.OfferID)
-			switch {
-			case err != nil:
-				return err
-			case job != nil && job.Succeeded():
-				detail, err := r.pc.GetJobDetail(ctx, jobID)
-				if err != nil {
-					return pcError(err)
-				}
-				if id := detail.ProductID(); id != "" {
-					offer.Status.ProductID, offer.Status.CreatePending = id, nil
-					s.createdProduct = true
-					return nil
-				}
-			case job != nil:
-				// Refused, perhaps because another writer created it
-				// meanwhile: look it up before giving up.
-				if _, ferr := r.pc.FindProduct(ctx, spec.OfferID); ferr != nil {
-					return stalled(v1alpha1.ReasonPartnerCenterRejected,
-						"Partner Center refused to create product %s: %s", spec.OfferID, feedbackMessage(job.Errors))
-				}
-			}
-		}
+	if done, err := r.followCreateJob(ctx, s); done || err != nil {
+		return err
 	}
 	product, err := r.pc.FindProduct(ctx, spec.OfferID)
 	if partnercenter.IsNotFound(err) {
@@ -79,18 +52,7 @@ func (r *offerRun) ensureProduct(ctx context.Context, s *offerScope) error {
 		if sol != nil {
 			return waitForMigration(offer, sol)
 		}
-		if err := r.markCreatePending(ctx, offer); err != nil {
-			return err
-		}
-		job, err := r.pc.CreateProduct(ctx, partnercenter.ProductSpec{
-			OfferID: spec.OfferID, OfferType: string(spec.OfferType), Name: spec.Listing.Title,
-		})
-		if err != nil {
-			return pcError(err)
-		}
-		offer.Status.ConfigureJob = r.jobRef(jobCreate, job.ID)
-		return waiting(r.pc.JobPollInterval(), v1alpha1.ReasonSyncingDraft,
-			"Partner Center is creating product %s (job %s)", spec.OfferID, job.ID)
+		return r.createProduct(ctx, offer)
 	}
 	if err != nil {
 		return pcError(err)
@@ -112,6 +74,63 @@ func (r *offerRun) ensureProduct(ctx context.Context, s *offerScope) error {
 	}
 	offer.Status.ProductID, offer.Status.CreatePending = product.ID, nil
 	return nil
+}
+
+// createProduct marks the create pending (marketplaceoffer_ownership.go),
+// then starts the job that creates the product.
+func (r *offerRun) createProduct(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
+	spec := &offer.Spec
+	if err := r.markCreatePending(ctx, offer); err != nil {
+		return err
+	}
+	job, err := r.pc.CreateProduct(ctx, partnercenter.ProductSpec{
+		OfferID: spec.OfferID, OfferType: string(spec.OfferType), Name: spec.Listing.Title,
+	})
+	if err != nil {
+		return pcError(err)
+	}
+	offer.Status.Operation = r.startOperation(jobCreate, job.ID)
+	return waiting(r.pc.JobPollInterval(), v1alpha1.ReasonSyncingDraft,
+		"Partner Center is creating product %s (job %s)", spec.OfferID, job.ID)
+}
+
+// followCreateJob follows a create job in flight: read at most once per
+// poll interval, the worker never waits for it. done is true once the
+// job's detail named the product, recorded in status.productID. Another
+// purpose's job is of a product this status no longer names: dropped.
+func (r *offerRun) followCreateJob(ctx context.Context, s *offerScope) (done bool, _ error) {
+	offer := s.offer
+	ref, offerID := offer.Status.Operation, offer.Spec.OfferID
+	if ref == nil {
+		return false, nil
+	}
+	if ref.Purpose != jobCreate {
+		offer.Status.Operation = nil
+		return false, nil
+	}
+	job, jobID, err := r.finishedJob(ctx, &offer.Status, v1alpha1.ReasonSyncingDraft, "Partner Center is creating product "+offerID)
+	switch {
+	case err != nil:
+		return false, err
+	case job != nil && job.Succeeded():
+		detail, err := r.pc.GetJobDetail(ctx, jobID)
+		if err != nil {
+			return false, pcError(err)
+		}
+		if id := detail.ProductID(); id != "" {
+			offer.Status.ProductID, offer.Status.CreatePending = id, nil
+			s.createdProduct = true
+			return true, nil
+		}
+	case job != nil:
+		// Refused, perhaps because another writer created it meanwhile:
+		// look it up before giving up.
+		if _, ferr := r.pc.FindProduct(ctx, offerID); ferr != nil {
+			return false, stalled(v1alpha1.ReasonPartnerCenterRejected,
+				"Partner Center refused to create product %s: %s", offerID, feedbackMessage(job.Errors))
+		}
+	}
+	return false, nil
 }
 
 // waitForMigration waits for the Solution migrating into the offer, or

@@ -134,7 +134,7 @@ func (r *offerRun) settleSubmissions(ctx context.Context, s *offerScope) error {
 // the target does not unpublish).
 func (r *offerRun) settleLive(ctx context.Context, s *offerScope, fresh *partnercenter.Submission) error {
 	st := &s.offer.Status
-	if ref := st.ConfigureJob; ref != nil && jobPurpose(ref) == jobLive {
+	if ref := st.Operation; ref != nil && ref.Purpose == jobLive {
 		sub, err := r.settleSubmissionJob(ctx, s)
 		if err != nil {
 			return err
@@ -155,13 +155,13 @@ func (r *offerRun) settleLive(ctx context.Context, s *offerScope, fresh *partner
 // submission made, or nil.
 func (r *offerRun) settleSubmissionJob(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
 	st := &s.offer.Status
-	ref := st.ConfigureJob
+	ref := st.Operation
 	if ref == nil {
 		return nil, nil
 	}
 	var sub *partnercenter.Submission
 	var err error
-	switch jobPurpose(ref) {
+	switch ref.Purpose {
 	case jobPreview:
 		sub, err = r.followPreviewJob(ctx, s)
 	case jobLive:
@@ -169,7 +169,7 @@ func (r *offerRun) settleSubmissionJob(ctx context.Context, s *offerScope) (*par
 	default:
 		return nil, nil
 	}
-	if err != nil && (st.ConfigureJob != nil || !isStalled(err)) {
+	if err != nil && (st.Operation != nil || !isStalled(err)) {
 		return nil, err
 	}
 	return sub, nil
@@ -183,7 +183,7 @@ func (r *offerRun) settleSubmissionJob(ctx context.Context, s *offerScope) (*par
 // read it again.
 func (r *offerRun) submitPreview(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
 	st, gen := &s.offer.Status, s.offer.Generation
-	if ref := st.ConfigureJob; ref != nil && jobPurpose(ref) == jobPreview {
+	if ref := st.Operation; ref != nil && ref.Purpose == jobPreview {
 		if sub, err := r.followPreviewJob(ctx, s); err != nil || sub != nil {
 			return sub, err
 		}
@@ -192,7 +192,7 @@ func (r *offerRun) submitPreview(ctx context.Context, s *offerScope) (*partnerce
 	if ps != nil && ps.DraftDigest == st.DraftDigest && !retryFailed(ctx, ps) {
 		return nil, nil
 	}
-	if st.ConfigureJob == nil && s.draftJobStarted != nil {
+	if st.Operation == nil && s.draftJobStarted != nil {
 		sub, err := r.unrecordedPreview(ctx, s, s.draftJobStarted.Time, gen)
 		if err != nil || sub != nil {
 			return sub, err
@@ -224,13 +224,13 @@ func retryFailed(ctx context.Context, ref *v1alpha1.SubmissionRef) bool {
 // the submission, or nil when the job made none (the caller may submit).
 func (r *offerRun) followPreviewJob(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
 	st := &s.offer.Status
-	ref := st.ConfigureJob
+	ref := st.Operation
 	gen := ref.Generation
 	if gen == 0 { // recorded before the job's generation was
 		gen = s.offer.Generation
 	}
-	if _, jobID := parseJobRef(ref.ID); jobID == "" {
-		st.ConfigureJob = nil
+	if jobID := ref.ID; jobID == "" {
+		st.Operation = nil
 		if ref.StartedAt == nil {
 			return nil, nil
 		}
@@ -240,7 +240,7 @@ func (r *offerRun) followPreviewJob(ctx context.Context, s *offerScope) (*partne
 	// draft digest in status is the one submitted.
 	sub, startedAt, err := r.finishSubmissionJob(ctx, s, partnercenter.TargetPreview, v1alpha1.ReasonCertifying,
 		fmt.Sprintf("submitting generation %d for certification", gen))
-	if st.ConfigureJob != nil {
+	if st.Operation != nil {
 		s.certification = certificationSubmitting
 	}
 	var refused *jobRefused
@@ -357,7 +357,7 @@ func (r *offerRun) followLive(ctx context.Context, s *offerScope, fresh *partner
 // before and returns the new submission or nil.
 func (r *offerRun) submitLive(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
 	st := &s.offer.Status
-	if ref := st.ConfigureJob; ref != nil && jobPurpose(ref) == jobLive {
+	if ref := st.Operation; ref != nil && ref.Purpose == jobLive {
 		if sub, err := r.followLiveJob(ctx, s); err != nil || sub != nil {
 			return sub, err
 		}
@@ -382,12 +382,12 @@ func (r *offerRun) followLiveJob(ctx context.Context, s *offerScope) (*partnerce
 	st := &s.offer.Status
 	ps := st.PreviewSubmission
 	if ps == nil { // no preview to publish: not a job of this status
-		st.ConfigureJob = nil
+		st.Operation = nil
 		return nil, nil
 	}
 	sub, startedAt, err := r.finishSubmissionJob(ctx, s, partnercenter.TargetLive, v1alpha1.ReasonGoingLive,
 		fmt.Sprintf("publishing generation %d live", ps.Generation))
-	if st.ConfigureJob != nil {
+	if st.Operation != nil {
 		s.live = liveSubmitting
 	}
 	var refused *jobRefused
@@ -424,10 +424,10 @@ func (r *offerRun) recordLive(s *offerScope) {
 // startSubmissionJob starts a submission job (preview or live) for
 // generation gen and records it in status; it waits first for any other
 // job recorded there. The reconcile then waits one job poll interval.
-func (r *offerRun) startSubmissionJob(ctx context.Context, s *offerScope, purpose, reason, what string,
+func (r *offerRun) startSubmissionJob(ctx context.Context, s *offerScope, purpose v1alpha1.OperationPurpose, reason, what string,
 	gen int64, start func() (*partnercenter.Job, error)) error {
 	st := &s.offer.Status
-	if ref := st.ConfigureJob; ref != nil {
+	if ref := st.Operation; ref != nil {
 		return waiting(r.jobPoll(ref), reason, "waiting for job %s before %s", ref.ID, what)
 	}
 	// A preview submission cannot be told apart from another on retry
@@ -450,8 +450,8 @@ func (r *offerRun) startSubmissionJob(ctx context.Context, s *offerScope, purpos
 	if err != nil {
 		return pcError(err)
 	}
-	st.ConfigureJob = r.jobRef(purpose, job.ID)
-	st.ConfigureJob.Generation = gen
+	st.Operation = r.startOperation(purpose, job.ID)
+	st.Operation.Generation = gen
 	s.submitJob = job.ID
 	return waiting(r.pc.JobPollInterval(), reason, "Partner Center is %s (job %s)", what, job.ID)
 }
@@ -466,7 +466,7 @@ func (r *offerRun) startSubmissionJob(ctx context.Context, s *offerScope, purpos
 func (r *offerRun) finishSubmissionJob(ctx context.Context, s *offerScope,
 	target partnercenter.SubmissionTarget, reason, what string) (*partnercenter.Submission, *metav1.Time, error) {
 	st := &s.offer.Status
-	ref := st.ConfigureJob
+	ref := st.Operation
 	startedAt := ref.StartedAt
 	job, jobID, err := r.finishedJob(ctx, st, reason, "Partner Center is "+what)
 	s.submitJob = jobID
@@ -476,7 +476,7 @@ func (r *offerRun) finishSubmissionJob(ctx context.Context, s *offerScope,
 	// submit again (the chaos fault run: 4 of 500 offers submitted twice
 	// once failed reads went back to the workqueue).
 	keepJob := func(err error) (*partnercenter.Submission, *metav1.Time, error) {
-		st.ConfigureJob = ref
+		st.Operation = ref
 		return nil, nil, pcError(err)
 	}
 	switch {
@@ -566,19 +566,19 @@ func andThen(err error, format string, args ...any) error {
 }
 
 // markSubmitPending records in status, before a submission is made, that
-// it is about to be: status.configureJob holds "<purpose>/" without a job
+// it is about to be: status.operation holds its purpose without a job
 // ID, since when, for generation gen. The whole status found so far is
 // written with it (the product ID and draft digest the mark is about),
 // replacing the stored one under the object's resource version: a writer
 // in between makes it fail, and nothing is submitted. What this reconcile
 // found is kept for the status write at its end.
-func (r *offerRun) markSubmitPending(ctx context.Context, offer *v1alpha1.MarketplaceOffer, purpose string, gen int64) error {
-	prev := offer.Status.ConfigureJob
+func (r *offerRun) markSubmitPending(ctx context.Context, offer *v1alpha1.MarketplaceOffer, purpose v1alpha1.OperationPurpose, gen int64) error {
+	prev := offer.Status.Operation
 	now := r.now()
-	offer.Status.ConfigureJob = &v1alpha1.JobRef{ID: purpose + "/", StartedAt: &now, Generation: gen}
+	offer.Status.Operation = &v1alpha1.Operation{Purpose: purpose, StartedAt: &now, Generation: gen}
 	want := *offer.Status.DeepCopy()
 	if err := r.Status().Update(ctx, offer); err != nil {
-		offer.Status.ConfigureJob = prev
+		offer.Status.Operation = prev
 		return err
 	}
 	offer.Status = want
