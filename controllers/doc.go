@@ -60,6 +60,14 @@
 // team namespaces); tests use partnercenter.Static over
 // internal/partnercenter/fake or the simulator of internal/simulator.
 //
+// Jobs. Partner Center's writes are jobs that outlive a reconcile: the
+// phase that starts one records it in status.operation (purpose, job ID,
+// start, generation; operation.go) and returns a wait; the next
+// reconcile's phase of that purpose reads the job (finishedJob in
+// marketplaceoffer_draft.go) and, once it ended, records what it made.
+// A status stored by a release before status.operation holds the job in
+// status.configureJob; upgradeOperation moves it over first.
+//
 // Status. Phases set no condition. After they ran, setOfferConditions
 // (marketplaceoffer_status.go) and setSolutionConditions
 // (solution_status.go) compute the domain conditions (DraftSynced,

@@ -57,15 +57,8 @@ func (r *offerRun) syncDraft(ctx context.Context, s *offerScope) error {
 	}
 	// The co-sell tab is another API's (the Partner Ingestion API),
 	// written synchronously; what no API can write is said in DraftSynced.
-	if cosell != nil {
-		unwritten, err := r.pc.ConfigureCoSell(ctx, s.offer.Spec.OfferID, string(s.offer.Spec.OfferType), *cosell)
-		switch {
-		case partnercenter.ClassOf(err) == partnercenter.ClassUnsupported:
-			s.unwritten = append(s.unwritten, partnercenter.FeedbackItem{Resource: "spec.coSell", Message: err.Error()})
-		case err != nil:
-			return pcError(err)
-		}
-		s.unwritten = append(s.unwritten, unwritten...)
+	if err := r.writeCoSell(ctx, s, cosell); err != nil {
+		return err
 	}
 	job, err := r.pc.ConfigureDraft(ctx, st.ProductID, string(s.offer.Spec.OfferType), desired)
 	if err != nil {
@@ -80,6 +73,23 @@ func (r *offerRun) syncDraft(ctx context.Context, s *offerScope) error {
 	st.Operation = r.startOperation(jobDraft, job.ID)
 	s.draft, s.draftJob = draftWriting, job.ID
 	return waiting(r.pc.JobPollInterval(), v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", job.ID)
+}
+
+// writeCoSell writes the co-sell tab, when the spec has one, and records
+// what of it has no published place.
+func (r *offerRun) writeCoSell(ctx context.Context, s *offerScope, cosell *partnercenter.CoSellListing) error {
+	if cosell == nil {
+		return nil
+	}
+	unwritten, err := r.pc.ConfigureCoSell(ctx, s.offer.Spec.OfferID, string(s.offer.Spec.OfferType), *cosell)
+	switch {
+	case partnercenter.ClassOf(err) == partnercenter.ClassUnsupported:
+		s.unwritten = append(s.unwritten, partnercenter.FeedbackItem{Resource: "spec.coSell", Message: err.Error()})
+	case err != nil:
+		return pcError(err)
+	}
+	s.unwritten = append(s.unwritten, unwritten...)
+	return nil
 }
 
 // followDraftJob follows the draft job a previous reconcile started. A job

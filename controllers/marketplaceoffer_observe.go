@@ -59,6 +59,37 @@ func (r *offerRun) observe(ctx context.Context, s *offerScope) error {
 	return nil
 }
 
+// observePublished records the phase Partner Center's submissions show
+// and how they differ from target, and returns the submission whose
+// version is compared with the spec: nil when there is none to compare
+// (target Draft, or nothing published).
+func observePublished(obs *observation, target v1alpha1.OfferTarget, subs []partnercenter.Submission) *partnercenter.Submission {
+	preview, live := publishedSubmissions(subs)
+	switch {
+	case live != nil && live.State != partnercenter.LifecycleDeprecated:
+		obs.phase = v1alpha1.PhaseLive
+	case preview != nil:
+		obs.phase = v1alpha1.PhasePreview
+	}
+	if target == v1alpha1.TargetDraft {
+		return nil
+	}
+	pub := preview
+	if target == v1alpha1.TargetLive {
+		pub = live
+	}
+	switch {
+	case pub == nil && preview != nil:
+		obs.differences = append(obs.differences, fmt.Sprintf("target: spec %s, Partner Center publishes a preview only", target))
+		pub = preview
+	case pub == nil:
+		obs.differences = append(obs.differences, fmt.Sprintf("target: spec %s, Partner Center holds a draft only", target))
+	case pub.State == partnercenter.LifecycleDeprecated:
+		obs.differences = append(obs.differences, fmt.Sprintf("target: spec %s, the sale was stopped in Partner Center", target))
+	}
+	return pub
+}
+
 // readObservation reads the product (by status.productID, or by offer
 // ID), its draft, its submissions and the version published at the
 // spec's target, and compares each with the spec.
@@ -104,29 +135,9 @@ func (r *offerRun) readObservation(ctx context.Context, s *offerScope) error {
 	if err != nil {
 		return pcError(err)
 	}
-	preview, live := publishedSubmissions(subs)
-	switch {
-	case live != nil && live.State != partnercenter.LifecycleDeprecated:
-		obs.phase = v1alpha1.PhaseLive
-	case preview != nil:
-		obs.phase = v1alpha1.PhasePreview
-	}
-	if spec.Target == v1alpha1.TargetDraft {
+	pub := observePublished(obs, spec.Target, subs)
+	if pub == nil {
 		return nil
-	}
-	pub := preview
-	if spec.Target == v1alpha1.TargetLive {
-		pub = live
-	}
-	switch {
-	case pub == nil && preview != nil:
-		obs.differences = append(obs.differences, fmt.Sprintf("target: spec %s, Partner Center publishes a preview only", spec.Target))
-		pub = preview
-	case pub == nil:
-		obs.differences = append(obs.differences, fmt.Sprintf("target: spec %s, Partner Center holds a draft only", spec.Target))
-		return nil
-	case pub.State == partnercenter.LifecycleDeprecated:
-		obs.differences = append(obs.differences, fmt.Sprintf("target: spec %s, the sale was stopped in Partner Center", spec.Target))
 	}
 	// A preview pushed live is listed as the live submission: its
 	// version is the live one.

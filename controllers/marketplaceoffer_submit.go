@@ -437,8 +437,7 @@ func (r *offerRun) startSubmissionJob(ctx context.Context, s *offerScope, purpos
 	// The mark is a write of its own, under the object's resource version,
 	// even right after a draft job completed: a reconcile working from a
 	// stale copy then fails to write it and submits nothing, where a list
-	// of the submissions would not show one whose job has not run yet
-	// (the chaos fault run submitted 4 of 500 offers twice without it). A
+	// of the submissions would not show one whose job has not run yet. A
 	// live submission names the preview it publishes, and Partner Center
 	// answers a second one with the same submission: it needs no mark.
 	if purpose == jobPreview {
@@ -473,8 +472,7 @@ func (r *offerRun) finishSubmissionJob(ctx context.Context, s *offerScope,
 	// The job stays recorded until the submission it made is: a read
 	// below that fails (the status is still written) must not leave a
 	// status that names neither, from which the next reconcile would
-	// submit again (the chaos fault run: 4 of 500 offers submitted twice
-	// once failed reads went back to the workqueue).
+	// submit again.
 	keepJob := func(err error) (*partnercenter.Submission, *metav1.Time, error) {
 		st.Operation = ref
 		return nil, nil, pcError(err)
@@ -500,29 +498,9 @@ func (r *offerRun) finishSubmissionJob(ctx context.Context, s *offerScope,
 	if err != nil {
 		return keepJob(err)
 	}
-	id := detail.SubmissionID()
-	if id == "" && target == partnercenter.TargetLive && st.PreviewSubmission != nil {
-		// The detail did not list it: a live submission is the preview
-		// submission it publishes (one submission stands for both).
-		id = st.PreviewSubmission.ID
-	}
-	if id == "" {
-		// The detail did not list it: the newest preview submission made
-		// since the job started (less one poll interval, for clock skew;
-		// status times are whole seconds, which errs the same way).
-		// An older one, or one whose sale was stopped, is of an earlier
-		// life of the product.
-		subs, err := r.pc.ListSubmissions(ctx, st.ProductID)
-		if err != nil {
-			return keepJob(err)
-		}
-		for i := range subs {
-			if sub := &subs[i]; sub.Target == target && sub.State != partnercenter.LifecycleDeprecated &&
-				(startedAt == nil || !sub.Created.Before(startedAt.Add(-r.pc.JobPollInterval()))) {
-				id = sub.ID
-				break
-			}
-		}
+	id, err := r.submissionMadeBy(ctx, st, target, startedAt, detail)
+	if err != nil {
+		return keepJob(err)
 	}
 	if id == "" {
 		return nil, nil, stalled(v1alpha1.ReasonPartnerCenterRejected, "job %s succeeded but Partner Center lists no %s submission made by it", jobID, target)
@@ -563,6 +541,35 @@ func andThen(err error, format string, args ...any) error {
 		return err
 	}
 	return waiting(w.after, w.reason, "%s; %s", w.message, fmt.Sprintf(format, args...))
+}
+
+// submissionMadeBy is the ID of the submission to target that a
+// submission job started at startedAt made, as its detail names it or,
+// when the detail does not list it: for live, the preview submission it
+// publishes (one submission stands for both); else the newest submission
+// to target made since the job started (less one poll interval, for clock
+// skew; status times are whole seconds, which errs the same way). An older
+// one, or one whose sale was stopped, is of an earlier life of the
+// product. "" when there is none.
+func (r *offerRun) submissionMadeBy(ctx context.Context, st *v1alpha1.MarketplaceOfferStatus, target partnercenter.SubmissionTarget,
+	startedAt *metav1.Time, detail *partnercenter.JobDetail) (string, error) {
+	if id := detail.SubmissionID(); id != "" {
+		return id, nil
+	}
+	if target == partnercenter.TargetLive && st.PreviewSubmission != nil {
+		return st.PreviewSubmission.ID, nil
+	}
+	subs, err := r.pc.ListSubmissions(ctx, st.ProductID)
+	if err != nil {
+		return "", err
+	}
+	for i := range subs {
+		if sub := &subs[i]; sub.Target == target && sub.State != partnercenter.LifecycleDeprecated &&
+			(startedAt == nil || !sub.Created.Before(startedAt.Add(-r.pc.JobPollInterval()))) {
+			return sub.ID, nil
+		}
+	}
+	return "", nil
 }
 
 // markSubmitPending records in status, before a submission is made, that

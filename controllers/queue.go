@@ -24,10 +24,8 @@ import (
 // of the initial list that still holds work (never reconciled, or mid
 // lifecycle when the operator started): while other objects' job polls
 // keep the workers busy at normal priority, it is not reconciled at all
-// (controller-runtime#3496). Measured in the chaos fault run (objects
-// created before the operator starts, 200 ms Partner Center latency): the
-// third of the offers that no Solution woke had no status for 4.5
-// minutes, until every other offer was live.
+// (controller-runtime#3496): an offer that no Solution wakes waits until
+// every other offer is settled.
 
 // initialWork re-adds, at normal priority, the objects of the initial list
 // that hold work: the priority queue keeps the highest priority an object

@@ -137,15 +137,10 @@ func setupWithManager[O conditionsObject](mgr ctrl.Manager, r reconcile.Reconcil
 // deleted object, settles a suspended one, or runs the kind's phases, and
 // summarises Ready, Reconciling and Stalled from the outcome.
 func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, k *kind[O]) (_ ctrl.Result, retErr error) {
-	c, obj := k.client, k.newObject()
-	if err := c.Get(ctx, req.NamespacedName, obj); err != nil {
-		if apierrors.IsNotFound(err) {
-			k.deferred.reset(req.NamespacedName)
-			if k.forget != nil {
-				k.forget(req.NamespacedName)
-			}
-		}
-		return ctrl.Result{}, client.IgnoreNotFound(err)
+	c := k.client
+	obj, found, err := getObject(ctx, req, k)
+	if err != nil || !found {
+		return ctrl.Result{}, err
 	}
 	if err := ensureFinalizer(ctx, c, obj, k); err != nil {
 		return ctrl.Result{}, err
@@ -170,17 +165,11 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 	case deleting:
 		return finalizeObject(ctx, obj, k)
 	case k.suspended(obj):
-		// The generation is observed only when its spec, suspend apart,
-		// is the one observed last (suspend.go).
-		pending := *k.observedSpecDigest(obj) != k.specDigest(obj)
-		editConditions(obj, summarizeSuspended)
-		if !pending {
-			*k.observedGeneration(obj) = gen
-		}
+		settleSuspended(obj, k)
 		return ctrl.Result{}, nil
 	}
 	editConditions(obj, func(conds *[]metav1.Condition) { markStale(conds, gen) })
-	err := k.reconcile(ctx, obj)
+	err = k.reconcile(ctx, obj)
 	after := partnercenter.RetryDeferred(err)
 	if after == 0 {
 		k.deferred.reset(req.NamespacedName)
@@ -203,14 +192,45 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 		// Reported, and still tried again when Partner Center asked.
 		res, err = ctrl.Result{RequeueAfter: after}, nil
 	}
-	// A settled or stalled object is also woken for its resync, at low
-	// priority: an object created or edited meanwhile goes first.
-	if k.resyncAfter != nil && (o.kind == outcomeDone || o.kind == outcomeStalled) {
-		if after := k.resyncAfter(obj); after > 0 && (res.RequeueAfter == 0 || after < res.RequeueAfter) {
-			res.RequeueAfter, res.Priority = after, ptr.To(handler.LowPriority)
-		}
+	return withResync(res, o, obj, k), err
+}
+
+// settleSuspended summarises a suspended object. Its generation is
+// observed only when its spec, suspend apart, is the one observed last
+// (suspend.go).
+func settleSuspended[O conditionsObject](obj O, k *kind[O]) {
+	pending := *k.observedSpecDigest(obj) != k.specDigest(obj)
+	editConditions(obj, summarizeSuspended)
+	if !pending {
+		*k.observedGeneration(obj) = obj.GetGeneration()
 	}
-	return res, err
+}
+
+// withResync wakes a settled or stalled object also for its resync, at
+// low priority: an object created or edited meanwhile goes first.
+func withResync[O conditionsObject](res ctrl.Result, o outcome, obj O, k *kind[O]) ctrl.Result {
+	if k.resyncAfter == nil || (o.kind != outcomeDone && o.kind != outcomeStalled) {
+		return res
+	}
+	if after := k.resyncAfter(obj); after > 0 && (res.RequeueAfter == 0 || after < res.RequeueAfter) {
+		res.RequeueAfter, res.Priority = after, ptr.To(handler.LowPriority)
+	}
+	return res
+}
+
+// getObject reads the object of req. An object that no longer exists is
+// not found, and the reconciler drops what it kept about it.
+func getObject[O conditionsObject](ctx context.Context, req ctrl.Request, k *kind[O]) (O, bool, error) {
+	obj := k.newObject()
+	err := k.client.Get(ctx, req.NamespacedName, obj)
+	if apierrors.IsNotFound(err) {
+		k.deferred.reset(req.NamespacedName)
+		if k.forget != nil {
+			k.forget(req.NamespacedName)
+		}
+		return obj, false, nil
+	}
+	return obj, err == nil, err
 }
 
 // ensureFinalizer adds or removes the kind's finalizer on a live object.
