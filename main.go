@@ -406,12 +406,12 @@ func run(ctx context.Context, cfg *rest.Config, opts options) error {
 	// One event budget for both controllers.
 	events := controllers.NewBoundedRecorder(mgr.GetEventRecorder("cosell-operator"), opts.eventsPerSecond, max(1, int(10*opts.eventsPerSecond)))
 	if err := (&controllers.MarketplaceOfferReconciler{Dependencies: controllers.Dependencies{
-		Client: mgr.GetClient(), PartnerCenter: pc.client, Recorder: events, Options: offerOpts,
+		Client: mgr.GetClient(), PartnerCenter: pc.connector(), Recorder: events, Options: offerOpts,
 	}}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the MarketplaceOffer controller: %w", err)
 	}
 	if err := (&controllers.SolutionReconciler{Dependencies: controllers.Dependencies{
-		Client: mgr.GetClient(), PartnerCenter: pc.client, Recorder: events, Options: solutionOpts,
+		Client: mgr.GetClient(), PartnerCenter: pc.connector(), Recorder: events, Options: solutionOpts,
 	}}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the Solution controller: %w", err)
 	}
@@ -464,6 +464,15 @@ type readers interface {
 type partnerCenterClients struct {
 	client partnercenter.Client
 	router *teams.Router
+}
+
+// connector is how the controllers reach Partner Center: through the
+// router when there is one (team namespaces), else the one client.
+func (c partnerCenterClients) connector() partnercenter.Connector {
+	if c.router != nil {
+		return c.router.Connector()
+	}
+	return partnercenter.Static(c.client)
 }
 
 // partnerCenter builds the Partner Center client: the embedded simulator

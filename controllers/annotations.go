@@ -32,7 +32,8 @@ var operatorAnnotationChanged = predicate.Funcs{
 func operatorAnnotationsEqual(a, b map[string]string) bool {
 	for _, m := range [][2]map[string]string{{a, b}, {b, a}} {
 		for k, v := range m[0] {
-			if w, ok := m[1][k]; strings.HasPrefix(k, v1alpha1.AnnotationPrefix) && (!ok || w != v) {
+			ours := strings.HasPrefix(k, v1alpha1.AnnotationPrefix) || k == fluxRequestedAtAnnotation
+			if w, ok := m[1][k]; ours && (!ok || w != v) {
 				return false
 			}
 		}
@@ -40,19 +41,45 @@ func operatorAnnotationsEqual(a, b map[string]string) bool {
 	return true
 }
 
+// fluxRequestedAtAnnotation is Flux's request for a reconcile now (set by
+// `flux reconcile` and by Flux's notification receivers). The operator
+// honours it like its own reconcile-requested-at annotation and echoes it
+// in status.lastHandledReconcileAt, where Flux's tools look for it.
+const fluxRequestedAtAnnotation = "reconcile.fluxcd.io/requestedAt"
+
+// requestedAt is the reconcile request that annotations hold: the value
+// of the reconcile-requested-at annotation or of Flux's requestedAt. When
+// both are set, the greater value counts (both are timestamps in RFC 3339
+// form by convention, so the later request), so that the choice does not
+// swing between the two from one reconcile to the next.
+func requestedAt(annotations map[string]string) (string, bool) {
+	ours, okOurs := annotations[v1alpha1.ReconcileRequestedAtAnnotation]
+	flux, okFlux := annotations[fluxRequestedAtAnnotation]
+	switch {
+	case okOurs && okFlux:
+		return max(ours, flux), true
+	case okFlux:
+		return flux, true
+	}
+	return ours, okOurs
+}
+
 // handleReconcileRequest records that the reconcile asked for by the
-// reconcile-requested-at annotation was handled: lastHandled (the kind's
-// status.lastHandledReconcileAt) takes the annotation's value. When the
-// value is new, the returned context says so (retryRequested): the
-// phases then retry, once, what Partner Center refused and what would
-// otherwise be retried only after an edit of the spec.
+// reconcile-requested-at annotation (or Flux's, see requestedAt) was
+// handled: lastHandled (the kind's status.lastHandledReconcileAt) takes
+// the annotation's value, cut to its bound with a digest of the whole
+// (boundedEcho). When the value is new, the returned context says so
+// (retryRequested): the phases then retry, once, what Partner Center
+// refused and what would otherwise be retried only after an edit of the
+// spec.
 func handleReconcileRequest(ctx context.Context, obj client.Object, lastHandled *string) context.Context {
-	v, ok := obj.GetAnnotations()[v1alpha1.ReconcileRequestedAtAnnotation]
+	v, ok := requestedAt(obj.GetAnnotations())
 	if !ok {
 		return ctx
 	}
-	isNew := v != *lastHandled
-	*lastHandled = v
+	echo := boundedEcho(v)
+	isNew := echo != *lastHandled
+	*lastHandled = echo
 	if !isNew {
 		return ctx
 	}

@@ -63,7 +63,7 @@ func TestReconcileRequestedAtRechecksAStalledSolutionAndEchoesIt(t *testing.T) {
 	g.Expect(IndexFields(ctx, builderIndexer{b})).To(Succeed())
 	f := fake.New(pc.LegacySolution{PartnerID: "4871234", SolutionID: "ocp-contoso"})
 	f.Prereqs["4871234"] = pc.Prerequisites{MembershipValid: false, MarketplaceAccount: true}
-	r := &SolutionReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: f, Recorder: events.NewFakeRecorder(100),
+	r := &SolutionReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: pc.Static(f), Recorder: events.NewFakeRecorder(100),
 		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
 	r.Options.defaults()
 	key := client.ObjectKeyFromObject(sol)

@@ -16,29 +16,21 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
-	"github.com/cosell-operator/cosell-operator/internal/credentials/teams"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
 // A change of the global Partner Center credentials Secret wakes every
 // object that is not Ready: a rotated or fixed secret may be what it was
-// waiting for. A team namespace's Secret (package
-// internal/credentials/teams) is read uncached, never watched: an object
-// stalled for want of it is checked again on the stalled timer, or at once
-// with the reconcile-requested-at annotation.
-
-// withCredentialsOf makes the Partner Center calls made with ctx use the
-// credentials of namespace, when the client routes by namespace
-// (teams.Router); the Secret is read at most once per reconcile.
-func withCredentialsOf(ctx context.Context, namespace string) context.Context {
-	return teams.WithNamespace(ctx, namespace)
-}
+// waiting for. A team namespace's Secret is read by the Connector
+// (partnercenter.Connector, wired in main.go) uncached, never watched: an
+// object stalled for want of it is checked again on the stalled timer, or
+// at once with the reconcile-requested-at annotation.
 
 // credentialsStalled is the stall of a Partner Center error that says the
-// namespace's credentials are missing, unreadable or incomplete, or nil for
-// any other error.
+// namespace's credentials are missing, unreadable or incomplete
+// (partnercenter.IsCredentials), or nil for any other error.
 func credentialsStalled(err error) error {
-	if !teams.IsCredentialsError(err) {
+	if !partnercenter.IsCredentials(err) {
 		return nil
 	}
 	msg := err.Error()

@@ -46,16 +46,27 @@
 //   - Solution (solution_phases.go, solution_prerequisites.go): readOffer ->
 //     readLegacyState -> checkPrerequisites -> undoDiscard -> carryOut.
 //
-// Port. Phases reach Partner Center only through the partnercenter.Client
-// interface (internal/partnercenter/port.go); partnercenter.go turns its
-// classified errors into outcomes, and convert.go turns an offer's spec
-// into the port's draft. In production the client is the HTTP adapter of
-// internal/partnercenter/ingestion or, with team namespaces, a
-// teams.Router (internal/credentials/teams) that sends each call to the
-// client of the object's namespace: reconcileObject puts that namespace in
-// the context (credentials.go), and a namespace without usable credentials
-// stalls with reason CredentialsUnavailable. Tests use
+// Port. Each reconcile connects once: reconcileOffer and
+// reconcileSolution (and finalizeOffer, when a deletion has work to do)
+// call Dependencies.PartnerCenter.Connect(ctx, namespace), a
+// partnercenter.Connector (internal/partnercenter/port.go), and hand the
+// client of the object's namespace to the phases (offerRun, solutionRun).
+// A namespace without usable credentials gets an error that
+// partnercenter.IsCredentials recognises, and the object stalls with reason
+// CredentialsUnavailable (credentials.go). partnercenter.go turns the
+// port's other classified errors into outcomes, and convert.go turns an
+// offer's spec into the port's draft. main.go builds the Connector (the
+// HTTP adapter of internal/partnercenter/ingestion, per namespace with
+// team namespaces); tests use partnercenter.Static over
 // internal/partnercenter/fake or the simulator of internal/simulator.
+//
+// Jobs. Partner Center's writes are jobs that outlive a reconcile: the
+// phase that starts one records it in status.operation (purpose, job ID,
+// start, generation; operation.go) and returns a wait; the next
+// reconcile's phase of that purpose reads the job (finishedJob in
+// marketplaceoffer_draft.go) and, once it ended, records what it made.
+// A status stored by a release before status.operation holds the job in
+// status.configureJob; upgradeOperation moves it over first.
 //
 // Status. Phases set no condition. After they ran, setOfferConditions
 // (marketplaceoffer_status.go) and setSolutionConditions

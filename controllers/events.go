@@ -1,8 +1,11 @@
 package controllers
 
 import (
+	"fmt"
+
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
@@ -20,7 +23,7 @@ func recordOfferTransitions(rec recorder.EventRecorder, old, cur *v1alpha1.Marke
 	}
 	phaseChanged := old.Status.Phase != cur.Status.Phase && cur.Status.Phase != ""
 	if phaseChanged {
-		rec.Eventf(cur, nil, "Normal", "Phase"+string(cur.Status.Phase), "Reconcile", "%s", phaseNote(cur))
+		eventf(rec, cur, "Normal", "Phase"+string(cur.Status.Phase), "Reconcile", "%s", phaseNote(cur))
 	}
 	recordConditionTransitions(rec, cur, old.Status.Conditions, cur.Status.Conditions, !phaseChanged)
 }
@@ -38,7 +41,7 @@ func recordSolutionTransitions(rec recorder.EventRecorder, old, cur *v1alpha1.So
 	}
 	stateChanged := old.Status.State != cur.Status.State && cur.Status.State != ""
 	if stateChanged {
-		rec.Eventf(cur, nil, "Normal", string(cur.Status.State), "Reconcile", "Partner Center reports the solution %s", cur.Status.State)
+		eventf(rec, cur, "Normal", string(cur.Status.State), "Reconcile", "Partner Center reports the solution %s", cur.Status.State)
 	}
 	recordConditionTransitions(rec, cur, old.Status.Conditions, cur.Status.Conditions, !stateChanged)
 }
@@ -51,12 +54,21 @@ func recordConditionTransitions(rec recorder.EventRecorder, obj client.Object, o
 	now := meta.FindStatusCondition(cur, v1alpha1.StalledCondition)
 	switch {
 	case now != nil && (was == nil || was.Reason != now.Reason || was.Message != now.Message):
-		rec.Eventf(obj, nil, "Warning", now.Reason, "Reconcile", "%s", now.Message)
+		eventf(rec, obj, "Warning", now.Reason, "Reconcile", "%s", now.Message)
 	case now == nil && was != nil:
-		rec.Eventf(obj, nil, "Normal", "Recovered", "Reconcile", "no longer stalled (was %s)", was.Reason)
+		eventf(rec, obj, "Normal", "Recovered", "Reconcile", "no longer stalled (was %s)", was.Reason)
 	}
 	if readyEvent && meta.IsStatusConditionTrue(cur, v1alpha1.ReadyCondition) && !meta.IsStatusConditionTrue(old, v1alpha1.ReadyCondition) {
 		c := meta.FindStatusCondition(cur, v1alpha1.ReadyCondition)
-		rec.Eventf(obj, nil, "Normal", "Ready", "Reconcile", "%s", c.Message)
+		eventf(rec, obj, "Normal", "Ready", "Reconcile", "%s", c.Message)
 	}
+}
+
+// eventf records an event whose note, formatted from format and args, is
+// cut to the API server's bound (bounds.go), so that no note is refused.
+func eventf(rec recorder.EventRecorder, obj runtime.Object, eventtype, reason, action, format string, args ...any) {
+	if rec == nil {
+		return
+	}
+	rec.Eventf(obj, nil, eventtype, reason, action, "%s", cutAtWord(fmt.Sprintf(format, args...), maxEventNote))
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
 )
 
 // Adoption without a write. An offer applied with the adopt annotation
@@ -31,13 +30,13 @@ func adopting(s *offerScope) bool {
 	o, st := s.offer, &s.offer.Status
 	return o.GetAnnotations()[v1alpha1.AdoptAnnotation] == "true" && st.Adoption == nil &&
 		st.ProductID != "" && !s.createdProduct && st.MigratedFrom == "" && st.DraftDigest == "" &&
-		st.ConfigureJob == nil && st.PreviewSubmission == nil && st.LiveSubmission == nil
+		st.Operation == nil && st.PreviewSubmission == nil && st.LiveSubmission == nil
 }
 
 // adopt is the phase between followSolutions and syncDraft: it adopts a
 // product once (adoptPublished), then holds what it left as it found it
 // for as long as the adopted generation stands (holdAdopted).
-func (r *MarketplaceOfferReconciler) adopt(ctx context.Context, s *offerScope) error {
+func (r *offerRun) adopt(ctx context.Context, s *offerScope) error {
 	if adopting(s) && coSellFromSpec(&s.offer.Spec) == nil {
 		if err := r.adoptPublished(ctx, s); err != nil {
 			return err
@@ -50,55 +49,34 @@ func (r *MarketplaceOfferReconciler) adopt(ctx context.Context, s *offerScope) e
 // submissions and the version published, and records them in status. The
 // spec's co-sell tab has no read in any published API, so an offer that
 // declares one is not adopted here (syncDraft writes it).
-func (r *MarketplaceOfferReconciler) adoptPublished(ctx context.Context, s *offerScope) error {
+func (r *offerRun) adoptPublished(ctx context.Context, s *offerScope) error {
 	offer := s.offer
-	st, gen := &offer.Status, offer.Generation
+	st := &offer.Status
 	// Compared: what Partner Center can hold for the offer type.
 	// Recorded: the digest syncDraft and certify compare, of the whole spec.
 	full := draftDigest(draftFromSpec(&offer.Spec))
-	holdable := func(d partnercenter.Draft) string {
-		w, _ := writableDraft(string(offer.Spec.OfferType), normalizeDraft(d))
-		return draftDigest(w)
-	}
+	holdable := func(d partnercenter.Draft) string { return holdableDigest(offer, d) }
 	spec := holdable(draftFromSpec(&offer.Spec))
-	current, err := r.PartnerCenter.GetDraft(ctx, st.ProductID)
+	current, err := r.pc.GetDraft(ctx, st.ProductID)
 	if err != nil {
 		return pcError(err)
 	}
 	draft := holdable(*current)
-	adoption := &v1alpha1.Adoption{Generation: gen}
-	s.adoptionChanged = true
+	adoption := &v1alpha1.Adoption{Generation: offer.Generation}
+	st.Adoption, s.adoptionChanged = adoption, true
 	if draft == spec {
 		st.DraftDigest = full
 		s.draft = draftFound
 	}
 	if offer.Spec.Target == v1alpha1.TargetDraft {
-		st.Adoption = adoption
 		return nil
 	}
-	subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
+	pub, held, err := r.readPublished(ctx, st.ProductID, offer.Spec.Target)
 	if err != nil {
-		return pcError(err)
+		return err
 	}
-	preview, live := publishedSubmissions(subs)
-	pub := preview
-	if offer.Spec.Target == v1alpha1.TargetLive && live != nil {
-		pub = live
-	}
-	if pub == nil { // never published: certify submits the draft
-		st.Adoption = adoption
+	if pub == nil { // never published, or not readable: certify submits the draft
 		return nil
-	}
-	// A preview pushed live is listed as the live submission: its
-	// version is the live one.
-	version := pub.Target
-	held, err := r.PartnerCenter.GetTarget(ctx, st.ProductID, version)
-	if partnercenter.IsNotFound(err) { // not readable: certify submits the draft
-		st.Adoption = adoption
-		return nil
-	}
-	if err != nil {
-		return pcError(err)
 	}
 	published := normalizeDraft(*held)
 	digest := holdable(published)
@@ -107,7 +85,6 @@ func (r *MarketplaceOfferReconciler) adoptPublished(ctx context.Context, s *offe
 		// The spec is not what was on sale: that earlier life's
 		// submissions are not this object's. certify submits the spec,
 		// and stalls with SaleStopped when Partner Center refuses it.
-		st.Adoption = adoption
 		return nil
 	}
 	switch {
@@ -127,11 +104,68 @@ func (r *MarketplaceOfferReconciler) adoptPublished(ctx context.Context, s *offe
 	if digest == spec {
 		digest = full
 	}
+	recordPublished(s, pub, digest, stopped)
+	r.warnAdopted(s)
+	return nil
+}
+
+// holdableDigest is the digest of what of d Partner Center can hold for
+// the offer's type (partnercenter.WritableDraft).
+func holdableDigest(offer *v1alpha1.MarketplaceOffer, d partnercenter.Draft) string {
+	w, _ := partnercenter.WritableDraft(string(offer.Spec.OfferType), normalizeDraft(d))
+	return draftDigest(w)
+}
+
+// warnAdopted records a Warning for what adoption left as found: mayAdopt
+// recorded the take-over itself.
+func (r *offerRun) warnAdopted(s *offerScope) {
+	switch a := s.offer.Status.Adoption; {
+	case a.SaleStopped:
+		eventf(r.Recorder, s.offer, "Warning", v1alpha1.ReasonSaleStopped, "Adopt", "%s", adoptedMessage(s.offer, s.adoptedDiff))
+	case a.UnpublishedDraft:
+		eventf(r.Recorder, s.offer, "Warning", v1alpha1.ReasonUnpublishedDraft, "Adopt", "%s", adoptedMessage(s.offer, s.adoptedDiff))
+	}
+}
+
+// readPublished reads the submission published for target (the live one
+// for target Live once there is one, else the preview) and the version it
+// published. A nil submission means none was published, or its version
+// cannot be read.
+func (r *offerRun) readPublished(ctx context.Context, productID string, target v1alpha1.OfferTarget) (*partnercenter.Submission, *partnercenter.Draft, error) {
+	subs, err := r.pc.ListSubmissions(ctx, productID)
+	if err != nil {
+		return nil, nil, pcError(err)
+	}
+	preview, live := publishedSubmissions(subs)
+	pub := preview
+	if target == v1alpha1.TargetLive && live != nil {
+		pub = live
+	}
+	if pub == nil {
+		return nil, nil, nil
+	}
+	// A preview pushed live is listed as the live submission: its
+	// version is the live one.
+	held, err := r.pc.GetTarget(ctx, productID, pub.Target)
+	if partnercenter.IsNotFound(err) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, pcError(err)
+	}
+	return pub, held, nil
+}
+
+// recordPublished records the adopted submission pub, whose version has
+// digest, as certified and, when it is the live one, live (unless its
+// sale is stopped).
+func recordPublished(s *offerScope, pub *partnercenter.Submission, digest string, stopped bool) {
+	st, gen := &s.offer.Status, s.offer.Generation
 	ref := &v1alpha1.SubmissionRef{ID: pub.ID, Generation: gen, DraftDigest: digest, Result: v1alpha1.SubmissionSucceeded}
 	st.PreviewSubmission = ref
 	st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationPassed, Generation: gen}
 	s.certification = certificationPassed
-	if version == partnercenter.TargetLive {
+	if pub.Target == partnercenter.TargetLive {
 		ls := *ref
 		st.LiveSubmission = &ls
 		st.LiveGeneration = gen
@@ -139,15 +173,6 @@ func (r *MarketplaceOfferReconciler) adoptPublished(ctx context.Context, s *offe
 			s.live = liveSucceeded
 		}
 	}
-	st.Adoption = adoption
-	// mayAdopt recorded the take-over; what was left as found is a warning.
-	switch {
-	case stopped:
-		r.Recorder.Eventf(offer, nil, "Warning", v1alpha1.ReasonSaleStopped, "Adopt", "%s", adoptedMessage(offer, s.adoptedDiff))
-	case adoption.UnpublishedDraft:
-		r.Recorder.Eventf(offer, nil, "Warning", v1alpha1.ReasonUnpublishedDraft, "Adopt", "%s", adoptedMessage(offer, s.adoptedDiff))
-	}
-	return nil
 }
 
 // publishedSubmissions returns the newest completed, succeeded preview and
@@ -180,7 +205,7 @@ func publishedSubmissions(subs []partnercenter.Submission) (preview, live *partn
 // Center refuses to publish it, and the operator never restores a sale; it
 // reads the product again to see whether a person restored it
 // (saleRestored), and then publishes it again.
-func (r *MarketplaceOfferReconciler) holdAdopted(ctx context.Context, s *offerScope) error {
+func (r *offerRun) holdAdopted(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	a := offer.Status.Adoption
 	if a == nil || !a.UnpublishedDraft && !a.SaleStopped {
@@ -210,33 +235,4 @@ func (r *MarketplaceOfferReconciler) holdAdopted(ctx context.Context, s *offerSc
 	}
 	s.live = liveSaleStopped
 	return stalled(v1alpha1.ReasonSaleStopped, "%s", saleStoppedMessage(offer, stoppedWhenAdopted))
-}
-
-// writableDraft is the part of d that Partner Center can hold for the
-// offer type (wire.OfferTypes, the published contract), and what of d it
-// cannot: ConfigureDraft sends nothing for those fields, so they never
-// differ from Partner Center in a way a write could change.
-func writableDraft(offerType string, d partnercenter.Draft) (partnercenter.Draft, []string) {
-	var dropped []string
-	t, ok := wire.LookupOfferType(offerType)
-	if !ok {
-		return d, nil
-	}
-	if len(d.Listing.Keywords) > 0 {
-		dropped = append(dropped, "spec.listing.keywords (no field in the published listing schema)")
-		d.Listing.Keywords = nil
-	}
-	if l := d.Listing; t.ListingKind == "" && l.Title+l.Summary+l.ShortDescription+l.Description+l.PrivacyPolicyURL+l.SupportURL != "" {
-		dropped = append(dropped, "spec.listing (Microsoft publishes no listing shape for "+offerType+")")
-		d.Listing = partnercenter.Listing{}
-	}
-	if !t.Plans && len(d.Plans) > 0 {
-		dropped = append(dropped, "spec.plans (Microsoft publishes no plan resources for "+offerType+")")
-		d.Plans = nil
-	}
-	if !t.Reseller && d.Resell.Policy != string(v1alpha1.ResellNone) {
-		dropped = append(dropped, "spec.resell (Microsoft publishes no reseller configuration for "+offerType+")")
-		d.Resell = partnercenter.Resell{Policy: string(v1alpha1.ResellNone)}
-	}
-	return d, dropped
 }

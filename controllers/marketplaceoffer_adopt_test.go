@@ -42,23 +42,6 @@ func TestDraftDiffNamesEachFieldThatDiffers(t *testing.T) {
 	}
 }
 
-func TestWritableDraftLeavesOutWhatTheOfferTypeCannotHold(t *testing.T) {
-	g := NewWithT(t)
-	d := pc.Draft{Listing: pc.Listing{Title: "T", Keywords: []string{"k"}}, Plans: []pc.Plan{{ID: "p"}}, Resell: pc.Resell{Policy: "All"}}
-
-	saas, dropped := writableDraft(string(v1alpha1.OfferTypeSoftwareAsAService), d)
-	g.Expect(saas.Listing.Keywords).To(BeNil())
-	g.Expect(saas.Listing.Title).To(Equal("T"))
-	g.Expect(saas.Plans).To(HaveLen(1))
-	g.Expect(dropped).To(ConsistOf(ContainSubstring("spec.listing.keywords")))
-
-	app, dropped := writableDraft(string(v1alpha1.OfferTypeAzureApplication), d)
-	g.Expect(app.Listing.Title).To(BeEmpty())
-	g.Expect(app.Plans).To(BeNil())
-	g.Expect(app.Resell.Policy).To(Equal("None"))
-	g.Expect(dropped).To(ContainElements(ContainSubstring("spec.listing ("), ContainSubstring("spec.plans"), ContainSubstring("spec.resell")))
-}
-
 func TestPublishedSubmissionsTakesTheNewestCompletedSucceededOnes(t *testing.T) {
 	done := func(id string, t pc.SubmissionTarget, r pc.SubmissionResult) pc.Submission {
 		return pc.Submission{ID: id, Target: t, Status: pc.SubmissionCompleted, Result: r}

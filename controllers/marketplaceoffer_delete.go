@@ -23,31 +23,15 @@ import (
 // documented call deletes or stops, and is left with an event; one that
 // went live has its sale stopped. A live offer has its sale stopped at
 // once, whatever update is under way.
-func (r *MarketplaceOfferReconciler) cleanUp(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
+func (r *offerRun) cleanUp(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	st := &offer.Status
 	if st.ProductID == "" {
 		return nil
 	}
-	if ref := st.ConfigureJob; ref != nil {
-		switch purpose, jobID := parseJobRef(ref.ID); {
-		case purpose == jobStopSale || purpose == jobDelete:
-			job, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting, "waiting for the "+purpose+" job of product "+st.ProductID)
-			if err != nil {
-				return err
-			}
-			if job != nil {
-				if job.Succeeded() {
-					return nil
-				}
-				return stalled(v1alpha1.ReasonPartnerCenterRejected, "Partner Center refused to %s product %s: %s",
-					purpose, st.ProductID, feedbackMessage(job.Errors))
-			}
-		case jobID == "":
-			// A pending submission mark: whatever it made is listed below.
-			st.ConfigureJob = nil
-		}
+	if done, err := r.followCleanUpJob(ctx, st); done || err != nil {
+		return err
 	}
-	product, err := r.PartnerCenter.GetProduct(ctx, st.ProductID)
+	product, err := r.pc.GetProduct(ctx, st.ProductID)
 	if partnercenter.IsNotFound(err) {
 		return nil
 	}
@@ -57,11 +41,78 @@ func (r *MarketplaceOfferReconciler) cleanUp(ctx context.Context, offer *v1alpha
 	if product.State == partnercenter.LifecycleDeprecated {
 		return nil
 	}
-	subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
+	subs, err := r.pc.ListSubmissions(ctx, st.ProductID)
 	if err != nil {
 		return pcError(err)
 	}
-	var live, running, published *partnercenter.Submission
+	live, running, published := sortSubmissions(subs)
+	if live != nil {
+		job, err := r.pc.StopSale(ctx, st.ProductID, live.ID)
+		if err != nil {
+			return pcError(err)
+		}
+		eventf(r.Recorder, offer, "Normal", "StopSale", "Delete", "stopping sale of %s (job %s)", st.ProductID, job.ID)
+		st.Operation = r.startOperation(jobStopSale, job.ID)
+		return waiting(r.pc.JobPollInterval(), v1alpha1.ReasonDeleting, "stopping sale of product %s (job %s)", st.ProductID, job.ID)
+	}
+	// A job in flight (a draft write, a submission not listed yet) may
+	// still publish the product: wait for it.
+	if ref := st.Operation; ref != nil {
+		purpose := ref.Purpose
+		if _, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting, deletionWaitMessage(st.ProductID, purpose)); err != nil {
+			return err
+		}
+		return waiting(r.Options.MinPoll, v1alpha1.ReasonDeleting, "the %s job of product %s has finished; deleting", words(purpose), st.ProductID)
+	}
+	if running != nil {
+		what := jobPreview
+		if running.Target == partnercenter.TargetLive {
+			what = jobLive
+		}
+		return waiting(r.submissionPoll(r.Clock.Since(running.Created)), v1alpha1.ReasonDeleting, "%s (submission %s)",
+			deletionWaitMessage(st.ProductID, what), running.ID)
+	}
+	if published != nil {
+		// Published to preview, never live: Microsoft documents neither a
+		// delete (drafts never published only) nor a stop-sale (live only).
+		eventf(r.Recorder, offer, "Warning", "LeftInPartnerCenter", "Delete",
+			"product %s was published to preview only; Partner Center offers no documented way to delete it, so it is left as is", st.ProductID)
+		return nil
+	}
+	return r.deleteDraft(ctx, offer, product)
+}
+
+// followCleanUpJob follows the stop-sale or delete job a previous
+// reconcile started; done is true once it succeeded. A pending
+// submission mark is dropped: whatever it made is listed by cleanUp.
+func (r *offerRun) followCleanUpJob(ctx context.Context, st *v1alpha1.MarketplaceOfferStatus) (done bool, _ error) {
+	ref := st.Operation
+	if ref == nil {
+		return false, nil
+	}
+	switch purpose := ref.Purpose; {
+	case purpose == jobStopSale || purpose == jobDelete:
+		job, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting, "waiting for the "+words(purpose)+" job of product "+st.ProductID)
+		switch {
+		case err != nil:
+			return false, err
+		case job == nil:
+			return false, nil
+		case job.Succeeded():
+			return true, nil
+		}
+		return false, stalled(v1alpha1.ReasonPartnerCenterRejected, "Partner Center refused to %s product %s: %s",
+			words(purpose), st.ProductID, feedbackMessage(job.Errors))
+	case ref.ID == "":
+		st.Operation = nil
+	}
+	return false, nil
+}
+
+// sortSubmissions picks, of a product's submissions (newest first), the
+// newest live one that succeeded, the newest one still running, and the
+// oldest one that succeeded.
+func sortSubmissions(subs []partnercenter.Submission) (live, running, published *partnercenter.Submission) {
 	for i := range subs {
 		s := &subs[i]
 		switch {
@@ -77,54 +128,27 @@ func (r *MarketplaceOfferReconciler) cleanUp(ctx context.Context, offer *v1alpha
 			}
 		}
 	}
-	if live != nil {
-		job, err := r.PartnerCenter.StopSale(ctx, st.ProductID, live.ID)
-		if err != nil {
-			return pcError(err)
-		}
-		r.Recorder.Eventf(offer, nil, "Normal", "StopSale", "Delete", "stopping sale of %s (job %s)", st.ProductID, job.ID)
-		st.ConfigureJob = r.jobRef(jobStopSale, job.ID)
-		return waiting(r.PartnerCenter.JobPollInterval(), v1alpha1.ReasonDeleting, "stopping sale of product %s (job %s)", st.ProductID, job.ID)
-	}
-	// A job in flight (a draft write, a submission not listed yet) may
-	// still publish the product: wait for it.
-	if ref := st.ConfigureJob; ref != nil {
-		purpose, _ := parseJobRef(ref.ID)
-		if _, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting, deletionWaitMessage(st.ProductID, purpose)); err != nil {
-			return err
-		}
-		return waiting(r.Options.MinPoll, v1alpha1.ReasonDeleting, "the %s job of product %s has finished; deleting", purpose, st.ProductID)
-	}
-	if running != nil {
-		what := jobPreview
-		if running.Target == partnercenter.TargetLive {
-			what = jobLive
-		}
-		return waiting(r.submissionPoll(r.Clock.Since(running.Created)), v1alpha1.ReasonDeleting, "%s (submission %s)",
-			deletionWaitMessage(st.ProductID, what), running.ID)
-	}
-	if published != nil {
-		// Published to preview, never live: Microsoft documents neither a
-		// delete (drafts never published only) nor a stop-sale (live only).
-		r.Recorder.Eventf(offer, nil, "Warning", "LeftInPartnerCenter", "Delete",
-			"product %s was published to preview only; Partner Center offers no documented way to delete it, so it is left as is", st.ProductID)
-		return nil
-	}
-	job, err := r.PartnerCenter.DeleteDraft(ctx, *product)
+	return live, running, published
+}
+
+// deleteDraft starts the job that deletes a never-published draft.
+func (r *offerRun) deleteDraft(ctx context.Context, offer *v1alpha1.MarketplaceOffer, product *partnercenter.Product) error {
+	st := &offer.Status
+	job, err := r.pc.DeleteDraft(ctx, *product)
 	if partnercenter.IsNotFound(err) {
 		return nil
 	}
 	if err != nil {
 		return pcError(err)
 	}
-	r.Recorder.Eventf(offer, nil, "Normal", "DraftDeleted", "Delete", "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
-	st.ConfigureJob = r.jobRef(jobDelete, job.ID)
-	return waiting(r.PartnerCenter.JobPollInterval(), v1alpha1.ReasonDeleting, "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
+	eventf(r.Recorder, offer, "Normal", "DraftDeleted", "Delete", "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
+	st.Operation = r.startOperation(jobDelete, job.ID)
+	return waiting(r.pc.JobPollInterval(), v1alpha1.ReasonDeleting, "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
 }
 
 // deletionWaitMessage says what deletion waits for while a job or
 // submission of the given purpose runs.
-func deletionWaitMessage(productID, purpose string) string {
+func deletionWaitMessage(productID string, purpose v1alpha1.OperationPurpose) string {
 	switch purpose {
 	case jobPreview:
 		return "waiting for certification of product " + productID + " to complete: Partner Center deletes only a never-published draft " +
@@ -132,5 +156,5 @@ func deletionWaitMessage(productID, purpose string) string {
 	case jobLive:
 		return "waiting for product " + productID + " to finish going live: Partner Center stops the sale only of a live offer; its sale is then stopped"
 	}
-	return "waiting for the " + purpose + " job of product " + productID + " to finish before deleting"
+	return "waiting for the " + words(purpose) + " job of product " + productID + " to finish before deleting"
 }

@@ -12,10 +12,10 @@ import (
 // syncDraft writes the draft resources (listing, plans, resell) and the
 // co-sell tab when they differ from what was last written. The draft job is
 // recorded and read again after the poll interval, never waited for. A
-// submission job recorded in status (status.configureJob holds one job) is
+// submission job recorded in status (status.operation holds one job) is
 // followed to its end before a new draft is written, so that the
 // submission it makes is recorded, not lost.
-func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScope) error {
+func (r *offerRun) syncDraft(ctx context.Context, s *offerScope) error {
 	st := &s.offer.Status
 	desired := draftFromSpec(&s.offer.Spec)
 	cosell := coSellFromSpec(&s.offer.Spec)
@@ -35,7 +35,7 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScop
 			return nil
 		}
 	}
-	if ref := st.ConfigureJob; ref != nil && (jobPurpose(ref) == jobPreview || jobPurpose(ref) == jobLive) {
+	if ref := st.Operation; ref != nil && (ref.Purpose == jobPreview || ref.Purpose == jobLive) {
 		s.draft, s.draftJob = draftWaiting, ref.ID
 		if _, err := r.settleSubmissionJob(ctx, s); err != nil {
 			return andThen(err, "the draft of generation %d is written once it has finished", s.offer.Generation)
@@ -45,7 +45,7 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScop
 	// A draft this operator never wrote (adopted or migrated) is read once,
 	// so that an identical one is not written again.
 	if st.DraftDigest == "" && st.PreviewSubmission == nil && !s.createdProduct && cosell == nil {
-		current, err := r.PartnerCenter.GetDraft(ctx, st.ProductID)
+		current, err := r.pc.GetDraft(ctx, st.ProductID)
 		if err != nil {
 			return pcError(err)
 		}
@@ -57,17 +57,10 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScop
 	}
 	// The co-sell tab is another API's (the Partner Ingestion API),
 	// written synchronously; what no API can write is said in DraftSynced.
-	if cosell != nil {
-		unwritten, err := r.PartnerCenter.ConfigureCoSell(ctx, s.offer.Spec.OfferID, string(s.offer.Spec.OfferType), *cosell)
-		switch {
-		case partnercenter.ClassOf(err) == partnercenter.ClassUnsupported:
-			s.unwritten = append(s.unwritten, partnercenter.FeedbackItem{Resource: "spec.coSell", Message: err.Error()})
-		case err != nil:
-			return pcError(err)
-		}
-		s.unwritten = append(s.unwritten, unwritten...)
+	if err := r.writeCoSell(ctx, s, cosell); err != nil {
+		return err
 	}
-	job, err := r.PartnerCenter.ConfigureDraft(ctx, st.ProductID, string(s.offer.Spec.OfferType), desired)
+	job, err := r.pc.ConfigureDraft(ctx, st.ProductID, string(s.offer.Spec.OfferType), desired)
 	if err != nil {
 		return pcError(err)
 	}
@@ -77,9 +70,26 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScop
 		s.draft = draftWritten
 		return nil
 	}
-	st.ConfigureJob = r.jobRef(jobDraft, job.ID)
+	st.Operation = r.startOperation(jobDraft, job.ID)
 	s.draft, s.draftJob = draftWriting, job.ID
-	return waiting(r.PartnerCenter.JobPollInterval(), v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", job.ID)
+	return waiting(r.pc.JobPollInterval(), v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", job.ID)
+}
+
+// writeCoSell writes the co-sell tab, when the spec has one, and records
+// what of it has no published place.
+func (r *offerRun) writeCoSell(ctx context.Context, s *offerScope, cosell *partnercenter.CoSellListing) error {
+	if cosell == nil {
+		return nil
+	}
+	unwritten, err := r.pc.ConfigureCoSell(ctx, s.offer.Spec.OfferID, string(s.offer.Spec.OfferType), *cosell)
+	switch {
+	case partnercenter.ClassOf(err) == partnercenter.ClassUnsupported:
+		s.unwritten = append(s.unwritten, partnercenter.FeedbackItem{Resource: "spec.coSell", Message: err.Error()})
+	case err != nil:
+		return pcError(err)
+	}
+	s.unwritten = append(s.unwritten, unwritten...)
+	return nil
 }
 
 // followDraftJob follows the draft job a previous reconcile started. A job
@@ -88,15 +98,15 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScop
 // the draft wanted now): a refusal of a draft no longer wanted must not
 // stall the new generation, whose draft syncDraft then writes. Another
 // phase's job is left to its phase.
-func (r *MarketplaceOfferReconciler) followDraftJob(ctx context.Context, s *offerScope, digest string) error {
+func (r *offerRun) followDraftJob(ctx context.Context, s *offerScope, digest string) error {
 	st := &s.offer.Status
-	if st.ConfigureJob == nil {
+	if st.Operation == nil {
 		return nil
 	}
-	if purpose, _ := parseJobRef(st.ConfigureJob.ID); purpose != jobDraft {
+	if purpose := st.Operation.Purpose; purpose != jobDraft {
 		return nil
 	}
-	started := st.ConfigureJob.StartedAt
+	started := st.Operation.StartedAt
 	job, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft")
 	switch {
 	case err != nil:
@@ -118,20 +128,20 @@ func (r *MarketplaceOfferReconciler) followDraftJob(ctx context.Context, s *offe
 // finishedJob reads the configure job recorded in status. While it runs,
 // it waits with reason and message (the job ID is appended), reading it
 // again after the poll interval. Once it has finished, it clears
-// status.configureJob and returns the job and its ID, or a nil job when
+// status.operation and returns the job and its ID, or a nil job when
 // Partner Center no longer knows it.
-func (r *MarketplaceOfferReconciler) finishedJob(ctx context.Context, st *v1alpha1.MarketplaceOfferStatus,
+func (r *offerRun) finishedJob(ctx context.Context, st *v1alpha1.MarketplaceOfferStatus,
 	reason, message string) (*partnercenter.Job, string, error) {
-	ref := st.ConfigureJob
-	_, jobID := parseJobRef(ref.ID)
-	job, err := r.PartnerCenter.GetJob(ctx, jobID)
+	ref := st.Operation
+	jobID := ref.ID
+	job, err := r.pc.GetJob(ctx, jobID)
 	if err != nil && !partnercenter.IsNotFound(err) {
 		return nil, jobID, pcError(err)
 	}
 	if err == nil && !job.Done() {
 		return nil, jobID, waiting(r.jobPoll(ref), reason, "%s (job %s)", message, jobID)
 	}
-	st.ConfigureJob = nil
+	st.Operation = nil
 	if err != nil {
 		return nil, jobID, nil
 	}

@@ -136,7 +136,7 @@ func (r *MarketplaceOfferReconciler) resyncDueAt(offer *v1alpha1.MarketplaceOffe
 // markChecked records that the offer was read back now: its next resync is
 // its first slot at least half an interval later, whatever (an edit, a
 // requested reconcile, its slot) made it read.
-func (r *MarketplaceOfferReconciler) markChecked(offer *v1alpha1.MarketplaceOffer) {
+func (r *offerRun) markChecked(offer *v1alpha1.MarketplaceOffer) {
 	interval := resyncInterval(offer, &r.Options)
 	if interval <= 0 {
 		return
@@ -158,7 +158,7 @@ func (r *MarketplaceOfferReconciler) resyncAfter(offer *v1alpha1.MarketplaceOffe
 // checkReason says why checkDrift should read Partner Center now: an edit
 // of the spec, a requested reconcile, or a due resync; "" when nothing
 // asks for a read.
-func (r *MarketplaceOfferReconciler) checkReason(ctx context.Context, offer *v1alpha1.MarketplaceOffer) string {
+func (r *offerRun) checkReason(ctx context.Context, offer *v1alpha1.MarketplaceOffer) string {
 	switch {
 	case offer.Generation != offer.Status.ObservedGeneration:
 		return checkEdit
@@ -177,7 +177,7 @@ func (r *MarketplaceOfferReconciler) checkReason(ctx context.Context, offer *v1a
 // keeps it stalled, without reading again, until a later check finds
 // otherwise. A draft changed outside the operator is marked for syncDraft
 // to write again.
-func (r *MarketplaceOfferReconciler) checkDrift(ctx context.Context, s *offerScope) error {
+func (r *offerRun) checkDrift(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	st := &offer.Status
 	if st.ProductID == "" {
@@ -242,15 +242,15 @@ func (r *MarketplaceOfferReconciler) checkDrift(ctx context.Context, s *offerSco
 // stalled error, with s.live set, when the product's sale was stopped or
 // the product was deleted outside the operator; otherwise nil, or the read's
 // error.
-func (r *MarketplaceOfferReconciler) productGone(ctx context.Context, s *offerScope) error {
+func (r *offerRun) productGone(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	st := &offer.Status
 	s.productChecked = true
-	subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
+	subs, err := r.pc.ListSubmissions(ctx, st.ProductID)
 	if partnercenter.IsNotFound(err) {
 		// Microsoft publishes nothing on how a deleted product answers:
 		// confirm with the product itself before saying it is gone.
-		_, perr := r.PartnerCenter.GetProduct(ctx, st.ProductID)
+		_, perr := r.pc.GetProduct(ctx, st.ProductID)
 		switch {
 		case partnercenter.IsNotFound(perr):
 			s.live = liveProductDeleted
@@ -286,8 +286,8 @@ func (r *MarketplaceOfferReconciler) productGone(ctx context.Context, s *offerSc
 // until the product is published again (the SaaS page: a restored product
 // must be published to preview and live again), so the product tells the
 // two apart, not the submission.
-func (r *MarketplaceOfferReconciler) saleRestored(ctx context.Context, productID string) (bool, error) {
-	product, err := r.PartnerCenter.GetProduct(ctx, productID)
+func (r *offerRun) saleRestored(ctx context.Context, productID string) (bool, error) {
+	product, err := r.pc.GetProduct(ctx, productID)
 	if err != nil {
 		return false, pcError(err)
 	}
@@ -297,12 +297,12 @@ func (r *MarketplaceOfferReconciler) saleRestored(ctx context.Context, productID
 // republishRestored forgets the submissions of a product whose stopped
 // sale a person restored, so that certify and goLive publish it to
 // preview and live again, as Microsoft requires after a restore.
-func (r *MarketplaceOfferReconciler) republishRestored(s *offerScope) {
+func (r *offerRun) republishRestored(s *offerScope) {
 	st := &s.offer.Status
 	st.PreviewSubmission, st.LiveSubmission, st.Certification = nil, nil, nil
 	s.live = liveRestored
 	if r.Recorder != nil {
-		r.Recorder.Eventf(s.offer, nil, "Normal", "SaleRestored", "Resync",
+		eventf(r.Recorder, s.offer, "Normal", "SaleRestored", "Resync",
 			"product %s was restored in Partner Center; publishing generation %d to preview and live again", st.ProductID, s.offer.Generation)
 	}
 }
@@ -340,8 +340,8 @@ func settledDraft(offer *v1alpha1.MarketplaceOffer) bool {
 	if st.DraftDigest == "" || st.DraftDigest != specDigest(draftFromSpec(&offer.Spec), coSellFromSpec(&offer.Spec)) {
 		return false
 	}
-	if ref := st.ConfigureJob; ref != nil {
-		if purpose, _ := parseJobRef(ref.ID); purpose == jobDraft || purpose == jobCreate {
+	if ref := st.Operation; ref != nil {
+		if purpose := ref.Purpose; purpose == jobDraft || purpose == jobCreate {
 			return false
 		}
 	}
@@ -352,7 +352,7 @@ func settledDraft(offer *v1alpha1.MarketplaceOffer) bool {
 // each write (one read), in the reconcile that finds the write done, and
 // records the digest of what Partner Center returned. What the adapter
 // could not write, or wrote in its own form, is then not taken for drift.
-func (r *MarketplaceOfferReconciler) recordDraftBaseline(ctx context.Context, s *offerScope) error {
+func (r *offerRun) recordDraftBaseline(ctx context.Context, s *offerScope) error {
 	st := &s.offer.Status
 	if st.ProductID == "" || !settledDraft(s.offer) || (st.Resync != nil && st.Resync.DraftDigest == st.DraftDigest) {
 		return nil
@@ -377,7 +377,7 @@ func (r *MarketplaceOfferReconciler) recordDraftBaseline(ctx context.Context, s 
 // the baseline: a draft that differs was changed outside the operator, and
 // syncDraft writes the spec's draft back. Without a baseline for the
 // current draft, the read becomes the baseline.
-func (r *MarketplaceOfferReconciler) compareDraft(ctx context.Context, s *offerScope) error {
+func (r *offerRun) compareDraft(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	st := &offer.Status
 	rs := st.Resync
@@ -400,7 +400,7 @@ func (r *MarketplaceOfferReconciler) compareDraft(ctx context.Context, s *offerS
 		return nil
 	}
 	if r.Recorder != nil {
-		r.Recorder.Eventf(offer, nil, "Warning", v1alpha1.ReasonDriftDetected, "Resync",
+		eventf(r.Recorder, offer, "Warning", v1alpha1.ReasonDriftDetected, "Resync",
 			"the draft of product %s was changed outside the operator (in the Partner Center portal or by another client); writing the draft of generation %d back",
 			st.ProductID, offer.Generation)
 	}
@@ -413,8 +413,8 @@ func (r *MarketplaceOfferReconciler) compareDraft(ctx context.Context, s *offerS
 
 // readDraftDigest reads the draft (one read) and returns its digest, or
 // Partner Center's error as it is.
-func (r *MarketplaceOfferReconciler) readDraftDigest(ctx context.Context, productID string) (string, error) {
-	d, err := r.PartnerCenter.GetDraft(ctx, productID)
+func (r *offerRun) readDraftDigest(ctx context.Context, productID string) (string, error) {
+	d, err := r.pc.GetDraft(ctx, productID)
 	if err != nil {
 		return "", err
 	}
@@ -426,7 +426,7 @@ func (r *MarketplaceOfferReconciler) readDraftDigest(ctx context.Context, produc
 // is what happened, when checkDrift did not read this reconcile: an edit
 // racing a change in the portal then stalls saying what happened instead
 // of retrying a refusal forever. It returns the stall, or err unchanged.
-func (r *MarketplaceOfferReconciler) explainRefusal(ctx context.Context, s *offerScope, err error) error {
+func (r *offerRun) explainRefusal(ctx context.Context, s *offerScope, err error) error {
 	if err == nil || s.productChecked || s.offer.Status.ProductID == "" || !mayBeGone(err) {
 		return err
 	}

@@ -387,7 +387,7 @@ func TestExplainRefusalReadsTheProductOnce(t *testing.T) {
 
 	clear(f.Calls)
 	s := &offerScope{offer: offer.DeepCopy()}
-	g.Expect(h.r.explainRefusal(ctx, s, refusal)).To(Equal(refusal), "the product is there")
+	g.Expect((&offerRun{MarketplaceOfferReconciler: h.r, pc: f}).explainRefusal(ctx, s, refusal)).To(Equal(refusal), "the product is there")
 	g.Expect(f.Calls["ListSubmissions"]).To(Equal(1))
 
 	product, err := f.GetProduct(ctx, offer.Status.ProductID)
@@ -401,11 +401,11 @@ func TestExplainRefusalReadsTheProductOnce(t *testing.T) {
 
 	clear(f.Calls)
 	s = &offerScope{offer: offer.DeepCopy(), productChecked: true}
-	g.Expect(h.r.explainRefusal(ctx, s, refusal)).To(Equal(refusal), "read already")
+	g.Expect((&offerRun{MarketplaceOfferReconciler: h.r, pc: f}).explainRefusal(ctx, s, refusal)).To(Equal(refusal), "read already")
 	g.Expect(f.Calls).To(BeEmpty())
 
 	s = &offerScope{offer: offer.DeepCopy()}
-	err = h.r.explainRefusal(ctx, s, refusal)
+	err = (&offerRun{MarketplaceOfferReconciler: h.r, pc: f}).explainRefusal(ctx, s, refusal)
 	g.Expect(err).To(MatchError(ContainSubstring("deleted outside the operator")))
 	g.Expect(classify(err, "").reason).To(Equal(v1alpha1.ReasonProductDeleted))
 	g.Expect(s.live).To(Equal(liveProductDeleted))

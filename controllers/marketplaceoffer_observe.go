@@ -44,25 +44,56 @@ type observation struct {
 // observe compares the spec with Partner Center (readObservation) and,
 // when the differences changed since the last reconcile, records them in
 // an event. At most four reads, no write.
-func (r *MarketplaceOfferReconciler) observe(ctx context.Context, s *offerScope) error {
+func (r *offerRun) observe(ctx context.Context, s *offerScope) error {
 	if err := r.readObservation(ctx, s); err != nil {
 		return err
 	}
 	msg := observedMessage(s.offer, s.observed)
 	if c := meta.FindStatusCondition(s.offer.Status.Conditions, v1alpha1.InSyncCondition); c == nil || c.Message != msg {
 		if len(s.observed.differences) > 0 {
-			r.Recorder.Eventf(s.offer, nil, "Warning", v1alpha1.ReasonDiffers, "Observe", "%s", msg)
+			eventf(r.Recorder, s.offer, "Warning", v1alpha1.ReasonDiffers, "Observe", "%s", msg)
 		} else {
-			r.Recorder.Eventf(s.offer, nil, "Normal", v1alpha1.InSyncCondition, "Observe", "%s", msg)
+			eventf(r.Recorder, s.offer, "Normal", v1alpha1.InSyncCondition, "Observe", "%s", msg)
 		}
 	}
 	return nil
 }
 
+// observePublished records the phase Partner Center's submissions show
+// and how they differ from target, and returns the submission whose
+// version is compared with the spec: nil when there is none to compare
+// (target Draft, or nothing published).
+func observePublished(obs *observation, target v1alpha1.OfferTarget, subs []partnercenter.Submission) *partnercenter.Submission {
+	preview, live := publishedSubmissions(subs)
+	switch {
+	case live != nil && live.State != partnercenter.LifecycleDeprecated:
+		obs.phase = v1alpha1.PhaseLive
+	case preview != nil:
+		obs.phase = v1alpha1.PhasePreview
+	}
+	if target == v1alpha1.TargetDraft {
+		return nil
+	}
+	pub := preview
+	if target == v1alpha1.TargetLive {
+		pub = live
+	}
+	switch {
+	case pub == nil && preview != nil:
+		obs.differences = append(obs.differences, fmt.Sprintf("target: spec %s, Partner Center publishes a preview only", target))
+		pub = preview
+	case pub == nil:
+		obs.differences = append(obs.differences, fmt.Sprintf("target: spec %s, Partner Center holds a draft only", target))
+	case pub.State == partnercenter.LifecycleDeprecated:
+		obs.differences = append(obs.differences, fmt.Sprintf("target: spec %s, the sale was stopped in Partner Center", target))
+	}
+	return pub
+}
+
 // readObservation reads the product (by status.productID, or by offer
 // ID), its draft, its submissions and the version published at the
 // spec's target, and compares each with the spec.
-func (r *MarketplaceOfferReconciler) readObservation(ctx context.Context, s *offerScope) error {
+func (r *offerRun) readObservation(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	spec := &offer.Spec
 	obs := &observation{phase: v1alpha1.PhaseDraft}
@@ -73,9 +104,9 @@ func (r *MarketplaceOfferReconciler) readObservation(ctx context.Context, s *off
 	var product *partnercenter.Product
 	var err error
 	if id := offer.Status.ProductID; id != "" {
-		product, err = r.PartnerCenter.GetProduct(ctx, id)
+		product, err = r.pc.GetProduct(ctx, id)
 	} else {
-		product, err = r.PartnerCenter.FindProduct(ctx, spec.OfferID)
+		product, err = r.pc.FindProduct(ctx, spec.OfferID)
 	}
 	if partnercenter.IsNotFound(err) {
 		obs.differences = append(obs.differences, fmt.Sprintf("product: Partner Center holds no product with offer ID %s", spec.OfferID))
@@ -89,49 +120,29 @@ func (r *MarketplaceOfferReconciler) readObservation(ctx context.Context, s *off
 		obs.differences = append(obs.differences, fmt.Sprintf("offerType: spec %s, Partner Center %s", spec.OfferType, product.OfferType))
 		return nil
 	}
-	want, dropped := writableDraft(string(spec.OfferType), draftFromSpec(spec))
+	want, dropped := partnercenter.WritableDraft(string(spec.OfferType), draftFromSpec(spec))
 	obs.notCompared = append(obs.notCompared, dropped...)
 	holdable := func(d partnercenter.Draft) partnercenter.Draft {
-		w, _ := writableDraft(string(spec.OfferType), normalizeDraft(d))
+		w, _ := partnercenter.WritableDraft(string(spec.OfferType), normalizeDraft(d))
 		return w
 	}
-	draft, err := r.PartnerCenter.GetDraft(ctx, product.ID)
+	draft, err := r.pc.GetDraft(ctx, product.ID)
 	if err != nil {
 		return pcError(err)
 	}
 	obs.differences = append(obs.differences, prefixed("draft ", draftDiff(want, holdable(*draft), "spec", "draft"))...)
-	subs, err := r.PartnerCenter.ListSubmissions(ctx, product.ID)
+	subs, err := r.pc.ListSubmissions(ctx, product.ID)
 	if err != nil {
 		return pcError(err)
 	}
-	preview, live := publishedSubmissions(subs)
-	switch {
-	case live != nil && live.State != partnercenter.LifecycleDeprecated:
-		obs.phase = v1alpha1.PhaseLive
-	case preview != nil:
-		obs.phase = v1alpha1.PhasePreview
-	}
-	if spec.Target == v1alpha1.TargetDraft {
+	pub := observePublished(obs, spec.Target, subs)
+	if pub == nil {
 		return nil
-	}
-	pub := preview
-	if spec.Target == v1alpha1.TargetLive {
-		pub = live
-	}
-	switch {
-	case pub == nil && preview != nil:
-		obs.differences = append(obs.differences, fmt.Sprintf("target: spec %s, Partner Center publishes a preview only", spec.Target))
-		pub = preview
-	case pub == nil:
-		obs.differences = append(obs.differences, fmt.Sprintf("target: spec %s, Partner Center holds a draft only", spec.Target))
-		return nil
-	case pub.State == partnercenter.LifecycleDeprecated:
-		obs.differences = append(obs.differences, fmt.Sprintf("target: spec %s, the sale was stopped in Partner Center", spec.Target))
 	}
 	// A preview pushed live is listed as the live submission: its
 	// version is the live one.
 	version := pub.Target
-	held, err := r.PartnerCenter.GetTarget(ctx, product.ID, version)
+	held, err := r.pc.GetTarget(ctx, product.ID, version)
 	if err != nil {
 		return pcError(err)
 	}

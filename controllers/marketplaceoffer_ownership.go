@@ -70,7 +70,7 @@ func holdsProduct(o *v1alpha1.MarketplaceOffer) bool {
 
 // ownOfferID is the offer's first phase: an object that does not own its
 // offer ID stalls, naming the owner, before any Partner Center call.
-func (r *MarketplaceOfferReconciler) ownOfferID(ctx context.Context, s *offerScope) error {
+func (r *offerRun) ownOfferID(ctx context.Context, s *offerScope) error {
 	owner, err := r.offerIDOwner(ctx, s.offer)
 	if err != nil {
 		return err
@@ -135,7 +135,7 @@ func createPendingFor(offer *v1alpha1.MarketplaceOffer) bool {
 // object's resourceVersion: when another reconcile wrote status since
 // this one read it, the patch fails and nothing is created. A product
 // found later with the mark still set was created by this object.
-func (r *MarketplaceOfferReconciler) markCreatePending(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
+func (r *offerRun) markCreatePending(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	before := offer.DeepCopy()
 	offer.Status.CreatePending = &v1alpha1.CreatePending{OfferID: offer.Spec.OfferID, Since: r.now()}
 	want := *offer.Status.DeepCopy()
@@ -153,9 +153,9 @@ func (r *MarketplaceOfferReconciler) markCreatePending(ctx context.Context, offe
 // in Partner Center but which this object did not create: only on the
 // opt-in annotation, or when a Solution of the offer's namespace migrated
 // into this offer made it (migrated: madeByMigration).
-func (r *MarketplaceOfferReconciler) mayAdopt(offer *v1alpha1.MarketplaceOffer, product *partnercenter.Product, migrated bool) error {
+func (r *offerRun) mayAdopt(offer *v1alpha1.MarketplaceOffer, product *partnercenter.Product, migrated bool) error {
 	if offer.GetAnnotations()[v1alpha1.AdoptAnnotation] == "true" {
-		r.Recorder.Eventf(offer, nil, "Normal", "Adopted", "Adopt", "took over product %s (offer ID %s) as the %s annotation asks",
+		eventf(r.Recorder, offer, "Normal", "Adopted", "Adopt", "took over product %s (offer ID %s) as the %s annotation asks",
 			product.ID, offer.Spec.OfferID, v1alpha1.AdoptAnnotation)
 		return nil
 	}
@@ -172,7 +172,7 @@ func (r *MarketplaceOfferReconciler) mayAdopt(offer *v1alpha1.MarketplaceOffer, 
 // madeByMigration reports whether a Solution migrating into the offer
 // reports the legacy solution migrated into product (through the
 // migrate-offer field index, no Partner Center call).
-func (r *MarketplaceOfferReconciler) madeByMigration(ctx context.Context, offer *v1alpha1.MarketplaceOffer, product *partnercenter.Product) (bool, error) {
+func (r *offerRun) madeByMigration(ctx context.Context, offer *v1alpha1.MarketplaceOffer, product *partnercenter.Product) (bool, error) {
 	var sols v1alpha1.SolutionList
 	if err := r.List(ctx, &sols, client.InNamespace(offer.Namespace), client.MatchingFields{migrateOfferIndex: offer.Name}); err != nil {
 		return false, err
@@ -190,14 +190,15 @@ func (r *MarketplaceOfferReconciler) madeByMigration(ctx context.Context, offer 
 // between the create and the status write does not leak the product.
 func (r *MarketplaceOfferReconciler) finalizeOffer(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	st := &offer.Status
+	upgradeOperation(st)
 	if observing(offer) {
-		r.Recorder.Eventf(offer, nil, "Normal", "LeftInPartnerCenter", "Delete",
+		eventf(r.Recorder, offer, "Normal", "LeftInPartnerCenter", "Delete",
 			"managementPolicy is Observe: deletion leaves offer ID %s in Partner Center as it is", offer.Spec.OfferID)
 		return nil
 	}
 	if offer.Spec.Suspend {
 		if st.ProductID != "" || st.CreatePending != nil {
-			r.Recorder.Eventf(offer, nil, "Normal", "LeftInPartnerCenter", "Delete",
+			eventf(r.Recorder, offer, "Normal", "LeftInPartnerCenter", "Delete",
 				"the offer is suspended: deletion leaves offer ID %s in Partner Center as it is", offer.Spec.OfferID)
 		}
 		return nil
@@ -209,21 +210,32 @@ func (r *MarketplaceOfferReconciler) finalizeOffer(ctx context.Context, offer *v
 	if owner != offer {
 		return nil
 	}
+	pc, err := r.PartnerCenter.Connect(ctx, offer.Namespace)
+	if err != nil {
+		return pcError(err)
+	}
+	return (&offerRun{MarketplaceOfferReconciler: r, pc: pc}).finalize(ctx, offer)
+}
+
+// finalize looks up a create marked pending but not recorded, then
+// cleans up.
+func (r *offerRun) finalize(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
+	st := &offer.Status
 	if createPendingFor(offer) {
 		// A create job still running would make the product after the
 		// object is gone: wait for it first. (A crash after the create
 		// call and before its job was recorded leaves no job to wait for:
 		// Microsoft publishes no bound on how long a create job takes, so
 		// a product still being made then is not found and is left.)
-		if ref := st.ConfigureJob; ref != nil {
-			if purpose, _ := parseJobRef(ref.ID); purpose == jobCreate {
+		if ref := st.Operation; ref != nil {
+			if purpose := ref.Purpose; purpose == jobCreate {
 				if _, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting,
 					"waiting for the create of product "+st.CreatePending.OfferID+" to finish before deleting it"); err != nil {
 					return err
 				}
 			}
 		}
-		product, err := r.PartnerCenter.FindProduct(ctx, st.CreatePending.OfferID)
+		product, err := r.pc.FindProduct(ctx, st.CreatePending.OfferID)
 		if partnercenter.IsNotFound(err) {
 			st.CreatePending = nil // the create never happened
 			return nil

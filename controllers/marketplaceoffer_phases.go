@@ -75,6 +75,30 @@ type offerScope struct {
 // conditions and display phase from what they found.
 func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	s := &offerScope{offer: offer}
+	upgradeOperation(&offer.Status)
+	pc, err := r.PartnerCenter.Connect(ctx, offer.Namespace)
+	if err != nil {
+		err = pcError(err)
+		if observing(offer) {
+			setObservedConditions(s)
+		} else {
+			setOfferConditions(s)
+		}
+		return err
+	}
+	return (&offerRun{MarketplaceOfferReconciler: r, pc: pc}).reconcile(ctx, s)
+}
+
+// offerRun is one reconcile of an offer: the reconciler and the Partner
+// Center client of the offer's namespace (Connect).
+type offerRun struct {
+	*MarketplaceOfferReconciler
+	pc partnercenter.Client
+}
+
+// reconcile runs the phases over s.
+func (r *offerRun) reconcile(ctx context.Context, s *offerScope) error {
+	offer := s.offer
 	if observing(offer) {
 		err := r.observe(ctx, s)
 		setObservedConditions(s)
@@ -110,7 +134,7 @@ func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *
 	return err
 }
 
-func (r *MarketplaceOfferReconciler) since(t *metav1.Time) time.Duration {
+func (r *offerRun) since(t *metav1.Time) time.Duration {
 	if t == nil {
 		return 0
 	}
@@ -124,4 +148,4 @@ func firstN[T any](s []T, n int) []T {
 	return s
 }
 
-func (r *MarketplaceOfferReconciler) now() metav1.Time { return metav1.NewTime(r.Clock.Now()) }
+func (r *offerRun) now() metav1.Time { return metav1.NewTime(r.Clock.Now()) }

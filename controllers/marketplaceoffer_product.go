@@ -18,7 +18,7 @@ import (
 // it waits for the migrated draft instead of creating one; an offer that
 // declares spec.migrateFrom never creates one, and waits for its
 // migration even before the Solution exists.
-func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offerScope) error {
+func (r *offerRun) ensureProduct(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	if offer.Status.ProductID != "" {
 		return nil
@@ -41,37 +41,10 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 	// A create marked pending by an earlier reconcile made the product
 	// this finds, if any: it is ours (marketplaceoffer_ownership.go).
 	ours := createPendingFor(offer)
-	// A create job in flight: read it at most once per poll interval; the
-	// worker never waits for it.
-	if ref := offer.Status.ConfigureJob; ref != nil {
-		if purpose, _ := parseJobRef(ref.ID); purpose != jobCreate {
-			offer.Status.ConfigureJob = nil // a job of a product this status no longer names
-		} else {
-			job, jobID, err := r.finishedJob(ctx, &offer.Status, v1alpha1.ReasonSyncingDraft, "Partner Center is creating product "+spec.OfferID)
-			switch {
-			case err != nil:
-				return err
-			case job != nil && job.Succeeded():
-				detail, err := r.PartnerCenter.GetJobDetail(ctx, jobID)
-				if err != nil {
-					return pcError(err)
-				}
-				if id := detail.ProductID(); id != "" {
-					offer.Status.ProductID, offer.Status.CreatePending = id, nil
-					s.createdProduct = true
-					return nil
-				}
-			case job != nil:
-				// Refused, perhaps because another writer created it
-				// meanwhile: look it up before giving up.
-				if _, ferr := r.PartnerCenter.FindProduct(ctx, spec.OfferID); ferr != nil {
-					return stalled(v1alpha1.ReasonPartnerCenterRejected,
-						"Partner Center refused to create product %s: %s", spec.OfferID, feedbackMessage(job.Errors))
-				}
-			}
-		}
+	if done, err := r.followCreateJob(ctx, s); done || err != nil {
+		return err
 	}
-	product, err := r.PartnerCenter.FindProduct(ctx, spec.OfferID)
+	product, err := r.pc.FindProduct(ctx, spec.OfferID)
 	if partnercenter.IsNotFound(err) {
 		if spec.MigrateFrom != nil {
 			return r.migratedElsewhere(ctx, offer)
@@ -79,18 +52,7 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 		if sol != nil {
 			return waitForMigration(offer, sol)
 		}
-		if err := r.markCreatePending(ctx, offer); err != nil {
-			return err
-		}
-		job, err := r.PartnerCenter.CreateProduct(ctx, partnercenter.ProductSpec{
-			OfferID: spec.OfferID, OfferType: string(spec.OfferType), Name: spec.Listing.Title,
-		})
-		if err != nil {
-			return pcError(err)
-		}
-		offer.Status.ConfigureJob = r.jobRef(jobCreate, job.ID)
-		return waiting(r.PartnerCenter.JobPollInterval(), v1alpha1.ReasonSyncingDraft,
-			"Partner Center is creating product %s (job %s)", spec.OfferID, job.ID)
+		return r.createProduct(ctx, offer)
 	}
 	if err != nil {
 		return pcError(err)
@@ -114,6 +76,63 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 	return nil
 }
 
+// createProduct marks the create pending (marketplaceoffer_ownership.go),
+// then starts the job that creates the product.
+func (r *offerRun) createProduct(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
+	spec := &offer.Spec
+	if err := r.markCreatePending(ctx, offer); err != nil {
+		return err
+	}
+	job, err := r.pc.CreateProduct(ctx, partnercenter.ProductSpec{
+		OfferID: spec.OfferID, OfferType: string(spec.OfferType), Name: spec.Listing.Title,
+	})
+	if err != nil {
+		return pcError(err)
+	}
+	offer.Status.Operation = r.startOperation(jobCreate, job.ID)
+	return waiting(r.pc.JobPollInterval(), v1alpha1.ReasonSyncingDraft,
+		"Partner Center is creating product %s (job %s)", spec.OfferID, job.ID)
+}
+
+// followCreateJob follows a create job in flight: read at most once per
+// poll interval, the worker never waits for it. done is true once the
+// job's detail named the product, recorded in status.productID. Another
+// purpose's job is of a product this status no longer names: dropped.
+func (r *offerRun) followCreateJob(ctx context.Context, s *offerScope) (done bool, _ error) {
+	offer := s.offer
+	ref, offerID := offer.Status.Operation, offer.Spec.OfferID
+	if ref == nil {
+		return false, nil
+	}
+	if ref.Purpose != jobCreate {
+		offer.Status.Operation = nil
+		return false, nil
+	}
+	job, jobID, err := r.finishedJob(ctx, &offer.Status, v1alpha1.ReasonSyncingDraft, "Partner Center is creating product "+offerID)
+	switch {
+	case err != nil:
+		return false, err
+	case job != nil && job.Succeeded():
+		detail, err := r.pc.GetJobDetail(ctx, jobID)
+		if err != nil {
+			return false, pcError(err)
+		}
+		if id := detail.ProductID(); id != "" {
+			offer.Status.ProductID, offer.Status.CreatePending = id, nil
+			s.createdProduct = true
+			return true, nil
+		}
+	case job != nil:
+		// Refused, perhaps because another writer created it meanwhile:
+		// look it up before giving up.
+		if _, ferr := r.pc.FindProduct(ctx, offerID); ferr != nil {
+			return false, stalled(v1alpha1.ReasonPartnerCenterRejected,
+				"Partner Center refused to create product %s: %s", offerID, feedbackMessage(job.Errors))
+		}
+	}
+	return false, nil
+}
+
 // waitForMigration waits for the Solution migrating into the offer, or
 // stalls when that Solution is stalled (waits.go).
 func waitForMigration(offer *v1alpha1.MarketplaceOffer, sol *v1alpha1.Solution) error {
@@ -132,7 +151,7 @@ func waitForMigration(offer *v1alpha1.MarketplaceOffer, sol *v1alpha1.Solution) 
 // while it has not migrated, nil once it has or while there is none. The
 // wait has no timer: the Solution's creation, stall and migration wake
 // the offer (offersOfSolution).
-func (r *MarketplaceOfferReconciler) awaitDeclaredMigration(ctx context.Context, offer *v1alpha1.MarketplaceOffer, sol *v1alpha1.Solution) error {
+func (r *offerRun) awaitDeclaredMigration(ctx context.Context, offer *v1alpha1.MarketplaceOffer, sol *v1alpha1.Solution) error {
 	id := offer.Spec.MigrateFrom.SolutionID
 	switch {
 	case sol != nil && sol.Spec.Suspend:
@@ -161,7 +180,7 @@ func (r *MarketplaceOfferReconciler) awaitDeclaredMigration(ctx context.Context,
 // offer (before this Solution, or in the portal). The offer never creates
 // a product of its own in its place; the stalled timer looks again, in
 // case Partner Center was only slow to show the product.
-func (r *MarketplaceOfferReconciler) migratedElsewhere(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
+func (r *offerRun) migratedElsewhere(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	sols, err := r.migrationsInto(ctx, offer)
 	if err != nil {
 		return err
@@ -183,7 +202,7 @@ func (r *MarketplaceOfferReconciler) migratedElsewhere(ctx context.Context, offe
 // submitting first would refuse the migration. A finished migration is
 // recorded, and the draft is read again, since the migration rewrote it.
 // Merged solutions are listed in status.
-func (r *MarketplaceOfferReconciler) followSolutions(ctx context.Context, s *offerScope) error {
+func (r *offerRun) followSolutions(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	st := &offer.Status
 	var migrating v1alpha1.SolutionList
@@ -209,7 +228,7 @@ func (r *MarketplaceOfferReconciler) followSolutions(ctx context.Context, s *off
 // migratingSolution returns a Solution that is migrating into the offer,
 // one it takes (takesMigrationOf), and has not finished, found through the
 // migrate-offer field index.
-func (r *MarketplaceOfferReconciler) migratingSolution(ctx context.Context, offer *v1alpha1.MarketplaceOffer) (*v1alpha1.Solution, error) {
+func (r *offerRun) migratingSolution(ctx context.Context, offer *v1alpha1.MarketplaceOffer) (*v1alpha1.Solution, error) {
 	sols, err := r.migrationsInto(ctx, offer)
 	if err != nil {
 		return nil, err
@@ -227,7 +246,7 @@ func (r *MarketplaceOfferReconciler) migratingSolution(ctx context.Context, offe
 
 // migrationsInto lists the Solutions migrating into the offer that it
 // takes, through the migrate-offer field index.
-func (r *MarketplaceOfferReconciler) migrationsInto(ctx context.Context, offer *v1alpha1.MarketplaceOffer) ([]v1alpha1.Solution, error) {
+func (r *offerRun) migrationsInto(ctx context.Context, offer *v1alpha1.MarketplaceOffer) ([]v1alpha1.Solution, error) {
 	var sols v1alpha1.SolutionList
 	if err := r.List(ctx, &sols, client.InNamespace(offer.Namespace), client.MatchingFields{migrateOfferIndex: offer.Name}); err != nil {
 		return nil, err
@@ -236,7 +255,7 @@ func (r *MarketplaceOfferReconciler) migrationsInto(ctx context.Context, offer *
 }
 
 // listMergedSolutions reports the legacy solutions merged into the offer.
-func (r *MarketplaceOfferReconciler) listMergedSolutions(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
+func (r *offerRun) listMergedSolutions(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	var sols v1alpha1.SolutionList
 	if err := r.List(ctx, &sols, client.InNamespace(offer.Namespace), client.MatchingFields{mergeOfferIndex: offer.Name}); err != nil {
 		return err

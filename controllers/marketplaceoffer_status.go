@@ -410,8 +410,8 @@ func offerPhase(st *v1alpha1.MarketplaceOfferStatus) v1alpha1.OfferPhase {
 	ps, ls := st.PreviewSubmission, st.LiveSubmission
 	// A submission job in flight: Partner Center certifies (or pushes
 	// live) before the job completes and names the submission.
-	if ref := st.ConfigureJob; ref != nil {
-		switch purpose, _ := parseJobRef(ref.ID); purpose {
+	if ref := st.Operation; ref != nil {
+		switch purpose := ref.Purpose; purpose {
 		case jobPreview:
 			return v1alpha1.PhaseCertifying
 		case jobLive:

@@ -21,7 +21,7 @@ import (
 // nothing, but follows to their end the submissions a higher target
 // started (settleSubmissions): lowering the target stops nothing in
 // Partner Center.
-func (r *MarketplaceOfferReconciler) certify(ctx context.Context, s *offerScope) error {
+func (r *offerRun) certify(ctx context.Context, s *offerScope) error {
 	if s.offer.Spec.Target == v1alpha1.TargetDraft {
 		if err := r.settleSubmissions(ctx, s); err != nil {
 			return andThen(err, "target is Draft, and Partner Center documents no way to withdraw a submission: it is followed to its end")
@@ -39,7 +39,7 @@ func (r *MarketplaceOfferReconciler) certify(ctx context.Context, s *offerScope)
 // followPreview follows the preview submission recorded in status through
 // certification and records its result: nil once it passed, waiting while
 // it runs, stalled when it failed.
-func (r *MarketplaceOfferReconciler) followPreview(ctx context.Context, s *offerScope, fresh *partnercenter.Submission) error {
+func (r *offerRun) followPreview(ctx context.Context, s *offerScope, fresh *partnercenter.Submission) error {
 	st := &s.offer.Status
 	ps := st.PreviewSubmission
 	if ps.Result == v1alpha1.SubmissionFailed {
@@ -64,7 +64,7 @@ func (r *MarketplaceOfferReconciler) followPreview(ctx context.Context, s *offer
 // previewFailed is the stall of a failed preview submission: sale
 // stopped when Partner Center refused to submit a deprecated product,
 // else a certification failure.
-func (r *MarketplaceOfferReconciler) previewFailed(ctx context.Context, s *offerScope) error {
+func (r *offerRun) previewFailed(ctx context.Context, s *offerScope) error {
 	st := &s.offer.Status
 	ps := st.PreviewSubmission
 	if ps.ID == "" && st.Certification != nil { // refused before any submission was made
@@ -84,7 +84,7 @@ func (r *MarketplaceOfferReconciler) previewFailed(ctx context.Context, s *offer
 // waits while Partner Center works on it (reason, "generation N <doing>");
 // otherwise it returns the completed submission, read from Partner Center
 // unless fresh is it.
-func (r *MarketplaceOfferReconciler) completedSubmission(ctx context.Context, productID string, ref *v1alpha1.SubmissionRef,
+func (r *offerRun) completedSubmission(ctx context.Context, productID string, ref *v1alpha1.SubmissionRef,
 	fresh *partnercenter.Submission, reason, doing string, failed error) (*partnercenter.Submission, error) {
 	switch ref.Result {
 	case v1alpha1.SubmissionSucceeded:
@@ -95,7 +95,7 @@ func (r *MarketplaceOfferReconciler) completedSubmission(ctx context.Context, pr
 	sub := fresh
 	if sub == nil || sub.ID != ref.ID {
 		var err error
-		if sub, err = r.PartnerCenter.GetSubmission(ctx, productID, ref.ID); err != nil {
+		if sub, err = r.pc.GetSubmission(ctx, productID, ref.ID); err != nil {
 			return nil, pcError(err)
 		}
 	}
@@ -115,7 +115,7 @@ func (r *MarketplaceOfferReconciler) completedSubmission(ctx context.Context, pr
 // reported Live) and spares Partner Center refused submissions. A refusal
 // or failure found here is recorded, not stalled on: it was of a draft or
 // target no longer asked for.
-func (r *MarketplaceOfferReconciler) settleSubmissions(ctx context.Context, s *offerScope) error {
+func (r *offerRun) settleSubmissions(ctx context.Context, s *offerScope) error {
 	st := &s.offer.Status
 	fresh, err := r.settleSubmissionJob(ctx, s)
 	if err != nil {
@@ -132,9 +132,9 @@ func (r *MarketplaceOfferReconciler) settleSubmissions(ctx context.Context, s *o
 // settleLive follows a live submission in progress to its end: a version
 // that goes live is reported Live whatever the target now says (lowering
 // the target does not unpublish).
-func (r *MarketplaceOfferReconciler) settleLive(ctx context.Context, s *offerScope, fresh *partnercenter.Submission) error {
+func (r *offerRun) settleLive(ctx context.Context, s *offerScope, fresh *partnercenter.Submission) error {
 	st := &s.offer.Status
-	if ref := st.ConfigureJob; ref != nil && jobPurpose(ref) == jobLive {
+	if ref := st.Operation; ref != nil && ref.Purpose == jobLive {
 		sub, err := r.settleSubmissionJob(ctx, s)
 		if err != nil {
 			return err
@@ -153,15 +153,15 @@ func (r *MarketplaceOfferReconciler) settleLive(ctx context.Context, s *offerSco
 // in status, if any, until it has finished, and records the submission it
 // made (a refusal as a failed one); it starts nothing. It returns the
 // submission made, or nil.
-func (r *MarketplaceOfferReconciler) settleSubmissionJob(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
+func (r *offerRun) settleSubmissionJob(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
 	st := &s.offer.Status
-	ref := st.ConfigureJob
+	ref := st.Operation
 	if ref == nil {
 		return nil, nil
 	}
 	var sub *partnercenter.Submission
 	var err error
-	switch jobPurpose(ref) {
+	switch ref.Purpose {
 	case jobPreview:
 		sub, err = r.followPreviewJob(ctx, s)
 	case jobLive:
@@ -169,7 +169,7 @@ func (r *MarketplaceOfferReconciler) settleSubmissionJob(ctx context.Context, s 
 	default:
 		return nil, nil
 	}
-	if err != nil && (st.ConfigureJob != nil || !isStalled(err)) {
+	if err != nil && (st.Operation != nil || !isStalled(err)) {
 		return nil, err
 	}
 	return sub, nil
@@ -181,9 +181,9 @@ func (r *MarketplaceOfferReconciler) settleSubmissionJob(ctx context.Context, s 
 // earlier reconcile is followed first. It returns the new submission once
 // its job completed (nil when none was made), so that certify need not
 // read it again.
-func (r *MarketplaceOfferReconciler) submitPreview(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
+func (r *offerRun) submitPreview(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
 	st, gen := &s.offer.Status, s.offer.Generation
-	if ref := st.ConfigureJob; ref != nil && jobPurpose(ref) == jobPreview {
+	if ref := st.Operation; ref != nil && ref.Purpose == jobPreview {
 		if sub, err := r.followPreviewJob(ctx, s); err != nil || sub != nil {
 			return sub, err
 		}
@@ -192,7 +192,7 @@ func (r *MarketplaceOfferReconciler) submitPreview(ctx context.Context, s *offer
 	if ps != nil && ps.DraftDigest == st.DraftDigest && !retryFailed(ctx, ps) {
 		return nil, nil
 	}
-	if st.ConfigureJob == nil && s.draftJobStarted != nil {
+	if st.Operation == nil && s.draftJobStarted != nil {
 		sub, err := r.unrecordedPreview(ctx, s, s.draftJobStarted.Time, gen)
 		if err != nil || sub != nil {
 			return sub, err
@@ -202,7 +202,7 @@ func (r *MarketplaceOfferReconciler) submitPreview(ctx context.Context, s *offer
 		return nil, andThen(err, "generation %d is submitted for certification once it has finished", gen)
 	}
 	err := r.startSubmissionJob(ctx, s, jobPreview, v1alpha1.ReasonCertifying, fmt.Sprintf("submitting generation %d for certification", gen), gen,
-		func() (*partnercenter.Job, error) { return r.PartnerCenter.SubmitPreview(ctx, st.ProductID) })
+		func() (*partnercenter.Job, error) { return r.pc.SubmitPreview(ctx, st.ProductID) })
 	if s.submitJob != "" {
 		s.certification = certificationSubmitting
 	}
@@ -222,25 +222,25 @@ func retryFailed(ctx context.Context, ref *v1alpha1.SubmissionRef) bool {
 // reconcile that stopped between marking the submission and recording its
 // job: the submission may have been made, and is looked for. It returns
 // the submission, or nil when the job made none (the caller may submit).
-func (r *MarketplaceOfferReconciler) followPreviewJob(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
+func (r *offerRun) followPreviewJob(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
 	st := &s.offer.Status
-	ref := st.ConfigureJob
+	ref := st.Operation
 	gen := ref.Generation
 	if gen == 0 { // recorded before the job's generation was
 		gen = s.offer.Generation
 	}
-	if _, jobID := parseJobRef(ref.ID); jobID == "" {
-		st.ConfigureJob = nil
+	if jobID := ref.ID; jobID == "" {
+		st.Operation = nil
 		if ref.StartedAt == nil {
 			return nil, nil
 		}
-		return r.unrecordedPreview(ctx, s, ref.StartedAt.Add(-r.PartnerCenter.JobPollInterval()), gen)
+		return r.unrecordedPreview(ctx, s, ref.StartedAt.Add(-r.pc.JobPollInterval()), gen)
 	}
 	// syncDraft writes no draft while a submission job is recorded: the
 	// draft digest in status is the one submitted.
 	sub, startedAt, err := r.finishSubmissionJob(ctx, s, partnercenter.TargetPreview, v1alpha1.ReasonCertifying,
 		fmt.Sprintf("submitting generation %d for certification", gen))
-	if st.ConfigureJob != nil {
+	if st.Operation != nil {
 		s.certification = certificationSubmitting
 	}
 	var refused *jobRefused
@@ -274,9 +274,9 @@ func (r *MarketplaceOfferReconciler) followPreviewJob(ctx context.Context, s *of
 // whose sale was stopped, belongs to an earlier life of the product
 // (another object, or this one before its sale was stopped) and is never
 // taken for this one.
-func (r *MarketplaceOfferReconciler) unrecordedPreview(ctx context.Context, s *offerScope, since time.Time, gen int64) (*partnercenter.Submission, error) {
+func (r *offerRun) unrecordedPreview(ctx context.Context, s *offerScope, since time.Time, gen int64) (*partnercenter.Submission, error) {
 	st := &s.offer.Status
-	subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
+	subs, err := r.pc.ListSubmissions(ctx, st.ProductID)
 	if err != nil {
 		return nil, pcError(err)
 	}
@@ -317,7 +317,7 @@ func (r *MarketplaceOfferReconciler) unrecordedPreview(ctx context.Context, s *o
 // stays True. No API reports a live URL or a co-sell level. With a target
 // below Live it publishes nothing, but follows a go-live already under
 // way to its end.
-func (r *MarketplaceOfferReconciler) goLive(ctx context.Context, s *offerScope) error {
+func (r *offerRun) goLive(ctx context.Context, s *offerScope) error {
 	if s.offer.Spec.Target != v1alpha1.TargetLive {
 		return andThen(r.settleLive(ctx, s, nil), "target is %s, and Partner Center documents no way to withdraw a go-live: it is followed to its end",
 			s.offer.Spec.Target)
@@ -331,7 +331,7 @@ func (r *MarketplaceOfferReconciler) goLive(ctx context.Context, s *offerScope) 
 
 // followLive follows the live submission recorded in status until it is
 // live, and records it; it stalls when going live failed.
-func (r *MarketplaceOfferReconciler) followLive(ctx context.Context, s *offerScope, fresh *partnercenter.Submission) error {
+func (r *offerRun) followLive(ctx context.Context, s *offerScope, fresh *partnercenter.Submission) error {
 	st := &s.offer.Status
 	ls := st.LiveSubmission
 	sub, err := r.completedSubmission(ctx, st.ProductID, ls, fresh, v1alpha1.ReasonGoingLive, "is going live",
@@ -355,9 +355,9 @@ func (r *MarketplaceOfferReconciler) followLive(ctx context.Context, s *offerSco
 // in status is of the same draft (and no new reconcile request asks to
 // retry a failed one); like submitPreview, it follows a job recorded
 // before and returns the new submission or nil.
-func (r *MarketplaceOfferReconciler) submitLive(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
+func (r *offerRun) submitLive(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
 	st := &s.offer.Status
-	if ref := st.ConfigureJob; ref != nil && jobPurpose(ref) == jobLive {
+	if ref := st.Operation; ref != nil && ref.Purpose == jobLive {
 		if sub, err := r.followLiveJob(ctx, s); err != nil || sub != nil {
 			return sub, err
 		}
@@ -367,7 +367,7 @@ func (r *MarketplaceOfferReconciler) submitLive(ctx context.Context, s *offerSco
 		return nil, nil
 	}
 	err := r.startSubmissionJob(ctx, s, jobLive, v1alpha1.ReasonGoingLive, fmt.Sprintf("publishing generation %d live", ps.Generation), ps.Generation,
-		func() (*partnercenter.Job, error) { return r.PartnerCenter.GoLive(ctx, st.ProductID, ps.ID) })
+		func() (*partnercenter.Job, error) { return r.pc.GoLive(ctx, st.ProductID, ps.ID) })
 	if s.submitJob != "" {
 		s.live = liveSubmitting
 	}
@@ -378,16 +378,16 @@ func (r *MarketplaceOfferReconciler) submitLive(ctx context.Context, s *offerSco
 // records the submission once the job has finished (failed when Partner
 // Center refused it). It returns the submission, or nil when the job
 // made none.
-func (r *MarketplaceOfferReconciler) followLiveJob(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
+func (r *offerRun) followLiveJob(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
 	st := &s.offer.Status
 	ps := st.PreviewSubmission
 	if ps == nil { // no preview to publish: not a job of this status
-		st.ConfigureJob = nil
+		st.Operation = nil
 		return nil, nil
 	}
 	sub, startedAt, err := r.finishSubmissionJob(ctx, s, partnercenter.TargetLive, v1alpha1.ReasonGoingLive,
 		fmt.Sprintf("publishing generation %d live", ps.Generation))
-	if st.ConfigureJob != nil {
+	if st.Operation != nil {
 		s.live = liveSubmitting
 	}
 	var refused *jobRefused
@@ -409,7 +409,7 @@ func (r *MarketplaceOfferReconciler) followLiveJob(ctx context.Context, s *offer
 // recordLive records a succeeded live submission: the generation live and
 // since when. (No published API reports a live URL or a co-sell level, so
 // the status has neither.)
-func (r *MarketplaceOfferReconciler) recordLive(s *offerScope) {
+func (r *offerRun) recordLive(s *offerScope) {
 	st := &s.offer.Status
 	ls := st.LiveSubmission
 	ls.Result = v1alpha1.SubmissionSucceeded
@@ -424,10 +424,10 @@ func (r *MarketplaceOfferReconciler) recordLive(s *offerScope) {
 // startSubmissionJob starts a submission job (preview or live) for
 // generation gen and records it in status; it waits first for any other
 // job recorded there. The reconcile then waits one job poll interval.
-func (r *MarketplaceOfferReconciler) startSubmissionJob(ctx context.Context, s *offerScope, purpose, reason, what string,
+func (r *offerRun) startSubmissionJob(ctx context.Context, s *offerScope, purpose v1alpha1.OperationPurpose, reason, what string,
 	gen int64, start func() (*partnercenter.Job, error)) error {
 	st := &s.offer.Status
-	if ref := st.ConfigureJob; ref != nil {
+	if ref := st.Operation; ref != nil {
 		return waiting(r.jobPoll(ref), reason, "waiting for job %s before %s", ref.ID, what)
 	}
 	// A preview submission cannot be told apart from another on retry
@@ -437,8 +437,7 @@ func (r *MarketplaceOfferReconciler) startSubmissionJob(ctx context.Context, s *
 	// The mark is a write of its own, under the object's resource version,
 	// even right after a draft job completed: a reconcile working from a
 	// stale copy then fails to write it and submits nothing, where a list
-	// of the submissions would not show one whose job has not run yet
-	// (the chaos fault run submitted some offers twice without it). A
+	// of the submissions would not show one whose job has not run yet. A
 	// live submission names the preview it publishes, and Partner Center
 	// answers a second one with the same submission: it needs no mark.
 	if purpose == jobPreview {
@@ -450,10 +449,10 @@ func (r *MarketplaceOfferReconciler) startSubmissionJob(ctx context.Context, s *
 	if err != nil {
 		return pcError(err)
 	}
-	st.ConfigureJob = r.jobRef(purpose, job.ID)
-	st.ConfigureJob.Generation = gen
+	st.Operation = r.startOperation(purpose, job.ID)
+	st.Operation.Generation = gen
 	s.submitJob = job.ID
-	return waiting(r.PartnerCenter.JobPollInterval(), reason, "Partner Center is %s (job %s)", what, job.ID)
+	return waiting(r.pc.JobPollInterval(), reason, "Partner Center is %s (job %s)", what, job.ID)
 }
 
 // finishSubmissionJob reads the submission job recorded in status, at
@@ -463,20 +462,19 @@ func (r *MarketplaceOfferReconciler) startSubmissionJob(ctx context.Context, s *
 // again). A job refused because a submission in progress locks the
 // product (productLocked) is tried again later; any other refusal is a
 // *jobRefused with Partner Center's errors.
-func (r *MarketplaceOfferReconciler) finishSubmissionJob(ctx context.Context, s *offerScope,
+func (r *offerRun) finishSubmissionJob(ctx context.Context, s *offerScope,
 	target partnercenter.SubmissionTarget, reason, what string) (*partnercenter.Submission, *metav1.Time, error) {
 	st := &s.offer.Status
-	ref := st.ConfigureJob
+	ref := st.Operation
 	startedAt := ref.StartedAt
 	job, jobID, err := r.finishedJob(ctx, st, reason, "Partner Center is "+what)
 	s.submitJob = jobID
 	// The job stays recorded until the submission it made is: a read
 	// below that fails (the status is still written) must not leave a
 	// status that names neither, from which the next reconcile would
-	// submit again (the chaos fault run submitted some offers twice once
-	// failed reads went back to the workqueue).
+	// submit again.
 	keepJob := func(err error) (*partnercenter.Submission, *metav1.Time, error) {
-		st.ConfigureJob = ref
+		st.Operation = ref
 		return nil, nil, pcError(err)
 	}
 	switch {
@@ -496,38 +494,18 @@ func (r *MarketplaceOfferReconciler) finishSubmissionJob(ctx context.Context, s 
 		}
 		return nil, startedAt, &jobRefused{errors: job.Errors}
 	}
-	detail, err := r.PartnerCenter.GetJobDetail(ctx, jobID)
+	detail, err := r.pc.GetJobDetail(ctx, jobID)
 	if err != nil {
 		return keepJob(err)
 	}
-	id := detail.SubmissionID()
-	if id == "" && target == partnercenter.TargetLive && st.PreviewSubmission != nil {
-		// The detail did not list it: a live submission is the preview
-		// submission it publishes (one submission stands for both).
-		id = st.PreviewSubmission.ID
-	}
-	if id == "" {
-		// The detail did not list it: the newest preview submission made
-		// since the job started (less one poll interval, for clock skew;
-		// status times are whole seconds, which errs the same way).
-		// An older one, or one whose sale was stopped, is of an earlier
-		// life of the product.
-		subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
-		if err != nil {
-			return keepJob(err)
-		}
-		for i := range subs {
-			if sub := &subs[i]; sub.Target == target && sub.State != partnercenter.LifecycleDeprecated &&
-				(startedAt == nil || !sub.Created.Before(startedAt.Add(-r.PartnerCenter.JobPollInterval()))) {
-				id = sub.ID
-				break
-			}
-		}
+	id, err := r.submissionMadeBy(ctx, st, target, startedAt, detail)
+	if err != nil {
+		return keepJob(err)
 	}
 	if id == "" {
 		return nil, nil, stalled(v1alpha1.ReasonPartnerCenterRejected, "job %s succeeded but Partner Center lists no %s submission made by it", jobID, target)
 	}
-	sub, err := r.PartnerCenter.GetSubmission(ctx, st.ProductID, id)
+	sub, err := r.pc.GetSubmission(ctx, st.ProductID, id)
 	if err != nil {
 		return keepJob(err)
 	}
@@ -541,7 +519,7 @@ func (r *MarketplaceOfferReconciler) finishSubmissionJob(ctx context.Context, s 
 // after it the product must be published to preview and live again). It
 // reads the product only for a refusal that says invalidState; nil
 // otherwise.
-func (r *MarketplaceOfferReconciler) saleStopped(ctx context.Context, offer *v1alpha1.MarketplaceOffer, refused *jobRefused) error {
+func (r *offerRun) saleStopped(ctx context.Context, offer *v1alpha1.MarketplaceOffer, refused *jobRefused) error {
 	if !slices.ContainsFunc(refused.errors, func(e partnercenter.FeedbackItem) bool { return e.Code == partnercenter.CodeInvalidState }) {
 		return nil
 	}
@@ -565,20 +543,49 @@ func andThen(err error, format string, args ...any) error {
 	return waiting(w.after, w.reason, "%s; %s", w.message, fmt.Sprintf(format, args...))
 }
 
+// submissionMadeBy is the ID of the submission to target that a
+// submission job started at startedAt made, as its detail names it or,
+// when the detail does not list it: for live, the preview submission it
+// publishes (one submission stands for both); else the newest submission
+// to target made since the job started (less one poll interval, for clock
+// skew; status times are whole seconds, which errs the same way). An older
+// one, or one whose sale was stopped, is of an earlier life of the
+// product. "" when there is none.
+func (r *offerRun) submissionMadeBy(ctx context.Context, st *v1alpha1.MarketplaceOfferStatus, target partnercenter.SubmissionTarget,
+	startedAt *metav1.Time, detail *partnercenter.JobDetail) (string, error) {
+	if id := detail.SubmissionID(); id != "" {
+		return id, nil
+	}
+	if target == partnercenter.TargetLive && st.PreviewSubmission != nil {
+		return st.PreviewSubmission.ID, nil
+	}
+	subs, err := r.pc.ListSubmissions(ctx, st.ProductID)
+	if err != nil {
+		return "", err
+	}
+	for i := range subs {
+		if sub := &subs[i]; sub.Target == target && sub.State != partnercenter.LifecycleDeprecated &&
+			(startedAt == nil || !sub.Created.Before(startedAt.Add(-r.pc.JobPollInterval()))) {
+			return sub.ID, nil
+		}
+	}
+	return "", nil
+}
+
 // markSubmitPending records in status, before a submission is made, that
-// it is about to be: status.configureJob holds "<purpose>/" without a job
+// it is about to be: status.operation holds its purpose without a job
 // ID, since when, for generation gen. The whole status found so far is
 // written with it (the product ID and draft digest the mark is about),
 // replacing the stored one under the object's resource version: a writer
 // in between makes it fail, and nothing is submitted. What this reconcile
 // found is kept for the status write at its end.
-func (r *MarketplaceOfferReconciler) markSubmitPending(ctx context.Context, offer *v1alpha1.MarketplaceOffer, purpose string, gen int64) error {
-	prev := offer.Status.ConfigureJob
+func (r *offerRun) markSubmitPending(ctx context.Context, offer *v1alpha1.MarketplaceOffer, purpose v1alpha1.OperationPurpose, gen int64) error {
+	prev := offer.Status.Operation
 	now := r.now()
-	offer.Status.ConfigureJob = &v1alpha1.JobRef{ID: purpose + "/", StartedAt: &now, Generation: gen}
+	offer.Status.Operation = &v1alpha1.Operation{Purpose: purpose, StartedAt: &now, Generation: gen}
 	want := *offer.Status.DeepCopy()
 	if err := r.Status().Update(ctx, offer); err != nil {
-		offer.Status.ConfigureJob = prev
+		offer.Status.Operation = prev
 		return err
 	}
 	offer.Status = want

@@ -104,9 +104,9 @@ func (h *offerHarness) reconcileUntil(g Gomega, n int, done func(*v1alpha1.Marke
 	return got
 }
 
-func jobIs(purpose string) func(*v1alpha1.MarketplaceOffer) bool {
+func jobIs(purpose v1alpha1.OperationPurpose) func(*v1alpha1.MarketplaceOffer) bool {
 	return func(o *v1alpha1.MarketplaceOffer) bool {
-		return o.Status.ConfigureJob != nil && strings.HasPrefix(o.Status.ConfigureJob.ID, purpose+"/")
+		return o.Status.Operation != nil && o.Status.Operation.Purpose == purpose
 	}
 }
 
@@ -143,7 +143,7 @@ func TestAnEditDuringASubmissionJobKeepsTrackOfTheSubmission(t *testing.T) {
 
 	h.edit(g, func(o *v1alpha1.MarketplaceOffer) { o.Spec.Listing.Summary = "Forecasts for every store." })
 	_, got := h.reconcile(g)
-	g.Expect(jobIs(jobPreview)(got)).To(BeTrue(), "the submission job stays recorded: %+v", got.Status.ConfigureJob)
+	g.Expect(jobIs(jobPreview)(got)).To(BeTrue(), "the submission job stays recorded: %+v", got.Status.Operation)
 	c := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.DraftSyncedCondition)
 	g.Expect(c.Status).To(Equal(metav1.ConditionFalse))
 	g.Expect(c.Message).To(ContainSubstring("the draft of generation 2 is written once the submission job"))
@@ -188,7 +188,7 @@ func TestLoweringTheTargetFollowsTheSubmissionInFlight(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		from   v1alpha1.OfferTarget
-		during string // the job in flight when the target is lowered
+		during v1alpha1.OperationPurpose // the job in flight when the target is lowered
 		target v1alpha1.OfferTarget
 		live   bool // the version going live is reported Live
 	}{
@@ -209,7 +209,7 @@ func TestLoweringTheTargetFollowsTheSubmissionInFlight(t *testing.T) {
 
 			h.edit(g, func(o *v1alpha1.MarketplaceOffer) { o.Spec.Target = tc.target })
 			got := h.reconcileUntil(g, 30, isReady)
-			g.Expect(got.Status.ConfigureJob).To(BeNil(), "no job left in flight")
+			g.Expect(got.Status.Operation).To(BeNil(), "no job left in flight")
 			for _, ref := range []*v1alpha1.SubmissionRef{got.Status.PreviewSubmission, got.Status.LiveSubmission} {
 				if ref != nil {
 					g.Expect(ref.Result).NotTo(Equal(v1alpha1.SubmissionInProgress), "no submission left InProgress next to Ready")

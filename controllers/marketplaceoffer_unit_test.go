@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -49,7 +48,7 @@ func newOfferHarness(t *testing.T, offer *v1alpha1.MarketplaceOffer, f pc.Client
 	if err := IndexFields(context.Background(), builderIndexer{b}); err != nil {
 		t.Fatal(err)
 	}
-	r := &MarketplaceOfferReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: f,
+	r := &MarketplaceOfferReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: pc.Static(f),
 		Recorder: events.NewFakeRecorder(100), Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
 	r.Options.defaults()
 	return &offerHarness{r: r, key: client.ObjectKeyFromObject(offer)}
@@ -195,20 +194,20 @@ func TestJobsAreRecordedNotAwaited(t *testing.T) {
 	h := newOfferHarness(t, draftOffer(), f)
 
 	res, got := h.reconcile(g)
-	g.Expect(got.Status.ConfigureJob).NotTo(BeNil())
-	g.Expect(got.Status.ConfigureJob.ID).To(HavePrefix("create/"))
+	g.Expect(got.Status.Operation).NotTo(BeNil())
+	g.Expect(got.Status.Operation.Purpose).To(Equal(jobCreate))
 	g.Expect(got.Status.ProductID).To(BeEmpty())
 	g.Expect(res.RequeueAfter).To(BeNumerically(">=", 42*time.Second), "requeued after the poll interval")
 
 	res, got = h.reconcile(g) // first read: still running
-	g.Expect(got.Status.ConfigureJob.ID).To(HavePrefix("create/"))
+	g.Expect(got.Status.Operation.Purpose).To(Equal(jobCreate))
 	g.Expect(res.RequeueAfter).To(BeNumerically(">=", 42*time.Second))
 	g.Expect(f.Calls["GetJob"]).To(Equal(1))
 
 	_, got = h.reconcile(g) // second read: done; the job detail names the product
 	g.Expect(got.Status.ProductID).NotTo(BeEmpty())
-	g.Expect(got.Status.ConfigureJob).NotTo(BeNil())
-	g.Expect(got.Status.ConfigureJob.ID).To(HavePrefix("draft/"), "the draft job follows in the same reconcile")
+	g.Expect(got.Status.Operation).NotTo(BeNil())
+	g.Expect(got.Status.Operation.Purpose).To(Equal(jobDraft), "the draft job follows in the same reconcile")
 	g.Expect(f.Calls["CreateProduct"]).To(Equal(1))
 	g.Expect(f.Calls["GetJobDetail"]).To(Equal(1))
 
@@ -216,7 +215,7 @@ func TestJobsAreRecordedNotAwaited(t *testing.T) {
 		_, got = h.reconcile(g)
 		g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.ReadyCondition)).To(BeTrue())
 	}).Should(Succeed())
-	g.Expect(got.Status.ConfigureJob).To(BeNil())
+	g.Expect(got.Status.Operation).To(BeNil())
 	g.Expect(f.Calls["ConfigureDraft"]).To(Equal(1))
 }
 
@@ -235,16 +234,16 @@ func TestCertifyFollowsASubmissionMadeBeforeACrash(t *testing.T) {
 	var beforeCrash *v1alpha1.MarketplaceOffer
 	g.Eventually(func(g Gomega) {
 		_, beforeCrash = h.reconcile(g)
-		g.Expect(beforeCrash.Status.ConfigureJob).NotTo(BeNil())
-		g.Expect(beforeCrash.Status.ConfigureJob.ID).To(HavePrefix("draft/"))
+		g.Expect(beforeCrash.Status.Operation).NotTo(BeNil())
+		g.Expect(beforeCrash.Status.Operation.Purpose).To(Equal(jobDraft))
 	}).Should(Succeed())
 	_, got := h.reconcile(g) // the draft job completed: submitted
-	g.Expect(got.Status.ConfigureJob.ID).To(HavePrefix("preview/"))
+	g.Expect(got.Status.Operation.Purpose).To(Equal(jobPreview))
 	g.Expect(f.Calls["SubmitPreview"]).To(Equal(1))
 
 	// Partner Center runs the job (the fake applies a job once it is
 	// read), and the status write of that reconcile is lost.
-	_, jobID := parseJobRef(got.Status.ConfigureJob.ID)
+	jobID := got.Status.Operation.ID
 	_, err := f.GetJob(context.Background(), jobID)
 	g.Expect(err).NotTo(HaveOccurred())
 	got.Status = beforeCrash.Status
@@ -316,8 +315,8 @@ func TestCertifyFollowsASubmissionMadeBeforeACrashWithoutADraftJob(t *testing.T)
 	_, got := h.reconcile(g)
 	g.Expect(f.Calls["SubmitPreview"]).To(Equal(1))
 	g.Expect(f.Calls["ConfigureDraft"]).To(Equal(1), "the draft found is not written again")
-	g.Expect(got.Status.ConfigureJob).NotTo(BeNil())
-	g.Expect(got.Status.ConfigureJob.ID).To(HavePrefix("preview/"))
+	g.Expect(got.Status.Operation).NotTo(BeNil())
+	g.Expect(got.Status.Operation.Purpose).To(Equal(jobPreview))
 
 	// The process dies right after the submission: its status write is lost.
 	c.crash = nil
@@ -332,7 +331,7 @@ func TestCertifyFollowsASubmissionMadeBeforeACrashWithoutADraftJob(t *testing.T)
 	g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.ReadyCondition)).To(BeTrue())
 	g.Expect(got.Status.PreviewSubmission).NotTo(BeNil())
 	g.Expect(got.Status.PreviewSubmission.ID).NotTo(BeEmpty())
-	g.Expect(got.Status.ConfigureJob).To(BeNil())
+	g.Expect(got.Status.Operation).To(BeNil())
 }
 
 // lostWrites is the fake Partner Center whose submission jobs run at once
@@ -422,8 +421,8 @@ func TestOfferStatusWritesFromNothingToLive(t *testing.T) {
 		switch {
 		case meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.ReadyCondition):
 			writes = append(writes, "ready")
-		case o.Status.ConfigureJob != nil:
-			writes = append(writes, o.Status.ConfigureJob.ID[:strings.Index(o.Status.ConfigureJob.ID, "/")+1])
+		case o.Status.Operation != nil:
+			writes = append(writes, words(o.Status.Operation.Purpose)+"/")
 		case o.Status.CreatePending != nil:
 			writes = append(writes, "create pending")
 		default:
@@ -476,7 +475,7 @@ func TestDeferredRetryRequeuesAfterRetryAfterQuietly(t *testing.T) {
 
 	_, got = h.reconcile(g)
 	g.Expect(f.Calls["CreateProduct"]).To(Equal(1))
-	g.Expect(got.Status.ConfigureJob).NotTo(BeNil())
+	g.Expect(got.Status.Operation).NotTo(BeNil())
 }
 
 // failsAfterSubmit is the fake Partner Center whose first SubmitPreview
@@ -515,8 +514,9 @@ func TestPreviewSubmissionFailedOnTheWireIsFoundNotMadeAgain(t *testing.T) {
 		g.Expect(h.r.Get(context.Background(), h.key, got)).To(Succeed())
 		if err != nil && !failed {
 			failed = true
-			g.Expect(got.Status.ConfigureJob).NotTo(BeNil(), "the status written with the error marks the submission")
-			g.Expect(got.Status.ConfigureJob.ID).To(Equal("preview/"))
+			g.Expect(got.Status.Operation).NotTo(BeNil(), "the status written with the error marks the submission")
+			g.Expect(got.Status.Operation.Purpose).To(Equal(jobPreview))
+			g.Expect(got.Status.Operation.ID).To(BeEmpty(), "marked pending, not started")
 		}
 		if meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.ReadyCondition) {
 			break
@@ -527,12 +527,12 @@ func TestPreviewSubmissionFailedOnTheWireIsFoundNotMadeAgain(t *testing.T) {
 }
 
 // A Partner Center that keeps deferring shows in the conditions after
-// maxQuietRetries reconciles in a row, and is still retried when it asks.
+// pc.QuietDeferrals reconciles in a row, and is still retried when it asks.
 func TestDeferredRetriesInARowAreReported(t *testing.T) {
 	g := NewWithT(t)
-	f := &throttled{Client: fake.New(), times: maxQuietRetries + 1}
+	f := &throttled{Client: fake.New(), times: pc.QuietDeferrals + 1}
 	h := newOfferHarness(t, draftOffer(), f)
-	for range maxQuietRetries {
+	for range pc.QuietDeferrals {
 		res, got := h.reconcile(g)
 		g.Expect(res.RequeueAfter).To(Equal(3 * time.Second))
 		g.Expect(readyReason(got.Status.Conditions)).To(Equal(v1alpha1.ReasonProgressing))
@@ -543,7 +543,7 @@ func TestDeferredRetriesInARowAreReported(t *testing.T) {
 	g.Expect(meta.FindStatusCondition(got.Status.Conditions, v1alpha1.ReadyCondition).Message).To(ContainSubstring("429"))
 
 	_, got = h.reconcile(g)
-	g.Expect(got.Status.ConfigureJob).NotTo(BeNil(), "the next call goes through")
+	g.Expect(got.Status.Operation).NotTo(BeNil(), "the next call goes through")
 	g.Expect(readyReason(got.Status.Conditions)).NotTo(Equal(v1alpha1.ReasonPartnerCenterError))
 }
 

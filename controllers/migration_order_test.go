@@ -31,7 +31,7 @@ func declaringOffer(id string) *v1alpha1.MarketplaceOffer {
 // solutionReconcilerOn is a SolutionReconciler sharing the offer
 // harness's API client and Partner Center.
 func solutionReconcilerOn(h *offerHarness, f pc.Client) *SolutionReconciler {
-	r := &SolutionReconciler{Dependencies: Dependencies{Client: h.r.Client, PartnerCenter: f, Recorder: events.NewFakeRecorder(100),
+	r := &SolutionReconciler{Dependencies: Dependencies{Client: h.r.Client, PartnerCenter: pc.Static(f), Recorder: events.NewFakeRecorder(100),
 		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
 	r.Options.defaults()
 	return r

@@ -53,7 +53,9 @@ func (o *Options) defaults() {
 // be left zero (the real clock, the defaults).
 type Dependencies struct {
 	client.Client
-	PartnerCenter partnercenter.Client
+	// PartnerCenter connects each reconcile to Partner Center with the
+	// credentials of the object's namespace.
+	PartnerCenter partnercenter.Connector
 	Recorder      recorder.EventRecorder
 	Clock         clock.PassiveClock
 	Options       Options

@@ -24,10 +24,8 @@ import (
 // of the initial list that still holds work (never reconciled, or mid
 // lifecycle when the operator started): while other objects' job polls
 // keep the workers busy at normal priority, it is not reconciled at all
-// (controller-runtime#3496). The chaos fault run showed it (objects
-// created before the operator starts, Partner Center latency injected):
-// the offers that no Solution woke had no status until every other offer
-// was live.
+// (controller-runtime#3496): an offer that no Solution wakes waits until
+// every other offer is settled.
 
 // initialWork re-adds, at normal priority, the objects of the initial list
 // that hold work: the priority queue keeps the highest priority an object

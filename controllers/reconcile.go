@@ -51,10 +51,10 @@ type kind[O conditionsObject] struct {
 
 	// The reconciler's fields: the clock and options get their defaults
 	// in setupWithManager.
-	client        client.Client
-	partnerCenter partnercenter.Client
-	clock         *clock.PassiveClock
-	options       *Options
+	client    client.Client
+	connector partnercenter.Connector
+	clock     *clock.PassiveClock
+	options   *Options
 
 	// finalizer holds objects whose deletion has work to do in Partner
 	// Center; "" when deleting an object changes nothing there.
@@ -96,16 +96,6 @@ type kind[O conditionsObject] struct {
 	deferred *deferredRetries
 }
 
-// maxQuietRetries is how many reconciles in a row may end on a deferred
-// retry (partnercenter.RetryDeferred) before it is reported: each deferral
-// starts the adapter's attempts again, so without a count a Partner Center
-// that keeps failing (5xx, dropped connections: the backoffs longer than
-// ingestion.Options.MaxRetryWait) would never show in the conditions. A
-// 429 is deferred by a client without a pacer, and by one whose pacer has
-// learned that the 429s come whatever the rate (noise); under a limit the
-// pacer has each one waited out in place (internal/partnercenter/ingestion).
-const maxQuietRetries = 5
-
 // deferredRetries counts, by object, the reconciles in a row that ended
 // on a retry deferred to the workqueue.
 type deferredRetries struct{ n memo[int] }
@@ -123,8 +113,8 @@ func (d *deferredRetries) reset(key types.NamespacedName) { d.n.delete(key) }
 // watches the kind's spec and annotation changes, the kind's related
 // objects and, when there is one, the credentials Secret.
 func setupWithManager[O conditionsObject](mgr ctrl.Manager, r reconcile.Reconciler, k *kind[O]) error {
-	if k.partnerCenter == nil {
-		return fmt.Errorf("the %s controller needs a Partner Center client", k.name)
+	if k.connector == nil {
+		return fmt.Errorf("the %s controller needs a Partner Center connector", k.name)
 	}
 	if *k.clock == nil {
 		*k.clock = clock.RealClock{}
@@ -147,18 +137,10 @@ func setupWithManager[O conditionsObject](mgr ctrl.Manager, r reconcile.Reconcil
 // deleted object, settles a suspended one, or runs the kind's phases, and
 // summarises Ready, Reconciling and Stalled from the outcome.
 func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, k *kind[O]) (_ ctrl.Result, retErr error) {
-	// Partner Center calls use the credentials of the object's namespace
-	// (credentials.go).
-	ctx = withCredentialsOf(ctx, req.Namespace)
-	c, obj := k.client, k.newObject()
-	if err := c.Get(ctx, req.NamespacedName, obj); err != nil {
-		if apierrors.IsNotFound(err) {
-			k.deferred.reset(req.NamespacedName)
-			if k.forget != nil {
-				k.forget(req.NamespacedName)
-			}
-		}
-		return ctrl.Result{}, client.IgnoreNotFound(err)
+	c := k.client
+	obj, found, err := getObject(ctx, req, k)
+	if err != nil || !found {
+		return ctrl.Result{}, err
 	}
 	if err := ensureFinalizer(ctx, c, obj, k); err != nil {
 		return ctrl.Result{}, err
@@ -183,27 +165,19 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 	case deleting:
 		return finalizeObject(ctx, obj, k)
 	case k.suspended(obj):
-		// The generation is observed only when its spec, suspend apart,
-		// is the one observed last (suspend.go).
-		pending := *k.observedSpecDigest(obj) != k.specDigest(obj)
-		editConditions(obj, summarizeSuspended)
-		if !pending {
-			*k.observedGeneration(obj) = gen
-		}
+		settleSuspended(obj, k)
 		return ctrl.Result{}, nil
 	}
 	editConditions(obj, func(conds *[]metav1.Condition) { markStale(conds, gen) })
-	err := k.reconcile(ctx, obj)
+	err = k.reconcile(ctx, obj)
 	after := partnercenter.RetryDeferred(err)
 	if after == 0 {
 		k.deferred.reset(req.NamespacedName)
-	} else if n := k.deferred.add(req.NamespacedName); n <= maxQuietRetries {
-		// The adapter's next attempt is due after a backoff longer than
-		// it holds a worker for (a 5xx, a dropped connection; a 429 only
-		// without a pacer), so it left the wait to the workqueue: the
-		// reconcile runs again then. Nothing failed yet,
+	} else if n := k.deferred.add(req.NamespacedName); n <= partnercenter.QuietDeferrals {
+		// The adapter left the wait before its next attempt to the
+		// workqueue: the reconcile runs again then. Nothing failed yet,
 		// so the conditions stay as they were; what the phases recorded
-		// is written. Past maxQuietRetries in a row it is reported below.
+		// is written. Past QuietDeferrals in a row it is reported below.
 		return ctrl.Result{RequeueAfter: after}, nil
 	}
 	o := classify(err, v1alpha1.ReasonPartnerCenterError)
@@ -218,14 +192,45 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 		// Reported, and still tried again when Partner Center asked.
 		res, err = ctrl.Result{RequeueAfter: after}, nil
 	}
-	// A settled or stalled object is also woken for its resync, at low
-	// priority: an object created or edited meanwhile goes first.
-	if k.resyncAfter != nil && (o.kind == outcomeDone || o.kind == outcomeStalled) {
-		if after := k.resyncAfter(obj); after > 0 && (res.RequeueAfter == 0 || after < res.RequeueAfter) {
-			res.RequeueAfter, res.Priority = after, ptr.To(handler.LowPriority)
-		}
+	return withResync(res, o, obj, k), err
+}
+
+// settleSuspended summarises a suspended object. Its generation is
+// observed only when its spec, suspend apart, is the one observed last
+// (suspend.go).
+func settleSuspended[O conditionsObject](obj O, k *kind[O]) {
+	pending := *k.observedSpecDigest(obj) != k.specDigest(obj)
+	editConditions(obj, summarizeSuspended)
+	if !pending {
+		*k.observedGeneration(obj) = obj.GetGeneration()
 	}
-	return res, err
+}
+
+// withResync wakes a settled or stalled object also for its resync, at
+// low priority: an object created or edited meanwhile goes first.
+func withResync[O conditionsObject](res ctrl.Result, o outcome, obj O, k *kind[O]) ctrl.Result {
+	if k.resyncAfter == nil || (o.kind != outcomeDone && o.kind != outcomeStalled) {
+		return res
+	}
+	if after := k.resyncAfter(obj); after > 0 && (res.RequeueAfter == 0 || after < res.RequeueAfter) {
+		res.RequeueAfter, res.Priority = after, ptr.To(handler.LowPriority)
+	}
+	return res
+}
+
+// getObject reads the object of req. An object that no longer exists is
+// not found, and the reconciler drops what it kept about it.
+func getObject[O conditionsObject](ctx context.Context, req ctrl.Request, k *kind[O]) (O, bool, error) {
+	obj := k.newObject()
+	err := k.client.Get(ctx, req.NamespacedName, obj)
+	if apierrors.IsNotFound(err) {
+		k.deferred.reset(req.NamespacedName)
+		if k.forget != nil {
+			k.forget(req.NamespacedName)
+		}
+		return obj, false, nil
+	}
+	return obj, err == nil, err
 }
 
 // ensureFinalizer adds or removes the kind's finalizer on a live object.
@@ -237,7 +242,7 @@ func ensureFinalizer[O conditionsObject](ctx context.Context, c client.Client, o
 	if want == controllerutil.ContainsFinalizer(obj, k.finalizer) {
 		return nil
 	}
-	patch := client.MergeFrom(obj.DeepCopyObject().(client.Object))
+	patch := finalizerPatch(obj)
 	if want {
 		controllerutil.AddFinalizer(obj, k.finalizer)
 	} else {
@@ -246,13 +251,23 @@ func ensureFinalizer[O conditionsObject](ctx context.Context, c client.Client, o
 	return c.Patch(ctx, obj, patch)
 }
 
+// finalizerPatch is the patch of obj's finalizers from its state now. A
+// JSON merge patch replaces the whole list, so it carries obj's resource
+// version: had another controller added or removed a finalizer since obj
+// was read, the API server refuses the patch (409) and the reconcile
+// runs again on a fresh copy, instead of dropping the other's finalizer
+// or bringing back one it removed.
+func finalizerPatch(obj client.Object) client.Patch {
+	return client.MergeFromWithOptions(obj.DeepCopyObject().(client.Object), client.MergeFromWithOptimisticLock{})
+}
+
 // finalizeObject carries out the deletion and releases the object once
 // it is done; until then the status says what it waits for.
 func finalizeObject[O conditionsObject](ctx context.Context, obj O, k *kind[O]) (ctrl.Result, error) {
 	err := k.finalize(ctx, obj)
 	o := classify(err, v1alpha1.ReasonPartnerCenterError)
 	if o.kind == outcomeDone {
-		patch := client.MergeFrom(obj.DeepCopyObject().(client.Object))
+		patch := finalizerPatch(obj)
 		controllerutil.RemoveFinalizer(obj, k.finalizer)
 		return ctrl.Result{}, k.client.Patch(ctx, obj, patch)
 	}
@@ -264,6 +279,7 @@ func finalizeObject[O conditionsObject](ctx context.Context, obj O, k *kind[O]) 
 // patchStatus writes the status once, only when it changed, then records
 // the kind's events and metrics of the change.
 func patchStatus[O conditionsObject](ctx context.Context, c client.Client, base, obj O, k *kind[O]) error {
+	boundConditions(obj)
 	if equality.Semantic.DeepEqual(k.status(base), k.status(obj)) {
 		return nil
 	}

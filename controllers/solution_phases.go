@@ -48,6 +48,25 @@ type solutionScope struct {
 // conditions from what they found.
 func (r *SolutionReconciler) reconcileSolution(ctx context.Context, sol *v1alpha1.Solution) error {
 	s := &solutionScope{sol: sol}
+	pc, err := r.PartnerCenter.Connect(ctx, sol.Namespace)
+	if err != nil {
+		err = pcError(err)
+		setSolutionConditions(s)
+		return err
+	}
+	return (&solutionRun{SolutionReconciler: r, pc: pc}).reconcile(ctx, s)
+}
+
+// solutionRun is one reconcile of a Solution: the reconciler and the
+// Partner Center client of the Solution's namespace (Connect).
+type solutionRun struct {
+	*SolutionReconciler
+	pc partnercenter.Client
+}
+
+// reconcile runs the phases over s.
+func (r *solutionRun) reconcile(ctx context.Context, s *solutionScope) error {
+	sol := s.sol
 	err := runPhases(ctx, s, []phase[*solutionScope]{
 		// readOffer reads the referenced MarketplaceOffer (status.offer).
 		{"readOffer", r.readOffer},
@@ -78,7 +97,7 @@ func (r *SolutionReconciler) reconcileSolution(ctx context.Context, sol *v1alpha
 }
 
 // readOffer reads the offer the Solution references (through the cache).
-func (r *SolutionReconciler) readOffer(ctx context.Context, s *solutionScope) error {
+func (r *solutionRun) readOffer(ctx context.Context, s *solutionScope) error {
 	offer, err := r.referencedOffer(ctx, s.sol)
 	if err != nil {
 		return err
@@ -114,7 +133,7 @@ func (r *SolutionReconciler) readOffer(ctx context.Context, s *solutionScope) er
 // merges are final, and a discard changes only through this Solution (a
 // new spec.action is a new generation). A restart, or the offer's status
 // changes that wake the Solution, then cost no Partner Center call.
-func (r *SolutionReconciler) readLegacyState(ctx context.Context, s *solutionScope) error {
+func (r *solutionRun) readLegacyState(ctx context.Context, s *solutionScope) error {
 	spec, st := &s.sol.Spec, &s.sol.Status
 	if actionRecordedComplete(s.sol) {
 		s.action = actionCompleted
@@ -142,9 +161,9 @@ func (r *SolutionReconciler) readLegacyState(ctx context.Context, s *solutionSco
 
 // readState reads the legacy solution from Partner Center, records it, and
 // ends the reconcile as readLegacyState says.
-func (r *SolutionReconciler) readState(ctx context.Context, s *solutionScope) error {
+func (r *solutionRun) readState(ctx context.Context, s *solutionScope) error {
 	spec := &s.sol.Spec
-	legacy, err := r.PartnerCenter.GetSolution(ctx, spec.PartnerID, spec.SolutionID)
+	legacy, err := r.pc.GetSolution(ctx, spec.PartnerID, spec.SolutionID)
 	if partnercenter.IsNotFound(err) {
 		return stalled(v1alpha1.ReasonSolutionNotFound,
 			"partner %s has no legacy solution %s in OCP GTM; check spec.solutionID and spec.partnerID", spec.PartnerID, spec.SolutionID)
@@ -188,7 +207,7 @@ func waitForOffer(s *solutionScope) error {
 
 // settled ends the phases when Partner Center's state completes the
 // action, and waits while a merge request is with partner support.
-func (r *SolutionReconciler) settled(s *solutionScope) error {
+func (r *solutionRun) settled(s *solutionScope) error {
 	if done, _ := actionDone(s.sol.Spec.Action, s.legacy.State); done {
 		s.action = actionCompleted
 		return errSkipRest
@@ -213,23 +232,23 @@ func (r *SolutionReconciler) settled(s *solutionScope) error {
 
 // undoDiscard returns a discarded solution to pending migration, so that
 // another action can be carried out (a Discard is settled before).
-func (r *SolutionReconciler) undoDiscard(ctx context.Context, s *solutionScope) error {
+func (r *solutionRun) undoDiscard(ctx context.Context, s *solutionScope) error {
 	if s.legacy.State != partnercenter.SolutionStateDiscarded {
 		return nil
 	}
 	spec := &s.sol.Spec
-	legacy, err := r.PartnerCenter.UndoDiscard(ctx, spec.PartnerID, spec.SolutionID)
+	legacy, err := r.pc.UndoDiscard(ctx, spec.PartnerID, spec.SolutionID)
 	if err != nil {
 		return pcError(err)
 	}
-	r.Recorder.Eventf(s.sol, nil, "Normal", "DiscardUndone", "UndoDiscard", "undid the discard of %s before %s", spec.SolutionID, spec.Action)
+	eventf(r.Recorder, s.sol, "Normal", "DiscardUndone", "UndoDiscard", "undid the discard of %s before %s", spec.SolutionID, spec.Action)
 	recordLegacyState(s, legacy)
 	return nil
 }
 
 // carryOut asks Partner Center to carry out spec.action, then waits until
 // its state says the action is done.
-func (r *SolutionReconciler) carryOut(ctx context.Context, s *solutionScope) error {
+func (r *solutionRun) carryOut(ctx context.Context, s *solutionScope) error {
 	call, err := r.actionCall(ctx, s)
 	if err != nil {
 		return err
@@ -256,7 +275,7 @@ func (r *SolutionReconciler) carryOut(ctx context.Context, s *solutionScope) err
 // not found, done, a conflicting decision, a merge request open, a discard
 // to undo before acting. A solution still pending migration was refused
 // for another reason, reported as any refusal.
-func (r *SolutionReconciler) decideAgain(ctx context.Context, s *solutionScope, refusal error) error {
+func (r *solutionRun) decideAgain(ctx context.Context, s *solutionScope, refusal error) error {
 	if err := r.readState(ctx, s); err != nil {
 		return err
 	}
@@ -271,7 +290,7 @@ func (r *SolutionReconciler) decideAgain(ctx context.Context, s *solutionScope, 
 
 // actionCall is the Partner Center call that carries out spec.action; it
 // waits instead while the referenced offer cannot take it yet.
-func (r *SolutionReconciler) actionCall(ctx context.Context, s *solutionScope) (func(context.Context) (*partnercenter.LegacySolution, error), error) {
+func (r *solutionRun) actionCall(ctx context.Context, s *solutionScope) (func(context.Context) (*partnercenter.LegacySolution, error), error) {
 	spec, offer := &s.sol.Spec, s.offer
 	switch spec.Action {
 	case v1alpha1.ActionMigrate:
@@ -289,7 +308,7 @@ func (r *SolutionReconciler) actionCall(ctx context.Context, s *solutionScope) (
 			OfferID: offer.Spec.OfferID, OfferType: string(offer.Spec.OfferType), PublisherID: offer.Spec.PublisherID,
 		}
 		return func(ctx context.Context) (*partnercenter.LegacySolution, error) {
-			return r.PartnerCenter.MigrateSolution(ctx, req)
+			return r.pc.MigrateSolution(ctx, req)
 		}, nil
 	case v1alpha1.ActionMerge:
 		req, err := mergeRequest(s.sol, offer)
@@ -297,7 +316,7 @@ func (r *SolutionReconciler) actionCall(ctx context.Context, s *solutionScope) (
 			return nil, err
 		}
 		return func(ctx context.Context) (*partnercenter.LegacySolution, error) {
-			legacy, err := r.PartnerCenter.RequestMerge(ctx, req)
+			legacy, err := r.pc.RequestMerge(ctx, req)
 			if err == nil {
 				now := metav1.NewTime(r.Clock.Now())
 				s.sol.Status.MergeRequestedAt = &now
@@ -307,7 +326,7 @@ func (r *SolutionReconciler) actionCall(ctx context.Context, s *solutionScope) (
 	}
 	// ActionDiscard: the API admits no other action.
 	return func(ctx context.Context) (*partnercenter.LegacySolution, error) {
-		return r.PartnerCenter.DiscardSolution(ctx, spec.PartnerID, spec.SolutionID)
+		return r.pc.DiscardSolution(ctx, spec.PartnerID, spec.SolutionID)
 	}, nil
 }
 
@@ -315,7 +334,7 @@ func (r *SolutionReconciler) actionCall(ctx context.Context, s *solutionScope) (
 // outcome. A migration into an offer already submitted stalls with what to
 // do. Prerequisites that came from the cache may have lapsed since: they
 // are checked again at once rather than stall on the refusal.
-func (r *SolutionReconciler) actionRefused(s *solutionScope, err error) error {
+func (r *solutionRun) actionRefused(s *solutionScope, err error) error {
 	spec, offer := &s.sol.Spec, s.offer
 	if spec.Action == v1alpha1.ActionMigrate && partnercenter.IsConflict(err) {
 		return stalled(v1alpha1.ReasonActionConflict, "%s", submittedOfferMessage(s.sol, offer, err.Error()))
@@ -344,7 +363,7 @@ func recordLegacyState(s *solutionScope, legacy *partnercenter.LegacySolution) {
 
 // referencedOffer reads the MarketplaceOffer the Solution references, or
 // returns nil when there is none (yet).
-func (r *SolutionReconciler) referencedOffer(ctx context.Context, sol *v1alpha1.Solution) (*v1alpha1.MarketplaceOffer, error) {
+func (r *solutionRun) referencedOffer(ctx context.Context, sol *v1alpha1.Solution) (*v1alpha1.MarketplaceOffer, error) {
 	name := offerRefName(sol)
 	if name == "" {
 		return nil, nil

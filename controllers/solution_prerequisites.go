@@ -15,12 +15,12 @@ import (
 // carry out. Prerequisites found met are partner-wide facts, remembered
 // for prerequisitesTTL so that a partner's many Solutions do not each ask
 // Partner Center.
-func (r *SolutionReconciler) checkPrerequisites(ctx context.Context, s *solutionScope) error {
+func (r *solutionRun) checkPrerequisites(ctx context.Context, s *solutionScope) error {
 	partnerID := s.sol.Spec.PartnerID
 	pre, cached := r.prerequisites.get(partnerID, s.publisherID, r.Clock.Now())
 	if !cached {
 		var err error
-		if pre, err = r.PartnerCenter.Prerequisites(ctx, partnerID, s.publisherID); err != nil {
+		if pre, err = r.pc.Prerequisites(ctx, partnerID, s.publisherID); err != nil {
 			return pcError(err)
 		}
 	}

@@ -222,13 +222,15 @@ func TestOfferProgressedPassesWhatASolutionActsOn(t *testing.T) {
 		edit func(*v1alpha1.MarketplaceOffer)
 		want bool
 	}{
-		"phase only":         {func(o *v1alpha1.MarketplaceOffer) { o.Status.Phase = v1alpha1.PhaseCertifying }, false},
-		"conditions message": {func(o *v1alpha1.MarketplaceOffer) { o.Status.ConfigureJob = &v1alpha1.JobRef{ID: "draft/1"} }, false},
-		"goes live":          {func(o *v1alpha1.MarketplaceOffer) { o.Status.Conditions = []metav1.Condition{live} }, true},
-		"product recorded":   {func(o *v1alpha1.MarketplaceOffer) { o.Status.ProductID = "p-1" }, true},
-		"spec edited":        {func(o *v1alpha1.MarketplaceOffer) { o.Generation++ }, true},
-		"first submission":   {func(o *v1alpha1.MarketplaceOffer) { o.Status.PreviewSubmission = &v1alpha1.SubmissionRef{ID: "1"} }, true},
-		"migration held":     {func(o *v1alpha1.MarketplaceOffer) { o.Status.MigratedFrom = "ocp-1" }, true},
+		"phase only": {func(o *v1alpha1.MarketplaceOffer) { o.Status.Phase = v1alpha1.PhaseCertifying }, false},
+		"conditions message": {func(o *v1alpha1.MarketplaceOffer) {
+			o.Status.Operation = &v1alpha1.Operation{Purpose: v1alpha1.OperationDraft, ID: "1"}
+		}, false},
+		"goes live":        {func(o *v1alpha1.MarketplaceOffer) { o.Status.Conditions = []metav1.Condition{live} }, true},
+		"product recorded": {func(o *v1alpha1.MarketplaceOffer) { o.Status.ProductID = "p-1" }, true},
+		"spec edited":      {func(o *v1alpha1.MarketplaceOffer) { o.Generation++ }, true},
+		"first submission": {func(o *v1alpha1.MarketplaceOffer) { o.Status.PreviewSubmission = &v1alpha1.SubmissionRef{ID: "1"} }, true},
+		"migration held":   {func(o *v1alpha1.MarketplaceOffer) { o.Status.MigratedFrom = "ocp-1" }, true},
 	} {
 		old := draftOffer()
 		cur := old.DeepCopy()

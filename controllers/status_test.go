@@ -84,12 +84,12 @@ func TestOfferPhase(t *testing.T) {
 			LiveSubmission: sub("a", v1alpha1.SubmissionSucceeded), Conditions: []metav1.Condition{certified, live}}, v1alpha1.PhasePreview},
 		{"live offer with an unsubmitted draft change", v1alpha1.MarketplaceOfferStatus{DraftDigest: "c", PreviewSubmission: sub("a", v1alpha1.SubmissionSucceeded),
 			LiveSubmission: sub("a", v1alpha1.SubmissionSucceeded), Conditions: []metav1.Condition{live}}, v1alpha1.PhaseLive},
-		{"preview job in flight", v1alpha1.MarketplaceOfferStatus{DraftDigest: "a", ConfigureJob: &v1alpha1.JobRef{ID: "preview/j1"}}, v1alpha1.PhaseCertifying},
+		{"preview job in flight", v1alpha1.MarketplaceOfferStatus{DraftDigest: "a", Operation: &v1alpha1.Operation{Purpose: jobPreview, ID: "j1"}}, v1alpha1.PhaseCertifying},
 		{"update of a live offer, preview job in flight", v1alpha1.MarketplaceOfferStatus{DraftDigest: "b", PreviewSubmission: sub("a", v1alpha1.SubmissionSucceeded),
-			LiveSubmission: sub("a", v1alpha1.SubmissionSucceeded), ConfigureJob: &v1alpha1.JobRef{ID: "preview/j2"}, Conditions: []metav1.Condition{certified, live}}, v1alpha1.PhaseCertifying},
+			LiveSubmission: sub("a", v1alpha1.SubmissionSucceeded), Operation: &v1alpha1.Operation{Purpose: jobPreview, ID: "j2"}, Conditions: []metav1.Condition{certified, live}}, v1alpha1.PhaseCertifying},
 		{"live job in flight", v1alpha1.MarketplaceOfferStatus{DraftDigest: "a", PreviewSubmission: sub("a", v1alpha1.SubmissionSucceeded),
-			ConfigureJob: &v1alpha1.JobRef{ID: "live/j3"}, Conditions: []metav1.Condition{certified}}, v1alpha1.PhaseGoingLive},
-		{"draft job in flight", v1alpha1.MarketplaceOfferStatus{DraftDigest: "a", ConfigureJob: &v1alpha1.JobRef{ID: "j4"}}, v1alpha1.PhaseDraft},
+			Operation: &v1alpha1.Operation{Purpose: jobLive, ID: "j3"}, Conditions: []metav1.Condition{certified}}, v1alpha1.PhaseGoingLive},
+		{"draft job in flight", v1alpha1.MarketplaceOfferStatus{DraftDigest: "a", Operation: &v1alpha1.Operation{Purpose: jobDraft, ID: "j4"}}, v1alpha1.PhaseDraft},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

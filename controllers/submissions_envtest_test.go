@@ -141,7 +141,7 @@ func TestLoweringTheTargetToDraftDuringCertificationFollowsIt(t *testing.T) {
 	g.Eventually(func(g Gomega) {
 		o := getOffer(g, ns, offer.Name)
 		ready(g, o.Status.Conditions, o.Generation)
-		g.Expect(o.Status.ConfigureJob).To(BeNil(), "no submission job left in flight next to Ready")
+		g.Expect(o.Status.Operation).To(BeNil(), "no submission job left in flight next to Ready")
 		g.Expect(o.Status.PreviewSubmission).NotTo(BeNil())
 		g.Expect(o.Status.PreviewSubmission.Result).To(Equal(v1alpha1.SubmissionSucceeded))
 	}, timeout, interval).Should(Succeed())

@@ -136,12 +136,12 @@ func startOperatorWith(t *testing.T, sim *simulator.Simulator, opts controllers.
 		t.Fatal(err)
 	}
 	if err := (&controllers.MarketplaceOfferReconciler{Dependencies: controllers.Dependencies{
-		Client: mgr.GetClient(), PartnerCenter: pc, Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts,
+		Client: mgr.GetClient(), PartnerCenter: partnercenter.Static(pc), Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts,
 	}}).SetupWithManager(mgr); err != nil {
 		t.Fatal(err)
 	}
 	if err := (&controllers.SolutionReconciler{Dependencies: controllers.Dependencies{
-		Client: mgr.GetClient(), PartnerCenter: pc, Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts,
+		Client: mgr.GetClient(), PartnerCenter: partnercenter.Static(pc), Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts,
 	}}).SetupWithManager(mgr); err != nil {
 		t.Fatal(err)
 	}

@@ -127,7 +127,7 @@ func startTeamsOperator(t *testing.T, global *account, accounts map[string]*acco
 		t.Fatal(err)
 	}
 	opts := controllers.Options{Concurrency: 4, StalledRecheck: time.Second, MinPoll: 50 * time.Millisecond, MaxPoll: time.Second}
-	deps := controllers.Dependencies{Client: mgr.GetClient(), PartnerCenter: router, Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts}
+	deps := controllers.Dependencies{Client: mgr.GetClient(), PartnerCenter: router.Connector(), Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts}
 	if err := (&controllers.MarketplaceOfferReconciler{Dependencies: deps}).SetupWithManager(mgr); err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func newSolutionReconciler(g Gomega, c pc.Client, objs ...client.Object) *Soluti
 	b := fakeclient.NewClientBuilder().WithScheme(scheme).
 		WithStatusSubresource(&v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}).WithObjects(objs...)
 	g.Expect(IndexFields(context.Background(), builderIndexer{b})).To(Succeed())
-	r := &SolutionReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: c, Recorder: events.NewFakeRecorder(100),
+	r := &SolutionReconciler{Dependencies: Dependencies{Client: b.Build(), PartnerCenter: pc.Static(c), Recorder: events.NewFakeRecorder(100),
 		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
 	r.Options.defaults()
 	return r
@@ -160,7 +160,7 @@ func TestSecondMigrateIntoATakenOfferStallsWhileTheOfferGoesOn(t *testing.T) {
 	second := migrateSolution(offer.Name)
 	second.Name, second.Spec.SolutionID = "ocp-contoso-analytics-2", "ocp-contoso-analytics-2"
 	h := newOfferHarness(t, offer, f, first, second)
-	r := &SolutionReconciler{Dependencies: Dependencies{Client: h.r.Client, PartnerCenter: f, Recorder: events.NewFakeRecorder(100),
+	r := &SolutionReconciler{Dependencies: Dependencies{Client: h.r.Client, PartnerCenter: pc.Static(f), Recorder: events.NewFakeRecorder(100),
 		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
 	r.Options.defaults()
 

@@ -665,9 +665,15 @@ type MarketplaceOfferStatus struct {
 	// +kubebuilder:validation:MaxLength=128
 	DraftDigest string `json:"draftDigest,omitempty"`
 
-	// configureJob is the Partner Center job writing the draft, while one runs.
+	// configureJob is the Partner Center job in flight as releases before
+	// status.operation recorded it ("<purpose>/<jobId>"). It is read only
+	// to follow such a job after an upgrade, then cleared.
 	// +optional
 	ConfigureJob *JobRef `json:"configureJob,omitempty"`
+
+	// operation is the Partner Center operation in flight, while one runs.
+	// +optional
+	Operation *Operation `json:"operation,omitempty"`
 
 	// previewSubmission is the latest submission to preview.
 	// +optional

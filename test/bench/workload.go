@@ -259,14 +259,14 @@ func floorWrites(ctx context.Context, c client.Client, obj client.Object) error 
 		gen := o.Generation
 		steps := []struct {
 			phase   v1alpha1.OfferPhase
-			job     string
+			job     v1alpha1.OperationPurpose
 			reason  string
 			message string
 		}{
-			{v1alpha1.PhaseDraft, "create", v1alpha1.ReasonSyncingDraft, "Partner Center is creating product " + o.Spec.OfferID},
-			{v1alpha1.PhaseDraft, "draft", v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft"},
-			{v1alpha1.PhaseCertifying, "preview", v1alpha1.ReasonCertifying, "Partner Center is submitting generation 1 for certification"},
-			{v1alpha1.PhaseGoingLive, "live", v1alpha1.ReasonGoingLive, "Partner Center is publishing generation 1 live"},
+			{v1alpha1.PhaseDraft, v1alpha1.OperationCreate, v1alpha1.ReasonSyncingDraft, "Partner Center is creating product " + o.Spec.OfferID},
+			{v1alpha1.PhaseDraft, v1alpha1.OperationDraft, v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft"},
+			{v1alpha1.PhaseCertifying, v1alpha1.OperationPreview, v1alpha1.ReasonCertifying, "Partner Center is submitting generation 1 for certification"},
+			{v1alpha1.PhaseGoingLive, v1alpha1.OperationLive, v1alpha1.ReasonGoingLive, "Partner Center is publishing generation 1 live"},
 		}
 		if migratedInto(o.Name) {
 			steps = steps[1:]
@@ -275,10 +275,9 @@ func floorWrites(ctx context.Context, c client.Client, obj client.Object) error 
 		st.ObservedGeneration, st.DraftDigest = gen, "sha256:0123456789abcdef0123456789abcdef"
 		for _, step := range steps {
 			base := o.DeepCopy()
-			job := step.job + "/0f8fad5b-d9cb-469f-a165-70867728950e"
 			msg := step.message + " (job 0f8fad5b-d9cb-469f-a165-70867728950e)"
-			st.Phase, st.ConfigureJob = step.phase, &v1alpha1.JobRef{ID: job, StartedAt: &now, Generation: gen}
-			if step.job != "create" {
+			st.Phase, st.Operation = step.phase, &v1alpha1.Operation{Purpose: step.job, ID: "0f8fad5b-d9cb-469f-a165-70867728950e", StartedAt: &now, Generation: gen}
+			if step.job != v1alpha1.OperationCreate {
 				st.ProductID = "product-" + o.Name
 			}
 			st.Conditions = []metav1.Condition{
@@ -290,7 +289,7 @@ func floorWrites(ctx context.Context, c client.Client, obj client.Object) error 
 			}
 		}
 		base := o.DeepCopy()
-		st.Phase, st.ConfigureJob = v1alpha1.PhaseLive, nil
+		st.Phase, st.Operation = v1alpha1.PhaseLive, nil
 		st.PreviewSubmission = &v1alpha1.SubmissionRef{ID: "1152921504606846977", Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: &now, Result: v1alpha1.SubmissionSucceeded}
 		st.LiveSubmission = &v1alpha1.SubmissionRef{ID: "1152921504606846978", Generation: gen, DraftDigest: st.DraftDigest, SubmittedAt: &now, Result: v1alpha1.SubmissionSucceeded}
 		st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationPassed, Generation: gen}

@@ -38,6 +38,7 @@ import (
 	"github.com/cosell-operator/cosell-operator/controllers"
 	"github.com/cosell-operator/cosell-operator/internal/export"
 	"github.com/cosell-operator/cosell-operator/internal/export/seedtest"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/ingestion"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
 )
@@ -102,7 +103,7 @@ func adoptEstate(t *testing.T, from export.From) {
 	defer stop()
 	g.Expect(controllers.IndexFields(mctx, mgr.GetFieldIndexer())).To(Succeed())
 	opts := controllers.Options{Concurrency: 4, StalledRecheck: 2 * time.Second, MinPoll: 50 * time.Millisecond, MaxPoll: time.Second}
-	g.Expect((&controllers.MarketplaceOfferReconciler{Dependencies: controllers.Dependencies{Client: mgr.GetClient(), PartnerCenter: pc,
+	g.Expect((&controllers.MarketplaceOfferReconciler{Dependencies: controllers.Dependencies{Client: mgr.GetClient(), PartnerCenter: partnercenter.Static(pc),
 		Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts}}).SetupWithManager(mgr)).To(Succeed())
 	go func() { _ = mgr.Start(mctx) }()
 
