@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"errors"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -16,29 +17,64 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
-	"github.com/cosell-operator/cosell-operator/internal/credentials/teams"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
 // A change of the global Partner Center credentials Secret wakes every
 // object that is not Ready: a rotated or fixed secret may be what it was
-// waiting for. A team namespace's Secret (package
-// internal/credentials/teams) is read uncached, never watched: an object
-// stalled for want of it is checked again on the stalled timer, or at once
-// with the reconcile-requested-at annotation.
+// waiting for. A team namespace's Secret (internal/partnercenter/connect)
+// is read uncached, never watched: an object stalled for want of it is
+// checked again on the stalled timer, or at once with the
+// reconcile-requested-at annotation.
 
-// withCredentialsOf makes the Partner Center calls made with ctx use the
-// credentials of namespace, when the client routes by namespace
-// (teams.Router); the Secret is read at most once per reconcile.
-func withCredentialsOf(ctx context.Context, namespace string) context.Context {
-	return teams.WithNamespace(ctx, namespace)
+// connectedKey is the context key of the client a reconcile connected.
+type connectedKey struct{}
+
+// connectPartnerCenter connects to Partner Center with the credentials of
+// namespace, once per reconcile, and returns ctx carrying the client for
+// the phases (partnerCenter). Without a connector (tests that set
+// Dependencies.PartnerCenter), ctx is returned as it is. A namespace
+// without usable credentials stalls the object (pcError).
+//
+// The client rides in the context only until the reconcilers are split
+// into per-kind packages that pass it to their phases.
+func connectPartnerCenter(ctx context.Context, c partnercenter.Connector, namespace string) (context.Context, error) {
+	if c == nil {
+		return ctx, nil
+	}
+	pc, err := c.Connect(ctx, namespace)
+	if err != nil {
+		return ctx, pcError(err)
+	}
+	return context.WithValue(ctx, connectedKey{}, pc), nil
+}
+
+// partnerCenter is the client of the reconcile of ctx
+// (connectPartnerCenter), or Dependencies.PartnerCenter.
+func (d *Dependencies) partnerCenter(ctx context.Context) partnercenter.Client {
+	if c, ok := ctx.Value(connectedKey{}).(partnercenter.Client); ok {
+		return c
+	}
+	return d.PartnerCenter
+}
+
+// jobPollInterval is Partner Center's interval between two reads of a job:
+// every client of a connector talks to the same Partner Center.
+func (d *Dependencies) jobPollInterval() time.Duration {
+	if d.PartnerCenter != nil {
+		return d.PartnerCenter.JobPollInterval()
+	}
+	if c, ok := d.Connector.(interface{ JobPollInterval() time.Duration }); ok {
+		return c.JobPollInterval()
+	}
+	return 0
 }
 
 // credentialsStalled is the stall of a Partner Center error that says the
 // namespace's credentials are missing, unreadable or incomplete, or nil for
 // any other error.
 func credentialsStalled(err error) error {
-	if !teams.IsCredentialsError(err) {
+	if !partnercenter.IsCredentials(err) {
 		return nil
 	}
 	msg := err.Error()

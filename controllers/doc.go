@@ -49,12 +49,12 @@
 // Port. Phases reach Partner Center only through the partnercenter.Client
 // interface (internal/partnercenter/port.go); partnercenter.go turns its
 // classified errors into outcomes, and convert.go turns an offer's spec
-// into the port's draft. In production the client is the HTTP adapter of
-// internal/partnercenter/ingestion or, with team namespaces, a
-// teams.Router (internal/credentials/teams) that sends each call to the
-// client of the object's namespace: reconcileObject puts that namespace in
-// the context (credentials.go), and a namespace without usable credentials
-// stalls with reason CredentialsUnavailable. Tests use
+// into the port's draft. In production a partnercenter.Connector
+// (internal/partnercenter/connect) gives, once per reconcile, the HTTP
+// adapter of internal/partnercenter/ingestion that acts with the
+// credentials of the object's namespace (credentials.go); a namespace
+// without usable credentials stalls with reason CredentialsUnavailable.
+// Tests use
 // internal/partnercenter/fake or the simulator of internal/simulator.
 //
 // Status. Phases set no condition. After they ran, setOfferConditions

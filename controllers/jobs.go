@@ -57,11 +57,11 @@ func (r *MarketplaceOfferReconciler) jobPoll(ref *v1alpha1.JobRef) time.Duration
 	if ref != nil {
 		started = r.since(ref.StartedAt)
 	}
-	return max(pollAfter(started, r.Options.MinPoll, r.Options.MaxPoll), r.PartnerCenter.JobPollInterval())
+	return max(pollAfter(started, r.Options.MinPoll, r.Options.MaxPoll), r.jobPollInterval())
 }
 
 // submissionPoll is how long to wait before reading a submission in
 // certification or going live again.
 func (r *MarketplaceOfferReconciler) submissionPoll(submittedAt time.Duration) time.Duration {
-	return max(pollAfter(submittedAt, r.Options.MinPoll, r.Options.MaxPoll), r.PartnerCenter.JobPollInterval())
+	return max(pollAfter(submittedAt, r.Options.MinPoll, r.Options.MaxPoll), r.jobPollInterval())
 }

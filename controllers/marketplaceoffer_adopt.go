@@ -61,7 +61,7 @@ func (r *MarketplaceOfferReconciler) adoptPublished(ctx context.Context, s *offe
 		return draftDigest(w)
 	}
 	spec := holdable(draftFromSpec(&offer.Spec))
-	current, err := r.PartnerCenter.GetDraft(ctx, st.ProductID)
+	current, err := r.partnerCenter(ctx).GetDraft(ctx, st.ProductID)
 	if err != nil {
 		return pcError(err)
 	}
@@ -76,7 +76,7 @@ func (r *MarketplaceOfferReconciler) adoptPublished(ctx context.Context, s *offe
 		st.Adoption = adoption
 		return nil
 	}
-	subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
+	subs, err := r.partnerCenter(ctx).ListSubmissions(ctx, st.ProductID)
 	if err != nil {
 		return pcError(err)
 	}
@@ -92,7 +92,7 @@ func (r *MarketplaceOfferReconciler) adoptPublished(ctx context.Context, s *offe
 	// A preview pushed live is listed as the live submission: its
 	// version is the live one.
 	version := pub.Target
-	held, err := r.PartnerCenter.GetTarget(ctx, st.ProductID, version)
+	held, err := r.partnerCenter(ctx).GetTarget(ctx, st.ProductID, version)
 	if partnercenter.IsNotFound(err) { // not readable: certify submits the draft
 		st.Adoption = adoption
 		return nil

@@ -60,7 +60,7 @@ func (r *MarketplaceOfferReconciler) kind() *kind[*v1alpha1.MarketplaceOffer] {
 			return b.Watches(&v1alpha1.Solution{}, handler.EnqueueRequestsFromMapFunc(offersOfSolution),
 				builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, solutionStateChanged, solutionStalledChanged)))
 		},
-		client: r.Client, partnerCenter: r.PartnerCenter, clock: &r.Clock, options: &r.Options, deferred: &r.deferred,
+		client: r.Client, partnerCenter: r.PartnerCenter, connector: r.Connector, clock: &r.Clock, options: &r.Options, deferred: &r.deferred,
 
 		finalizer: OfferFinalizer,
 		// Only deletionPolicy Delete needs a finalizer: Orphan leaves

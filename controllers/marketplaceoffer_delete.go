@@ -47,7 +47,7 @@ func (r *MarketplaceOfferReconciler) cleanUp(ctx context.Context, offer *v1alpha
 			st.ConfigureJob = nil
 		}
 	}
-	product, err := r.PartnerCenter.GetProduct(ctx, st.ProductID)
+	product, err := r.partnerCenter(ctx).GetProduct(ctx, st.ProductID)
 	if partnercenter.IsNotFound(err) {
 		return nil
 	}
@@ -57,7 +57,7 @@ func (r *MarketplaceOfferReconciler) cleanUp(ctx context.Context, offer *v1alpha
 	if product.State == partnercenter.LifecycleDeprecated {
 		return nil
 	}
-	subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
+	subs, err := r.partnerCenter(ctx).ListSubmissions(ctx, st.ProductID)
 	if err != nil {
 		return pcError(err)
 	}
@@ -78,13 +78,13 @@ func (r *MarketplaceOfferReconciler) cleanUp(ctx context.Context, offer *v1alpha
 		}
 	}
 	if live != nil {
-		job, err := r.PartnerCenter.StopSale(ctx, st.ProductID, live.ID)
+		job, err := r.partnerCenter(ctx).StopSale(ctx, st.ProductID, live.ID)
 		if err != nil {
 			return pcError(err)
 		}
 		r.Recorder.Eventf(offer, nil, "Normal", "StopSale", "Delete", "stopping sale of %s (job %s)", st.ProductID, job.ID)
 		st.ConfigureJob = r.jobRef(jobStopSale, job.ID)
-		return waiting(r.PartnerCenter.JobPollInterval(), v1alpha1.ReasonDeleting, "stopping sale of product %s (job %s)", st.ProductID, job.ID)
+		return waiting(r.jobPollInterval(), v1alpha1.ReasonDeleting, "stopping sale of product %s (job %s)", st.ProductID, job.ID)
 	}
 	// A job in flight (a draft write, a submission not listed yet) may
 	// still publish the product: wait for it.
@@ -110,7 +110,7 @@ func (r *MarketplaceOfferReconciler) cleanUp(ctx context.Context, offer *v1alpha
 			"product %s was published to preview only; Partner Center offers no documented way to delete it, so it is left as is", st.ProductID)
 		return nil
 	}
-	job, err := r.PartnerCenter.DeleteDraft(ctx, *product)
+	job, err := r.partnerCenter(ctx).DeleteDraft(ctx, *product)
 	if partnercenter.IsNotFound(err) {
 		return nil
 	}
@@ -119,7 +119,7 @@ func (r *MarketplaceOfferReconciler) cleanUp(ctx context.Context, offer *v1alpha
 	}
 	r.Recorder.Eventf(offer, nil, "Normal", "DraftDeleted", "Delete", "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
 	st.ConfigureJob = r.jobRef(jobDelete, job.ID)
-	return waiting(r.PartnerCenter.JobPollInterval(), v1alpha1.ReasonDeleting, "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
+	return waiting(r.jobPollInterval(), v1alpha1.ReasonDeleting, "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
 }
 
 // deletionWaitMessage says what deletion waits for while a job or

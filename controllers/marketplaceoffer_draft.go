@@ -45,7 +45,7 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScop
 	// A draft this operator never wrote (adopted or migrated) is read once,
 	// so that an identical one is not written again.
 	if st.DraftDigest == "" && st.PreviewSubmission == nil && !s.createdProduct && cosell == nil {
-		current, err := r.PartnerCenter.GetDraft(ctx, st.ProductID)
+		current, err := r.partnerCenter(ctx).GetDraft(ctx, st.ProductID)
 		if err != nil {
 			return pcError(err)
 		}
@@ -58,7 +58,7 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScop
 	// The co-sell tab is another API's (the Partner Ingestion API),
 	// written synchronously; what no API can write is said in DraftSynced.
 	if cosell != nil {
-		unwritten, err := r.PartnerCenter.ConfigureCoSell(ctx, s.offer.Spec.OfferID, string(s.offer.Spec.OfferType), *cosell)
+		unwritten, err := r.partnerCenter(ctx).ConfigureCoSell(ctx, s.offer.Spec.OfferID, string(s.offer.Spec.OfferType), *cosell)
 		switch {
 		case partnercenter.ClassOf(err) == partnercenter.ClassUnsupported:
 			s.unwritten = append(s.unwritten, partnercenter.FeedbackItem{Resource: "spec.coSell", Message: err.Error()})
@@ -67,7 +67,7 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScop
 		}
 		s.unwritten = append(s.unwritten, unwritten...)
 	}
-	job, err := r.PartnerCenter.ConfigureDraft(ctx, st.ProductID, string(s.offer.Spec.OfferType), desired)
+	job, err := r.partnerCenter(ctx).ConfigureDraft(ctx, st.ProductID, string(s.offer.Spec.OfferType), desired)
 	if err != nil {
 		return pcError(err)
 	}
@@ -79,7 +79,7 @@ func (r *MarketplaceOfferReconciler) syncDraft(ctx context.Context, s *offerScop
 	}
 	st.ConfigureJob = r.jobRef(jobDraft, job.ID)
 	s.draft, s.draftJob = draftWriting, job.ID
-	return waiting(r.PartnerCenter.JobPollInterval(), v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", job.ID)
+	return waiting(r.jobPollInterval(), v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", job.ID)
 }
 
 // followDraftJob follows the draft job a previous reconcile started. A job
@@ -124,7 +124,7 @@ func (r *MarketplaceOfferReconciler) finishedJob(ctx context.Context, st *v1alph
 	reason, message string) (*partnercenter.Job, string, error) {
 	ref := st.ConfigureJob
 	_, jobID := parseJobRef(ref.ID)
-	job, err := r.PartnerCenter.GetJob(ctx, jobID)
+	job, err := r.partnerCenter(ctx).GetJob(ctx, jobID)
 	if err != nil && !partnercenter.IsNotFound(err) {
 		return nil, jobID, pcError(err)
 	}

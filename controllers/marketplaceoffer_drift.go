@@ -246,11 +246,11 @@ func (r *MarketplaceOfferReconciler) productGone(ctx context.Context, s *offerSc
 	offer := s.offer
 	st := &offer.Status
 	s.productChecked = true
-	subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
+	subs, err := r.partnerCenter(ctx).ListSubmissions(ctx, st.ProductID)
 	if partnercenter.IsNotFound(err) {
 		// Microsoft publishes nothing on how a deleted product answers:
 		// confirm with the product itself before saying it is gone.
-		_, perr := r.PartnerCenter.GetProduct(ctx, st.ProductID)
+		_, perr := r.partnerCenter(ctx).GetProduct(ctx, st.ProductID)
 		switch {
 		case partnercenter.IsNotFound(perr):
 			s.live = liveProductDeleted
@@ -287,7 +287,7 @@ func (r *MarketplaceOfferReconciler) productGone(ctx context.Context, s *offerSc
 // must be published to preview and live again), so the product tells the
 // two apart, not the submission.
 func (r *MarketplaceOfferReconciler) saleRestored(ctx context.Context, productID string) (bool, error) {
-	product, err := r.PartnerCenter.GetProduct(ctx, productID)
+	product, err := r.partnerCenter(ctx).GetProduct(ctx, productID)
 	if err != nil {
 		return false, pcError(err)
 	}
@@ -414,7 +414,7 @@ func (r *MarketplaceOfferReconciler) compareDraft(ctx context.Context, s *offerS
 // readDraftDigest reads the draft (one read) and returns its digest, or
 // Partner Center's error as it is.
 func (r *MarketplaceOfferReconciler) readDraftDigest(ctx context.Context, productID string) (string, error) {
-	d, err := r.PartnerCenter.GetDraft(ctx, productID)
+	d, err := r.partnerCenter(ctx).GetDraft(ctx, productID)
 	if err != nil {
 		return "", err
 	}

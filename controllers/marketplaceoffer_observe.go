@@ -73,9 +73,9 @@ func (r *MarketplaceOfferReconciler) readObservation(ctx context.Context, s *off
 	var product *partnercenter.Product
 	var err error
 	if id := offer.Status.ProductID; id != "" {
-		product, err = r.PartnerCenter.GetProduct(ctx, id)
+		product, err = r.partnerCenter(ctx).GetProduct(ctx, id)
 	} else {
-		product, err = r.PartnerCenter.FindProduct(ctx, spec.OfferID)
+		product, err = r.partnerCenter(ctx).FindProduct(ctx, spec.OfferID)
 	}
 	if partnercenter.IsNotFound(err) {
 		obs.differences = append(obs.differences, fmt.Sprintf("product: Partner Center holds no product with offer ID %s", spec.OfferID))
@@ -95,12 +95,12 @@ func (r *MarketplaceOfferReconciler) readObservation(ctx context.Context, s *off
 		w, _ := writableDraft(string(spec.OfferType), normalizeDraft(d))
 		return w
 	}
-	draft, err := r.PartnerCenter.GetDraft(ctx, product.ID)
+	draft, err := r.partnerCenter(ctx).GetDraft(ctx, product.ID)
 	if err != nil {
 		return pcError(err)
 	}
 	obs.differences = append(obs.differences, prefixed("draft ", draftDiff(want, holdable(*draft), "spec", "draft"))...)
-	subs, err := r.PartnerCenter.ListSubmissions(ctx, product.ID)
+	subs, err := r.partnerCenter(ctx).ListSubmissions(ctx, product.ID)
 	if err != nil {
 		return pcError(err)
 	}
@@ -131,7 +131,7 @@ func (r *MarketplaceOfferReconciler) readObservation(ctx context.Context, s *off
 	// A preview pushed live is listed as the live submission: its
 	// version is the live one.
 	version := pub.Target
-	held, err := r.PartnerCenter.GetTarget(ctx, product.ID, version)
+	held, err := r.partnerCenter(ctx).GetTarget(ctx, product.ID, version)
 	if err != nil {
 		return pcError(err)
 	}

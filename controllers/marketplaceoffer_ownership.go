@@ -223,7 +223,7 @@ func (r *MarketplaceOfferReconciler) finalizeOffer(ctx context.Context, offer *v
 				}
 			}
 		}
-		product, err := r.PartnerCenter.FindProduct(ctx, st.CreatePending.OfferID)
+		product, err := r.partnerCenter(ctx).FindProduct(ctx, st.CreatePending.OfferID)
 		if partnercenter.IsNotFound(err) {
 			st.CreatePending = nil // the create never happened
 			return nil

@@ -52,7 +52,7 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 			case err != nil:
 				return err
 			case job != nil && job.Succeeded():
-				detail, err := r.PartnerCenter.GetJobDetail(ctx, jobID)
+				detail, err := r.partnerCenter(ctx).GetJobDetail(ctx, jobID)
 				if err != nil {
 					return pcError(err)
 				}
@@ -64,14 +64,14 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 			case job != nil:
 				// Refused, perhaps because another writer created it
 				// meanwhile: look it up before giving up.
-				if _, ferr := r.PartnerCenter.FindProduct(ctx, spec.OfferID); ferr != nil {
+				if _, ferr := r.partnerCenter(ctx).FindProduct(ctx, spec.OfferID); ferr != nil {
 					return stalled(v1alpha1.ReasonPartnerCenterRejected,
 						"Partner Center refused to create product %s: %s", spec.OfferID, feedbackMessage(job.Errors))
 				}
 			}
 		}
 	}
-	product, err := r.PartnerCenter.FindProduct(ctx, spec.OfferID)
+	product, err := r.partnerCenter(ctx).FindProduct(ctx, spec.OfferID)
 	if partnercenter.IsNotFound(err) {
 		if spec.MigrateFrom != nil {
 			return r.migratedElsewhere(ctx, offer)
@@ -82,14 +82,14 @@ func (r *MarketplaceOfferReconciler) ensureProduct(ctx context.Context, s *offer
 		if err := r.markCreatePending(ctx, offer); err != nil {
 			return err
 		}
-		job, err := r.PartnerCenter.CreateProduct(ctx, partnercenter.ProductSpec{
+		job, err := r.partnerCenter(ctx).CreateProduct(ctx, partnercenter.ProductSpec{
 			OfferID: spec.OfferID, OfferType: string(spec.OfferType), Name: spec.Listing.Title,
 		})
 		if err != nil {
 			return pcError(err)
 		}
 		offer.Status.ConfigureJob = r.jobRef(jobCreate, job.ID)
-		return waiting(r.PartnerCenter.JobPollInterval(), v1alpha1.ReasonSyncingDraft,
+		return waiting(r.jobPollInterval(), v1alpha1.ReasonSyncingDraft,
 			"Partner Center is creating product %s (job %s)", spec.OfferID, job.ID)
 	}
 	if err != nil {

@@ -95,7 +95,7 @@ func (r *MarketplaceOfferReconciler) completedSubmission(ctx context.Context, pr
 	sub := fresh
 	if sub == nil || sub.ID != ref.ID {
 		var err error
-		if sub, err = r.PartnerCenter.GetSubmission(ctx, productID, ref.ID); err != nil {
+		if sub, err = r.partnerCenter(ctx).GetSubmission(ctx, productID, ref.ID); err != nil {
 			return nil, pcError(err)
 		}
 	}
@@ -202,7 +202,7 @@ func (r *MarketplaceOfferReconciler) submitPreview(ctx context.Context, s *offer
 		return nil, andThen(err, "generation %d is submitted for certification once it has finished", gen)
 	}
 	err := r.startSubmissionJob(ctx, s, jobPreview, v1alpha1.ReasonCertifying, fmt.Sprintf("submitting generation %d for certification", gen), gen,
-		func() (*partnercenter.Job, error) { return r.PartnerCenter.SubmitPreview(ctx, st.ProductID) })
+		func() (*partnercenter.Job, error) { return r.partnerCenter(ctx).SubmitPreview(ctx, st.ProductID) })
 	if s.submitJob != "" {
 		s.certification = certificationSubmitting
 	}
@@ -234,7 +234,7 @@ func (r *MarketplaceOfferReconciler) followPreviewJob(ctx context.Context, s *of
 		if ref.StartedAt == nil {
 			return nil, nil
 		}
-		return r.unrecordedPreview(ctx, s, ref.StartedAt.Add(-r.PartnerCenter.JobPollInterval()), gen)
+		return r.unrecordedPreview(ctx, s, ref.StartedAt.Add(-r.jobPollInterval()), gen)
 	}
 	// syncDraft writes no draft while a submission job is recorded: the
 	// draft digest in status is the one submitted.
@@ -276,7 +276,7 @@ func (r *MarketplaceOfferReconciler) followPreviewJob(ctx context.Context, s *of
 // taken for this one.
 func (r *MarketplaceOfferReconciler) unrecordedPreview(ctx context.Context, s *offerScope, since time.Time, gen int64) (*partnercenter.Submission, error) {
 	st := &s.offer.Status
-	subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
+	subs, err := r.partnerCenter(ctx).ListSubmissions(ctx, st.ProductID)
 	if err != nil {
 		return nil, pcError(err)
 	}
@@ -367,7 +367,7 @@ func (r *MarketplaceOfferReconciler) submitLive(ctx context.Context, s *offerSco
 		return nil, nil
 	}
 	err := r.startSubmissionJob(ctx, s, jobLive, v1alpha1.ReasonGoingLive, fmt.Sprintf("publishing generation %d live", ps.Generation), ps.Generation,
-		func() (*partnercenter.Job, error) { return r.PartnerCenter.GoLive(ctx, st.ProductID, ps.ID) })
+		func() (*partnercenter.Job, error) { return r.partnerCenter(ctx).GoLive(ctx, st.ProductID, ps.ID) })
 	if s.submitJob != "" {
 		s.live = liveSubmitting
 	}
@@ -453,7 +453,7 @@ func (r *MarketplaceOfferReconciler) startSubmissionJob(ctx context.Context, s *
 	st.ConfigureJob = r.jobRef(purpose, job.ID)
 	st.ConfigureJob.Generation = gen
 	s.submitJob = job.ID
-	return waiting(r.PartnerCenter.JobPollInterval(), reason, "Partner Center is %s (job %s)", what, job.ID)
+	return waiting(r.jobPollInterval(), reason, "Partner Center is %s (job %s)", what, job.ID)
 }
 
 // finishSubmissionJob reads the submission job recorded in status, at
@@ -496,7 +496,7 @@ func (r *MarketplaceOfferReconciler) finishSubmissionJob(ctx context.Context, s 
 		}
 		return nil, startedAt, &jobRefused{errors: job.Errors}
 	}
-	detail, err := r.PartnerCenter.GetJobDetail(ctx, jobID)
+	detail, err := r.partnerCenter(ctx).GetJobDetail(ctx, jobID)
 	if err != nil {
 		return keepJob(err)
 	}
@@ -512,13 +512,13 @@ func (r *MarketplaceOfferReconciler) finishSubmissionJob(ctx context.Context, s 
 		// status times are whole seconds, which errs the same way).
 		// An older one, or one whose sale was stopped, is of an earlier
 		// life of the product.
-		subs, err := r.PartnerCenter.ListSubmissions(ctx, st.ProductID)
+		subs, err := r.partnerCenter(ctx).ListSubmissions(ctx, st.ProductID)
 		if err != nil {
 			return keepJob(err)
 		}
 		for i := range subs {
 			if sub := &subs[i]; sub.Target == target && sub.State != partnercenter.LifecycleDeprecated &&
-				(startedAt == nil || !sub.Created.Before(startedAt.Add(-r.PartnerCenter.JobPollInterval()))) {
+				(startedAt == nil || !sub.Created.Before(startedAt.Add(-r.jobPollInterval()))) {
 				id = sub.ID
 				break
 			}
@@ -527,7 +527,7 @@ func (r *MarketplaceOfferReconciler) finishSubmissionJob(ctx context.Context, s 
 	if id == "" {
 		return nil, nil, stalled(v1alpha1.ReasonPartnerCenterRejected, "job %s succeeded but Partner Center lists no %s submission made by it", jobID, target)
 	}
-	sub, err := r.PartnerCenter.GetSubmission(ctx, st.ProductID, id)
+	sub, err := r.partnerCenter(ctx).GetSubmission(ctx, st.ProductID, id)
 	if err != nil {
 		return keepJob(err)
 	}

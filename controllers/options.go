@@ -53,6 +53,11 @@ func (o *Options) defaults() {
 // be left zero (the real clock, the defaults).
 type Dependencies struct {
 	client.Client
+	// Connector gives the Partner Center client of a reconcile's
+	// namespace (internal/partnercenter/connect); the reconcile connects
+	// once, before its phases. PartnerCenter, when set instead, is the
+	// one client of every namespace (tests).
+	Connector     partnercenter.Connector
 	PartnerCenter partnercenter.Client
 	Recorder      recorder.EventRecorder
 	Clock         clock.PassiveClock

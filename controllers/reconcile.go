@@ -53,6 +53,7 @@ type kind[O conditionsObject] struct {
 	// in setupWithManager.
 	client        client.Client
 	partnerCenter partnercenter.Client
+	connector     partnercenter.Connector
 	clock         *clock.PassiveClock
 	options       *Options
 
@@ -123,8 +124,8 @@ func (d *deferredRetries) reset(key types.NamespacedName) { d.n.delete(key) }
 // watches the kind's spec and annotation changes, the kind's related
 // objects and, when there is one, the credentials Secret.
 func setupWithManager[O conditionsObject](mgr ctrl.Manager, r reconcile.Reconciler, k *kind[O]) error {
-	if k.partnerCenter == nil {
-		return fmt.Errorf("the %s controller needs a Partner Center client", k.name)
+	if k.partnerCenter == nil && k.connector == nil {
+		return fmt.Errorf("the %s controller needs a Partner Center connector", k.name)
 	}
 	if *k.clock == nil {
 		*k.clock = clock.RealClock{}
@@ -147,9 +148,6 @@ func setupWithManager[O conditionsObject](mgr ctrl.Manager, r reconcile.Reconcil
 // deleted object, settles a suspended one, or runs the kind's phases, and
 // summarises Ready, Reconciling and Stalled from the outcome.
 func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, k *kind[O]) (_ ctrl.Result, retErr error) {
-	// Partner Center calls use the credentials of the object's namespace
-	// (credentials.go).
-	ctx = withCredentialsOf(ctx, req.Namespace)
 	c, obj := k.client, k.newObject()
 	if err := c.Get(ctx, req.NamespacedName, obj); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -193,7 +191,12 @@ func reconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 		return ctrl.Result{}, nil
 	}
 	editConditions(obj, func(conds *[]metav1.Condition) { markStale(conds, gen) })
-	err := k.reconcile(ctx, obj)
+	// Partner Center calls use the credentials of the object's namespace
+	// (credentials.go).
+	ctx, err := connectPartnerCenter(ctx, k.connector, req.Namespace)
+	if err == nil {
+		err = k.reconcile(ctx, obj)
+	}
 	after := partnercenter.RetryDeferred(err)
 	if after == 0 {
 		k.deferred.reset(req.NamespacedName)
@@ -249,7 +252,10 @@ func ensureFinalizer[O conditionsObject](ctx context.Context, c client.Client, o
 // finalizeObject carries out the deletion and releases the object once
 // it is done; until then the status says what it waits for.
 func finalizeObject[O conditionsObject](ctx context.Context, obj O, k *kind[O]) (ctrl.Result, error) {
-	err := k.finalize(ctx, obj)
+	ctx, err := connectPartnerCenter(ctx, k.connector, obj.GetNamespace())
+	if err == nil {
+		err = k.finalize(ctx, obj)
+	}
 	o := classify(err, v1alpha1.ReasonPartnerCenterError)
 	if o.kind == outcomeDone {
 		patch := client.MergeFrom(obj.DeepCopyObject().(client.Object))

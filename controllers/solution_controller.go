@@ -54,7 +54,7 @@ func (r *SolutionReconciler) kind() *kind[*v1alpha1.Solution] {
 			return b.Watches(&v1alpha1.MarketplaceOffer{}, handler.EnqueueRequestsFromMapFunc(r.solutionsOfOffer),
 				builder.WithPredicates(offerProgressed))
 		},
-		client: r.Client, partnerCenter: r.PartnerCenter, clock: &r.Clock, options: &r.Options, deferred: &r.deferred,
+		client: r.Client, partnerCenter: r.PartnerCenter, connector: r.Connector, clock: &r.Clock, options: &r.Options, deferred: &r.deferred,
 
 		suspended:              func(s *v1alpha1.Solution) bool { return s.Spec.Suspend },
 		reconcile:              r.reconcileSolution,

@@ -144,7 +144,7 @@ func (r *SolutionReconciler) readLegacyState(ctx context.Context, s *solutionSco
 // ends the reconcile as readLegacyState says.
 func (r *SolutionReconciler) readState(ctx context.Context, s *solutionScope) error {
 	spec := &s.sol.Spec
-	legacy, err := r.PartnerCenter.GetSolution(ctx, spec.PartnerID, spec.SolutionID)
+	legacy, err := r.partnerCenter(ctx).GetSolution(ctx, spec.PartnerID, spec.SolutionID)
 	if partnercenter.IsNotFound(err) {
 		return stalled(v1alpha1.ReasonSolutionNotFound,
 			"partner %s has no legacy solution %s in OCP GTM; check spec.solutionID and spec.partnerID", spec.PartnerID, spec.SolutionID)
@@ -218,7 +218,7 @@ func (r *SolutionReconciler) undoDiscard(ctx context.Context, s *solutionScope) 
 		return nil
 	}
 	spec := &s.sol.Spec
-	legacy, err := r.PartnerCenter.UndoDiscard(ctx, spec.PartnerID, spec.SolutionID)
+	legacy, err := r.partnerCenter(ctx).UndoDiscard(ctx, spec.PartnerID, spec.SolutionID)
 	if err != nil {
 		return pcError(err)
 	}
@@ -289,7 +289,7 @@ func (r *SolutionReconciler) actionCall(ctx context.Context, s *solutionScope) (
 			OfferID: offer.Spec.OfferID, OfferType: string(offer.Spec.OfferType), PublisherID: offer.Spec.PublisherID,
 		}
 		return func(ctx context.Context) (*partnercenter.LegacySolution, error) {
-			return r.PartnerCenter.MigrateSolution(ctx, req)
+			return r.partnerCenter(ctx).MigrateSolution(ctx, req)
 		}, nil
 	case v1alpha1.ActionMerge:
 		req, err := mergeRequest(s.sol, offer)
@@ -297,7 +297,7 @@ func (r *SolutionReconciler) actionCall(ctx context.Context, s *solutionScope) (
 			return nil, err
 		}
 		return func(ctx context.Context) (*partnercenter.LegacySolution, error) {
-			legacy, err := r.PartnerCenter.RequestMerge(ctx, req)
+			legacy, err := r.partnerCenter(ctx).RequestMerge(ctx, req)
 			if err == nil {
 				now := metav1.NewTime(r.Clock.Now())
 				s.sol.Status.MergeRequestedAt = &now
@@ -307,7 +307,7 @@ func (r *SolutionReconciler) actionCall(ctx context.Context, s *solutionScope) (
 	}
 	// ActionDiscard: the API admits no other action.
 	return func(ctx context.Context) (*partnercenter.LegacySolution, error) {
-		return r.PartnerCenter.DiscardSolution(ctx, spec.PartnerID, spec.SolutionID)
+		return r.partnerCenter(ctx).DiscardSolution(ctx, spec.PartnerID, spec.SolutionID)
 	}, nil
 }
 

@@ -20,7 +20,7 @@ func (r *SolutionReconciler) checkPrerequisites(ctx context.Context, s *solution
 	pre, cached := r.prerequisites.get(partnerID, s.publisherID, r.Clock.Now())
 	if !cached {
 		var err error
-		if pre, err = r.PartnerCenter.Prerequisites(ctx, partnerID, s.publisherID); err != nil {
+		if pre, err = r.partnerCenter(ctx).Prerequisites(ctx, partnerID, s.publisherID); err != nil {
 			return pcError(err)
 		}
 	}
