@@ -24,9 +24,12 @@ const CodeMissing = "credentialsMissing"
 type FromSecretData func(map[string][]byte) (azcore.TokenCredential, error)
 
 // The operator reads only its own credentials Secret in its own namespace,
-// by name (config/rbac/manager_secret_role.yaml and the chart's rbac.yaml
-// name it in resourceNames); list and watch are those of the manager's
-// cache of that one Secret, by a metadata.name field selector.
+// by name: list and watch are those of the manager's cache of that one
+// Secret, by a metadata.name field selector, which the API server
+// authorizes against resourceNames. partner-center is the name of
+// config/manager/manager.yaml's example; the chart's rbac.yaml puts the
+// name of its Secret instead.
+// +kubebuilder:rbac:groups="",namespace=system,resources=secrets,resourceNames=partner-center,verbs=get;list;watch
 
 // SecretCredential is an azcore.TokenCredential backed by the Secret at
 // Key. Each GetToken reads the Secret through Reader (the manager's cache,
