@@ -60,4 +60,3 @@ func TestWatchedNamespaces(t *testing.T) {
 		}
 	}
 }
-
