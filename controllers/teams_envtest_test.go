@@ -28,8 +28,8 @@ import (
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers"
-	"github.com/cosell-operator/cosell-operator/internal/credentials/teams"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter/connect"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/ingestion"
 	"github.com/cosell-operator/cosell-operator/internal/simulator"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
@@ -85,16 +85,12 @@ func (s staticToken) GetToken(context.Context, policy.TokenRequestOptions) (azco
 	return azcore.AccessToken{Token: string(s), ExpiresOn: time.Now().Add(time.Hour)}, nil
 }
 
-// startTeamsOperator runs the manager with a teams.Router: each of
+// startTeamsOperator runs the manager with a connect.Connector: each of
 // teamNamespaces publishes with the Secret teamSecretName in it, whose
 // tenantId names its account in accounts; the other watched namespaces
 // use global.
 func startTeamsOperator(t *testing.T, global *account, accounts map[string]*account, teamNamespaces []string, watched ...string) {
 	t.Helper()
-	globalClient, err := ingestion.New(ingestion.Options{BaseURL: global.url, JobPollInterval: 100 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
 	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
 		Scheme:     scheme,
 		Cache:      cache.Options{DefaultNamespaces: namespaces(watched[0], watched[1:]...)},
@@ -104,19 +100,21 @@ func startTeamsOperator(t *testing.T, global *account, accounts map[string]*acco
 	if err != nil {
 		t.Fatal(err)
 	}
-	router, err := teams.New(teams.Options{
+	// The global client is the simulator's, without a token; each team's
+	// sends its Secret's clientSecret as its token, so that an account
+	// sees whose credentials reached it.
+	conn, err := connect.New(context.Background(), connect.Options{
+		Endpoint: global.url, JobPollInterval: 100 * time.Millisecond,
 		// Uncached, as in main.go: the manager's cache never holds team Secrets.
-		Reader: mgr.GetAPIReader(), SecretName: teamSecretName, Namespaces: teamNamespaces, Default: globalClient,
-		NewClient: func(team teams.Team) (partnercenter.Client, error) {
+		TeamReader: mgr.GetAPIReader(), TeamSecret: teamSecretName, TeamNamespaces: teamNamespaces,
+		NewClient: func(team connect.Team) (partnercenter.Client, error) {
 			acct := accounts[string(team.Data["tenantId"])]
 			if acct == nil {
 				t.Errorf("Secret %s names no account of the test", team.Secret)
 				return nil, os.ErrNotExist
 			}
-			return teams.IngestionClient(ingestion.Options{BaseURL: acct.url, JobPollInterval: 100 * time.Millisecond},
-				func(data map[string][]byte) (azcore.TokenCredential, error) {
-					return staticToken(data["clientSecret"]), nil
-				})(team)
+			return ingestion.New(ingestion.Options{BaseURL: acct.url, JobPollInterval: 100 * time.Millisecond,
+				Credential: staticToken(team.Data["clientSecret"]), HTTPClient: &http.Client{Transport: team.Pacer}})
 		},
 	})
 	if err != nil {
@@ -127,7 +125,7 @@ func startTeamsOperator(t *testing.T, global *account, accounts map[string]*acco
 		t.Fatal(err)
 	}
 	opts := controllers.Options{Concurrency: 4, StalledRecheck: time.Second, MinPoll: 50 * time.Millisecond, MaxPoll: time.Second}
-	deps := controllers.Dependencies{Client: mgr.GetClient(), PartnerCenter: router.Connector(), Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts}
+	deps := controllers.Dependencies{Client: mgr.GetClient(), PartnerCenter: conn, Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts}
 	if err := (&controllers.MarketplaceOfferReconciler{Dependencies: deps}).SetupWithManager(mgr); err != nil {
 		t.Fatal(err)
 	}

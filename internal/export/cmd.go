@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 
@@ -15,7 +16,7 @@ import (
 	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/client/config"
 
 	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
-	"github.com/cosell-operator/cosell-operator/internal/credentials"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter/connect"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/ingestion"
 )
 
@@ -161,7 +162,7 @@ func NewClient(baseURL, secret string, cluster func() (client.Reader, error)) (*
 		if err != nil {
 			return nil, fmt.Errorf("connecting to the cluster for --partner-center-secret: %w", err)
 		}
-		cred = &credentials.Secret{Reader: kc, Key: types.NamespacedName{Namespace: ns, Name: name}, Build: ingestion.CredentialFromSecretData}
+		cred = &connect.SecretCredential{Reader: kc, Key: types.NamespacedName{Namespace: ns, Name: name}, Build: connect.Identity{}.Credential}
 	case os.Getenv(EnvTenantID) != "" || os.Getenv(EnvClientID) != "" || os.Getenv(EnvClientSecret) != "":
 		c, err := ingestion.CredentialFromSecretData(map[string][]byte{
 			ingestion.KeyTenantID: []byte(os.Getenv(EnvTenantID)), ingestion.KeyClientID: []byte(os.Getenv(EnvClientID)),
@@ -176,6 +177,8 @@ func NewClient(baseURL, secret string, cluster func() (client.Reader, error)) (*
 			EnvTenantID, EnvClientID, EnvClientSecret)
 	}
 	opts.Credential = cred
+	// Tokens only to Microsoft's API hosts over https.
+	opts.HTTPClient = &http.Client{Transport: connect.TokenGuard(&ingestion.Pacer{})}
 	return ingestion.New(opts)
 }
 

@@ -344,6 +344,11 @@ func (s *Simulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	_, pattern := s.mux.Handler(r)
 	rt, routed := s.labels[pattern]
 	if routed && rt.surface == surfaceAdmin {
+		if !adminAllowed(r, rt.label) {
+			writeError(w, &apiError{status: http.StatusForbidden, code: "forbidden",
+				message: "the simulator's admin routes answer only on loopback"})
+			return
+		}
 		s.mux.ServeHTTP(w, r)
 		return
 	}
@@ -475,6 +480,21 @@ func (s *Simulator) injectFault(w *statusRecorder, r *http.Request) bool {
 
 // checkAuth accepts requests without credentials (the embedded default has
 // none) and refuses an Authorization header that is not a bearer token.
+// adminAllowed reports whether an admin route may answer r: only a client
+// on loopback may change the simulator's state behind the operator's back
+// or read its counters; /healthz answers anyone.
+func adminAllowed(r *http.Request, label string) bool {
+	if label == "healthz" {
+		return true
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 func checkAuth(r *http.Request) error {
 	h, ok := r.Header["Authorization"]
 	if !ok {

@@ -232,7 +232,7 @@ func newOperator(cfg *config, restCfg *rest.Config, runDir string, simPort int) 
 		readyURL:   fmt.Sprintf("http://127.0.0.1:%d/readyz", probePort)}
 	op.args = []string{"--partner-center", simulator.APIURL(fmt.Sprintf("127.0.0.1:%d", simPort)),
 		"--pprof-bind-address", fmt.Sprintf("127.0.0.1:%d", pprofPort),
-		"--metrics-bind-address", fmt.Sprintf("127.0.0.1:%d", metricsPort),
+		"--metrics-bind-address", fmt.Sprintf("127.0.0.1:%d", metricsPort), "--metrics-secure=false",
 		"--health-probe-bind-address", fmt.Sprintf("127.0.0.1:%d", probePort),
 		"--kube-api-qps", fmt.Sprint(cfg.qps), "--kube-api-burst", fmt.Sprint(cfg.burst),
 		"--offer-concurrency", fmt.Sprint(cfg.offerConc), "--solution-concurrency", fmt.Sprint(cfg.solConc),

@@ -167,7 +167,7 @@ func startRunOperator(ctx context.Context, cfg *config, runDir string, restCfg *
 		readyURL:   fmt.Sprintf("http://127.0.0.1:%d/readyz", probePort)}
 	op.args = []string{"--partner-center", simulator.APIURL(fmt.Sprintf("127.0.0.1:%d", simPort)),
 		"--pprof-bind-address", fmt.Sprintf("127.0.0.1:%d", pprofPort),
-		"--metrics-bind-address", fmt.Sprintf("127.0.0.1:%d", metricsPort),
+		"--metrics-bind-address", fmt.Sprintf("127.0.0.1:%d", metricsPort), "--metrics-secure=false",
 		"--health-probe-bind-address", fmt.Sprintf("127.0.0.1:%d", probePort),
 		"--kube-api-qps", fmt.Sprint(cfg.qps), "--kube-api-burst", fmt.Sprint(cfg.burst),
 		"--offer-concurrency", fmt.Sprint(cfg.offerConc), "--solution-concurrency", fmt.Sprint(cfg.solConc),

@@ -27,13 +27,13 @@ import (
 // itself a test.
 var measured = map[string][]string{
 	"test/bench/results": {
-		"controllers", "internal/partnercenter", "internal/simulator", "internal/credentials",
-		"main.go", "api", "test/bench/*.go", "test/workload",
+		"controllers", "internal/partnercenter", "internal/simulator", "internal/credentials", "internal/cmd",
+		"main.go", "flags.go", "api", "test/bench/*.go", "test/workload",
 		":(exclude)*_test.go", ":(exclude)**/testdata/fuzz/**",
 	},
 	"test/chaos/RESULTS.md": {
-		"controllers", "internal/partnercenter", "internal/simulator", "internal/credentials",
-		"main.go", "api", "test/workload", "test/chaos/*_test.go",
+		"controllers", "internal/partnercenter", "internal/simulator", "internal/credentials", "internal/cmd",
+		"main.go", "flags.go", "api", "test/workload", "test/chaos/*_test.go",
 		":(exclude)controllers/*_test.go", ":(exclude)internal/**/*_test.go", ":(exclude)api/**/*_test.go", ":(exclude)**/testdata/fuzz/**",
 	},
 }

@@ -245,18 +245,20 @@ func TestChartValuesReachTheManager(t *testing.T) {
 	expectRulesFromConfig(g, objs)
 	expectDashboardFromConfig(g, objs)
 
-	// Chart-made credentials Secret, plain-HTTP metrics, no leader election.
+	// A standalone simulator: no credentials, plain-HTTP metrics, no
+	// leader election.
 	objs = helmTemplate(g, "--values", valuesFile("standalone-simulator"))
 	d = deployment(g, objs)
 	g.Expect(args(d)).NotTo(ContainElement(HavePrefix("--leader-elect")))
-	g.Expect(args(d)).NotTo(ContainElement("--metrics-secure"))
-	g.Expect(args(d)).To(ContainElement("--partner-center-secret=" + namespace + "/cosell-operator-partner-center"))
-	g.Expect(kinds(objs)).To(ContainElement("Secret/cosell-operator-partner-center"))
+	g.Expect(args(d)).To(ContainElement("--metrics-secure=false"), "the binary's default is secure")
+	g.Expect(args(d)).NotTo(ContainElement(HavePrefix("--partner-center-secret")))
 	g.Expect(kinds(objs)).NotTo(ContainElement(HavePrefix("Role/cosell-operator-leader-election")))
 	sm := render.Select(objs, "ServiceMonitor")
 	g.Expect(sm).To(HaveLen(1))
 	g.Expect(sm[0].Object).To(HaveKeyWithValue("spec", HaveKeyWithValue("endpoints", ContainElement(HaveKeyWithValue("scheme", "http")))))
 
+	expectWorkloadIdentity(g)
+	expectSecretRoleNamesTheSecret(g)
 	// Values that would make a broken install are refused at render time.
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -264,12 +266,71 @@ func TestChartValuesReachTheManager(t *testing.T) {
 		{"--set", "replicaCount=2", "--set", "leaderElection.enabled=false"},
 		{"--set", "partnerCenter.endpoint=https://graph.microsoft.com/rp/product-ingestion"},
 		{"--set", "partnerCenter.credentials.create=true"},
+		{"--set", "workloadIdentity.enabled=true"},
 		// values.schema.json: a misspelt key, an endpoint that is no URL.
 		{"--set", "replicas=2"},
 		{"--set", "partnerCenter.endpoint=graph.microsoft.com"},
 	} {
 		_, err := render.Helm(ctx, release, namespace, bad...)
 		g.Expect(err).To(HaveOccurred(), "helm template %v", bad)
+	}
+}
+
+// The chart refuses the embedded simulator together with a credentials
+// Secret (the Secret would be ignored and the state lost on restart), and a
+// plain-http endpoint off loopback with credentials, saying why.
+func TestChartRefusesEmbeddedWithACredentialsSecret(t *testing.T) {
+	g := NewWithT(t)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	for bad, msg := range map[string]string{
+		"partnerCenter.credentials.existingSecret=partner-center": "partnerCenter.endpoint is embedded",
+		"partnerCenter.credentials.create=true,partnerCenter.credentials.tenantId=t,partnerCenter.credentials.clientId=c,partnerCenter.credentials.clientSecret=s": "partnerCenter.endpoint is embedded",
+		"partnerCenter.endpoint=http://pc.simulator.svc:8090/rp/product-ingestion,partnerCenter.credentials.existingSecret=partner-center":                         "plain http",
+	} {
+		_, err := render.Helm(ctx, release, namespace, "--set", bad)
+		g.Expect(err).To(MatchError(ContainSubstring(msg)), bad)
+	}
+	// Loopback over http (a sidecar simulator) keeps its Secret.
+	objs := helmTemplate(g, "--set", "partnerCenter.endpoint=http://127.0.0.1:8090/rp/product-ingestion,partnerCenter.credentials.existingSecret=partner-center")
+	g.Expect(deployment(g, objs).Spec.Template.Spec.Containers[0].Args).To(ContainElement("--partner-center-secret=" + namespace + "/partner-center"))
+}
+
+// expectWorkloadIdentity: the AKS setup of workload identity, a chart-made
+// Secret without a secret value.
+func expectWorkloadIdentity(g Gomega) {
+	objs := helmTemplate(g, "--values", valuesFile("workload-identity"))
+	d := deployment(g, objs)
+	g.ExpectWithOffset(1, d.Spec.Template.Labels).To(HaveKeyWithValue("azure.workload.identity/use", "true"))
+	g.ExpectWithOffset(1, d.Spec.Template.Spec.Containers[0].Args).To(ContainElement("--partner-center-secret=" + namespace + "/cosell-operator-partner-center"))
+	sas := render.Select(objs, "ServiceAccount")
+	g.ExpectWithOffset(1, sas).To(HaveLen(1))
+	g.ExpectWithOffset(1, sas[0].GetAnnotations()).To(HaveKeyWithValue("azure.workload.identity/client-id", "00000000-0000-0000-0000-000000000002"))
+	secrets := render.Select(objs, "Secret")
+	g.ExpectWithOffset(1, secrets).To(HaveLen(1))
+	g.ExpectWithOffset(1, secrets[0].Object["stringData"]).To(Equal(map[string]any{
+		"tenantId": "00000000-0000-0000-0000-000000000001", "clientId": "00000000-0000-0000-0000-000000000002", "useWorkloadIdentity": "true"}))
+
+	// Without workload identity, neither the label nor the annotation.
+	d = deployment(g, helmTemplate(g))
+	g.ExpectWithOffset(1, d.Spec.Template.Labels).NotTo(HaveKey("azure.workload.identity/use"))
+}
+
+// expectSecretRoleNamesTheSecret: the Role in the release namespace grants
+// the credentials Secret by name, not every Secret there (Helm's included).
+func expectSecretRoleNamesTheSecret(g Gomega) {
+	objs := helmTemplate(g, "--values", valuesFile("production"))
+	var role *unstructured.Unstructured
+	for _, r := range render.Select(objs, "Role") {
+		if r.GetName() == "cosell-operator-manager" {
+			role = r
+		}
+	}
+	g.ExpectWithOffset(1, role).NotTo(BeNil())
+	rules, _ := role.Object["rules"].([]any)
+	g.ExpectWithOffset(1, rules).NotTo(BeEmpty())
+	for _, r := range rules {
+		g.ExpectWithOffset(1, r).To(HaveKeyWithValue("resourceNames", []any{"partner-center"}), "a Secret rule without resourceNames")
 	}
 }
 

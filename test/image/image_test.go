@@ -168,7 +168,7 @@ func TestImageRunsAgainstALocalControlPlane(t *testing.T) {
 		"--volume", dir+":/etc/cosell-operator:ro",
 		img,
 		"--kubeconfig=/etc/cosell-operator/kubeconfig",
-		"--metrics-bind-address="+metrics, "--health-probe-bind-address="+probe, "--simulator-addr="+sim,
+		"--metrics-bind-address="+metrics, "--metrics-secure=false", "--health-probe-bind-address="+probe, "--simulator-addr="+sim,
 		"--simulator-certification-delay=1s", "--simulator-merge-delay=1s")
 	t.Cleanup(func() {
 		if t.Failed() {

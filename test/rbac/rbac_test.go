@@ -26,6 +26,7 @@ import (
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
 	authenticationv1 "k8s.io/api/authentication/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -188,6 +189,7 @@ func (in install) run(t *testing.T, bin string) {
 	review := &authenticationv1.SelfSubjectReview{}
 	g.Expect(sa.Create(ctx, review)).To(Succeed())
 	g.Expect(review.Status.UserInfo.Username).To(Equal("system:serviceaccount:" + in.namespace + ":" + in.serviceAccount))
+	in.expectOwnSecretByNameOnly(g, ctx, sa)
 
 	// The operator, with the token and the Deployment's arguments.
 	dir := t.TempDir()
@@ -309,6 +311,26 @@ func (in install) run(t *testing.T, bin string) {
 }
 
 // podOf is the Pod that the Deployment's ReplicaSet would create.
+// expectOwnSecretByNameOnly: in its own namespace the manager may read its
+// credentials Secret by name (get, and the list and watch of its cache,
+// which select that name), and no other Secret, Helm's release Secrets
+// included; nor may it list them all.
+func (in install) expectOwnSecretByNameOnly(g Gomega, ctx context.Context, sa client.Client) {
+	can := func(verb, name string) bool {
+		r := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{
+			ResourceAttributes: &authorizationv1.ResourceAttributes{Namespace: in.namespace, Verb: verb, Resource: "secrets", Name: name}}}
+		g.ExpectWithOffset(2, sa.Create(ctx, r)).To(Succeed())
+		return r.Status.Allowed
+	}
+	for _, verb := range []string{"get", "list", "watch"} {
+		g.ExpectWithOffset(1, can(verb, "sh.helm.release.v1.cosell-operator.v1")).To(BeFalse(), "%s another Secret", verb)
+		g.ExpectWithOffset(1, can(verb, "")).To(BeFalse(), "%s every Secret", verb)
+		// config/default names the Secret of config/manager/manager.yaml's
+		// example; the chart grants nothing without a credentials Secret.
+		g.ExpectWithOffset(1, can(verb, "partner-center")).To(Equal(!in.namespaced && in.teamSecret == "" && in.namespace == "cosell-operator-system"), "%s the credentials Secret", verb)
+	}
+}
+
 func podOf(d *appsv1.Deployment) *corev1.Pod {
 	return &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{GenerateName: d.Name + "-", Namespace: d.Namespace, Labels: d.Spec.Template.Labels},

@@ -1,4 +1,4 @@
-package credentials
+package connect
 
 import (
 	"context"
@@ -30,7 +30,7 @@ func TestSecretCredentialFollowsTheSecret(t *testing.T) {
 		Data: map[string][]byte{"clientSecret": []byte("one")}}
 	c := fake.NewClientBuilder().WithObjects(secret).Build()
 	builds := 0
-	cred := &Secret{Reader: c, Key: key, Build: func(d map[string][]byte) (azcore.TokenCredential, error) {
+	cred := &SecretCredential{Reader: c, Key: key, Build: func(d map[string][]byte) (azcore.TokenCredential, error) {
 		builds++
 		return staticCred(d["clientSecret"]), nil
 	}}
@@ -53,4 +53,5 @@ func TestSecretCredentialFollowsTheSecret(t *testing.T) {
 	g.Expect(err).To(MatchError(ContainSubstring("reading Partner Center credentials from Secret cosell-operator-system/partner-center")))
 	g.Expect(pc.IsTerminal(err)).To(BeTrue(), "a missing Secret needs a person")
 	g.Expect(pc.CodeOf(err)).To(Equal(CodeMissing))
+	g.Expect(pc.IsCredentials(err)).To(BeTrue())
 }

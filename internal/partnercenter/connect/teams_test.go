@@ -1,4 +1,4 @@
-package teams_test
+package connect
 
 import (
 	"context"
@@ -18,7 +18,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
-	"github.com/cosell-operator/cosell-operator/internal/credentials/teams"
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/ingestion"
 )
@@ -48,10 +47,10 @@ func teamSecret(ns, tenant string) *corev1.Secret {
 // harness is a Router over a fake API server whose NewClient makes one
 // account per build, named after the namespace and the tenant.
 type harness struct {
-	router *teams.Router
+	router *Connector
 	reader client.WithWatch
 	gets   atomic.Int32
-	builds []teams.Team
+	builds []Team
 	global *account
 }
 
@@ -60,7 +59,7 @@ func newHarness(t *testing.T, namespaces []string, getErr error, objs ...client.
 	return newHarnessWith(t, namespaces, getErr, nil, objs...)
 }
 
-func newHarnessWith(t *testing.T, namespaces []string, getErr error, edit func(*teams.Options), objs ...client.Object) *harness {
+func newHarnessWith(t *testing.T, namespaces []string, getErr error, edit func(*teams), objs ...client.Object) *harness {
 	t.Helper()
 	h := &harness{global: &account{name: "global"}}
 	h.reader = fake.NewClientBuilder().WithObjects(objs...).WithInterceptorFuncs(interceptor.Funcs{
@@ -72,29 +71,30 @@ func newHarnessWith(t *testing.T, namespaces []string, getErr error, edit func(*
 			return c.Get(ctx, key, obj, opts...)
 		},
 	}).Build()
-	opts := teams.Options{
-		Reader: h.reader, SecretName: secretName, Namespaces: namespaces, Default: h.global,
-		NewClient: func(team teams.Team) (pc.Client, error) {
-			h.builds = append(h.builds, team)
-			if _, err := ingestion.CredentialFromSecretData(team.Data); err != nil {
-				return nil, err
-			}
-			return &account{name: team.Namespace + ":" + string(team.Data["tenantId"])}, nil
-		},
+	newClient := func(team Team) (pc.Client, error) {
+		h.builds = append(h.builds, team)
+		if _, err := (Identity{}).Credential(team.Data); err != nil {
+			return nil, err
+		}
+		return &account{name: team.Namespace + ":" + string(team.Data["tenantId"])}, nil
 	}
-	if edit != nil {
-		edit(&opts)
-	}
-	r, err := teams.New(opts)
+	tm, err := newTeams(h.reader, secretName, namespaces, 0, time.Now, newClient)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.router = r
+	if edit != nil {
+		edit(tm)
+	}
+	h.router = &Connector{global: h.global, globalPacer: &ingestion.Pacer{}, teams: tm}
 	return h
 }
 
 func (h *harness) find(ns string) (string, error) {
-	p, err := h.router.FindProduct(teams.WithNamespace(context.Background(), ns), "offer")
+	c, err := h.router.Connect(context.Background(), ns)
+	if err != nil {
+		return "", err
+	}
+	p, err := c.FindProduct(context.Background(), "offer")
 	if err != nil {
 		return "", err
 	}
@@ -117,21 +117,22 @@ func TestRouterSendsEachNamespaceToItsOwnCredentials(t *testing.T) {
 	g.Expect(h.router.IsTeam("team-a")).To(BeTrue())
 	g.Expect(h.router.IsTeam("platform")).To(BeFalse())
 
-	// A call without a namespace is refused, not sent with the global
-	// credential.
-	_, err := h.router.FindProduct(context.Background(), "offer")
-	g.Expect(pc.CodeOf(err)).To(Equal(teams.CodeNoNamespace))
-	g.Expect(teams.IsCredentialsError(err)).To(BeTrue())
+	// Without a global credential, a namespace that is not a team's is
+	// refused, saying so.
+	h.router.global = nil
+	_, err := h.find("platform")
+	g.Expect(pc.CodeOf(err)).To(Equal(CodeNoCredentials))
+	g.Expect(pc.IsCredentials(err)).To(BeTrue())
 }
 
 func TestAllNamespacesAreTeamsWithStar(t *testing.T) {
 	g := NewWithT(t)
-	h := newHarness(t, []string{teams.AllNamespaces}, nil, teamSecret("anyone", "tenant-x"))
+	h := newHarness(t, []string{AllNamespaces}, nil, teamSecret("anyone", "tenant-x"))
 	got, err := h.find("anyone")
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(got).To(Equal("anyone:tenant-x"))
 	_, err = h.find("platform")
-	g.Expect(pc.CodeOf(err)).To(Equal(teams.CodeSecretMissing))
+	g.Expect(pc.CodeOf(err)).To(Equal(CodeTeamSecretMissing))
 	g.Expect(h.global.calls.Load()).To(BeZero())
 }
 
@@ -147,9 +148,9 @@ func TestTeamWithoutUsableSecretNeverFallsBackToTheGlobalCredential(t *testing.T
 		class    pc.Class
 		contains []string
 	}{
-		{name: "missing", code: teams.CodeSecretMissing, class: pc.ClassTerminal,
+		{name: "missing", code: CodeTeamSecretMissing, class: pc.ClassTerminal,
 			contains: []string{"Secret team-a/" + secretName + " does not exist", "create it", "tenantId"}},
-		{name: "forbidden", getErr: forbidden, code: teams.CodeSecretForbidden, class: pc.ClassTerminal,
+		{name: "forbidden", getErr: forbidden, code: CodeTeamSecretForbidden, class: pc.ClassTerminal,
 			contains: []string{"may not read Secret team-a/" + secretName, "resourceNames [" + secretName + "]", "RoleBinding"}},
 		{name: "incomplete", objs: []client.Object{incomplete}, code: "credentialsIncomplete", class: pc.ClassTerminal,
 			contains: []string{"Secret team-a/" + secretName, "clientSecret"}},
@@ -163,7 +164,7 @@ func TestTeamWithoutUsableSecretNeverFallsBackToTheGlobalCredential(t *testing.T
 			g.Expect(err).To(HaveOccurred())
 			g.Expect(pc.ClassOf(err)).To(Equal(tc.class))
 			g.Expect(pc.CodeOf(err)).To(Equal(tc.code))
-			g.Expect(teams.IsCredentialsError(err)).To(Equal(tc.class == pc.ClassTerminal))
+			g.Expect(pc.IsCredentials(err)).To(Equal(tc.class == pc.ClassTerminal))
 			for _, s := range tc.contains {
 				g.Expect(err.Error()).To(ContainSubstring(s))
 			}
@@ -178,17 +179,18 @@ func TestRotatedTeamSecretIsUsedFromTheNextReconcile(t *testing.T) {
 	ctx := context.Background()
 	h := newHarness(t, []string{"team-a"}, nil, teamSecret("team-a", "tenant-a"))
 
-	// One reconcile reads the Secret once, however many calls it makes.
-	rctx := teams.WithNamespace(ctx, "team-a")
+	// One reconcile connects once and makes all its calls with the client.
+	c, err := h.router.Connect(ctx, "team-a")
+	g.Expect(err).NotTo(HaveOccurred())
 	for range 3 {
-		p, err := h.router.FindProduct(rctx, "offer")
+		p, err := c.FindProduct(ctx, "offer")
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(p.ID).To(Equal("team-a:tenant-a"))
 	}
 	g.Expect(h.gets.Load()).To(Equal(int32(1)))
 
 	// The next reconcile reads it again; unchanged, the client is reused.
-	first, err := h.router.For(teams.WithNamespace(ctx, "team-a"))
+	first, err := h.router.Connect(ctx, "team-a")
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(h.gets.Load()).To(Equal(int32(2)))
 	g.Expect(h.builds).To(HaveLen(1))
@@ -201,7 +203,7 @@ func TestRotatedTeamSecretIsUsedFromTheNextReconcile(t *testing.T) {
 	got, err := h.find("team-a")
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(got).To(Equal("team-a:tenant-rotated"))
-	second, err := h.router.For(teams.WithNamespace(ctx, "team-a"))
+	second, err := h.router.Connect(ctx, "team-a")
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(second).NotTo(BeIdenticalTo(first))
 	g.Expect(h.builds).To(HaveLen(2))
@@ -211,7 +213,7 @@ func TestRotatedTeamSecretIsUsedFromTheNextReconcile(t *testing.T) {
 	// Deleted: the next reconcile stalls instead of using the old client.
 	g.Expect(h.reader.Delete(ctx, s)).To(Succeed())
 	_, err = h.find("team-a")
-	g.Expect(pc.CodeOf(err)).To(Equal(teams.CodeSecretMissing))
+	g.Expect(pc.CodeOf(err)).To(Equal(CodeTeamSecretMissing))
 }
 
 // With SecretMaxAge, a burst of reconciles reads the Secret once; a
@@ -221,9 +223,9 @@ func TestSecretMaxAgeBoundsReadsAndRotationDelay(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	h := newHarnessWith(t, []string{"team-a"}, nil, func(o *teams.Options) {
-		o.SecretMaxAge = 10 * time.Second
-		o.Now = func() time.Time { return now }
+	h := newHarnessWith(t, []string{"team-a"}, nil, func(o *teams) {
+		o.maxAge = 10 * time.Second
+		o.now = func() time.Time { return now }
 	}, teamSecret("team-a", "tenant-a"))
 
 	for range 5 {
@@ -253,7 +255,7 @@ func TestSecretMaxAgeBoundsReadsAndRotationDelay(t *testing.T) {
 	before := h.gets.Load()
 	for range 2 {
 		_, err = h.find("team-a")
-		g.Expect(pc.CodeOf(err)).To(Equal(teams.CodeSecretMissing))
+		g.Expect(pc.CodeOf(err)).To(Equal(CodeTeamSecretMissing))
 	}
 	g.Expect(h.gets.Load() - before).To(Equal(int32(2)))
 }
@@ -280,19 +282,23 @@ func TestEachTeamHasItsOwnPacer(t *testing.T) {
 		"tenant-b": serve(http.StatusOK).URL + "/rp/product-ingestion",
 	}
 	var hosts []string
-	build := func(team teams.Team) (pc.Client, error) {
+	build := func(team Team) (pc.Client, error) {
 		base := ingestion.Options{BaseURL: urls[string(team.Data["tenantId"])], MaxAttempts: 1}
 		hosts = append(hosts, base.BaseURL)
-		return teams.IngestionClient(base, nil)(team)
+		return teamClient(base, Identity{}, false)(team)
 	}
 	reader := fake.NewClientBuilder().WithObjects(teamSecret("team-a", "tenant-a"), teamSecret("team-b", "tenant-b")).Build()
-	r, err := teams.New(teams.Options{Reader: reader, SecretName: secretName, Namespaces: []string{"team-a", "team-b"}, NewClient: build})
+	tm, err := newTeams(reader, secretName, []string{"team-a", "team-b"}, 0, time.Now, build)
 	g.Expect(err).NotTo(HaveOccurred())
-
-	ctxA, ctxB := teams.WithNamespace(context.Background(), "team-a"), teams.WithNamespace(context.Background(), "team-b")
-	_, errA := r.FindProduct(ctxA, "offer-a")
+	r := &Connector{teams: tm, globalPacer: &ingestion.Pacer{}}
+	ctx := context.Background()
+	a, err := r.Connect(ctx, "team-a")
+	g.Expect(err).NotTo(HaveOccurred())
+	b, err := r.Connect(ctx, "team-b")
+	g.Expect(err).NotTo(HaveOccurred())
+	_, errA := a.FindProduct(ctx, "offer-a")
 	g.Expect(pc.ClassOf(errA)).To(Equal(pc.ClassTransient), "A's account throttles")
-	_, errB := r.FindProduct(ctxB, "offer-b")
+	_, errB := b.FindProduct(ctx, "offer-b")
 	g.Expect(pc.IsNotFound(errB)).To(BeTrue(), "B's account answers: %v", errB)
 	g.Expect(hosts).To(HaveLen(2))
 	pacerA, pacerB := r.Pacer("team-a"), r.Pacer("team-b")
@@ -302,8 +308,8 @@ func TestEachTeamHasItsOwnPacer(t *testing.T) {
 
 	// Both teams keep calling; A's window of 429s makes A's pacer pace.
 	g.Eventually(func() float64 {
-		_, _ = r.FindProduct(ctxA, "offer-a")
-		_, err := r.FindProduct(ctxB, "offer-b")
+		_, _ = a.FindProduct(ctx, "offer-a")
+		_, err := b.FindProduct(ctx, "offer-b")
 		g.Expect(pc.IsNotFound(err)).To(BeTrue())
 		return pacerA.Rate()
 	}, 20*time.Second, 10*time.Millisecond).Should(BeNumerically(">", 0))

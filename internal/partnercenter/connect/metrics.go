@@ -1,15 +1,12 @@
-package teams
+package connect
 
 import (
-	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/cosell-operator/cosell-operator/internal/credentials"
-	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/ingestion"
 )
 
@@ -19,33 +16,6 @@ const GlobalLabel = "global"
 
 // TeamLabel is the credentials label of a team namespace's metrics.
 func TeamLabel(namespace string) string { return "team/" + namespace }
-
-// IngestionClient returns an Options.NewClient that builds the HTTP
-// adapter: base, with the team's credential built by credential from its
-// Secret's data, sending through the team's pacer, its requests counted
-// under TeamLabel. A nil credential checks the Secret's data
-// (ingestion.CredentialFromSecretData) but sends no token: the embedded
-// simulator needs none.
-func IngestionClient(base ingestion.Options, credential credentials.FromSecretData) func(Team) (pc.Client, error) {
-	return func(t Team) (pc.Client, error) {
-		opts := base
-		if credential == nil {
-			if _, err := ingestion.CredentialFromSecretData(t.Data); err != nil {
-				return nil, err
-			}
-			opts.Credential = nil
-		} else {
-			cred, err := credential(t.Data)
-			if err != nil {
-				return nil, err
-			}
-			opts.Credential = cred
-		}
-		opts.HTTPClient = &http.Client{Transport: t.Pacer}
-		opts.Observer = Observer(TeamLabel(t.Namespace), base.Observer)
-		return ingestion.New(opts)
-	}
-}
 
 // The metrics of the credentials: requests and pacing per credential, so
 // that each team's budget shows. Their names are part of the operator's
@@ -73,27 +43,39 @@ func Observer(label string, next func(op string, statusCode int, d time.Duration
 	}
 }
 
-// RegisterMetrics registers the per-credential request counter (once) and,
-// when r is not nil, r's pacer rates with reg.
-func RegisterMetrics(reg prometheus.Registerer, r *Router) error {
+// RegisterMetrics registers the per-credential request counter (once) and
+// c's pacer rates with reg.
+func RegisterMetrics(reg prometheus.Registerer, c *Connector) error {
 	registerOnce.Do(func() { registerErr = reg.Register(credentialRequests) })
-	if registerErr != nil || r == nil {
+	if registerErr != nil {
 		return registerErr
 	}
-	return reg.Register(r)
+	return reg.Register(c)
 }
 
 // Describe implements prometheus.Collector: the pacer rate of each
 // credential.
-func (r *Router) Describe(ch chan<- *prometheus.Desc) { ch <- pacerRateDesc }
+func (c *Connector) Describe(ch chan<- *prometheus.Desc) { ch <- pacerRateDesc }
 
 // Collect implements prometheus.Collector.
-func (r *Router) Collect(ch chan<- prometheus.Metric) {
-	if p := r.opts.DefaultPacer; p != nil {
-		ch <- prometheus.MustNewConstMetric(pacerRateDesc, prometheus.GaugeValue, p.Rate(), GlobalLabel)
+func (c *Connector) Collect(ch chan<- prometheus.Metric) {
+	if c.global != nil {
+		ch <- prometheus.MustNewConstMetric(pacerRateDesc, prometheus.GaugeValue, c.globalPacer.Rate(), GlobalLabel)
 	}
-	names, pacers := r.teamsWithPacers()
+	if c.teams == nil {
+		return
+	}
+	names, pacers := c.teams.withPacers()
 	for i, ns := range names {
 		ch <- prometheus.MustNewConstMetric(pacerRateDesc, prometheus.GaugeValue, pacers[i].Rate(), TeamLabel(ns))
 	}
+}
+
+// Pacer returns the pacer of a team namespace, or nil before its first
+// client was built.
+func (c *Connector) Pacer(namespace string) *ingestion.Pacer {
+	if c.teams == nil {
+		return nil
+	}
+	return c.teams.pacer(namespace)
 }
