@@ -99,10 +99,11 @@ func simDo(t *testing.T, method, url string, body any) []byte {
 }
 
 // editListingInPortal changes the title of the product's draft listing
-// behind the operator's back, keeping the rest of the listing.
+// behind the operator's back, keeping the rest of the listing. It reads at
+// preview5, as the adapter does: a SaaS listing has no preview2 shape.
 func editListingInPortal(t *testing.T, sim *simulator.Simulator, productID, title string) {
 	t.Helper()
-	tree := simDo(t, http.MethodGet, sim.URL()+"/resource-tree/product/"+productID+"?targetType=draft&$version=2022-03-01-preview2", nil)
+	tree := simDo(t, http.MethodGet, sim.URL()+"/resource-tree/product/"+productID+"?targetType=draft&$version=2022-03-01-preview5", nil)
 	var parsed struct {
 		Resources []map[string]any `json:"resources"`
 	}
