@@ -36,7 +36,9 @@
 // struct that records what they find (runPhases in reconcile.go):
 //
 //   - MarketplaceOffer (marketplaceoffer_phases.go lists them):
-//     ownOfferID (marketplaceoffer_ownership.go) -> ensureProduct ->
+//     admit (before connecting, in every management policy: offer-type
+//     refusals, then offer-ID ownership, marketplaceoffer_ownership.go;
+//     managementPolicy Observe then only reads) -> ensureProduct ->
 //     checkDrift (marketplaceoffer_drift.go: reads the offer back on an
 //     edit, a requested reconcile or the jittered resync) ->
 //     followSolutions (marketplaceoffer_product.go) -> syncDraft

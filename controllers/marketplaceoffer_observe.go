@@ -210,6 +210,12 @@ func quoted(v string) string {
 // differences changed, records them in an event.
 func setObservedConditions(s *offerScope) {
 	obs := s.observed
+	if s.refused {
+		// Stalled before reading: nothing read earlier (perhaps of an
+		// offer ID another object owns) stays in status.
+		meta.RemoveStatusCondition(&s.offer.Status.Conditions, v1alpha1.InSyncCondition)
+		return
+	}
 	if obs == nil { // a read failed: InSync stays as it was
 		return
 	}

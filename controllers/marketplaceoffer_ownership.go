@@ -32,7 +32,10 @@ import (
 // products come first because creation times have one-second steps: two
 // objects created in the same second must not hand the product of the
 // one that made it to the other. Objects being deleted still count: their
-// clean-up may still stop the product's sale.
+// clean-up may still stop the product's sale. An object that only reads
+// (managementPolicy Observe, no product recorded) never keeps one that
+// manages from its offer ID, and owns it only when no object manages it:
+// reading is owning too, so that no namespace reads another's offer.
 func (r *MarketplaceOfferReconciler) offerIDOwner(ctx context.Context, offer *v1alpha1.MarketplaceOffer) (*v1alpha1.MarketplaceOffer, error) {
 	var offers v1alpha1.MarketplaceOfferList
 	if err := r.List(ctx, &offers, client.MatchingFields{offerIDIndex: offer.Spec.OfferID}); err != nil {
@@ -41,14 +44,29 @@ func (r *MarketplaceOfferReconciler) offerIDOwner(ctx context.Context, offer *v1
 	owner := offer
 	for i := range offers.Items {
 		o := &offers.Items[i]
-		if observing(o) && !holdsProduct(o) {
-			continue // it only reads (managementPolicy Observe)
+		if o.UID == offer.UID || readsOnly(o) && !readsOnly(offer) {
+			continue
 		}
-		if o.UID != offer.UID && ownsBefore(o, owner) {
+		if outranks(o, owner) {
 			owner = o
 		}
 	}
 	return owner, nil
+}
+
+// readsOnly reports whether o only reads Partner Center: managementPolicy
+// Observe, with no product recorded from an earlier Manage.
+func readsOnly(o *v1alpha1.MarketplaceOffer) bool {
+	return observing(o) && !holdsProduct(o)
+}
+
+// outranks reports whether a comes before b in owning their offer ID: an
+// object that manages before one that only reads, then ownsBefore.
+func outranks(a, b *v1alpha1.MarketplaceOffer) bool {
+	if ra, rb := readsOnly(a), readsOnly(b); ra != rb {
+		return rb
+	}
+	return ownsBefore(a, b)
 }
 
 // ownsBefore reports whether a comes before b in owning their offer ID.
@@ -68,22 +86,11 @@ func holdsProduct(o *v1alpha1.MarketplaceOffer) bool {
 	return o.Status.ProductID != "" || p != nil && p.OfferID == o.Spec.OfferID
 }
 
-// ownOfferID is the offer's first phase: an object that does not own its
-// offer ID stalls, naming the owner, before any Partner Center call.
-func (r *offerRun) ownOfferID(ctx context.Context, s *offerScope) error {
-	owner, err := r.offerIDOwner(ctx, s.offer)
-	if err != nil {
-		return err
-	}
-	if owner != s.offer {
-		return offerIDTaken(s.offer, owner)
-	}
-	return nil
-}
-
+// offerIDTaken is the stall of an object that does not own its offer ID
+// (admit, marketplaceoffer_phases.go).
 func offerIDTaken(offer, owner *v1alpha1.MarketplaceOffer) error {
 	return stalled(v1alpha1.ReasonOfferIDTaken,
-		"offer ID %s belongs to MarketplaceOffer %s/%s, which declared it first; this object changes nothing in Partner Center. "+
+		"offer ID %s belongs to MarketplaceOffer %s/%s, which manages it or declared it first; this object reads and changes nothing of it in Partner Center. "+
 			"Declare another offer ID in a new MarketplaceOffer (spec.offerID is immutable) and delete this one, "+
 			"or delete %s/%s to let this object take the offer over",
 		offer.Spec.OfferID, owner.Namespace, owner.Name, owner.Namespace, owner.Name)
@@ -152,8 +159,10 @@ func (r *offerRun) markCreatePending(ctx context.Context, offer *v1alpha1.Market
 // mayAdopt decides whether the offer may take over product, which exists
 // in Partner Center but which this object did not create: only on the
 // opt-in annotation, or when a Solution of the offer's namespace migrated
-// into this offer made it (migrated: madeByMigration).
-func (r *offerRun) mayAdopt(offer *v1alpha1.MarketplaceOffer, product *partnercenter.Product, migrated bool) error {
+// into this offer made it (migrated: madeByMigration). lostCreate says
+// that a create of this object ended without a job detail naming a
+// product, so it cannot tell whether it made this one.
+func (r *offerRun) mayAdopt(offer *v1alpha1.MarketplaceOffer, product *partnercenter.Product, migrated, lostCreate bool) error {
 	if offer.GetAnnotations()[v1alpha1.AdoptAnnotation] == "true" {
 		eventf(r.Recorder, offer, "Normal", "Adopted", "Adopt", "took over product %s (offer ID %s) as the %s annotation asks",
 			product.ID, offer.Spec.OfferID, v1alpha1.AdoptAnnotation)
@@ -162,11 +171,16 @@ func (r *offerRun) mayAdopt(offer *v1alpha1.MarketplaceOffer, product *partnerce
 	if migrated {
 		return nil
 	}
+	made := "which this MarketplaceOffer did not create"
+	if lostCreate {
+		made = "which no create job of this MarketplaceOffer reported making (its create failed or its answer was lost, " +
+			"so the product may be another's)"
+	}
 	return stalled(v1alpha1.ReasonAdoptionRequired,
-		"Partner Center already holds product %s with offer ID %s, which this MarketplaceOffer did not create; "+
+		"Partner Center already holds product %s with offer ID %s, %s; "+
 			"to manage that product from here, annotate this object with %s: \"true\" "+
 			"(kubectl annotate marketplaceoffer %s %s=true); otherwise declare another offer ID in a new MarketplaceOffer",
-		product.ID, offer.Spec.OfferID, v1alpha1.AdoptAnnotation, offer.Name, v1alpha1.AdoptAnnotation)
+		product.ID, offer.Spec.OfferID, made, v1alpha1.AdoptAnnotation, offer.Name, v1alpha1.AdoptAnnotation)
 }
 
 // madeByMigration reports whether a Solution migrating into the offer
@@ -185,9 +199,9 @@ func (r *offerRun) madeByMigration(ctx context.Context, offer *v1alpha1.Marketpl
 // finalizeOffer guards cleanUp (marketplaceoffer_delete.go), which carries
 // out deletionPolicy Delete. An offer in managementPolicy Observe, a
 // suspended offer and an object that does not own its offer ID are
-// released without touching Partner Center. A create
-// marked pending but not recorded is looked up first, so that a crash
-// between the create and the status write does not leak the product.
+// released without touching Partner Center. A create marked pending but
+// not recorded is resolved first: its job's detail names the product to
+// clean up; without one, nothing is deleted (finalize).
 func (r *MarketplaceOfferReconciler) finalizeOffer(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	st := &offer.Status
 	upgradeOperation(st)
@@ -217,33 +231,61 @@ func (r *MarketplaceOfferReconciler) finalizeOffer(ctx context.Context, offer *v
 	return (&offerRun{MarketplaceOfferReconciler: r, pc: pc}).finalize(ctx, offer)
 }
 
-// finalize looks up a create marked pending but not recorded, then
+// finalize resolves a create marked pending but not recorded, then
 // cleans up.
 func (r *offerRun) finalize(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	st := &offer.Status
 	if createPendingFor(offer) {
-		// A create job still running would make the product after the
-		// object is gone: wait for it first. (A crash after the create
-		// call and before its job was recorded leaves no job to wait for:
-		// Microsoft publishes no bound on how long a create job takes, so
-		// a product still being made then is not found and is left.)
-		if ref := st.Operation; ref != nil {
-			if purpose := ref.Purpose; purpose == jobCreate {
-				if _, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting,
-					"waiting for the create of product "+st.CreatePending.OfferID+" to finish before deleting it"); err != nil {
-					return err
-				}
-			}
-		}
-		product, err := r.pc.FindProduct(ctx, st.CreatePending.OfferID)
-		if partnercenter.IsNotFound(err) {
-			st.CreatePending = nil // the create never happened
-			return nil
-		}
+		id, err := r.createdProductID(ctx, offer)
 		if err != nil {
-			return pcError(err)
+			return err
 		}
-		st.ProductID, st.CreatePending = product.ID, nil
+		if id == "" {
+			return r.leaveUnclaimed(ctx, offer)
+		}
+		st.ProductID, st.CreatePending = id, nil
 	}
 	return r.cleanUp(ctx, offer)
+}
+
+// createdProductID returns the product the create job recorded in status
+// made, as its detail names it, or "". A create job still running would
+// make the product after the object is gone: it is waited for first.
+func (r *offerRun) createdProductID(ctx context.Context, offer *v1alpha1.MarketplaceOffer) (string, error) {
+	st := &offer.Status
+	if ref := st.Operation; ref == nil || ref.Purpose != jobCreate {
+		return "", nil
+	}
+	job, jobID, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting,
+		"waiting for the create of product "+st.CreatePending.OfferID+" to finish before deleting it")
+	if err != nil || job == nil || !job.Succeeded() {
+		return "", err
+	}
+	detail, err := r.pc.GetJobDetail(ctx, jobID)
+	if err != nil {
+		return "", pcError(err)
+	}
+	return detail.ProductID(), nil
+}
+
+// leaveUnclaimed clears a create-pending mark that no create job resolved
+// to a product and leaves Partner Center as it is: a product with the
+// offer ID may be another's (the create failed because it existed), so
+// deletion never stops or deletes it. When the create's answer was lost
+// in a crash, the product may be this object's: a Warning event names it.
+func (r *offerRun) leaveUnclaimed(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
+	offerID := offer.Status.CreatePending.OfferID
+	product, err := r.pc.FindProduct(ctx, offerID)
+	switch {
+	case partnercenter.IsNotFound(err):
+	case err != nil:
+		return pcError(err)
+	default:
+		eventf(r.Recorder, offer, "Warning", "LeftInPartnerCenter", "Delete",
+			"Partner Center holds product %s with offer ID %s, which no create job of this object reported making: "+
+				"deletion leaves it as it is; if this object made it before a crash, delete it in Partner Center",
+			product.ID, offerID)
+	}
+	offer.Status.CreatePending = nil
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -164,10 +165,11 @@ func (p *crashingCreate) CreateProduct(ctx context.Context, spec pc.ProductSpec)
 }
 
 // A crash after CreateProduct and before the status write, then deletion
-// with policy Delete: the product is found from the create-pending mark
-// and deleted. Before, the finalizer was released because
-// status.productID was empty, and the draft leaked.
-func TestDeletingAfterACrashBetweenCreateAndStatusWriteDeletesTheDraft(t *testing.T) {
+// with policy Delete: no create job names the product, so it may be
+// another's; deletion leaves it, releases the object and says so in a
+// Warning event naming the product. Before, the create-pending mark alone
+// was taken as proof, and deletion deleted whatever held the offer ID.
+func TestDeletingAfterACrashBetweenCreateAndStatusWriteLeavesTheUnclaimedProductWithAWarning(t *testing.T) {
 	g := NewWithT(t)
 	f := fake.New()
 	offer := draftOffer()
@@ -188,13 +190,88 @@ func TestDeletingAfterACrashBetweenCreateAndStatusWriteDeletesTheDraft(t *testin
 	g.Expect(stored.Finalizers).To(ContainElement(OfferFinalizer))
 
 	g.Expect(h.r.Delete(ctx, stored)).To(Succeed())
-	g.Eventually(func(g Gomega) {
-		_, err := h.r.Reconcile(ctx, ctrl.Request{NamespacedName: h.key})
+	_, err = h.r.Reconcile(ctx, ctrl.Request{NamespacedName: h.key})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(apierrors.IsNotFound(h.r.Get(ctx, h.key, &v1alpha1.MarketplaceOffer{}))).To(BeTrue(), "finalizer released")
+	g.Expect(f.Calls["DeleteDraft"] + f.Calls["StopSale"]).To(BeZero())
+	g.Expect(f.Products()).To(Equal(map[string]int{"contoso-analytics": 1}), "left as it is")
+	g.Expect(recordedEvents(h)).To(ContainElement(And(ContainSubstring("Warning LeftInPartnerCenter"),
+		ContainSubstring("no create job of this object reported making"))))
+}
+
+// recordedEvents drains the harness's fake recorder.
+func recordedEvents(h *offerHarness) []string {
+	rec := h.r.Recorder.(*events.FakeRecorder)
+	var out []string
+	for {
+		select {
+		case e := <-rec.Events:
+			out = append(out, e)
+		default:
+			return out
+		}
+	}
+}
+
+// failedCreateJob starts a create of offerID in f while another's product
+// already holds it: the job fails, and its detail names no product.
+func failedCreateJob(g Gomega, f *fake.Client, offerID string) string {
+	ctx := context.Background()
+	job, err := f.CreateProduct(ctx, pc.ProductSpec{OfferID: offerID, OfferType: "SoftwareAsAService", Name: offerID})
+	g.Expect(err).NotTo(HaveOccurred())
+	done, err := f.GetJob(ctx, job.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(done.Succeeded()).To(BeFalse())
+	f.Calls = map[string]int{}
+	return job.ID
+}
+
+// An object marks a create and starts it, but someone else made the
+// product meanwhile, so the create job fails. The object does not take
+// that product without the adopt annotation, and deleting it with
+// deletionPolicy Delete neither stops the sale of nor deletes a product
+// it never created, whether the deletion comes after the reconcile that
+// saw the job fail or while the mark is still there. Before, the leftover
+// mark counted as "ours" in both.
+func TestCreateJobFailedBecauseAnotherMadeTheProductClaimsNothing(t *testing.T) {
+	newOffer := func(f *fake.Client, g Gomega) *v1alpha1.MarketplaceOffer {
+		o := draftOffer()
+		o.Spec.DeletionPolicy = v1alpha1.DeletionPolicyDelete
+		o.Finalizers = []string{OfferFinalizer}
+		o.Status.CreatePending = &v1alpha1.CreatePending{OfferID: o.Spec.OfferID, Since: metav1.Now()}
+		o.Status.Operation = &v1alpha1.Operation{Purpose: v1alpha1.OperationCreate, ID: failedCreateJob(g, f, o.Spec.OfferID)}
+		return o
+	}
+	t.Run("reconciled, then deleted", func(t *testing.T) {
+		g := NewWithT(t)
+		f := fake.New()
+		makeProduct(g, f, "contoso-analytics", "SoftwareAsAService")
+		h := newOfferHarness(t, newOffer(f, g), f)
+
+		_, got := h.reconcile(g)
+		g.Expect(stalledCondition(g, got).Reason).To(Equal(v1alpha1.ReasonAdoptionRequired))
+		g.Expect(got.Status.ProductID).To(BeEmpty())
+		g.Expect(got.Status.CreatePending).To(BeNil())
+		g.Expect(h.r.Delete(context.Background(), got)).To(Succeed())
+		_, err := h.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: h.key})
 		g.Expect(err).NotTo(HaveOccurred())
-		g.Expect(apierrors.IsNotFound(h.r.Get(ctx, h.key, &v1alpha1.MarketplaceOffer{}))).To(BeTrue(), "finalizer released")
-	}).Should(Succeed())
-	g.Expect(f.Calls["DeleteDraft"]).To(Equal(1))
-	g.Expect(f.Products()).To(BeEmpty(), "nothing leaked")
+		g.Expect(apierrors.IsNotFound(h.r.Get(context.Background(), h.key, &v1alpha1.MarketplaceOffer{}))).To(BeTrue())
+		g.Expect(f.Calls["StopSale"] + f.Calls["DeleteDraft"] + f.Calls["ConfigureDraft"]).To(BeZero())
+		g.Expect(f.Products()).To(Equal(map[string]int{"contoso-analytics": 1}))
+	})
+	t.Run("deleted with the mark set", func(t *testing.T) {
+		g := NewWithT(t)
+		f := fake.New()
+		makeProduct(g, f, "contoso-analytics", "SoftwareAsAService")
+		offer := newOffer(f, g)
+		h := newOfferHarness(t, offer, f)
+		g.Expect(h.r.Delete(context.Background(), offer)).To(Succeed())
+		_, err := h.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: h.key})
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(apierrors.IsNotFound(h.r.Get(context.Background(), h.key, &v1alpha1.MarketplaceOffer{}))).To(BeTrue())
+		g.Expect(f.Calls["StopSale"] + f.Calls["DeleteDraft"]).To(BeZero())
+		g.Expect(f.Products()).To(Equal(map[string]int{"contoso-analytics": 1}))
+	})
 }
 
 // Deleting a suspended live offer with policy Delete leaves Partner

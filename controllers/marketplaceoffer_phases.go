@@ -17,6 +17,14 @@ import (
 type offerScope struct {
 	// offer is the object reconciled.
 	offer *v1alpha1.MarketplaceOffer
+	// refused is set by admit when the offer stalled before any Partner
+	// Center call: its offer type refuses the spec, or another object owns
+	// its offer ID. Nothing read before is kept (InSync goes).
+	refused bool
+	// lostCreate is set by ensureProduct when it cleared a create-pending
+	// mark that no create job's detail resolved to a product: a product
+	// found then is taken only through adoption.
+	lostCreate bool
 	// createdProduct is set by ensureProduct when it created the product,
 	// whose draft is then known to be empty.
 	createdProduct bool
@@ -71,22 +79,49 @@ type offerScope struct {
 	productChecked bool
 }
 
-// reconcileOffer runs the offer's phases in order, then sets its
-// conditions and display phase from what they found.
+// reconcileOffer checks what needs no Partner Center call (admit), then
+// connects and runs the offer's phases in order, and sets its conditions
+// and display phase from what they found.
 func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	s := &offerScope{offer: offer}
 	upgradeOperation(&offer.Status)
-	pc, err := r.PartnerCenter.Connect(ctx, offer.Namespace)
-	if err != nil {
-		err = pcError(err)
-		if observing(offer) {
-			setObservedConditions(s)
-		} else {
-			setOfferConditions(s)
+	err := r.admit(ctx, s)
+	if err == nil {
+		var pc partnercenter.Client
+		if pc, err = r.PartnerCenter.Connect(ctx, offer.Namespace); err == nil {
+			return (&offerRun{MarketplaceOfferReconciler: r, pc: pc}).reconcile(ctx, s)
 		}
+		err = pcError(err)
+	}
+	if observing(offer) {
+		setObservedConditions(s)
+	} else {
+		setOfferConditions(s)
+	}
+	return err
+}
+
+// admit stalls, in every management policy and before any Partner Center
+// call, an object whose spec its offer type refuses (an object stored
+// before the CRD's offer-type rules existed: the same refusals as
+// admission, api/v1alpha1/offerparts.go), then an object that does not
+// own its offer ID (marketplaceoffer_ownership.go): it reads and writes
+// nothing of the offer at Partner Center.
+func (r *MarketplaceOfferReconciler) admit(ctx context.Context, s *offerScope) error {
+	offer := s.offer
+	if msg := offer.Spec.OfferTypeRefusalMessage(); msg != "" {
+		s.refused = true
+		return stalled(v1alpha1.ReasonOfferTypeRefused, "%s", msg)
+	}
+	owner, err := r.offerIDOwner(ctx, offer)
+	if err != nil {
 		return err
 	}
-	return (&offerRun{MarketplaceOfferReconciler: r, pc: pc}).reconcile(ctx, s)
+	if owner != offer {
+		s.refused = true
+		return offerIDTaken(offer, owner)
+	}
+	return nil
 }
 
 // offerRun is one reconcile of an offer: the reconciler and the Partner
@@ -105,9 +140,6 @@ func (r *offerRun) reconcile(ctx context.Context, s *offerScope) error {
 		return err
 	}
 	err := runPhases(ctx, s, []phase[*offerScope]{
-		// ownOfferID stalls an object that does not own its offer ID
-		// (marketplaceoffer_ownership.go).
-		{"ownOfferID", r.ownOfferID},
 		// ensureProduct finds, adopts or creates the product (status.productID).
 		{"ensureProduct", r.ensureProduct},
 		// checkDrift reads the offer back on an edit, a request or the

@@ -11,10 +11,9 @@ import (
 )
 
 // ensureProduct finds the product by offer ID, adopts it, or creates it.
-// Before creating, it marks the create pending in status; a product found
-// with that mark set is the one this object created before a crash (or
-// whose create job it lost track of). Any other product found is adopted
-// only as mayAdopt allows. While a Solution is migrating into this offer,
+// Before creating, it marks the create pending in status; the product is
+// this object's only when the create job's detail names it. Any other
+// product found is adopted only as mayAdopt allows. While a Solution is migrating into this offer,
 // it waits for the migrated draft instead of creating one; an offer that
 // declares spec.migrateFrom never creates one, and waits for its
 // migration even before the Solution exists.
@@ -38,11 +37,16 @@ func (r *offerRun) ensureProduct(ctx context.Context, s *offerScope) error {
 	} else if sol != nil && !sol.Spec.Suspend {
 		return waitForMigration(offer, sol)
 	}
-	// A create marked pending by an earlier reconcile made the product
-	// this finds, if any: it is ours (marketplaceoffer_ownership.go).
-	ours := createPendingFor(offer)
+	// Only the detail of the create job recorded in status claims a
+	// product as made by this object (followCreateJob). A create-pending
+	// mark that ends otherwise (the job failed, perhaps because someone
+	// else made the product, or its answer was lost) is cleared: a product
+	// found is then taken only through adoption (mayAdopt).
 	if done, err := r.followCreateJob(ctx, s); done || err != nil {
 		return err
+	}
+	if createPendingFor(offer) {
+		s.lostCreate, offer.Status.CreatePending = true, nil
 	}
 	product, err := r.pc.FindProduct(ctx, spec.OfferID)
 	if partnercenter.IsNotFound(err) {
@@ -64,15 +68,13 @@ func (r *offerRun) ensureProduct(ctx context.Context, s *offerScope) error {
 			"offer ID %s already belongs to a %s offer in Partner Center; choose another spec.offerID",
 			spec.OfferID, product.OfferType)
 	}
-	if !ours {
-		if s.migratedProduct, err = r.madeByMigration(ctx, offer, product); err != nil {
-			return err
-		}
-		if err := r.mayAdopt(offer, product, s.migratedProduct); err != nil {
-			return err
-		}
+	if s.migratedProduct, err = r.madeByMigration(ctx, offer, product); err != nil {
+		return err
 	}
-	offer.Status.ProductID, offer.Status.CreatePending = product.ID, nil
+	if err := r.mayAdopt(offer, product, s.migratedProduct, s.lostCreate); err != nil {
+		return err
+	}
+	offer.Status.ProductID = product.ID
 	return nil
 }
 

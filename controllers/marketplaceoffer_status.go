@@ -60,7 +60,7 @@ const (
 // from what the phases found.
 func setOfferConditions(s *offerScope) {
 	prevDraft := meta.FindStatusCondition(s.offer.Status.Conditions, v1alpha1.DraftSyncedCondition).DeepCopy()
-	setDraftSyncedCondition(s.offer, s.draft, s.draftJob, s.draftFeedback, unwrittenSuffix(s.unwritten))
+	setDraftSyncedCondition(s.offer, s.draft, s.draftJob, s.draftFeedback, declaredSuffix(s.offer)+unwrittenSuffix(s.unwritten))
 	setDraftDriftCondition(s.offer, prevDraft, s.draft, s.driftFound, s.draftJob)
 	setCertifiedCondition(s.offer, s.certification, s.submitJob)
 	setLiveCondition(s.offer, s.live, s.submitJob)
@@ -83,24 +83,24 @@ func setDraftSyncedCondition(offer *v1alpha1.MarketplaceOffer, fact draftFact, j
 	conds, gen := &offer.Status.Conditions, offer.Generation
 	switch fact {
 	case draftWritten:
-		if a := offer.Status.Adoption; a != nil && a.Generation == gen && unwritten == "" {
+		if a := offer.Status.Adoption; a != nil && a.Generation == gen && unwritten == declaredSuffix(offer) {
 			// Adopted as it was: the operator wrote nothing.
 			setCondition(conds, gen, v1alpha1.DraftSyncedCondition, true, v1alpha1.ReasonSucceeded,
-				"draft of generation %d is in Partner Center", gen)
+				"draft of generation %d is in Partner Center%s", gen, unwritten)
 			return
 		}
-		if unwritten == "" {
+		if unwritten == declaredSuffix(offer) {
 			// Keep what an earlier reconcile said was not written.
 			if c := meta.FindStatusCondition(*conds, v1alpha1.DraftSyncedCondition); c != nil && c.ObservedGeneration == gen &&
 				strings.Contains(c.Message, unwrittenPrefix) {
-				unwritten = c.Message[strings.Index(c.Message, unwrittenPrefix):]
+				unwritten += c.Message[strings.Index(c.Message, unwrittenPrefix):]
 			}
 		}
 		setCondition(conds, gen, v1alpha1.DraftSyncedCondition, true, v1alpha1.ReasonSucceeded,
 			"draft of generation %d written to Partner Center%s", gen, unwritten)
 	case draftFound:
 		setCondition(conds, gen, v1alpha1.DraftSyncedCondition, true, v1alpha1.ReasonSucceeded,
-			"draft of generation %d is in Partner Center", gen)
+			"draft of generation %d is in Partner Center%s", gen, declaredSuffix(offer))
 	case draftWriting:
 		setCondition(conds, gen, v1alpha1.DraftSyncedCondition, false, v1alpha1.ReasonSyncingDraft,
 			"writing the draft of generation %d (job %s)%s", gen, job, unwritten)
@@ -384,6 +384,29 @@ func goLiveFailedMessage(gen int64, feedback string) string {
 
 // readyMessage is Ready's message once the offer reached its target.
 func readyMessage(offer *v1alpha1.MarketplaceOffer) string {
+	return readyState(offer) + declaredSuffix(offer)
+}
+
+// declaredPrefix starts what Ready and DraftSynced say of the parts
+// spec.managedInPartnerCenter declares.
+const declaredPrefix = "; kept in Partner Center (declared in spec.managedInPartnerCenter): "
+
+// declaredSuffix names the parts spec.managedInPartnerCenter declares as
+// kept in Partner Center, which the operator neither writes nor reads.
+func declaredSuffix(offer *v1alpha1.MarketplaceOffer) string {
+	parts := offer.Spec.ManagedInPartnerCenter
+	if len(parts) == 0 {
+		return ""
+	}
+	names := make([]string, len(parts))
+	for i, p := range parts {
+		names[i] = string(p)
+	}
+	return declaredPrefix + strings.Join(names, ", ")
+}
+
+// readyState is what Ready says of where the offer stands.
+func readyState(offer *v1alpha1.MarketplaceOffer) string {
 	st := &offer.Status
 	if observing(offer) {
 		return observedReadyMessage

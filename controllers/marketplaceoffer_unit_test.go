@@ -68,32 +68,36 @@ func draftOffer() *v1alpha1.MarketplaceOffer {
 		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "contoso-analytics", Generation: 1},
 		Spec: v1alpha1.MarketplaceOfferSpec{OfferID: "contoso-analytics", OfferType: v1alpha1.OfferType("SoftwareAsAService"),
 			PublisherID: "contoso", Target: v1alpha1.TargetDraft,
-			Listing: v1alpha1.OfferListing{Title: "Contoso Analytics", Summary: "Real-time analytics for retail."}},
+			Listing:                v1alpha1.OfferListing{Title: "Contoso Analytics", Summary: "Real-time analytics for retail."},
+			ManagedInPartnerCenter: v1alpha1.ManagedInPartnerCenter("SoftwareAsAService")},
 	}
 }
 
-// A crash between creating the product and writing status.productID leaves
-// a product and the create-pending mark: the next reconcile takes that
-// product as its own, without the adopt annotation and without creating
-// another.
-func TestEnsureProductAdoptsAProductCreatedBeforeACrash(t *testing.T) {
+// A create-pending mark with no create job recorded (the create's answer
+// was lost) claims nothing: the product found with the offer ID may be
+// another's, so the mark is cleared and the product is taken only through
+// adoption, with a message saying why; nothing is created again. Before,
+// the mark alone made the product "ours".
+func TestCreateMarkWithoutAJobNamingTheProductGoesThroughAdoption(t *testing.T) {
 	g := NewWithT(t)
 	f := fake.New()
-	job, err := f.CreateProduct(context.Background(), pc.ProductSpec{OfferID: "contoso-analytics",
-		OfferType: "SoftwareAsAService", Name: "Contoso Analytics"})
-	g.Expect(err).NotTo(HaveOccurred())
-	_, err = f.GetJob(context.Background(), job.ID)
-	g.Expect(err).NotTo(HaveOccurred())
-	existing, err := f.FindProduct(context.Background(), "contoso-analytics")
-	g.Expect(err).NotTo(HaveOccurred())
+	existing := makeProduct(g, f, "contoso-analytics", "SoftwareAsAService")
 	offer := draftOffer()
 	offer.Status.CreatePending = &v1alpha1.CreatePending{OfferID: offer.Spec.OfferID, Since: metav1.Now()}
 	h := newOfferHarness(t, offer, f)
 
 	_, got := h.reconcile(g)
+	c := stalledCondition(g, got)
+	g.Expect(c.Reason).To(Equal(v1alpha1.ReasonAdoptionRequired))
+	g.Expect(c.Message).To(ContainSubstring("no create job of this MarketplaceOffer reported making"))
+	g.Expect(got.Status.ProductID).To(BeEmpty())
+	g.Expect(got.Status.CreatePending).To(BeNil(), "the mark is cleared")
+	g.Expect(f.Calls["CreateProduct"]).To(BeZero())
+
+	got.Annotations = map[string]string{v1alpha1.AdoptAnnotation: "true"}
+	g.Expect(h.r.Update(context.Background(), got)).To(Succeed())
+	_, got = h.reconcile(g)
 	g.Expect(got.Status.ProductID).To(Equal(existing.ID))
-	g.Expect(got.Status.CreatePending).To(BeNil())
-	g.Expect(f.Calls["CreateProduct"]).To(Equal(1), "only the product made before the crash")
 	g.Expect(f.Products()).To(Equal(map[string]int{"contoso-analytics": 1}))
 }
 
