@@ -108,6 +108,9 @@ func (r *offerRun) reconcile(ctx context.Context, s *offerScope) error {
 		// ownOfferID stalls an object that does not own its offer ID
 		// (marketplaceoffer_ownership.go).
 		{"ownOfferID", r.ownOfferID},
+		// ownMigrateFrom stalls an offer whose spec.migrateFrom names a
+		// solution another namespace decides (marketplaceoffer_migratefrom.go).
+		{"ownMigrateFrom", r.ownMigrateFrom},
 		// ensureProduct finds, adopts or creates the product (status.productID).
 		{"ensureProduct", r.ensureProduct},
 		// checkDrift reads the offer back on an edit, a request or the
