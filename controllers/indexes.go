@@ -22,6 +22,10 @@ const (
 	// mergeOfferIndex indexes Solutions with action Merge by
 	// spec.merge.offerRef.name.
 	mergeOfferIndex = ".spec.merge.offerRef.name"
+	// solutionIDIndex indexes Solutions by spec.solutionID, across
+	// namespaces: one legacy solution is decided by one Solution object in
+	// the cluster (solution_ownership.go).
+	solutionIDIndex = ".spec.solutionID"
 )
 
 // IndexFields registers the field indexes the reconcilers use. Call it
@@ -37,6 +41,11 @@ func IndexFields(ctx context.Context, indexer client.FieldIndexer) error {
 			return []string{s.Spec.Migrate.OfferRef.Name}
 		}
 		return nil
+	}); err != nil {
+		return err
+	}
+	if err := indexer.IndexField(ctx, &v1alpha1.Solution{}, solutionIDIndex, func(obj client.Object) []string {
+		return []string{obj.(*v1alpha1.Solution).Spec.SolutionID}
 	}); err != nil {
 		return err
 	}

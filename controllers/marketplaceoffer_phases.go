@@ -105,8 +105,9 @@ func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *
 // call, an object whose spec its offer type refuses (an object stored
 // before the CRD's offer-type rules existed: the same refusals as
 // admission, api/v1alpha1/offerparts.go), then an object that does not
-// own its offer ID (marketplaceoffer_ownership.go): it reads and writes
-// nothing of the offer at Partner Center.
+// own its offer ID (marketplaceoffer_ownership.go) or migrates a solution
+// another namespace decides: it reads and writes nothing of the offer at
+// Partner Center.
 func (r *MarketplaceOfferReconciler) admit(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	if msg := offer.Spec.OfferTypeRefusalMessage(); msg != "" {
@@ -120,6 +121,15 @@ func (r *MarketplaceOfferReconciler) admit(ctx context.Context, s *offerScope) e
 	if owner != offer {
 		s.refused = true
 		return offerIDTaken(offer, owner)
+	}
+	// An offer whose spec.migrateFrom names a legacy solution that a
+	// Solution of another namespace decides (solution_ownership.go). A
+	// draft migrated in the portal needs no check: the Solution that
+	// verified it records Migrated and its product, which madeByMigration
+	// accepts.
+	if err := migrateFromDecidedElsewhere(ctx, r.Client, offer); err != nil {
+		s.refused = isStalled(err)
+		return err
 	}
 	return nil
 }

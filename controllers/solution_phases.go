@@ -48,13 +48,20 @@ type solutionScope struct {
 // conditions from what they found.
 func (r *SolutionReconciler) reconcileSolution(ctx context.Context, sol *v1alpha1.Solution) error {
 	s := &solutionScope{sol: sol}
+	if err := r.ownSolution(ctx, sol); err != nil {
+		return err
+	}
 	pc, err := r.PartnerCenter.Connect(ctx, sol.Namespace)
 	if err != nil {
 		err = pcError(err)
 		setSolutionConditions(s)
 		return err
 	}
-	return (&solutionRun{SolutionReconciler: r, pc: pc}).reconcile(ctx, s)
+	run := &solutionRun{SolutionReconciler: r, pc: pc}
+	if !servesMigration(pc) {
+		return run.handOff(ctx, s) // solution_handoff.go
+	}
+	return run.reconcile(ctx, s)
 }
 
 // solutionRun is one reconcile of a Solution: the reconciler and the

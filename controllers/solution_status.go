@@ -128,6 +128,9 @@ func solutionReadyMessage(sol *v1alpha1.Solution) string {
 	case v1alpha1.StateMigrated:
 		return fmt.Sprintf("migrated into draft offer %s (product %s)", st.Offer, st.ProductID)
 	case v1alpha1.StateMerged:
+		if st.SupportRequestID == "" { // merged in Partner Center's portal (solution_handoff.go)
+			return fmt.Sprintf("merged into %s", st.Offer)
+		}
 		return fmt.Sprintf("merged into %s (support request %s)", st.Offer, st.SupportRequestID)
 	case v1alpha1.StateDiscarded:
 		return "discarded; change spec.action to undo"

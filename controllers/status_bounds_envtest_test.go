@@ -63,7 +63,7 @@ func FuzzStatusWritesAcceptOversizedInput(f *testing.F) {
 		}
 		g.Expect(k8s.Create(ctx, sol)).To(Succeed())
 		partnerCenter := fake.New(pc.LegacySolution{PartnerID: "4871234", SolutionID: "ocp-fuzz"})
-		r := &controllers.SolutionReconciler{Dependencies: controllers.Dependencies{Client: k8s,
+		r := &controllers.SolutionReconciler{Dependencies: controllers.Dependencies{Client: solutionIndexClient{k8s},
 			PartnerCenter: pc.Static(refusingPrerequisites{Client: partnerCenter, message: message}),
 			Recorder:      events.NewFakeRecorder(100), Clock: clock.RealClock{}}}
 		key := client.ObjectKeyFromObject(sol)

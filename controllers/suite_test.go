@@ -77,6 +77,9 @@ type simOptions struct {
 	mergeDelay         time.Duration
 	seed               string
 	store              string
+	// noOCPGTM switches the simulator's OCP GTM extension off, as
+	// Microsoft's hosts are.
+	noOCPGTM bool
 }
 
 // startSimulator starts a simulator with a store of its own.
@@ -87,7 +90,7 @@ func startSimulator(t *testing.T, o simOptions) *simulator.Simulator {
 	}
 	sim, err := simulator.New(simulator.Options{
 		Addr: "127.0.0.1:0", SeedFile: o.seed, StoreDir: o.store,
-		CertificationDelay: o.certificationDelay, MergeDelay: o.mergeDelay,
+		CertificationDelay: o.certificationDelay, MergeDelay: o.mergeDelay, NoOCPGTM: o.noOCPGTM,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +120,15 @@ func testOptions() controllers.Options {
 // startOperatorWith is startOperator with the reconcilers' options opts.
 func startOperatorWith(t *testing.T, sim *simulator.Simulator, opts controllers.Options, ns string, more ...string) *operator {
 	t.Helper()
-	pc, err := ingestion.New(ingestion.Options{BaseURL: sim.URL(), JobPollInterval: 100 * time.Millisecond})
+	return startOperatorPC(t, sim, ingestion.Options{}, opts, ns, more...)
+}
+
+// startOperatorPC is startOperatorWith with the adapter's options pcOpts
+// (BaseURL and JobPollInterval are set here).
+func startOperatorPC(t *testing.T, sim *simulator.Simulator, pcOpts ingestion.Options, opts controllers.Options, ns string, more ...string) *operator {
+	t.Helper()
+	pcOpts.BaseURL, pcOpts.JobPollInterval = sim.URL(), 100*time.Millisecond
+	pc, err := ingestion.New(pcOpts)
 	if err != nil {
 		t.Fatal(err)
 	}

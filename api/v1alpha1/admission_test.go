@@ -141,6 +141,12 @@ func TestAdmissionRefusesMistakes(t *testing.T) {
 			s.Spec.Action = v1alpha1.ActionMigrate
 			s.Spec.Migrate = &v1alpha1.MigrateSpec{OfferRef: v1alpha1.OfferReference{Name: "contoso-analytics"}}
 		}), "spec.merge applies only to action Merge; remove it or set action to Merge (action is Migrate)"},
+		{"portal confirmation of another action", solution(func(s *v1alpha1.Solution) {
+			s.Spec.CompletedInPortal = &v1alpha1.PortalConfirmation{Action: v1alpha1.ActionDiscard, ConfirmedBy: "dana"}
+		}), "spec.completedInPortal.action (Discard) confirms another action than spec.action (Merge)"},
+		{"portal confirmation without a person", solution(func(s *v1alpha1.Solution) {
+			s.Spec.CompletedInPortal = &v1alpha1.PortalConfirmation{Action: v1alpha1.ActionMerge}
+		}), "spec.completedInPortal.confirmedBy in body should be at least 1 chars long"},
 		{"unknown action", solution(func(s *v1alpha1.Solution) { s.Spec.Action = "Delete" }),
 			`spec.action: Unsupported value: "Delete": supported values: "Merge", "Migrate", "Discard"`},
 		{"partner ID with letters", solution(func(s *v1alpha1.Solution) { s.Spec.PartnerID = "contoso1" }),

@@ -91,6 +91,13 @@ const (
 	ReasonPublisherRoleMissing = "PublisherRoleMissing"
 	// ReasonSolutionNotFound: the partner has no such legacy solution.
 	ReasonSolutionNotFound = "SolutionNotFound"
+	// ReasonPortalActionRequired: Microsoft publishes no API for the
+	// action; a person carries it out in Partner Center's migration page
+	// and records it in spec.completedInPortal.
+	ReasonPortalActionRequired = "PortalActionRequired"
+	// ReasonSolutionTaken: another Solution decides the same legacy
+	// solution (partnerID and solutionID), cluster-wide.
+	ReasonSolutionTaken = "SolutionTaken"
 
 	// ReasonWaitingForOffer: a Merge waits until the referenced offer is
 	// live; a Migrate waits for the referenced offer's spec.

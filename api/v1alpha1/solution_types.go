@@ -33,6 +33,7 @@ const (
 // +kubebuilder:validation:XValidation:rule="self.action != 'Merge' || has(self.merge)",message="action Merge needs spec.merge: set merge.offerRef.name to a MarketplaceOffer, or merge.offerURL to the offer's AppSource or Azure Marketplace URL"
 // +kubebuilder:validation:XValidation:rule="self.action == 'Merge' || !has(self.merge)",messageExpression="'spec.merge applies only to action Merge; remove it or set action to Merge (action is ' + self.action + ')'"
 // +kubebuilder:validation:XValidation:rule="self.action != 'Migrate' || has(self.migrate)",message="action Migrate needs spec.migrate.offerRef.name: the MarketplaceOffer that the migrated draft becomes"
+// +kubebuilder:validation:XValidation:rule="!has(self.completedInPortal) || self.completedInPortal.action == self.action",messageExpression="'spec.completedInPortal.action (' + self.completedInPortal.action + ') confirms another action than spec.action (' + self.action + '): remove spec.completedInPortal, carry out ' + self.action + ' in Partner Center, then confirm it'"
 // +kubebuilder:validation:XValidation:rule="self.action == 'Migrate' || !has(self.migrate)",messageExpression="'spec.migrate applies only to action Migrate; remove it or set action to Migrate (action is ' + self.action + ')'"
 type SolutionSpec struct {
 	// solutionID is the ID of the legacy solution in the OCP GTM catalog,
@@ -72,6 +73,39 @@ type SolutionSpec struct {
 	// suspend stops the operator from acting on this Solution until cleared.
 	// +optional
 	Suspend bool `json:"suspend,omitempty"`
+
+	// completedInPortal records that a person carried out spec.action in
+	// Partner Center's migration page. Microsoft publishes no API for
+	// merge, migrate or discard: against Microsoft's hosts the Solution
+	// stalls (PortalActionRequired) with the steps to take there, and goes
+	// on once this is set. The operator then verifies what published APIs
+	// can verify (for Migrate, the draft product; for Merge into a
+	// MarketplaceOffer, that it is live) and reports what a person
+	// confirmed. Ignored where the operator carries out the action itself.
+	// +optional
+	CompletedInPortal *PortalConfirmation `json:"completedInPortal,omitempty"`
+}
+
+// PortalConfirmation is a person's record, kept in Git, that the action
+// was carried out in Partner Center.
+type PortalConfirmation struct {
+	// action is the action carried out in Partner Center; it must be
+	// spec.action, so that a confirmation of an earlier decision (a
+	// discard, before its undo) never confirms a new one.
+	// +required
+	Action SolutionAction `json:"action"`
+
+	// confirmedBy names who carried out the action in Partner Center (a
+	// name or e-mail address), reported in the Solution's status.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
+	ConfirmedBy string `json:"confirmedBy"`
+
+	// note is free text: a date, a ticket, the support request of a merge.
+	// +optional
+	// +kubebuilder:validation:MaxLength=1024
+	Note string `json:"note,omitempty"`
 }
 
 // MergeSpec names the live offer a solution merges into: exactly one of

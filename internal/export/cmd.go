@@ -73,7 +73,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&f.pageSize, "page-size", 0, "Products per page of GET product ($maxpagesize; every page is read); 0 leaves it to Partner Center.")
 	fs.BoolVar(&f.solutions, "solutions", false, "Also write a migration plan: one Solution per pending legacy OCP GTM solution, with a suggested action (never applied).")
 	fs.StringVar(&f.partnerID, "partner", "", "Partner (MPN) ID whose legacy solutions to plan for; with --solutions and no --solutions-file, read from the simulator's extension.")
-	fs.StringVar(&f.solutionsFile, "solutions-file", "", "File of legacy solutions exported from Partner Center (.csv, or YAML/JSON {value: [...]}); see docs/guides/existing-accounts.md.")
+	fs.StringVar(&f.solutionsFile, "solutions-file", "", "File of legacy solutions exported from Partner Center (.csv, or YAML/JSON {value: [...]}); required with --solutions against Microsoft's Partner Center, which publishes no API that lists them; see docs/guides/existing-accounts.md.")
 	fs.Float64Var(&f.threshold, "match-threshold", DefaultMatchThreshold, "Similarity (0 to 1) from which a legacy solution is suggested for a merge into a live offer.")
 	fs.StringVar(&f.migrateType, "migrate-offer-type", string(v1.OfferTypeCoSellOnly), "Offer type of the new offers suggested for Migrate.")
 	ctrlconfig.RegisterFlags(fs) // --kubeconfig, for --partner-center-secret
@@ -101,6 +101,10 @@ func (f *flags) validate() error {
 			"https://graph.microsoft.com/rp/product-ingestion, or a standalone simulator's, such as http://127.0.0.1:8090/rp/product-ingestion")
 	case f.publisher == "":
 		return errors.New("--publisher is required: Partner Center's product resource does not say which publisher owns it")
+	case f.solutions && f.solutionsFile == "" && microsoftHost(f.partnerCenter):
+		return errors.New("--solutions against Microsoft's Partner Center needs --solutions-file: Microsoft publishes no API that lists " +
+			"legacy OCP GTM solutions, so export reads them from a file you give (the solutions listed on " +
+			"https://partner.microsoft.com/solutions/migration, as .csv or YAML/JSON {value: [...]}; see docs/guides/existing-accounts.md)")
 	case f.solutions && f.partnerID == "" && f.solutionsFile == "":
 		return errors.New("--solutions needs --partner (the MPN ID whose legacy solutions to read) or --solutions-file")
 	case !f.solutions && (f.solutionsFile != ""):
@@ -233,6 +237,13 @@ func write(dir string, docs []Document, stdout io.Writer) error {
 		return WriteDir(dir, docs)
 	}
 	return WriteStream(stdout, docs)
+}
+
+// microsoftHost reports whether the base URL is one of Microsoft's hosts,
+// which serve no OCP GTM migration API.
+func microsoftHost(base string) bool {
+	h, ok := ingestion.HostOfURL(base)
+	return ok && h.Microsoft
 }
 
 // legacySolutions reads the legacy solutions from --solutions-file or the

@@ -141,6 +141,10 @@ func TestMainFlags(t *testing.T) {
 		"solutions":  {[]string{"--partner-center", "http://127.0.0.1:1/rp/product-ingestion", "--publisher", "c", "--solutions"}, "--solutions needs --partner"},
 		"offer type": {[]string{"--partner-center", "http://127.0.0.1:1/rp/product-ingestion", "--publisher", "c", "--migrate-offer-type", "Thing"}, "--migrate-offer-type"},
 		"microsoft":  {[]string{"--partner-center", "https://graph.microsoft.com/rp/product-ingestion", "--publisher", "c"}, "the real Partner Center needs credentials"},
+		// Microsoft cannot list legacy solutions: --solutions needs the
+		// file, even with --partner, and says so before any call.
+		"microsoft solutions": {[]string{"--partner-center", "https://graph.microsoft.com/rp/product-ingestion", "--publisher", "c", "--solutions", "--partner", "4871234"},
+			"--solutions against Microsoft's Partner Center needs --solutions-file: Microsoft publishes no API that lists"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

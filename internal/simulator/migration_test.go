@@ -225,3 +225,22 @@ func TestMigrateWithoutDocumentedListing(t *testing.T) {
 	a.g.Expect(kinds(a.tree(sol.Product, "draft").Resources)).To(Equal([]string{"product"}))
 	a.publish(sol.Product)
 }
+
+// With NoOCPGTM the OCP GTM extension answers as an unknown route does,
+// as Microsoft's hosts (which publish no migration API) would, while the
+// published API and the admin routes are still served.
+func TestNoOCPGTMTurnsTheExtensionOff(t *testing.T) {
+	a := newAPI(t, Options{NoOCPGTM: true}, nil)
+	g := a.g
+	for _, rt := range []struct{ method, path string }{
+		{"GET", gtmPath(partner, "prerequisites")},
+		{"GET", gtmPath(partner, "solutions")},
+		{"POST", gtmPath(partner, "solutions/ocp-contoso-legacy-crm/discard")},
+	} {
+		code, body := a.do(rt.method, rt.path, nil)
+		g.Expect(code).To(Equal(http.StatusNotFound), rt.path)
+		g.Expect(string(body)).To(ContainSubstring("no route for "+rt.method), rt.path)
+	}
+	code, _ := a.do("GET", "/healthz", nil)
+	g.Expect(code).To(Equal(http.StatusOK))
+}

@@ -52,6 +52,10 @@ type Options struct {
 	Realistic bool
 	// Logger receives one line per request at V(1) and faults at V(0).
 	Logger logr.Logger
+	// NoOCPGTM switches the OCP GTM migration extension off: its routes
+	// answer as an unknown route does, as Microsoft's hosts (which publish
+	// no migration API) would.
+	NoOCPGTM bool
 }
 
 // Simulator is the Partner Center simulator. Create it with New, serve it
@@ -221,6 +225,9 @@ func (s *Simulator) routes() {
 		{"POST", gtm + "/solutions/{solutionId}/discard", "ocp-gtm/discard", s.handleDiscard},
 		{"POST", gtm + "/solutions/{solutionId}/undo-discard", "ocp-gtm/undo-discard", s.handleUndoDiscard},
 	} {
+		if s.opts.NoOCPGTM {
+			break
+		}
 		add(surfaceExtension, rt.method, rt.path, rt.label, rt.h)
 	}
 	for _, rt := range []struct {

@@ -94,6 +94,9 @@ type Options struct {
 	// operation, the HTTP status (0 when there was no response) and the
 	// attempt's duration, besides the package's metrics.
 	Observer func(op string, statusCode int, d time.Duration)
+	// NoExtensions treats a simulator host as Microsoft's hosts are: the
+	// OCP GTM migration operations are Unsupported, as against Microsoft.
+	NoExtensions bool
 }
 
 // Client is the HTTP adapter of partnercenter.Client. It is safe for
@@ -154,8 +157,14 @@ func New(opts Options) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{Transport: &Pacer{}}
 	}
-	return &Client{base: base, cosell: cosell, root: root, extensions: host.SimulatorExtensions, opts: opts, http: hc}, nil
+	extensions := host.SimulatorExtensions && !opts.NoExtensions
+	return &Client{base: base, cosell: cosell, root: root, extensions: extensions, opts: opts, http: hc}, nil
 }
+
+// ServesMigration reports whether the OCP GTM migration operations are
+// served (a simulator with its extension); against Microsoft's hosts they
+// are Unsupported and a person carries them out in Partner Center.
+func (c *Client) ServesMigration() bool { return c.extensions }
 
 // JobPollInterval implements pc.Client.
 func (c *Client) JobPollInterval() time.Duration { return c.opts.JobPollInterval }
