@@ -46,6 +46,12 @@ func (r *offerRun) cleanUp(ctx context.Context, offer *v1alpha1.MarketplaceOffer
 		return pcError(err)
 	}
 	live, running, published := sortSubmissions(subs)
+	if live != nil && live.State == partnercenter.LifecycleDeprecated {
+		// A stop-sale taken by Partner Center shows on the live submission
+		// (as the adapter checks it): read before stopping again, never a
+		// blind resend after a request that failed on the wire.
+		return nil
+	}
 	if live != nil {
 		job, err := r.pc.StopSale(ctx, st.ProductID, live.ID)
 		if err != nil {
