@@ -102,7 +102,7 @@ func simDo(t *testing.T, method, url string, body any) []byte {
 // behind the operator's back, keeping the rest of the listing.
 func editListingInPortal(t *testing.T, sim *simulator.Simulator, productID, title string) {
 	t.Helper()
-	tree := simDo(t, http.MethodGet, sim.URL()+"/resource-tree/product/"+productID+"?targetType=draft&$version=2022-03-01-preview2", nil)
+	tree := simDo(t, http.MethodGet, sim.URL()+"/resource-tree/product/"+productID+"?targetType=draft&$version=2022-03-01-preview5", nil) // the SaaS listing is a preview5 resource
 	var parsed struct {
 		Resources []map[string]any `json:"resources"`
 	}
