@@ -192,7 +192,7 @@ func setupControllers(ctx context.Context, mgr ctrl.Manager, conn *connect.Conne
 	controllers.RegisterMetrics(mgr.GetClient())
 	events := controllers.NewBoundedRecorder(mgr.GetEventRecorder("cosell-operator"), opts.eventsPerSecond, max(1, int(10*opts.eventsPerSecond)))
 	deps := func(concurrency int) controllers.Dependencies {
-		return controllers.Dependencies{Client: mgr.GetClient(), PartnerCenter: conn, Recorder: events, Options: controllers.Options{
+		return controllers.Dependencies{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), PartnerCenter: conn, Recorder: events, Options: controllers.Options{
 			Concurrency:       concurrency,
 			StalledRecheck:    opts.stalledRecheckPeriod,
 			ResyncInterval:    resyncOption(opts.resyncInterval),

@@ -3,6 +3,11 @@ package controllers
 import (
 	"context"
 
+	corev1 "k8s.io/api/core/v1"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
@@ -46,6 +51,12 @@ func (r *offerRun) cleanUp(ctx context.Context, offer *v1alpha1.MarketplaceOffer
 		return pcError(err)
 	}
 	live, running, published := sortSubmissions(subs)
+	if live != nil && live.State == partnercenter.LifecycleDeprecated {
+		// A stop-sale taken by Partner Center shows on the live submission
+		// (as the adapter checks it): read before stopping again, never a
+		// blind resend after a request that failed on the wire.
+		return nil
+	}
 	if live != nil {
 		job, err := r.pc.StopSale(ctx, st.ProductID, live.ID)
 		if err != nil {
@@ -157,4 +168,57 @@ func deletionWaitMessage(productID string, purpose v1alpha1.OperationPurpose) st
 		return "waiting for product " + productID + " to finish going live: Partner Center stops the sale only of a live offer; its sale is then stopped"
 	}
 	return "waiting for the " + words(purpose) + " job of product " + productID + " to finish before deleting"
+}
+
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get
+
+// finalizeWithoutCredentials answers a deletion that cannot connect to
+// Partner Center (err, from Connect). When the credentials are gone
+// because the object's namespace is being deleted (its Secret goes with
+// it), the object is released, with a Warning event naming the product
+// left as it is in Partner Center: the operator never acts at Partner
+// Center without the namespace's own credentials (they never fall back to
+// the global ones), and holding the finalizer would keep the namespace
+// Terminating for ever. The API server refuses new events in a namespace
+// being deleted, so the event is about the Namespace (kubectl get events
+// -n default lists it) and the operator's log says it too. Otherwise the
+// deletion stalls, as any reconcile without credentials does, until they
+// are back.
+func (r *MarketplaceOfferReconciler) finalizeWithoutCredentials(ctx context.Context, offer *v1alpha1.MarketplaceOffer, err error) error {
+	if !partnercenter.IsCredentials(err) {
+		return pcError(err)
+	}
+	ns, nsErr := r.terminatingNamespace(ctx, offer.Namespace)
+	if nsErr != nil {
+		return nsErr
+	}
+	if ns == nil {
+		return pcError(err)
+	}
+	what := "offer ID " + offer.Spec.OfferID
+	if id := offer.Status.ProductID; id != "" {
+		what = "product " + id + " (" + what + ")"
+	}
+	msg := "namespace " + offer.Namespace + " is being deleted and its Partner Center credentials are gone: MarketplaceOffer " + offer.Name +
+		" is released without carrying out deletionPolicy Delete; " + what + " is left in Partner Center as it is (a live offer stays on sale): " +
+		"stop its sale or delete it in Partner Center"
+	logf.FromContext(ctx).Info(msg)
+	eventf(r.Recorder, ns, "Warning", "LeftInPartnerCenter", "Delete", "%s", msg)
+	return nil
+}
+
+// terminatingNamespace is namespace name when it is being deleted, else nil.
+func (r *MarketplaceOfferReconciler) terminatingNamespace(ctx context.Context, name string) (*corev1.Namespace, error) {
+	reader := r.APIReader
+	if reader == nil {
+		reader = r.Client
+	}
+	ns := &corev1.Namespace{}
+	if err := reader.Get(ctx, client.ObjectKey{Name: name}, ns); err != nil {
+		return nil, client.IgnoreNotFound(err)
+	}
+	if ns.DeletionTimestamp.IsZero() && ns.Status.Phase != corev1.NamespaceTerminating {
+		return nil, nil
+	}
+	return ns, nil
 }

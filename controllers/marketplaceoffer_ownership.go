@@ -226,7 +226,7 @@ func (r *MarketplaceOfferReconciler) finalizeOffer(ctx context.Context, offer *v
 	}
 	pc, err := r.PartnerCenter.Connect(ctx, offer.Namespace)
 	if err != nil {
-		return pcError(err)
+		return r.finalizeWithoutCredentials(ctx, offer, err) // marketplaceoffer_delete.go
 	}
 	return (&offerRun{MarketplaceOfferReconciler: r, pc: pc}).finalize(ctx, offer)
 }

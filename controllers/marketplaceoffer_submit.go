@@ -385,6 +385,9 @@ func (r *offerRun) followLiveJob(ctx context.Context, s *offerScope) (*partnerce
 		st.Operation = nil
 		return nil, nil
 	}
+	if st.Operation.ID == "" {
+		return r.unrecordedLive(ctx, s)
+	}
 	sub, startedAt, err := r.finishSubmissionJob(ctx, s, partnercenter.TargetLive, v1alpha1.ReasonGoingLive,
 		fmt.Sprintf("publishing generation %d live", ps.Generation))
 	if st.Operation != nil {
@@ -402,6 +405,32 @@ func (r *offerRun) followLiveJob(ctx context.Context, s *offerScope) (*partnerce
 		return nil, err
 	}
 	st.LiveSubmission = &v1alpha1.SubmissionRef{ID: sub.ID, Generation: ps.Generation, DraftDigest: ps.DraftDigest, SubmittedAt: startedAt, Result: v1alpha1.SubmissionInProgress}
+	s.live = liveSubmitted
+	return sub, nil
+}
+
+// unrecordedLive reads, after a go-live request that failed (a pending
+// live mark), whether Partner Center took it: the preview submission then
+// shows target live, running or completed. It is followed as the live
+// submission and returned; otherwise the mark is cleared and nil returned
+// (the caller may publish).
+func (r *offerRun) unrecordedLive(ctx context.Context, s *offerScope) (*partnercenter.Submission, error) {
+	st := &s.offer.Status
+	ps, mark := st.PreviewSubmission, st.Operation
+	subs, err := r.pc.ListSubmissions(ctx, st.ProductID)
+	if err != nil {
+		return nil, pcError(err)
+	}
+	st.Operation = nil
+	i := slices.IndexFunc(subs, func(sub partnercenter.Submission) bool {
+		return sub.ID == ps.ID && sub.Target == partnercenter.TargetLive
+	})
+	if i < 0 {
+		return nil, nil
+	}
+	sub := &subs[i]
+	st.LiveSubmission = &v1alpha1.SubmissionRef{ID: sub.ID, Generation: ps.Generation, DraftDigest: ps.DraftDigest,
+		SubmittedAt: mark.StartedAt, Result: v1alpha1.SubmissionInProgress}
 	s.live = liveSubmitted
 	return sub, nil
 }
@@ -447,7 +476,7 @@ func (r *offerRun) startSubmissionJob(ctx context.Context, s *offerScope, purpos
 	}
 	job, err := start()
 	if err != nil {
-		return pcError(err)
+		return r.submissionStartFailed(s, purpose, reason, what, gen, err)
 	}
 	st.Operation = r.startOperation(purpose, job.ID)
 	st.Operation.Generation = gen
@@ -455,13 +484,33 @@ func (r *offerRun) startSubmissionJob(ctx context.Context, s *offerScope, purpos
 	return waiting(r.pc.JobPollInterval(), reason, "Partner Center is %s (job %s)", what, job.ID)
 }
 
+// submissionStartFailed is the answer to a submission that Partner Center
+// did not take, or may have taken. A busy product (a submission in
+// progress, a Conflict the adapter reads from the submissions list before
+// it sends anything) is tried again after one job poll interval, the
+// pending preview mark cleared: nothing was sent. After any other error
+// the request may have reached Partner Center, so a go-live leaves a
+// pending mark ("live" without a job ID): the next reconcile reads the
+// submissions list before it publishes again (followLiveJob), and follows
+// the preview submission if it already shows target live.
+func (r *offerRun) submissionStartFailed(s *offerScope, purpose v1alpha1.OperationPurpose, reason, what string, gen int64, err error) error {
+	st := &s.offer.Status
+	if partnercenter.IsConflict(err) {
+		st.Operation = nil
+		return waiting(r.pc.JobPollInterval(), reason, "Partner Center is busy before %s: %s", what, err.Error())
+	}
+	if purpose == jobLive {
+		now := r.now()
+		st.Operation = &v1alpha1.Operation{Purpose: jobLive, StartedAt: &now, Generation: gen}
+	}
+	return pcError(err)
+}
+
 // finishSubmissionJob reads the submission job recorded in status, at
 // most once per poll interval, and once it succeeded returns the
 // submission it created or updated, with when the job started. A job
 // Partner Center no longer knows returns nothing (the caller submits
-// again). A job refused because a submission in progress locks the
-// product (productLocked) is tried again later; any other refusal is a
-// *jobRefused with Partner Center's errors.
+// again). A refused job is a *jobRefused with Partner Center's errors.
 func (r *offerRun) finishSubmissionJob(ctx context.Context, s *offerScope,
 	target partnercenter.SubmissionTarget, reason, what string) (*partnercenter.Submission, *metav1.Time, error) {
 	st := &s.offer.Status
@@ -483,15 +532,10 @@ func (r *offerRun) finishSubmissionJob(ctx context.Context, s *offerScope,
 	case job == nil:
 		return nil, nil, nil
 	case !job.Succeeded():
-		for _, e := range job.Errors {
-			// productLocked: a submission in progress holds the product.
-			// Other codes, invalidState included (certification refusals
-			// carry it), are refusals a person must act on.
-			if e.Code == partnercenter.CodeProductLocked {
-				return nil, nil, waiting(r.submissionPoll(r.since(startedAt)), reason,
-					"Partner Center refused %s for now (%s); the operator tries again", what, feedbackMessage(job.Errors))
-			}
-		}
+		// A busy product is refused before the job is made (a Conflict,
+		// submissionStartFailed); every code of a failed job, invalidState
+		// included (certification refusals carry it), is a refusal a person
+		// must act on.
 		return nil, startedAt, &jobRefused{errors: job.Errors}
 	}
 	detail, err := r.pc.GetJobDetail(ctx, jobID)

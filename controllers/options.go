@@ -53,6 +53,9 @@ func (o *Options) defaults() {
 // be left zero (the real clock, the defaults).
 type Dependencies struct {
 	client.Client
+	// APIReader reads what the manager does not cache (the namespace of an
+	// object being deleted); nil reads through Client.
+	APIReader client.Reader
 	// PartnerCenter connects each reconcile to Partner Center with the
 	// credentials of the object's namespace.
 	PartnerCenter partnercenter.Connector

@@ -125,7 +125,7 @@ func startTeamsOperator(t *testing.T, global *account, accounts map[string]*acco
 		t.Fatal(err)
 	}
 	opts := controllers.Options{Concurrency: 4, StalledRecheck: time.Second, MinPoll: 50 * time.Millisecond, MaxPoll: time.Second}
-	deps := controllers.Dependencies{Client: mgr.GetClient(), PartnerCenter: conn, Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts}
+	deps := controllers.Dependencies{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), PartnerCenter: conn, Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts}
 	if err := (&controllers.MarketplaceOfferReconciler{Dependencies: deps}).SetupWithManager(mgr); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
@@ -23,8 +25,8 @@ func (t tracer) offer(ctx context.Context, o *v1alpha1.MarketplaceOffer) *node {
 	}
 	p := t.product(ctx, st.ProductID)
 	p.add(t.submissions(ctx, st)...)
-	if st.ConfigureJob != nil {
-		p.add(t.job(ctx, st.ConfigureJob))
+	if op := operationOf(st); op != nil {
+		p.add(t.job(ctx, op))
 	}
 	n.add(p)
 	return n
@@ -126,8 +128,35 @@ func submissionNode(s pc.Submission) *node {
 	return n
 }
 
-// jobPurposes are the prefixes the operator gives status.configureJob.id
-// ("<purpose>/<jobId>", controllers/jobs.go); a bare ID is a draft job.
+// operationOf is the job in flight: status.operation, or, as a release
+// before it recorded it, status.configureJob ("<purpose>/<jobId>"); nil
+// when there is none.
+func operationOf(st v1alpha1.MarketplaceOfferStatus) *operation {
+	if op := st.Operation; op != nil {
+		return &operation{purpose: purposeWords[op.Purpose], id: op.ID, startedAt: op.StartedAt}
+	}
+	if ref := st.ConfigureJob; ref != nil {
+		purpose, id := parseJobRef(ref.ID)
+		return &operation{purpose: purpose, id: id, startedAt: ref.StartedAt}
+	}
+	return nil
+}
+
+// operation is a job in flight, its purpose as messages name it.
+type operation struct {
+	purpose, id string
+	startedAt   *metav1.Time
+}
+
+// purposeWords names status.operation's purposes as the operator's
+// messages do (controllers/operation.go).
+var purposeWords = map[v1alpha1.OperationPurpose]string{
+	v1alpha1.OperationCreate: "create", v1alpha1.OperationDraft: "draft", v1alpha1.OperationPreview: "preview",
+	v1alpha1.OperationLive: "live", v1alpha1.OperationStopSale: "stop-sale", v1alpha1.OperationDelete: "delete",
+}
+
+// jobPurposes are the prefixes a release before status.operation gave
+// status.configureJob.id ("<purpose>/<jobId>"); a bare ID is a draft job.
 var jobPurposes = map[string]bool{"create": true, "draft": true, "preview": true, "live": true, "stop-sale": true, "delete": true}
 
 // parseJobRef splits a recorded job ID into its purpose and Partner
@@ -139,10 +168,16 @@ func parseJobRef(id string) (purpose, jobID string) {
 	return "draft", id
 }
 
-// job is the job in flight that status.configureJob records.
-func (t tracer) job(ctx context.Context, ref *v1alpha1.JobRef) *node {
-	purpose, id := parseJobRef(ref.ID)
+// job is the job in flight that the status records. A pending mark (no
+// job ID yet) is shown as such and not read.
+func (t tracer) job(ctx context.Context, ref *operation) *node {
+	purpose, id := ref.purpose, ref.id
 	n := &node{name: "Job/" + id + " (" + purpose + ")"}
+	if id == "" {
+		n.name = "Job (" + purpose + ", pending)"
+		n.status = "marked before the call that starts it; the operator looks for what it made before making it again" + since(timeOf(ref.startedAt))
+		return n
+	}
 	if t.pc == nil {
 		n.status = notRead
 		return n
@@ -158,15 +193,20 @@ func (t tracer) job(ctx context.Context, ref *v1alpha1.JobRef) *node {
 	switch {
 	case !j.Done():
 		n.status = "Partner Center is running it"
-		if ref.StartedAt != nil {
-			n.status += since(ref.StartedAt.Time)
-		}
+		n.status += since(timeOf(ref.startedAt))
 	case j.Succeeded():
 		n.status = "done; the operator records it on its next reconcile"
 	default:
 		n.status = fmt.Sprintf("%s%s", j.Result, firstFeedback(j.Errors))
 	}
 	return n
+}
+
+func timeOf(t *metav1.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.Time
 }
 
 func since(t time.Time) string {

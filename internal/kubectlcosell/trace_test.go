@@ -86,7 +86,7 @@ func certifyingObjects(t *testing.T, ns string, s certifying) {
 	g.Expect(k8s.Create(ctx, offer)).To(Succeed())
 	offer.Status = v1alpha1.MarketplaceOfferStatus{ObservedGeneration: 1, Phase: v1alpha1.OfferPhase("Certifying"), ProductID: s.productID,
 		PreviewSubmission: &v1alpha1.SubmissionRef{ID: s.previewID, Generation: 1, Result: v1alpha1.SubmissionResult("InProgress")},
-		ConfigureJob:      &v1alpha1.JobRef{ID: "preview/" + s.jobID}}
+		Operation:         &v1alpha1.Operation{Purpose: v1alpha1.OperationPreview, ID: s.jobID}}
 	setConditions(&offer.Status.Conditions, v1alpha1.ReasonCertifying, "generation 1 is in certification")
 	g.Expect(k8s.Status().Update(ctx, offer)).To(Succeed())
 
@@ -127,6 +127,23 @@ func TestParseJobRef(t *testing.T) {
 		purpose, jobID := parseJobRef(id)
 		g.Expect([2]string{purpose, jobID}).To(Equal(want), id)
 	}
+}
+
+// The job in flight is read from status.operation; a status written by a
+// release before it (status.configureJob) is still read.
+func TestOperationOfReadsStatusOperationThenTheLegacyField(t *testing.T) {
+	g := NewWithT(t)
+	at := metav1.Now()
+	st := v1alpha1.MarketplaceOfferStatus{Operation: &v1alpha1.Operation{Purpose: v1alpha1.OperationStopSale, ID: "9f", StartedAt: &at},
+		ConfigureJob: &v1alpha1.JobRef{ID: "preview/e3b8"}}
+	g.Expect(operationOf(st)).To(Equal(&operation{purpose: "stop-sale", id: "9f", startedAt: &at}))
+	st.Operation = nil
+	g.Expect(operationOf(st)).To(Equal(&operation{purpose: "preview", id: "e3b8"}))
+	st.ConfigureJob = nil
+	g.Expect(operationOf(st)).To(BeNil())
+
+	n := tracer{}.job(context.Background(), &operation{purpose: "preview", startedAt: &at})
+	g.Expect(n.name).To(Equal("Job (preview, pending)"))
 }
 
 func TestTraceSolutionDownToPartnerCenter(t *testing.T) {

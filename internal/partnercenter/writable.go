@@ -1,6 +1,10 @@
 package partnercenter
 
-import "github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
+import (
+	"cmp"
+
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter/wire"
+)
 
 // WritableDraft is the part of d that Partner Center can hold for an offer
 // of offerType (wire.OfferTypes, the published contract), and what of d it
@@ -13,6 +17,9 @@ func WritableDraft(offerType string, d Draft) (Draft, []string) {
 	t, ok := wire.LookupOfferType(offerType)
 	if !ok {
 		return d, nil
+	}
+	if t.SubmissionAPI {
+		return submissionWritable(offerType, d)
 	}
 	if len(d.Listing.Keywords) > 0 {
 		dropped = append(dropped, "spec.listing.keywords (no field in the published listing schema)")
@@ -35,3 +42,28 @@ func WritableDraft(offerType string, d Draft) (Draft, []string) {
 
 // ResellNone is the Resell policy that lets no CSP partner resell.
 const ResellNone = "None"
+
+// submissionWritable is WritableDraft for an offer type whose listing and
+// plans the submission API writes (wire.OfferType.SubmissionAPI, Azure
+// applications): the listing's title, summaries, description and
+// keywords, and each plan's ID, name (its ID when unnamed, as the plan is
+// created) and description, as ingestion.SubmissionWritten writes them.
+func submissionWritable(offerType string, d Draft) (Draft, []string) {
+	var dropped []string
+	l := d.Listing
+	out := Draft{Listing: Listing{Title: l.Title, Summary: l.Summary, ShortDescription: l.ShortDescription,
+		Description: l.Description, Keywords: l.Keywords}, Resell: Resell{Policy: ResellNone}}
+	if l.PrivacyPolicyURL+l.SupportURL != "" {
+		dropped = append(dropped, "spec.listing.privacyPolicyURL and supportURL (no published link type in the submission API's listing)")
+	}
+	for _, p := range d.Plans {
+		out.Plans = append(out.Plans, Plan{ID: p.ID, Name: cmp.Or(p.Name, p.ID), Description: p.Description})
+		if p.Pricing != "" || len(p.Markets) > 0 {
+			dropped = append(dropped, "spec.plans["+p.ID+"].pricing (no price or market in the submission API's plans for "+offerType+")")
+		}
+	}
+	if d.Resell.Policy != "" && d.Resell.Policy != ResellNone {
+		dropped = append(dropped, "spec.resell (Microsoft publishes no reseller configuration for "+offerType+")")
+	}
+	return out, dropped
+}

@@ -410,12 +410,28 @@ func (c *Client) inProgress(productID string) *submission {
 	return nil
 }
 
+// busy is the adapter's answer to a submission asked for while the
+// submissions list shows one in progress: a Conflict, nothing sent
+// (ingestion's idle).
+func (c *Client) busy(op, productID string) error {
+	if s := c.inProgress(productID); s != nil {
+		return &pc.Error{Class: pc.ClassConflict, Op: op,
+			Message: fmt.Sprintf("product %s is busy: its %s submission %s is %s", productID, s.Target, s.ID, s.Status)}
+	}
+	return nil
+}
+
 // SubmitPreview implements pc.Client: the job creates a preview
-// submission, or fails with productLocked while one is in progress.
+// submission. A product with a submission listed in progress is busy (a
+// Conflict); one made after the call and before the job runs fails it
+// with productLocked, as the simulator does.
 func (c *Client) SubmitPreview(_ context.Context, productID string) (*pc.Job, error) {
 	defer c.call("SubmitPreview")()
 	if _, ok := c.products[productID]; !ok {
 		return nil, notFound("SubmitPreview", "product "+productID)
+	}
+	if err := c.busy("SubmitPreview", productID); err != nil {
+		return nil, err
 	}
 	return c.startJob(func() ([]pc.FeedbackItem, []pc.ResourceRef) {
 		if s := c.inProgress(productID); s != nil {
@@ -437,6 +453,9 @@ func (c *Client) GoLive(_ context.Context, productID, previewSubmissionID string
 	defer c.call("GoLive")()
 	if _, ok := c.products[productID]; !ok {
 		return nil, notFound("GoLive", "product "+productID)
+	}
+	if err := c.busy("GoLive", productID); err != nil {
+		return nil, err
 	}
 	return c.startJob(func() ([]pc.FeedbackItem, []pc.ResourceRef) {
 		ref := wire.SubmissionRef(productID, previewSubmissionID)
