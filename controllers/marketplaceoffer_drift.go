@@ -109,7 +109,12 @@ func resyncSlot(t time.Time, interval time.Duration, uid types.UID) time.Time {
 // once (each offer is first due at its next slot). An offer's entry goes
 // when the offer is gone (forget); one re-created under the same name is
 // told apart by its UID.
-type resyncSchedule struct{ due memo[resyncEntry] }
+type resyncSchedule struct {
+	due memo[resyncEntry]
+	// corrections holds the kinds of drift being written back, counted
+	// corrected once done (marketplaceoffer_drift_report.go).
+	corrections memo[[]string]
+}
 
 type resyncEntry struct {
 	uid      types.UID
@@ -118,7 +123,13 @@ type resyncEntry struct {
 }
 
 // forget drops the entry of an offer that no longer exists.
-func (s *resyncSchedule) forget(key types.NamespacedName) { s.due.delete(key) }
+// forget drops the entries and drift metrics of an offer that no longer
+// exists.
+func (s *resyncSchedule) forget(key types.NamespacedName) {
+	s.due.delete(key)
+	s.corrections.delete(key)
+	forgetDriftMetrics(key)
+}
 
 // resyncDueAt is when the offer's next resync is due: as its last check
 // in this process set it, else (first seen, or its interval changed) its
@@ -183,6 +194,7 @@ func (r *offerRun) checkDrift(ctx context.Context, s *offerScope) error {
 	if st.ProductID == "" {
 		return nil
 	}
+	initDriftMetrics(offer)
 	if adoptionHeld(offer) || adopting(s) && coSellFromSpec(&offer.Spec) == nil {
 		// About to be adopted (the adopt phase reads what Partner Center
 		// holds, a stopped sale included, and reports it), or
@@ -221,6 +233,9 @@ func (r *offerRun) checkDrift(ctx context.Context, s *offerScope) error {
 	if err := r.productGone(ctx, s); err != nil {
 		if isStalled(err) {
 			r.markChecked(offer)
+			if !wasGone {
+				countDrift(driftDetected, offer, []string{driftLifecycle})
+			}
 		}
 		return err
 	}
@@ -369,7 +384,12 @@ func (r *offerRun) recordDraftBaseline(ctx context.Context, s *offerScope) error
 	st.Resync.DraftDigest, st.Resync.ReadDigest = st.DraftDigest, read
 	if err != nil {
 		logf.FromContext(ctx).Info("reading the draft back failed; drift of the draft is looked for at the next resync", "error", err.Error())
+		return nil
 	}
+	// The draft holds what was just written: a drift written back is
+	// corrected, one reported is gone.
+	s.driftChecked, s.driftDiffs = true, nil
+	r.correctionDone(s.offer)
 	return nil
 }
 
@@ -388,7 +408,7 @@ func (r *offerRun) compareDraft(ctx context.Context, s *offerScope) error {
 		st.Resync = nil // read it, also after a failed read
 		return r.recordDraftBaseline(ctx, s)
 	}
-	read, err := r.readDraftDigest(ctx, st.ProductID)
+	draft, err := r.pc.GetDraft(ctx, st.ProductID)
 	if err != nil {
 		if partnercenter.ClassOf(err) == partnercenter.ClassTransient {
 			return err
@@ -396,9 +416,20 @@ func (r *offerRun) compareDraft(ctx context.Context, s *offerScope) error {
 		logf.FromContext(ctx).Info("reading the draft back failed; drift of the draft is looked for at the next resync", "error", err.Error())
 		return nil
 	}
-	if read == rs.ReadDigest {
+	if draftDigest(normalizeDraft(*draft)) == rs.ReadDigest {
+		s.driftChecked, s.driftDiffs = true, nil
 		return nil
 	}
+	diffs := draftDrift(&offer.Spec, *draft)
+	if offer.Spec.DriftPolicy == v1alpha1.DriftPolicyReport {
+		// Left as it is, and the baseline kept: each resync compares
+		// with what the operator wrote.
+		r.reportDrift(s, diffs)
+		return nil
+	}
+	kinds := driftKinds(diffs)
+	countDrift(driftDetected, offer, kinds)
+	r.correctionPending(offer, kinds)
 	if r.Recorder != nil {
 		eventf(r.Recorder, offer, "Warning", v1alpha1.ReasonDriftDetected, "Resync",
 			"the draft of product %s was changed outside the operator (in the Partner Center portal or by another client); writing the draft of generation %d back",
