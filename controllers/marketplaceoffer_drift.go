@@ -144,10 +144,12 @@ func (r *MarketplaceOfferReconciler) resyncDueAt(offer *v1alpha1.MarketplaceOffe
 	return at
 }
 
-// markChecked records that the offer was read back now: its next resync is
-// its first slot at least half an interval later, whatever (an edit, a
-// requested reconcile, its slot) made it read.
+// markChecked records that the offer was read back now (and makes its
+// drift series exist): its next resync is its first slot at least half an
+// interval later, whatever (an edit, a requested reconcile, its slot) made
+// it read.
 func (r *offerRun) markChecked(offer *v1alpha1.MarketplaceOffer) {
+	initDriftMetrics(offer) // each check may count drift from here on
 	interval := resyncInterval(offer, &r.Options)
 	if interval <= 0 {
 		return
@@ -194,7 +196,6 @@ func (r *offerRun) checkDrift(ctx context.Context, s *offerScope) error {
 	if st.ProductID == "" {
 		return nil
 	}
-	initDriftMetrics(offer)
 	if adoptionHeld(offer) || adopting(s) && coSellFromSpec(&offer.Spec) == nil {
 		// About to be adopted (the adopt phase reads what Partner Center
 		// holds, a stopped sale included, and reports it), or
@@ -233,9 +234,6 @@ func (r *offerRun) checkDrift(ctx context.Context, s *offerScope) error {
 	if err := r.productGone(ctx, s); err != nil {
 		if isStalled(err) {
 			r.markChecked(offer)
-			if !wasGone {
-				countDrift(driftDetected, offer, []string{driftLifecycle})
-			}
 		}
 		return err
 	}
@@ -258,6 +256,16 @@ func (r *offerRun) checkDrift(ctx context.Context, s *offerScope) error {
 // the product was deleted outside the operator; otherwise nil, or the read's
 // error.
 func (r *offerRun) productGone(ctx context.Context, s *offerScope) error {
+	wasGone := driftStall(s.offer) != nil
+	err := r.readProductGone(ctx, s)
+	if !wasGone && isStalled(err) {
+		countDrift(driftDetected, s.offer, []string{driftLifecycle})
+	}
+	return err
+}
+
+// readProductGone is productGone without the count of a new stall.
+func (r *offerRun) readProductGone(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	st := &offer.Status
 	s.productChecked = true

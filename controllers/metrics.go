@@ -73,10 +73,10 @@ func RegisterMetrics(reader client.Reader) {
 
 func newObjectsCollector(reader client.Reader) *objectsCollector {
 	return &objectsCollector{
-		reader: reader,
-		offers: prometheus.NewDesc("cosell_marketplaceoffers", "MarketplaceOffers by phase and readiness.", []string{"phase", "ready"}, nil),
+		reader:    reader,
+		offers:    prometheus.NewDesc("cosell_marketplaceoffers", "MarketplaceOffers by phase and readiness.", []string{"phase", "ready"}, nil),
 		outOfSync: prometheus.NewDesc("cosell_marketplaceoffer_out_of_sync", outOfSyncHelp, []string{"namespace", "name"}, nil),
-		sols: prometheus.NewDesc("cosell_solutions", "Solutions by action, state and readiness.", []string{"action", "state", "ready"}, nil),
+		sols:      prometheus.NewDesc("cosell_solutions", "Solutions by action, state and readiness.", []string{"action", "state", "ready"}, nil),
 	}
 }
 
