@@ -600,3 +600,31 @@ func TestDriftKinds(t *testing.T) {
 	})).To(Equal([]string{driftListing, driftPlans, driftPricing, driftResell}))
 	g.Expect(driftKinds(nil)).To(Equal([]string{driftOther}))
 }
+
+// A sale stopped outside the operator is counted once as lifecycle drift,
+// not at each resync that finds it still stopped, and shows the offer out
+// of sync.
+func TestStoppedSaleCountsLifecycleDriftOnce(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	f := fake.New()
+	offer := liveOfferWithPlan()
+	offer.Name = "stopped"
+	h := newOfferHarness(t, offer, f)
+	h.r.Options.ResyncInterval = time.Hour
+	_, got := h.settle(g)
+	before := driftCount(driftDetected, got, driftLifecycle)
+	job, err := f.StopSale(ctx, got.Status.ProductID, got.Status.LiveSubmission.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = f.GetJob(ctx, job.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+	clock := h.r.Clock.(*clocktesting.FakePassiveClock)
+	for range 2 {
+		res, _ := h.reconcile(g)
+		clock.SetTime(clock.Now().Add(res.RequeueAfter))
+		_, got = h.reconcile(g)
+	}
+	g.Expect(meta.FindStatusCondition(got.Status.Conditions, v1alpha1.LiveCondition).Reason).To(Equal(v1alpha1.ReasonSaleStopped))
+	g.Expect(driftCount(driftDetected, got, driftLifecycle)).To(Equal(before + 1))
+	expectOutOfSync(g, h, 1)
+}
