@@ -109,7 +109,12 @@ func resyncSlot(t time.Time, interval time.Duration, uid types.UID) time.Time {
 // once (each offer is first due at its next slot). An offer's entry goes
 // when the offer is gone (forget); one re-created under the same name is
 // told apart by its UID.
-type resyncSchedule struct{ due memo[resyncEntry] }
+type resyncSchedule struct {
+	due memo[resyncEntry]
+	// corrections holds the kinds of drift being written back, counted
+	// corrected once done (marketplaceoffer_drift_report.go).
+	corrections memo[[]string]
+}
 
 type resyncEntry struct {
 	uid      types.UID
@@ -118,7 +123,13 @@ type resyncEntry struct {
 }
 
 // forget drops the entry of an offer that no longer exists.
-func (s *resyncSchedule) forget(key types.NamespacedName) { s.due.delete(key) }
+// forget drops the entries and drift metrics of an offer that no longer
+// exists.
+func (s *resyncSchedule) forget(key types.NamespacedName) {
+	s.due.delete(key)
+	s.corrections.delete(key)
+	forgetDriftMetrics(key)
+}
 
 // resyncDueAt is when the offer's next resync is due: as its last check
 // in this process set it, else (first seen, or its interval changed) its
@@ -133,10 +144,12 @@ func (r *MarketplaceOfferReconciler) resyncDueAt(offer *v1alpha1.MarketplaceOffe
 	return at
 }
 
-// markChecked records that the offer was read back now: its next resync is
-// its first slot at least half an interval later, whatever (an edit, a
-// requested reconcile, its slot) made it read.
+// markChecked records that the offer was read back now (and makes its
+// drift series exist): its next resync is its first slot at least half an
+// interval later, whatever (an edit, a requested reconcile, its slot) made
+// it read.
 func (r *offerRun) markChecked(offer *v1alpha1.MarketplaceOffer) {
+	initDriftMetrics(offer) // each check may count drift from here on
 	interval := resyncInterval(offer, &r.Options)
 	if interval <= 0 {
 		return
@@ -243,6 +256,16 @@ func (r *offerRun) checkDrift(ctx context.Context, s *offerScope) error {
 // the product was deleted outside the operator; otherwise nil, or the read's
 // error.
 func (r *offerRun) productGone(ctx context.Context, s *offerScope) error {
+	wasGone := driftStall(s.offer) != nil
+	err := r.readProductGone(ctx, s)
+	if !wasGone && isStalled(err) {
+		countDrift(driftDetected, s.offer, []string{driftLifecycle})
+	}
+	return err
+}
+
+// readProductGone is productGone without the count of a new stall.
+func (r *offerRun) readProductGone(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	st := &offer.Status
 	s.productChecked = true
@@ -369,7 +392,12 @@ func (r *offerRun) recordDraftBaseline(ctx context.Context, s *offerScope) error
 	st.Resync.DraftDigest, st.Resync.ReadDigest = st.DraftDigest, read
 	if err != nil {
 		logf.FromContext(ctx).Info("reading the draft back failed; drift of the draft is looked for at the next resync", "error", err.Error())
+		return nil
 	}
+	// The draft holds what was just written: a drift written back is
+	// corrected, one reported is gone.
+	s.driftChecked, s.driftDiffs = true, nil
+	r.correctionDone(s.offer)
 	return nil
 }
 
@@ -388,7 +416,7 @@ func (r *offerRun) compareDraft(ctx context.Context, s *offerScope) error {
 		st.Resync = nil // read it, also after a failed read
 		return r.recordDraftBaseline(ctx, s)
 	}
-	read, err := r.readDraftDigest(ctx, st.ProductID)
+	draft, err := r.pc.GetDraft(ctx, st.ProductID)
 	if err != nil {
 		if partnercenter.ClassOf(err) == partnercenter.ClassTransient {
 			return err
@@ -396,9 +424,20 @@ func (r *offerRun) compareDraft(ctx context.Context, s *offerScope) error {
 		logf.FromContext(ctx).Info("reading the draft back failed; drift of the draft is looked for at the next resync", "error", err.Error())
 		return nil
 	}
-	if read == rs.ReadDigest {
+	if draftDigest(normalizeDraft(*draft)) == rs.ReadDigest {
+		s.driftChecked, s.driftDiffs = true, nil
 		return nil
 	}
+	diffs := draftDrift(&offer.Spec, *draft)
+	if offer.Spec.DriftPolicy == v1alpha1.DriftPolicyReport {
+		// Left as it is, and the baseline kept: each resync compares
+		// with what the operator wrote.
+		r.reportDrift(s, diffs)
+		return nil
+	}
+	kinds := driftKinds(diffs)
+	countDrift(driftDetected, offer, kinds)
+	r.correctionPending(offer, kinds)
 	if r.Recorder != nil {
 		eventf(r.Recorder, offer, "Warning", v1alpha1.ReasonDriftDetected, "Resync",
 			"the draft of product %s was changed outside the operator (in the Partner Center portal or by another client); writing the draft of generation %d back",

@@ -3,10 +3,13 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	. "github.com/onsi/gomega"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -474,4 +477,154 @@ func TestSaleStoppedStallRereadsOnlyAtItsResync(t *testing.T) {
 	_, got = h.reconcile(g)
 	g.Expect(f.Calls).To(BeEmpty(), "a recheck between resyncs reads nothing")
 	g.Expect(meta.FindStatusCondition(got.Status.Conditions, v1alpha1.StalledCondition).Reason).To(Equal(v1alpha1.ReasonSaleStopped))
+}
+
+// editBehind changes the draft's title in the fake, as a person would in
+// the portal, and waits for the write's job.
+func editBehind(g Gomega, f *fake.Client, productID, title string) {
+	ctx := context.Background()
+	edited, err := f.GetDraft(ctx, productID)
+	g.Expect(err).NotTo(HaveOccurred())
+	edited.Listing.Title = title
+	job, err := f.ConfigureDraft(ctx, productID, "SoftwareAsAService", *edited)
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = f.GetJob(ctx, job.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+}
+
+// resyncNow moves the clock to the offer's next resync and reconciles
+// until it settles.
+func (h *offerHarness) resyncNow(g Gomega) *v1alpha1.MarketplaceOffer {
+	res, _ := h.reconcile(g)
+	clock := h.r.Clock.(*clocktesting.FakePassiveClock)
+	clock.SetTime(clock.Now().Add(res.RequeueAfter))
+	_, got := h.settle(g)
+	return got
+}
+
+func driftCount(vec *prometheus.CounterVec, o *v1alpha1.MarketplaceOffer, kind string) float64 {
+	return testutil.ToFloat64(vec.WithLabelValues(o.Namespace, o.Name, kind))
+}
+
+// expectOutOfSync expects the gauge, collected from the API server's
+// objects, to say v for the offer.
+func expectOutOfSync(g Gomega, h *offerHarness, v int) {
+	want := fmt.Sprintf(`# HELP cosell_marketplaceoffer_out_of_sync %s
+# TYPE cosell_marketplaceoffer_out_of_sync gauge
+cosell_marketplaceoffer_out_of_sync{name=%q,namespace=%q} %d
+`, outOfSyncHelp, h.key.Name, h.key.Namespace, v)
+	g.Expect(testutil.CollectAndCompare(newObjectsCollector(h.r.Client), strings.NewReader(want),
+		"cosell_marketplaceoffer_out_of_sync")).To(Succeed())
+}
+
+// driftPolicy Correct (the default) counts a draft changed outside the
+// operator as found, by kind, when the resync reads it, and as corrected
+// once the write back is read back.
+func TestCorrectCountsDriftFoundAndCorrected(t *testing.T) {
+	g := NewWithT(t)
+	f := fake.New()
+	h := newOfferHarness(t, liveOfferWithPlan(), f)
+	h.r.Options.ResyncInterval = time.Hour
+	_, got := h.settle(g)
+	detected, corrected := driftCount(driftDetected, got, driftListing), driftCount(driftCorrected, got, driftListing)
+
+	editBehind(g, f, got.Status.ProductID, "Edited in the portal")
+	writes := f.Calls["ConfigureDraft"]
+	got = h.resyncNow(g)
+	g.Expect(f.Calls["ConfigureDraft"]).To(Equal(writes+1), "written back")
+	g.Expect(driftCount(driftDetected, got, driftListing)).To(Equal(detected + 1))
+	g.Expect(driftCount(driftCorrected, got, driftListing)).To(Equal(corrected + 1))
+	g.Expect(driftCount(driftDetected, got, driftPlans)).To(BeZero())
+	g.Expect(meta.FindStatusCondition(got.Status.Conditions, v1alpha1.InSyncCondition)).To(BeNil())
+	expectOutOfSync(g, h, 0)
+}
+
+// driftPolicy Report leaves a draft changed outside the operator as it is
+// (no write), says what differs in InSync and one Warning event, counts it
+// once, and shows the offer out of sync until the draft holds what the
+// operator wrote again.
+func TestReportLeavesDriftAndSaysWhatDiffers(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	f := fake.New()
+	offer := liveOfferWithPlan()
+	offer.Name = "reported"
+	offer.Spec.DriftPolicy = v1alpha1.DriftPolicyReport
+	h := newOfferHarness(t, offer, f)
+	h.r.Options.ResyncInterval = time.Hour
+	_, got := h.settle(g)
+	g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.InSyncCondition)).To(BeTrue(), "read back after the write")
+	detected := driftCount(driftDetected, got, driftListing)
+	drainEvents(h.r.Recorder.(*events.FakeRecorder))
+
+	editBehind(g, f, got.Status.ProductID, "Edited in the portal")
+	writes := f.Calls["ConfigureDraft"]
+	got = h.resyncNow(g)
+	got = h.resyncNow(g) // found again: no new event, no new count
+	g.Expect(f.Calls["ConfigureDraft"]).To(Equal(writes), "nothing written back")
+	draft, err := f.GetDraft(ctx, got.Status.ProductID)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(draft.Listing.Title).To(Equal("Edited in the portal"))
+	c := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.InSyncCondition)
+	g.Expect(c).NotTo(BeNil())
+	g.Expect(c.Status).To(Equal(metav1.ConditionFalse))
+	g.Expect(c.Reason).To(Equal(v1alpha1.ReasonDriftReported))
+	g.Expect(c.Message).To(ContainSubstring(`listing.title: spec "Contoso Analytics", Partner Center "Edited in the portal"`))
+	warnings := 0
+	for _, e := range drainEvents(h.r.Recorder.(*events.FakeRecorder)) {
+		if strings.Contains(e, "Warning "+v1alpha1.ReasonDriftReported) {
+			warnings++
+		}
+	}
+	g.Expect(warnings).To(Equal(1), "an event on the transition only")
+	g.Expect(driftCount(driftDetected, got, driftListing)).To(Equal(detected + 1))
+	g.Expect(driftCount(driftCorrected, got, driftListing)).To(BeZero())
+	expectOutOfSync(g, h, 1)
+
+	editBehind(g, f, got.Status.ProductID, "Contoso Analytics") // put back in the portal
+	got = h.resyncNow(g)
+	c = meta.FindStatusCondition(got.Status.Conditions, v1alpha1.InSyncCondition)
+	g.Expect(c.Reason).To(Equal(v1alpha1.ReasonDraftHeld))
+	expectOutOfSync(g, h, 0)
+}
+
+// Differences are counted by a bounded set of kinds.
+func TestDriftKinds(t *testing.T) {
+	g := NewWithT(t)
+	g.Expect(driftKinds([]string{
+		`listing.title: spec "a", Partner Center "b"`,
+		`plans[standard].price: spec "1", Partner Center "2"`,
+		`plans[gold]: in Partner Center only`,
+		`resell.policy: spec "a", Partner Center "b"`,
+		`listing.summary: spec "a", Partner Center "b"`,
+	})).To(Equal([]string{driftListing, driftPlans, driftPricing, driftResell}))
+	g.Expect(driftKinds(nil)).To(Equal([]string{driftOther}))
+}
+
+// A sale stopped outside the operator is counted once as lifecycle drift,
+// not at each resync that finds it still stopped, and shows the offer out
+// of sync.
+func TestStoppedSaleCountsLifecycleDriftOnce(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	f := fake.New()
+	offer := liveOfferWithPlan()
+	offer.Name = "stopped"
+	h := newOfferHarness(t, offer, f)
+	h.r.Options.ResyncInterval = time.Hour
+	_, got := h.settle(g)
+	before := driftCount(driftDetected, got, driftLifecycle)
+	job, err := f.StopSale(ctx, got.Status.ProductID, got.Status.LiveSubmission.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = f.GetJob(ctx, job.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+	clock := h.r.Clock.(*clocktesting.FakePassiveClock)
+	for range 2 {
+		res, _ := h.reconcile(g)
+		clock.SetTime(clock.Now().Add(res.RequeueAfter))
+		_, got = h.reconcile(g)
+	}
+	g.Expect(meta.FindStatusCondition(got.Status.Conditions, v1alpha1.LiveCondition).Reason).To(Equal(v1alpha1.ReasonSaleStopped))
+	g.Expect(driftCount(driftDetected, got, driftLifecycle)).To(Equal(before + 1))
+	expectOutOfSync(g, h, 1)
 }

@@ -70,6 +70,12 @@ type offerScope struct {
 	// driftFound is set by checkDrift when the draft in Partner Center was
 	// changed outside the operator; syncDraft then writes it back.
 	driftFound bool
+	// driftChecked is set when the draft was read back this reconcile
+	// (compareDraft, recordDraftBaseline); driftDiffs then lists the
+	// fields changed outside the operator and left as they are
+	// (driftPolicy Report), empty when the draft holds what was written.
+	driftChecked bool
+	driftDiffs   []string
 	// restored is set by checkDrift when the product's sale, stopped,
 	// was restored (lifecycleState generallyAvailable) but not published
 	// again.

@@ -72,8 +72,9 @@ func setOfferConditions(s *offerScope) {
 		c != nil && c.ObservedGeneration != s.offer.Generation && !adoptionHeld(s.offer) {
 		setAdoptedCondition(s.offer, s.adoptedDiff)
 	}
-	// InSync reports on managementPolicy Observe only.
-	meta.RemoveStatusCondition(&s.offer.Status.Conditions, v1alpha1.InSyncCondition)
+	// InSync reports in managementPolicy Observe and driftPolicy Report
+	// only (marketplaceoffer_drift_report.go).
+	setDriftReportCondition(s)
 	s.offer.Status.Phase = offerPhase(&s.offer.Status)
 }
 

@@ -19,8 +19,29 @@ var (
 		Help:    "Time from a MarketplaceOffer's creation to its first live version.",
 		Buckets: prometheus.ExponentialBuckets(1, 2, 20),
 	})
+	// The drift counters are labelled by offer (namespace, name) and kind
+	// of difference (listing, plans, pricing, resell, lifecycle, other:
+	// marketplaceoffer_drift_report.go); an offer's series go with it.
+	driftDetected = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "cosell_offer_drift_detected_total",
+		Help: "Changes made in Partner Center outside the operator found by the resync, by offer and kind of difference.",
+	}, []string{"namespace", "name", "kind"})
+	driftCorrected = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "cosell_offer_drift_corrected_total",
+		Help: "Changes made in Partner Center outside the operator written back (driftPolicy Correct), by offer and kind of difference.",
+	}, []string{"namespace", "name", "kind"})
 	registerOnce sync.Once
 )
+
+const outOfSyncHelp = "1 while Partner Center is known to differ from the MarketplaceOffer's spec by a change made outside the operator (or, in managementPolicy Observe, at all), else 0."
+
+// forgetDriftMetrics drops the drift series of an offer that no longer
+// exists.
+func forgetDriftMetrics(key client.ObjectKey) {
+	labels := prometheus.Labels{"namespace": key.Namespace, "name": key.Name}
+	driftDetected.DeletePartialMatch(labels)
+	driftCorrected.DeletePartialMatch(labels)
+}
 
 // The Partner Center HTTP metrics (cosell_partner_center_requests_total,
 // cosell_partner_center_request_duration_seconds) are the adapter's:
@@ -36,25 +57,32 @@ func observeOffer(old, cur *v1alpha1.MarketplaceOffer) {
 // objectsCollector counts objects by phase, state and readiness from the
 // manager's cache when scraped, so no gauge can drift from the truth.
 type objectsCollector struct {
-	reader client.Reader
-	offers *prometheus.Desc
-	sols   *prometheus.Desc
+	reader    client.Reader
+	offers    *prometheus.Desc
+	outOfSync *prometheus.Desc
+	sols      *prometheus.Desc
 }
 
 // RegisterMetrics registers the operator's metrics with controller-runtime's
 // registry; reader is the manager's cached client.
 func RegisterMetrics(reader client.Reader) {
 	registerOnce.Do(func() {
-		ctrlmetrics.Registry.MustRegister(timeToLive, eventsDropped, &objectsCollector{
-			reader: reader,
-			offers: prometheus.NewDesc("cosell_marketplaceoffers", "MarketplaceOffers by phase and readiness.", []string{"phase", "ready"}, nil),
-			sols:   prometheus.NewDesc("cosell_solutions", "Solutions by action, state and readiness.", []string{"action", "state", "ready"}, nil),
-		})
+		ctrlmetrics.Registry.MustRegister(timeToLive, eventsDropped, driftDetected, driftCorrected, newObjectsCollector(reader))
 	})
+}
+
+func newObjectsCollector(reader client.Reader) *objectsCollector {
+	return &objectsCollector{
+		reader:    reader,
+		offers:    prometheus.NewDesc("cosell_marketplaceoffers", "MarketplaceOffers by phase and readiness.", []string{"phase", "ready"}, nil),
+		outOfSync: prometheus.NewDesc("cosell_marketplaceoffer_out_of_sync", outOfSyncHelp, []string{"namespace", "name"}, nil),
+		sols:      prometheus.NewDesc("cosell_solutions", "Solutions by action, state and readiness.", []string{"action", "state", "ready"}, nil),
+	}
 }
 
 func (c *objectsCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.offers
+	ch <- c.outOfSync
 	ch <- c.sols
 }
 
@@ -68,6 +96,7 @@ func (c *objectsCollector) Collect(ch chan<- prometheus.Metric) {
 		for i := range offers.Items {
 			o := &offers.Items[i]
 			counts[offerKey{string(o.Status.Phase), readyOf(o.Status.Conditions)}]++
+			ch <- prometheus.MustNewConstMetric(c.outOfSync, prometheus.GaugeValue, boolValue(outOfSync(o.Status.Conditions)), o.Namespace, o.Name)
 		}
 		for k, n := range counts {
 			ch <- prometheus.MustNewConstMetric(c.offers, prometheus.GaugeValue, float64(n), k.phase, k.ready)
@@ -92,4 +121,11 @@ func readyOf(conds []metav1.Condition) string {
 		return string(c.Status)
 	}
 	return "Unknown"
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }

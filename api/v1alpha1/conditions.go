@@ -53,9 +53,11 @@ const (
 	// says what it left as it found it (UnpublishedDraft, SaleStopped).
 	AdoptedCondition = "Adopted"
 
-	// InSyncCondition (normal-true) is set only in managementPolicy
-	// Observe: True when Partner Center holds what the spec says, False
-	// (reason Differs) with the fields that differ.
+	// InSyncCondition (normal-true) is set in managementPolicy Observe:
+	// True when Partner Center holds what the spec says, False (reason
+	// Differs) with the fields that differ; and in driftPolicy Report,
+	// once the draft was read back: False (reason DriftReported) with
+	// the fields changed outside the operator.
 	InSyncCondition = "InSync"
 )
 
@@ -163,6 +165,13 @@ const (
 	// ReasonDriftCorrected (DraftSynced=True): the draft changed outside
 	// the operator was written back.
 	ReasonDriftCorrected = "DriftCorrected"
+	// ReasonDriftReported (InSync=False): in driftPolicy Report, the
+	// draft in Partner Center was changed outside the operator and is
+	// left as it is; the message lists the fields that differ.
+	ReasonDriftReported = "DriftReported"
+	// ReasonDraftHeld (InSync=True): in driftPolicy Report, the draft in
+	// Partner Center holds what the operator wrote.
+	ReasonDraftHeld = "DraftHeld"
 	// ReasonProductDeleted (Live=False, Stalled): the product was deleted
 	// outside the operator, which does not create it again on its own.
 	ReasonProductDeleted = "ProductDeleted"

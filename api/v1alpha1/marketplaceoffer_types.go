@@ -56,6 +56,19 @@ const (
 // +kubebuilder:validation:Enum=Manage;Observe
 type ManagementPolicy string
 
+// DriftPolicy says what the operator does with a draft changed in Partner
+// Center outside it (in the portal or by another client).
+// +kubebuilder:validation:Enum=Correct;Report
+type DriftPolicy string
+
+const (
+	// DriftPolicyCorrect writes the spec's draft back (Git wins).
+	DriftPolicyCorrect DriftPolicy = "Correct"
+	// DriftPolicyReport leaves the changed draft as it is and reports
+	// what differs in the InSync condition and a Warning event.
+	DriftPolicyReport DriftPolicy = "Report"
+)
+
 const (
 	// ManagementPolicyManage makes Partner Center hold what the spec says.
 	ManagementPolicyManage ManagementPolicy = "Manage"
@@ -198,6 +211,18 @@ type MarketplaceOfferSpec struct {
 	// ["Observe"] is the model.
 	// +optional
 	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
+
+	// driftPolicy says what the operator does, in managementPolicy
+	// Manage, when the resync finds the draft changed in Partner Center
+	// outside it. Correct (the default) writes the spec's draft back.
+	// Report keeps managing the offer's lifecycle (an edit of the spec is
+	// still written and published) but leaves a change made outside as it
+	// is: the InSync condition turns False with reason DriftReported,
+	// listing the fields that differ, and a Warning event says so when
+	// the difference appears or changes.
+	// +optional
+	// +kubebuilder:default=Correct
+	DriftPolicy DriftPolicy `json:"driftPolicy,omitempty"`
 
 	// suspend stops the operator from acting on this offer until cleared:
 	// nothing is written to Partner Center, also not on deletion. The

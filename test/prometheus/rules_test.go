@@ -35,6 +35,7 @@ var requiredAlerts = map[string]string{
 	"CosellPartnerCenterServerErrors": "Partner Center 5xx rate",
 	"CosellReconcileErrors":           "reconcile errors",
 	"CosellOfferTimeToLiveSlow":       "time to live",
+	"CosellOfferOutOfSync":            "an offer out of sync (issue 29 §3)",
 }
 
 // parseRules reads the groups of a PrometheusRule object and parses them
@@ -130,6 +131,8 @@ func TestAlertRulesParseWithPrometheusAndCoverTheIssue(t *testing.T) {
 	for _, name := range []string{"CosellOffersStalled", "CosellSolutionsStalled"} {
 		g.Expect(alerts[name].For).To(Equal(model.Duration(3600e9)), name)
 	}
+	g.Expect(alerts["CosellOfferOutOfSync"].For).To(Equal(model.Duration(30*60e9)), "out of sync for 30m")
+	g.Expect(alerts["CosellOfferOutOfSync"].Expr).To(ContainSubstring("by (namespace, name)"), "says which offer")
 	g.Expect(alerts["CosellPartnerCenterThrottled"].Expr).To(ContainSubstring(`code="429"`))
 	g.Expect(alerts["CosellPartnerCenterServerErrors"].Expr).To(ContainSubstring(`code=~"5..`))
 }
