@@ -110,6 +110,7 @@ func Print(ctx context.Context, r Reader, offers []*v1.MarketplaceOffer, notes [
 	if output == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		err = enc.Encode(res)
 	} else {
 		err = writeText(w, res)
