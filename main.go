@@ -40,6 +40,7 @@ import (
 	"github.com/cosell-operator/cosell-operator/internal/kubectlcosell"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/connect"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/ingestion"
+	"github.com/cosell-operator/cosell-operator/internal/plan"
 	"github.com/cosell-operator/cosell-operator/internal/simulator"
 )
 
@@ -78,6 +79,9 @@ func command(args []string, stdout, stderr io.Writer) int {
 		if err == nil || errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		if errors.Is(err, plan.ErrChanges) { // kubectl cosell plan: changes exit 2
+			return plan.ExitChanges
+		}
 		fmt.Fprintln(stderr, "kubectl-cosell:", err)
 		return 1
 	}
@@ -90,6 +94,10 @@ func command(args []string, stdout, stderr io.Writer) int {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		err = export.Main(ctx, args[1:], stdout, stderr)
 		stop()
+	case "plan":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return plan.Command(ctx, args[1:], stdout, stderr)
 	default:
 		err = runManager(args, stderr)
 	}

@@ -3,6 +3,7 @@
 // kubectl-cosell, which kubectl runs for `kubectl cosell ...`.
 //
 //	kubectl cosell export ...                      write an account's offers as MarketplaceOffer YAML (package export)
+//	kubectl cosell plan -f FILE|DIR|- ...                 print what an apply would write to Partner Center (package plan)
 //	kubectl cosell retry offer/NAME|solution/NAME  ask the operator to reconcile now
 //	kubectl cosell trace offer/NAME|solution/NAME  print the chain down to Partner Center, as a tree
 //
@@ -24,6 +25,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/cosell-operator/cosell-operator/internal/export"
+	"github.com/cosell-operator/cosell-operator/internal/plan"
 )
 
 // PluginName is the name kubectl looks for on PATH for `kubectl cosell`.
@@ -47,6 +49,8 @@ func commands() []command {
 	return []command{
 		{"export", "export --partner-center URL --publisher ID [flags]",
 			"Write an existing account's offers as MarketplaceOffer YAML (reads Partner Center only).", runExport},
+		{"plan", "plan -f FILE|DIR|- --partner-center URL [--output json] [flags]",
+			"Print what applying MarketplaceOffer manifests would write to Partner Center (reads only; exit 2 when something would change).", runPlan},
 		{"retry", "retry offer/NAME|solution/NAME... [flags]",
 			"Ask the operator to reconcile now, also a Stalled object (sets " + annotationName + ").", runRetry},
 		{"trace", "trace offer/NAME|solution/NAME [flags]",
@@ -88,6 +92,10 @@ func usage(w io.Writer) {
 		_, _ = fmt.Fprintf(w, "  kubectl cosell %s\n      %s\n", c.usage, c.summary)
 	}
 	_, _ = fmt.Fprintf(w, "\nRun kubectl cosell COMMAND --help for a command's flags.\n")
+}
+
+func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return plan.Main(ctx, args, stdout, stderr)
 }
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {

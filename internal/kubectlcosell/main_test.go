@@ -140,8 +140,13 @@ func TestHelpExitsZero(t *testing.T) {
 }
 
 func TestUnknownCommandFails(t *testing.T) {
+	_, err := run(t, "apply")
+	NewWithT(t).Expect(err).To(MatchError(ContainSubstring(`unknown command "apply": the commands are export, plan, retry, trace`)))
+}
+
+func TestPlanIsACommand(t *testing.T) {
 	_, err := run(t, "plan")
-	NewWithT(t).Expect(err).To(MatchError(ContainSubstring(`unknown command "plan": the commands are export, retry, trace`)))
+	NewWithT(t).Expect(err).To(MatchError(ContainSubstring("-f is required")))
 }
 
 func TestParseRefs(t *testing.T) {

@@ -1,0 +1,225 @@
+package plan
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/client/config"
+
+	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/internal/export"
+)
+
+// Exit statuses of Command.
+const (
+	ExitNoChanges = 0
+	ExitError     = 1
+	ExitChanges   = 2
+)
+
+// ErrChanges is what Main returns when the plan has changes: the command
+// exits ExitChanges.
+var ErrChanges = errors.New("the plan has changes")
+
+// Command runs `cosell-operator plan` and returns its exit status.
+func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	err := Main(ctx, args, stdout, stderr)
+	switch {
+	case err == nil || errors.Is(err, flag.ErrHelp):
+		return ExitNoChanges
+	case errors.Is(err, ErrChanges):
+		return ExitChanges
+	}
+	_, _ = fmt.Fprintln(stderr, "cosell-operator plan:", err)
+	return ExitError
+}
+
+type flagValues struct {
+	partnerCenter, secret, output string
+	files                         fileList
+}
+
+type fileList []string
+
+func (l *fileList) String() string     { return strings.Join(*l, ",") }
+func (l *fileList) Set(v string) error { *l = append(*l, v); return nil }
+
+// Main plans the manifests of -f against Partner Center and prints the
+// plan to stdout; it returns ErrChanges when an apply would change
+// something.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f flagValues
+	fs := flag.NewFlagSet("cosell-operator plan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Var(&f.files, "f", "Manifest file or folder (its .yaml, .yml and .json files), repeatable; - reads stdin (kustomize build | cosell-operator plan -f -). Required.")
+	fs.StringVar(&f.partnerCenter, "partner-center", "", "Base URL of the Product Ingestion API, as for export: https://graph.microsoft.com/rp/product-ingestion or a simulator's. Required.")
+	fs.StringVar(&f.secret, "partner-center-secret", "", "namespace/name of the Secret holding tenantId, clientId and clientSecret (read through --kubeconfig); without it the credentials come from "+export.EnvTenantID+", "+export.EnvClientID+" and "+export.EnvClientSecret+".")
+	fs.StringVar(&f.output, "output", "text", "text, or json (the schema is documented in docs/guides/plan.md).")
+	ctrlconfig.RegisterFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return fmt.Errorf("unexpected arguments %q: name manifests with -f", fs.Args())
+	case len(f.files) == 0:
+		return errors.New("-f is required: a manifest file, a folder, or - for stdin")
+	case f.output != "text" && f.output != "json":
+		return fmt.Errorf("--output %q: use text or json", f.output)
+	case f.partnerCenter == "":
+		return errors.New("--partner-center is required: https://graph.microsoft.com/rp/product-ingestion, or a simulator's URL")
+	}
+	offers, notes, err := ReadManifests(f.files, os.Stdin)
+	if err != nil {
+		return err
+	}
+	c, err := export.NewClient(f.partnerCenter, f.secret, func() (client.Reader, error) {
+		cfg, err := ctrlconfig.GetConfig()
+		if err != nil {
+			return nil, fmt.Errorf("reading kubeconfig: %w", err)
+		}
+		return client.New(cfg, client.Options{})
+	})
+	if err != nil {
+		return err
+	}
+	return Print(ctx, c, offers, notes, f.output, stdout)
+}
+
+// Print plans offers with r, writes the plan as output (text or json) and
+// returns ErrChanges when it has changes.
+func Print(ctx context.Context, r Reader, offers []*v1.MarketplaceOffer, notes []string, output string, w io.Writer) error {
+	res, err := Offers(ctx, r, offers)
+	if err != nil {
+		return err
+	}
+	res.Notes = notes
+	if output == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		err = enc.Encode(res)
+	} else {
+		err = writeText(w, res)
+	}
+	if err != nil {
+		return err
+	}
+	if res.Changes {
+		return ErrChanges
+	}
+	return nil
+}
+
+func writeText(w io.Writer, res *Result) error {
+	b := bufio.NewWriter(w)
+	for _, n := range res.Notes {
+		_, _ = fmt.Fprintf(b, "note: %s\n", n)
+	}
+	for _, o := range res.Objects {
+		_, _ = fmt.Fprintf(b, "%s %s (offer ID %s", o.Kind, ref(o.Namespace, o.Name), o.OfferID)
+		if o.ProductID != "" {
+			_, _ = fmt.Fprintf(b, ", product %s", o.ProductID)
+		}
+		_, _ = fmt.Fprintln(b, "):")
+		if len(o.Actions) == 0 {
+			_, _ = fmt.Fprintln(b, "  no changes")
+		}
+		for _, a := range o.Actions {
+			_, _ = fmt.Fprintf(b, "  ~ %s: %s\n", a.Action, a.Message)
+		}
+		for _, n := range o.Notes {
+			_, _ = fmt.Fprintf(b, "  note: %s\n", n)
+		}
+	}
+	n := 0
+	for _, o := range res.Objects {
+		n += len(o.Actions)
+	}
+	_, _ = fmt.Fprintf(b, "Plan: %d action(s) on %d object(s).\n", n, len(res.Objects))
+	return b.Flush()
+}
+
+// ReadManifests reads the MarketplaceOffers of files (files, folders, or
+// "-" for stdin); other objects are listed in notes.
+func ReadManifests(files []string, stdin io.Reader) ([]*v1.MarketplaceOffer, []string, error) {
+	var offers []*v1.MarketplaceOffer
+	var notes []string
+	add := func(name string, r io.Reader) error {
+		o, n, err := decode(name, r)
+		offers, notes = append(offers, o...), append(notes, n...)
+		return err
+	}
+	for _, f := range files {
+		if f == "-" {
+			if err := add("stdin", stdin); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		err := filepath.WalkDir(f, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			if ext := filepath.Ext(path); path != f && ext != ".yaml" && ext != ".yml" && ext != ".json" {
+				return nil
+			}
+			file, err := os.Open(path)
+			if err != nil {
+				return err
+			}
+			defer func() { _ = file.Close() }()
+			return add(path, file)
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return offers, notes, nil
+}
+
+// decode reads the YAML or JSON documents of r.
+func decode(name string, r io.Reader) ([]*v1.MarketplaceOffer, []string, error) {
+	var offers []*v1.MarketplaceOffer
+	var notes []string
+	dec := utilyaml.NewYAMLOrJSONDecoder(r, 4096)
+	for i := 1; ; i++ {
+		var u unstructured.Unstructured
+		err := dec.Decode(&u.Object)
+		if errors.Is(err, io.EOF) {
+			return offers, notes, nil
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: document %d: %w", name, i, err)
+		}
+		if len(u.Object) == 0 {
+			continue
+		}
+		gvk := u.GroupVersionKind()
+		switch {
+		case gvk.Group == v1.GroupVersion.Group && gvk.Kind == "MarketplaceOffer":
+			var o v1.MarketplaceOffer
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &o); err != nil {
+				return nil, nil, fmt.Errorf("%s: MarketplaceOffer %s: %w", name, u.GetName(), err)
+			}
+			offers = append(offers, &o)
+		case gvk.Group == v1.GroupVersion.Group && gvk.Kind == "Solution":
+			notes = append(notes, fmt.Sprintf("%s: Solution %s not planned: plan covers MarketplaceOffers only", name, ref(u.GetNamespace(), u.GetName())))
+		default:
+			notes = append(notes, fmt.Sprintf("%s: %s %s ignored", name, gvk.Kind, ref(u.GetNamespace(), u.GetName())))
+		}
+	}
+}
