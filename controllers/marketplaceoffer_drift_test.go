@@ -559,7 +559,7 @@ func TestReportLeavesDriftAndSaysWhatDiffers(t *testing.T) {
 
 	editBehind(g, f, got.Status.ProductID, "Edited in the portal")
 	writes := f.Calls["ConfigureDraft"]
-	got = h.resyncNow(g)
+	h.resyncNow(g)
 	got = h.resyncNow(g) // found again: no new event, no new count
 	g.Expect(f.Calls["ConfigureDraft"]).To(Equal(writes), "nothing written back")
 	draft, err := f.GetDraft(ctx, got.Status.ProductID)

@@ -73,7 +73,7 @@ func (s *SecretCredential) current(ctx context.Context) (azcore.TokenCredential,
 	}
 	inner, err := s.Build(secret.Data)
 	if err != nil {
-		return nil, fmt.Errorf("Secret %s: %w", s.Key, err)
+		return nil, fmt.Errorf("the Secret %s: %w", s.Key, err)
 	}
 	s.inner, s.hash = inner, h
 	return inner, nil
