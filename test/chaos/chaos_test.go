@@ -195,7 +195,10 @@ func TestLeaderElection(t *testing.T) {
 	// Short leases when the manager has the flags; else the defaults of
 	// controller-runtime (15s, 10s, 2s).
 	lease, renew, retry := 15*time.Second, 10*time.Second, 2*time.Second
-	le := []string{"--leader-elect", "--leader-election-namespace", namespace}
+	// --zap-devel: the replicas log at debug level, where the event
+	// recorder writes "<holderIdentity> became leader", which tells which
+	// replica holds the Lease (acquired).
+	le := []string{"--leader-elect", "--leader-election-namespace", namespace, "--zap-devel"}
 	if strings.Contains(help, "-leader-elect-lease-duration") {
 		lease, renew, retry = envDuration("CHAOS_LEASE", 6*time.Second), envDuration("CHAOS_RENEW", 4*time.Second), envDuration("CHAOS_RETRY", time.Second)
 		le = append(le, "--leader-elect-lease-duration", lease.String(), "--leader-elect-renew-deadline", renew.String(),
