@@ -235,6 +235,19 @@ func (r *MarketplaceOfferReconciler) finalizeOffer(ctx context.Context, offer *v
 // cleans up.
 func (r *offerRun) finalize(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	st := &offer.Status
+	if createPendingFor(offer) && !createJobRecorded(offer) {
+		// The create's answer was lost with the process: the product
+		// found is this object's, as ensureProduct takes it.
+		product, err := r.pc.FindProduct(ctx, st.CreatePending.OfferID)
+		switch {
+		case partnercenter.IsNotFound(err):
+			st.CreatePending = nil
+		case err != nil:
+			return pcError(err)
+		default:
+			st.ProductID, st.CreatePending = product.ID, nil
+		}
+	}
 	if createPendingFor(offer) {
 		id, err := r.createdProductID(ctx, offer)
 		if err != nil {
@@ -271,8 +284,7 @@ func (r *offerRun) createdProductID(ctx context.Context, offer *v1alpha1.Marketp
 // leaveUnclaimed clears a create-pending mark that no create job resolved
 // to a product and leaves Partner Center as it is: a product with the
 // offer ID may be another's (the create failed because it existed), so
-// deletion never stops or deletes it. When the create's answer was lost
-// in a crash, the product may be this object's: a Warning event names it.
+// deletion never stops or deletes it: a Warning event names it.
 func (r *offerRun) leaveUnclaimed(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	offerID := offer.Status.CreatePending.OfferID
 	product, err := r.pc.FindProduct(ctx, offerID)

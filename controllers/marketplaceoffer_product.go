@@ -37,15 +37,19 @@ func (r *offerRun) ensureProduct(ctx context.Context, s *offerScope) error {
 	} else if sol != nil && !sol.Spec.Suspend {
 		return waitForMigration(offer, sol)
 	}
-	// Only the detail of the create job recorded in status claims a
-	// product as made by this object (followCreateJob). A create-pending
-	// mark that ends otherwise (the job failed, perhaps because someone
-	// else made the product, or its answer was lost) is cleared: a product
-	// found is then taken only through adoption (mayAdopt).
+	// The detail of the create job recorded in status claims a product as
+	// made by this object (followCreateJob). A create-pending mark whose
+	// recorded job ended otherwise (it failed, perhaps because someone
+	// else made the product) is cleared: a product found is then taken
+	// only through adoption (mayAdopt). A mark with no job recorded is a
+	// create whose answer was lost with the process (killed between the
+	// call and the status write): the product found is taken as this
+	// object's, the one guess left (docs/guides/sharing-a-cluster.md).
+	crashed := createPendingFor(offer) && !createJobRecorded(offer)
 	if done, err := r.followCreateJob(ctx, s); done || err != nil {
 		return err
 	}
-	if createPendingFor(offer) {
+	if createPendingFor(offer) && !crashed {
 		s.lostCreate, offer.Status.CreatePending = true, nil
 	}
 	product, err := r.pc.FindProduct(ctx, spec.OfferID)
@@ -71,11 +75,23 @@ func (r *offerRun) ensureProduct(ctx context.Context, s *offerScope) error {
 	if s.migratedProduct, err = r.madeByMigration(ctx, offer, product); err != nil {
 		return err
 	}
+	if crashed {
+		offer.Status.ProductID, offer.Status.CreatePending = product.ID, nil
+		s.createdProduct = true
+		return nil
+	}
 	if err := r.mayAdopt(offer, product, s.migratedProduct, s.lostCreate); err != nil {
 		return err
 	}
 	offer.Status.ProductID = product.ID
 	return nil
+}
+
+// createJobRecorded reports whether status records the create job the
+// create-pending mark was written for.
+func createJobRecorded(offer *v1alpha1.MarketplaceOffer) bool {
+	ref := offer.Status.Operation
+	return ref != nil && ref.Purpose == jobCreate
 }
 
 // createProduct marks the create pending (marketplaceoffer_ownership.go),
