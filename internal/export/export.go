@@ -346,7 +346,7 @@ func Map(p pc.Product, d *pc.Draft, publisherID, namespace string) *Offer {
 	l := d.Listing
 	obj.Spec.Listing = v1.OfferListing{Title: l.Title, Summary: l.Summary, ShortDescription: l.ShortDescription,
 		Description: l.Description, PrivacyPolicyURL: l.PrivacyPolicyURL, SupportURL: l.SupportURL}
-	if known && t.ListingKind == "" {
+	if known && !t.Writes(wire.PartListing) {
 		o.Missing = append(o.Missing, fmt.Sprintf("spec.listing: Microsoft publishes no listing shape for %s offers, so the API returns none "+
 			"(the product's name in Partner Center is %q); fill title, summary and description, which the CRD requires, from the offer's "+
 			"listing in Partner Center: the operator cannot write them for this type, so they cause no write", p.OfferType, p.Name))
@@ -385,7 +385,7 @@ func mapPlansAndResell(o *Offer, d *pc.Draft, offerType string, t wire.OfferType
 		}
 		obj.Spec.Plans = append(obj.Spec.Plans, plan)
 	}
-	if known && !t.Plans {
+	if known && !t.Writes(wire.PartPlans) {
 		o.Missing = append(o.Missing, fmt.Sprintf("spec.plans: Microsoft publishes no plan resources for %s offers; plans are not read", offerType))
 	}
 

@@ -106,13 +106,18 @@ func TestExportOfferTypes(t *testing.T) {
 		g.Expect(o.Object.Spec.Target).To(Equal(v1.TargetDraft), id)
 		g.Expect(o.Object.Spec.Listing).To(Equal(v1.OfferListing{}), "%s: nothing guessed", id)
 		g.Expect(o.Object.Spec.Plans).To(BeEmpty(), id)
+		if id == "contoso_app" {
+			// Its listing and plans are read through the submission API;
+			// this one was seeded without a listing.
+			g.Expect(o.Missing).To(ContainElement(HavePrefix("spec.listing.title: empty in Partner Center")), id)
+			continue
+		}
 		g.Expect(o.Missing).To(ContainElement(HavePrefix("spec.listing: Microsoft publishes no listing shape for "+string(o.Object.Spec.OfferType))), id)
 		g.Expect(o.Missing).To(ContainElement(HavePrefix("spec.plans: Microsoft publishes no plan resources")), id)
 	}
 	// Every file passes admission for its offer type, with the parts
-	// Partner Center keeps declared; an Azure application's listing, which
-	// the operator writes through the submission API, is not read yet and
-	// is the one thing left to fill in.
+	// Partner Center keeps declared; the Azure application seeded without
+	// a listing has one thing left to fill in, its listing.
 	for id, o := range by {
 		g.Expect(o.Object.Spec.ManagedInPartnerCenter).To(Equal(v1.ManagedInPartnerCenter(o.Object.Spec.OfferType)), id)
 		var fields []string

@@ -75,17 +75,12 @@ func adoptEstate(t *testing.T, from export.From) {
 
 	// kubectl apply, as a person would after reading each file's comment:
 	// export leaves out what the offer type keeps in Partner Center and
-	// declares it; an Azure application's listing, which the operator
-	// writes through the submission API but export does not read, is
-	// filled in by hand.
+	// declares it.
 	for _, s := range e.seeded {
 		data, err := os.ReadFile(filepath.Join(e.dir, s.OfferID+".yaml"))
 		g.Expect(err).NotTo(HaveOccurred())
 		var o v1.MarketplaceOffer
 		g.Expect(yaml.UnmarshalStrict(data, &o)).To(Succeed())
-		if o.Spec.OfferType == v1.OfferTypeAzureApplication && o.Spec.Listing.IsZero() {
-			o.Spec.Listing = v1.OfferListing{Title: s.Name, Summary: "Filled in by hand.", Description: "Filled in by hand from Partner Center."}
-		}
 		g.Expect(o.Spec.OfferTypeRefusals()).To(BeEmpty(), s.OfferID)
 		g.Expect(k8s.Create(ctx, &o)).To(Succeed(), s.OfferID)
 	}

@@ -88,8 +88,10 @@ func account() []seedtest.Offer {
 	add("containers-live", "AzureContainer", seedtest.Live, pc.Draft{Listing: seedtest.Listing("Containers"),
 		Plans: []pc.Plan{{ID: "default", Name: "Default", Markets: []string{"US"}}}})
 	add("containers-draft", "AzureContainer", seedtest.Draft, pc.Draft{Listing: seedtest.Listing("Containers Draft")})
-	add("app-live", "AzureApplication", seedtest.Live, pc.Draft{})
-	add("app-draft", "AzureApplication", seedtest.Draft, pc.Draft{})
+	// An Azure application's listing is written and read through the
+	// submission API (internal/partnercenter/README.md).
+	add("app-live", "AzureApplication", seedtest.Live, pc.Draft{Listing: pc.Listing{Title: "App", Summary: "An application.", Description: "An Azure application."}})
+	add("app-draft", "AzureApplication", seedtest.Draft, pc.Draft{Listing: pc.Listing{Title: "App Draft", Summary: "A draft.", Description: "An Azure application draft."}})
 	add("consulting-preview", "ConsultingService", seedtest.Preview, pc.Draft{})
 	add("cosell-only-live", "CoSellOnly", seedtest.Live, pc.Draft{})
 	add("cosell-only-draft", "CoSellOnly", seedtest.Draft, pc.Draft{})
@@ -242,5 +244,5 @@ func TestExportReReadEquality(t *testing.T) {
 // offer type (wire.OfferTypes).
 func published(offerType string) bool {
 	t, ok := wire.LookupOfferType(offerType)
-	return ok && t.ListingKind != ""
+	return ok && t.Writes(wire.PartListing) // an Azure application's through the submission API
 }

@@ -31,5 +31,12 @@ func (c *Client) GetTarget(ctx context.Context, productID string, target pc.Subm
 	if tree.Target.TargetType != "" && tree.Target.TargetType != string(target) {
 		return nil, contractError(op, "asked for the %s version of product %s, got the %s version", target, productID, tree.Target.TargetType)
 	}
-	return DraftFromTree(op, &tree)
+	d, err := DraftFromTree(op, &tree)
+	if err != nil {
+		return nil, err
+	}
+	// An Azure application's listing and plans live in the submission
+	// API, which serves one current listing per product (its branches),
+	// not one per version: every target reads that one (azureapp.go).
+	return c.withSubmissionDraft(ctx, op, productID, &tree, d)
 }
