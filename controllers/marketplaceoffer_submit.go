@@ -489,13 +489,15 @@ func (r *offerRun) startSubmissionJob(ctx context.Context, s *offerScope, purpos
 // progress, a Conflict the adapter reads from the submissions list before
 // it sends anything) is tried again after one job poll interval, the
 // pending preview mark cleared: nothing was sent. After any other error
-// the request may have reached Partner Center, so a go-live leaves a
+// (a request the adapter read back as taken, partnercenter.TookEffect,
+// included) the request may have reached Partner Center: the pending
+// preview mark stays, and a go-live leaves a
 // pending mark ("live" without a job ID): the next reconcile reads the
 // submissions list before it publishes again (followLiveJob), and follows
 // the preview submission if it already shows target live.
 func (r *offerRun) submissionStartFailed(s *offerScope, purpose v1alpha1.OperationPurpose, reason, what string, gen int64, err error) error {
 	st := &s.offer.Status
-	if partnercenter.IsConflict(err) {
+	if partnercenter.IsConflict(err) && !partnercenter.TookEffect(err) {
 		st.Operation = nil
 		return waiting(r.pc.JobPollInterval(), reason, "Partner Center is busy before %s: %s", what, err.Error())
 	}

@@ -201,3 +201,46 @@ func TestAStopSaleFailedOnTheWireIsNotSentAgain(t *testing.T) {
 	g.Expect(h.r.Get(ctx, h.key, &v1alpha1.MarketplaceOffer{})).NotTo(Succeed(), "the object is gone")
 	g.Expect(f.Calls["StopSale"]).To(Equal(1), "the stop-sale Partner Center took is not sent again")
 }
+
+// previewTakenAnswerLost is the fake Partner Center whose first
+// SubmitPreview is taken, but whose answer is lost: the adapter reads the
+// submissions list and answers with a Conflict saying the request took
+// effect (partnercenter.TookEffect).
+type previewTakenAnswerLost struct {
+	*fake.Client
+	failed bool
+}
+
+func (c *previewTakenAnswerLost) SubmitPreview(ctx context.Context, productID string) (*pc.Job, error) {
+	job, err := c.Client.SubmitPreview(ctx, productID)
+	if err != nil || c.failed {
+		return job, err
+	}
+	c.failed = true
+	_, _ = c.GetJob(ctx, job.ID) // Partner Center runs it
+	return nil, &pc.Error{Class: pc.ClassConflict, Op: "SubmitPreview", Applied: true,
+		Message: "Partner Center took the request though its answer was lost"}
+}
+
+// A preview submission Partner Center took though its answer was lost is
+// followed, not submitted again: unlike a busy product's Conflict, the
+// pending preview mark stays. Before, every Conflict cleared the mark, and
+// the chaos fault run (dropafter) made two preview jobs for some offers.
+func TestAPreviewTakenThoughItsAnswerWasLostIsNotSubmittedAgain(t *testing.T) {
+	g := NewWithT(t)
+	f := &previewTakenAnswerLost{Client: fake.New()}
+	h := newOfferHarness(t, liveOffer(), f)
+
+	var got *v1alpha1.MarketplaceOffer
+	for i := 0; i < 20; i++ {
+		_, _ = h.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: h.key})
+		got = &v1alpha1.MarketplaceOffer{}
+		g.Expect(h.r.Get(context.Background(), h.key, got)).To(Succeed())
+		if isReady(got) {
+			break
+		}
+	}
+	g.Expect(f.failed).To(BeTrue())
+	g.Expect(isReady(got)).To(BeTrue(), "%+v", got.Status)
+	g.Expect(f.Calls["SubmitPreview"]).To(Equal(1), "the preview Partner Center took is followed, not sent again")
+}

@@ -101,6 +101,11 @@ type Error struct {
 	// credential for the namespace): a person must create or grant
 	// something, which Message says. IsCredentials reports it.
 	Credentials bool
+	// Applied marks a Conflict the adapter raised after an ambiguous
+	// failure (a timeout, a dropped connection, a 5xx) when it read back
+	// that the request took effect: unlike a busy product, something was
+	// done. TookEffect reports it.
+	Applied bool
 	// Err is the underlying error, for network failures.
 	Err error
 }
@@ -143,6 +148,13 @@ func ClassOf(err error) Class {
 func IsCredentials(err error) bool {
 	var pcErr *Error
 	return errors.As(err, &pcErr) && pcErr.Credentials
+}
+
+// TookEffect reports whether err says the request took effect though its
+// answer was lost (Error.Applied).
+func TookEffect(err error) bool {
+	var pcErr *Error
+	return errors.As(err, &pcErr) && pcErr.Applied
 }
 
 // IsNotFound reports whether err means the resource does not exist.

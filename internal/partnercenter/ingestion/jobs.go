@@ -44,7 +44,7 @@ func (c *Client) configure(ctx context.Context, op string, check effect, resourc
 		case applied && job != nil:
 			return job, nil
 		case applied:
-			return nil, &pc.Error{Class: pc.ClassConflict, Op: op,
+			return nil, &pc.Error{Class: pc.ClassConflict, Op: op, Applied: true,
 				Message: "Partner Center took the request though its answer was lost (" + err.Error() + "); read its state again before writing", Err: err}
 		}
 		if !sleep(ctx, c.backoff(attempt)) {
