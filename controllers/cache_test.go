@@ -1,7 +1,7 @@
 package controllers
 
 import (
-	"encoding/json"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -13,21 +13,20 @@ import (
 
 func TestShareCachedStringsKeepsOneCopyOfRepeatedStatusStrings(t *testing.T) {
 	g := NewWithT(t)
-	// Two offers as the informer decodes them: equal strings in separate
-	// memory.
+	// Two offers as an informer holds them: equal strings in separate
+	// memory (each decoded object owns its bytes; strings.Clone stands in
+	// for the decoder so the test does not depend on how a Go release's
+	// encoding/json allocates).
 	decode := func(name string) *v1alpha1.MarketplaceOffer {
-		raw, err := json.Marshal(&v1alpha1.MarketplaceOffer{
-			ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: name},
-			Spec:       v1alpha1.MarketplaceOfferSpec{OfferID: name},
-			Status: v1alpha1.MarketplaceOfferStatus{Phase: v1alpha1.PhaseLive, Conditions: []metav1.Condition{{
-				Type: v1alpha1.DraftSyncedCondition, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonSucceeded,
-				Message: "draft of generation 1 written to Partner Center; not written (no published place): 1) spec.listing.keywords",
+		c := strings.Clone
+		return &v1alpha1.MarketplaceOffer{
+			ObjectMeta: metav1.ObjectMeta{Namespace: c("team-a"), Name: c(name)},
+			Spec:       v1alpha1.MarketplaceOfferSpec{OfferID: c(name)},
+			Status: v1alpha1.MarketplaceOfferStatus{Phase: v1alpha1.OfferPhase(c(string(v1alpha1.PhaseLive))), Conditions: []metav1.Condition{{
+				Type: c(v1alpha1.DraftSyncedCondition), Status: metav1.ConditionStatus(c(string(metav1.ConditionTrue))), Reason: c(v1alpha1.ReasonSucceeded),
+				Message: c("draft of generation 1 written to Partner Center; not written (no published place): 1) spec.listing.keywords"),
 			}}},
-		})
-		g.Expect(err).NotTo(HaveOccurred())
-		o := &v1alpha1.MarketplaceOffer{}
-		g.Expect(json.Unmarshal(raw, o)).To(Succeed())
-		return o
+		}
 	}
 	a, b := decode("contoso-a"), decode("contoso-b")
 	want := a.DeepCopy()
