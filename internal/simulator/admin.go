@@ -47,7 +47,7 @@ func (s *Simulator) handleEditDraft(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out any
-	err = s.update(func(st *stage, now time.Time) error {
+	s.serveUpdate(w, &out, func(st *stage, now time.Time) error {
 		p, err := loadProduct(st, segs[0], now)
 		if err != nil {
 			return err
@@ -68,16 +68,11 @@ func (s *Simulator) handleEditDraft(w http.ResponseWriter, r *http.Request) {
 		out = body
 		return st.putJSON(bucketDrafts, p.ID, &d)
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Simulator) handleStopSale(w http.ResponseWriter, r *http.Request) {
 	var out product
-	err := s.update(func(st *stage, now time.Time) error {
+	s.serveUpdate(w, &out, func(st *stage, now time.Time) error {
 		p, err := loadProduct(st, r.PathValue("productId"), now)
 		if err != nil {
 			return err
@@ -96,11 +91,6 @@ func (s *Simulator) handleStopSale(w http.ResponseWriter, r *http.Request) {
 		out = p.published()
 		return st.putJSON(bucketProducts, p.ID, p)
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Simulator) handleDeleteProduct(w http.ResponseWriter, r *http.Request) {

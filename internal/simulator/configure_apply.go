@@ -59,6 +59,19 @@ func (a *applier) draft(productID string) (*draftRec, error) {
 	return d, nil
 }
 
+// productDraft resolves the product a resource references (its "product")
+// and loads the product's draft; p is nil when the reference failed the
+// request.
+func (a *applier) productDraft(r resource) (p *productRec, d *draftRec, err error) {
+	if p, err = a.resolveProduct(r, "product"); err != nil || p == nil {
+		return nil, nil, err
+	}
+	if d, err = a.draft(p.ID); err != nil {
+		return nil, nil, err
+	}
+	return p, d, nil
+}
+
 // resolveProduct resolves a product reference: a durable ID, {externalId}
 // or {resourceName} of a product in the same request.
 func (a *applier) resolveProduct(r resource, key string) (*productRec, error) {

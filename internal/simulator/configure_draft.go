@@ -13,12 +13,8 @@ import (
 // product or plan, by durable ID.
 func (a *applier) applyDraft(rr reqResource) error {
 	r := rr.body
-	p, err := a.resolveProduct(r, "product")
+	p, d, err := a.productDraft(r)
 	if err != nil || p == nil {
-		return err
-	}
-	d, err := a.draft(p.ID)
-	if err != nil {
 		return err
 	}
 	var planID string

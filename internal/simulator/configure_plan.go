@@ -23,12 +23,8 @@ func (a *applier) inSnapshot(p *productRec, id string) (bool, error) {
 // applyPlan creates, updates or deletes a plan of a product's draft.
 func (a *applier) applyPlan(rr reqResource) error {
 	r := rr.body
-	p, err := a.resolveProduct(r, "product")
+	p, d, err := a.productDraft(r)
 	if err != nil || p == nil {
-		return err
-	}
-	d, err := a.draft(p.ID)
-	if err != nil {
 		return err
 	}
 	id := a.planID(r, p, d)

@@ -325,7 +325,7 @@ func (s *Simulator) handlePutCoSellListing(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	var out any
-	err = s.update(func(st *stage, now time.Time) error {
+	s.serveUpdate(w, &out, func(st *stage, now time.Time) error {
 		p, err := loadProduct(st, r.PathValue("productID"), now)
 		if err != nil {
 			return err
@@ -348,11 +348,6 @@ func (s *Simulator) handlePutCoSellListing(w http.ResponseWriter, r *http.Reques
 		out = c.answer(p.ID)
 		return st.putJSON(bucketCoSell, p.ID, c)
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 // adoptBillOfMaterials gives a migrated product's co-sell listing the

@@ -148,3 +148,13 @@ func (s *Simulator) serve(w http.ResponseWriter, out any, fill func(st *stage, n
 	}
 	writeJSON(w, http.StatusOK, out)
 }
+
+// serveUpdate answers a write: fn changes the store (an update) and sets
+// *out, and the answer is out as JSON, or the error fn returned.
+func (s *Simulator) serveUpdate(w http.ResponseWriter, out any, fn func(st *stage, now time.Time) error) {
+	if err := s.update(fn); err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}

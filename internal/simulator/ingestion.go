@@ -94,6 +94,27 @@ func queryParam(q url.Values, names ...string) (string, bool) {
 // (Microsoft publishes none).
 const defaultPageSize = 100
 
+// servePage answers a listing: list reads it from the store (in a view),
+// and the answer is the page of it that r asks for.
+func servePage[T any](s *Simulator, w http.ResponseWriter, r *http.Request, list func(st *stage, now time.Time) ([]T, error)) {
+	var all []T
+	err := s.view(func(st *stage, now time.Time) error {
+		var err error
+		all, err = list(st, now)
+		return err
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	out, err := page(r, all)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
 // page cuts a sorted list into the page the query asks for, with the
 // @nextLink of the next page: $maxpagesize is the page size (the paging
 // the 2023 overview documents, continued by continuationToken, which is
@@ -164,9 +185,8 @@ func (s *Simulator) handleProducts(w http.ResponseWriter, r *http.Request) {
 	externalID, byID := queryParam(q, "externalId", "externalID")
 	offerType, byType := queryParam(q, "type")
 	asked := readVersion(r)
-	var all []product
-	err := s.view(func(st *stage, now time.Time) error {
-		all = all[:0]
+	servePage(s, w, r, func(st *stage, now time.Time) ([]product, error) {
+		var all []product
 		var ids []string
 		if byID {
 			if id := st.get(bucketOffers, externalID); id != nil {
@@ -178,25 +198,15 @@ func (s *Simulator) handleProducts(w http.ResponseWriter, r *http.Request) {
 		for _, id := range ids {
 			p, err := loadProduct(st, id, now)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if byType && p.Type != offerType {
 				continue
 			}
 			all = append(all, productAt(p.published(), asked))
 		}
-		return nil
+		return all, nil
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	out, err := page(r, all)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 // handleProduct answers GET product/{productId}.
@@ -228,16 +238,15 @@ func (s *Simulator) handlePlans(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	externalID, byID := queryParam(q, "externalId", "externalID")
-	var all []resource
-	err := s.view(func(st *stage, now time.Time) error {
-		all = all[:0]
+	servePage(s, w, r, func(st *stage, now time.Time) ([]resource, error) {
 		if _, err := loadProduct(st, productID, now); err != nil {
-			return err
+			return nil, err
 		}
 		var d draftRec
 		if _, err := st.getJSON(bucketDrafts, productID, &d); err != nil {
-			return err
+			return nil, err
 		}
+		var all []resource
 		for _, pl := range d.ofKind(kindPlan) {
 			if id, _ := pl["identity"].(map[string]any); byID && (id == nil || id["externalId"] != externalID) {
 				continue
@@ -246,18 +255,8 @@ func (s *Simulator) handlePlans(w http.ResponseWriter, r *http.Request) {
 				all = append(all, v)
 			}
 		}
-		return nil
+		return all, nil
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	out, err := page(r, all)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 // handleDurable answers GET {durable ID} of a draft resource (listing,

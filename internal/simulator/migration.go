@@ -113,7 +113,7 @@ func (s *Simulator) handleSolution(w http.ResponseWriter, r *http.Request) {
 func (s *Simulator) solutionAction(w http.ResponseWriter, r *http.Request, fn func(st *stage, sol *solutionRec, partner *partnerRec, now time.Time) error) {
 	partnerID, solutionID := r.PathValue("partnerId"), r.PathValue("solutionId")
 	var out legacySolution
-	err := s.update(func(st *stage, now time.Time) error {
+	s.serveUpdate(w, &out, func(st *stage, now time.Time) error {
 		sol, err := loadSolution(st, partnerID, solutionID, now)
 		if err != nil {
 			return err
@@ -128,11 +128,6 @@ func (s *Simulator) solutionAction(w http.ResponseWriter, r *http.Request, fn fu
 		out = sol.answer()
 		return st.putJSON(bucketSolutions, solutionKey(partnerID, solutionID), sol)
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 // stateConflict explains why a solution in its state cannot take an action.
@@ -155,171 +150,249 @@ func stateConflict(sol *solutionRec, action string) error {
 	return errConflict(extInvalidState, "solution %s cannot be %s: %s", sol.SolutionID, action, why)
 }
 
-func (s *Simulator) handleMigrate(w http.ResponseWriter, r *http.Request) {
-	var req migrateRequest
-	if err := decodeBody(w, r, &req); err != nil {
+// solutionRequest runs a state change of a legacy solution that carries a
+// body: it decodes the body into req and checks it (check) before it reads
+// the store, answering 400 when either fails, then runs fn as
+// solutionAction does.
+func (s *Simulator) solutionRequest(w http.ResponseWriter, r *http.Request, req any, check func() error,
+	fn func(st *stage, sol *solutionRec, partner *partnerRec, now time.Time) error) {
+	if err := decodeBody(w, r, req); err != nil {
 		writeError(w, err)
 		return
 	}
+	if err := check(); err != nil {
+		writeError(w, err)
+		return
+	}
+	s.solutionAction(w, r, fn)
+}
+
+// fromPending lets an action go on only from pendingMigration: done
+// reports that the solution is already where the action takes it (the
+// action is idempotent), and any other state is a conflict.
+func fromPending(sol *solutionRec, action string, done bool) (proceed bool, err error) {
+	switch {
+	case done:
+		return false, nil
+	case sol.State == solutionPendingMigration:
+		return true, nil
+	}
+	return false, stateConflict(sol, action)
+}
+
+// productByOffer is the product of an offer ID, or nil when the simulator
+// holds none.
+func productByOffer(st *stage, offerID string, now time.Time) (*productRec, error) {
+	id := st.get(bucketOffers, offerID)
+	if id == nil {
+		return nil, nil
+	}
+	return loadProduct(st, string(id), now)
+}
+
+func (s *Simulator) handleMigrate(w http.ResponseWriter, r *http.Request) {
+	var req migrateRequest
+	s.solutionRequest(w, r, &req, req.check, func(st *stage, sol *solutionRec, partner *partnerRec, now time.Time) error {
+		return s.migrate(st, sol, partner, &req, now)
+	})
+}
+
+// check lists every problem of a migrate request.
+func (q *migrateRequest) check() error {
 	var problems []string
-	if !externalPatt.MatchString(req.Identity.ExternalID) {
-		problems = append(problems, fmt.Sprintf("identity.externalId %q must be an offer ID matching %s", req.Identity.ExternalID, externalPatt))
+	if !externalPatt.MatchString(q.Identity.ExternalID) {
+		problems = append(problems, fmt.Sprintf("identity.externalId %q must be an offer ID matching %s", q.Identity.ExternalID, externalPatt))
 	}
-	if !slices.Contains(productTypes, req.Type) {
-		problems = append(problems, fmt.Sprintf("type %q is not a product type (%s)", req.Type, strings.Join(productTypes, ", ")))
+	if !slices.Contains(productTypes, q.Type) {
+		problems = append(problems, fmt.Sprintf("type %q is not a product type (%s)", q.Type, strings.Join(productTypes, ", ")))
 	}
-	if req.PublisherID == "" {
+	if q.PublisherID == "" {
 		problems = append(problems, "publisherId is required")
 	}
 	if len(problems) > 0 {
-		writeError(w, errBadRequest("invalid migrate request: %s", strings.Join(problems, "; ")))
-		return
+		return errBadRequest("invalid migrate request: %s", strings.Join(problems, "; "))
 	}
-	s.solutionAction(w, r, func(st *stage, sol *solutionRec, partner *partnerRec, now time.Time) error {
-		switch sol.State {
-		case solutionMigrated:
-			return nil // idempotent
-		case solutionPendingMigration:
-		default:
-			return stateConflict(sol, "migrated")
-		}
-		if role := partner.Publishers[req.PublisherID]; role != "Admin" && role != "Developer" {
-			if role == "" {
-				return errForbidden("partner %s has no publisher %s; migrate with one of its publishers", partner.PartnerID, req.PublisherID)
-			}
-			return errForbidden("the caller holds the %s role on publisher %s; only Admin or Developer may create offers", role, req.PublisherID)
-		}
-		offerID := req.Identity.ExternalID
-		var p *productRec
-		var dr draftRec
-		if id := st.get(bucketOffers, offerID); id != nil {
-			existing, err := loadProduct(st, string(id), now)
-			if err != nil {
-				return err
-			}
-			if existing.LastPreview != "" || existing.MigratedFrom != "" {
-				return errConflict(extProductExists,
-					"offer %s exists as product %s and is not a never-submitted draft, so solution %s cannot be migrated into it; migrate into a new offer ID or merge into the offer once it is live",
-					offerID, existing.ID, sol.SolutionID)
-			}
-			// Adopt the draft that was created before the migration.
-			p = existing
-			if _, err := st.getJSON(bucketDrafts, p.ID, &dr); err != nil {
-				return err
-			}
-		} else {
-			p = &productRec{ID: newGUID(), ExternalID: offerID, Type: req.Type, Alias: alias(sol.Name), PublisherID: req.PublisherID,
-				Version: schemaVersion, Lifecycle: lifecycleAvailable, Created: now}
-			st.set(bucketOffers, offerID, []byte(p.ID))
-			if listingTypes[p.Type] {
-				dr.put(migratedListing(p, sol))
-			}
-		}
-		if err := s.adoptBillOfMaterials(st, p, sol); err != nil {
-			return err
-		}
-		p.MigratedFrom = sol.SolutionID
-		if err := st.putJSON(bucketProducts, p.ID, p); err != nil {
-			return err
-		}
-		if err := st.putJSON(bucketDrafts, p.ID, &dr); err != nil {
-			return err
-		}
-		sol.State, sol.Product = solutionMigrated, p.ID
-		st.incr(counterMigrations + sol.SolutionID)
+	return nil
+}
+
+// migrate moves a solution pending migration into the offer the request
+// names, with its bill of materials.
+func (s *Simulator) migrate(st *stage, sol *solutionRec, partner *partnerRec, req *migrateRequest, now time.Time) error {
+	if proceed, err := fromPending(sol, "migrated", sol.State == solutionMigrated); !proceed {
+		return err
+	}
+	if err := requirePublisherRole(partner, req.PublisherID); err != nil {
+		return err
+	}
+	p, dr, err := migrationProduct(st, sol, req, now)
+	if err != nil {
+		return err
+	}
+	if err := s.adoptBillOfMaterials(st, p, sol); err != nil {
+		return err
+	}
+	p.MigratedFrom = sol.SolutionID
+	if err := st.putJSON(bucketProducts, p.ID, p); err != nil {
+		return err
+	}
+	if err := st.putJSON(bucketDrafts, p.ID, dr); err != nil {
+		return err
+	}
+	sol.State, sol.Product = solutionMigrated, p.ID
+	st.incr(counterMigrations + sol.SolutionID)
+	return nil
+}
+
+// requirePublisherRole refuses a migration by a caller who may not create
+// offers on the publisher: only Admin and Developer may.
+func requirePublisherRole(partner *partnerRec, publisherID string) error {
+	switch role := partner.Publishers[publisherID]; role {
+	case "Admin", "Developer":
 		return nil
-	})
+	case "":
+		return errForbidden("partner %s has no publisher %s; migrate with one of its publishers", partner.PartnerID, publisherID)
+	default:
+		return errForbidden("the caller holds the %s role on publisher %s; only Admin or Developer may create offers", role, publisherID)
+	}
+}
+
+// migrationProduct is the product a solution migrates into, with its
+// draft: the never-submitted draft of the offer ID when one was created
+// before the migration, else a new product (not stored yet) whose draft
+// holds the migrated listing.
+func migrationProduct(st *stage, sol *solutionRec, req *migrateRequest, now time.Time) (*productRec, *draftRec, error) {
+	offerID := req.Identity.ExternalID
+	var dr draftRec
+	existing, err := productByOffer(st, offerID, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	if existing != nil {
+		if existing.LastPreview != "" || existing.MigratedFrom != "" {
+			return nil, nil, errConflict(extProductExists,
+				"offer %s exists as product %s and is not a never-submitted draft, so solution %s cannot be migrated into it; migrate into a new offer ID or merge into the offer once it is live",
+				offerID, existing.ID, sol.SolutionID)
+		}
+		// Adopt the draft that was created before the migration.
+		if _, err := st.getJSON(bucketDrafts, existing.ID, &dr); err != nil {
+			return nil, nil, err
+		}
+		return existing, &dr, nil
+	}
+	p := &productRec{ID: newGUID(), ExternalID: offerID, Type: req.Type, Alias: alias(sol.Name), PublisherID: req.PublisherID,
+		Version: schemaVersion, Lifecycle: lifecycleAvailable, Created: now}
+	st.set(bucketOffers, offerID, []byte(p.ID))
+	if listingTypes[p.Type] {
+		dr.put(migratedListing(p, sol))
+	}
+	return p, &dr, nil
+}
+
+// mergeTarget is the live offer a merge request names: by durable ID
+// (productID), or by listing URL (offerID, the URL's last segment); name
+// is what the request named it by.
+type mergeTarget struct {
+	productID, offerID, name string
 }
 
 func (s *Simulator) handleMerge(w http.ResponseWriter, r *http.Request) {
 	var req mergeRequest
-	if err := decodeBody(w, r, &req); err != nil {
-		writeError(w, err)
-		return
+	var target mergeTarget
+	check := func() (err error) {
+		target, err = req.target()
+		return err
 	}
-	// The request names the live offer by its durable ID, its listing URL,
-	// or both (as the partner-support form asks for the listing URL); the
-	// durable ID wins when both are given.
-	var productID, offerID, target string
-	if req.ListingURI != "" {
-		u, err := url.Parse(req.ListingURI)
+	s.solutionRequest(w, r, &req, check, func(st *stage, sol *solutionRec, _ *partnerRec, now time.Time) error {
+		return s.merge(st, sol, target, now)
+	})
+}
+
+// target is the live offer a merge request names. The request names it by
+// its durable ID, its listing URL, or both (as the partner-support form
+// asks for the listing URL); the durable ID wins when both are given.
+func (q *mergeRequest) target() (mergeTarget, error) {
+	var t mergeTarget
+	if q.ListingURI != "" {
+		u, err := url.Parse(q.ListingURI)
 		if err != nil || u.Scheme != "https" || !listingHosts[strings.ToLower(u.Host)] {
-			writeError(w, errBadRequest("listingUri %q must be an https URL on appsource.microsoft.com or azuremarketplace.microsoft.com", req.ListingURI))
-			return
+			return t, errBadRequest("listingUri %q must be an https URL on appsource.microsoft.com or azuremarketplace.microsoft.com", q.ListingURI)
 		}
-		offerID, target = path.Base(u.Path), req.ListingURI
+		t.offerID, t.name = path.Base(u.Path), q.ListingURI
 	}
 	switch {
-	case req.Product != "":
-		id, ok := parseProductRef(req.Product)
+	case q.Product != "":
+		id, ok := parseProductRef(q.Product)
 		if !ok {
-			writeError(w, errBadRequest("product %q is not a durable product ID (product/{productId})", req.Product))
-			return
+			return t, errBadRequest("product %q is not a durable product ID (product/{productId})", q.Product)
 		}
-		productID, offerID, target = id, "", req.Product
-	case req.ListingURI == "":
-		writeError(w, errBadRequest("name the live offer to merge into: product (its durable ID) or listingUri (its AppSource or Azure Marketplace URL)"))
-		return
+		t = mergeTarget{productID: id, name: q.Product}
+	case q.ListingURI == "":
+		return t, errBadRequest("name the live offer to merge into: product (its durable ID) or listingUri (its AppSource or Azure Marketplace URL)")
 	}
-	s.solutionAction(w, r, func(st *stage, sol *solutionRec, _ *partnerRec, now time.Time) error {
-		switch sol.State {
-		case solutionMergeRequested, solutionMerged:
-			if sol.MergeTarget == target {
-				return nil // idempotent
-			}
-			return errConflict(extInvalidState, "solution %s already has merge request %s into %s; it cannot also be merged into %s",
-				sol.SolutionID, sol.SupportRequestID, sol.MergeTarget, target)
-		case solutionPendingMigration:
-		default:
-			return stateConflict(sol, "merged")
+	return t, nil
+}
+
+// merge requests the merge of a solution pending migration into target,
+// as a partner support request that completes after the merge delay.
+func (s *Simulator) merge(st *stage, sol *solutionRec, target mergeTarget, now time.Time) error {
+	requested := sol.State == solutionMergeRequested || sol.State == solutionMerged
+	if requested && sol.MergeTarget != target.name {
+		return errConflict(extInvalidState, "solution %s already has merge request %s into %s; it cannot also be merged into %s",
+			sol.SolutionID, sol.SupportRequestID, sol.MergeTarget, target.name)
+	}
+	if proceed, err := fromPending(sol, "merged", requested); !proceed {
+		return err
+	}
+	p, err := mergeProduct(st, target, now)
+	if err != nil {
+		return err
+	}
+	due := now.Add(s.mergeDelay())
+	sol.State, sol.MergeTarget, sol.MergeDue = solutionMergeRequested, target.name, due
+	sol.SupportRequestID = st.next("support", supportBase)
+	if p != nil {
+		sol.Product = p.ID
+		p.PendingMerges = append(p.PendingMerges, pendingMerge{Solution: solutionKey(sol.PartnerID, sol.SolutionID), Due: due})
+		if err := st.putJSON(bucketProducts, p.ID, p); err != nil {
+			return err
 		}
-		var p *productRec
-		if productID != "" {
-			var err error
-			if p, err = loadProduct(st, productID, now); err != nil {
-				return err
-			}
-			if p.Live == "" || p.Lifecycle == lifecycleDeprecated {
-				return errConflict(extInvalidState, "product %s (%s) is not live; it must be live first: take it live, then request the merge",
-					productRef(p.ID), p.ExternalID)
-			}
-		} else if id := st.get(bucketOffers, offerID); id != nil {
-			// A listing URL of an offer the simulator holds links the merge
-			// to it; other URLs are accepted as they are.
-			candidate, err := loadProduct(st, string(id), now)
-			if err != nil {
-				return err
-			}
-			if candidate.Live != "" && candidate.Lifecycle != lifecycleDeprecated {
-				p = candidate
-			}
+	}
+	st.incr(counterMerges + sol.SolutionID)
+	return nil
+}
+
+// mergeProduct is the product a merge links to: the one named by durable
+// ID, which must be live, or the live product of a listing URL's offer ID
+// when the simulator holds one (other URLs are accepted as they are, and
+// link to none).
+func mergeProduct(st *stage, target mergeTarget, now time.Time) (*productRec, error) {
+	live := func(p *productRec) bool { return p.Live != "" && p.Lifecycle != lifecycleDeprecated }
+	if target.productID == "" {
+		p, err := productByOffer(st, target.offerID, now)
+		if err != nil || p == nil || !live(p) {
+			return nil, err
 		}
-		due := now.Add(s.mergeDelay())
-		sol.State, sol.MergeTarget, sol.MergeDue = solutionMergeRequested, target, due
-		sol.SupportRequestID = st.next("support", supportBase)
-		if p != nil {
-			sol.Product = p.ID
-			p.PendingMerges = append(p.PendingMerges, pendingMerge{Solution: solutionKey(sol.PartnerID, sol.SolutionID), Due: due})
-			if err := st.putJSON(bucketProducts, p.ID, p); err != nil {
-				return err
-			}
-		}
-		st.incr(counterMerges + sol.SolutionID)
-		return nil
-	})
+		return p, nil
+	}
+	p, err := loadProduct(st, target.productID, now)
+	if err != nil {
+		return nil, err
+	}
+	if !live(p) {
+		return nil, errConflict(extInvalidState, "product %s (%s) is not live; it must be live first: take it live, then request the merge",
+			productRef(p.ID), p.ExternalID)
+	}
+	return p, nil
 }
 
 func (s *Simulator) handleDiscard(w http.ResponseWriter, r *http.Request) {
 	s.solutionAction(w, r, func(st *stage, sol *solutionRec, _ *partnerRec, _ time.Time) error {
-		switch sol.State {
-		case solutionDiscarded:
-			return nil // idempotent
-		case solutionPendingMigration:
-			sol.State = solutionDiscarded
-			st.incr(counterDiscards + sol.SolutionID)
-			return nil
+		if proceed, err := fromPending(sol, "discarded", sol.State == solutionDiscarded); !proceed {
+			return err
 		}
-		return stateConflict(sol, "discarded")
+		sol.State = solutionDiscarded
+		st.incr(counterDiscards + sol.SolutionID)
+		return nil
 	})
 }
 

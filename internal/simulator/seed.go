@@ -101,79 +101,93 @@ func ParseSeed(raw []byte) (*Seed, error) {
 }
 
 func (s *Seed) validate() error {
-	var errs []error
-	bad := func(path, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
-	}
+	var c seedCheck
 	if len(s.Partners) == 0 && s.Generate == nil {
-		bad("partners", "at least one partner is required")
+		c.bad("partners", "at least one partner is required")
 	}
 	partners := map[string]bool{}
 	for i, p := range s.Partners {
-		path := fmt.Sprintf("partners[%d]", i)
-		switch {
-		case p.PartnerID == "":
-			bad(path+".partnerID", "required")
-		case !partnerIDPattern.MatchString(p.PartnerID):
-			bad(path+".partnerID", "%q is not an MPN ID (digits only; quote it in YAML)", p.PartnerID)
-		case partners[p.PartnerID]:
-			bad(path+".partnerID", "%q is listed twice", p.PartnerID)
-		}
-		partners[p.PartnerID] = true
-		publishers := map[string]bool{}
-		for j, pub := range p.Publishers {
-			ppath := fmt.Sprintf("%s.publishers[%d]", path, j)
-			switch {
-			case pub.PublisherID == "":
-				bad(ppath+".publisherID", "required")
-			case !idPattern.MatchString(pub.PublisherID):
-				bad(ppath+".publisherID", "%q is not a publisher ID (letters, digits, '.', '_', '-')", pub.PublisherID)
-			case publishers[pub.PublisherID]:
-				bad(ppath+".publisherID", "%q is listed twice", pub.PublisherID)
-			}
-			publishers[pub.PublisherID] = true
-			if pub.Role == "" {
-				bad(ppath+".role", "required (Admin, Developer, or another role that cannot publish)")
-			}
-		}
-		solutions := map[string]bool{}
-		for j, sol := range p.Solutions {
-			spath := fmt.Sprintf("%s.solutions[%d]", path, j)
-			switch {
-			case sol.SolutionID == "":
-				bad(spath+".solutionID", "required")
-			case !idPattern.MatchString(sol.SolutionID):
-				bad(spath+".solutionID", "%q is not a solution ID (letters, digits, '.', '_', '-')", sol.SolutionID)
-			case solutions[sol.SolutionID]:
-				bad(spath+".solutionID", "%q is listed twice", sol.SolutionID)
-			}
-			solutions[sol.SolutionID] = true
-			if sol.Name == "" {
-				bad(spath+".name", "required")
-			}
-			for k, d := range sol.BillOfMaterials {
-				dpath := fmt.Sprintf("%s.billOfMaterials[%d]", spath, k)
-				if d.Type == "" {
-					bad(dpath+".type", "required (SolutionOnePager, PitchDeck, ReferenceArchitecture, ...)")
-				}
-				if u, err := url.Parse(d.URL); d.URL == "" || err != nil || u.Scheme != "https" || u.Host == "" {
-					bad(dpath+".url", "%q is not an https URL", d.URL)
-				}
-			}
+		c.partner(fmt.Sprintf("partners[%d]", i), p, partners)
+	}
+	if s.Generate != nil {
+		c.generate(s.Generate)
+	}
+	return errors.Join(c.errs...)
+}
+
+// What the seed's IDs must be, for the messages of seedCheck.
+const (
+	mpnIDForm       = "an MPN ID (digits only; quote it in YAML)"
+	publisherIDForm = "a publisher ID (letters, digits, '.', '_', '-')"
+	solutionIDForm  = "a solution ID (letters, digits, '.', '_', '-')"
+)
+
+// seedCheck collects the problems of a seed, each at its field path.
+type seedCheck struct{ errs []error }
+
+func (c *seedCheck) bad(path, format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
+}
+
+// id checks an ID of a seed list at path: given, matching pattern (else it
+// is not what), and not in seen, the IDs listed before it.
+func (c *seedCheck) id(path, id string, pattern *regexp.Regexp, what string, seen map[string]bool) {
+	switch {
+	case id == "":
+		c.bad(path, "required")
+	case !pattern.MatchString(id):
+		c.bad(path, "%q is not %s", id, what)
+	case seen[id]:
+		c.bad(path, "%q is listed twice", id)
+	}
+	seen[id] = true
+}
+
+// partner checks a partner at path with its publishers and solutions.
+func (c *seedCheck) partner(path string, p SeedPartner, seen map[string]bool) {
+	c.id(path+".partnerID", p.PartnerID, partnerIDPattern, mpnIDForm, seen)
+	publishers := map[string]bool{}
+	for j, pub := range p.Publishers {
+		ppath := fmt.Sprintf("%s.publishers[%d]", path, j)
+		c.id(ppath+".publisherID", pub.PublisherID, idPattern, publisherIDForm, publishers)
+		if pub.Role == "" {
+			c.bad(ppath+".role", "required (Admin, Developer, or another role that cannot publish)")
 		}
 	}
-	if g := s.Generate; g != nil {
-		if !partnerIDPattern.MatchString(g.PartnerID) {
-			bad("generate.partnerID", "%q is not an MPN ID (digits only; quote it in YAML)", g.PartnerID)
+	solutions := map[string]bool{}
+	for j, sol := range p.Solutions {
+		c.solution(fmt.Sprintf("%s.solutions[%d]", path, j), sol, solutions)
+	}
+}
+
+// solution checks a legacy solution at path with its bill of materials.
+func (c *seedCheck) solution(path string, sol SeedSolution, seen map[string]bool) {
+	c.id(path+".solutionID", sol.SolutionID, idPattern, solutionIDForm, seen)
+	if sol.Name == "" {
+		c.bad(path+".name", "required")
+	}
+	for k, d := range sol.BillOfMaterials {
+		dpath := fmt.Sprintf("%s.billOfMaterials[%d]", path, k)
+		if d.Type == "" {
+			c.bad(dpath+".type", "required (SolutionOnePager, PitchDeck, ReferenceArchitecture, ...)")
 		}
-		if !idPattern.MatchString(g.PublisherID) {
-			bad("generate.publisherID", "%q is not a publisher ID", g.PublisherID)
-		}
-		if g.Solutions < 1 || g.Solutions > maxGenerated {
-			bad("generate.solutions", "%d is out of range (1 to %d)", g.Solutions, maxGenerated)
+		if u, err := url.Parse(d.URL); d.URL == "" || err != nil || u.Scheme != "https" || u.Host == "" {
+			c.bad(dpath+".url", "%q is not an https URL", d.URL)
 		}
 	}
-	return errors.Join(errs...)
+}
+
+// generate checks the generate section.
+func (c *seedCheck) generate(g *SeedGenerate) {
+	if !partnerIDPattern.MatchString(g.PartnerID) {
+		c.bad("generate.partnerID", "%q is not %s", g.PartnerID, mpnIDForm)
+	}
+	if !idPattern.MatchString(g.PublisherID) {
+		c.bad("generate.publisherID", "%q is not a publisher ID", g.PublisherID)
+	}
+	if g.Solutions < 1 || g.Solutions > maxGenerated {
+		c.bad("generate.solutions", "%d is out of range (1 to %d)", g.Solutions, maxGenerated)
+	}
 }
 
 // records expands the seed into store records, generated solutions included.

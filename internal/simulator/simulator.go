@@ -181,21 +181,41 @@ type route struct {
 	label   string
 }
 
+// routeRow is one route of a surface's table: method, path, the label
+// of its Stats.Requests keys, and handler.
+type routeRow struct {
+	method, path, label string
+	h                   http.HandlerFunc
+}
+
 // routes registers the surfaces with a label for each, the route part of
 // the Stats.Requests keys.
 func (s *Simulator) routes() {
 	s.mux = http.NewServeMux()
 	s.labels = map[string]route{}
-	const gtm = ExtensionPrefix + "/ocp-gtm/partners/{partnerId}"
-	add := func(surface int, method, path, label string, h http.HandlerFunc) {
-		pattern := method + " " + path
-		s.mux.HandleFunc(pattern, h)
-		s.labels[pattern] = route{surface: surface, label: label}
+	s.register(surfaceProductIngestion, APIPrefix, s.productIngestionRoutes())
+	s.partnerIngestionRoutes(func(method, path, label string, h http.HandlerFunc) {
+		s.register(surfacePartnerIngestion, PartnerIngestionPrefix, []routeRow{{method, path, label, h}})
+	})
+	if !s.opts.NoOCPGTM {
+		s.register(surfaceExtension, ExtensionPrefix+"/ocp-gtm/partners/{partnerId}", s.ocpGTMRoutes())
 	}
-	for _, rt := range []struct {
-		method, path, label string
-		h                   http.HandlerFunc
-	}{
+	s.register(surfaceAdmin, "", s.adminRoutes())
+}
+
+// register serves rows of surface under prefix.
+func (s *Simulator) register(surface int, prefix string, rows []routeRow) {
+	for _, rt := range rows {
+		pattern := rt.method + " " + prefix + rt.path
+		s.mux.HandleFunc(pattern, rt.h)
+		s.labels[pattern] = route{surface: surface, label: rt.label}
+	}
+}
+
+// productIngestionRoutes are the Product Ingestion API's routes, under
+// APIPrefix.
+func (s *Simulator) productIngestionRoutes() []routeRow {
+	return []routeRow{
 		{"POST", "/configure", "configure", s.handleConfigure},
 		{"GET", "/configure/{jobId}/status", "configure/status", s.handleJobStatus},
 		{"GET", "/configure/{jobId}", "configure/detail", s.handleJobDetail},
@@ -207,33 +227,27 @@ func (s *Simulator) routes() {
 		{"GET", "/submission/{productId}", "submissions", s.handleSubmissions},
 		{"GET", "/submission/{productId}/{submissionId}", "submission", s.handleSubmission},
 		{"GET", "/{kind}/{rest...}", "durable-id", s.handleDurable},
-	} {
-		add(surfaceProductIngestion, rt.method, APIPrefix+rt.path, rt.label, rt.h)
 	}
-	s.partnerIngestionRoutes(func(method, path, label string, h http.HandlerFunc) {
-		add(surfacePartnerIngestion, method, PartnerIngestionPrefix+path, label, h)
-	})
-	for _, rt := range []struct {
-		method, path, label string
-		h                   http.HandlerFunc
-	}{
-		{"GET", gtm + "/prerequisites", "ocp-gtm/prerequisites", s.handlePrerequisites},
-		{"GET", gtm + "/solutions", "ocp-gtm/solutions", s.handleSolutions},
-		{"GET", gtm + "/solutions/{solutionId}", "ocp-gtm/solution", s.handleSolution},
-		{"POST", gtm + "/solutions/{solutionId}/migrate", "ocp-gtm/migrate", s.handleMigrate},
-		{"POST", gtm + "/solutions/{solutionId}/merge", "ocp-gtm/merge", s.handleMerge},
-		{"POST", gtm + "/solutions/{solutionId}/discard", "ocp-gtm/discard", s.handleDiscard},
-		{"POST", gtm + "/solutions/{solutionId}/undo-discard", "ocp-gtm/undo-discard", s.handleUndoDiscard},
-	} {
-		if s.opts.NoOCPGTM {
-			break
-		}
-		add(surfaceExtension, rt.method, rt.path, rt.label, rt.h)
+}
+
+// ocpGTMRoutes are the OCP GTM migration extension's routes (migration.go),
+// under a partner's path.
+func (s *Simulator) ocpGTMRoutes() []routeRow {
+	return []routeRow{
+		{"GET", "/prerequisites", "ocp-gtm/prerequisites", s.handlePrerequisites},
+		{"GET", "/solutions", "ocp-gtm/solutions", s.handleSolutions},
+		{"GET", "/solutions/{solutionId}", "ocp-gtm/solution", s.handleSolution},
+		{"POST", "/solutions/{solutionId}/migrate", "ocp-gtm/migrate", s.handleMigrate},
+		{"POST", "/solutions/{solutionId}/merge", "ocp-gtm/merge", s.handleMerge},
+		{"POST", "/solutions/{solutionId}/discard", "ocp-gtm/discard", s.handleDiscard},
+		{"POST", "/solutions/{solutionId}/undo-discard", "ocp-gtm/undo-discard", s.handleUndoDiscard},
 	}
-	for _, rt := range []struct {
-		method, path, label string
-		h                   http.HandlerFunc
-	}{
+}
+
+// adminRoutes are the admin routes, answered on loopback only (/healthz
+// to anyone) and never faulted.
+func (s *Simulator) adminRoutes() []routeRow {
+	return []routeRow{
 		{"GET", "/healthz", "healthz", s.handleHealthz},
 		{"GET", ExtensionPrefix + "/stats", "stats", s.handleStats},
 		{"GET", ExtensionPrefix + "/faults", "faults", s.handleFaults},
@@ -243,8 +257,6 @@ func (s *Simulator) routes() {
 		{"POST", ExtensionPrefix + "/products/{productId}/stop-sale", "stop-sale", s.handleStopSale},
 		{"PUT", ExtensionPrefix + "/products/{productId}/certification", "certification", s.handleCertificationOutcome},
 		{"DELETE", ExtensionPrefix + "/products/{productId}", "delete-product", s.handleDeleteProduct},
-	} {
-		add(surfaceAdmin, rt.method, rt.path, rt.label, rt.h)
 	}
 }
 
@@ -351,12 +363,7 @@ func (s *Simulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	_, pattern := s.mux.Handler(r)
 	rt, routed := s.labels[pattern]
 	if routed && rt.surface == surfaceAdmin {
-		if !adminAllowed(r, rt.label) {
-			writeError(w, &apiError{status: http.StatusForbidden, code: "forbidden",
-				message: "the simulator's admin routes answer only on loopback"})
-			return
-		}
-		s.mux.ServeHTTP(w, r)
+		s.serveAdmin(w, r, rt.label)
 		return
 	}
 	label := rt.label
@@ -366,51 +373,85 @@ func (s *Simulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w}
 	start := s.now()
 	dropped := false
-	defer func() {
-		status := strconv.Itoa(rec.status)
-		if dropped {
-			status = "dropped"
-		}
-		s.countRequest(r.Method + " " + label + " " + status)
-		s.log.V(1).Info("request", "method", r.Method, "path", r.URL.Path, "status", status, "duration", s.now().Sub(start))
-	}()
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler { //nolint:errorlint // a panic value, re-panicked as net/http expects
-				panic(v)
-			}
-			s.log.Error(fmt.Errorf("%v", v), "handler panicked", "path", r.URL.Path)
-			writeError(rec, fmt.Errorf("internal error handling %s %s", r.Method, r.URL.Path))
-		}
-	}()
+	defer func() { s.logRequest(r, label, rec.status, dropped, start) }()
+	defer s.recoverHandler(rec, r)
 	if !routed {
 		writeError(rec, errNotFound("no route for %s %s; the Product Ingestion API is served under %s/, the Partner Ingestion API under %s/ and the simulator's extensions under %s/",
 			r.Method, r.URL.Path, APIPrefix, PartnerIngestionPrefix, ExtensionPrefix))
 		return
 	}
-	if dropped = s.injectFault(rec, r); dropped || rec.status != 0 {
+	dropped = s.serveAPI(rec, r, rt.surface)
+}
+
+// serveAdmin serves an admin route to a client adminAllowed lets in.
+func (s *Simulator) serveAdmin(w http.ResponseWriter, r *http.Request, label string) {
+	if !adminAllowed(r, label) {
+		writeError(w, &apiError{status: http.StatusForbidden, code: "forbidden",
+			message: "the simulator's admin routes answer only on loopback"})
 		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// logRequest counts a request of an API surface for Stats, by method,
+// label and status ("dropped" when the connection was dropped), and logs
+// it at V(1).
+func (s *Simulator) logRequest(r *http.Request, label string, code int, dropped bool, start time.Time) {
+	status := strconv.Itoa(code)
+	if dropped {
+		status = "dropped"
+	}
+	s.countRequest(r.Method + " " + label + " " + status)
+	s.log.V(1).Info("request", "method", r.Method, "path", r.URL.Path, "status", status, "duration", s.now().Sub(start))
+}
+
+// recoverHandler answers a handler's panic as a 500; it re-panics
+// http.ErrAbortHandler, as net/http expects. It must be deferred.
+func (s *Simulator) recoverHandler(w http.ResponseWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler { //nolint:errorlint // a panic value, re-panicked as net/http expects
+		panic(v)
+	}
+	s.log.Error(fmt.Errorf("%v", v), "handler panicked", "path", r.URL.Path)
+	writeError(w, fmt.Errorf("internal error handling %s %s", r.Method, r.URL.Path))
+}
+
+// serveAPI serves a routed request of surface: the fault spec first (a
+// faulted request changes nothing), then authentication and, on the
+// Product Ingestion API, $version, then the handler. It reports whether it
+// dropped the connection.
+func (s *Simulator) serveAPI(rec *statusRecorder, r *http.Request, surface int) bool {
+	if dropped := s.injectFault(rec, r); dropped || rec.status != 0 {
+		return dropped
 	}
 	if err := checkAuth(r); err != nil {
 		rec.Header().Set("WWW-Authenticate", `Bearer realm="simulator"`)
 		writeError(rec, err)
-		return
+		return false
 	}
-	if rt.surface == surfaceProductIngestion {
+	if surface == surfaceProductIngestion {
 		if err := checkVersion(r); err != nil {
 			writeError(rec, err)
-			return
+			return false
 		}
 	}
 	if rec.dropAfter {
-		// The request takes effect; its answer is lost.
-		s.mux.ServeHTTP(discardWriter{header: http.Header{}}, r)
-		s.countFault(faultDropAfter)
-		s.log.Info("injected fault: dropping connection after handling", "path", r.URL.Path)
-		dropped = dropConnection(rec)
-		return
+		return s.serveThenDrop(rec, r)
 	}
 	s.mux.ServeHTTP(rec, r)
+	return false
+}
+
+// serveThenDrop is the fault dropafter: the request takes effect, its
+// answer is lost.
+func (s *Simulator) serveThenDrop(rec *statusRecorder, r *http.Request) bool {
+	s.mux.ServeHTTP(discardWriter{header: http.Header{}}, r)
+	s.countFault(faultDropAfter)
+	s.log.Info("injected fault: dropping connection after handling", "path", r.URL.Path)
+	return dropConnection(rec)
 }
 
 // checkVersion refuses a Product Ingestion call without $version or with
@@ -441,8 +482,9 @@ func dropConnection(w *statusRecorder) bool {
 
 // injectFault applies the fault spec to a request before it is handled, so
 // a faulted request changes nothing, except dropafter, which it only marks
-// on w for serveHTTP: that request is handled, then its answer dropped. It reports whether it dropped the
-// connection; an answered fault shows as a status on w.
+// on w for serveAPI: that request is handled, then its answer dropped. It
+// reports whether it dropped the connection; an answered fault shows as a
+// status on w.
 func (s *Simulator) injectFault(w *statusRecorder, r *http.Request) bool {
 	d, latency := s.faults.decide(s.now())
 	if latency > 0 {
@@ -462,7 +504,7 @@ func (s *Simulator) injectFault(w *statusRecorder, r *http.Request) bool {
 		s.log.Info("injected fault: dropping connection", "path", r.URL.Path)
 		return dropConnection(w)
 	case faultDropAfter:
-		// Decided here, done in serveHTTP once the request was handled.
+		// Decided here, done in serveAPI once the request was handled.
 		w.dropAfter = true
 		return false
 	case faultQPS, fault429:
@@ -485,8 +527,6 @@ func (s *Simulator) injectFault(w *statusRecorder, r *http.Request) bool {
 	return false
 }
 
-// checkAuth accepts requests without credentials (the embedded default has
-// none) and refuses an Authorization header that is not a bearer token.
 // adminAllowed reports whether an admin route may answer r: only a client
 // on loopback may change the simulator's state behind the operator's back
 // or read its counters; /healthz answers anyone.
@@ -502,6 +542,8 @@ func adminAllowed(r *http.Request, label string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// checkAuth accepts requests without credentials (the embedded default has
+// none) and refuses an Authorization header that is not a bearer token.
 func checkAuth(r *http.Request) error {
 	h, ok := r.Header["Authorization"]
 	if !ok {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -150,75 +151,100 @@ func listingRead(st *stage, p *productRec, key string, byInstance bool) (any, er
 	if err != nil {
 		return nil, err
 	}
+	sl, found := r.slot(p, key, byInstance)
+	switch {
+	case byInstance && found:
+		return map[string]any{"value": []any{r.answer(p, sl)}}, nil
+	case byInstance:
+		return map[string]any{"value": []any{}}, nil
+	case found:
+		return r.answer(p, sl), nil
+	}
+	return nil, errListingNotFound(key, p.ID)
+}
+
+// slot finds the listing of a product by its instance ID (byInstance) or
+// its ID.
+func (r *subRec) slot(p *productRec, key string, byInstance bool) (listingSlot, bool) {
 	for _, sl := range r.slots(p) {
 		if (byInstance && sl.instance == key) || (!byInstance && sl.id == key) {
-			if byInstance {
-				return map[string]any{"value": []any{r.answer(p, sl)}}, nil
-			}
-			return r.answer(p, sl), nil
+			return sl, true
 		}
 	}
-	if byInstance {
-		return map[string]any{"value": []any{}}, nil
+	return listingSlot{}, false
+}
+
+func errListingNotFound(id, productID string) error {
+	return errNotFound("listing %s of product %s not found; read the Listing branch's currentDraftInstanceID", id, productID)
+}
+
+// productSub loads the product a submission API request names
+// ({productID}) and what the submission API holds of it.
+func productSub(st *stage, r *http.Request, now time.Time) (*productRec, *subRec, error) {
+	p, err := loadProduct(st, r.PathValue("productID"), now)
+	if err != nil {
+		return nil, nil, err
 	}
-	return nil, errNotFound("listing %s of product %s not found; read the Listing branch's currentDraftInstanceID", key, p.ID)
+	rec, err := loadSub(st, p.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, rec, nil
 }
 
 // handlePutListing answers PUT products/{productID}/listings/{listingID}.
 func (s *Simulator) handlePutListing(w http.ResponseWriter, r *http.Request) {
 	match := r.Header.Get("If-Match")
-	if match == "" {
-		writeError(w, errBadRequest("If-Match is required (the listing's @odata.etag, or *)"))
-		return
-	}
-	body, err := swaggerBody(w, r, swaggerAzureListing)
+	body, err := listingBody(w, r, match)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
+	var out any
+	s.serveUpdate(w, &out, func(st *stage, now time.Time) error {
+		p, rec, err := productSub(st, r, now)
+		if err != nil {
+			return err
+		}
+		sl, ok := rec.slot(p, r.PathValue("listingID"), false)
+		if !ok {
+			return errListingNotFound(r.PathValue("listingID"), p.ID)
+		}
+		cur := rec.answer(p, sl)
+		if match != "*" && match != cur["@odata.etag"] {
+			return errConflict(httpConflict, "If-Match %s is not the listing's @odata.etag %s; read the listing again", match, cur["@odata.etag"])
+		}
+		if _, ok := body["languageCode"]; !ok {
+			body["languageCode"] = cur["languageCode"]
+		}
+		if sl.variant != nil {
+			sl.variant.Listing, sl.variant.ListingETag = body, sl.variant.ListingETag+1
+		} else {
+			rec.Listing, rec.ETag = body, rec.ETag+1
+		}
+		out = rec.answer(p, sl)
+		return st.putJSON(bucketSubAPI, p.ID, rec)
+	})
+}
+
+// listingBody is the body of a listing PUT with If-Match match: an
+// AzureListing by the swagger, without the fields the listing answers
+// with (id, @odata.etag, resourceType).
+func listingBody(w http.ResponseWriter, r *http.Request, match string) (map[string]any, error) {
+	if match == "" {
+		return nil, errBadRequest("If-Match is required (the listing's @odata.etag, or *)")
+	}
+	body, err := swaggerBody(w, r, swaggerAzureListing)
+	if err != nil {
+		return nil, err
+	}
 	if rt, ok := body["resourceType"]; ok && rt != "AzureListing" {
-		writeError(w, errBadRequest("resourceType must be AzureListing"))
-		return
+		return nil, errBadRequest("resourceType must be AzureListing")
 	}
 	for _, k := range []string{"id", "ID", "@odata.etag", "resourceType"} {
 		delete(body, k)
 	}
-	var out any
-	err = s.update(func(st *stage, now time.Time) error {
-		p, err := loadProduct(st, r.PathValue("productID"), now)
-		if err != nil {
-			return err
-		}
-		rec, err := loadSub(st, p.ID)
-		if err != nil {
-			return err
-		}
-		for _, sl := range rec.slots(p) {
-			if sl.id != r.PathValue("listingID") {
-				continue
-			}
-			cur := rec.answer(p, sl)
-			if match != "*" && match != cur["@odata.etag"] {
-				return errConflict(httpConflict, "If-Match %s is not the listing's @odata.etag %s; read the listing again", match, cur["@odata.etag"])
-			}
-			if _, ok := body["languageCode"]; !ok {
-				body["languageCode"] = cur["languageCode"]
-			}
-			if sl.variant != nil {
-				sl.variant.Listing, sl.variant.ListingETag = body, sl.variant.ListingETag+1
-			} else {
-				rec.Listing, rec.ETag = body, rec.ETag+1
-			}
-			out = rec.answer(p, sl)
-			return st.putJSON(bucketSubAPI, p.ID, rec)
-		}
-		return errNotFound("listing %s of product %s not found; read the Listing branch's currentDraftInstanceID", r.PathValue("listingID"), p.ID)
-	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	return body, nil
 }
 
 // variantAnswer is a plan as recorded.
@@ -234,11 +260,7 @@ func (v *variantRec) answer() map[string]any {
 func (s *Simulator) handleVariants(w http.ResponseWriter, r *http.Request) {
 	var out any
 	s.serve(w, &out, func(st *stage, now time.Time) error {
-		p, err := loadProduct(st, r.PathValue("productID"), now)
-		if err != nil {
-			return err
-		}
-		rec, err := loadSub(st, p.ID)
+		_, rec, err := productSub(st, r, now)
 		if err != nil {
 			return err
 		}
@@ -255,26 +277,20 @@ func (s *Simulator) handleVariants(w http.ResponseWriter, r *http.Request) {
 func (s *Simulator) handleVariant(w http.ResponseWriter, r *http.Request) {
 	var out any
 	err := s.update(func(st *stage, now time.Time) error {
-		p, err := loadProduct(st, r.PathValue("productID"), now)
+		p, rec, err := productSub(st, r, now)
 		if err != nil {
 			return err
 		}
-		rec, err := loadSub(st, p.ID)
-		if err != nil {
-			return err
+		i := slices.IndexFunc(rec.Variants, func(v variantRec) bool { return v.ID == r.PathValue("variantID") })
+		switch {
+		case i < 0:
+			return errNotFound("variant %s of product %s not found", r.PathValue("variantID"), p.ID)
+		case r.Method == http.MethodGet:
+			out = rec.Variants[i].answer()
+			return nil
 		}
-		for i := range rec.Variants {
-			if rec.Variants[i].ID != r.PathValue("variantID") {
-				continue
-			}
-			if r.Method == http.MethodGet {
-				out = rec.Variants[i].answer()
-				return nil
-			}
-			rec.Variants = append(rec.Variants[:i], rec.Variants[i+1:]...)
-			return st.putJSON(bucketSubAPI, p.ID, rec)
-		}
-		return errNotFound("variant %s of product %s not found", r.PathValue("variantID"), p.ID)
+		rec.Variants = slices.Delete(rec.Variants, i, i+1)
+		return st.putJSON(bucketSubAPI, p.ID, rec)
 	})
 	switch {
 	case err != nil:
@@ -300,11 +316,7 @@ func (s *Simulator) handleCreateVariant(w http.ResponseWriter, r *http.Request) 
 	}
 	var out map[string]any
 	err = s.update(func(st *stage, now time.Time) error {
-		p, err := loadProduct(st, r.PathValue("productID"), now)
-		if err != nil {
-			return err
-		}
-		rec, err := loadSub(st, p.ID)
+		p, rec, err := productSub(st, r, now)
 		if err != nil {
 			return err
 		}

@@ -37,7 +37,7 @@ var kindSince = map[string]string{
 	"azureCoreVM-plan":    "2022-03-01-preview5",
 }
 
-// readVersion is the $version of a read (checked by serveHTTP); a request
+// readVersion is the $version of a read (checked by serveAPI); a request
 // without one (an internal caller) reads the newest.
 func readVersion(r *http.Request) string {
 	if v := r.URL.Query().Get(versionParam); v != "" {

@@ -5,12 +5,10 @@ import (
 	"maps"
 	"strings"
 	"testing"
-	"time"
 
 	. "github.com/onsi/gomega"
 
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter/ingestion"
 	"github.com/cosell-operator/cosell-operator/internal/simulator"
 )
 
@@ -31,19 +29,8 @@ func writes(sim *simulator.Simulator) int {
 func TestAgainstSimulatorAzureApplication(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
-	sim, err := simulator.New(simulator.Options{Addr: "127.0.0.1:0"})
-	g.Expect(err).NotTo(HaveOccurred())
-	sctx, cancel := context.WithCancel(ctx)
-	t.Cleanup(func() { cancel(); _ = sim.Close() })
-	g.Expect(sim.Start(sctx)).To(Succeed())
-	c, err := ingestion.New(ingestion.Options{BaseURL: sim.URL(), JobPollInterval: 10 * time.Millisecond})
-	g.Expect(err).NotTo(HaveOccurred())
-
-	job, err := c.CreateProduct(ctx, pc.ProductSpec{OfferID: "contoso-fieldservice", OfferType: "AzureApplication", Name: "Contoso Field Service"})
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(await(g, c, job).Succeeded()).To(BeTrue())
-	p, err := c.FindProduct(ctx, "contoso-fieldservice")
-	g.Expect(err).NotTo(HaveOccurred())
+	sim, c := startSim(t)
+	p := createProduct(g, c, pc.ProductSpec{OfferID: "contoso-fieldservice", OfferType: "AzureApplication", Name: "Contoso Field Service"})
 
 	draft := pc.Draft{
 		Listing: pc.Listing{Title: "Contoso Field Service", Summary: "Dispatch technicians.", ShortDescription: "Field service.",
@@ -55,7 +42,7 @@ func TestAgainstSimulatorAzureApplication(t *testing.T) {
 		},
 		Resell: pc.Resell{Policy: "None"},
 	}
-	job, err = c.ConfigureDraft(ctx, p.ID, "AzureApplication", draft)
+	job, err := c.ConfigureDraft(ctx, p.ID, "AzureApplication", draft)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(job.Succeeded()).To(BeTrue())
 	g.Expect(job.ID).To(BeEmpty())

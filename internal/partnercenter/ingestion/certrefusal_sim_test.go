@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	. "github.com/onsi/gomega"
 
@@ -21,21 +20,11 @@ import (
 func TestAgainstSimulatorOpaqueCertificationRefusal(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
-	sim, err := simulator.New(simulator.Options{Addr: "127.0.0.1:0"})
-	g.Expect(err).NotTo(HaveOccurred())
-	sctx, cancel := context.WithCancel(ctx)
-	t.Cleanup(func() { cancel(); _ = sim.Close() })
-	g.Expect(sim.Start(sctx)).To(Succeed())
-	c, err := ingestion.New(ingestion.Options{BaseURL: sim.URL(), JobPollInterval: 10 * time.Millisecond})
-	g.Expect(err).NotTo(HaveOccurred())
+	sim, c := startSim(t)
 	root := strings.TrimSuffix(sim.URL(), simulator.APIPrefix)
 
-	job, err := c.CreateProduct(ctx, pc.ProductSpec{OfferID: "contoso-opaque", OfferType: "SoftwareAsAService", Name: "Contoso"})
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(await(g, c, job).Succeeded()).To(BeTrue())
-	p, err := c.FindProduct(ctx, "contoso-opaque")
-	g.Expect(err).NotTo(HaveOccurred())
-	job, err = c.ConfigureDraft(ctx, p.ID, "SoftwareAsAService", pc.Draft{
+	p := createProduct(g, c, pc.ProductSpec{OfferID: "contoso-opaque", OfferType: "SoftwareAsAService", Name: "Contoso"})
+	job, err := c.ConfigureDraft(ctx, p.ID, "SoftwareAsAService", pc.Draft{
 		Listing: pc.Listing{Title: "Contoso", Summary: "Scores data.", PrivacyPolicyURL: "https://contoso.example/privacy",
 			Description: strings.Repeat("Contoso scores your retail data estate for gaps. ", 3)}})
 	g.Expect(err).NotTo(HaveOccurred())

@@ -221,84 +221,130 @@ func DraftResources(t wire.OfferType, productID string, d pc.Draft, existing *Ex
 	if existing == nil {
 		existing = &Existing{}
 	}
-	product := wire.DurableRef(wire.ProductRef(productID))
-	var out []any
-	var skipped []pc.FeedbackItem
-	noPlace := func(field, what string) {
-		skipped = append(skipped, unwritten(field, fmt.Sprintf("Microsoft publishes no %s for %s offers; set it in Partner Center", what, t.Spec)))
-	}
-
-	l := d.Listing
-	if t.ListingKind == "" {
-		if l.Title != "" || l.Summary != "" || l.ShortDescription != "" || l.Description != "" || l.PrivacyPolicyURL != "" || l.SupportURL != "" || len(l.Keywords) > 0 {
-			noPlace("spec.listing", "listing resource shape through the Product Ingestion API")
-		}
-	} else {
-		out = append(out, wire.Listing{
-			Schema: wire.Schema(wire.KindListing, t.ListingVersion), ID: existing.Listing, Product: product,
-			Kind: t.ListingKind, LanguageID: listingLanguage,
-			Title: l.Title, SearchResultSummary: l.Summary, ShortDescription: l.ShortDescription,
-			Description: l.Description, PrivacyPolicyLink: l.PrivacyPolicyURL, GlobalSupportWebsite: l.SupportURL,
-		})
-		if len(l.Keywords) > 0 {
-			skipped = append(skipped, unwritten("spec.listing.keywords",
-				"the published listing schema has no search keywords; set them in Partner Center"))
-		}
-	}
-
+	b := &draftResources{t: t, product: wire.DurableRef(wire.ProductRef(productID)), existing: existing}
+	b.listing(d.Listing)
 	for _, p := range d.Plans {
-		if p.ID == "" {
-			return nil, nil, fmt.Errorf("a plan has no ID")
-		}
-		if !t.Plans {
-			noPlace("spec.plans["+p.ID+"]", "plan resources")
-			continue
-		}
-		plan := wire.Plan{Schema: wire.SchemaOf(wire.KindPlan), Product: product,
-			Identity: wire.Identity{ExternalID: p.ID}, Alias: p.Name}
-		ref := wire.NameRef(p.ID)
-		if id := existing.Plans[p.ID]; id != "" {
-			plan.ID, ref = id, wire.DurableRef(id)
-		} else {
-			plan.ResourceName = p.ID
-		}
-		out = append(out, plan,
-			wire.PlanListing{Schema: wire.Schema(wire.KindPlanListing, t.PlanListingVersion), ID: existing.PlanListings[plan.ID],
-				Product: product, Plan: ref, Kind: t.PlanListingKind, LanguageID: listingLanguage, Name: p.Name, Description: p.Description},
-		)
-		price := wire.PriceAndAvailabilityPlan{Schema: wire.Schema(wire.KindPriceAndAvailabilityPlan, t.PriceVersion),
-			ID: existing.Prices[plan.ID], Product: product, Plan: ref, Visibility: "visible", Audience: "public"}
-		for _, m := range p.Markets {
-			price.Markets = append(price.Markets, strings.ToLower(m))
-		}
-		pricing, why, err := pricingToWire(t, p)
-		if err != nil {
+		if err := b.plan(p); err != nil {
 			return nil, nil, err
 		}
-		if why != "" {
-			skipped = append(skipped, unwritten("spec.plans["+p.ID+"].pricing", why))
-		}
-		price.Pricing = pricing
-		out = append(out, price)
 	}
+	if err := b.reseller(d.Resell); err != nil {
+		return nil, nil, err
+	}
+	return b.out, b.skipped, nil
+}
 
-	switch r := d.Resell; {
-	case !t.Reseller:
+// draftResources collects the configure resources of a draft for offer
+// type t (out) and what has no published place (skipped).
+type draftResources struct {
+	t        wire.OfferType
+	product  wire.Reference
+	existing *Existing
+	out      []any
+	skipped  []pc.FeedbackItem
+}
+
+// unwritten lists field as not written, for why.
+func (b *draftResources) unwritten(field, why string) {
+	b.skipped = append(b.skipped, unwritten(field, why))
+}
+
+// noPlace lists field as not written: Microsoft publishes no what for the
+// offer type.
+func (b *draftResources) noPlace(field, what string) {
+	b.unwritten(field, fmt.Sprintf("Microsoft publishes no %s for %s offers; set it in Partner Center", what, b.t.Spec))
+}
+
+// listing adds the en-us listing, when the offer type has one.
+func (b *draftResources) listing(l pc.Listing) {
+	if b.t.ListingKind == "" {
+		if l.Title != "" || l.Summary != "" || l.ShortDescription != "" || l.Description != "" || l.PrivacyPolicyURL != "" || l.SupportURL != "" || len(l.Keywords) > 0 {
+			b.noPlace("spec.listing", "listing resource shape through the Product Ingestion API")
+		}
+		return
+	}
+	b.out = append(b.out, wire.Listing{
+		Schema: wire.Schema(wire.KindListing, b.t.ListingVersion), ID: b.existing.Listing, Product: b.product,
+		Kind: b.t.ListingKind, LanguageID: listingLanguage,
+		Title: l.Title, SearchResultSummary: l.Summary, ShortDescription: l.ShortDescription,
+		Description: l.Description, PrivacyPolicyLink: l.PrivacyPolicyURL, GlobalSupportWebsite: l.SupportURL,
+	})
+	if len(l.Keywords) > 0 {
+		b.unwritten("spec.listing.keywords", "the published listing schema has no search keywords; set them in Partner Center")
+	}
+}
+
+// plan adds a plan with its en-us plan-listing and its
+// price-and-availability-plan, when the offer type has plans. An existing
+// plan is updated by its durable ID; a new one is created with its ID as
+// resourceName, which the other two reference.
+func (b *draftResources) plan(p pc.Plan) error {
+	if p.ID == "" {
+		return fmt.Errorf("a plan has no ID")
+	}
+	if !b.t.Plans {
+		b.noPlace("spec.plans["+p.ID+"]", "plan resources")
+		return nil
+	}
+	plan := wire.Plan{Schema: wire.SchemaOf(wire.KindPlan), Product: b.product,
+		Identity: wire.Identity{ExternalID: p.ID}, Alias: p.Name}
+	ref := wire.NameRef(p.ID)
+	if id := b.existing.Plans[p.ID]; id != "" {
+		plan.ID, ref = id, wire.DurableRef(id)
+	} else {
+		plan.ResourceName = p.ID
+	}
+	price, err := b.price(p, plan.ID, ref)
+	if err != nil {
+		return err
+	}
+	b.out = append(b.out, plan,
+		wire.PlanListing{Schema: wire.Schema(wire.KindPlanListing, b.t.PlanListingVersion), ID: b.existing.PlanListings[plan.ID],
+			Product: b.product, Plan: ref, Kind: b.t.PlanListingKind, LanguageID: listingLanguage, Name: p.Name, Description: p.Description},
+		price)
+	return nil
+}
+
+// price is the price-and-availability-plan of plan p (durable ID planID,
+// referenced as ref): its markets and the pricing the offer type
+// publishes.
+func (b *draftResources) price(p pc.Plan, planID string, ref wire.Reference) (wire.PriceAndAvailabilityPlan, error) {
+	price := wire.PriceAndAvailabilityPlan{Schema: wire.Schema(wire.KindPriceAndAvailabilityPlan, b.t.PriceVersion),
+		ID: b.existing.Prices[planID], Product: b.product, Plan: ref, Visibility: "visible", Audience: "public"}
+	for _, m := range p.Markets {
+		price.Markets = append(price.Markets, strings.ToLower(m))
+	}
+	pricing, why, err := pricingToWire(b.t, p)
+	if err != nil {
+		return price, err
+	}
+	if why != "" {
+		b.unwritten("spec.plans["+p.ID+"].pricing", why)
+	}
+	price.Pricing = pricing
+	return price, nil
+}
+
+// reseller adds the reseller configuration, when the offer type has one
+// and the policy has a published place.
+func (b *draftResources) reseller(r pc.Resell) error {
+	switch {
+	case !b.t.Reseller:
 		if r.Policy != "" && r.Policy != resellNone {
-			noPlace("spec.resell", "reseller configuration")
+			b.noPlace("spec.resell", "reseller configuration")
 		}
 	case r.Policy == resellSpecific:
-		skipped = append(skipped, unwritten("spec.resell",
-			"the published reseller schema has no place for CSP partner IDs (its audiences are subscriptions); choose the resellers in Partner Center"))
+		b.unwritten("spec.resell",
+			"the published reseller schema has no place for CSP partner IDs (its audiences are subscriptions); choose the resellers in Partner Center")
 	default:
 		state, err := resellToWire(r.Policy)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-		out = append(out, wire.Reseller{Schema: wire.SchemaOf(wire.KindReseller), ID: existing.Reseller, Product: product,
+		b.out = append(b.out, wire.Reseller{Schema: wire.SchemaOf(wire.KindReseller), ID: b.existing.Reseller, Product: b.product,
 			ResellerChannelState: state, Audiences: []wire.ResellerAudience{}})
 	}
-	return out, skipped, nil
+	return nil
 }
 
 // Pricing models of the port.

@@ -13,26 +13,6 @@ import (
 	"github.com/cosell-operator/cosell-operator/internal/simulator"
 )
 
-// startSim is startSimulator that also hands back the simulator, whose
-// counters the test reads.
-func startSim(t *testing.T) (*simulator.Simulator, pc.Client) {
-	t.Helper()
-	sim, err := simulator.New(simulator.Options{Addr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(func() { cancel(); _ = sim.Close() })
-	if err := sim.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	c, err := ingestion.New(ingestion.Options{BaseURL: sim.URL(), JobPollInterval: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sim, c
-}
-
 // configures counts the POST configure requests the simulator accepted.
 func configures(sim *simulator.Simulator) int { return sim.Stats().Requests["POST configure 202"] }
 
@@ -45,11 +25,7 @@ func TestSaaSDraftRoundTrip(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
 	sim, c := startSim(t)
-	job, err := c.CreateProduct(ctx, pc.ProductSpec{OfferID: "contoso-roundtrip", OfferType: "SoftwareAsAService", Name: "Contoso"})
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(await(g, c, job).Succeeded()).To(BeTrue())
-	p, err := c.FindProduct(ctx, "contoso-roundtrip")
-	g.Expect(err).NotTo(HaveOccurred())
+	p := createProduct(g, c, pc.ProductSpec{OfferID: "contoso-roundtrip", OfferType: "SoftwareAsAService", Name: "Contoso"})
 
 	draft := pc.Draft{
 		Listing: pc.Listing{Title: "Contoso", Summary: "Analytics for retail.", ShortDescription: "Retail analytics",
@@ -76,7 +52,7 @@ func TestSaaSDraftRoundTrip(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(*got).To(Equal(draft), "listing, plan-listings and recurrentPrice read back")
 
-	job = write(draft)
+	job := write(draft)
 	g.Expect(job.ID).To(BeEmpty(), "nothing to write")
 	g.Expect(configures(sim)).To(Equal(before+1), "the same draft again writes nothing")
 

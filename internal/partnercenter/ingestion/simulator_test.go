@@ -18,7 +18,10 @@ import (
 	"github.com/cosell-operator/cosell-operator/internal/simulator"
 )
 
-func startSimulator(t *testing.T) pc.Client {
+// startSim starts a simulator with the embedded seed and an adapter of it
+// that polls jobs every 10 ms; tests that read the simulator's counters
+// keep it.
+func startSim(t *testing.T) (*simulator.Simulator, pc.Client) {
 	t.Helper()
 	sim, err := simulator.New(simulator.Options{Addr: "127.0.0.1:0"})
 	if err != nil {
@@ -33,7 +36,26 @@ func startSimulator(t *testing.T) pc.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sim, c
+}
+
+// startSimulator is startSim for tests that need only the adapter.
+func startSimulator(t *testing.T) pc.Client {
+	t.Helper()
+	_, c := startSim(t)
 	return c
+}
+
+// createProduct creates a product, awaits its job's success and finds it
+// by its offer ID.
+func createProduct(g Gomega, c pc.Client, spec pc.ProductSpec) *pc.Product {
+	job, err := c.CreateProduct(context.Background(), spec)
+	g.Expect(err).NotTo(HaveOccurred())
+	done := await(g, c, job)
+	g.Expect(done.Succeeded()).To(BeTrue(), "%+v", done.Errors)
+	p, err := c.FindProduct(context.Background(), spec.OfferID)
+	g.Expect(err).NotTo(HaveOccurred())
+	return p
 }
 
 // await polls a job the way a controller requeues: one read per interval.
@@ -169,15 +191,11 @@ func TestAgainstSimulatorDeleteNeverPublished(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
 	c := startSimulator(t)
-	job, err := c.CreateProduct(ctx, pc.ProductSpec{OfferID: "contoso-cosell", OfferType: "CoSellOnly", Name: "Contoso"})
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(await(g, c, job).Succeeded()).To(BeTrue())
-	p, err := c.FindProduct(ctx, "contoso-cosell")
-	g.Expect(err).NotTo(HaveOccurred())
+	p := createProduct(g, c, pc.ProductSpec{OfferID: "contoso-cosell", OfferType: "CoSellOnly", Name: "Contoso"})
 	g.Expect(p.OfferType).To(Equal("CoSellOnly"))
-	_, err = c.ConfigureCoSell(ctx, "contoso-cosell", "CoSellOnly", pc.CoSellListing{SolutionAreas: []string{"Security"}})
+	_, err := c.ConfigureCoSell(ctx, "contoso-cosell", "CoSellOnly", pc.CoSellListing{SolutionAreas: []string{"Security"}})
 	g.Expect(pc.ClassOf(err)).To(Equal(pc.ClassUnsupported))
-	job, err = c.DeleteDraft(ctx, *p)
+	job, err := c.DeleteDraft(ctx, *p)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(await(g, c, job).Succeeded()).To(BeTrue())
 	_, err = c.FindProduct(ctx, "contoso-cosell")

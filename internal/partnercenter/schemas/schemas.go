@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"regexp"
 	"sort"
@@ -271,39 +272,9 @@ func (l mapLoader) Load(u string) (any, error) {
 // other files' copies only for what it does not carry (submission carries
 // none).
 func compileAll() (*registry, error) {
-	entries, err := fs.ReadDir(files, ".")
+	all, shared, err := readFiles()
 	if err != nil {
 		return nil, err
-	}
-	type file struct {
-		id, kind string
-		docs     mapLoader
-	}
-	var all []file
-	shared := mapLoader{}
-	for _, e := range entries {
-		data, err := files.ReadFile(e.Name())
-		if err != nil {
-			return nil, err
-		}
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", e.Name(), err)
-		}
-		obj, _ := doc.(map[string]any)
-		id, _ := obj["$id"].(string)
-		kind, version, ok := KindOf(id)
-		if !ok || version != Version {
-			return nil, fmt.Errorf("%s: unexpected $id %q", e.Name(), id)
-		}
-		own := mapLoader{id: obj}
-		flatten(obj, own)
-		for u, d := range own {
-			if _, dup := shared[u]; !dup {
-				shared[u] = d
-			}
-		}
-		all = append(all, file{id: id, kind: kind, docs: own})
 	}
 	// customer-leads references masked-secret, which Microsoft's file does
 	// not carry and no other published file defines. It stands for the
@@ -318,23 +289,80 @@ func compileAll() (*registry, error) {
 	}
 	r := &registry{byKind: map[string]*jsonschema.Schema{}}
 	for _, f := range all {
-		docs := mapLoader{}
-		for u, d := range shared {
-			docs[u] = d
-		}
-		for u, d := range f.docs {
-			docs[u] = d
-		}
-		c := jsonschema.NewCompiler()
-		c.DefaultDraft(jsonschema.Draft2020)
-		c.UseLoader(docs)
-		sch, err := c.Compile(f.id)
+		sch, err := f.compile(shared)
 		if err != nil {
-			return nil, fmt.Errorf("compile %s: %w", f.id, err)
+			return nil, err
 		}
 		r.byKind[f.kind] = sch
 	}
 	return r, nil
+}
+
+// schemaFile is one embedded file, flattened: its $id, its kind, and the
+// documents it carries (itself and its $defs entries with an $id).
+type schemaFile struct {
+	id, kind string
+	docs     mapLoader
+}
+
+// readFiles reads and flattens every embedded file; shared holds the
+// documents of all of them, the first file's copy where several carry one.
+func readFiles() (all []schemaFile, shared mapLoader, err error) {
+	entries, err := fs.ReadDir(files, ".")
+	if err != nil {
+		return nil, nil, err
+	}
+	shared = mapLoader{}
+	for _, e := range entries {
+		f, err := readFile(e.Name())
+		if err != nil {
+			return nil, nil, err
+		}
+		for u, d := range f.docs {
+			if _, dup := shared[u]; !dup {
+				shared[u] = d
+			}
+		}
+		all = append(all, f)
+	}
+	return all, shared, nil
+}
+
+// readFile reads and flattens the embedded file name, whose $id must be a
+// schema URI of Version.
+func readFile(name string) (schemaFile, error) {
+	data, err := files.ReadFile(name)
+	if err != nil {
+		return schemaFile{}, err
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return schemaFile{}, fmt.Errorf("%s: %w", name, err)
+	}
+	obj, _ := doc.(map[string]any)
+	id, _ := obj["$id"].(string)
+	kind, version, ok := KindOf(id)
+	if !ok || version != Version {
+		return schemaFile{}, fmt.Errorf("%s: unexpected $id %q", name, id)
+	}
+	own := mapLoader{id: obj}
+	flatten(obj, own)
+	return schemaFile{id: id, kind: kind, docs: own}, nil
+}
+
+// compile compiles f against its own documents first and shared only for
+// what it does not carry.
+func (f schemaFile) compile(shared mapLoader) (*jsonschema.Schema, error) {
+	docs := maps.Clone(shared)
+	maps.Copy(docs, f.docs)
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.UseLoader(docs)
+	sch, err := c.Compile(f.id)
+	if err != nil {
+		return nil, fmt.Errorf("compile %s: %w", f.id, err)
+	}
+	return sch, nil
 }
 
 // flatten moves every $defs entry that has an $id out of node (at any
