@@ -217,7 +217,7 @@ func newOperator(cfg *config, restCfg *rest.Config, runDir string, simPort int) 
 	if err := writeKubeconfig(restCfg, kubeconfig); err != nil {
 		return nil, err
 	}
-	var ports [3]int
+	var ports [3]int // metrics, probe, pprof
 	for i := range ports {
 		p, err := freePort()
 		if err != nil {
@@ -248,7 +248,7 @@ func (op *operatorProc) start(ctx context.Context, logName string) error {
 	if err != nil {
 		return err
 	}
-	op.cmd = cmd
+	op.cmd = cmd // set before the wait: the caller stops it on failure
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
 	for _, url := range []string{op.readyURL, op.metricsURL} {

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cosell-operator/cosell-operator/internal/simulator"
 	"github.com/cosell-operator/cosell-operator/test/workload"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -138,53 +137,17 @@ func startRunSimulator(ctx context.Context, cfg *config, runDir string, n int, f
 	return sim, nil
 }
 
-// runOperator is the operator of one run: the built binary, own process.
-type runOperator struct {
-	cmd                            *exec.Cmd
-	env, args                      []string
-	pprofURL, metricsURL, readyURL string
-}
-
 // startRunOperator starts the operator against the simulator on simPort
-// and waits until it is ready and serves its metrics.
-func startRunOperator(ctx context.Context, cfg *config, runDir string, restCfg *rest.Config, simPort int) (*runOperator, error) {
-	kubeconfig := filepath.Join(runDir, "kubeconfig")
-	if err := writeKubeconfig(restCfg, kubeconfig); err != nil {
-		return nil, err
-	}
-	ports := make([]int, 3) // metrics, probe, pprof
-	for i := range ports {
-		p, err := freePort()
-		if err != nil {
-			return nil, err
-		}
-		ports[i] = p
-	}
-	metricsPort, probePort, pprofPort := ports[0], ports[1], ports[2]
-	op := &runOperator{env: []string{"KUBECONFIG=" + kubeconfig},
-		pprofURL:   fmt.Sprintf("http://127.0.0.1:%d", pprofPort),
-		metricsURL: fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort),
-		readyURL:   fmt.Sprintf("http://127.0.0.1:%d/readyz", probePort)}
-	op.args = []string{"--partner-center", simulator.APIURL(fmt.Sprintf("127.0.0.1:%d", simPort)),
-		"--pprof-bind-address", fmt.Sprintf("127.0.0.1:%d", pprofPort),
-		"--metrics-bind-address", fmt.Sprintf("127.0.0.1:%d", metricsPort), "--metrics-secure=false",
-		"--health-probe-bind-address", fmt.Sprintf("127.0.0.1:%d", probePort),
-		"--kube-api-qps", fmt.Sprint(cfg.qps), "--kube-api-burst", fmt.Sprint(cfg.burst),
-		"--offer-concurrency", fmt.Sprint(cfg.offerConc), "--solution-concurrency", fmt.Sprint(cfg.solConc),
-		"--zap-devel=false"}
-	op.args = append(op.args, strings.Fields(cfg.operatorArgs)...)
-	cmd, err := startProcess(filepath.Join(runDir, "operator.log"), op.env, cfg.operator, op.args...)
+// (newOperator's flags, memoryrun.go) and waits until it is ready and
+// serves its metrics.
+func startRunOperator(ctx context.Context, cfg *config, runDir string, restCfg *rest.Config, simPort int) (*operatorProc, error) {
+	op, err := newOperator(cfg, restCfg, runDir, simPort)
 	if err != nil {
 		return nil, err
 	}
-	op.cmd = cmd
-	if err := waitHTTP(ctx, op.readyURL); err != nil {
-		stopProcess(cmd)
-		return nil, fmt.Errorf("operator: %w (log in %s)", err, runDir)
-	}
-	if err := waitHTTP(ctx, op.metricsURL); err != nil {
-		stopProcess(cmd)
-		return nil, fmt.Errorf("operator metrics: %w (log in %s)", err, runDir)
+	if err := op.start(ctx, "operator.log"); err != nil {
+		stopProcess(op.cmd)
+		return nil, err
 	}
 	return op, nil
 }
@@ -266,7 +229,7 @@ func (s *sampler) finish(res *runResult) {
 
 // converge creates the objects and waits until all are Ready or timeout
 // passes, sampling as it goes.
-func converge(ctx context.Context, cfg *config, res *runResult, sim *runSimulator, op *runOperator, tr *tracker, creator client.Client, timeout time.Duration) error {
+func converge(ctx context.Context, cfg *config, res *runResult, sim *runSimulator, op *operatorProc, tr *tracker, creator client.Client, timeout time.Duration) error {
 	n := res.n
 	start, cpuStart := time.Now(), readMachineCPU(op.cmd.Process.Pid, sim.cmd.Process.Pid)
 	smp := startSampler(ctx, res, sim.base, op.metricsURL, start)
@@ -340,7 +303,7 @@ func collect(ctx context.Context, restCfg *rest.Config, before map[string]float6
 
 // settledAndRestarted measures the settled operator's memory against the
 // idle baseline, then kills it and measures the restart.
-func settledAndRestarted(ctx context.Context, res *runResult, idle *memoryResult, op *runOperator, restCfg *rest.Config,
+func settledAndRestarted(ctx context.Context, res *runResult, idle *memoryResult, op *operatorProc, restCfg *rest.Config,
 	creator client.Client, tr *tracker, simBase, runDir string) error {
 	m, err := settledMemory(op.cmd.Process.Pid, op.pprofURL, op.metricsURL, runDir)
 	if err != nil {
