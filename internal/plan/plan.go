@@ -31,11 +31,12 @@ const (
 )
 
 // Action is one write an apply would make, or a stall it would meet.
-// Field, Old and New are set for writeDraft.
+// Field, Old and New (and OnlyNew, for a plan the spec adds) are set for
+// writeDraft: offerdraft.Diff's change of the draft model.
 type Action struct {
 	Action  string `json:"action"`
 	Message string `json:"message"`
-	FieldChange
+	offerdraft.Change
 }
 
 // Object is the plan of one object of the input.
@@ -129,7 +130,7 @@ func planOffer(ctx context.Context, r Reader, o *v1.MarketplaceOffer, obj *Objec
 		empty, _ := pc.WritableDraft(string(o.Spec.OfferType), offerdraft.Normalize(pc.Draft{}))
 		obj.Actions = append(obj.Actions, Action{Action: ActionCreateProduct,
 			Message: fmt.Sprintf("create product %s (%s)", o.Spec.OfferID, o.Spec.OfferType)})
-		obj.Actions = append(obj.Actions, draftActions(empty, want)...)
+		obj.Actions = append(obj.Actions, draftActions(empty, want, obj)...)
 		obj.Actions = append(obj.Actions, submitActions(o.Spec.Target, true, true)...)
 		return nil
 	}
@@ -174,7 +175,7 @@ func planExisting(ctx context.Context, r Reader, o *v1.MarketplaceOffer, product
 		return err
 	}
 	have, _ := pc.WritableDraft(string(o.Spec.OfferType), offerdraft.Normalize(*got))
-	obj.Actions = append(obj.Actions, draftActions(have, want)...)
+	obj.Actions = append(obj.Actions, draftActions(have, want, obj)...)
 	if o.Spec.Target == v1.TargetDraft {
 		return nil
 	}
@@ -218,14 +219,26 @@ func publishedDiffers(ctx context.Context, r Reader, o *v1.MarketplaceOffer, pro
 		return false, err
 	}
 	have, _ := pc.WritableDraft(string(o.Spec.OfferType), offerdraft.Normalize(*got))
-	return len(DiffDraft(have, want)) > 0, nil
+	return len(offerdraft.Diff(have, want)) > 0, nil
 }
 
-func draftActions(have, want pc.Draft) []Action {
+// draftActions lists the draft fields a configure request would change
+// from have to want (offerdraft.Diff, the comparison the controllers
+// make). A plan Partner Center holds and the spec does not declare is a
+// note: the configure request leaves plans it does not send as they are
+// (ingestion's holds compares the plans written only).
+func draftActions(have, want pc.Draft, obj *Object) []Action {
 	var out []Action
-	for _, c := range DiffDraft(have, want) {
-		out = append(out, Action{Action: ActionWriteDraft, FieldChange: c,
-			Message: fmt.Sprintf("%s: %q -> %q", c.Field, c.Old, c.New)})
+	for _, c := range offerdraft.Diff(have, want) {
+		if c.OnlyOld {
+			obj.Notes = append(obj.Notes, fmt.Sprintf("Partner Center holds %s, which the spec does not declare: an apply leaves it as it is", c.Field))
+			continue
+		}
+		msg := fmt.Sprintf("%s: %q -> %q", c.Field, c.Old, c.New)
+		if c.OnlyNew {
+			msg = fmt.Sprintf("%s: add %s", c.Field, c.New)
+		}
+		out = append(out, Action{Action: ActionWriteDraft, Change: c, Message: msg})
 	}
 	return out
 }

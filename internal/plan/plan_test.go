@@ -78,7 +78,7 @@ func TestPlanNewOfferThenConvergedThenOneFieldChanged(t *testing.T) {
 	g.Expect(acts[0]).To(Equal(ActionCreateProduct))
 	g.Expect(acts).To(ContainElement(ActionWriteDraft))
 	g.Expect(acts[len(acts)-2:]).To(Equal([]string{ActionSubmitPreview, ActionGoLive}))
-	g.Expect(res.Objects[0].Actions).To(ContainElement(HaveField("FieldChange", FieldChange{Field: "Listing.Title", New: "Contoso Analytics"})))
+	g.Expect(res.Objects[0].Actions).To(ContainElement(HaveField("Change", offerdraft.Change{Field: "listing.title", New: "Contoso Analytics"})))
 	noWrites(g, sim)
 
 	offers, _, err := ReadManifests([]string{sample}, nil)
@@ -97,13 +97,13 @@ func TestPlanNewOfferThenConvergedThenOneFieldChanged(t *testing.T) {
 	before := sim.Stats().Requests
 	code, res = planJSON(t, sim.URL(), file)
 	g.Expect(code).To(Equal(ExitChanges))
-	var writes []FieldChange
+	var writes []offerdraft.Change
 	for _, a := range res.Objects[0].Actions {
 		if a.Action == ActionWriteDraft {
-			writes = append(writes, a.FieldChange)
+			writes = append(writes, a.Change)
 		}
 	}
-	g.Expect(writes).To(Equal([]FieldChange{{Field: "Plans[standard].Price", Old: "499.00", New: "599.00"}}))
+	g.Expect(writes).To(Equal([]offerdraft.Change{{Field: "plans[standard].price", Old: "499.00", New: "599.00"}}))
 	g.Expect(actions(res.Objects[0])).To(Equal([]string{ActionWriteDraft, ActionSubmitPreview, ActionGoLive}))
 	after := sim.Stats().Requests
 	for k, n := range after {
