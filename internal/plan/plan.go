@@ -6,6 +6,7 @@ package plan
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/offerdraft"
@@ -24,10 +25,12 @@ type Reader interface {
 const (
 	ActionCreateProduct     = "createProduct"
 	ActionWriteDraft        = "writeDraft"
+	ActionWriteCoSell       = "writeCoSell"
 	ActionSubmitPreview     = "submitPreview"
 	ActionGoLive            = "goLive"
 	ActionAdoptionRefused   = "adoptionRefused"
 	ActionOwnershipConflict = "ownershipConflict"
+	ActionRejected          = "rejected"
 )
 
 // Action is one write an apply would make, or a stall it would meet.
@@ -114,6 +117,15 @@ func ref(ns, name string) string {
 
 // planOffer fills obj with what an apply of o would do.
 func planOffer(ctx context.Context, r Reader, o *v1.MarketplaceOffer, obj *Object) error {
+	if refusals := o.Spec.OfferTypeRefusals(); len(refusals) > 0 {
+		// The CRD's offer-type rules are generated from the same table:
+		// the API server refuses the object, and nothing is written.
+		for _, rf := range refusals {
+			obj.Actions = append(obj.Actions, Action{Action: ActionRejected,
+				Message: "the API server refuses the object (" + rf.Field + "): " + rf.Message})
+		}
+		return nil
+	}
 	if o.Spec.ManagementPolicy == v1.ManagementPolicyObserve || o.Spec.Suspend {
 		obj.Notes = append(obj.Notes, "managementPolicy Observe or suspend: the operator writes nothing to Partner Center")
 		return nil
@@ -123,7 +135,7 @@ func planOffer(ctx context.Context, r Reader, o *v1.MarketplaceOffer, obj *Objec
 		obj.Notes = append(obj.Notes, "not written (no published place for "+string(o.Spec.OfferType)+"): "+d)
 	}
 	if offerdraft.CoSellFromSpec(&o.Spec) != nil {
-		obj.Notes = append(obj.Notes, "co-sell tab not compared: the port has no read of the Partner Ingestion API's cosellListing; the operator writes it with the draft")
+		obj.Notes = append(obj.Notes, "co-sell tab not compared: the port has no read of the Partner Ingestion API's cosellListing, so a change to spec.coSell alone is not shown; the operator writes the tab whenever it writes the draft")
 	}
 	product, err := r.FindProduct(ctx, o.Spec.OfferID)
 	if pc.IsNotFound(err) {
@@ -131,6 +143,7 @@ func planOffer(ctx context.Context, r Reader, o *v1.MarketplaceOffer, obj *Objec
 		obj.Actions = append(obj.Actions, Action{Action: ActionCreateProduct,
 			Message: fmt.Sprintf("create product %s (%s)", o.Spec.OfferID, o.Spec.OfferType)})
 		obj.Actions = append(obj.Actions, draftActions(empty, want, obj)...)
+		obj.Actions = append(obj.Actions, coSellActions(o, obj.Actions)...)
 		obj.Actions = append(obj.Actions, submitActions(o.Spec.Target, true, true)...)
 		return nil
 	}
@@ -176,6 +189,7 @@ func planExisting(ctx context.Context, r Reader, o *v1.MarketplaceOffer, product
 	}
 	have, _ := pc.WritableDraft(string(o.Spec.OfferType), offerdraft.Normalize(*got))
 	obj.Actions = append(obj.Actions, draftActions(have, want, obj)...)
+	obj.Actions = append(obj.Actions, coSellActions(o, obj.Actions)...)
 	if o.Spec.Target == v1.TargetDraft {
 		return nil
 	}
@@ -241,6 +255,15 @@ func draftActions(have, want pc.Draft, obj *Object) []Action {
 		out = append(out, Action{Action: ActionWriteDraft, Change: c, Message: msg})
 	}
 	return out
+}
+
+// coSellActions is the co-sell tab write that goes with a draft write
+// (the controllers' syncDraft writes both) when the spec has a co-sell tab.
+func coSellActions(o *v1.MarketplaceOffer, draft []Action) []Action {
+	if offerdraft.CoSellFromSpec(&o.Spec) == nil || !slices.ContainsFunc(draft, func(a Action) bool { return a.Action == ActionWriteDraft }) {
+		return nil
+	}
+	return []Action{{Action: ActionWriteCoSell, Message: "write the co-sell tab (spec.coSell) through the Partner Ingestion API, with the draft"}}
 }
 
 func submitActions(target v1.OfferTarget, preview, live bool) []Action {

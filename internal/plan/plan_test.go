@@ -104,7 +104,7 @@ func TestPlanNewOfferThenConvergedThenOneFieldChanged(t *testing.T) {
 		}
 	}
 	g.Expect(writes).To(Equal([]offerdraft.Change{{Field: "plans[standard].price", Old: "499.00", New: "599.00"}}))
-	g.Expect(actions(res.Objects[0])).To(Equal([]string{ActionWriteDraft, ActionSubmitPreview, ActionGoLive}))
+	g.Expect(actions(res.Objects[0])).To(Equal([]string{ActionWriteDraft, ActionWriteCoSell, ActionSubmitPreview, ActionGoLive}))
 	after := sim.Stats().Requests
 	for k, n := range after {
 		if !strings.HasPrefix(k, "GET ") {
@@ -163,4 +163,17 @@ func await(t *testing.T, c *ingestion.Client, start func() (*pc.Job, error)) str
 		g.Expect(got.Succeeded()).To(BeTrue(), "%+v", got)
 	}).WithTimeout(10 * time.Second).WithPolling(10 * time.Millisecond).Should(Succeed())
 	return job.ID
+}
+
+func TestPlanNamesWhatTheAPIServerRefuses(t *testing.T) {
+	g := NewWithT(t)
+	sim, _ := startSimulator(t)
+	text := strings.Replace(readFile(t, sample), "pricing: FlatRate", "pricing: Free", 1)
+	file := t.TempDir() + "/offer.yaml"
+	writeFile(t, file, text)
+	code, res := planJSON(t, sim.URL(), file)
+	g.Expect(code).To(Equal(ExitChanges))
+	g.Expect(actions(res.Objects[0])).To(Equal([]string{ActionRejected}))
+	g.Expect(res.Objects[0].Actions[0].Message).To(ContainSubstring("spec.plans"))
+	g.Expect(sim.Stats().Requests).To(BeEmpty(), "a refused object is not looked up")
 }

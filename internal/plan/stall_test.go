@@ -39,17 +39,17 @@ func (r *oneProduct) ListSubmissions(context.Context, string) ([]pc.Submission, 
 const stdinManifests = `apiVersion: marketplace.cosell.io/v1alpha1
 kind: MarketplaceOffer
 metadata: {name: a, namespace: team}
-spec: {offerID: dup, offerType: CoSellOnly, publisherID: contoso, target: Draft}
+spec: {offerID: dup, offerType: CoSellOnly, publisherID: contoso, target: Draft, managedInPartnerCenter: [Listing]}
 ---
 apiVersion: marketplace.cosell.io/v1alpha1
 kind: MarketplaceOffer
 metadata: {name: b, namespace: team}
-spec: {offerID: dup, offerType: CoSellOnly, publisherID: contoso, target: Draft}
+spec: {offerID: dup, offerType: CoSellOnly, publisherID: contoso, target: Draft, managedInPartnerCenter: [Listing]}
 ---
 apiVersion: marketplace.cosell.io/v1alpha1
 kind: MarketplaceOffer
 metadata: {name: other, namespace: team}
-spec: {offerID: taken, offerType: CoSellOnly, publisherID: contoso, target: Draft}
+spec: {offerID: taken, offerType: CoSellOnly, publisherID: contoso, target: Draft, managedInPartnerCenter: [Listing]}
 status: {productID: p-0}
 ---
 apiVersion: v1

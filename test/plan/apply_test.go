@@ -1,0 +1,285 @@
+// Issue 29 part 2: a plan is exactly what an apply does. Manifests are
+// planned against the simulator (reads only), then applied to a control
+// plane with the operator running, and the writes the operator makes
+// (the simulator's counters, and every request that is not a GET on the
+// operator's HTTP client) must be the ones the plan printed: no more, no
+// less, down to the draft fields that changed in Partner Center.
+package plan_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/controllers"
+	"github.com/cosell-operator/cosell-operator/internal/offerdraft"
+	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter/ingestion"
+	"github.com/cosell-operator/cosell-operator/internal/plan"
+	"github.com/cosell-operator/cosell-operator/internal/simulator"
+	"github.com/cosell-operator/cosell-operator/internal/testenv"
+)
+
+const ns = "plan"
+
+// recorder keeps the requests that are not GETs, as "METHOD path".
+type recorder struct {
+	mu     sync.Mutex
+	writes []string
+	next   http.RoundTripper
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodGet {
+		r.mu.Lock()
+		r.writes = append(r.writes, req.Method+" "+req.URL.Path)
+		r.mu.Unlock()
+	}
+	return r.next.RoundTrip(req)
+}
+
+func (r *recorder) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.writes
+	r.writes = nil
+	return out
+}
+
+func sample(t *testing.T, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "samples", "marketplace_v1alpha1_marketplaceoffer_"+name+".yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func TestAnApplyMakesExactlyTheWritesThePlanPrinted(t *testing.T) {
+	g := NewWithT(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	sim, err := simulator.New(simulator.Options{Addr: "127.0.0.1:0", CertificationDelay: 200 * time.Millisecond})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(sim.Start(ctx)).To(Succeed())
+	t.Cleanup(func() { _ = sim.Close() })
+	reader, err := ingestion.New(ingestion.Options{BaseURL: sim.URL(), JobPollInterval: 50 * time.Millisecond})
+	g.Expect(err).NotTo(HaveOccurred())
+
+	env, err := testenv.Start()
+	g.Expect(err).NotTo(HaveOccurred())
+	t.Cleanup(func() { _ = env.Stop() })
+	ctrl.SetLogger(logr.Discard())
+	scheme := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(v1.AddToScheme(scheme))
+	k8s, err := client.New(env.Config, client.Options{Scheme: scheme})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
+
+	rec := &recorder{next: http.DefaultTransport}
+	opc, err := ingestion.New(ingestion.Options{BaseURL: sim.URL(), JobPollInterval: 50 * time.Millisecond, HTTPClient: &http.Client{Transport: rec}})
+	g.Expect(err).NotTo(HaveOccurred())
+	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"}})
+	g.Expect(err).NotTo(HaveOccurred())
+	mctx, stop := context.WithCancel(ctx)
+	defer stop()
+	g.Expect(controllers.IndexFields(mctx, mgr.GetFieldIndexer())).To(Succeed())
+	opts := controllers.Options{Concurrency: 2, StalledRecheck: 2 * time.Second, MinPoll: 50 * time.Millisecond, MaxPoll: time.Second}
+	g.Expect((&controllers.MarketplaceOfferReconciler{Dependencies: controllers.Dependencies{Client: mgr.GetClient(), PartnerCenter: pc.Static(opc),
+		Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts}}).SetupWithManager(mgr)).To(Succeed())
+	go func() { _ = mgr.Start(mctx) }()
+
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		f := filepath.Join(dir, name)
+		g.Expect(os.WriteFile(f, []byte(text), 0o600)).To(Succeed())
+		return f
+	}
+
+	// Round 1: a new offer (no product), taken live from nothing.
+	round(ctx, t, k8s, sim, reader, rec, []string{write("analytics.yaml", sample(t, "analytics"))})
+
+	// Round 2: the live offer changed (a price, the title, a plan added)
+	// and a new offer taken to preview only.
+	fresh := strings.ReplaceAll(sample(t, "analytics"), "contoso-analytics", "contoso-insights")
+	fresh = strings.Replace(fresh, "target: Live", "target: Preview", 1)
+	changed := sample(t, "analytics")
+	changed = strings.Replace(changed, `price: "499.00"`, `price: "599.00"`, 1)
+	changed = strings.Replace(changed, "title: Contoso Analytics", "title: Contoso Retail Analytics", 1)
+	changed = strings.Replace(changed, "  coSell:", `    - id: starter
+      name: Starter
+      description: One store.
+      pricing: FlatRate
+      price: "49.00"
+      markets: [US]
+  coSell:`, 1)
+	g.Expect(changed).To(ContainSubstring("id: starter"))
+	round(ctx, t, k8s, sim, reader, rec, []string{
+		write("analytics.yaml", changed),
+		write("insights.yaml", fresh),
+	})
+
+	// Round 3: nothing changed: the plan is empty, exit status 0, and the
+	// operator writes nothing.
+	res := round(ctx, t, k8s, sim, reader, rec, []string{
+		write("analytics.yaml", changed),
+		write("insights.yaml", fresh),
+	})
+	g.Expect(res.Changes).To(BeFalse(), "%+v", res)
+}
+
+// round plans files, applies them, waits for the operator to settle and
+// checks that it wrote exactly what the plan printed.
+func round(ctx context.Context, t *testing.T, k8s client.Client, sim *simulator.Simulator, reader *ingestion.Client, rec *recorder, files []string) *plan.Result {
+	t.Helper()
+	g := NewWithT(t)
+	offers, _, err := plan.ReadManifests(files, nil)
+	g.Expect(err).NotTo(HaveOccurred())
+	for _, o := range offers {
+		o.Namespace = ns
+	}
+	before := sim.Stats()
+	res, err := plan.Offers(ctx, reader, offers)
+	g.Expect(err).NotTo(HaveOccurred())
+	for _, k := range nonGETs(before, sim.Stats()) {
+		t.Errorf("plan wrote: %s", k)
+	}
+	for _, o := range res.Objects {
+		for _, a := range o.Actions {
+			t.Logf("plan %s: %s: %s", o.Name, a.Action, a.Message)
+		}
+	}
+
+	// The drafts before the apply, to see which fields it changed.
+	held := map[string]pc.Draft{}
+	for _, o := range offers {
+		held[o.Spec.OfferID] = readDraft(ctx, g, reader, o)
+	}
+	_ = rec.take()
+	before = sim.Stats()
+
+	// kubectl apply.
+	for _, o := range offers {
+		var cur v1.MarketplaceOffer
+		err := k8s.Get(ctx, client.ObjectKeyFromObject(o), &cur)
+		if err == nil {
+			cur.Spec = o.Spec
+			g.Expect(k8s.Update(ctx, &cur)).To(Succeed())
+			continue
+		}
+		g.Expect(client.IgnoreNotFound(err)).To(Succeed())
+		g.Expect(k8s.Create(ctx, o.DeepCopy())).To(Succeed())
+	}
+	settle(ctx, g, k8s, offers)
+	// Settled means no write comes later either.
+	g.Consistently(func() []string { return nonGETs(before, sim.Stats()) }).WithTimeout(2 * time.Second).WithPolling(200 * time.Millisecond).
+		Should(Equal(nonGETs(before, sim.Stats())))
+	after := sim.Stats()
+	writes := rec.take()
+
+	total, coSells := 0, 0
+	for i, o := range offers {
+		id := o.Spec.OfferID
+		obj := res.Objects[i]
+		planned := map[string]int{}
+		var fields []offerdraft.Change
+		for _, a := range obj.Actions {
+			planned[a.Action]++
+			if a.Action == plan.ActionWriteDraft {
+				fields = append(fields, a.Change)
+			}
+		}
+		made := map[string]int{
+			plan.ActionCreateProduct: after.ConfigureJobs["create"][id] - before.ConfigureJobs["create"][id],
+			plan.ActionSubmitPreview: after.ConfigureJobs["preview"][id] - before.ConfigureJobs["preview"][id],
+			plan.ActionGoLive:        after.ConfigureJobs["live"][id] - before.ConfigureJobs["live"][id],
+		}
+		for _, a := range []string{plan.ActionCreateProduct, plan.ActionSubmitPreview, plan.ActionGoLive} {
+			g.Expect(made[a]).To(Equal(planned[a]), "%s: %s; plan %+v; writes %v", id, a, obj.Actions, writes)
+			total += made[a]
+		}
+		// The draft fields are written in one configure job.
+		draftJobs := after.ConfigureJobs["draft"][id] - before.ConfigureJobs["draft"][id]
+		g.Expect(draftJobs).To(Equal(min(planned[plan.ActionWriteDraft], 1)), "%s: draft configure jobs; plan %+v", id, obj.Actions)
+		total += draftJobs
+		coSells += planned[plan.ActionWriteCoSell]
+
+		// The draft fields the apply changed in Partner Center are the
+		// ones the plan printed, old and new values included.
+		g.Expect(offerdraft.Diff(held[id], readDraft(ctx, g, reader, o))).To(Equal(fields), "%s: fields the apply changed", id)
+	}
+	var coSellWrites int
+	for _, w := range writes {
+		if strings.HasPrefix(w, "PUT ") && strings.Contains(w, "/cosellListing/") {
+			coSellWrites++
+		}
+	}
+	g.Expect(coSellWrites).To(Equal(coSells), "co-sell tab writes: %v", writes)
+	total += coSellWrites
+	g.Expect(writes).To(HaveLen(total), "every write the operator made is one the plan printed: %v", writes)
+	return res
+}
+
+// readDraft reads what Partner Center holds of the offer's draft, as the
+// plan compares it; the empty draft when there is no product yet.
+func readDraft(ctx context.Context, g Gomega, r *ingestion.Client, o *v1.MarketplaceOffer) pc.Draft {
+	d := pc.Draft{}
+	p, err := r.FindProduct(ctx, o.Spec.OfferID)
+	if err == nil {
+		got, err := r.GetDraft(ctx, p.ID)
+		g.Expect(err).NotTo(HaveOccurred())
+		d = *got
+	} else {
+		g.Expect(pc.IsNotFound(err)).To(BeTrue(), "%v", err)
+	}
+	w, _ := pc.WritableDraft(string(o.Spec.OfferType), offerdraft.Normalize(d))
+	return w
+}
+
+// nonGETs lists the simulator's request counters, other than GETs, that
+// changed between two reads.
+func nonGETs(before, after simulator.Stats) []string {
+	var out []string
+	for k, n := range after.Requests {
+		if !strings.HasPrefix(k, "GET ") && n != before.Requests[k] {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// settle waits until every offer is Ready at its generation.
+func settle(ctx context.Context, g Gomega, k8s client.Client, offers []*v1.MarketplaceOffer) {
+	g.Eventually(func(g Gomega) {
+		for _, o := range offers {
+			var cur v1.MarketplaceOffer
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(o), &cur)).To(Succeed())
+			ready := meta.FindStatusCondition(cur.Status.Conditions, v1.ReadyCondition)
+			g.Expect(ready).NotTo(BeNil(), o.Name)
+			g.Expect(ready.Status).To(Equal(metav1.ConditionTrue), "%s: %v", o.Name, cur.Status.Conditions)
+			g.Expect(ready.ObservedGeneration).To(Equal(cur.Generation), o.Name)
+		}
+	}).WithTimeout(90 * time.Second).WithPolling(200 * time.Millisecond).Should(Succeed())
+}
