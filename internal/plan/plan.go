@@ -1,6 +1,6 @@
 // Package plan is `cosell-operator plan`: what applying MarketplaceOffer
-// manifests would write to Partner Center, read from Partner Center
-// without writing to it (see docs/guides/plan.md).
+// and Solution manifests would write to Partner Center, read from Partner
+// Center without writing to it (see docs/guides/plan.md).
 package plan
 
 import (
@@ -19,6 +19,7 @@ type Reader interface {
 	GetDraft(ctx context.Context, productID string) (*pc.Draft, error)
 	GetTarget(ctx context.Context, productID string, target pc.SubmissionTarget) (*pc.Draft, error)
 	ListSubmissions(ctx context.Context, productID string) ([]pc.Submission, error)
+	SolutionReader
 }
 
 // Kinds of Action.
@@ -44,13 +45,16 @@ type Action struct {
 
 // Object is the plan of one object of the input.
 type Object struct {
-	Kind      string   `json:"kind"`
-	Namespace string   `json:"namespace,omitempty"`
-	Name      string   `json:"name"`
-	OfferID   string   `json:"offerID,omitempty"`
-	ProductID string   `json:"productID,omitempty"`
-	Actions   []Action `json:"actions"`
-	Notes     []string `json:"notes,omitempty"`
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	OfferID   string `json:"offerID,omitempty"`
+	// SolutionID and PartnerID are a Solution's.
+	SolutionID string   `json:"solutionID,omitempty"`
+	PartnerID  string   `json:"partnerID,omitempty"`
+	ProductID  string   `json:"productID,omitempty"`
+	Actions    []Action `json:"actions"`
+	Notes      []string `json:"notes,omitempty"`
 }
 
 // Result is a whole plan, the JSON document of --output json.
@@ -65,16 +69,38 @@ type Result struct {
 // SchemaVersion is Result.APIVersion.
 const SchemaVersion = "plan.cosell.io/v1"
 
+// Input is what plan reads from manifests: the objects it plans, and
+// notes on the ones it does not.
+type Input struct {
+	Offers    []*v1.MarketplaceOffer
+	Solutions []*v1.Solution
+	Notes     []string
+}
+
 // Offers plans offers against r, in input order.
 func Offers(ctx context.Context, r Reader, offers []*v1.MarketplaceOffer) (*Result, error) {
-	res := &Result{APIVersion: SchemaVersion, Objects: []Object{}}
-	conflicts := ownershipConflicts(offers)
-	for _, o := range offers {
+	return Run(ctx, r, &Input{Offers: offers})
+}
+
+// Run plans the input's offers, then its Solutions, against r, each in
+// input order.
+func Run(ctx context.Context, r Reader, in *Input) (*Result, error) {
+	res := &Result{APIVersion: SchemaVersion, Objects: []Object{}, Notes: in.Notes}
+	conflicts := ownershipConflicts(in.Offers)
+	for _, o := range in.Offers {
 		obj := Object{Kind: "MarketplaceOffer", Namespace: o.Namespace, Name: o.Name, OfferID: o.Spec.OfferID, Actions: []Action{}}
 		if c, ok := conflicts[o]; ok {
 			obj.Actions = append(obj.Actions, c)
-		} else if err := planOffer(ctx, r, o, &obj); err != nil {
+		} else if err := planOffer(ctx, r, o, migratingInto(o, in.Solutions), &obj); err != nil {
 			return nil, fmt.Errorf("planning MarketplaceOffer %s: %w", ref(o.Namespace, o.Name), err)
+		}
+		res.Changes = res.Changes || len(obj.Actions) > 0
+		res.Objects = append(res.Objects, obj)
+	}
+	for _, s := range in.Solutions {
+		obj := Object{Kind: "Solution", Namespace: s.Namespace, Name: s.Name, SolutionID: s.Spec.SolutionID, PartnerID: s.Spec.PartnerID, Actions: []Action{}}
+		if err := planSolution(ctx, r, s, in.Offers, &obj); err != nil {
+			return nil, fmt.Errorf("planning Solution %s: %w", ref(s.Namespace, s.Name), err)
 		}
 		res.Changes = res.Changes || len(obj.Actions) > 0
 		res.Objects = append(res.Objects, obj)
@@ -116,7 +142,7 @@ func ref(ns, name string) string {
 }
 
 // planOffer fills obj with what an apply of o would do.
-func planOffer(ctx context.Context, r Reader, o *v1.MarketplaceOffer, obj *Object) error {
+func planOffer(ctx context.Context, r Reader, o *v1.MarketplaceOffer, migration *v1.Solution, obj *Object) error {
 	if refusals := o.Spec.OfferTypeRefusals(); len(refusals) > 0 {
 		// The CRD's offer-type rules are generated from the same table:
 		// the API server refuses the object, and nothing is written.
@@ -138,6 +164,18 @@ func planOffer(ctx context.Context, r Reader, o *v1.MarketplaceOffer, obj *Objec
 		obj.Notes = append(obj.Notes, "co-sell tab not compared: the port has no read of the Partner Ingestion API's cosellListing, so a change to spec.coSell alone is not shown; the operator writes the tab whenever it writes the draft")
 	}
 	product, err := r.FindProduct(ctx, o.Spec.OfferID)
+	if pc.IsNotFound(err) && (o.Spec.MigrateFrom != nil || migration != nil) {
+		// The migration makes the product (controllers'
+		// marketplaceoffer_product.go waits for it rather than create
+		// one); what the draft then needs is known once it exists.
+		by := "spec.migrateFrom"
+		if migration != nil {
+			by = "Solution " + ref(migration.Namespace, migration.Name)
+		}
+		obj.Notes = append(obj.Notes, fmt.Sprintf(
+			"no product yet: the migration of a legacy solution (%s) makes it, not a create; the draft fields written over the migrated draft are known once it exists (plan again then)", by))
+		return nil
+	}
 	if pc.IsNotFound(err) {
 		empty, _ := pc.WritableDraft(string(o.Spec.OfferType), offerdraft.Normalize(pc.Draft{}))
 		obj.Actions = append(obj.Actions, Action{Action: ActionCreateProduct,

@@ -108,6 +108,8 @@ func TestAnApplyMakesExactlyTheWritesThePlanPrinted(t *testing.T) {
 	opts := controllers.Options{Concurrency: 2, StalledRecheck: 2 * time.Second, MinPoll: 50 * time.Millisecond, MaxPoll: time.Second}
 	g.Expect((&controllers.MarketplaceOfferReconciler{Dependencies: controllers.Dependencies{Client: mgr.GetClient(), PartnerCenter: pc.Static(opc),
 		Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts}}).SetupWithManager(mgr)).To(Succeed())
+	g.Expect((&controllers.SolutionReconciler{Dependencies: controllers.Dependencies{Client: mgr.GetClient(), PartnerCenter: pc.Static(opc),
+		Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts}}).SetupWithManager(mgr)).To(Succeed())
 	go func() { _ = mgr.Start(mctx) }()
 
 	dir := t.TempDir()
@@ -147,6 +149,20 @@ func TestAnApplyMakesExactlyTheWritesThePlanPrinted(t *testing.T) {
 		write("insights.yaml", fresh),
 	})
 	g.Expect(res.Changes).To(BeFalse(), "%+v", res)
+
+	// Round 4: Solutions: a legacy solution discarded, another merged
+	// into the live offer (its merge request opened).
+	solution := func(name string) string {
+		data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "samples", "marketplace_v1alpha1_solution_"+name+".yaml"))
+		g.Expect(err).NotTo(HaveOccurred())
+		return string(data)
+	}
+	round(ctx, t, k8s, sim, reader, rec, []string{
+		write("analytics.yaml", changed),
+		write("insights.yaml", fresh),
+		write("discard.yaml", solution("discard")),
+		write("merge.yaml", solution("merge")),
+	})
 }
 
 // round plans files, applies them, waits for the operator to settle and
@@ -154,13 +170,17 @@ func TestAnApplyMakesExactlyTheWritesThePlanPrinted(t *testing.T) {
 func round(ctx context.Context, t *testing.T, k8s client.Client, sim *simulator.Simulator, reader *ingestion.Client, rec *recorder, files []string) *plan.Result {
 	t.Helper()
 	g := NewWithT(t)
-	offers, _, err := plan.ReadManifests(files, nil)
+	in, err := plan.ReadInput(files, nil)
 	g.Expect(err).NotTo(HaveOccurred())
+	offers := in.Offers
 	for _, o := range offers {
 		o.Namespace = ns
 	}
+	for _, s := range in.Solutions {
+		s.Namespace = ns
+	}
 	before := sim.Stats()
-	res, err := plan.Offers(ctx, reader, offers)
+	res, err := plan.Run(ctx, reader, in)
 	g.Expect(err).NotTo(HaveOccurred())
 	for _, k := range nonGETs(before, sim.Stats()) {
 		t.Errorf("plan wrote: %s", k)
@@ -191,7 +211,19 @@ func round(ctx context.Context, t *testing.T, k8s client.Client, sim *simulator.
 		g.Expect(client.IgnoreNotFound(err)).To(Succeed())
 		g.Expect(k8s.Create(ctx, o.DeepCopy())).To(Succeed())
 	}
+	for _, s := range in.Solutions {
+		var cur v1.Solution
+		err := k8s.Get(ctx, client.ObjectKeyFromObject(s), &cur)
+		if err == nil {
+			cur.Spec = s.Spec
+			g.Expect(k8s.Update(ctx, &cur)).To(Succeed())
+			continue
+		}
+		g.Expect(client.IgnoreNotFound(err)).To(Succeed())
+		g.Expect(k8s.Create(ctx, s.DeepCopy())).To(Succeed())
+	}
 	settle(ctx, g, k8s, offers)
+	settleSolutions(ctx, g, k8s, in.Solutions)
 	// Settled means no write comes later either.
 	g.Consistently(func() []string { return nonGETs(before, sim.Stats()) }).WithTimeout(2 * time.Second).WithPolling(200 * time.Millisecond).
 		Should(Equal(nonGETs(before, sim.Stats())))
@@ -228,6 +260,26 @@ func round(ctx context.Context, t *testing.T, k8s client.Client, sim *simulator.
 		// The draft fields the apply changed in Partner Center are the
 		// ones the plan printed, old and new values included.
 		g.Expect(offerdraft.Diff(held[id], readDraft(ctx, g, reader, o))).To(Equal(fields), "%s: fields the apply changed", id)
+	}
+	// Solutions: one accepted call per action printed (the simulator
+	// counts state changes by solution ID).
+	for i, sol := range in.Solutions {
+		id := sol.Spec.SolutionID
+		obj := res.Objects[len(offers)+i]
+		planned := map[string]int{}
+		for _, a := range obj.Actions {
+			planned[a.Action]++
+		}
+		made := map[string]int{
+			plan.ActionDiscardSolution: after.Discards[id] - before.Discards[id],
+			plan.ActionRequestMerge:    after.MergeRequests[id] - before.MergeRequests[id],
+			plan.ActionMigrateSolution: after.Migrations[id] - before.Migrations[id],
+			plan.ActionUndoDiscard:     after.UndoDiscards[id] - before.UndoDiscards[id],
+		}
+		for a, n := range made {
+			g.Expect(n).To(Equal(planned[a]), "%s: %s; plan %+v; writes %v", id, a, obj.Actions, writes)
+			total += n
+		}
 	}
 	var coSellWrites int
 	for _, w := range writes {
@@ -268,6 +320,19 @@ func nonGETs(before, after simulator.Stats) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// settleSolutions waits until Partner Center reports each Solution's
+// action done, or its merge request open (partner support's to close).
+func settleSolutions(ctx context.Context, g Gomega, k8s client.Client, sols []*v1.Solution) {
+	g.Eventually(func(g Gomega) {
+		for _, s := range sols {
+			var cur v1.Solution
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(s), &cur)).To(Succeed())
+			want := map[v1.SolutionAction]v1.SolutionState{v1.ActionDiscard: v1.StateDiscarded, v1.ActionMerge: v1.StateMergeRequested}[s.Spec.Action]
+			g.Expect(cur.Status.State).To(Equal(want), "%s: %v", s.Name, cur.Status.Conditions)
+		}
+	}).WithTimeout(60 * time.Second).WithPolling(200 * time.Millisecond).Should(Succeed())
 }
 
 // settle waits until every offer is Ready at its generation.
