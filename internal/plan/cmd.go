@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -49,7 +50,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 type flagValues struct {
 	partnerCenter, secret, output string
-	files                         fileList
+	files, previous               fileList
 }
 
 type fileList []string
@@ -65,6 +66,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cosell-operator plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Var(&f.files, "f", "Manifest file or folder (its .yaml, .yml and .json files), repeatable; - reads stdin (kustomize build | cosell-operator plan -f -). Required.")
+	fs.Var(&f.previous, "previous", "Manifests as they were before the change (file, folder or -, repeatable; for a pull request, the base branch's): a MarketplaceOffer they hold and -f does not is planned as deleted (stop-sale or draft delete, with deletionPolicy Delete).")
 	fs.StringVar(&f.partnerCenter, "partner-center", "", "Base URL of the Product Ingestion API, as for export: https://graph.microsoft.com/rp/product-ingestion or a simulator's. Required.")
 	fs.StringVar(&f.secret, "partner-center-secret", "", "namespace/name of the Secret holding tenantId, clientId and clientSecret (read through --kubeconfig); without it the credentials come from "+export.EnvTenantID+", "+export.EnvClientID+" and "+export.EnvClientSecret+".")
 	fs.StringVar(&f.output, "output", "text", "text, or json (the schema is documented in docs/guides/plan.md).")
@@ -77,6 +79,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unexpected arguments %q: name manifests with -f", fs.Args())
 	case len(f.files) == 0:
 		return errors.New("-f is required: a manifest file, a folder, or - for stdin")
+	case slices.Contains(f.files, "-") && slices.Contains(f.previous, "-"):
+		return errors.New("-f - and --previous - cannot both read stdin")
 	case f.output != "text" && f.output != "json":
 		return fmt.Errorf("--output %q: use text or json", f.output)
 	case f.partnerCenter == "":
@@ -85,6 +89,13 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	in, err := ReadInput(f.files, os.Stdin)
 	if err != nil {
 		return err
+	}
+	if len(f.previous) > 0 {
+		prev, err := ReadInput(f.previous, os.Stdin)
+		if err != nil {
+			return fmt.Errorf("--previous: %w", err)
+		}
+		in.Deleted = Deleted(prev.Offers, in.Offers)
 	}
 	c, err := export.NewClient(f.partnerCenter, f.secret, func() (client.Reader, error) {
 		cfg, err := ctrlconfig.GetConfig()
@@ -136,6 +147,9 @@ func writeText(w io.Writer, res *Result) error {
 		}
 		if o.ProductID != "" {
 			_, _ = fmt.Fprintf(b, ", product %s", o.ProductID)
+		}
+		if o.Deleted {
+			_, _ = fmt.Fprint(b, ", deleted")
 		}
 		_, _ = fmt.Fprintln(b, "):")
 		if len(o.Actions) == 0 {

@@ -50,11 +50,14 @@ type Object struct {
 	Name      string `json:"name"`
 	OfferID   string `json:"offerID,omitempty"`
 	// SolutionID and PartnerID are a Solution's.
-	SolutionID string   `json:"solutionID,omitempty"`
-	PartnerID  string   `json:"partnerID,omitempty"`
-	ProductID  string   `json:"productID,omitempty"`
-	Actions    []Action `json:"actions"`
-	Notes      []string `json:"notes,omitempty"`
+	SolutionID string `json:"solutionID,omitempty"`
+	PartnerID  string `json:"partnerID,omitempty"`
+	ProductID  string `json:"productID,omitempty"`
+	// Deleted is set for an object of --previous the input no longer
+	// holds: its actions are what deleting it does.
+	Deleted bool     `json:"deleted,omitempty"`
+	Actions []Action `json:"actions"`
+	Notes   []string `json:"notes,omitempty"`
 }
 
 // Result is a whole plan, the JSON document of --output json.
@@ -74,7 +77,9 @@ const SchemaVersion = "plan.cosell.io/v1"
 type Input struct {
 	Offers    []*v1.MarketplaceOffer
 	Solutions []*v1.Solution
-	Notes     []string
+	// Deleted are offers an apply deletes (Deleted).
+	Deleted []*v1.MarketplaceOffer
+	Notes   []string
 }
 
 // Offers plans offers against r, in input order.
@@ -82,8 +87,8 @@ func Offers(ctx context.Context, r Reader, offers []*v1.MarketplaceOffer) (*Resu
 	return Run(ctx, r, &Input{Offers: offers})
 }
 
-// Run plans the input's offers, then its Solutions, against r, each in
-// input order.
+// Run plans the input's offers, then the deleted ones, then its
+// Solutions, against r, each in input order.
 func Run(ctx context.Context, r Reader, in *Input) (*Result, error) {
 	res := &Result{APIVersion: SchemaVersion, Objects: []Object{}, Notes: in.Notes}
 	conflicts := ownershipConflicts(in.Offers)
@@ -93,6 +98,14 @@ func Run(ctx context.Context, r Reader, in *Input) (*Result, error) {
 			obj.Actions = append(obj.Actions, c)
 		} else if err := planOffer(ctx, r, o, migratingInto(o, in.Solutions), &obj); err != nil {
 			return nil, fmt.Errorf("planning MarketplaceOffer %s: %w", ref(o.Namespace, o.Name), err)
+		}
+		res.Changes = res.Changes || len(obj.Actions) > 0
+		res.Objects = append(res.Objects, obj)
+	}
+	for _, o := range in.Deleted {
+		obj := Object{Kind: "MarketplaceOffer", Namespace: o.Namespace, Name: o.Name, OfferID: o.Spec.OfferID, Deleted: true, Actions: []Action{}}
+		if err := planDeletion(ctx, r, o, &obj); err != nil {
+			return nil, fmt.Errorf("planning the deletion of MarketplaceOffer %s: %w", ref(o.Namespace, o.Name), err)
 		}
 		res.Changes = res.Changes || len(obj.Actions) > 0
 		res.Objects = append(res.Objects, obj)

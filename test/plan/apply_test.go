@@ -151,27 +151,71 @@ func TestAnApplyMakesExactlyTheWritesThePlanPrinted(t *testing.T) {
 	g.Expect(res.Changes).To(BeFalse(), "%+v", res)
 
 	// Round 4: Solutions: a legacy solution discarded, another merged
-	// into the live offer (its merge request opened).
+	// into the live offer (its merge request opened); and two offers to
+	// delete in round 5, one taken live and one left a draft.
+	scratch := func(name, target string) string {
+		text := strings.ReplaceAll(sample(t, "analytics"), "contoso-analytics", name)
+		text = strings.Replace(text, "target: Live", "target: "+target+"\n  deletionPolicy: Delete", 1)
+		return write(name+".yaml", text)
+	}
 	solution := func(name string) string {
 		data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "samples", "marketplace_v1alpha1_solution_"+name+".yaml"))
 		g.Expect(err).NotTo(HaveOccurred())
 		return string(data)
 	}
-	round(ctx, t, k8s, sim, reader, rec, []string{
+	round4 := []string{
 		write("analytics.yaml", changed),
 		write("insights.yaml", fresh),
 		write("discard.yaml", solution("discard")),
 		write("merge.yaml", solution("merge")),
-	})
+		scratch("contoso-retired", "Live"),
+		scratch("contoso-sketch", "Draft"),
+	}
+	round(ctx, t, k8s, sim, reader, rec, round4)
+
+	// Round 5: the pull request deletes three offers (--previous holds
+	// them): the live one's sale is stopped, the draft deleted, and the
+	// preview offer (deletionPolicy Orphan) left as it is. The Solutions
+	// stay: the discard is done and the merge request open, so nothing.
+	prev := t.TempDir()
+	for _, f := range round4 {
+		data, err := os.ReadFile(f)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(os.WriteFile(filepath.Join(prev, filepath.Base(f)), data, 0o600)).To(Succeed())
+	}
+	res = round(ctx, t, k8s, sim, reader, rec, []string{round4[0], round4[2], round4[3]}, prev)
+	var deleted []string
+	for _, o := range res.Objects {
+		if o.Deleted {
+			deleted = append(deleted, o.Name+":"+strings.Join(actionsOf(o), ","))
+		}
+	}
+	g.Expect(deleted).To(ConsistOf("contoso-insights:", "contoso-retired:"+plan.ActionStopSale, "contoso-sketch:"+plan.ActionDeleteDraft))
+}
+
+func actionsOf(o plan.Object) []string {
+	var out []string
+	for _, a := range o.Actions {
+		out = append(out, a.Action)
+	}
+	return out
 }
 
 // round plans files, applies them, waits for the operator to settle and
 // checks that it wrote exactly what the plan printed.
-func round(ctx context.Context, t *testing.T, k8s client.Client, sim *simulator.Simulator, reader *ingestion.Client, rec *recorder, files []string) *plan.Result {
+func round(ctx context.Context, t *testing.T, k8s client.Client, sim *simulator.Simulator, reader *ingestion.Client, rec *recorder, files []string, previous ...string) *plan.Result {
 	t.Helper()
 	g := NewWithT(t)
 	in, err := plan.ReadInput(files, nil)
 	g.Expect(err).NotTo(HaveOccurred())
+	if len(previous) > 0 {
+		prev, err := plan.ReadInput(previous, nil)
+		g.Expect(err).NotTo(HaveOccurred())
+		in.Deleted = plan.Deleted(prev.Offers, in.Offers)
+		for _, o := range in.Deleted {
+			o.Namespace = ns
+		}
+	}
 	offers := in.Offers
 	for _, o := range offers {
 		o.Namespace = ns
@@ -222,8 +266,18 @@ func round(ctx context.Context, t *testing.T, k8s client.Client, sim *simulator.
 		g.Expect(client.IgnoreNotFound(err)).To(Succeed())
 		g.Expect(k8s.Create(ctx, s.DeepCopy())).To(Succeed())
 	}
+	for _, o := range in.Deleted {
+		g.Expect(k8s.Delete(ctx, o.DeepCopy())).To(Succeed())
+	}
 	settle(ctx, g, k8s, offers)
 	settleSolutions(ctx, g, k8s, in.Solutions)
+	g.Eventually(func(g Gomega) {
+		for _, o := range in.Deleted {
+			err := k8s.Get(ctx, client.ObjectKeyFromObject(o), &v1.MarketplaceOffer{})
+			g.Expect(err).To(HaveOccurred(), "%s is not gone", o.Name)
+			g.Expect(client.IgnoreNotFound(err)).To(Succeed())
+		}
+	}).WithTimeout(60 * time.Second).WithPolling(200 * time.Millisecond).Should(Succeed())
 	// Settled means no write comes later either.
 	g.Consistently(func() []string { return nonGETs(before, sim.Stats()) }).WithTimeout(2 * time.Second).WithPolling(200 * time.Millisecond).
 		Should(Equal(nonGETs(before, sim.Stats())))
@@ -261,11 +315,30 @@ func round(ctx context.Context, t *testing.T, k8s client.Client, sim *simulator.
 		// ones the plan printed, old and new values included.
 		g.Expect(offerdraft.Diff(held[id], readDraft(ctx, g, reader, o))).To(Equal(fields), "%s: fields the apply changed", id)
 	}
+	// Deleted offers: a stop-sale (the live submission's lifecycle) or a
+	// draft delete per action printed.
+	for i, o := range in.Deleted {
+		id := o.Spec.OfferID
+		obj := res.Objects[len(offers)+i]
+		g.Expect(obj.Deleted).To(BeTrue())
+		planned := map[string]int{}
+		for _, a := range obj.Actions {
+			planned[a.Action]++
+		}
+		made := map[string]int{
+			plan.ActionStopSale:    after.ConfigureJobs["lifecycle"][id] - before.ConfigureJobs["lifecycle"][id],
+			plan.ActionDeleteDraft: after.ConfigureJobs["product"][id] - before.ConfigureJobs["product"][id],
+		}
+		for a, n := range made {
+			g.Expect(n).To(Equal(planned[a]), "%s: %s; plan %+v; writes %v", id, a, obj.Actions, writes)
+			total += n
+		}
+	}
 	// Solutions: one accepted call per action printed (the simulator
 	// counts state changes by solution ID).
 	for i, sol := range in.Solutions {
 		id := sol.Spec.SolutionID
-		obj := res.Objects[len(offers)+i]
+		obj := res.Objects[len(offers)+len(in.Deleted)+i]
 		planned := map[string]int{}
 		for _, a := range obj.Actions {
 			planned[a.Action]++
@@ -323,14 +396,16 @@ func nonGETs(before, after simulator.Stats) []string {
 }
 
 // settleSolutions waits until Partner Center reports each Solution's
-// action done, or its merge request open (partner support's to close).
+// action done, or its merge request open (the simulator's partner support
+// closes it after a while).
 func settleSolutions(ctx context.Context, g Gomega, k8s client.Client, sols []*v1.Solution) {
 	g.Eventually(func(g Gomega) {
 		for _, s := range sols {
 			var cur v1.Solution
 			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(s), &cur)).To(Succeed())
-			want := map[v1.SolutionAction]v1.SolutionState{v1.ActionDiscard: v1.StateDiscarded, v1.ActionMerge: v1.StateMergeRequested}[s.Spec.Action]
-			g.Expect(cur.Status.State).To(Equal(want), "%s: %v", s.Name, cur.Status.Conditions)
+			want := map[v1.SolutionAction][]v1.SolutionState{v1.ActionDiscard: {v1.StateDiscarded},
+				v1.ActionMerge: {v1.StateMergeRequested, v1.StateMerged}}[s.Spec.Action]
+			g.Expect(cur.Status.State).To(BeElementOf(want), "%s: %v", s.Name, cur.Status.Conditions)
 		}
 	}).WithTimeout(60 * time.Second).WithPolling(200 * time.Millisecond).Should(Succeed())
 }
