@@ -123,7 +123,7 @@ func Print(ctx context.Context, r Reader, in *Input, output string, w io.Writer)
 		enc.SetEscapeHTML(false)
 		err = enc.Encode(res)
 	} else {
-		err = writeText(w, res)
+		err = WriteText(w, res)
 	}
 	if err != nil {
 		return err
@@ -134,7 +134,8 @@ func Print(ctx context.Context, r Reader, in *Input, output string, w io.Writer)
 	return nil
 }
 
-func writeText(w io.Writer, res *Result) error {
+// WriteText writes the plan as text, the default output.
+func WriteText(w io.Writer, res *Result) error {
 	b := bufio.NewWriter(w)
 	for _, n := range res.Notes {
 		_, _ = fmt.Fprintf(b, "note: %s\n", n)

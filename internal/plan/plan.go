@@ -174,7 +174,7 @@ func planOffer(ctx context.Context, r Reader, o *v1.MarketplaceOffer, migration 
 		obj.Notes = append(obj.Notes, "not written (no published place for "+string(o.Spec.OfferType)+"): "+d)
 	}
 	if offerdraft.CoSellFromSpec(&o.Spec) != nil {
-		obj.Notes = append(obj.Notes, "co-sell tab not compared: the port has no read of the Partner Ingestion API's cosellListing, so a change to spec.coSell alone is not shown; the operator writes the tab whenever it writes the draft")
+		obj.Notes = append(obj.Notes, "co-sell tab not compared (the port has no read of it): a change to spec.coSell alone is not shown")
 	}
 	product, err := r.FindProduct(ctx, o.Spec.OfferID)
 	if pc.IsNotFound(err) && (o.Spec.MigrateFrom != nil || migration != nil) {
@@ -226,7 +226,7 @@ func adoption(o *v1.MarketplaceOffer, product *pc.Product, obj *Object) (Action,
 			product.ID, o.Spec.OfferID, o.Status.ProductID, v1.AdoptAnnotation, product.ID)}, false
 	}
 	obj.Notes = append(obj.Notes, fmt.Sprintf(
-		"product %s exists; unless the object in the cluster created it (status.productID), the operator refuses to adopt it without the %s annotation (plan the output of kubectl get -o yaml to include status)",
+		"product %s exists: the operator manages it if the object in the cluster created it (status.productID) or has the %s annotation, and stalls otherwise (plan kubectl get -o yaml output to check)",
 		product.ID, v1.AdoptAnnotation))
 	return Action{}, true
 }

@@ -8,6 +8,7 @@ package plan_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -234,6 +235,7 @@ func round(ctx context.Context, t *testing.T, k8s client.Client, sim *simulator.
 			t.Logf("plan %s: %s: %s", o.Name, a.Action, a.Message)
 		}
 	}
+	transcript(t, g, res)
 
 	// The drafts before the apply, to see which fields it changed.
 	held := map[string]pc.Draft{}
@@ -364,6 +366,26 @@ func round(ctx context.Context, t *testing.T, k8s client.Client, sim *simulator.
 	total += coSellWrites
 	g.Expect(writes).To(HaveLen(total), "every write the operator made is one the plan printed: %v", writes)
 	return res
+}
+
+// transcript appends the plan, as text, to the file
+// $PLAN_TRANSCRIPT names, if any: docs/guides/plan.md shows the plans of a
+// run (PLAN_TRANSCRIPT=/tmp/plan.txt go test ./test/plan/).
+func transcript(t *testing.T, g Gomega, res *plan.Result) {
+	name := os.Getenv("PLAN_TRANSCRIPT")
+	if name == "" {
+		return
+	}
+	f, err := os.OpenFile(name, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	g.Expect(err).NotTo(HaveOccurred())
+	defer func() { g.Expect(f.Close()).To(Succeed()) }()
+	exit := plan.ExitNoChanges
+	if res.Changes {
+		exit = plan.ExitChanges
+	}
+	_, err = fmt.Fprintf(f, "=== %s (exit status %d)\n", t.Name(), exit)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(plan.WriteText(f, res)).To(Succeed())
 }
 
 // readDraft reads what Partner Center holds of the offer's draft, as the
