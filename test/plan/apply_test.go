@@ -26,8 +26,10 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
@@ -101,7 +103,9 @@ func TestAnApplyMakesExactlyTheWritesThePlanPrinted(t *testing.T) {
 	rec := &recorder{next: http.DefaultTransport}
 	opc, err := ingestion.New(ingestion.Options{BaseURL: sim.URL(), JobPollInterval: 50 * time.Millisecond, HTTPClient: &http.Client{Transport: rec}})
 	g.Expect(err).NotTo(HaveOccurred())
-	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"}})
+	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
+		// -count=N runs the test N times in one binary.
+		Controller: config.Controller{SkipNameValidation: ptr.To(true)}})
 	g.Expect(err).NotTo(HaveOccurred())
 	mctx, stop := context.WithCancel(ctx)
 	defer stop()
