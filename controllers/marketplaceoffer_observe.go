@@ -3,12 +3,12 @@ package controllers
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/internal/offerdraft"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
@@ -158,43 +158,21 @@ func prefixed(prefix string, lines []string) []string {
 }
 
 // draftDiff lists, one readable line per field, how draft b differs from
-// draft a (both normalised), naming them an and bn. Listing keywords have
-// no field in the published listing schema and are not compared.
+// draft a (both normalised), naming them an and bn. The fields compared
+// are the whole draft model (offerdraft.Diff, shared with
+// `cosell-operator plan`), so a field added to it is never left out.
 func draftDiff(a, b partnercenter.Draft, an, bn string) []string {
 	var out []string
-	field := func(name, x, y string) {
-		if x != y {
-			out = append(out, fmt.Sprintf("%s: %s %s, %s %s", name, an, quoted(x), bn, quoted(y)))
+	for _, c := range offerdraft.Diff(a, b) {
+		switch {
+		case c.OnlyOld:
+			out = append(out, fmt.Sprintf("%s: in %s only", c.Field, an))
+		case c.OnlyNew:
+			out = append(out, fmt.Sprintf("%s: in %s only", c.Field, bn))
+		default:
+			out = append(out, fmt.Sprintf("%s: %s %s, %s %s", c.Field, an, quoted(c.Old), bn, quoted(c.New)))
 		}
 	}
-	la, lb := a.Listing, b.Listing
-	field("listing.title", la.Title, lb.Title)
-	field("listing.summary", la.Summary, lb.Summary)
-	field("listing.shortDescription", la.ShortDescription, lb.ShortDescription)
-	field("listing.description", la.Description, lb.Description)
-	field("listing.privacyPolicyURL", la.PrivacyPolicyURL, lb.PrivacyPolicyURL)
-	field("listing.supportURL", la.SupportURL, lb.SupportURL)
-	for _, pa := range a.Plans {
-		i := slices.IndexFunc(b.Plans, func(p partnercenter.Plan) bool { return p.ID == pa.ID })
-		if i < 0 {
-			out = append(out, fmt.Sprintf("plans[%s]: in %s only", pa.ID, an))
-			continue
-		}
-		pb := b.Plans[i]
-		name := "plans[" + pa.ID + "]."
-		field(name+"name", pa.Name, pb.Name)
-		field(name+"description", pa.Description, pb.Description)
-		field(name+"pricing", pa.Pricing, pb.Pricing)
-		field(name+"price", pa.Price, pb.Price)
-		field(name+"markets", strings.Join(pa.Markets, ","), strings.Join(pb.Markets, ","))
-	}
-	for _, pb := range b.Plans {
-		if !slices.ContainsFunc(a.Plans, func(p partnercenter.Plan) bool { return p.ID == pb.ID }) {
-			out = append(out, fmt.Sprintf("plans[%s]: in %s only", pb.ID, bn))
-		}
-	}
-	field("resell.policy", a.Resell.Policy, b.Resell.Policy)
-	field("resell.partnerIDs", strings.Join(a.Resell.PartnerIDs, ","), strings.Join(b.Resell.PartnerIDs, ","))
 	return out
 }
 

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -49,7 +50,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 type flagValues struct {
 	partnerCenter, secret, output string
-	files                         fileList
+	files, previous               fileList
 }
 
 type fileList []string
@@ -65,6 +66,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cosell-operator plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Var(&f.files, "f", "Manifest file or folder (its .yaml, .yml and .json files), repeatable; - reads stdin (kustomize build | cosell-operator plan -f -). Required.")
+	fs.Var(&f.previous, "previous", "Manifests as they were before the change (file, folder or -, repeatable; for a pull request, the base branch's): a MarketplaceOffer they hold and -f does not is planned as deleted (stop-sale or draft delete, with deletionPolicy Delete).")
 	fs.StringVar(&f.partnerCenter, "partner-center", "", "Base URL of the Product Ingestion API, as for export: https://graph.microsoft.com/rp/product-ingestion or a simulator's. Required.")
 	fs.StringVar(&f.secret, "partner-center-secret", "", "namespace/name of the Secret holding tenantId, clientId and clientSecret (read through --kubeconfig); without it the credentials come from "+export.EnvTenantID+", "+export.EnvClientID+" and "+export.EnvClientSecret+".")
 	fs.StringVar(&f.output, "output", "text", "text, or json (the schema is documented in docs/guides/plan.md).")
@@ -77,14 +79,23 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unexpected arguments %q: name manifests with -f", fs.Args())
 	case len(f.files) == 0:
 		return errors.New("-f is required: a manifest file, a folder, or - for stdin")
+	case slices.Contains(f.files, "-") && slices.Contains(f.previous, "-"):
+		return errors.New("-f - and --previous - cannot both read stdin")
 	case f.output != "text" && f.output != "json":
 		return fmt.Errorf("--output %q: use text or json", f.output)
 	case f.partnerCenter == "":
 		return errors.New("--partner-center is required: https://graph.microsoft.com/rp/product-ingestion, or a simulator's URL")
 	}
-	offers, notes, err := ReadManifests(f.files, os.Stdin)
+	in, err := ReadInput(f.files, os.Stdin)
 	if err != nil {
 		return err
+	}
+	if len(f.previous) > 0 {
+		prev, err := ReadInput(f.previous, os.Stdin)
+		if err != nil {
+			return fmt.Errorf("--previous: %w", err)
+		}
+		in.Deleted = Deleted(prev.Offers, in.Offers)
 	}
 	c, err := export.NewClient(f.partnerCenter, f.secret, func() (client.Reader, error) {
 		cfg, err := ctrlconfig.GetConfig()
@@ -96,24 +107,23 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return Print(ctx, c, offers, notes, f.output, stdout)
+	return Print(ctx, c, in, f.output, stdout)
 }
 
-// Print plans offers with r, writes the plan as output (text or json) and
-// returns ErrChanges when it has changes.
-func Print(ctx context.Context, r Reader, offers []*v1.MarketplaceOffer, notes []string, output string, w io.Writer) error {
-	res, err := Offers(ctx, r, offers)
+// Print plans the input with r, writes the plan as output (text or json)
+// and returns ErrChanges when it has changes.
+func Print(ctx context.Context, r Reader, in *Input, output string, w io.Writer) error {
+	res, err := Run(ctx, r, in)
 	if err != nil {
 		return err
 	}
-	res.Notes = notes
 	if output == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		err = enc.Encode(res)
 	} else {
-		err = writeText(w, res)
+		err = WriteText(w, res)
 	}
 	if err != nil {
 		return err
@@ -124,15 +134,23 @@ func Print(ctx context.Context, r Reader, offers []*v1.MarketplaceOffer, notes [
 	return nil
 }
 
-func writeText(w io.Writer, res *Result) error {
+// WriteText writes the plan as text, the default output.
+func WriteText(w io.Writer, res *Result) error {
 	b := bufio.NewWriter(w)
 	for _, n := range res.Notes {
 		_, _ = fmt.Fprintf(b, "note: %s\n", n)
 	}
 	for _, o := range res.Objects {
-		_, _ = fmt.Fprintf(b, "%s %s (offer ID %s", o.Kind, ref(o.Namespace, o.Name), o.OfferID)
+		if o.Kind == "Solution" {
+			_, _ = fmt.Fprintf(b, "%s %s (solution ID %s, partner %s", o.Kind, ref(o.Namespace, o.Name), o.SolutionID, o.PartnerID)
+		} else {
+			_, _ = fmt.Fprintf(b, "%s %s (offer ID %s", o.Kind, ref(o.Namespace, o.Name), o.OfferID)
+		}
 		if o.ProductID != "" {
 			_, _ = fmt.Fprintf(b, ", product %s", o.ProductID)
+		}
+		if o.Deleted {
+			_, _ = fmt.Fprint(b, ", deleted")
 		}
 		_, _ = fmt.Fprintln(b, "):")
 		if len(o.Actions) == 0 {
@@ -154,19 +172,28 @@ func writeText(w io.Writer, res *Result) error {
 }
 
 // ReadManifests reads the MarketplaceOffers of files (files, folders, or
-// "-" for stdin); other objects are listed in notes.
+// "-" for stdin); other objects, Solutions included, are listed in notes.
 func ReadManifests(files []string, stdin io.Reader) ([]*v1.MarketplaceOffer, []string, error) {
-	var offers []*v1.MarketplaceOffer
-	var notes []string
-	add := func(name string, r io.Reader) error {
-		o, n, err := decode(name, r)
-		offers, notes = append(offers, o...), append(notes, n...)
-		return err
+	in, err := ReadInput(files, stdin)
+	if err != nil {
+		return nil, nil, err
 	}
+	notes := in.Notes
+	for _, s := range in.Solutions {
+		notes = append(notes, fmt.Sprintf("Solution %s not read", ref(s.Namespace, s.Name)))
+	}
+	return in.Offers, notes, nil
+}
+
+// ReadInput reads the MarketplaceOffers and Solutions of files (files,
+// folders, or "-" for stdin); other objects are listed in notes.
+func ReadInput(files []string, stdin io.Reader) (*Input, error) {
+	in := &Input{}
+	add := func(name string, r io.Reader) error { return decode(name, r, in) }
 	for _, f := range files {
 		if f == "-" {
 			if err := add("stdin", stdin); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			continue
 		}
@@ -185,25 +212,23 @@ func ReadManifests(files []string, stdin io.Reader) ([]*v1.MarketplaceOffer, []s
 			return add(path, file)
 		})
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	return offers, notes, nil
+	return in, nil
 }
 
-// decode reads the YAML or JSON documents of r.
-func decode(name string, r io.Reader) ([]*v1.MarketplaceOffer, []string, error) {
-	var offers []*v1.MarketplaceOffer
-	var notes []string
+// decode reads the YAML or JSON documents of r into in.
+func decode(name string, r io.Reader, in *Input) error {
 	dec := utilyaml.NewYAMLOrJSONDecoder(r, 4096)
 	for i := 1; ; i++ {
 		var u unstructured.Unstructured
 		err := dec.Decode(&u.Object)
 		if errors.Is(err, io.EOF) {
-			return offers, notes, nil
+			return nil
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: document %d: %w", name, i, err)
+			return fmt.Errorf("%s: document %d: %w", name, i, err)
 		}
 		if len(u.Object) == 0 {
 			continue
@@ -213,13 +238,17 @@ func decode(name string, r io.Reader) ([]*v1.MarketplaceOffer, []string, error) 
 		case gvk.Group == v1.GroupVersion.Group && gvk.Kind == "MarketplaceOffer":
 			var o v1.MarketplaceOffer
 			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &o); err != nil {
-				return nil, nil, fmt.Errorf("%s: MarketplaceOffer %s: %w", name, u.GetName(), err)
+				return fmt.Errorf("%s: MarketplaceOffer %s: %w", name, u.GetName(), err)
 			}
-			offers = append(offers, &o)
+			in.Offers = append(in.Offers, &o)
 		case gvk.Group == v1.GroupVersion.Group && gvk.Kind == "Solution":
-			notes = append(notes, fmt.Sprintf("%s: Solution %s not planned: plan covers MarketplaceOffers only", name, ref(u.GetNamespace(), u.GetName())))
+			var s v1.Solution
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &s); err != nil {
+				return fmt.Errorf("%s: Solution %s: %w", name, u.GetName(), err)
+			}
+			in.Solutions = append(in.Solutions, &s)
 		default:
-			notes = append(notes, fmt.Sprintf("%s: %s %s ignored", name, gvk.Kind, ref(u.GetNamespace(), u.GetName())))
+			in.Notes = append(in.Notes, fmt.Sprintf("%s: %s %s ignored", name, gvk.Kind, ref(u.GetNamespace(), u.GetName())))
 		}
 	}
 }

@@ -1,11 +1,12 @@
 // Package plan is `cosell-operator plan`: what applying MarketplaceOffer
-// manifests would write to Partner Center, read from Partner Center
-// without writing to it (see docs/guides/plan.md).
+// and Solution manifests would write to Partner Center, read from Partner
+// Center without writing to it (see docs/guides/plan.md).
 package plan
 
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/offerdraft"
@@ -18,35 +19,45 @@ type Reader interface {
 	GetDraft(ctx context.Context, productID string) (*pc.Draft, error)
 	GetTarget(ctx context.Context, productID string, target pc.SubmissionTarget) (*pc.Draft, error)
 	ListSubmissions(ctx context.Context, productID string) ([]pc.Submission, error)
+	SolutionReader
 }
 
 // Kinds of Action.
 const (
 	ActionCreateProduct     = "createProduct"
 	ActionWriteDraft        = "writeDraft"
+	ActionWriteCoSell       = "writeCoSell"
 	ActionSubmitPreview     = "submitPreview"
 	ActionGoLive            = "goLive"
 	ActionAdoptionRefused   = "adoptionRefused"
 	ActionOwnershipConflict = "ownershipConflict"
+	ActionRejected          = "rejected"
 )
 
 // Action is one write an apply would make, or a stall it would meet.
-// Field, Old and New are set for writeDraft.
+// Field, Old and New (and OnlyNew, for a plan the spec adds) are set for
+// writeDraft: offerdraft.Diff's change of the draft model.
 type Action struct {
 	Action  string `json:"action"`
 	Message string `json:"message"`
-	FieldChange
+	offerdraft.Change
 }
 
 // Object is the plan of one object of the input.
 type Object struct {
-	Kind      string   `json:"kind"`
-	Namespace string   `json:"namespace,omitempty"`
-	Name      string   `json:"name"`
-	OfferID   string   `json:"offerID,omitempty"`
-	ProductID string   `json:"productID,omitempty"`
-	Actions   []Action `json:"actions"`
-	Notes     []string `json:"notes,omitempty"`
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	OfferID   string `json:"offerID,omitempty"`
+	// SolutionID and PartnerID are a Solution's.
+	SolutionID string `json:"solutionID,omitempty"`
+	PartnerID  string `json:"partnerID,omitempty"`
+	ProductID  string `json:"productID,omitempty"`
+	// Deleted is set for an object of --previous the input no longer
+	// holds: its actions are what deleting it does.
+	Deleted bool     `json:"deleted,omitempty"`
+	Actions []Action `json:"actions"`
+	Notes   []string `json:"notes,omitempty"`
 }
 
 // Result is a whole plan, the JSON document of --output json.
@@ -61,16 +72,48 @@ type Result struct {
 // SchemaVersion is Result.APIVersion.
 const SchemaVersion = "plan.cosell.io/v1"
 
+// Input is what plan reads from manifests: the objects it plans, and
+// notes on the ones it does not.
+type Input struct {
+	Offers    []*v1.MarketplaceOffer
+	Solutions []*v1.Solution
+	// Deleted are offers an apply deletes (Deleted).
+	Deleted []*v1.MarketplaceOffer
+	Notes   []string
+}
+
 // Offers plans offers against r, in input order.
 func Offers(ctx context.Context, r Reader, offers []*v1.MarketplaceOffer) (*Result, error) {
-	res := &Result{APIVersion: SchemaVersion, Objects: []Object{}}
-	conflicts := ownershipConflicts(offers)
-	for _, o := range offers {
+	return Run(ctx, r, &Input{Offers: offers})
+}
+
+// Run plans the input's offers, then the deleted ones, then its
+// Solutions, against r, each in input order.
+func Run(ctx context.Context, r Reader, in *Input) (*Result, error) {
+	res := &Result{APIVersion: SchemaVersion, Objects: []Object{}, Notes: in.Notes}
+	conflicts := ownershipConflicts(in.Offers)
+	for _, o := range in.Offers {
 		obj := Object{Kind: "MarketplaceOffer", Namespace: o.Namespace, Name: o.Name, OfferID: o.Spec.OfferID, Actions: []Action{}}
 		if c, ok := conflicts[o]; ok {
 			obj.Actions = append(obj.Actions, c)
-		} else if err := planOffer(ctx, r, o, &obj); err != nil {
+		} else if err := planOffer(ctx, r, o, migratingInto(o, in.Solutions), &obj); err != nil {
 			return nil, fmt.Errorf("planning MarketplaceOffer %s: %w", ref(o.Namespace, o.Name), err)
+		}
+		res.Changes = res.Changes || len(obj.Actions) > 0
+		res.Objects = append(res.Objects, obj)
+	}
+	for _, o := range in.Deleted {
+		obj := Object{Kind: "MarketplaceOffer", Namespace: o.Namespace, Name: o.Name, OfferID: o.Spec.OfferID, Deleted: true, Actions: []Action{}}
+		if err := planDeletion(ctx, r, o, &obj); err != nil {
+			return nil, fmt.Errorf("planning the deletion of MarketplaceOffer %s: %w", ref(o.Namespace, o.Name), err)
+		}
+		res.Changes = res.Changes || len(obj.Actions) > 0
+		res.Objects = append(res.Objects, obj)
+	}
+	for _, s := range in.Solutions {
+		obj := Object{Kind: "Solution", Namespace: s.Namespace, Name: s.Name, SolutionID: s.Spec.SolutionID, PartnerID: s.Spec.PartnerID, Actions: []Action{}}
+		if err := planSolution(ctx, r, s, in.Offers, &obj); err != nil {
+			return nil, fmt.Errorf("planning Solution %s: %w", ref(s.Namespace, s.Name), err)
 		}
 		res.Changes = res.Changes || len(obj.Actions) > 0
 		res.Objects = append(res.Objects, obj)
@@ -112,7 +155,16 @@ func ref(ns, name string) string {
 }
 
 // planOffer fills obj with what an apply of o would do.
-func planOffer(ctx context.Context, r Reader, o *v1.MarketplaceOffer, obj *Object) error {
+func planOffer(ctx context.Context, r Reader, o *v1.MarketplaceOffer, migration *v1.Solution, obj *Object) error {
+	if refusals := o.Spec.OfferTypeRefusals(); len(refusals) > 0 {
+		// The CRD's offer-type rules are generated from the same table:
+		// the API server refuses the object, and nothing is written.
+		for _, rf := range refusals {
+			obj.Actions = append(obj.Actions, Action{Action: ActionRejected,
+				Message: "the API server refuses the object (" + rf.Field + "): " + rf.Message})
+		}
+		return nil
+	}
 	if o.Spec.ManagementPolicy == v1.ManagementPolicyObserve || o.Spec.Suspend {
 		obj.Notes = append(obj.Notes, "managementPolicy Observe or suspend: the operator writes nothing to Partner Center")
 		return nil
@@ -122,14 +174,27 @@ func planOffer(ctx context.Context, r Reader, o *v1.MarketplaceOffer, obj *Objec
 		obj.Notes = append(obj.Notes, "not written (no published place for "+string(o.Spec.OfferType)+"): "+d)
 	}
 	if offerdraft.CoSellFromSpec(&o.Spec) != nil {
-		obj.Notes = append(obj.Notes, "co-sell tab not compared: the port has no read of the Partner Ingestion API's cosellListing; the operator writes it with the draft")
+		obj.Notes = append(obj.Notes, "co-sell tab not compared (the port has no read of it): a change to spec.coSell alone is not shown")
 	}
 	product, err := r.FindProduct(ctx, o.Spec.OfferID)
+	if pc.IsNotFound(err) && (o.Spec.MigrateFrom != nil || migration != nil) {
+		// The migration makes the product (controllers'
+		// marketplaceoffer_product.go waits for it rather than create
+		// one); what the draft then needs is known once it exists.
+		by := "spec.migrateFrom"
+		if migration != nil {
+			by = "Solution " + ref(migration.Namespace, migration.Name)
+		}
+		obj.Notes = append(obj.Notes, fmt.Sprintf(
+			"no product yet: the migration of a legacy solution (%s) makes it, not a create; the draft fields written over the migrated draft are known once it exists (plan again then)", by))
+		return nil
+	}
 	if pc.IsNotFound(err) {
 		empty, _ := pc.WritableDraft(string(o.Spec.OfferType), offerdraft.Normalize(pc.Draft{}))
 		obj.Actions = append(obj.Actions, Action{Action: ActionCreateProduct,
 			Message: fmt.Sprintf("create product %s (%s)", o.Spec.OfferID, o.Spec.OfferType)})
-		obj.Actions = append(obj.Actions, draftActions(empty, want)...)
+		obj.Actions = append(obj.Actions, draftActions(empty, want, obj)...)
+		obj.Actions = append(obj.Actions, coSellActions(o, obj.Actions)...)
 		obj.Actions = append(obj.Actions, submitActions(o.Spec.Target, true, true)...)
 		return nil
 	}
@@ -161,7 +226,7 @@ func adoption(o *v1.MarketplaceOffer, product *pc.Product, obj *Object) (Action,
 			product.ID, o.Spec.OfferID, o.Status.ProductID, v1.AdoptAnnotation, product.ID)}, false
 	}
 	obj.Notes = append(obj.Notes, fmt.Sprintf(
-		"product %s exists; unless the object in the cluster created it (status.productID), the operator refuses to adopt it without the %s annotation (plan the output of kubectl get -o yaml to include status)",
+		"product %s exists: the operator manages it if the object in the cluster created it (status.productID) or has the %s annotation, and stalls otherwise (plan kubectl get -o yaml output to check)",
 		product.ID, v1.AdoptAnnotation))
 	return Action{}, true
 }
@@ -174,7 +239,8 @@ func planExisting(ctx context.Context, r Reader, o *v1.MarketplaceOffer, product
 		return err
 	}
 	have, _ := pc.WritableDraft(string(o.Spec.OfferType), offerdraft.Normalize(*got))
-	obj.Actions = append(obj.Actions, draftActions(have, want)...)
+	obj.Actions = append(obj.Actions, draftActions(have, want, obj)...)
+	obj.Actions = append(obj.Actions, coSellActions(o, obj.Actions)...)
 	if o.Spec.Target == v1.TargetDraft {
 		return nil
 	}
@@ -218,16 +284,37 @@ func publishedDiffers(ctx context.Context, r Reader, o *v1.MarketplaceOffer, pro
 		return false, err
 	}
 	have, _ := pc.WritableDraft(string(o.Spec.OfferType), offerdraft.Normalize(*got))
-	return len(DiffDraft(have, want)) > 0, nil
+	return len(offerdraft.Diff(have, want)) > 0, nil
 }
 
-func draftActions(have, want pc.Draft) []Action {
+// draftActions lists the draft fields a configure request would change
+// from have to want (offerdraft.Diff, the comparison the controllers
+// make). A plan Partner Center holds and the spec does not declare is a
+// note: the configure request leaves plans it does not send as they are
+// (ingestion's holds compares the plans written only).
+func draftActions(have, want pc.Draft, obj *Object) []Action {
 	var out []Action
-	for _, c := range DiffDraft(have, want) {
-		out = append(out, Action{Action: ActionWriteDraft, FieldChange: c,
-			Message: fmt.Sprintf("%s: %q -> %q", c.Field, c.Old, c.New)})
+	for _, c := range offerdraft.Diff(have, want) {
+		if c.OnlyOld {
+			obj.Notes = append(obj.Notes, fmt.Sprintf("Partner Center holds %s, which the spec does not declare: an apply leaves it as it is", c.Field))
+			continue
+		}
+		msg := fmt.Sprintf("%s: %q -> %q", c.Field, c.Old, c.New)
+		if c.OnlyNew {
+			msg = fmt.Sprintf("%s: add %s", c.Field, c.New)
+		}
+		out = append(out, Action{Action: ActionWriteDraft, Change: c, Message: msg})
 	}
 	return out
+}
+
+// coSellActions is the co-sell tab write that goes with a draft write
+// (the controllers' syncDraft writes both) when the spec has a co-sell tab.
+func coSellActions(o *v1.MarketplaceOffer, draft []Action) []Action {
+	if offerdraft.CoSellFromSpec(&o.Spec) == nil || !slices.ContainsFunc(draft, func(a Action) bool { return a.Action == ActionWriteDraft }) {
+		return nil
+	}
+	return []Action{{Action: ActionWriteCoSell, Message: "write the co-sell tab (spec.coSell) through the Partner Ingestion API, with the draft"}}
 }
 
 func submitActions(target v1.OfferTarget, preview, live bool) []Action {

@@ -33,12 +33,18 @@ func startSimulator(t *testing.T) (*simulator.Simulator, *ingestion.Client) {
 	return sim, c
 }
 
-// planJSON runs Main on the files and returns the exit status and the plan.
+// planJSON runs Main on the files (and flags, such as "--previous", x)
+// and returns the exit status and the plan.
 func planJSON(t *testing.T, url string, files ...string) (int, Result) {
 	t.Helper()
 	args := []string{"--partner-center", url, "--output", "json"}
-	for _, f := range files {
-		args = append(args, "-f", f)
+	for i := 0; i < len(files); i++ {
+		if strings.HasPrefix(files[i], "--") { // a flag and its value
+			args = append(args, files[i], files[i+1])
+			i++
+			continue
+		}
+		args = append(args, "-f", files[i])
 	}
 	var out, errOut bytes.Buffer
 	code := Command(context.Background(), args, &out, &errOut)
@@ -78,7 +84,7 @@ func TestPlanNewOfferThenConvergedThenOneFieldChanged(t *testing.T) {
 	g.Expect(acts[0]).To(Equal(ActionCreateProduct))
 	g.Expect(acts).To(ContainElement(ActionWriteDraft))
 	g.Expect(acts[len(acts)-2:]).To(Equal([]string{ActionSubmitPreview, ActionGoLive}))
-	g.Expect(res.Objects[0].Actions).To(ContainElement(HaveField("FieldChange", FieldChange{Field: "Listing.Title", New: "Contoso Analytics"})))
+	g.Expect(res.Objects[0].Actions).To(ContainElement(HaveField("Change", offerdraft.Change{Field: "listing.title", New: "Contoso Analytics"})))
 	noWrites(g, sim)
 
 	offers, _, err := ReadManifests([]string{sample}, nil)
@@ -97,14 +103,14 @@ func TestPlanNewOfferThenConvergedThenOneFieldChanged(t *testing.T) {
 	before := sim.Stats().Requests
 	code, res = planJSON(t, sim.URL(), file)
 	g.Expect(code).To(Equal(ExitChanges))
-	var writes []FieldChange
+	var writes []offerdraft.Change
 	for _, a := range res.Objects[0].Actions {
 		if a.Action == ActionWriteDraft {
-			writes = append(writes, a.FieldChange)
+			writes = append(writes, a.Change)
 		}
 	}
-	g.Expect(writes).To(Equal([]FieldChange{{Field: "Plans[standard].Price", Old: "499.00", New: "599.00"}}))
-	g.Expect(actions(res.Objects[0])).To(Equal([]string{ActionWriteDraft, ActionSubmitPreview, ActionGoLive}))
+	g.Expect(writes).To(Equal([]offerdraft.Change{{Field: "plans[standard].price", Old: "499.00", New: "599.00"}}))
+	g.Expect(actions(res.Objects[0])).To(Equal([]string{ActionWriteDraft, ActionWriteCoSell, ActionSubmitPreview, ActionGoLive}))
 	after := sim.Stats().Requests
 	for k, n := range after {
 		if !strings.HasPrefix(k, "GET ") {
@@ -163,4 +169,45 @@ func await(t *testing.T, c *ingestion.Client, start func() (*pc.Job, error)) str
 		g.Expect(got.Succeeded()).To(BeTrue(), "%+v", got)
 	}).WithTimeout(10 * time.Second).WithPolling(10 * time.Millisecond).Should(Succeed())
 	return job.ID
+}
+
+func TestPlanNamesWhatTheAPIServerRefuses(t *testing.T) {
+	g := NewWithT(t)
+	sim, _ := startSimulator(t)
+	text := strings.Replace(readFile(t, sample), "pricing: FlatRate", "pricing: Free", 1)
+	file := t.TempDir() + "/offer.yaml"
+	writeFile(t, file, text)
+	code, res := planJSON(t, sim.URL(), file)
+	g.Expect(code).To(Equal(ExitChanges))
+	g.Expect(actions(res.Objects[0])).To(Equal([]string{ActionRejected}))
+	g.Expect(res.Objects[0].Actions[0].Message).To(ContainSubstring("spec.plans"))
+	g.Expect(sim.Stats().Requests).To(BeEmpty(), "a refused object is not looked up")
+}
+
+func TestPlanPreviousNamesTheOffersDeleted(t *testing.T) {
+	g := NewWithT(t)
+	sim, c := startSimulator(t)
+	offers, _, err := ReadManifests([]string{sample}, nil)
+	g.Expect(err).NotTo(HaveOccurred())
+	converge(t, c, offers[0])
+	before := sim.Stats().Requests
+	empty := t.TempDir() + "/empty.yaml"
+	writeFile(t, empty, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")
+	code, res := planJSON(t, sim.URL(), empty, "--previous", sample)
+	g.Expect(code).To(Equal(ExitNoChanges), "deletionPolicy Orphan leaves the offer")
+	g.Expect(res.Objects).To(HaveLen(1))
+	g.Expect(res.Objects[0].Deleted).To(BeTrue())
+	g.Expect(res.Objects[0].Notes).To(ContainElement(ContainSubstring("deletionPolicy Orphan")))
+
+	deleting := strings.Replace(readFile(t, sample), "target: Live", "target: Live\n  deletionPolicy: Delete", 1)
+	prev := t.TempDir() + "/offer.yaml"
+	writeFile(t, prev, deleting)
+	code, res = planJSON(t, sim.URL(), empty, "--previous", prev)
+	g.Expect(code).To(Equal(ExitChanges))
+	g.Expect(actions(res.Objects[0])).To(Equal([]string{ActionStopSale}))
+	for k, n := range sim.Stats().Requests {
+		if !strings.HasPrefix(k, "GET ") {
+			g.Expect(n).To(Equal(before[k]), "plan made a write: %s", k)
+		}
+	}
 }

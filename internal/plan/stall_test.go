@@ -39,17 +39,17 @@ func (r *oneProduct) ListSubmissions(context.Context, string) ([]pc.Submission, 
 const stdinManifests = `apiVersion: marketplace.cosell.io/v1alpha1
 kind: MarketplaceOffer
 metadata: {name: a, namespace: team}
-spec: {offerID: dup, offerType: CoSellOnly, publisherID: contoso, target: Draft}
+spec: {offerID: dup, offerType: CoSellOnly, publisherID: contoso, target: Draft, managedInPartnerCenter: [Listing]}
 ---
 apiVersion: marketplace.cosell.io/v1alpha1
 kind: MarketplaceOffer
 metadata: {name: b, namespace: team}
-spec: {offerID: dup, offerType: CoSellOnly, publisherID: contoso, target: Draft}
+spec: {offerID: dup, offerType: CoSellOnly, publisherID: contoso, target: Draft, managedInPartnerCenter: [Listing]}
 ---
 apiVersion: marketplace.cosell.io/v1alpha1
 kind: MarketplaceOffer
 metadata: {name: other, namespace: team}
-spec: {offerID: taken, offerType: CoSellOnly, publisherID: contoso, target: Draft}
+spec: {offerID: taken, offerType: CoSellOnly, publisherID: contoso, target: Draft, managedInPartnerCenter: [Listing]}
 status: {productID: p-0}
 ---
 apiVersion: v1
@@ -59,13 +59,14 @@ metadata: {name: unrelated}
 
 func TestPlanShowsConflictsAndRefusedAdoption(t *testing.T) {
 	g := NewWithT(t)
-	offers, notes, err := ReadManifests([]string{"-"}, strings.NewReader(stdinManifests))
+	in, err := ReadInput([]string{"-"}, strings.NewReader(stdinManifests))
 	g.Expect(err).NotTo(HaveOccurred())
+	offers := in.Offers
 	g.Expect(offers).To(HaveLen(3))
-	g.Expect(notes).To(ConsistOf(ContainSubstring("ConfigMap unrelated ignored")))
+	g.Expect(in.Notes).To(ConsistOf(ContainSubstring("ConfigMap unrelated ignored")))
 	r := &oneProduct{}
 	var out bytes.Buffer
-	g.Expect(Print(context.Background(), r, offers, notes, "text", &out)).To(MatchError(ErrChanges))
+	g.Expect(Print(context.Background(), r, in, "text", &out)).To(MatchError(ErrChanges))
 	text := out.String()
 	g.Expect(strings.Count(text, "~ ownershipConflict: offer ID dup is declared by 2 objects")).To(Equal(2), text)
 	g.Expect(text).To(ContainSubstring("~ adoptionRefused: would stall: adoption refused: Partner Center holds product p-1"))
@@ -78,4 +79,12 @@ func TestPlanShowsConflictsAndRefusedAdoption(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(res.Objects[0].Actions).To(BeEmpty())
 	g.Expect(res.Objects[0].Notes).To(ContainElement(ContainSubstring("adopts product p-1")))
+}
+
+func (r *oneProduct) GetSolution(context.Context, string, string) (*pc.LegacySolution, error) {
+	return nil, errors.New("not expected")
+}
+
+func (r *oneProduct) Prerequisites(context.Context, string, string) (*pc.Prerequisites, error) {
+	return nil, errors.New("not expected")
 }
