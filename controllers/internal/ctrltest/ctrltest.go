@@ -1,0 +1,118 @@
+package ctrltest
+
+import (
+	"context"
+
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	fakeclient "sigs.k8s.io/controller-runtime/pkg/client/fake"
+
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
+	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter/fake"
+)
+
+// builderIndexer registers the reconcilers' field indexes on a fake client.
+type BuilderIndexer struct{ B *fakeclient.ClientBuilder }
+
+func (i BuilderIndexer) IndexField(_ context.Context, obj client.Object, field string, fn client.IndexerFunc) error {
+	i.B.WithIndex(obj, field, fn)
+	return nil
+}
+
+func DraftOffer() *v1alpha1.MarketplaceOffer {
+	return &v1alpha1.MarketplaceOffer{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "contoso-analytics", Generation: 1},
+		Spec: v1alpha1.MarketplaceOfferSpec{OfferID: "contoso-analytics", OfferType: v1alpha1.OfferType("SoftwareAsAService"),
+			PublisherID: "contoso", Target: v1alpha1.TargetDraft,
+			Listing:                v1alpha1.OfferListing{Title: "Contoso Analytics", Summary: "Real-time analytics for retail."},
+			ManagedInPartnerCenter: v1alpha1.ManagedInPartnerCenter("SoftwareAsAService")},
+	}
+}
+
+// makeProduct creates a product in the fake as someone else would: the
+// create job is started and read until it completed.
+func MakeProduct(g Gomega, f *fake.Client, offerID, offerType string) *pc.Product {
+	ctx := context.Background()
+	job, err := f.CreateProduct(ctx, pc.ProductSpec{OfferID: offerID, OfferType: offerType, Name: offerID})
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = f.GetJob(ctx, job.ID)
+	g.Expect(err).NotTo(HaveOccurred())
+	p, err := f.FindProduct(ctx, offerID)
+	g.Expect(err).NotTo(HaveOccurred())
+	f.Calls = map[string]int{}
+	return p
+}
+
+func StalledCondition(g Gomega, o *v1alpha1.MarketplaceOffer) *metav1.Condition {
+	c := meta.FindStatusCondition(o.Status.Conditions, v1alpha1.StalledCondition)
+	g.Expect(c).NotTo(BeNil(), "Stalled condition")
+	g.Expect(c.Status).To(Equal(metav1.ConditionTrue))
+	g.Expect(meta.IsStatusConditionFalse(o.Status.Conditions, v1alpha1.ReadyCondition)).To(BeTrue(), "Ready=False")
+	return c
+}
+
+// wantCondition is what a status function should leave of one condition;
+// nil means the condition keeps what it had.
+type WantCondition struct {
+	Status    metav1.ConditionStatus
+	Reason    string
+	InMessage string
+}
+
+func ExpectCondition(g Gomega, conds []metav1.Condition, condType string, gen int64, want *WantCondition, before *metav1.Condition) {
+	got := meta.FindStatusCondition(conds, condType)
+	if want == nil {
+		if before == nil {
+			g.Expect(got).To(BeNil())
+			return
+		}
+		g.Expect(*got).To(Equal(*before), "%s untouched", condType)
+		return
+	}
+	g.Expect(got).NotTo(BeNil(), condType)
+	g.Expect(got.Status).To(Equal(want.Status), "%s: %s", got.Reason, got.Message)
+	g.Expect(got.Reason).To(Equal(want.Reason))
+	g.Expect(got.Message).To(ContainSubstring(want.InMessage))
+	g.Expect(got.ObservedGeneration).To(Equal(gen))
+}
+
+// earlier is a condition a previous reconcile left.
+func Earlier(condType string) metav1.Condition {
+	return metav1.Condition{Type: condType, Status: metav1.ConditionFalse, Reason: "Earlier", Message: "from before", ObservedGeneration: 1}
+}
+
+// kstatusOf computes what kstatus (kubectl wait, Flux, Argo CD's generic
+// check) reads from the object.
+func KstatusOf(g Gomega, obj runtime.Object) status.Status {
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	g.Expect(err).NotTo(HaveOccurred())
+	res, err := status.Compute(&unstructured.Unstructured{Object: u})
+	g.Expect(err).NotTo(HaveOccurred())
+	return res.Status
+}
+
+func MigrateSolution(offerName string) *v1alpha1.Solution {
+	return &v1alpha1.Solution{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "ocp-contoso-analytics", Generation: 1},
+		Spec: v1alpha1.SolutionSpec{SolutionID: "ocp-contoso-analytics", PartnerID: "4871234", Action: v1alpha1.ActionMigrate,
+			Migrate: &v1alpha1.MigrateSpec{OfferRef: v1alpha1.OfferReference{Name: offerName}}},
+	}
+}
+
+// fakeClient is a fake API client holding objs, with the status
+// subresource of both kinds and the operator's field indexes.
+func FakeClient(g Gomega, objs ...client.Object) client.Client {
+	scheme := runtime.NewScheme()
+	g.Expect(v1alpha1.AddToScheme(scheme)).To(Succeed())
+	b := fakeclient.NewClientBuilder().WithScheme(scheme).
+		WithStatusSubresource(&v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}).WithObjects(objs...)
+	g.Expect(reconcile.IndexFields(context.Background(), BuilderIndexer{B: b})).To(Succeed())
+	return b.Build()
+}
