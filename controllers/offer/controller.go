@@ -2,6 +2,7 @@ package offer
 
 import (
 	"context"
+	"time"
 
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -35,57 +36,73 @@ type MarketplaceOfferReconciler struct {
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // SetupWithManager registers the reconciler; the field indexes must exist
-// (see IndexFields).
+// (see reconcile.IndexFields).
 func (r *MarketplaceOfferReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return reconcile.SetupWithManager(mgr, r, r.kind())
 }
 
-// Reconcile runs the shared opening (reconcile.go), then the offer's
-// phases (marketplaceoffer_phases.go) or, on deletion, its clean-up
-// (marketplaceoffer_delete.go).
+// Reconcile runs the shared opening (controllers/reconcile), then the
+// offer's phases (phases.go) or, on deletion, its clean-up (delete.go).
 func (r *MarketplaceOfferReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	return reconcile.ReconcileObject(ctx, req, r.kind())
+	return reconcile.Reconcile(ctx, req, r.kind(), &r.deferred)
 }
 
-func (r *MarketplaceOfferReconciler) kind() *reconcile.Kind[*v1alpha1.MarketplaceOffer] {
-	return &reconcile.Kind[*v1alpha1.MarketplaceOffer]{
-		Name:      "marketplaceoffer",
-		NewObject: func() *v1alpha1.MarketplaceOffer { return &v1alpha1.MarketplaceOffer{} },
-		NewList:   func() client.ObjectList { return &v1alpha1.MarketplaceOfferList{} },
-		// A Solution migrating into or merged into an offer wakes it: the
-		// offer adopts the migrated draft and lists merged solutions.
-		// Deleting an offer wakes the others declaring its offer ID.
-		Watches: func(b *builder.Builder) *builder.Builder {
-			b = watchOfferIDOwners(b, r.Client)
-			return b.Watches(&v1alpha1.Solution{}, handler.EnqueueRequestsFromMapFunc(OffersOfSolution),
-				builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, solutionStateChanged, solutionStalledChanged)))
-		},
-		Client: r.Client, Connector: r.PartnerCenter, Clock: &r.Clock, Options: &r.Options, Deferred: &r.deferred,
+func (r *MarketplaceOfferReconciler) kind() kind { return kind{r} }
 
-		Finalizer: OfferFinalizer,
-		// Only deletionPolicy Delete needs a finalizer: Orphan leaves
-		// Partner Center alone, so deleting the object must not wait for
-		// the operator.
-		WantsFinalizer:         func(o *v1alpha1.MarketplaceOffer) bool { return o.Spec.DeletionPolicy == v1alpha1.DeletionPolicyDelete },
-		Finalize:               r.finalizeOffer,
-		Suspended:              func(o *v1alpha1.MarketplaceOffer) bool { return o.Spec.Suspend },
-		Reconcile:              r.reconcileOffer,
-		ReadyMessage:           readyMessage,
-		Status:                 func(o *v1alpha1.MarketplaceOffer) any { return &o.Status },
-		ObservedGeneration:     func(o *v1alpha1.MarketplaceOffer) *int64 { return &o.Status.ObservedGeneration },
-		LastHandledReconcileAt: func(o *v1alpha1.MarketplaceOffer) *string { return &o.Status.LastHandledReconcileAt },
-		SpecDigest:             offerSpecDigest,
-		ObservedSpecDigest:     func(o *v1alpha1.MarketplaceOffer) *string { return &o.Status.ObservedSpecDigest },
-		StatusPatched: func(old, cur *v1alpha1.MarketplaceOffer) {
-			recordOfferTransitions(r.Recorder, old, cur)
-			observeOffer(old, cur)
-		},
-		ResyncAfter: r.resyncAfter,
-		Forget:      r.resyncs.forget,
-	}
+// kind is the MarketplaceOffer's part of the shared skeleton: a
+// reconcile.Kind, and a Finalizer, Resyncer, StatusObserver and Forgetter.
+type kind struct{ r *MarketplaceOfferReconciler }
+
+var (
+	_ reconcile.Kind[*v1alpha1.MarketplaceOffer]           = kind{}
+	_ reconcile.Finalizer[*v1alpha1.MarketplaceOffer]      = kind{}
+	_ reconcile.Resyncer[*v1alpha1.MarketplaceOffer]       = kind{}
+	_ reconcile.StatusObserver[*v1alpha1.MarketplaceOffer] = kind{}
+	_ reconcile.Forgetter                                  = kind{}
+)
+
+func (kind) Name() string                          { return "marketplaceoffer" }
+func (kind) NewObject() *v1alpha1.MarketplaceOffer { return &v1alpha1.MarketplaceOffer{} }
+func (kind) NewList() client.ObjectList            { return &v1alpha1.MarketplaceOfferList{} }
+func (k kind) Deps() *reconcile.Dependencies       { return &k.r.Dependencies }
+
+// Watch: a Solution migrating into or merged into an offer wakes it: the
+// offer adopts the migrated draft and lists merged solutions. Deleting an
+// offer wakes the others declaring its offer ID.
+func (k kind) Watch(b *builder.Builder) *builder.Builder {
+	b = watchOfferIDOwners(b, k.r.Client)
+	return b.Watches(&v1alpha1.Solution{}, handler.EnqueueRequestsFromMapFunc(OffersOfSolution),
+		builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, solutionStateChanged, solutionStalledChanged)))
 }
 
-// offersOfSolution maps a Solution to the offer it references.
+func (kind) Suspended(o *v1alpha1.MarketplaceOffer) bool    { return o.Spec.Suspend }
+func (kind) SpecDigest(o *v1alpha1.MarketplaceOffer) string { return offerSpecDigest(o) }
+func (k kind) Reconcile(ctx context.Context, o *v1alpha1.MarketplaceOffer) error {
+	return k.r.reconcileOffer(ctx, o)
+}
+func (kind) ReadyMessage(o *v1alpha1.MarketplaceOffer) string { return readyMessage(o) }
+func (kind) Status(o *v1alpha1.MarketplaceOffer) any          { return &o.Status }
+
+// StatusPatched records the metrics of a status change (metrics.go).
+func (kind) StatusPatched(old, cur *v1alpha1.MarketplaceOffer) { observeOffer(old, cur) }
+
+// Finalizer: only deletionPolicy Delete needs one: Orphan leaves Partner
+// Center alone, so deleting the object must not wait for the operator.
+func (kind) Finalizer() string { return OfferFinalizer }
+func (kind) WantsFinalizer(o *v1alpha1.MarketplaceOffer) bool {
+	return o.Spec.DeletionPolicy == v1alpha1.DeletionPolicyDelete
+}
+func (k kind) Finalize(ctx context.Context, o *v1alpha1.MarketplaceOffer) error {
+	return k.r.finalizeOffer(ctx, o)
+}
+
+// ResyncAfter is how long a settled offer waits for its resync (drift.go).
+func (k kind) ResyncAfter(o *v1alpha1.MarketplaceOffer) time.Duration { return k.r.resyncAfter(o) }
+
+// Forget drops the resync schedule of an offer that no longer exists.
+func (k kind) Forget(key types.NamespacedName) { k.r.resyncs.forget(key) }
+
+// OffersOfSolution maps a Solution to the offer it references.
 func OffersOfSolution(_ context.Context, obj client.Object) []ctrl.Request {
 	sol, ok := obj.(*v1alpha1.Solution)
 	if !ok {

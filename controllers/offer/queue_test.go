@@ -56,7 +56,7 @@ func TestInitialWorkTakesItsTurn(t *testing.T) {
 			e := event.CreateEvent{Object: tt.offer, IsInInitialList: tt.initialList}
 			// As the controller has them: the For watch, then this one.
 			(&handler.EnqueueRequestForObject{}).Create(ctx, e, q)
-			reconcile.InitialWork(func(o *v1alpha1.MarketplaceOffer) *int64 { return &o.Status.ObservedGeneration }).Create(ctx, e, q)
+			reconcile.InitialWork[*v1alpha1.MarketplaceOffer]().Create(ctx, e, q)
 
 			g.Expect(q.Len()).To(Equal(1), "one item, however many watches added it")
 			item, priority, _ := q.GetWithPriority()

@@ -6,9 +6,7 @@ import (
 
 	. "github.com/onsi/gomega"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	fakeclient "sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers/internal/ctrltest"
@@ -22,10 +20,8 @@ import (
 func TestStatusPatchFromAStaleCopyIsRefused(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
-	scheme := runtime.NewScheme()
-	g.Expect(v1alpha1.AddToScheme(scheme)).To(Succeed())
 	offer := ctrltest.DraftOffer()
-	c := fakeclient.NewClientBuilder().WithScheme(scheme).WithStatusSubresource(&v1alpha1.MarketplaceOffer{}).WithObjects(offer).Build()
+	c := ctrltest.FakeClient(g, offer)
 	r := &MarketplaceOfferReconciler{Dependencies: reconcile.Dependencies{Client: c}}
 	k := r.kind()
 

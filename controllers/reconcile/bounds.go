@@ -61,7 +61,7 @@ func BoundedEcho(v string) string {
 }
 
 // boundConditions cuts every condition message to maxConditionMessage.
-func BoundConditions(obj conditionsObject) {
+func BoundConditions(obj Object) {
 	conds := obj.GetConditions()
 	for i := range conds {
 		conds[i].Message = CutAtWord(conds[i].Message, MaxConditionMessage)

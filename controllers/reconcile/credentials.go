@@ -69,7 +69,7 @@ func notReady(c client.Reader, newList func() client.ObjectList) handler.MapFunc
 		}
 		var reqs []reconcile.Request
 		_ = meta.EachListItem(list, func(item runtime.Object) error {
-			obj, ok := item.(conditionsObject)
+			obj, ok := item.(Object)
 			if ok && !meta.IsStatusConditionTrue(obj.GetConditions(), v1alpha1.ReadyCondition) {
 				reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(obj)})
 			}

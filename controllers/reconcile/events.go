@@ -17,10 +17,24 @@ import (
 // One status change records at most one Normal event: a phase or state
 // event carries Ready's message, so a separate Ready event would repeat it.
 
+// RecordTransitions records the events of a status change: a Normal
+// event with reason and note when the kind's own phase or state changed
+// (reason is "" when it did not), then those of the conditions (Ready's
+// only when no such event was recorded).
+func RecordTransitions(rec recorder.EventRecorder, old, cur Object, reason, note string) {
+	if rec == nil {
+		return
+	}
+	if reason != "" {
+		Eventf(rec, cur, "Normal", reason, "Reconcile", "%s", note)
+	}
+	recordConditionTransitions(rec, cur, old.GetConditions(), cur.GetConditions(), reason == "")
+}
+
 // recordConditionTransitions emits a Warning when an object stalls and a
 // Normal event when it recovers from a stall or, with readyEvent, when it
 // becomes Ready.
-func RecordConditionTransitions(rec recorder.EventRecorder, obj client.Object, old, cur []metav1.Condition, readyEvent bool) {
+func recordConditionTransitions(rec recorder.EventRecorder, obj client.Object, old, cur []metav1.Condition, readyEvent bool) {
 	was := meta.FindStatusCondition(old, v1alpha1.StalledCondition)
 	now := meta.FindStatusCondition(cur, v1alpha1.StalledCondition)
 	switch {

@@ -32,12 +32,12 @@ import (
 // was added with, so they take their turn with objects created since, in
 // order. Settled objects (holdsNoWork) stay at low priority. It handles
 // nothing else: the For watch enqueues every event.
-func InitialWork[O conditionsObject](observedGeneration func(O) *int64) handler.EventHandler {
+func InitialWork[O Object]() handler.EventHandler {
 	return handler.Funcs{
 		CreateFunc: func(_ context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 			pq, ok := q.(priorityqueue.PriorityQueue[reconcile.Request])
 			obj, isO := e.Object.(O)
-			if !ok || !isO || !e.IsInInitialList || holdsNoWork(obj, *observedGeneration(obj)) {
+			if !ok || !isO || !e.IsInInitialList || holdsNoWork(obj) {
 				return
 			}
 			pq.AddWithOpts(priorityqueue.AddOpts{Priority: ptr.To(0)}, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(e.Object)})
@@ -48,8 +48,8 @@ func InitialWork[O conditionsObject](observedGeneration func(O) *int64) handler.
 // holdsNoWork reports whether status says obj is settled for its
 // generation: observed, with Ready for the generation and Reconciling not
 // True (Ready True, stalled, suspended). Its reconcile is then a check.
-func holdsNoWork(obj conditionsObject, observedGeneration int64) bool {
-	if !obj.GetDeletionTimestamp().IsZero() || observedGeneration != obj.GetGeneration() {
+func holdsNoWork(obj Object) bool {
+	if !obj.GetDeletionTimestamp().IsZero() || obj.GetObservedGeneration() != obj.GetGeneration() {
 		return false
 	}
 	conds := obj.GetConditions()

@@ -28,76 +28,80 @@ import (
 
 // This file is the skeleton both reconcilers share: the controller setup,
 // the fixed opening and closing of Reconcile and the run of the phases.
-// What differs between the kinds comes in through kind.
+// What differs between the kinds comes in through Kind.
 
-// conditionsObject is an API object whose status carries kstatus
-// conditions: MarketplaceOffer and Solution (api/v1alpha1).
-type conditionsObject interface {
+// Object is an API object the skeleton reconciles: MarketplaceOffer and
+// Solution (api/v1alpha1). Its status carries kstatus conditions, the
+// observed generation and v1alpha1.ReconcileStatus.
+type Object interface {
 	client.Object
 	GetConditions() []metav1.Condition
 	SetConditions([]metav1.Condition)
+	GetObservedGeneration() int64
+	SetObservedGeneration(int64)
+	GetReconcileStatus() *v1alpha1.ReconcileStatus
 }
 
-// kind is what one reconciler adds to the shared skeleton: its fields,
-// what its objects are, and the steps that are its own.
-type Kind[O conditionsObject] struct {
-	// name names the controller, its metrics and logs.
-	Name string
-	// newObject and newList make an empty object and list of the kind.
-	NewObject func() O
-	NewList   func() client.ObjectList
-	// watches adds the watches of related kinds to the controller.
-	Watches func(*builder.Builder) *builder.Builder
-
-	// The reconciler's fields: the clock and options get their defaults
-	// in setupWithManager.
-	Client    client.Client
-	Connector partnercenter.Connector
-	Clock     *clock.PassiveClock
-	Options   *Options
-
-	// finalizer holds objects whose deletion has work to do in Partner
-	// Center; "" when deleting an object changes nothing there.
-	Finalizer string
-	// wantsFinalizer reports whether a live object should hold finalizer.
-	WantsFinalizer func(O) bool
-	// finalize carries out a deletion; nil means the finalizer may go.
-	Finalize func(context.Context, O) error
-	// suspended reports spec.suspend.
-	Suspended func(O) bool
-	// reconcile runs the kind's phases and sets its own conditions from
+// Kind is what one reconciler adds to the shared skeleton: what its
+// objects are, its watches, and the steps that are its own. A Kind may
+// also be a Finalizer, a Resyncer, a StatusObserver and a Forgetter.
+type Kind[O Object] interface {
+	// Name names the controller, its metrics and logs.
+	Name() string
+	// NewObject and NewList make an empty object and list of the kind.
+	NewObject() O
+	NewList() client.ObjectList
+	// Watch adds the watches of related kinds to the controller.
+	Watch(*builder.Builder) *builder.Builder
+	// Deps are the reconciler's dependencies; SetupWithManager fills in
+	// the clock and the option defaults.
+	Deps() *Dependencies
+	// Suspended reports spec.suspend; SpecDigest is the digest of the
+	// spec without suspend (suspend.go).
+	Suspended(O) bool
+	SpecDigest(O) string
+	// Reconcile runs the kind's phases and sets its own conditions from
 	// what they found; its error is the outcome (see outcome.go).
-	Reconcile func(context.Context, O) error
-	// readyMessage is Ready's message when the reconcile is done.
-	ReadyMessage func(O) string
-	// status is the object's status, compared to decide on a patch;
-	// observedGeneration points at its status.observedGeneration.
-	Status             func(O) any
-	ObservedGeneration func(O) *int64
-	// specDigest is the digest of the spec without suspend, and
-	// observedSpecDigest points at status.observedSpecDigest, the digest
-	// of observedGeneration's spec (suspend.go).
-	SpecDigest         func(O) string
-	ObservedSpecDigest func(O) *string
-	// lastHandledReconcileAt points at status.lastHandledReconcileAt,
-	// which echoes the reconcile-requested-at annotation (annotations.go).
-	LastHandledReconcileAt func(O) *string
-	// statusPatched records events and metrics of a status change.
-	StatusPatched func(old, cur O)
-	// resyncAfter, when set, is how long a settled object waits before it
-	// is read back from Partner Center (marketplaceoffer_drift.go); zero
-	// waits for the next event only.
-	ResyncAfter func(O) time.Duration
-	// forget, when set, drops what the reconciler keeps in memory about
-	// an object that no longer exists.
-	Forget func(types.NamespacedName)
-	// deferred counts each object's reconciles in a row that ended on a
-	// Partner Center retry deferred to the workqueue.
-	Deferred *DeferredRetries
+	Reconcile(context.Context, O) error
+	// ReadyMessage is Ready's message when the reconcile is done.
+	ReadyMessage(O) string
+	// Status is the object's status, compared to decide on a patch.
+	Status(O) any
+	// Transition is the Normal event of a status change that changed the
+	// kind's own phase or state; reason is "" when it did not. The
+	// skeleton records it, then the events of the conditions (events.go).
+	Transition(old, cur O) (reason, note string)
 }
 
-// deferredRetries counts, by object, the reconciles in a row that ended
-// on a retry deferred to the workqueue.
+// Finalizer is a Kind whose deletions have work to do in Partner Center.
+type Finalizer[O Object] interface {
+	// Finalizer names the finalizer that holds such objects.
+	Finalizer() string
+	// WantsFinalizer reports whether a live object should hold it.
+	WantsFinalizer(O) bool
+	// Finalize carries out a deletion; nil means the finalizer may go.
+	Finalize(context.Context, O) error
+}
+
+// Resyncer is a Kind whose settled objects are read back from Partner
+// Center: ResyncAfter is how long one waits (zero: the next event only).
+type Resyncer[O Object] interface {
+	ResyncAfter(O) time.Duration
+}
+
+// StatusObserver is a Kind that records metrics of a status change.
+type StatusObserver[O Object] interface {
+	StatusPatched(old, cur O)
+}
+
+// Forgetter is a Kind that keeps something in memory about its objects:
+// Forget drops it once the object no longer exists.
+type Forgetter interface {
+	Forget(types.NamespacedName)
+}
+
+// DeferredRetries counts, by object, the reconciles in a row that ended
+// on a retry deferred to the workqueue. Each reconciler keeps one.
 type DeferredRetries struct{ n Memo[int] }
 
 // add counts one more and returns the count.
@@ -108,45 +112,48 @@ func (d *DeferredRetries) add(key types.NamespacedName) int {
 // reset forgets the count of an object whose reconcile ended otherwise.
 func (d *DeferredRetries) reset(key types.NamespacedName) { d.n.Delete(key) }
 
-// setupWithManager registers the reconciler r of kind k. It checks the
+// SetupWithManager registers the reconciler r of kind k. It checks the
 // Partner Center client is set, fills in the clock and option defaults,
 // watches the kind's spec and annotation changes, the kind's related
 // objects and, when there is one, the credentials Secret.
-func SetupWithManager[O conditionsObject](mgr ctrl.Manager, r reconcile.Reconciler, k *Kind[O]) error {
-	if k.Connector == nil {
-		return fmt.Errorf("the %s controller needs a Partner Center connector", k.Name)
+func SetupWithManager[O Object](mgr ctrl.Manager, r reconcile.Reconciler, k Kind[O]) error {
+	d := k.Deps()
+	if d.PartnerCenter == nil {
+		return fmt.Errorf("the %s controller needs a Partner Center connector", k.Name())
 	}
-	if *k.Clock == nil {
-		*k.Clock = clock.RealClock{}
+	if d.Clock == nil {
+		d.Clock = clock.RealClock{}
 	}
-	k.Options.Defaults()
+	d.Options.Defaults()
 	b := ctrl.NewControllerManagedBy(mgr).
 		For(k.NewObject(), builder.WithPredicates(predicate.Or[client.Object](
 			predicate.GenerationChangedPredicate{}, OperatorAnnotationChanged))).
-		WithOptions(controller.Options{MaxConcurrentReconciles: max(k.Options.Concurrency, 1), RateLimiter: k.Options.RateLimiter}).
-		Named(k.Name)
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(d.Options.Concurrency, 1), RateLimiter: d.Options.RateLimiter}).
+		Named(k.Name())
 	// Objects of the initial list that hold work are not starved (queue.go).
-	b = b.Watches(k.NewObject(), InitialWork(k.ObservedGeneration))
-	b = watchCredentials(b, k.Client, k.Options.CredentialsSecret, k.NewList)
-	return k.Watches(b).Complete(r)
+	b = b.Watches(k.NewObject(), InitialWork[O]())
+	b = watchCredentials(b, d.Client, d.Options.CredentialsSecret, k.NewList)
+	return k.Watch(b).Complete(r)
 }
 
-// reconcileObject follows the fixed opening of both reconcilers: get
-// (ignoring not found), add or remove the finalizer, then one deferred
-// status patch, sent only when the status changed. It then finalizes a
-// deleted object, settles a suspended one, or runs the kind's phases, and
-// summarises Ready, Reconciling and Stalled from the outcome.
-func ReconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, k *Kind[O]) (_ ctrl.Result, retErr error) {
-	c := k.Client
-	obj, found, err := getObject(ctx, req, k)
+// Reconcile follows the fixed opening of both reconcilers: get (ignoring
+// not found), add or remove the finalizer, then one deferred status
+// patch, sent only when the status changed. It then finalizes a deleted
+// object, settles a suspended one, or runs the kind's phases, and
+// summarises Ready, Reconciling and Stalled from the outcome. deferred is
+// the reconciler's count of retries deferred to the workqueue.
+func Reconcile[O Object](ctx context.Context, req ctrl.Request, k Kind[O], deferred *DeferredRetries) (_ ctrl.Result, retErr error) {
+	c := k.Deps().Client
+	obj, found, err := getObject(ctx, req, k, deferred)
 	if err != nil || !found {
 		return ctrl.Result{}, err
 	}
 	if err := EnsureFinalizer(ctx, c, obj, k); err != nil {
 		return ctrl.Result{}, err
 	}
+	fin, finalizes := k.(Finalizer[O])
 	deleting := !obj.GetDeletionTimestamp().IsZero()
-	if deleting && (k.Finalizer == "" || !controllerutil.ContainsFinalizer(obj, k.Finalizer)) {
+	if deleting && (!finalizes || !controllerutil.ContainsFinalizer(obj, fin.Finalizer())) {
 		return ctrl.Result{}, nil
 	}
 
@@ -157,23 +164,29 @@ func ReconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 		}
 	}()
 
-	gen := obj.GetGeneration()
 	if !deleting {
-		ctx = HandleReconcileRequest(ctx, obj, k.LastHandledReconcileAt(obj))
+		ctx = HandleReconcileRequest(ctx, obj, &obj.GetReconcileStatus().LastHandledReconcileAt)
 	}
 	switch {
 	case deleting:
-		return finalizeObject(ctx, obj, k)
+		return finalizeObject(ctx, obj, k, fin)
 	case k.Suspended(obj):
 		settleSuspended(obj, k)
 		return ctrl.Result{}, nil
 	}
+	return runKind(ctx, req, obj, k, deferred)
+}
+
+// runKind runs the kind's reconcile of a live object and summarises its
+// outcome.
+func runKind[O Object](ctx context.Context, req ctrl.Request, obj O, k Kind[O], deferred *DeferredRetries) (ctrl.Result, error) {
+	gen := obj.GetGeneration()
 	editConditions(obj, func(conds *[]metav1.Condition) { markStale(conds, gen) })
-	err = k.Reconcile(ctx, obj)
+	err := k.Reconcile(ctx, obj)
 	after := partnercenter.RetryDeferred(err)
 	if after == 0 {
-		k.Deferred.reset(req.NamespacedName)
-	} else if n := k.Deferred.add(req.NamespacedName); n <= partnercenter.QuietDeferrals {
+		deferred.reset(req.NamespacedName)
+	} else if n := deferred.add(req.NamespacedName); n <= partnercenter.QuietDeferrals {
 		// The adapter left the wait before its next attempt to the
 		// workqueue: the reconcile runs again then. Nothing failed yet,
 		// so the conditions stay as they were; what the phases recorded
@@ -184,10 +197,10 @@ func ReconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 	msg := k.ReadyMessage(obj)
 	editConditions(obj, func(conds *[]metav1.Condition) { summarize(conds, gen, o, msg) })
 	if o.kind != outcomeError {
-		*k.ObservedGeneration(obj) = gen
-		*k.ObservedSpecDigest(obj) = k.SpecDigest(obj)
+		obj.SetObservedGeneration(gen)
+		obj.GetReconcileStatus().ObservedSpecDigest = k.SpecDigest(obj)
 	}
-	res, err := resultFor(ctx, o, err, k.Options)
+	res, err := resultFor(ctx, o, err, &k.Deps().Options)
 	if after > 0 {
 		// Reported, and still tried again when Partner Center asked.
 		res, err = ctrl.Result{RequeueAfter: after}, nil
@@ -198,21 +211,22 @@ func ReconcileObject[O conditionsObject](ctx context.Context, req ctrl.Request, 
 // settleSuspended summarises a suspended object. Its generation is
 // observed only when its spec, suspend apart, is the one observed last
 // (suspend.go).
-func settleSuspended[O conditionsObject](obj O, k *Kind[O]) {
-	pending := *k.ObservedSpecDigest(obj) != k.SpecDigest(obj)
+func settleSuspended[O Object](obj O, k Kind[O]) {
+	pending := obj.GetReconcileStatus().ObservedSpecDigest != k.SpecDigest(obj)
 	editConditions(obj, summarizeSuspended)
 	if !pending {
-		*k.ObservedGeneration(obj) = obj.GetGeneration()
+		obj.SetObservedGeneration(obj.GetGeneration())
 	}
 }
 
 // withResync wakes a settled or stalled object also for its resync, at
 // low priority: an object created or edited meanwhile goes first.
-func withResync[O conditionsObject](res ctrl.Result, o outcome, obj O, k *Kind[O]) ctrl.Result {
-	if k.ResyncAfter == nil || (o.kind != outcomeDone && o.kind != outcomeStalled) {
+func withResync[O Object](res ctrl.Result, o outcome, obj O, k Kind[O]) ctrl.Result {
+	r, ok := k.(Resyncer[O])
+	if !ok || (o.kind != outcomeDone && o.kind != outcomeStalled) {
 		return res
 	}
-	if after := k.ResyncAfter(obj); after > 0 && (res.RequeueAfter == 0 || after < res.RequeueAfter) {
+	if after := r.ResyncAfter(obj); after > 0 && (res.RequeueAfter == 0 || after < res.RequeueAfter) {
 		res.RequeueAfter, res.Priority = after, ptr.To(handler.LowPriority)
 	}
 	return res
@@ -220,33 +234,34 @@ func withResync[O conditionsObject](res ctrl.Result, o outcome, obj O, k *Kind[O
 
 // getObject reads the object of req. An object that no longer exists is
 // not found, and the reconciler drops what it kept about it.
-func getObject[O conditionsObject](ctx context.Context, req ctrl.Request, k *Kind[O]) (O, bool, error) {
+func getObject[O Object](ctx context.Context, req ctrl.Request, k Kind[O], deferred *DeferredRetries) (O, bool, error) {
 	obj := k.NewObject()
-	err := k.Client.Get(ctx, req.NamespacedName, obj)
+	err := k.Deps().Client.Get(ctx, req.NamespacedName, obj)
 	if apierrors.IsNotFound(err) {
-		k.Deferred.reset(req.NamespacedName)
-		if k.Forget != nil {
-			k.Forget(req.NamespacedName)
+		deferred.reset(req.NamespacedName)
+		if f, ok := k.(Forgetter); ok {
+			f.Forget(req.NamespacedName)
 		}
 		return obj, false, nil
 	}
 	return obj, err == nil, err
 }
 
-// ensureFinalizer adds or removes the kind's finalizer on a live object.
-func EnsureFinalizer[O conditionsObject](ctx context.Context, c client.Client, obj O, k *Kind[O]) error {
-	if k.Finalizer == "" || !obj.GetDeletionTimestamp().IsZero() {
+// EnsureFinalizer adds or removes the kind's finalizer on a live object.
+func EnsureFinalizer[O Object](ctx context.Context, c client.Client, obj O, k Kind[O]) error {
+	fin, ok := k.(Finalizer[O])
+	if !ok || !obj.GetDeletionTimestamp().IsZero() {
 		return nil
 	}
-	want := k.WantsFinalizer(obj)
-	if want == controllerutil.ContainsFinalizer(obj, k.Finalizer) {
+	want := fin.WantsFinalizer(obj)
+	if want == controllerutil.ContainsFinalizer(obj, fin.Finalizer()) {
 		return nil
 	}
 	patch := finalizerPatch(obj)
 	if want {
-		controllerutil.AddFinalizer(obj, k.Finalizer)
+		controllerutil.AddFinalizer(obj, fin.Finalizer())
 	} else {
-		controllerutil.RemoveFinalizer(obj, k.Finalizer)
+		controllerutil.RemoveFinalizer(obj, fin.Finalizer())
 	}
 	return c.Patch(ctx, obj, patch)
 }
@@ -263,22 +278,22 @@ func finalizerPatch(obj client.Object) client.Patch {
 
 // finalizeObject carries out the deletion and releases the object once
 // it is done; until then the status says what it waits for.
-func finalizeObject[O conditionsObject](ctx context.Context, obj O, k *Kind[O]) (ctrl.Result, error) {
-	err := k.Finalize(ctx, obj)
+func finalizeObject[O Object](ctx context.Context, obj O, k Kind[O], fin Finalizer[O]) (ctrl.Result, error) {
+	err := fin.Finalize(ctx, obj)
 	o := Classify(err, v1alpha1.ReasonPartnerCenterError)
 	if o.kind == outcomeDone {
 		patch := finalizerPatch(obj)
-		controllerutil.RemoveFinalizer(obj, k.Finalizer)
-		return ctrl.Result{}, k.Client.Patch(ctx, obj, patch)
+		controllerutil.RemoveFinalizer(obj, fin.Finalizer())
+		return ctrl.Result{}, k.Deps().Client.Patch(ctx, obj, patch)
 	}
 	gen := obj.GetGeneration()
 	editConditions(obj, func(conds *[]metav1.Condition) { summarize(conds, gen, o, "") })
-	return resultFor(ctx, o, err, k.Options)
+	return resultFor(ctx, o, err, &k.Deps().Options)
 }
 
-// patchStatus writes the status once, only when it changed, then records
+// PatchStatus writes the status once, only when it changed, then records
 // the kind's events and metrics of the change.
-func PatchStatus[O conditionsObject](ctx context.Context, c client.Client, base, obj O, k *Kind[O]) error {
+func PatchStatus[O Object](ctx context.Context, c client.Client, base, obj O, k Kind[O]) error {
 	BoundConditions(obj)
 	if equality.Semantic.DeepEqual(k.Status(base), k.Status(obj)) {
 		return nil
@@ -292,8 +307,10 @@ func PatchStatus[O conditionsObject](ctx context.Context, c client.Client, base,
 	if err := c.Status().Patch(ctx, obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
 		return client.IgnoreNotFound(err)
 	}
-	if k.StatusPatched != nil {
-		k.StatusPatched(base, obj)
+	reason, note := k.Transition(base, obj)
+	RecordTransitions(k.Deps().Recorder, base, obj, reason, note)
+	if so, ok := k.(StatusObserver[O]); ok {
+		so.StatusPatched(base, obj)
 	}
 	return nil
 }
@@ -316,7 +333,7 @@ func resultFor(ctx context.Context, o outcome, err error, opts *Options) (ctrl.R
 }
 
 // editConditions applies edit to obj's conditions.
-func editConditions(obj conditionsObject, edit func(*[]metav1.Condition)) {
+func editConditions(obj Object, edit func(*[]metav1.Condition)) {
 	conds := obj.GetConditions()
 	edit(&conds)
 	obj.SetConditions(conds)

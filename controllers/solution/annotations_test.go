@@ -6,12 +6,10 @@ import (
 
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/events"
 	clocktesting "k8s.io/utils/clock/testing"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	fakeclient "sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
@@ -29,17 +27,13 @@ import (
 func TestReconcileRequestedAtRechecksAStalledSolutionAndEchoesIt(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
-	scheme := runtime.NewScheme()
-	g.Expect(v1alpha1.AddToScheme(scheme)).To(Succeed())
 	sol := &v1alpha1.Solution{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "ocp-contoso", Generation: 1},
 		Spec:       v1alpha1.SolutionSpec{SolutionID: "ocp-contoso", PartnerID: "4871234", Action: v1alpha1.ActionDiscard},
 	}
-	b := fakeclient.NewClientBuilder().WithScheme(scheme).WithStatusSubresource(&v1alpha1.Solution{}).WithObjects(sol)
-	g.Expect(reconcile.IndexFields(ctx, ctrltest.BuilderIndexer{B: b})).To(Succeed())
 	f := fake.New(pc.LegacySolution{PartnerID: "4871234", SolutionID: "ocp-contoso"})
 	f.Prereqs["4871234"] = pc.Prerequisites{MembershipValid: false, MarketplaceAccount: true}
-	r := &SolutionReconciler{Dependencies: reconcile.Dependencies{Client: b.Build(), PartnerCenter: pc.Static(f), Recorder: events.NewFakeRecorder(100),
+	r := &SolutionReconciler{Dependencies: reconcile.Dependencies{Client: ctrltest.FakeClient(g, sol), PartnerCenter: pc.Static(f), Recorder: events.NewFakeRecorder(100),
 		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
 	r.Options.Defaults()
 	key := client.ObjectKeyFromObject(sol)

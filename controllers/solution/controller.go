@@ -31,41 +31,51 @@ type SolutionReconciler struct {
 // +kubebuilder:rbac:groups=marketplace.cosell.io,resources=solutions/status,verbs=get;update;patch
 
 // SetupWithManager registers the reconciler; the field indexes must exist
-// (see IndexFields).
+// (see reconcile.IndexFields).
 func (r *SolutionReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return reconcile.SetupWithManager(mgr, r, r.kind())
 }
 
-// Reconcile runs the shared opening (reconcile.go), then the Solution's
-// phases (solution_phases.go). Deleting a Solution changes nothing in
+// Reconcile runs the shared opening (controllers/reconcile), then the
+// Solution's phases (phases.go). Deleting a Solution changes nothing in
 // Partner Center: it has no finalizer.
 func (r *SolutionReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	return reconcile.ReconcileObject(ctx, req, r.kind())
+	return reconcile.Reconcile(ctx, req, r.kind(), &r.deferred)
 }
 
-func (r *SolutionReconciler) kind() *reconcile.Kind[*v1alpha1.Solution] {
-	return &reconcile.Kind[*v1alpha1.Solution]{
-		Name:      "solution",
-		NewObject: func() *v1alpha1.Solution { return &v1alpha1.Solution{} },
-		NewList:   func() client.ObjectList { return &v1alpha1.SolutionList{} },
-		// An offer that appears, gets its product or goes live wakes the
-		// Solutions waiting on it.
-		Watches: func(b *builder.Builder) *builder.Builder {
-			return b.Watches(&v1alpha1.MarketplaceOffer{}, handler.EnqueueRequestsFromMapFunc(r.solutionsOfOffer),
-				builder.WithPredicates(offerProgressed))
-		},
-		Client: r.Client, Connector: r.PartnerCenter, Clock: &r.Clock, Options: &r.Options, Deferred: &r.deferred,
+func (r *SolutionReconciler) kind() kind { return kind{r} }
 
-		Suspended:              func(s *v1alpha1.Solution) bool { return s.Spec.Suspend },
-		Reconcile:              r.reconcileSolution,
-		ReadyMessage:           solutionReadyMessage,
-		Status:                 func(s *v1alpha1.Solution) any { return &s.Status },
-		ObservedGeneration:     func(s *v1alpha1.Solution) *int64 { return &s.Status.ObservedGeneration },
-		LastHandledReconcileAt: func(s *v1alpha1.Solution) *string { return &s.Status.LastHandledReconcileAt },
-		SpecDigest:             solutionSpecDigest,
-		ObservedSpecDigest:     func(s *v1alpha1.Solution) *string { return &s.Status.ObservedSpecDigest },
-		StatusPatched:          func(old, cur *v1alpha1.Solution) { recordSolutionTransitions(r.Recorder, old, cur) },
+// kind is the Solution's part of the shared skeleton, a reconcile.Kind.
+type kind struct{ r *SolutionReconciler }
+
+var _ reconcile.Kind[*v1alpha1.Solution] = kind{}
+
+func (kind) Name() string                    { return "solution" }
+func (kind) NewObject() *v1alpha1.Solution   { return &v1alpha1.Solution{} }
+func (kind) NewList() client.ObjectList      { return &v1alpha1.SolutionList{} }
+func (k kind) Deps() *reconcile.Dependencies { return &k.r.Dependencies }
+
+// Watch: an offer that appears, gets its product or goes live wakes the
+// Solutions waiting on it.
+func (k kind) Watch(b *builder.Builder) *builder.Builder {
+	return b.Watches(&v1alpha1.MarketplaceOffer{}, handler.EnqueueRequestsFromMapFunc(k.r.solutionsOfOffer),
+		builder.WithPredicates(offerProgressed))
+}
+
+func (kind) Suspended(s *v1alpha1.Solution) bool    { return s.Spec.Suspend }
+func (kind) SpecDigest(s *v1alpha1.Solution) string { return solutionSpecDigest(s) }
+func (k kind) Reconcile(ctx context.Context, s *v1alpha1.Solution) error {
+	return k.r.reconcileSolution(ctx, s)
+}
+func (kind) ReadyMessage(s *v1alpha1.Solution) string { return solutionReadyMessage(s) }
+func (kind) Status(s *v1alpha1.Solution) any          { return &s.Status }
+
+// Transition is the event of a change of the Solution's state.
+func (kind) Transition(old, cur *v1alpha1.Solution) (reason, note string) {
+	if old.Status.State != cur.Status.State && cur.Status.State != "" {
+		return string(cur.Status.State), "Partner Center reports the solution " + string(cur.Status.State)
 	}
+	return "", ""
 }
 
 // solutionsOfOffer maps an offer to the Solutions that reference it.
