@@ -51,20 +51,8 @@ func (r *offerRun) cleanUp(ctx context.Context, offer *v1alpha1.MarketplaceOffer
 		return reconcile.PcError(err)
 	}
 	live, running, published := sortSubmissions(subs)
-	if live != nil && live.State == partnercenter.LifecycleDeprecated {
-		// A stop-sale taken by Partner Center shows on the live submission
-		// (as the adapter checks it): read before stopping again, never a
-		// blind resend after a request that failed on the wire.
-		return nil
-	}
 	if live != nil {
-		job, err := r.pc.StopSale(ctx, st.ProductID, live.ID)
-		if err != nil {
-			return reconcile.PcError(err)
-		}
-		reconcile.Eventf(r.Recorder, offer, "Normal", "StopSale", "Delete", "stopping sale of %s (job %s)", st.ProductID, job.ID)
-		st.Operation = r.startOperation(jobStopSale, job.ID)
-		return reconcile.Waiting(r.pc.JobPollInterval(), v1alpha1.ReasonDeleting, "stopping sale of product %s (job %s)", st.ProductID, job.ID)
+		return r.stopSale(ctx, offer, live)
 	}
 	// A job in flight (a draft write, a submission not listed yet) may
 	// still publish the product: wait for it.
@@ -91,6 +79,25 @@ func (r *offerRun) cleanUp(ctx context.Context, offer *v1alpha1.MarketplaceOffer
 		return nil
 	}
 	return r.deleteDraft(ctx, offer, product)
+}
+
+// stopSale stops the sale of a live offer, whose live submission is
+// live, and waits for the job.
+func (r *offerRun) stopSale(ctx context.Context, offer *v1alpha1.MarketplaceOffer, live *partnercenter.Submission) error {
+	st := &offer.Status
+	if live.State == partnercenter.LifecycleDeprecated {
+		// A stop-sale taken by Partner Center shows on the live submission
+		// (as the adapter checks it): read before stopping again, never a
+		// blind resend after a request that failed on the wire.
+		return nil
+	}
+	job, err := r.pc.StopSale(ctx, st.ProductID, live.ID)
+	if err != nil {
+		return reconcile.PcError(err)
+	}
+	reconcile.Eventf(r.Recorder, offer, "Normal", "StopSale", "Delete", "stopping sale of %s (job %s)", st.ProductID, job.ID)
+	st.Operation = r.startOperation(jobStopSale, job.ID)
+	return reconcile.Waiting(r.pc.JobPollInterval(), v1alpha1.ReasonDeleting, "stopping sale of product %s (job %s)", st.ProductID, job.ID)
 }
 
 // followCleanUpJob follows the stop-sale or delete job a previous

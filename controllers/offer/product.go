@@ -66,6 +66,14 @@ func (r *offerRun) ensureProduct(ctx context.Context, s *offerScope) error {
 	if err != nil {
 		return reconcile.PcError(err)
 	}
+	return r.takeProduct(ctx, s, product, crashed)
+}
+
+// takeProduct records the product found with the offer's ID as the
+// offer's when its type matches: made by this object's create whose
+// answer was lost (crashed), or adopted as mayAdopt allows.
+func (r *offerRun) takeProduct(ctx context.Context, s *offerScope, product *partnercenter.Product, crashed bool) error {
+	offer, spec := s.offer, &s.offer.Spec
 	// Partner Center's product resource names no publisher: only the type
 	// can clash.
 	if product.OfferType != string(spec.OfferType) {
@@ -73,6 +81,7 @@ func (r *offerRun) ensureProduct(ctx context.Context, s *offerScope) error {
 			"offer ID %s already belongs to a %s offer in Partner Center; choose another spec.offerID",
 			spec.OfferID, product.OfferType)
 	}
+	var err error
 	if s.migratedProduct, err = r.madeByMigration(ctx, offer, product); err != nil {
 		return err
 	}
@@ -95,7 +104,7 @@ func createJobRecorded(offer *v1alpha1.MarketplaceOffer) bool {
 	return ref != nil && ref.Purpose == jobCreate
 }
 
-// createProduct marks the create pending (marketplaceoffer_ownership.go),
+// createProduct marks the create pending (ownership.go),
 // then starts the job that creates the product.
 func (r *offerRun) createProduct(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {
 	spec := &offer.Spec
