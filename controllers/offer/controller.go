@@ -24,9 +24,9 @@ const OfferFinalizer = "marketplace.cosell.io/offer-cleanup"
 // certification, preview and live in Partner Center.
 type MarketplaceOfferReconciler struct {
 	reconcile.Dependencies
-	// resyncs is when each offer's next resync is due (marketplaceoffer_drift.go).
+	// resyncs is when each offer's next resync is due (drift.go).
 	resyncs resyncSchedule
-	// deferred counts the retries deferred to the workqueue (reconcile.go).
+	// deferred counts the retries deferred to the workqueue (controllers/reconcile).
 	deferred reconcile.DeferredRetries
 }
 

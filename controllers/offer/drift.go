@@ -113,7 +113,7 @@ func resyncSlot(t time.Time, interval time.Duration, uid types.UID) time.Time {
 type resyncSchedule struct {
 	due reconcile.Memo[resyncEntry]
 	// corrections holds the kinds of drift being written back, counted
-	// corrected once done (marketplaceoffer_drift_report.go).
+	// corrected once done (drift_report.go).
 	corrections reconcile.Memo[[]string]
 }
 

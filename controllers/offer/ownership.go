@@ -88,7 +88,7 @@ func holdsProduct(o *v1alpha1.MarketplaceOffer) bool {
 }
 
 // offerIDTaken is the stall of an object that does not own its offer ID
-// (admit, marketplaceoffer_phases.go).
+// (admit, phases.go).
 func offerIDTaken(offer, owner *v1alpha1.MarketplaceOffer) error {
 	return reconcile.Stalled(v1alpha1.ReasonOfferIDTaken,
 		"offer ID %s belongs to MarketplaceOffer %s/%s, which manages it or declared it first; this object reads and changes nothing of it in Partner Center. "+
@@ -197,7 +197,7 @@ func (r *offerRun) madeByMigration(ctx context.Context, offer *v1alpha1.Marketpl
 	}), nil
 }
 
-// finalizeOffer guards cleanUp (marketplaceoffer_delete.go), which carries
+// finalizeOffer guards cleanUp (delete.go), which carries
 // out deletionPolicy Delete. An offer in managementPolicy Observe, a
 // suspended offer and an object that does not own its offer ID are
 // released without touching Partner Center. A create marked pending but
@@ -227,7 +227,7 @@ func (r *MarketplaceOfferReconciler) finalizeOffer(ctx context.Context, offer *v
 	}
 	pc, err := r.PartnerCenter.Connect(ctx, offer.Namespace)
 	if err != nil {
-		return r.finalizeWithoutCredentials(ctx, offer, err) // marketplaceoffer_delete.go
+		return r.finalizeWithoutCredentials(ctx, offer, err) // delete.go
 	}
 	return (&offerRun{MarketplaceOfferReconciler: r, pc: pc}).finalize(ctx, offer)
 }

@@ -13,7 +13,7 @@ import (
 
 // offerScope is what the offer's phases found out in one reconcile. The
 // phases record it, with the IDs, digests and submissions they keep in
-// status; the status functions (marketplaceoffer_status.go) compute the
+// status; the status functions (status.go) compute the
 // conditions from it.
 type offerScope struct {
 	// offer is the object reconciled.
@@ -112,7 +112,7 @@ func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *
 // call, an object whose spec its offer type refuses (an object stored
 // before the CRD's offer-type rules existed: the same refusals as
 // admission, api/v1alpha1/offerparts.go), then an object that does not
-// own its offer ID (marketplaceoffer_ownership.go) or migrates a solution
+// own its offer ID (ownership.go) or migrates a solution
 // another namespace decides: it reads and writes nothing of the offer at
 // Partner Center.
 func (r *MarketplaceOfferReconciler) admit(ctx context.Context, s *offerScope) error {
@@ -130,7 +130,7 @@ func (r *MarketplaceOfferReconciler) admit(ctx context.Context, s *offerScope) e
 		return offerIDTaken(offer, owner)
 	}
 	// An offer whose spec.migrateFrom names a legacy solution that a
-	// Solution of another namespace decides (solution_ownership.go). A
+	// Solution of another namespace decides (solution/ownership.go). A
 	// draft migrated in the portal needs no check: the Solution that
 	// verified it records Migrated and its product, which madeByMigration
 	// accepts.
@@ -161,17 +161,17 @@ func (r *offerRun) reconcile(ctx context.Context, s *offerScope) error {
 		{Name: "ensureProduct", Run: r.ensureProduct},
 		// checkDrift reads the offer back on an edit, a request or the
 		// resync: a draft changed outside is written back, a stopped sale
-		// or deleted product stalls (marketplaceoffer_drift.go).
+		// or deleted product stalls (drift.go).
 		{Name: "checkDrift", Run: r.checkDrift},
 		// followSolutions follows the Solutions migrating or merged into it.
 		{Name: "followSolutions", Run: r.followSolutions},
 		// adopt takes over a published product as Partner Center holds
-		// it, without a write (marketplaceoffer_adopt.go).
+		// it, without a write (adopt.go).
 		{Name: "adopt", Run: r.adopt},
 		// syncDraft writes the draft resources when they changed (DraftSynced).
 		{Name: "syncDraft", Run: r.syncDraft},
 		// recordDraftBaseline reads a draft just written once, the
-		// baseline checkDrift compares with (marketplaceoffer_drift.go).
+		// baseline checkDrift compares with (drift.go).
 		{Name: "recordDraftBaseline", Run: r.recordDraftBaseline},
 		// certify submits the draft to preview and tracks certification (Certified).
 		{Name: "certify", Run: r.certify},

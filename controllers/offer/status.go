@@ -14,7 +14,7 @@ import (
 )
 
 // The offer's status, computed from what its phases found (offerScope in
-// marketplaceoffer_phases.go). Nothing here does I/O. A fact left at its
+// phases.go). Nothing here does I/O. A fact left at its
 // zero value leaves its condition as the last reconcile set it.
 
 // draftFact is what syncDraft found of the draft in Partner Center.
@@ -50,7 +50,7 @@ const (
 	liveSubmitted                  // just submitted
 	liveSucceeded                  // live
 
-	// Found by checkDrift (marketplaceoffer_drift.go).
+	// Found by checkDrift (drift.go).
 	liveSaleStopped    // the sale was stopped outside the operator (offerScope.stoppedSubmission), or found stopped at adoption (status.adoption)
 	liveProductDeleted // the product was deleted outside the operator
 	liveResumed        // a check no longer finds the stopped sale or deleted product it found before
@@ -74,7 +74,7 @@ func setOfferConditions(s *offerScope) {
 		setAdoptedCondition(s.offer, s.adoptedDiff)
 	}
 	// InSync reports in managementPolicy Observe and driftPolicy Report
-	// only (marketplaceoffer_drift_report.go).
+	// only (drift_report.go).
 	setDriftReportCondition(s)
 	s.offer.Status.Phase = offerPhase(&s.offer.Status)
 }
@@ -116,7 +116,7 @@ func setDraftSyncedCondition(offer *v1alpha1.MarketplaceOffer, fact draftFact, j
 }
 
 // setDraftDriftCondition reports a draft changed outside the operator and
-// written back (checkDrift, marketplaceoffer_drift.go): DraftSynced False
+// written back (checkDrift, drift.go): DraftSynced False
 // with reason DriftDetected while the write runs, then True with reason
 // DriftCorrected, kept until a new generation's draft is written. prev is
 // DraftSynced before this reconcile; found is set when this reconcile
@@ -289,7 +289,7 @@ func adoptedMessage(offer *v1alpha1.MarketplaceOffer, diff []string) string {
 }
 
 // adoptionHeld reports whether the adopted generation stands with
-// something left as Partner Center held it (marketplaceoffer_adopt.go).
+// something left as Partner Center held it (adopt.go).
 func adoptionHeld(offer *v1alpha1.MarketplaceOffer) bool {
 	a := offer.Status.Adoption
 	return a != nil && (a.UnpublishedDraft || a.SaleStopped) && a.Generation == offer.Generation &&
@@ -353,7 +353,7 @@ func unwrittenSuffix(items []partnercenter.FeedbackItem) string {
 }
 
 // retryHint ends the messages of refusals that a reconcile request
-// retries once without an edit (annotations.go).
+// retries once without an edit (reconcile/annotations.go).
 const retryHint = "or set a new value of the annotation " + v1alpha1.ReconcileRequestedAtAnnotation + " to try again unchanged"
 
 // draftRejectedMessage is DraftSynced's and Stalled's message when Partner

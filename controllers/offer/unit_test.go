@@ -147,7 +147,7 @@ func TestSyncDraftWritesOnlyWhatChanged(t *testing.T) {
 	before := got.ResourceVersion
 	calls := len(f.Calls)
 	res, again := h.reconcile(g)
-	g.Expect(res.RequeueAfter).To(BeNumerically(">=", 30*time.Minute), "only the resync's timer (marketplaceoffer_drift.go)")
+	g.Expect(res.RequeueAfter).To(BeNumerically(">=", 30*time.Minute), "only the resync's timer (drift.go)")
 	g.Expect(again.ResourceVersion).To(Equal(before), "no status write without a change")
 	g.Expect(f.Calls["ConfigureDraft"]).To(Equal(1))
 	g.Expect(len(f.Calls)).To(Equal(calls), "no new kind of Partner Center call")

@@ -15,7 +15,7 @@ import (
 // any of them triggers a reconcile, and a request to reconcile now is
 // echoed in status once handled.
 
-// operatorAnnotationChanged passes updates that add, change or remove an
+// OperatorAnnotationChanged passes updates that add, change or remove an
 // annotation under v1alpha1.AnnotationPrefix, such as a new
 // reconcile-requested-at value or the adopt opt-in. Other annotations
 // (kubectl's last-applied configuration, tools' bookkeeping) do not wake
@@ -41,7 +41,7 @@ func operatorAnnotationsEqual(a, b map[string]string) bool {
 	return true
 }
 
-// fluxRequestedAtAnnotation is Flux's request for a reconcile now (set by
+// FluxRequestedAtAnnotation is Flux's request for a reconcile now (set by
 // `flux reconcile` and by Flux's notification receivers). The operator
 // honours it like its own reconcile-requested-at annotation and echoes it
 // in status.lastHandledReconcileAt, where Flux's tools look for it.
@@ -64,7 +64,7 @@ func requestedAt(annotations map[string]string) (string, bool) {
 	return ours, okOurs
 }
 
-// handleReconcileRequest records that the reconcile asked for by the
+// HandleReconcileRequest records that the reconcile asked for by the
 // reconcile-requested-at annotation (or Flux's, see requestedAt) was
 // handled: lastHandled (the kind's status.lastHandledReconcileAt) takes
 // the annotation's value, cut to its bound with a digest of the whole
@@ -88,7 +88,7 @@ func HandleReconcileRequest(ctx context.Context, obj client.Object, lastHandled 
 
 type retryRequestedKey struct{}
 
-// retryRequested reports whether the reconcile of ctx handles a new value
+// RetryRequested reports whether the reconcile of ctx handles a new value
 // of the reconcile-requested-at annotation. Only that one reconcile sees
 // it: a refusal repeated by the retry stays until the next request, so a
 // refused draft, certification or go-live is retried once per request,

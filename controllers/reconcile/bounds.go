@@ -12,18 +12,18 @@ import (
 // enforces, so that a status write or an event is never refused (422) and
 // the status never freezes on one oversized value.
 const (
-	// maxConditionMessage is metav1.Condition's bound on message.
+	// MaxConditionMessage is metav1.Condition's bound on message.
 	MaxConditionMessage = 32 * 1024
-	// maxEventNote is the events.k8s.io/v1 bound on an event's note.
+	// MaxEventNote is the events.k8s.io/v1 bound on an event's note.
 	MaxEventNote = 1024
-	// maxReconcileEcho is status.lastHandledReconcileAt's bound (its
+	// MaxReconcileEcho is status.lastHandledReconcileAt's bound (its
 	// MaxLength marker in api/v1alpha1).
 	MaxReconcileEcho = 256
 	// ellipsis marks a cut.
 	ellipsis = "…"
 )
 
-// cutAtWord returns s when it is at most n bytes long, or else a prefix
+// CutAtWord returns s when it is at most n bytes long, or else a prefix
 // of s ending at a word boundary (or, without a space in the second half
 // of the room, at a character boundary) followed by ellipsis, n bytes at
 // most in all.
@@ -47,7 +47,7 @@ func runeStart(s string, n int) int {
 	return min(n, len(s))
 }
 
-// boundedEcho is the value status.lastHandledReconcileAt takes for a
+// BoundedEcho is the value status.lastHandledReconcileAt takes for a
 // reconcile-requested-at value v: v itself when it fits, or else a prefix
 // of v followed by the SHA-256 of the whole value, so that the echo still
 // changes whenever the value does.
@@ -60,7 +60,7 @@ func BoundedEcho(v string) string {
 	return v[:runeStart(v, MaxReconcileEcho-len(suffix))] + suffix
 }
 
-// boundConditions cuts every condition message to maxConditionMessage.
+// BoundConditions cuts every condition message to maxConditionMessage.
 func BoundConditions(obj Object) {
 	conds := obj.GetConditions()
 	for i := range conds {

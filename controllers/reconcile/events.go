@@ -49,7 +49,7 @@ func recordConditionTransitions(rec recorder.EventRecorder, obj client.Object, o
 	}
 }
 
-// eventf records an event whose note, formatted from format and args, is
+// Eventf records an event whose note, formatted from format and args, is
 // cut to the API server's bound (bounds.go), so that no note is refused.
 func Eventf(rec recorder.EventRecorder, obj runtime.Object, eventtype, reason, action, format string, args ...any) {
 	if rec == nil {

@@ -12,19 +12,19 @@ import (
 // reference it without listing every Solution, and over offers, so that an
 // offer finds the others declaring its offer ID.
 const (
-	// offerIDIndex indexes MarketplaceOffers by spec.offerID, across
+	// OfferIDIndex indexes MarketplaceOffers by spec.offerID, across
 	// namespaces: one offer ID belongs to one object in the cluster
-	// (marketplaceoffer_ownership.go).
+	// (offer/ownership.go).
 	OfferIDIndex = ".spec.offerID"
-	// migrateOfferIndex indexes Solutions with action Migrate by
+	// MigrateOfferIndex indexes Solutions with action Migrate by
 	// spec.migrate.offerRef.name.
 	MigrateOfferIndex = ".spec.migrate.offerRef.name"
-	// mergeOfferIndex indexes Solutions with action Merge by
+	// MergeOfferIndex indexes Solutions with action Merge by
 	// spec.merge.offerRef.name.
 	MergeOfferIndex = ".spec.merge.offerRef.name"
 	// solutionIDIndex indexes Solutions by spec.solutionID, across
 	// namespaces: one legacy solution is decided by one Solution object in
-	// the cluster (solution_ownership.go).
+	// the cluster (solution/ownership.go).
 	solutionIDIndex = ".spec.solutionID"
 )
 
@@ -57,7 +57,7 @@ func IndexFields(ctx context.Context, indexer client.FieldIndexer) error {
 	})
 }
 
-// offerRefName is the MarketplaceOffer a Solution references, or "".
+// OfferRefName is the MarketplaceOffer a Solution references, or "".
 func OfferRefName(s *v1alpha1.Solution) string {
 	switch {
 	case s.Spec.Action == v1alpha1.ActionMigrate && s.Spec.Migrate != nil:

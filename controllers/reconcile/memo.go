@@ -6,9 +6,9 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 )
 
-// memo is what a reconciler keeps in memory about each object, by name:
+// Memo is what a reconciler keeps in memory about each object, by name:
 // the deferred-retry count (reconcile.go) and the resync schedule
-// (marketplaceoffer_drift.go). Nothing in it needs to survive a restart;
+// (offer/drift.go). Nothing in it needs to survive a restart;
 // an entry goes when its object is gone (reconcileObject deletes it on
 // not found). A plain map under a mutex: it holds one small entry per
 // object, and sync.Map's nodes cost more memory than the entries.

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// stalledError means a person must act: the spec, a reference or Partner
+// StalledError means a person must act: the spec, a reference or Partner
 // Center's state has to change. The object gets Stalled=True and is checked
 // again on a slow timer and on related changes; the error is not returned to
 // the workqueue, so it does not back off into silence nor spin.
@@ -21,7 +21,7 @@ func Stalled(reason, format string, args ...any) error {
 	return &StalledError{reason: reason, Message: fmt.Sprintf(format, args...)}
 }
 
-// waitError means progress depends on something that will happen by itself:
+// WaitError means progress depends on something that will happen by itself:
 // certification, a merge request, another object. The object stays
 // Reconciling=True and is requeued after the given delay, without an error.
 // A zero delay waits for a watch event only.
@@ -55,7 +55,7 @@ const (
 	outcomeError
 )
 
-// classify turns the error a reconcile returned into an outcome. Errors
+// Classify turns the error a reconcile returned into an outcome. Errors
 // that are neither stalled nor waiting are transient: they go back to the
 // workqueue, whose rate limiter backs off.
 func Classify(err error, errorReason string) outcome {

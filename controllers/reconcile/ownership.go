@@ -8,7 +8,7 @@ import (
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 )
 
-// solutionOwners returns, by partner ID, the owner among the Solutions
+// SolutionOwners returns, by partner ID, the owner among the Solutions
 // naming solutionID (through the cluster-wide field index).
 func SolutionOwners(ctx context.Context, c client.Reader, solutionID string) (map[string]*v1alpha1.Solution, error) {
 	var sols v1alpha1.SolutionList
@@ -25,7 +25,7 @@ func SolutionOwners(ctx context.Context, c client.Reader, solutionID string) (ma
 	return owners, nil
 }
 
-// ownsSolutionBefore reports whether a comes before b in deciding their
+// OwnsSolutionBefore reports whether a comes before b in deciding their
 // legacy solution.
 func OwnsSolutionBefore(a, b *v1alpha1.Solution) bool {
 	if ha, hb := a.Status.State != "", b.Status.State != ""; ha != hb {
@@ -37,7 +37,7 @@ func OwnsSolutionBefore(a, b *v1alpha1.Solution) bool {
 	return a.UID < b.UID
 }
 
-// migratedInto returns the Solution among sols that already migrated into
+// MigratedInto returns the Solution among sols that already migrated into
 // the offer, or nil. One offer takes one migration: once one is done, the
 // offer no longer waits for any other Solution naming it.
 func MigratedInto(sols []v1alpha1.Solution) *v1alpha1.Solution {

@@ -7,7 +7,7 @@ import (
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
-// pcError turns a Partner Center error into the reconcile error that fits
+// PcError turns a Partner Center error into the reconcile error that fits
 // it: terminal refusals stall the object with Partner Center's message, an
 // unsupported operation stalls it saying so, and everything else is
 // returned for the workqueue to retry with backoff.
@@ -27,7 +27,7 @@ func PcError(err error) error {
 	return err
 }
 
-// isStalled reports whether err asks for a person.
+// IsStalled reports whether err asks for a person.
 func IsStalled(err error) bool {
 	var st *StalledError
 	return errors.As(err, &st)

@@ -27,7 +27,7 @@ import (
 // (controller-runtime#3496): an offer that no Solution wakes waits until
 // every other offer is settled.
 
-// initialWork re-adds, at normal priority, the objects of the initial list
+// InitialWork re-adds, at normal priority, the objects of the initial list
 // that hold work: the priority queue keeps the highest priority an object
 // was added with, so they take their turn with objects created since, in
 // order. Settled objects (holdsNoWork) stay at low priority. It handles

@@ -339,7 +339,7 @@ func editConditions(obj Object, edit func(*[]metav1.Condition)) {
 	obj.SetConditions(conds)
 }
 
-// phase is one named step of a reconciler. A phase records what it finds
+// Phase is one named step of a reconciler. A phase records what it finds
 // in the scope S and in status fields; it sets no condition (the kind's
 // *_status.go does, from the scope). It returns nil when its part of the
 // desired state holds, errSkipRest when the whole desired state already
@@ -349,10 +349,10 @@ type Phase[S any] struct {
 	Run  func(context.Context, S) error
 }
 
-// errSkipRest ends a list of phases early, successfully.
+// ErrSkipRest ends a list of phases early, successfully.
 var ErrSkipRest = errors.New("the desired state holds")
 
-// runPhases runs phases in order until one does not return nil.
+// RunPhases runs phases in order until one does not return nil.
 func RunPhases[S any](ctx context.Context, scope S, phases []Phase[S]) error {
 	log := logf.FromContext(ctx)
 	for _, p := range phases {

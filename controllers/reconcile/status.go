@@ -48,7 +48,7 @@ func markStale(conds *[]metav1.Condition, gen int64) {
 	})
 }
 
-// setCondition sets a domain condition for generation gen.
+// SetCondition sets a domain condition for generation gen.
 func SetCondition(conds *[]metav1.Condition, gen int64, t string, status bool, reason, format string, args ...any) {
 	s := metav1.ConditionFalse
 	if status {
@@ -61,7 +61,7 @@ func SetCondition(conds *[]metav1.Condition, gen int64, t string, status bool, r
 	meta.SetStatusCondition(conds, metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: gen})
 }
 
-// pollAfter is how long to wait before asking Partner Center again about
+// PollAfter is how long to wait before asking Partner Center again about
 // something that started elapsed ago: a quarter of its age, between min
 // and max, with 10% jitter so that many objects do not poll in step.
 func PollAfter(elapsed, minDelay, maxDelay time.Duration) time.Duration {
@@ -76,7 +76,7 @@ func jitter(d time.Duration) time.Duration {
 
 var sprintf = fmt.Sprintf
 
-// readyReason is the reason of the Ready condition, or "".
+// ReadyReason is the reason of the Ready condition, or "".
 func ReadyReason(conds []metav1.Condition) string {
 	if c := meta.FindStatusCondition(conds, v1alpha1.ReadyCondition); c != nil {
 		return c.Reason

@@ -20,7 +20,7 @@ import (
 // edited while suspended is the one case kstatus reads as InProgress: its
 // changes are truly not applied until the object is resumed.
 
-// objectSpecDigest is the digest of a spec with suspend left out: two
+// ObjectSpecDigest is the digest of a spec with suspend left out: two
 // generations with one digest differ in spec.suspend at most.
 func ObjectSpecDigest(spec any) string {
 	// Specs hold strings, numbers, bools and slices of them: Marshal

@@ -23,7 +23,7 @@ type SolutionReconciler struct {
 	reconcile.Dependencies
 
 	prerequisites prerequisitesCache
-	// deferred counts the retries deferred to the workqueue (reconcile.go).
+	// deferred counts the retries deferred to the workqueue (controllers/reconcile).
 	deferred reconcile.DeferredRetries
 }
 

@@ -11,7 +11,7 @@ import (
 
 // One legacy solution (partnerID and solutionID) is decided by one
 // Solution object in the cluster, as one offer ID belongs to one
-// MarketplaceOffer (marketplaceoffer_ownership.go): otherwise any
+// MarketplaceOffer (offer/ownership.go): otherwise any
 // namespace sharing the credential could discard, migrate or merge
 // another's solution, and a Migrate would undo another object's Discard.
 // The owner is the Solution that recorded a state from Partner Center

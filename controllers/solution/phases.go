@@ -17,7 +17,7 @@ import (
 
 // solutionScope is what the Solution's phases found out in one reconcile.
 // The phases record it, with Partner Center's state in status; the status
-// functions (solution_status.go) compute the conditions from it.
+// functions (status.go) compute the conditions from it.
 type solutionScope struct {
 	// sol is the object reconciled.
 	sol *v1alpha1.Solution
@@ -60,7 +60,7 @@ func (r *SolutionReconciler) reconcileSolution(ctx context.Context, sol *v1alpha
 	}
 	run := &solutionRun{SolutionReconciler: r, pc: pc}
 	if !servesMigration(pc) {
-		return run.handOff(ctx, s) // solution_handoff.go
+		return run.handOff(ctx, s) // handoff.go
 	}
 	return run.reconcile(ctx, s)
 }

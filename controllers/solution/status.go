@@ -9,7 +9,7 @@ import (
 )
 
 // The Solution's status, computed from what its phases found
-// (solutionScope in solution_phases.go). Nothing here does I/O. A fact
+// (solutionScope in phases.go). Nothing here does I/O. A fact
 // left at its zero value leaves its condition as the last reconcile set it.
 
 // actionFact is what Partner Center's state means for spec.action.
@@ -126,7 +126,7 @@ func solutionReadyMessage(sol *v1alpha1.Solution) string {
 	case v1alpha1.StateMigrated:
 		return fmt.Sprintf("migrated into draft offer %s (product %s)", st.Offer, st.ProductID)
 	case v1alpha1.StateMerged:
-		if st.SupportRequestID == "" { // merged in Partner Center's portal (solution_handoff.go)
+		if st.SupportRequestID == "" { // merged in Partner Center's portal (handoff.go)
 			return fmt.Sprintf("merged into %s", st.Offer)
 		}
 		return fmt.Sprintf("merged into %s (support request %s)", st.Offer, st.SupportRequestID)

@@ -1,3 +1,7 @@
+// Package ctrltest holds the test helpers the tests of both kinds
+// (controllers/offer, controllers/solution) and of their wiring use: test
+// objects, condition expectations, and a fake API client with the
+// operator's field indexes.
 package ctrltest
 
 import (
@@ -18,14 +22,16 @@ import (
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/fake"
 )
 
-// builderIndexer registers the reconcilers' field indexes on a fake client.
+// BuilderIndexer registers the reconcilers' field indexes on a fake client.
 type BuilderIndexer struct{ B *fakeclient.ClientBuilder }
 
+// IndexField registers the index on the builder.
 func (i BuilderIndexer) IndexField(_ context.Context, obj client.Object, field string, fn client.IndexerFunc) error {
 	i.B.WithIndex(obj, field, fn)
 	return nil
 }
 
+// DraftOffer is a SaaS offer with target Draft.
 func DraftOffer() *v1alpha1.MarketplaceOffer {
 	return &v1alpha1.MarketplaceOffer{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "contoso-analytics", Generation: 1},
@@ -36,7 +42,7 @@ func DraftOffer() *v1alpha1.MarketplaceOffer {
 	}
 }
 
-// makeProduct creates a product in the fake as someone else would: the
+// MakeProduct creates a product in the fake as someone else would: the
 // create job is started and read until it completed.
 func MakeProduct(g Gomega, f *fake.Client, offerID, offerType string) *pc.Product {
 	ctx := context.Background()
@@ -50,6 +56,8 @@ func MakeProduct(g Gomega, f *fake.Client, offerID, offerType string) *pc.Produc
 	return p
 }
 
+// StalledCondition expects o to be Stalled and not Ready, and returns
+// its Stalled condition.
 func StalledCondition(g Gomega, o *v1alpha1.MarketplaceOffer) *metav1.Condition {
 	c := meta.FindStatusCondition(o.Status.Conditions, v1alpha1.StalledCondition)
 	g.Expect(c).NotTo(BeNil(), "Stalled condition")
@@ -58,7 +66,7 @@ func StalledCondition(g Gomega, o *v1alpha1.MarketplaceOffer) *metav1.Condition 
 	return c
 }
 
-// wantCondition is what a status function should leave of one condition;
+// WantCondition is what a status function should leave of one condition;
 // nil means the condition keeps what it had.
 type WantCondition struct {
 	Status    metav1.ConditionStatus
@@ -66,6 +74,8 @@ type WantCondition struct {
 	InMessage string
 }
 
+// ExpectCondition expects conds to hold condType as want says, for
+// generation gen; with want nil, as before.
 func ExpectCondition(g Gomega, conds []metav1.Condition, condType string, gen int64, want *WantCondition, before *metav1.Condition) {
 	got := meta.FindStatusCondition(conds, condType)
 	if want == nil {
@@ -83,12 +93,12 @@ func ExpectCondition(g Gomega, conds []metav1.Condition, condType string, gen in
 	g.Expect(got.ObservedGeneration).To(Equal(gen))
 }
 
-// earlier is a condition a previous reconcile left.
+// Earlier is a condition a previous reconcile left.
 func Earlier(condType string) metav1.Condition {
 	return metav1.Condition{Type: condType, Status: metav1.ConditionFalse, Reason: "Earlier", Message: "from before", ObservedGeneration: 1}
 }
 
-// kstatusOf computes what kstatus (kubectl wait, Flux, Argo CD's generic
+// KstatusOf computes what kstatus (kubectl wait, Flux, Argo CD's generic
 // check) reads from the object.
 func KstatusOf(g Gomega, obj runtime.Object) status.Status {
 	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
@@ -98,6 +108,7 @@ func KstatusOf(g Gomega, obj runtime.Object) status.Status {
 	return res.Status
 }
 
+// MigrateSolution is a Solution migrating into the offer offerName.
 func MigrateSolution(offerName string) *v1alpha1.Solution {
 	return &v1alpha1.Solution{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "ocp-contoso-analytics", Generation: 1},
@@ -106,7 +117,7 @@ func MigrateSolution(offerName string) *v1alpha1.Solution {
 	}
 }
 
-// fakeClient is a fake API client holding objs, with the status
+// FakeClient is a fake API client holding objs, with the status
 // subresource of both kinds and the operator's field indexes.
 func FakeClient(g Gomega, objs ...client.Object) client.Client {
 	scheme := runtime.NewScheme()
