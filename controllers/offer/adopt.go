@@ -60,7 +60,7 @@ func (r *offerRun) adoptPublished(ctx context.Context, s *offerScope) error {
 	spec := holdable(draftFromSpec(&offer.Spec))
 	current, err := r.pc.GetDraft(ctx, st.ProductID)
 	if err != nil {
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	draft := holdable(*current)
 	adoption := &v1alpha1.Adoption{Generation: offer.Generation}
@@ -135,7 +135,7 @@ func (r *offerRun) warnAdopted(s *offerScope) {
 func (r *offerRun) readPublished(ctx context.Context, productID string, target v1alpha1.OfferTarget) (*partnercenter.Submission, *partnercenter.Draft, error) {
 	subs, err := r.pc.ListSubmissions(ctx, productID)
 	if err != nil {
-		return nil, nil, reconcile.PcError(err)
+		return nil, nil, reconcile.PartnerCenterError(err)
 	}
 	preview, live := publishedSubmissions(subs)
 	pub := preview
@@ -152,7 +152,7 @@ func (r *offerRun) readPublished(ctx context.Context, productID string, target v
 		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, nil, reconcile.PcError(err)
+		return nil, nil, reconcile.PartnerCenterError(err)
 	}
 	return pub, held, nil
 }

@@ -41,14 +41,14 @@ func (r *offerRun) cleanUp(ctx context.Context, offer *v1alpha1.MarketplaceOffer
 		return nil
 	}
 	if err != nil {
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	if product.State == partnercenter.LifecycleDeprecated {
 		return nil
 	}
 	subs, err := r.pc.ListSubmissions(ctx, st.ProductID)
 	if err != nil {
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	live, running, published := sortSubmissions(subs)
 	if live != nil {
@@ -93,7 +93,7 @@ func (r *offerRun) stopSale(ctx context.Context, offer *v1alpha1.MarketplaceOffe
 	}
 	job, err := r.pc.StopSale(ctx, st.ProductID, live.ID)
 	if err != nil {
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	reconcile.Eventf(r.Recorder, offer, "Normal", "StopSale", "Delete", "stopping sale of %s (job %s)", st.ProductID, job.ID)
 	st.Operation = r.startOperation(jobStopSale, job.ID)
@@ -157,7 +157,7 @@ func (r *offerRun) deleteDraft(ctx context.Context, offer *v1alpha1.MarketplaceO
 		return nil
 	}
 	if err != nil {
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	reconcile.Eventf(r.Recorder, offer, "Normal", "DraftDeleted", "Delete", "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
 	st.Operation = r.startOperation(jobDelete, job.ID)
@@ -193,14 +193,14 @@ func deletionWaitMessage(productID string, purpose v1alpha1.OperationPurpose) st
 // are back.
 func (r *MarketplaceOfferReconciler) finalizeWithoutCredentials(ctx context.Context, offer *v1alpha1.MarketplaceOffer, err error) error {
 	if !partnercenter.IsCredentials(err) {
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	ns, nsErr := r.terminatingNamespace(ctx, offer.Namespace)
 	if nsErr != nil {
 		return nsErr
 	}
 	if ns == nil {
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	what := "offer ID " + offer.Spec.OfferID
 	if id := offer.Status.ProductID; id != "" {

@@ -48,7 +48,7 @@ func (r *offerRun) syncDraft(ctx context.Context, s *offerScope) error {
 	if st.DraftDigest == "" && st.PreviewSubmission == nil && !s.createdProduct && cosell == nil {
 		current, err := r.pc.GetDraft(ctx, st.ProductID)
 		if err != nil {
-			return reconcile.PcError(err)
+			return reconcile.PartnerCenterError(err)
 		}
 		if specDigest(normalizeDraft(*current), nil) == digest {
 			st.DraftDigest = digest
@@ -63,7 +63,7 @@ func (r *offerRun) syncDraft(ctx context.Context, s *offerScope) error {
 	}
 	job, err := r.pc.ConfigureDraft(ctx, st.ProductID, string(s.offer.Spec.OfferType), desired)
 	if err != nil {
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	s.unwritten = append(s.unwritten, job.Unwritten...)
 	st.DraftDigest = digest
@@ -87,7 +87,7 @@ func (r *offerRun) writeCoSell(ctx context.Context, s *offerScope, cosell *partn
 	case partnercenter.ClassOf(err) == partnercenter.ClassUnsupported:
 		s.unwritten = append(s.unwritten, partnercenter.FeedbackItem{Resource: "spec.coSell", Message: err.Error()})
 	case err != nil:
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	s.unwritten = append(s.unwritten, unwritten...)
 	return nil
@@ -137,7 +137,7 @@ func (r *offerRun) finishedJob(ctx context.Context, st *v1alpha1.MarketplaceOffe
 	jobID := ref.ID
 	job, err := r.pc.GetJob(ctx, jobID)
 	if err != nil && !partnercenter.IsNotFound(err) {
-		return nil, jobID, reconcile.PcError(err)
+		return nil, jobID, reconcile.PartnerCenterError(err)
 	}
 	if err == nil && !job.Done() {
 		return nil, jobID, reconcile.Waiting(r.jobPoll(ref), reason, "%s (job %s)", message, jobID)

@@ -280,12 +280,12 @@ func (r *offerRun) readProductGone(ctx context.Context, s *offerScope) error {
 			s.live = liveProductDeleted
 			return reconcile.Stalled(v1alpha1.ReasonProductDeleted, "%s", productDeletedMessage(offer))
 		case perr != nil:
-			return reconcile.PcError(perr)
+			return reconcile.PartnerCenterError(perr)
 		}
 		return err // the product is there but its submissions are not: retry
 	}
 	if err != nil {
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	live := currentLive(subs)
 	if live == nil || live.State != partnercenter.LifecycleDeprecated {
@@ -313,7 +313,7 @@ func (r *offerRun) readProductGone(ctx context.Context, s *offerScope) error {
 func (r *offerRun) saleRestored(ctx context.Context, productID string) (bool, error) {
 	product, err := r.pc.GetProduct(ctx, productID)
 	if err != nil {
-		return false, reconcile.PcError(err)
+		return false, reconcile.PartnerCenterError(err)
 	}
 	return product.State != partnercenter.LifecycleDeprecated, nil
 }

@@ -114,7 +114,7 @@ func (r *offerRun) readObservation(ctx context.Context, s *offerScope) error {
 		return nil
 	}
 	if err != nil {
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	obs.productID = product.ID
 	if product.OfferType != string(spec.OfferType) {
@@ -129,12 +129,12 @@ func (r *offerRun) readObservation(ctx context.Context, s *offerScope) error {
 	}
 	draft, err := r.pc.GetDraft(ctx, product.ID)
 	if err != nil {
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	obs.differences = append(obs.differences, prefixed("draft ", draftDiff(want, holdable(*draft), "spec", "draft"))...)
 	subs, err := r.pc.ListSubmissions(ctx, product.ID)
 	if err != nil {
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	pub := observePublished(obs, spec.Target, subs)
 	if pub == nil {
@@ -145,7 +145,7 @@ func (r *offerRun) readObservation(ctx context.Context, s *offerScope) error {
 	version := pub.Target
 	held, err := r.pc.GetTarget(ctx, product.ID, version)
 	if err != nil {
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	obs.differences = append(obs.differences, prefixed(string(version)+" ", draftDiff(want, holdable(*held), "spec", string(version)))...)
 	return nil

@@ -244,7 +244,7 @@ func (r *offerRun) finalize(ctx context.Context, offer *v1alpha1.MarketplaceOffe
 		case partnercenter.IsNotFound(err):
 			st.CreatePending = nil
 		case err != nil:
-			return reconcile.PcError(err)
+			return reconcile.PartnerCenterError(err)
 		default:
 			st.ProductID, st.CreatePending = product.ID, nil
 		}
@@ -277,7 +277,7 @@ func (r *offerRun) createdProductID(ctx context.Context, offer *v1alpha1.Marketp
 	}
 	detail, err := r.pc.GetJobDetail(ctx, jobID)
 	if err != nil {
-		return "", reconcile.PcError(err)
+		return "", reconcile.PartnerCenterError(err)
 	}
 	return detail.ProductID(), nil
 }
@@ -292,7 +292,7 @@ func (r *offerRun) leaveUnclaimed(ctx context.Context, offer *v1alpha1.Marketpla
 	switch {
 	case partnercenter.IsNotFound(err):
 	case err != nil:
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	default:
 		reconcile.Eventf(r.Recorder, offer, "Warning", "LeftInPartnerCenter", "Delete",
 			"Partner Center holds product %s with offer ID %s, which no create job of this object reported making: "+

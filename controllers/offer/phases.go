@@ -98,7 +98,7 @@ func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *
 		if pc, err = r.PartnerCenter.Connect(ctx, offer.Namespace); err == nil {
 			return (&offerRun{MarketplaceOfferReconciler: r, pc: pc}).reconcile(ctx, s)
 		}
-		err = reconcile.PcError(err)
+		err = reconcile.PartnerCenterError(err)
 	}
 	if observing(offer) {
 		setObservedConditions(s)

@@ -64,7 +64,7 @@ func (r *offerRun) ensureProduct(ctx context.Context, s *offerScope) error {
 		return r.createProduct(ctx, offer)
 	}
 	if err != nil {
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	return r.takeProduct(ctx, s, product, crashed)
 }
@@ -115,7 +115,7 @@ func (r *offerRun) createProduct(ctx context.Context, offer *v1alpha1.Marketplac
 		OfferID: spec.OfferID, OfferType: string(spec.OfferType), Name: spec.Listing.Title,
 	})
 	if err != nil {
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	offer.Status.Operation = r.startOperation(jobCreate, job.ID)
 	return reconcile.Waiting(r.pc.JobPollInterval(), v1alpha1.ReasonSyncingDraft,
@@ -143,7 +143,7 @@ func (r *offerRun) followCreateJob(ctx context.Context, s *offerScope) (done boo
 	case job != nil && job.Succeeded():
 		detail, err := r.pc.GetJobDetail(ctx, jobID)
 		if err != nil {
-			return false, reconcile.PcError(err)
+			return false, reconcile.PartnerCenterError(err)
 		}
 		if id := detail.ProductID(); id != "" {
 			offer.Status.ProductID, offer.Status.CreatePending = id, nil

@@ -97,7 +97,7 @@ func (r *offerRun) completedSubmission(ctx context.Context, productID string, re
 	if sub == nil || sub.ID != ref.ID {
 		var err error
 		if sub, err = r.pc.GetSubmission(ctx, productID, ref.ID); err != nil {
-			return nil, reconcile.PcError(err)
+			return nil, reconcile.PartnerCenterError(err)
 		}
 	}
 	if sub.Status != partnercenter.SubmissionCompleted {
@@ -279,7 +279,7 @@ func (r *offerRun) unrecordedPreview(ctx context.Context, s *offerScope, since t
 	st := &s.offer.Status
 	subs, err := r.pc.ListSubmissions(ctx, st.ProductID)
 	if err != nil {
-		return nil, reconcile.PcError(err)
+		return nil, reconcile.PartnerCenterError(err)
 	}
 	known := map[string]bool{}
 	for _, ref := range []*v1alpha1.SubmissionRef{st.PreviewSubmission, st.LiveSubmission} {
@@ -420,7 +420,7 @@ func (r *offerRun) unrecordedLive(ctx context.Context, s *offerScope) (*partnerc
 	ps, mark := st.PreviewSubmission, st.Operation
 	subs, err := r.pc.ListSubmissions(ctx, st.ProductID)
 	if err != nil {
-		return nil, reconcile.PcError(err)
+		return nil, reconcile.PartnerCenterError(err)
 	}
 	st.Operation = nil
 	i := slices.IndexFunc(subs, func(sub partnercenter.Submission) bool {
@@ -506,7 +506,7 @@ func (r *offerRun) submissionStartFailed(s *offerScope, purpose v1alpha1.Operati
 		now := r.now()
 		st.Operation = &v1alpha1.Operation{Purpose: jobLive, StartedAt: &now, Generation: gen}
 	}
-	return reconcile.PcError(err)
+	return reconcile.PartnerCenterError(err)
 }
 
 // finishSubmissionJob reads the submission job recorded in status, at
@@ -527,7 +527,7 @@ func (r *offerRun) finishSubmissionJob(ctx context.Context, s *offerScope,
 	// submit again.
 	keepJob := func(err error) (*partnercenter.Submission, *metav1.Time, error) {
 		st.Operation = ref
-		return nil, nil, reconcile.PcError(err)
+		return nil, nil, reconcile.PartnerCenterError(err)
 	}
 	switch {
 	case err != nil:

@@ -17,11 +17,11 @@ import (
 // One status change records at most one Normal event: a phase or state
 // event carries Ready's message, so a separate Ready event would repeat it.
 
-// RecordTransitions records the events of a status change: a Normal
+// recordTransitions records the events of a status change: a Normal
 // event with reason and note when the kind's own phase or state changed
 // (reason is "" when it did not), then those of the conditions (Ready's
 // only when no such event was recorded).
-func RecordTransitions(rec recorder.EventRecorder, old, cur Object, reason, note string) {
+func recordTransitions(rec recorder.EventRecorder, old, cur Object, reason, note string) {
 	if rec == nil {
 		return
 	}

@@ -8,9 +8,9 @@ import (
 
 // Memo is what a reconciler keeps in memory about each object, by name:
 // the deferred-retry count (reconcile.go) and the resync schedule
-// (offer/drift.go). Nothing in it needs to survive a restart;
-// an entry goes when its object is gone (reconcileObject deletes it on
-// not found). A plain map under a mutex: it holds one small entry per
+// (offer/drift.go). Nothing in it needs to survive a restart; an entry
+// goes when its object is gone (Reconcile deletes it, or the kind's
+// Forget, on not found). A plain map under a mutex: it holds one small entry per
 // object, and sync.Map's nodes cost more memory than the entries.
 type Memo[V any] struct {
 	mu sync.Mutex

@@ -7,11 +7,11 @@ import (
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
-// PcError turns a Partner Center error into the reconcile error that fits
-// it: terminal refusals stall the object with Partner Center's message, an
-// unsupported operation stalls it saying so, and everything else is
-// returned for the workqueue to retry with backoff.
-func PcError(err error) error {
+// PartnerCenterError turns a Partner Center error into the reconcile error
+// that fits it: terminal refusals stall the object with Partner Center's
+// message, an unsupported operation stalls it saying so, and everything
+// else is returned for the workqueue to retry with backoff.
+func PartnerCenterError(err error) error {
 	if err == nil {
 		return nil
 	}

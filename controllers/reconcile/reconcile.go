@@ -236,7 +236,7 @@ func withResync[O Object](res ctrl.Result, o outcome, obj O, k Kind[O]) ctrl.Res
 // not found, and the reconciler drops what it kept about it.
 func getObject[O Object](ctx context.Context, req ctrl.Request, k Kind[O], deferred *DeferredRetries) (O, bool, error) {
 	obj := k.NewObject()
-	err := k.Deps().Client.Get(ctx, req.NamespacedName, obj)
+	err := k.Deps().Get(ctx, req.NamespacedName, obj)
 	if apierrors.IsNotFound(err) {
 		deferred.reset(req.NamespacedName)
 		if f, ok := k.(Forgetter); ok {
@@ -284,7 +284,7 @@ func finalizeObject[O Object](ctx context.Context, obj O, k Kind[O], fin Finaliz
 	if o.kind == outcomeDone {
 		patch := finalizerPatch(obj)
 		controllerutil.RemoveFinalizer(obj, fin.Finalizer())
-		return ctrl.Result{}, k.Deps().Client.Patch(ctx, obj, patch)
+		return ctrl.Result{}, k.Deps().Patch(ctx, obj, patch)
 	}
 	gen := obj.GetGeneration()
 	editConditions(obj, func(conds *[]metav1.Condition) { summarize(conds, gen, o, "") })
@@ -308,7 +308,7 @@ func PatchStatus[O Object](ctx context.Context, c client.Client, base, obj O, k 
 		return client.IgnoreNotFound(err)
 	}
 	reason, note := k.Transition(base, obj)
-	RecordTransitions(k.Deps().Recorder, base, obj, reason, note)
+	recordTransitions(k.Deps().Recorder, base, obj, reason, note)
 	if so, ok := k.(StatusObserver[O]); ok {
 		so.StatusPatched(base, obj)
 	}

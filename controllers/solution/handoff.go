@@ -103,7 +103,7 @@ func (r *solutionRun) verifyMigratedDraft(ctx context.Context, s *solutionScope)
 			spec.OfferID, s.offer.Name, portalSteps(s))
 	}
 	if err != nil {
-		return "", reconcile.PcError(err)
+		return "", reconcile.PartnerCenterError(err)
 	}
 	if product.OfferType != string(spec.OfferType) {
 		return "", reconcile.Stalled(v1alpha1.ReasonActionConflict,

@@ -54,7 +54,7 @@ func (r *SolutionReconciler) reconcileSolution(ctx context.Context, sol *v1alpha
 	}
 	pc, err := r.PartnerCenter.Connect(ctx, sol.Namespace)
 	if err != nil {
-		err = reconcile.PcError(err)
+		err = reconcile.PartnerCenterError(err)
 		setSolutionConditions(s)
 		return err
 	}
@@ -177,7 +177,7 @@ func (r *solutionRun) readState(ctx context.Context, s *solutionScope) error {
 			"partner %s has no legacy solution %s in OCP GTM; check spec.solutionID and spec.partnerID", spec.PartnerID, spec.SolutionID)
 	}
 	if err != nil {
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	recordLegacyState(s, legacy)
 	if err := conflictingDecision(spec.Action, legacy.State); err != nil {
@@ -247,7 +247,7 @@ func (r *solutionRun) undoDiscard(ctx context.Context, s *solutionScope) error {
 	spec := &s.sol.Spec
 	legacy, err := r.pc.UndoDiscard(ctx, spec.PartnerID, spec.SolutionID)
 	if err != nil {
-		return reconcile.PcError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	reconcile.Eventf(r.Recorder, s.sol, "Normal", "DiscardUndone", "UndoDiscard", "undid the discard of %s before %s", spec.SolutionID, spec.Action)
 	recordLegacyState(s, legacy)
@@ -349,11 +349,11 @@ func (r *solutionRun) actionRefused(s *solutionScope, err error) error {
 	}
 	if s.prerequisitesCached {
 		r.prerequisites.forget(spec.PartnerID, s.publisherID)
-		if reconcile.IsStalled(reconcile.PcError(err)) {
+		if reconcile.IsStalled(reconcile.PartnerCenterError(err)) {
 			return fmt.Errorf("%w; checking the partner's prerequisites again", err)
 		}
 	}
-	return reconcile.PcError(err)
+	return reconcile.PartnerCenterError(err)
 }
 
 // recordLegacyState records the legacy solution as Partner Center reports

@@ -22,7 +22,7 @@ func (r *solutionRun) checkPrerequisites(ctx context.Context, s *solutionScope) 
 	if !cached {
 		var err error
 		if pre, err = r.pc.Prerequisites(ctx, partnerID, s.publisherID); err != nil {
-			return reconcile.PcError(err)
+			return reconcile.PartnerCenterError(err)
 		}
 	}
 	s.prerequisites = pre

@@ -7,7 +7,7 @@ package ctrltest
 import (
 	"context"
 
-	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -44,25 +44,25 @@ func DraftOffer() *v1alpha1.MarketplaceOffer {
 
 // MakeProduct creates a product in the fake as someone else would: the
 // create job is started and read until it completed.
-func MakeProduct(g Gomega, f *fake.Client, offerID, offerType string) *pc.Product {
+func MakeProduct(g gomega.Gomega, f *fake.Client, offerID, offerType string) *pc.Product {
 	ctx := context.Background()
 	job, err := f.CreateProduct(ctx, pc.ProductSpec{OfferID: offerID, OfferType: offerType, Name: offerID})
-	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(err).NotTo(gomega.HaveOccurred())
 	_, err = f.GetJob(ctx, job.ID)
-	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(err).NotTo(gomega.HaveOccurred())
 	p, err := f.FindProduct(ctx, offerID)
-	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(err).NotTo(gomega.HaveOccurred())
 	f.Calls = map[string]int{}
 	return p
 }
 
 // StalledCondition expects o to be Stalled and not Ready, and returns
 // its Stalled condition.
-func StalledCondition(g Gomega, o *v1alpha1.MarketplaceOffer) *metav1.Condition {
+func StalledCondition(g gomega.Gomega, o *v1alpha1.MarketplaceOffer) *metav1.Condition {
 	c := meta.FindStatusCondition(o.Status.Conditions, v1alpha1.StalledCondition)
-	g.Expect(c).NotTo(BeNil(), "Stalled condition")
-	g.Expect(c.Status).To(Equal(metav1.ConditionTrue))
-	g.Expect(meta.IsStatusConditionFalse(o.Status.Conditions, v1alpha1.ReadyCondition)).To(BeTrue(), "Ready=False")
+	g.Expect(c).NotTo(gomega.BeNil(), "Stalled condition")
+	g.Expect(c.Status).To(gomega.Equal(metav1.ConditionTrue))
+	g.Expect(meta.IsStatusConditionFalse(o.Status.Conditions, v1alpha1.ReadyCondition)).To(gomega.BeTrue(), "Ready=False")
 	return c
 }
 
@@ -76,21 +76,21 @@ type WantCondition struct {
 
 // ExpectCondition expects conds to hold condType as want says, for
 // generation gen; with want nil, as before.
-func ExpectCondition(g Gomega, conds []metav1.Condition, condType string, gen int64, want *WantCondition, before *metav1.Condition) {
+func ExpectCondition(g gomega.Gomega, conds []metav1.Condition, condType string, gen int64, want *WantCondition, before *metav1.Condition) {
 	got := meta.FindStatusCondition(conds, condType)
 	if want == nil {
 		if before == nil {
-			g.Expect(got).To(BeNil())
+			g.Expect(got).To(gomega.BeNil())
 			return
 		}
-		g.Expect(*got).To(Equal(*before), "%s untouched", condType)
+		g.Expect(*got).To(gomega.Equal(*before), "%s untouched", condType)
 		return
 	}
-	g.Expect(got).NotTo(BeNil(), condType)
-	g.Expect(got.Status).To(Equal(want.Status), "%s: %s", got.Reason, got.Message)
-	g.Expect(got.Reason).To(Equal(want.Reason))
-	g.Expect(got.Message).To(ContainSubstring(want.InMessage))
-	g.Expect(got.ObservedGeneration).To(Equal(gen))
+	g.Expect(got).NotTo(gomega.BeNil(), condType)
+	g.Expect(got.Status).To(gomega.Equal(want.Status), "%s: %s", got.Reason, got.Message)
+	g.Expect(got.Reason).To(gomega.Equal(want.Reason))
+	g.Expect(got.Message).To(gomega.ContainSubstring(want.InMessage))
+	g.Expect(got.ObservedGeneration).To(gomega.Equal(gen))
 }
 
 // Earlier is a condition a previous reconcile left.
@@ -100,11 +100,11 @@ func Earlier(condType string) metav1.Condition {
 
 // KstatusOf computes what kstatus (kubectl wait, Flux, Argo CD's generic
 // check) reads from the object.
-func KstatusOf(g Gomega, obj runtime.Object) status.Status {
+func KstatusOf(g gomega.Gomega, obj runtime.Object) status.Status {
 	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
-	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(err).NotTo(gomega.HaveOccurred())
 	res, err := status.Compute(&unstructured.Unstructured{Object: u})
-	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(err).NotTo(gomega.HaveOccurred())
 	return res.Status
 }
 
@@ -119,11 +119,11 @@ func MigrateSolution(offerName string) *v1alpha1.Solution {
 
 // FakeClient is a fake API client holding objs, with the status
 // subresource of both kinds and the operator's field indexes.
-func FakeClient(g Gomega, objs ...client.Object) client.Client {
+func FakeClient(g gomega.Gomega, objs ...client.Object) client.Client {
 	scheme := runtime.NewScheme()
-	g.Expect(v1alpha1.AddToScheme(scheme)).To(Succeed())
+	g.Expect(v1alpha1.AddToScheme(scheme)).To(gomega.Succeed())
 	b := fakeclient.NewClientBuilder().WithScheme(scheme).
 		WithStatusSubresource(&v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}).WithObjects(objs...)
-	g.Expect(reconcile.IndexFields(context.Background(), BuilderIndexer{B: b})).To(Succeed())
+	g.Expect(reconcile.IndexFields(context.Background(), BuilderIndexer{B: b})).To(gomega.Succeed())
 	return b.Build()
 }
