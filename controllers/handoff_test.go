@@ -6,16 +6,12 @@ import (
 
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/tools/events"
-	clocktesting "k8s.io/utils/clock/testing"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers/internal/ctrltest"
-	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
 	"github.com/cosell-operator/cosell-operator/controllers/solution"
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/fake"
@@ -37,9 +33,7 @@ func TestSecondMigrateIntoATakenOfferStallsWhileTheOfferGoesOn(t *testing.T) {
 	second := ctrltest.MigrateSolution(offer.Name)
 	second.Name, second.Spec.SolutionID = "ocp-contoso-analytics-2", "ocp-contoso-analytics-2"
 	h := newOfferRig(t, offer, f, first, second)
-	r := &solution.SolutionReconciler{Dependencies: reconcile.Dependencies{Client: h.r.Client, PartnerCenter: pc.Static(f), Recorder: events.NewFakeRecorder(100),
-		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
-	r.Options.Defaults()
+	r := &solution.SolutionReconciler{Dependencies: ctrltest.Deps(h.r.Client, f)}
 
 	_, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(second)})
 	g.Expect(err).NotTo(HaveOccurred())

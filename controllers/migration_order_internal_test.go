@@ -8,7 +8,6 @@ import (
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/tools/events"
 	clocktesting "k8s.io/utils/clock/testing"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -17,7 +16,6 @@ import (
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers/internal/ctrltest"
 	offerctrl "github.com/cosell-operator/cosell-operator/controllers/offer"
-	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
 	"github.com/cosell-operator/cosell-operator/controllers/solution"
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/fake"
@@ -35,10 +33,7 @@ func declaringOffer(id string) *v1alpha1.MarketplaceOffer {
 // solutionReconcilerOn is a SolutionReconciler sharing the offer
 // harness's API client and Partner Center.
 func solutionReconcilerOn(h *offerRig, f pc.Client) *solution.SolutionReconciler {
-	r := &solution.SolutionReconciler{Dependencies: reconcile.Dependencies{Client: h.r.Client, PartnerCenter: pc.Static(f), Recorder: events.NewFakeRecorder(100),
-		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
-	r.Options.Defaults()
-	return r
+	return &solution.SolutionReconciler{Dependencies: ctrltest.Deps(h.r.Client, f)}
 }
 
 func reconcileSolution(g Gomega, r *solution.SolutionReconciler, sol *v1alpha1.Solution) *v1alpha1.Solution {

@@ -5,16 +5,12 @@ import (
 	"testing"
 
 	. "github.com/onsi/gomega"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/tools/events"
-	clocktesting "k8s.io/utils/clock/testing"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers/internal/ctrltest"
-	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
@@ -28,10 +24,7 @@ type offerRig struct {
 
 func newOfferRig(t *testing.T, offer *v1alpha1.MarketplaceOffer, f pc.Client, others ...client.Object) *offerRig {
 	t.Helper()
-	c := ctrltest.FakeClient(NewWithT(t), append(others, offer)...)
-	r := &MarketplaceOfferReconciler{Dependencies: reconcile.Dependencies{Client: c, PartnerCenter: pc.Static(f),
-		Recorder: events.NewFakeRecorder(100), Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
-	r.Options.Defaults()
+	r := &MarketplaceOfferReconciler{Dependencies: ctrltest.Deps(ctrltest.FakeClient(NewWithT(t), append(others, offer)...), f)}
 	return &offerRig{r: r, key: client.ObjectKeyFromObject(offer)}
 }
 

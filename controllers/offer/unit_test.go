@@ -9,8 +9,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/tools/events"
-	clocktesting "k8s.io/utils/clock/testing"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
@@ -31,9 +29,7 @@ type offerHarness struct {
 
 func newOfferHarness(t *testing.T, offer *v1alpha1.MarketplaceOffer, f pc.Client, others ...client.Object) *offerHarness {
 	t.Helper()
-	r := &MarketplaceOfferReconciler{Dependencies: reconcile.Dependencies{Client: ctrltest.FakeClient(NewWithT(t), append(others, offer)...), PartnerCenter: pc.Static(f),
-		Recorder: events.NewFakeRecorder(100), Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
-	r.Options.Defaults()
+	r := &MarketplaceOfferReconciler{Dependencies: ctrltest.Deps(ctrltest.FakeClient(NewWithT(t), append(others, offer)...), f)}
 	return &offerHarness{r: r, key: client.ObjectKeyFromObject(offer)}
 }
 

@@ -6,8 +6,6 @@ import (
 
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/tools/events"
-	clocktesting "k8s.io/utils/clock/testing"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -33,9 +31,7 @@ func TestReconcileRequestedAtRechecksAStalledSolutionAndEchoesIt(t *testing.T) {
 	}
 	f := fake.New(pc.LegacySolution{PartnerID: "4871234", SolutionID: "ocp-contoso"})
 	f.Prereqs["4871234"] = pc.Prerequisites{MembershipValid: false, MarketplaceAccount: true}
-	r := &SolutionReconciler{Dependencies: reconcile.Dependencies{Client: ctrltest.FakeClient(g, sol), PartnerCenter: pc.Static(f), Recorder: events.NewFakeRecorder(100),
-		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
-	r.Options.Defaults()
+	r := &SolutionReconciler{Dependencies: ctrltest.Deps(ctrltest.FakeClient(g, sol), f)}
 	key := client.ObjectKeyFromObject(sol)
 	reconcileOnce := func() *v1alpha1.Solution {
 		_, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: key})

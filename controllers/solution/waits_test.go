@@ -8,7 +8,6 @@ import (
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/tools/events"
 	clocktesting "k8s.io/utils/clock/testing"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers/internal/ctrltest"
-	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/fake"
 )
@@ -24,10 +22,7 @@ import (
 // newSolutionReconciler is a SolutionReconciler over a fake API client
 // holding objs, with the field indexes, and the Partner Center client c.
 func newSolutionReconciler(g Gomega, c pc.Client, objs ...client.Object) *SolutionReconciler {
-	r := &SolutionReconciler{Dependencies: reconcile.Dependencies{Client: ctrltest.FakeClient(g, objs...), PartnerCenter: pc.Static(c), Recorder: events.NewFakeRecorder(100),
-		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}}
-	r.Options.Defaults()
-	return r
+	return &SolutionReconciler{Dependencies: ctrltest.Deps(ctrltest.FakeClient(g, objs...), c)}
 }
 
 // A Merge into an offer whose target is Draft stalls asking for target

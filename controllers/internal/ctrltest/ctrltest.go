@@ -12,6 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/events"
+	clocktesting "k8s.io/utils/clock/testing"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	fakeclient "sigs.k8s.io/controller-runtime/pkg/client/fake"
@@ -126,4 +128,14 @@ func FakeClient(g gomega.Gomega, objs ...client.Object) client.Client {
 		WithStatusSubresource(&v1alpha1.MarketplaceOffer{}, &v1alpha1.Solution{}).WithObjects(objs...)
 	g.Expect(reconcile.IndexFields(context.Background(), BuilderIndexer{B: b})).To(gomega.Succeed())
 	return b.Build()
+}
+
+// Deps are a reconciler's dependencies over the API client c and the
+// Partner Center client f: a fake event recorder, a fake clock at now and
+// the default options.
+func Deps(c client.Client, f pc.Client) reconcile.Dependencies {
+	d := reconcile.Dependencies{Client: c, PartnerCenter: pc.Static(f), Recorder: events.NewFakeRecorder(100),
+		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}
+	d.Options.Defaults()
+	return d
 }
