@@ -312,7 +312,7 @@ func TestSuspend(t *testing.T) {
 	g.Expect(k8s.Create(ctx, offer)).To(Succeed())
 	g.Eventually(func(g Gomega) {
 		o := getOffer(g, ns, offer.Name)
-		// Never applied: no generation observed (suspend.go).
+		// Never applied: no generation observed (reconcile/suspend.go).
 		g.Expect(o.Status.ObservedGeneration).To(BeZero())
 		g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.ReadyCondition)).To(BeFalse())
 		health, _ := argoHealth(g, o)

@@ -146,14 +146,10 @@ func startOperatorPC(t *testing.T, sim *simulator.Simulator, pcOpts ingestion.Op
 	if err := controllers.IndexFields(ctx, mgr.GetFieldIndexer()); err != nil {
 		t.Fatal(err)
 	}
-	if err := (&controllers.MarketplaceOfferReconciler{Dependencies: controllers.Dependencies{
+	deps := controllers.Dependencies{
 		Client: mgr.GetClient(), PartnerCenter: partnercenter.Static(pc), Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts,
-	}}).SetupWithManager(mgr); err != nil {
-		t.Fatal(err)
 	}
-	if err := (&controllers.SolutionReconciler{Dependencies: controllers.Dependencies{
-		Client: mgr.GetClient(), PartnerCenter: partnercenter.Static(pc), Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts,
-	}}).SetupWithManager(mgr); err != nil {
+	if err := controllers.SetupWithManager(mgr, deps, deps); err != nil {
 		t.Fatal(err)
 	}
 	op := &operator{sim: sim, pc: pc, cancel: cancel, done: make(chan error, 1)}

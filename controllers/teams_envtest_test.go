@@ -126,10 +126,7 @@ func startTeamsOperator(t *testing.T, global *account, accounts map[string]*acco
 	}
 	opts := controllers.Options{Concurrency: 4, StalledRecheck: time.Second, MinPoll: 50 * time.Millisecond, MaxPoll: time.Second}
 	deps := controllers.Dependencies{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), PartnerCenter: conn, Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts}
-	if err := (&controllers.MarketplaceOfferReconciler{Dependencies: deps}).SetupWithManager(mgr); err != nil {
-		t.Fatal(err)
-	}
-	if err := (&controllers.SolutionReconciler{Dependencies: deps}).SetupWithManager(mgr); err != nil {
+	if err := controllers.SetupWithManager(mgr, deps, deps); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)

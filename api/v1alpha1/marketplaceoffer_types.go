@@ -656,14 +656,8 @@ type MarketplaceOfferStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// observedSpecDigest is the digest of the spec of observedGeneration,
-	// spec.suspend left out. While the object is suspended, its
-	// observedGeneration follows its generation only when the spec still
-	// has this digest: changes made while suspended are not reported as
-	// observed until they are applied.
-	// +optional
-	// +kubebuilder:validation:MaxLength=64
-	ObservedSpecDigest string `json:"observedSpecDigest,omitempty"`
+	// ReconcileStatus holds observedSpecDigest and lastHandledReconcileAt.
+	ReconcileStatus `json:",inline"`
 
 	// conditions: Ready, Reconciling, Stalled, DraftSynced, Certified, Live,
 	// CoSellReady, Adopted (once a product was taken over) and InSync (in
@@ -733,13 +727,6 @@ type MarketplaceOfferStatus struct {
 	// or, on deletion, leaking it.
 	// +optional
 	CreatePending *CreatePending `json:"createPending,omitempty"`
-
-	// lastHandledReconcileAt is the value of the
-	// marketplace.cosell.io/reconcile-requested-at annotation the operator
-	// last handled.
-	// +optional
-	// +kubebuilder:validation:MaxLength=256
-	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
 
 	// adoption is set when the operator took over a product it did not
 	// create: what Partner Center held then.
@@ -817,14 +804,6 @@ type MarketplaceOffer struct {
 	// status is what the operator observed.
 	// +optional
 	Status MarketplaceOfferStatus `json:"status,omitempty"`
-}
-
-// GetConditions returns the offer's status conditions.
-func (in *MarketplaceOffer) GetConditions() []metav1.Condition { return in.Status.Conditions }
-
-// SetConditions replaces the offer's status conditions.
-func (in *MarketplaceOffer) SetConditions(conditions []metav1.Condition) {
-	in.Status.Conditions = conditions
 }
 
 // MarketplaceOfferList is a list of MarketplaceOffers.

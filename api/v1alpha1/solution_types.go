@@ -146,14 +146,8 @@ type SolutionStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// observedSpecDigest is the digest of the spec of observedGeneration,
-	// spec.suspend left out. While the object is suspended, its
-	// observedGeneration follows its generation only when the spec still
-	// has this digest: changes made while suspended are not reported as
-	// observed until they are applied.
-	// +optional
-	// +kubebuilder:validation:MaxLength=64
-	ObservedSpecDigest string `json:"observedSpecDigest,omitempty"`
+	// ReconcileStatus holds observedSpecDigest and lastHandledReconcileAt.
+	ReconcileStatus `json:",inline"`
 
 	// conditions: Ready, Reconciling, Stalled, PrerequisitesMet and
 	// ActionCompleted.
@@ -191,13 +185,6 @@ type SolutionStatus struct {
 	// completes it within two business days, and polls slow down with age.
 	// +optional
 	MergeRequestedAt *metav1.Time `json:"mergeRequestedAt,omitempty"`
-
-	// lastHandledReconcileAt is the value of the
-	// marketplace.cosell.io/reconcile-requested-at annotation the operator
-	// last handled.
-	// +optional
-	// +kubebuilder:validation:MaxLength=256
-	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
 }
 
 // Solution is one legacy OCP GTM co-sell solution and the decision about it:
@@ -229,14 +216,6 @@ type Solution struct {
 	// status is what the operator observed.
 	// +optional
 	Status SolutionStatus `json:"status,omitempty"`
-}
-
-// GetConditions returns the Solution's status conditions.
-func (in *Solution) GetConditions() []metav1.Condition { return in.Status.Conditions }
-
-// SetConditions replaces the Solution's status conditions.
-func (in *Solution) SetConditions(conditions []metav1.Condition) {
-	in.Status.Conditions = conditions
 }
 
 // SolutionList is a list of Solutions.

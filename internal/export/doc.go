@@ -27,7 +27,7 @@
 // write to Partner Center (test/roundtrip proves the files say exactly what
 // Partner Center holds, and that applying them writes nothing). For an
 // object with the annotation marketplace.cosell.io/adopt: "true" and no
-// status.productID yet, the operator (controllers/marketplaceoffer_adopt.go):
+// status.productID yet, the operator (controllers/offer/adopt.go):
 //
 //  1. FindProduct(spec.offerID); a product of the same offer type is
 //     adopted: status.productID.

@@ -149,7 +149,7 @@ type operation struct {
 }
 
 // purposeWords names status.operation's purposes as the operator's
-// messages do (controllers/operation.go).
+// messages do (controllers/offer/operation.go).
 var purposeWords = map[v1alpha1.OperationPurpose]string{
 	v1alpha1.OperationCreate: "create", v1alpha1.OperationDraft: "draft", v1alpha1.OperationPreview: "preview",
 	v1alpha1.OperationLive: "live", v1alpha1.OperationStopSale: "stop-sale", v1alpha1.OperationDelete: "delete",

@@ -300,7 +300,7 @@ func readTemplates(ctx context.Context, c client.Client, runDir string) (*templa
 			return nil, fmt.Errorf("template pair %d is not settled (see %s)", i, filepath.Join(runDir, "templates.yaml"))
 		}
 		if o.Status.ObservedSpecDigest != objectSpecDigest(o.Spec) || s.Status.ObservedSpecDigest != objectSpecDigest(s.Spec) {
-			return nil, fmt.Errorf("template pair %d: status.observedSpecDigest is not objectSpecDigest of the spec: the operator's digest changed (controllers/suspend.go)", i)
+			return nil, fmt.Errorf("template pair %d: status.observedSpecDigest is not objectSpecDigest of the spec: the operator's digest changed (controllers/reconcile/suspend.go)", i)
 		}
 		tpl.offers[actionOf(i)], tpl.sols[actionOf(i)] = o, s
 	}
@@ -308,7 +308,7 @@ func readTemplates(ctx context.Context, c client.Client, runDir string) (*templa
 }
 
 // objectSpecDigest is the operator's status.observedSpecDigest of a spec
-// (controllers/suspend.go: the first 16 bytes of the SHA-256 of its JSON,
+// (controllers/reconcile/suspend.go: the first 16 bytes of the SHA-256 of its JSON,
 // spec.suspend left out; the workload suspends nothing). readTemplates
 // checks it against the templates, so a change there fails the run.
 func objectSpecDigest(spec any) string {

@@ -1,7 +1,7 @@
 // The second half of issue 12's round trip: the exported files are
 // applied to a control plane, the operator adopts every offer, and
 // Partner Center sees no write at all while every object becomes Ready.
-// The adopt phase (controllers/marketplaceoffer_adopt.go) records the
+// The adopt phase (controllers/offer/adopt.go) records the
 // published submissions whose version equals the spec, so that certify
 // and goLive make no call; the 2 live offers with a newer draft (exported
 // --from draft) keep it unpublished and the stop-sold offer stays stopped.

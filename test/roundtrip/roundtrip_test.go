@@ -102,7 +102,7 @@ func account() []seedtest.Offer {
 }
 
 // draftOf converts a spec to draft resources the way the controllers do
-// (controllers/convert.go), in the normal form the adapter reads.
+// (controllers/offer/convert.go), in the normal form the adapter reads.
 func draftOf(spec v1.MarketplaceOfferSpec) pc.Draft {
 	l := spec.Listing
 	d := pc.Draft{Listing: pc.Listing{Title: l.Title, Summary: l.Summary, ShortDescription: l.ShortDescription,

@@ -1,0 +1,85 @@
+package offer
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/internal/offerdraft"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
+)
+
+// draftFromSpec converts an offer's spec into Partner Center's draft
+// resources (package offerdraft, shared with `cosell-operator plan`).
+func draftFromSpec(spec *v1alpha1.MarketplaceOfferSpec) partnercenter.Draft {
+	return offerdraft.FromSpec(spec)
+}
+
+// normalizeDraft sorts a draft's keyed and set-like lists (offerdraft.Normalize).
+func normalizeDraft(d partnercenter.Draft) partnercenter.Draft { return offerdraft.Normalize(d) }
+
+// coSellFromSpec converts an offer's co-sell tab (offerdraft.CoSellFromSpec).
+func coSellFromSpec(spec *v1alpha1.MarketplaceOfferSpec) *partnercenter.CoSellListing {
+	return offerdraft.CoSellFromSpec(spec)
+}
+
+// draftDigest identifies a draft's content: the operator writes the draft
+// and submits it again only when the digest changes.
+func draftDigest(d partnercenter.Draft) string {
+	return specDigest(d, nil)
+}
+
+// specDigest identifies what the operator writes to Partner Center: the
+// draft resources and, when the spec has one, the co-sell tab. Without a
+// co-sell tab it equals draftDigest, so digests recorded before the co-sell
+// tab moved to its own API stay valid.
+func specDigest(d partnercenter.Draft, cs *partnercenter.CoSellListing) string {
+	// Only strings and slices of strings: Marshal cannot fail.
+	data, _ := json.Marshal(d)
+	if cs != nil {
+		more, _ := json.Marshal(cs)
+		data = append(data, more...)
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:16])
+}
+
+// feedbackMessage renders certification feedback as one actionable message.
+func feedbackMessage(items []partnercenter.FeedbackItem) string {
+	var b strings.Builder
+	for i, it := range items {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%d) ", i+1)
+		if it.Resource != "" {
+			b.WriteString(it.Resource + ": ")
+		}
+		b.WriteString(it.Message)
+		if it.Code != "" {
+			b.WriteString(" [" + it.Code + "]")
+		}
+	}
+	return b.String()
+}
+
+func feedbackToAPI(items []partnercenter.FeedbackItem) []v1alpha1.FeedbackItem {
+	out := make([]v1alpha1.FeedbackItem, 0, len(items))
+	for _, it := range items {
+		if len(out) == 64 {
+			break
+		}
+		out = append(out, v1alpha1.FeedbackItem{Code: truncate(it.Code, 128), Resource: truncate(it.Resource, 256), Message: truncate(it.Message, 2048)})
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,25 @@
+// Package offer reconciles MarketplaceOffers: it takes an offer through
+// draft, certification, preview and live in Partner Center.
+//
+// From YAML to the HTTP call and back:
+//
+//	MarketplaceOffer applied            api/v1alpha1 validates it
+//	MarketplaceOfferReconciler.Reconcile (controller.go)
+//	  -> reconcile.Reconcile           the shared opening (controllers/reconcile)
+//	  -> kind.Reconcile -> reconcileOffer (phases.go)
+//	       admit                       offer-type refusals, ownership (ownership.go)
+//	       Connect                     the namespace's Partner Center client
+//	       ensureProduct               find, adopt or create (product.go, adopt.go)
+//	       checkDrift                  read back, correct or report (drift.go, drift_report.go)
+//	       followSolutions             migrations and merges (product.go, waits.go)
+//	       syncDraft                   convert.go builds the draft; the port writes it (draft.go)
+//	       recordDraftBaseline, certify, goLive   submissions (submit.go)
+//	     setOfferConditions            conditions and phase, no I/O (status.go)
+//	  <- reconcile.Reconcile           Ready/Reconciling/Stalled, one status patch
+//
+// A write is a Partner Center job: the phase records it in
+// status.operation (operation.go) and waits; a later reconcile reads the
+// job and records what it made. Deletion with deletionPolicy Delete goes
+// through finalizeOffer (ownership.go) and cleanUp (delete.go);
+// managementPolicy Observe only reads (observe.go).
+package offer

@@ -1,0 +1,182 @@
+package offer
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
+)
+
+// Drift made visible: what the resync finds changed outside the operator
+// is counted by kind of difference (cosell_offer_drift_detected_total,
+// cosell_offer_drift_corrected_total, metrics.go), and in driftPolicy
+// Report it is left as it is and reported in the InSync condition and a
+// Warning event instead of being written back.
+
+// The kinds of difference the drift counters use: a bounded set, one per
+// part of the offer the draft comparison (draftDiff) names, plus lifecycle
+// (a sale stopped or a product deleted outside the operator) and other (a
+// change in a part the comparison does not name).
+const (
+	driftListing   = "listing"
+	driftPlans     = "plans"
+	driftPricing   = "pricing"
+	driftResell    = "resell"
+	driftLifecycle = "lifecycle"
+	driftOther     = "other"
+)
+
+// driftKind is the kind of difference of one line of draftDiff.
+func driftKind(line string) string {
+	field, _, _ := strings.Cut(line, ":")
+	switch {
+	case strings.HasPrefix(field, "listing."):
+		return driftListing
+	case strings.HasPrefix(field, "plans[") && (strings.HasSuffix(field, ".pricing") || strings.HasSuffix(field, ".price")):
+		return driftPricing
+	case strings.HasPrefix(field, "plans["):
+		return driftPlans
+	case strings.HasPrefix(field, "resell."):
+		return driftResell
+	}
+	return driftOther
+}
+
+// driftKinds is the sorted set of kinds of the differences; other when
+// there is none to name (the draft changed in a part not compared).
+func driftKinds(diffs []string) []string {
+	if len(diffs) == 0 {
+		return []string{driftOther}
+	}
+	var kinds []string
+	for _, d := range diffs {
+		if k := driftKind(d); !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	slices.Sort(kinds)
+	return kinds
+}
+
+// draftDrift lists how the draft read from Partner Center differs from the
+// spec, both in the form Partner Center holds (as observe compares them).
+func draftDrift(spec *v1alpha1.MarketplaceOfferSpec, read partnercenter.Draft) []string {
+	want, _ := partnercenter.WritableDraft(string(spec.OfferType), draftFromSpec(spec))
+	held, _ := partnercenter.WritableDraft(string(spec.OfferType), normalizeDraft(read))
+	return draftDiff(want, held, "spec", "Partner Center")
+}
+
+// initDriftMetrics makes the offer's drift series exist at zero, so that
+// increase() and rate() see the first drift.
+func initDriftMetrics(offer *v1alpha1.MarketplaceOffer) {
+	for _, k := range []string{driftListing, driftPlans, driftPricing, driftResell, driftLifecycle, driftOther} {
+		driftDetected.WithLabelValues(offer.Namespace, offer.Name, k)
+		if k != driftLifecycle {
+			driftCorrected.WithLabelValues(offer.Namespace, offer.Name, k)
+		}
+	}
+}
+
+// countDrift adds one to counter for each kind, labelled with the offer.
+func countDrift(counter *prometheus.CounterVec, offer *v1alpha1.MarketplaceOffer, kinds []string) {
+	for _, k := range kinds {
+		counter.WithLabelValues(offer.Namespace, offer.Name, k).Inc()
+	}
+}
+
+// reportDrift records, in driftPolicy Report, a draft changed outside the
+// operator and left as it is: setDriftReportCondition turns InSync False
+// with the differences. The detected counter and a Warning event mark the
+// transition only (a new or changed difference), not each resync that
+// finds it still there.
+func (r *offerRun) reportDrift(s *offerScope, diffs []string) {
+	offer := s.offer
+	if len(diffs) == 0 {
+		diffs = []string{"the draft changed in a part the operator does not compare"}
+	}
+	s.driftChecked, s.driftDiffs = true, diffs
+	msg := driftReportedMessage(offer, diffs)
+	c := meta.FindStatusCondition(offer.Status.Conditions, v1alpha1.InSyncCondition)
+	if c != nil && c.Reason == v1alpha1.ReasonDriftReported && c.Message == msg {
+		return
+	}
+	countDrift(driftDetected, offer, driftKinds(diffs))
+	if r.Recorder != nil {
+		reconcile.Eventf(r.Recorder, offer, "Warning", v1alpha1.ReasonDriftReported, "Resync", "%s", msg)
+	}
+}
+
+// driftReportedMessage is InSync's message for differences left as they
+// are, at most maxDifferences of them listed.
+func driftReportedMessage(offer *v1alpha1.MarketplaceOffer, diffs []string) string {
+	msg := fmt.Sprintf("the draft of product %s was changed outside the operator and differs from the spec in %d field(s): %s",
+		offer.Status.ProductID, len(diffs), strings.Join(firstN(diffs, maxDifferences), "; "))
+	if n := len(diffs); n > maxDifferences {
+		msg += fmt.Sprintf("; and %d more", n-maxDifferences)
+	}
+	return msg + ". driftPolicy is Report: the change is left as it is; set driftPolicy to Correct, or edit the spec, to write the spec's draft"
+}
+
+// setDriftReportCondition sets InSync in driftPolicy Report from what the
+// draft read back this reconcile showed, and keeps it as it was when the
+// draft was not read; in driftPolicy Correct it removes InSync (which
+// managementPolicy Observe alone sets otherwise).
+func setDriftReportCondition(s *offerScope) {
+	offer := s.offer
+	conds := &offer.Status.Conditions
+	if offer.Spec.DriftPolicy != v1alpha1.DriftPolicyReport {
+		meta.RemoveStatusCondition(conds, v1alpha1.InSyncCondition)
+		return
+	}
+	if !s.driftChecked {
+		return
+	}
+	if len(s.driftDiffs) > 0 {
+		reconcile.SetCondition(conds, offer.Generation, v1alpha1.InSyncCondition, false, v1alpha1.ReasonDriftReported,
+			"%s", driftReportedMessage(offer, s.driftDiffs))
+		return
+	}
+	reconcile.SetCondition(conds, offer.Generation, v1alpha1.InSyncCondition, true, v1alpha1.ReasonDraftHeld,
+		"the draft of product %s holds what the operator wrote", offer.Status.ProductID)
+}
+
+// outOfSync reports whether Partner Center is known to differ from the
+// offer's spec because of a change outside the operator (or, in
+// managementPolicy Observe, at all): InSync False, a draft being written
+// back (DraftSynced DriftDetected), or a sale stopped or product deleted
+// outside it (Live SaleStopped or ProductDeleted).
+func outOfSync(conds []metav1.Condition) bool {
+	if c := meta.FindStatusCondition(conds, v1alpha1.InSyncCondition); c != nil && c.Status == metav1.ConditionFalse {
+		return true
+	}
+	if c := meta.FindStatusCondition(conds, v1alpha1.DraftSyncedCondition); c != nil && c.Reason == v1alpha1.ReasonDriftDetected {
+		return true
+	}
+	c := meta.FindStatusCondition(conds, v1alpha1.LiveCondition)
+	return c != nil && c.Status == metav1.ConditionFalse &&
+		(c.Reason == v1alpha1.ReasonSaleStopped || c.Reason == v1alpha1.ReasonProductDeleted)
+}
+
+// correctionPending records, in driftPolicy Correct, the kinds of a drift
+// about to be written back; correctionDone counts them corrected once the
+// write is read back (recordDraftBaseline). Kept in memory: a correction
+// under way when the operator restarts is not counted.
+func (r *offerRun) correctionPending(offer *v1alpha1.MarketplaceOffer, kinds []string) {
+	r.resyncs.corrections.Store(client.ObjectKeyFromObject(offer), kinds)
+}
+
+func (r *offerRun) correctionDone(offer *v1alpha1.MarketplaceOffer) {
+	key := client.ObjectKeyFromObject(offer)
+	if kinds, ok := r.resyncs.corrections.Load(key); ok {
+		countDrift(driftCorrected, offer, kinds)
+		r.resyncs.corrections.Delete(key)
+	}
+}

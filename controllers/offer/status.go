@@ -1,0 +1,461 @@
+package offer
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
+)
+
+// The offer's status, computed from what its phases found (offerScope in
+// phases.go). Nothing here does I/O. A fact left at its
+// zero value leaves its condition as the last reconcile set it.
+
+// draftFact is what syncDraft found of the draft in Partner Center.
+type draftFact int
+
+const (
+	draftUnknown  draftFact = iota // not reached, or a job still runs
+	draftWritten                   // the operator wrote the current draft
+	draftFound                     // the current draft was already there (adopted or migrated)
+	draftWriting                   // a configure job writes it (offerScope.draftJob)
+	draftRejected                  // Partner Center refused it (offerScope.draftFeedback)
+	draftWaiting                   // a submission job in flight (offerScope.draftJob) must finish first
+)
+
+// certificationFact is where the preview submission of the draft stands.
+type certificationFact int
+
+const (
+	certificationUnknown      certificationFact = iota // unchanged, or still in certification
+	certificationNotRequested                          // spec.target is Draft
+	certificationSubmitting                            // a submission job runs (offerScope.submitJob)
+	certificationSubmitted                             // just submitted
+	certificationPassed                                // passed; in preview
+	certificationFailed                                // failed with feedback
+)
+
+// liveFact is where the live submission stands.
+type liveFact int
+
+const (
+	liveUnknown    liveFact = iota // unchanged, or still going live
+	liveSubmitting                 // a submission job runs (offerScope.submitJob)
+	liveSubmitted                  // just submitted
+	liveSucceeded                  // live
+
+	// Found by checkDrift (drift.go).
+	liveSaleStopped    // the sale was stopped outside the operator (offerScope.stoppedSubmission), or found stopped at adoption (status.adoption)
+	liveProductDeleted // the product was deleted outside the operator
+	liveResumed        // a check no longer finds the stopped sale or deleted product it found before
+	liveRestored       // the stopped sale was restored in Partner Center; the operator publishes again
+)
+
+// setOfferConditions sets the offer's domain conditions and display phase
+// from what the phases found.
+func setOfferConditions(s *offerScope) {
+	prevDraft := meta.FindStatusCondition(s.offer.Status.Conditions, v1alpha1.DraftSyncedCondition).DeepCopy()
+	setDraftSyncedCondition(s.offer, s.draft, s.draftJob, s.draftFeedback, declaredSuffix(s.offer)+unwrittenSuffix(s.unwritten))
+	setDraftDriftCondition(s.offer, prevDraft, s.draft, s.driftFound, s.draftJob)
+	setCertifiedCondition(s.offer, s.certification, s.submitJob)
+	setLiveCondition(s.offer, s.live, s.submitJob)
+	setLiveDriftCondition(s.offer, s.live, s.stoppedSubmission)
+	if s.live == liveSucceeded {
+		setCoSellReadyCondition(s.offer)
+	}
+	if c := meta.FindStatusCondition(s.offer.Status.Conditions, v1alpha1.AdoptedCondition); s.adoptionChanged ||
+		c != nil && c.ObservedGeneration != s.offer.Generation && !adoptionHeld(s.offer) {
+		setAdoptedCondition(s.offer, s.adoptedDiff)
+	}
+	// InSync reports in managementPolicy Observe and driftPolicy Report
+	// only (drift_report.go).
+	setDriftReportCondition(s)
+	s.offer.Status.Phase = offerPhase(&s.offer.Status)
+}
+
+// setDraftSyncedCondition says whether Partner Center holds the draft of
+// the current generation.
+func setDraftSyncedCondition(offer *v1alpha1.MarketplaceOffer, fact draftFact, job, feedback, unwritten string) {
+	conds, gen := &offer.Status.Conditions, offer.Generation
+	switch fact {
+	case draftWritten:
+		if a := offer.Status.Adoption; a != nil && a.Generation == gen && unwritten == declaredSuffix(offer) {
+			// Adopted as it was: the operator wrote nothing.
+			reconcile.SetCondition(conds, gen, v1alpha1.DraftSyncedCondition, true, v1alpha1.ReasonSucceeded,
+				"draft of generation %d is in Partner Center%s", gen, unwritten)
+			return
+		}
+		if unwritten == declaredSuffix(offer) {
+			// Keep what an earlier reconcile said was not written.
+			if c := meta.FindStatusCondition(*conds, v1alpha1.DraftSyncedCondition); c != nil && c.ObservedGeneration == gen &&
+				strings.Contains(c.Message, unwrittenPrefix) {
+				unwritten += c.Message[strings.Index(c.Message, unwrittenPrefix):]
+			}
+		}
+		reconcile.SetCondition(conds, gen, v1alpha1.DraftSyncedCondition, true, v1alpha1.ReasonSucceeded,
+			"draft of generation %d written to Partner Center%s", gen, unwritten)
+	case draftFound:
+		reconcile.SetCondition(conds, gen, v1alpha1.DraftSyncedCondition, true, v1alpha1.ReasonSucceeded,
+			"draft of generation %d is in Partner Center%s", gen, declaredSuffix(offer))
+	case draftWriting:
+		reconcile.SetCondition(conds, gen, v1alpha1.DraftSyncedCondition, false, v1alpha1.ReasonSyncingDraft,
+			"writing the draft of generation %d (job %s)%s", gen, job, unwritten)
+	case draftRejected:
+		reconcile.SetCondition(conds, gen, v1alpha1.DraftSyncedCondition, false, v1alpha1.ReasonDraftRejected,
+			"%s", draftRejectedMessage(feedback))
+	case draftWaiting:
+		reconcile.SetCondition(conds, gen, v1alpha1.DraftSyncedCondition, false, v1alpha1.ReasonSyncingDraft,
+			"the draft of generation %d is written once the submission job %s in flight has finished", gen, job)
+	}
+}
+
+// setDraftDriftCondition reports a draft changed outside the operator and
+// written back (checkDrift, drift.go): DraftSynced False
+// with reason DriftDetected while the write runs, then True with reason
+// DriftCorrected, kept until a new generation's draft is written. prev is
+// DraftSynced before this reconcile; found is set when this reconcile
+// found the drift.
+func setDraftDriftCondition(offer *v1alpha1.MarketplaceOffer, prev *metav1.Condition, fact draftFact, found bool, job string) {
+	conds, gen := &offer.Status.Conditions, offer.Generation
+	drifted := found || prev != nil && prev.ObservedGeneration == gen &&
+		(prev.Reason == v1alpha1.ReasonDriftDetected || prev.Reason == v1alpha1.ReasonDriftCorrected)
+	if !drifted {
+		return
+	}
+	switch fact {
+	case draftWriting:
+		reconcile.SetCondition(conds, gen, v1alpha1.DraftSyncedCondition, false, v1alpha1.ReasonDriftDetected,
+			"the draft in Partner Center was changed outside the operator; writing the draft of generation %d back (job %s)", gen, job)
+	case draftWritten:
+		reconcile.SetCondition(conds, gen, v1alpha1.DraftSyncedCondition, true, v1alpha1.ReasonDriftCorrected,
+			"the draft in Partner Center was changed outside the operator; the draft of generation %d was written back", gen)
+	}
+}
+
+// setLiveDriftCondition reports a sale stopped or a product deleted outside
+// the operator (checkDrift), and their end: Live False with reason
+// SaleStopped or ProductDeleted, with what to do; once a check no longer
+// finds them, Live True again for an offer whose sale had been stopped, and
+// no Live condition for one whose product had been reported deleted.
+func setLiveDriftCondition(offer *v1alpha1.MarketplaceOffer, fact liveFact, stoppedSubmission string) {
+	st, gen := &offer.Status, offer.Generation
+	switch fact {
+	case liveSaleStopped:
+		if stoppedSubmission == "" {
+			return // found at adoption: setLiveCondition said so
+		}
+		reconcile.SetCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonSaleStopped,
+			"%s", saleStoppedMessage(offer, stoppedOutside(stoppedSubmission)))
+	case liveProductDeleted:
+		reconcile.SetCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonProductDeleted,
+			"%s", productDeletedMessage(offer))
+	case liveRestored:
+		reconcile.SetCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonGoingLive,
+			"offer %s was restored in Partner Center after its sale was stopped; publishing generation %d to preview and live again",
+			offer.Spec.OfferID, gen)
+	case liveResumed:
+		c := meta.FindStatusCondition(st.Conditions, v1alpha1.LiveCondition)
+		if c != nil && c.Reason == v1alpha1.ReasonSaleStopped {
+			reconcile.SetCondition(&st.Conditions, gen, v1alpha1.LiveCondition, true, v1alpha1.ReasonSucceeded,
+				"offer %s is on sale again: its live submission is no longer deprecated (restored and published outside the operator)",
+				offer.Spec.OfferID)
+			return
+		}
+		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.LiveCondition)
+	}
+}
+
+// saleStoppedMessage is the message of every stopped sale (Live, Stalled,
+// Adopted): found says how it was found; what to do is the same.
+func saleStoppedMessage(offer *v1alpha1.MarketplaceOffer, found string) string {
+	return fmt.Sprintf("the sale of offer %s (product %s) is stopped in Partner Center: %s. Partner Center publishes nothing of it, "+
+		"and the operator neither restores nor publishes it on its own. To sell it again, restore it in Partner Center "+
+		"(lifecycleState generallyAvailable) and set the %s annotation: the operator then publishes it to preview and live again "+
+		"(Microsoft requires both after a restore). To stop managing it, delete this object",
+		offer.Spec.OfferID, offer.Status.ProductID, found, v1alpha1.ReconcileRequestedAtAnnotation)
+}
+
+// Where a stopped sale was found, for saleStoppedMessage.
+const stoppedWhenAdopted = "it was stopped when the offer was adopted"
+
+func stoppedOutside(submission string) string {
+	return fmt.Sprintf("live submission %s is deprecated, stopped outside the operator", submission)
+}
+
+// productDeletedMessage is Live's and Stalled's message when the product
+// was deleted outside the operator.
+func productDeletedMessage(offer *v1alpha1.MarketplaceOffer) string {
+	return fmt.Sprintf("product %s (offer ID %s) no longer exists in Partner Center: it was deleted outside the operator. "+
+		"The operator does not create it again on its own. To create a new product, delete this object and apply it again; "+
+		"to leave the offer deleted, delete this object",
+		offer.Status.ProductID, offer.Spec.OfferID)
+}
+
+// setCertifiedCondition says whether the current draft passed
+// certification, from the preview submission recorded in status.
+func setCertifiedCondition(offer *v1alpha1.MarketplaceOffer, fact certificationFact, job string) {
+	st, gen := &offer.Status, offer.Generation
+	ps := st.PreviewSubmission
+	switch fact {
+	case certificationSubmitting:
+		reconcile.SetCondition(&st.Conditions, gen, v1alpha1.CertifiedCondition, false, v1alpha1.ReasonCertifying,
+			"generation %d submitted for certification (job %s)", gen, job)
+	case certificationNotRequested:
+		reconcile.SetCondition(&st.Conditions, gen, v1alpha1.CertifiedCondition, false, v1alpha1.ReasonNotRequested,
+			"target is Draft: set spec.target to Preview or Live to publish")
+	case certificationSubmitted:
+		reconcile.SetCondition(&st.Conditions, gen, v1alpha1.CertifiedCondition, false, v1alpha1.ReasonCertifying,
+			"generation %d submitted for certification (submission %s)", ps.Generation, ps.ID)
+	case certificationPassed:
+		reconcile.SetCondition(&st.Conditions, gen, v1alpha1.CertifiedCondition, true, v1alpha1.ReasonSucceeded,
+			"generation %d passed certification and is in preview (submission %s)", ps.Generation, ps.ID)
+	case certificationFailed:
+		reconcile.SetCondition(&st.Conditions, gen, v1alpha1.CertifiedCondition, false, v1alpha1.ReasonCertificationFailed,
+			"%s", certificationFailedMessage(ps.Generation, st.Certification))
+	}
+}
+
+// setLiveCondition says whether a version of the offer is live. A version
+// already live stays Live while an update goes live.
+func setLiveCondition(offer *v1alpha1.MarketplaceOffer, fact liveFact, job string) {
+	st, gen := &offer.Status, offer.Generation
+	ls := st.LiveSubmission
+	switch fact {
+	case liveSubmitting:
+		if !meta.IsStatusConditionTrue(st.Conditions, v1alpha1.LiveCondition) {
+			reconcile.SetCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonGoingLive,
+				"generation %d is going live (job %s)", st.PreviewSubmission.Generation, job)
+		}
+	case liveSubmitted:
+		if !meta.IsStatusConditionTrue(st.Conditions, v1alpha1.LiveCondition) {
+			reconcile.SetCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonGoingLive,
+				"generation %d is going live", ls.Generation)
+		}
+	case liveSucceeded:
+		reconcile.SetCondition(&st.Conditions, gen, v1alpha1.LiveCondition, true, v1alpha1.ReasonSucceeded,
+			"generation %d is live (submission %s)", ls.Generation, ls.ID)
+	case liveSaleStopped:
+		reconcile.SetCondition(&st.Conditions, gen, v1alpha1.LiveCondition, false, v1alpha1.ReasonSaleStopped, "%s", saleStoppedMessage(offer, stoppedWhenAdopted))
+	}
+}
+
+// setAdoptedCondition says what the operator took over and what it left
+// as it found it (status.adoption); diff is what differed between the
+// published version and the draft at adoption.
+func setAdoptedCondition(offer *v1alpha1.MarketplaceOffer, diff []string) {
+	st, gen := &offer.Status, offer.Generation
+	reason := v1alpha1.ReasonSucceeded
+	switch a := st.Adoption; {
+	case a == nil:
+		return
+	case a.SaleStopped:
+		reason = v1alpha1.ReasonSaleStopped
+	case a.UnpublishedDraft:
+		reason = v1alpha1.ReasonUnpublishedDraft
+	}
+	reconcile.SetCondition(&st.Conditions, gen, v1alpha1.AdoptedCondition, true, reason, "%s", adoptedMessage(offer, diff))
+}
+
+// adoptedMessage is the Adopted condition's and event's message.
+func adoptedMessage(offer *v1alpha1.MarketplaceOffer, diff []string) string {
+	st := &offer.Status
+	a := st.Adoption
+	msg := fmt.Sprintf("took over product %s as Partner Center holds it", st.ProductID)
+	if ps := st.PreviewSubmission; ps != nil && a != nil && ps.Generation == a.Generation {
+		msg += fmt.Sprintf(" (published submission %s)", ps.ID)
+	}
+	switch {
+	case a == nil:
+	case a.SaleStopped:
+		msg += "; " + saleStoppedMessage(offer, stoppedWhenAdopted)
+	case a.UnpublishedDraft:
+		msg += fmt.Sprintf("; Partner Center's draft differs from the published version and is not published until the spec changes "+
+			"(a generation after %d) or the %s annotation is removed", a.Generation, v1alpha1.AdoptAnnotation)
+		if len(diff) > 0 {
+			msg += ": " + strings.Join(diff, "; ")
+		}
+	case a.Generation != offer.Generation || offer.GetAnnotations()[v1alpha1.AdoptAnnotation] != "true":
+		msg += fmt.Sprintf("; generation %d is managed from the spec", offer.Generation)
+	default:
+		msg += "; the spec equals it, so nothing was written"
+	}
+	return msg
+}
+
+// adoptionHeld reports whether the adopted generation stands with
+// something left as Partner Center held it (adopt.go).
+func adoptionHeld(offer *v1alpha1.MarketplaceOffer) bool {
+	a := offer.Status.Adoption
+	return a != nil && (a.UnpublishedDraft || a.SaleStopped) && a.Generation == offer.Generation &&
+		offer.GetAnnotations()[v1alpha1.AdoptAnnotation] == "true"
+}
+
+// setCoSellReadyCondition records the operator's judgement of spec.coSell
+// against Microsoft's documented co-sell requirements. No Partner Center
+// API reports an offer's co-sell status, so the condition (and the CO-SELL
+// column, its reason) says whose judgement it is.
+func setCoSellReadyCondition(offer *v1alpha1.MarketplaceOffer) {
+	st, gen := &offer.Status, offer.Generation
+	const whose = "operator's judgement of spec.coSell against Microsoft's documented co-sell requirements (Partner Center reports no co-sell status through any API)"
+	if missing := coSellMissing(offer.Spec.CoSell); len(missing) > 0 {
+		reconcile.SetCondition(&st.Conditions, gen, v1alpha1.CoSellReadyCondition, false, v1alpha1.ReasonCoSellNotReady,
+			"%s: not co-sell ready, spec.coSell lacks %s", whose, strings.Join(missing, ", "))
+		return
+	}
+	reconcile.SetCondition(&st.Conditions, gen, v1alpha1.CoSellReadyCondition, true, v1alpha1.ReasonCoSellReady,
+		"%s: the spec meets the co-sell ready requirements; Partner Center decides", whose)
+}
+
+// coSellMissing lists what the co-sell ready requirements need and cs
+// lacks: a solution one-pager and a pitch deck, a contact, 1 to 5 solution
+// areas and a landing page.
+func coSellMissing(cs *v1alpha1.CoSell) []string {
+	if cs == nil {
+		return []string{"everything (spec.coSell is empty)"}
+	}
+	var missing []string
+	has := func(t v1alpha1.DocumentType) bool {
+		return slices.ContainsFunc(cs.Documents, func(d v1alpha1.CoSellDocument) bool { return d.Type == t })
+	}
+	if !has(v1alpha1.DocumentSolutionOnePager) {
+		missing = append(missing, "a SolutionOnePager document")
+	}
+	if !has(v1alpha1.DocumentPitchDeck) {
+		missing = append(missing, "a PitchDeck document")
+	}
+	if len(cs.Contacts) == 0 {
+		missing = append(missing, "a contact")
+	}
+	if n := len(cs.SolutionAreas); n < 1 || n > 5 {
+		missing = append(missing, "1 to 5 solution areas")
+	}
+	if cs.LandingPageURL == "" {
+		missing = append(missing, "a landing page")
+	}
+	return missing
+}
+
+// unwrittenPrefix starts the part of DraftSynced's message naming what of
+// the spec has no published place.
+const unwrittenPrefix = "; not written (no published place): "
+
+func unwrittenSuffix(items []partnercenter.FeedbackItem) string {
+	if len(items) == 0 {
+		return ""
+	}
+	return unwrittenPrefix + feedbackMessage(items)
+}
+
+// retryHint ends the messages of refusals that a reconcile request
+// retries once without an edit (reconcile/annotations.go).
+const retryHint = "or set a new value of the annotation " + v1alpha1.ReconcileRequestedAtAnnotation + " to try again unchanged"
+
+// draftRejectedMessage is DraftSynced's and Stalled's message when Partner
+// Center refused the draft with feedback.
+func draftRejectedMessage(feedback string) string {
+	return "Partner Center refused the draft: " + feedback + "; fix the spec and the operator writes it again, " + retryHint
+}
+
+// certificationFailedMessage is Certified's and Stalled's message when
+// generation gen failed certification.
+func certificationFailedMessage(gen int64, c *v1alpha1.Certification) string {
+	items := []partnercenter.FeedbackItem{}
+	if c != nil {
+		for _, f := range c.Feedback {
+			items = append(items, partnercenter.FeedbackItem{Code: f.Code, Resource: f.Resource, Message: f.Message})
+		}
+	}
+	return fmt.Sprintf("generation %d failed certification: %s. Fix the spec and the operator publishes again, %s",
+		gen, feedbackMessage(items), retryHint)
+}
+
+// goLiveFailedMessage is Stalled's message when going live with
+// generation gen failed, with Partner Center's feedback when it gave any.
+func goLiveFailedMessage(gen int64, feedback string) string {
+	if feedback == "" {
+		return fmt.Sprintf("going live with generation %d failed; change the spec to publish again, %s", gen, retryHint)
+	}
+	return fmt.Sprintf("going live with generation %d failed: %s; change the spec to publish again, %s", gen, feedback, retryHint)
+}
+
+// readyMessage is Ready's message once the offer reached its target.
+func readyMessage(offer *v1alpha1.MarketplaceOffer) string {
+	return readyState(offer) + declaredSuffix(offer)
+}
+
+// declaredPrefix starts what Ready and DraftSynced say of the parts
+// spec.managedInPartnerCenter declares.
+const declaredPrefix = "; kept in Partner Center (declared in spec.managedInPartnerCenter): "
+
+// declaredSuffix names the parts spec.managedInPartnerCenter declares as
+// kept in Partner Center, which the operator neither writes nor reads.
+func declaredSuffix(offer *v1alpha1.MarketplaceOffer) string {
+	parts := offer.Spec.ManagedInPartnerCenter
+	if len(parts) == 0 {
+		return ""
+	}
+	names := make([]string, len(parts))
+	for i, p := range parts {
+		names[i] = string(p)
+	}
+	return declaredPrefix + strings.Join(names, ", ")
+}
+
+// readyState is what Ready says of where the offer stands.
+func readyState(offer *v1alpha1.MarketplaceOffer) string {
+	st := &offer.Status
+	if observing(offer) {
+		return observedReadyMessage
+	}
+	if adoptionHeld(offer) {
+		if st.Adoption.SaleStopped {
+			return fmt.Sprintf("generation %d adopted as Partner Center holds it, its sale stopped (see Live)", offer.Generation)
+		}
+		return fmt.Sprintf("generation %d adopted as Partner Center holds it, with a draft not published (see Adopted)", offer.Generation)
+	}
+	switch offer.Spec.Target {
+	case v1alpha1.TargetLive:
+		return fmt.Sprintf("generation %d is live", st.LiveGeneration)
+	case v1alpha1.TargetPreview:
+		return fmt.Sprintf("generation %d passed certification and is in preview", offer.Generation)
+	}
+	return fmt.Sprintf("draft of generation %d is in Partner Center (product %s)", offer.Generation, st.ProductID)
+}
+
+// offerPhase derives the display phase from the status. It does no I/O.
+func offerPhase(st *v1alpha1.MarketplaceOfferStatus) v1alpha1.OfferPhase {
+	certified := meta.FindStatusCondition(st.Conditions, v1alpha1.CertifiedCondition)
+	live := meta.IsStatusConditionTrue(st.Conditions, v1alpha1.LiveCondition)
+	ps, ls := st.PreviewSubmission, st.LiveSubmission
+	// A submission job in flight: Partner Center certifies (or pushes
+	// live) before the job completes and names the submission.
+	if ref := st.Operation; ref != nil {
+		switch purpose := ref.Purpose; purpose {
+		case jobPreview:
+			return v1alpha1.PhaseCertifying
+		case jobLive:
+			return v1alpha1.PhaseGoingLive
+		}
+	}
+	switch {
+	case ps != nil && ps.Result == v1alpha1.SubmissionInProgress:
+		return v1alpha1.PhaseCertifying
+	case ps != nil && ps.Result == v1alpha1.SubmissionFailed && ps.DraftDigest == st.DraftDigest:
+		return v1alpha1.PhaseCertificationFailed
+	case ls != nil && ls.Result == v1alpha1.SubmissionInProgress:
+		return v1alpha1.PhaseGoingLive
+	case live && (ps == nil || ls != nil && ls.DraftDigest == ps.DraftDigest):
+		return v1alpha1.PhaseLive
+	case certified != nil && certified.Status == "True":
+		return v1alpha1.PhasePreview
+	case live:
+		return v1alpha1.PhaseLive
+	}
+	return v1alpha1.PhaseDraft
+}

@@ -1,0 +1,369 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/clock"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
+)
+
+// This file is the skeleton both reconcilers share: the controller setup,
+// the fixed opening and closing of Reconcile and the run of the phases.
+// What differs between the kinds comes in through Kind.
+
+// Object is an API object the skeleton reconciles: MarketplaceOffer and
+// Solution (api/v1alpha1). Its status carries kstatus conditions, the
+// observed generation and v1alpha1.ReconcileStatus.
+type Object interface {
+	client.Object
+	GetConditions() []metav1.Condition
+	SetConditions([]metav1.Condition)
+	GetObservedGeneration() int64
+	SetObservedGeneration(int64)
+	GetReconcileStatus() *v1alpha1.ReconcileStatus
+}
+
+// Kind is what one reconciler adds to the shared skeleton: what its
+// objects are, its watches, and the steps that are its own. A Kind may
+// also be a Finalizer, a Resyncer, a StatusObserver and a Forgetter.
+type Kind[O Object] interface {
+	// Name names the controller, its metrics and logs.
+	Name() string
+	// NewObject and NewList make an empty object and list of the kind.
+	NewObject() O
+	NewList() client.ObjectList
+	// Watch adds the watches of related kinds to the controller.
+	Watch(*builder.Builder) *builder.Builder
+	// Deps are the reconciler's dependencies; SetupWithManager fills in
+	// the clock and the option defaults.
+	Deps() *Dependencies
+	// Suspended reports spec.suspend; SpecDigest is the digest of the
+	// spec without suspend (suspend.go).
+	Suspended(O) bool
+	SpecDigest(O) string
+	// Reconcile runs the kind's phases and sets its own conditions from
+	// what they found; its error is the outcome (see outcome.go).
+	Reconcile(context.Context, O) error
+	// ReadyMessage is Ready's message when the reconcile is done.
+	ReadyMessage(O) string
+	// Status is the object's status, compared to decide on a patch.
+	Status(O) any
+	// Transition is the Normal event of a status change that changed the
+	// kind's own phase or state; reason is "" when it did not. The
+	// skeleton records it, then the events of the conditions (events.go).
+	Transition(old, cur O) (reason, note string)
+}
+
+// Finalizer is a Kind whose deletions have work to do in Partner Center.
+type Finalizer[O Object] interface {
+	// Finalizer names the finalizer that holds such objects.
+	Finalizer() string
+	// WantsFinalizer reports whether a live object should hold it.
+	WantsFinalizer(O) bool
+	// Finalize carries out a deletion; nil means the finalizer may go.
+	Finalize(context.Context, O) error
+}
+
+// Resyncer is a Kind whose settled objects are read back from Partner
+// Center: ResyncAfter is how long one waits (zero: the next event only).
+type Resyncer[O Object] interface {
+	ResyncAfter(O) time.Duration
+}
+
+// StatusObserver is a Kind that records metrics of a status change.
+type StatusObserver[O Object] interface {
+	StatusPatched(old, cur O)
+}
+
+// Forgetter is a Kind that keeps something in memory about its objects:
+// Forget drops it once the object no longer exists.
+type Forgetter interface {
+	Forget(types.NamespacedName)
+}
+
+// DeferredRetries counts, by object, the reconciles in a row that ended
+// on a retry deferred to the workqueue. Each reconciler keeps one.
+type DeferredRetries struct{ n Memo[int] }
+
+// add counts one more and returns the count.
+func (d *DeferredRetries) add(key types.NamespacedName) int {
+	return d.n.update(key, func(n int) int { return n + 1 })
+}
+
+// reset forgets the count of an object whose reconcile ended otherwise.
+func (d *DeferredRetries) reset(key types.NamespacedName) { d.n.Delete(key) }
+
+// SetupWithManager registers the reconciler r of kind k. It checks the
+// Partner Center client is set, fills in the clock and option defaults,
+// watches the kind's spec and annotation changes, the kind's related
+// objects and, when there is one, the credentials Secret.
+func SetupWithManager[O Object](mgr ctrl.Manager, r reconcile.Reconciler, k Kind[O]) error {
+	d := k.Deps()
+	if d.PartnerCenter == nil {
+		return fmt.Errorf("the %s controller needs a Partner Center connector", k.Name())
+	}
+	if d.Clock == nil {
+		d.Clock = clock.RealClock{}
+	}
+	d.Options.Defaults()
+	b := ctrl.NewControllerManagedBy(mgr).
+		For(k.NewObject(), builder.WithPredicates(predicate.Or[client.Object](
+			predicate.GenerationChangedPredicate{}, OperatorAnnotationChanged))).
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(d.Options.Concurrency, 1), RateLimiter: d.Options.RateLimiter}).
+		Named(k.Name())
+	// Objects of the initial list that hold work are not starved (queue.go).
+	b = b.Watches(k.NewObject(), InitialWork[O]())
+	b = watchCredentials(b, d.Client, d.Options.CredentialsSecret, k.NewList)
+	return k.Watch(b).Complete(r)
+}
+
+// Reconcile follows the fixed opening of both reconcilers: get (ignoring
+// not found), add or remove the finalizer, then one deferred status
+// patch, sent only when the status changed. It then finalizes a deleted
+// object, settles a suspended one, or runs the kind's phases, and
+// summarises Ready, Reconciling and Stalled from the outcome. deferred is
+// the reconciler's count of retries deferred to the workqueue.
+func Reconcile[O Object](ctx context.Context, req ctrl.Request, k Kind[O], deferred *DeferredRetries) (_ ctrl.Result, retErr error) {
+	c := k.Deps().Client
+	obj, found, err := getObject(ctx, req, k, deferred)
+	if err != nil || !found {
+		return ctrl.Result{}, err
+	}
+	if err := EnsureFinalizer(ctx, c, obj, k); err != nil {
+		return ctrl.Result{}, err
+	}
+	fin, finalizes := k.(Finalizer[O])
+	deleting := !obj.GetDeletionTimestamp().IsZero()
+	if deleting && (!finalizes || !controllerutil.ContainsFinalizer(obj, fin.Finalizer())) {
+		return ctrl.Result{}, nil
+	}
+
+	base := obj.DeepCopyObject().(O)
+	defer func() {
+		if err := PatchStatus(ctx, c, base, obj, k); err != nil && retErr == nil {
+			retErr = err
+		}
+	}()
+
+	if !deleting {
+		ctx = HandleReconcileRequest(ctx, obj, &obj.GetReconcileStatus().LastHandledReconcileAt)
+	}
+	switch {
+	case deleting:
+		return finalizeObject(ctx, obj, k, fin)
+	case k.Suspended(obj):
+		settleSuspended(obj, k)
+		return ctrl.Result{}, nil
+	}
+	return runKind(ctx, req, obj, k, deferred)
+}
+
+// runKind runs the kind's reconcile of a live object and summarises its
+// outcome.
+func runKind[O Object](ctx context.Context, req ctrl.Request, obj O, k Kind[O], deferred *DeferredRetries) (ctrl.Result, error) {
+	gen := obj.GetGeneration()
+	editConditions(obj, func(conds *[]metav1.Condition) { markStale(conds, gen) })
+	err := k.Reconcile(ctx, obj)
+	after := partnercenter.RetryDeferred(err)
+	if after == 0 {
+		deferred.reset(req.NamespacedName)
+	} else if n := deferred.add(req.NamespacedName); n <= partnercenter.QuietDeferrals {
+		// The adapter left the wait before its next attempt to the
+		// workqueue: the reconcile runs again then. Nothing failed yet,
+		// so the conditions stay as they were; what the phases recorded
+		// is written. Past QuietDeferrals in a row it is reported below.
+		return ctrl.Result{RequeueAfter: after}, nil
+	}
+	o := Classify(err, v1alpha1.ReasonPartnerCenterError)
+	msg := k.ReadyMessage(obj)
+	editConditions(obj, func(conds *[]metav1.Condition) { summarize(conds, gen, o, msg) })
+	if o.kind != outcomeError {
+		obj.SetObservedGeneration(gen)
+		obj.GetReconcileStatus().ObservedSpecDigest = k.SpecDigest(obj)
+	}
+	res, err := resultFor(ctx, o, err, &k.Deps().Options)
+	if after > 0 {
+		// Reported, and still tried again when Partner Center asked.
+		res, err = ctrl.Result{RequeueAfter: after}, nil
+	}
+	return withResync(res, o, obj, k), err
+}
+
+// settleSuspended summarises a suspended object. Its generation is
+// observed only when its spec, suspend apart, is the one observed last
+// (suspend.go).
+func settleSuspended[O Object](obj O, k Kind[O]) {
+	pending := obj.GetReconcileStatus().ObservedSpecDigest != k.SpecDigest(obj)
+	editConditions(obj, summarizeSuspended)
+	if !pending {
+		obj.SetObservedGeneration(obj.GetGeneration())
+	}
+}
+
+// withResync wakes a settled or stalled object also for its resync, at
+// low priority: an object created or edited meanwhile goes first.
+func withResync[O Object](res ctrl.Result, o outcome, obj O, k Kind[O]) ctrl.Result {
+	r, ok := k.(Resyncer[O])
+	if !ok || (o.kind != outcomeDone && o.kind != outcomeStalled) {
+		return res
+	}
+	if after := r.ResyncAfter(obj); after > 0 && (res.RequeueAfter == 0 || after < res.RequeueAfter) {
+		res.RequeueAfter, res.Priority = after, ptr.To(handler.LowPriority)
+	}
+	return res
+}
+
+// getObject reads the object of req. An object that no longer exists is
+// not found, and the reconciler drops what it kept about it.
+func getObject[O Object](ctx context.Context, req ctrl.Request, k Kind[O], deferred *DeferredRetries) (O, bool, error) {
+	obj := k.NewObject()
+	err := k.Deps().Get(ctx, req.NamespacedName, obj)
+	if apierrors.IsNotFound(err) {
+		deferred.reset(req.NamespacedName)
+		if f, ok := k.(Forgetter); ok {
+			f.Forget(req.NamespacedName)
+		}
+		return obj, false, nil
+	}
+	return obj, err == nil, err
+}
+
+// EnsureFinalizer adds or removes the kind's finalizer on a live object.
+func EnsureFinalizer[O Object](ctx context.Context, c client.Client, obj O, k Kind[O]) error {
+	fin, ok := k.(Finalizer[O])
+	if !ok || !obj.GetDeletionTimestamp().IsZero() {
+		return nil
+	}
+	want := fin.WantsFinalizer(obj)
+	if want == controllerutil.ContainsFinalizer(obj, fin.Finalizer()) {
+		return nil
+	}
+	patch := finalizerPatch(obj)
+	if want {
+		controllerutil.AddFinalizer(obj, fin.Finalizer())
+	} else {
+		controllerutil.RemoveFinalizer(obj, fin.Finalizer())
+	}
+	return c.Patch(ctx, obj, patch)
+}
+
+// finalizerPatch is the patch of obj's finalizers from its state now. A
+// JSON merge patch replaces the whole list, so it carries obj's resource
+// version: had another controller added or removed a finalizer since obj
+// was read, the API server refuses the patch (409) and the reconcile
+// runs again on a fresh copy, instead of dropping the other's finalizer
+// or bringing back one it removed.
+func finalizerPatch(obj client.Object) client.Patch {
+	return client.MergeFromWithOptions(obj.DeepCopyObject().(client.Object), client.MergeFromWithOptimisticLock{})
+}
+
+// finalizeObject carries out the deletion and releases the object once
+// it is done; until then the status says what it waits for.
+func finalizeObject[O Object](ctx context.Context, obj O, k Kind[O], fin Finalizer[O]) (ctrl.Result, error) {
+	err := fin.Finalize(ctx, obj)
+	o := Classify(err, v1alpha1.ReasonPartnerCenterError)
+	if o.kind == outcomeDone {
+		patch := finalizerPatch(obj)
+		controllerutil.RemoveFinalizer(obj, fin.Finalizer())
+		return ctrl.Result{}, k.Deps().Patch(ctx, obj, patch)
+	}
+	gen := obj.GetGeneration()
+	editConditions(obj, func(conds *[]metav1.Condition) { summarize(conds, gen, o, "") })
+	return resultFor(ctx, o, err, &k.Deps().Options)
+}
+
+// PatchStatus writes the status once, only when it changed, then records
+// the kind's events and metrics of the change.
+func PatchStatus[O Object](ctx context.Context, c client.Client, base, obj O, k Kind[O]) error {
+	BoundConditions(obj)
+	if equality.Semantic.DeepEqual(k.Status(base), k.Status(obj)) {
+		return nil
+	}
+	// The patch carries the resource version the reconcile worked from
+	// (obj's: a pending mark written meanwhile advanced it), so that a
+	// reconcile that started from a cache older than the object's last
+	// status write is refused (409) and retried on a fresher copy instead
+	// of writing conclusions drawn from stale status.
+	base.SetResourceVersion(obj.GetResourceVersion())
+	if err := c.Status().Patch(ctx, obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	reason, note := k.Transition(base, obj)
+	recordTransitions(k.Deps().Recorder, base, obj, reason, note)
+	if so, ok := k.(StatusObserver[O]); ok {
+		so.StatusPatched(base, obj)
+	}
+	return nil
+}
+
+// resultFor maps an outcome to what controller-runtime does next: an
+// error goes back to the workqueue, whose rate limiter backs off; a
+// stalled object is checked again on a slow timer; a waiting one after
+// the delay it asked for; a done one only on its next event.
+func resultFor(ctx context.Context, o outcome, err error, opts *Options) (ctrl.Result, error) {
+	switch o.kind {
+	case outcomeError:
+		logf.FromContext(ctx).Info("reconcile failed; retrying with backoff", "error", err.Error())
+		return ctrl.Result{}, err
+	case outcomeStalled:
+		return ctrl.Result{RequeueAfter: jitter(opts.StalledRecheck)}, nil
+	case outcomeWaiting:
+		return ctrl.Result{RequeueAfter: o.after}, nil
+	}
+	return ctrl.Result{}, nil
+}
+
+// editConditions applies edit to obj's conditions.
+func editConditions(obj Object, edit func(*[]metav1.Condition)) {
+	conds := obj.GetConditions()
+	edit(&conds)
+	obj.SetConditions(conds)
+}
+
+// Phase is one named step of a reconciler. A phase records what it finds
+// in the scope S and in status fields; it sets no condition (the kind's
+// *_status.go does, from the scope). It returns nil when its part of the
+// desired state holds, errSkipRest when the whole desired state already
+// holds, or a waiting, stalled or transient error (outcome.go).
+type Phase[S any] struct {
+	Name string
+	Run  func(context.Context, S) error
+}
+
+// ErrSkipRest ends a list of phases early, successfully.
+var ErrSkipRest = errors.New("the desired state holds")
+
+// RunPhases runs phases in order until one does not return nil.
+func RunPhases[S any](ctx context.Context, scope S, phases []Phase[S]) error {
+	log := logf.FromContext(ctx)
+	for _, p := range phases {
+		err := p.Run(ctx, scope)
+		if errors.Is(err, ErrSkipRest) {
+			return nil
+		}
+		if err != nil {
+			log.V(1).Info("phase ended the reconcile", "phase", p.Name, "outcome", err.Error())
+			return err
+		}
+	}
+	return nil
+}

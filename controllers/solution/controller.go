@@ -1,0 +1,129 @@
+package solution
+
+import (
+	"context"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
+	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
+)
+
+// SolutionReconciler carries out the decision about each legacy solution:
+// merge, migrate, discard, or undo a discard.
+type SolutionReconciler struct {
+	reconcile.Dependencies
+
+	prerequisites prerequisitesCache
+	// deferred counts the retries deferred to the workqueue (controllers/reconcile).
+	deferred reconcile.DeferredRetries
+}
+
+// +kubebuilder:rbac:groups=marketplace.cosell.io,resources=solutions,verbs=get;list;watch
+// +kubebuilder:rbac:groups=marketplace.cosell.io,resources=solutions/status,verbs=get;update;patch
+
+// SetupWithManager registers the reconciler; the field indexes must exist
+// (see reconcile.IndexFields).
+func (r *SolutionReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	return reconcile.SetupWithManager(mgr, r, r.kind())
+}
+
+// Reconcile runs the shared opening (controllers/reconcile), then the
+// Solution's phases (phases.go). Deleting a Solution changes nothing in
+// Partner Center: it has no finalizer.
+func (r *SolutionReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	return reconcile.Reconcile(ctx, req, r.kind(), &r.deferred)
+}
+
+func (r *SolutionReconciler) kind() kind { return kind{r} }
+
+// kind is the Solution's part of the shared skeleton, a reconcile.Kind.
+type kind struct{ r *SolutionReconciler }
+
+var _ reconcile.Kind[*v1alpha1.Solution] = kind{}
+
+func (kind) Name() string                    { return "solution" }
+func (kind) NewObject() *v1alpha1.Solution   { return &v1alpha1.Solution{} }
+func (kind) NewList() client.ObjectList      { return &v1alpha1.SolutionList{} }
+func (k kind) Deps() *reconcile.Dependencies { return &k.r.Dependencies }
+
+// Watch: an offer that appears, gets its product or goes live wakes the
+// Solutions waiting on it.
+func (k kind) Watch(b *builder.Builder) *builder.Builder {
+	return b.Watches(&v1alpha1.MarketplaceOffer{}, handler.EnqueueRequestsFromMapFunc(k.r.solutionsOfOffer),
+		builder.WithPredicates(offerProgressed))
+}
+
+func (kind) Suspended(s *v1alpha1.Solution) bool    { return s.Spec.Suspend }
+func (kind) SpecDigest(s *v1alpha1.Solution) string { return solutionSpecDigest(s) }
+func (k kind) Reconcile(ctx context.Context, s *v1alpha1.Solution) error {
+	return k.r.reconcileSolution(ctx, s)
+}
+func (kind) ReadyMessage(s *v1alpha1.Solution) string { return solutionReadyMessage(s) }
+func (kind) Status(s *v1alpha1.Solution) any          { return &s.Status }
+
+// Transition is the event of a change of the Solution's state.
+func (kind) Transition(old, cur *v1alpha1.Solution) (reason, note string) {
+	if old.Status.State != cur.Status.State && cur.Status.State != "" {
+		return string(cur.Status.State), "Partner Center reports the solution " + string(cur.Status.State)
+	}
+	return "", ""
+}
+
+// solutionsOfOffer maps an offer to the Solutions that reference it.
+func (r *SolutionReconciler) solutionsOfOffer(ctx context.Context, obj client.Object) []ctrl.Request {
+	var reqs []ctrl.Request
+	for _, index := range []string{reconcile.MigrateOfferIndex, reconcile.MergeOfferIndex} {
+		var sols v1alpha1.SolutionList
+		if err := r.List(ctx, &sols, client.InNamespace(obj.GetNamespace()), client.MatchingFields{index: obj.GetName()}); err != nil {
+			logf.FromContext(ctx).Error(err, "listing Solutions of an offer", "offer", obj.GetName())
+			continue
+		}
+		for _, s := range sols.Items {
+			reqs = append(reqs, ctrl.Request{NamespacedName: types.NamespacedName{Namespace: s.Namespace, Name: s.Name}})
+		}
+	}
+	return reqs
+}
+
+// offerProgressed passes offer events that a waiting Solution cares about:
+// creation, deletion, a new product ID, a change of liveness or its spec,
+// the migration it holds or a first submission (a Migrate refuses a
+// submitted offer). Its other stages change nothing for a Solution, and
+// are not passed: each would be a reconcile of every Solution naming it.
+var offerProgressed = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		o, ok1 := e.ObjectOld.(*v1alpha1.MarketplaceOffer)
+		n, ok2 := e.ObjectNew.(*v1alpha1.MarketplaceOffer)
+		if !ok1 || !ok2 {
+			return false
+		}
+		return o.Generation != n.Generation || o.Status.ProductID != n.Status.ProductID ||
+			isLive(o) != isLive(n) || o.Status.MigratedFrom != n.Status.MigratedFrom ||
+			submitted(o) != submitted(n)
+	},
+}
+
+// isLive reports whether the offer's Live condition is True.
+func isLive(o *v1alpha1.MarketplaceOffer) bool {
+	return meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.LiveCondition)
+}
+
+// submitted reports whether the offer has ever been submitted.
+func submitted(o *v1alpha1.MarketplaceOffer) bool {
+	return o.Status.PreviewSubmission != nil || o.Status.LiveSubmission != nil
+}
+
+func solutionSpecDigest(s *v1alpha1.Solution) string {
+	spec := s.Spec
+	spec.Suspend = false
+	return reconcile.ObjectSpecDigest(spec)
+}
