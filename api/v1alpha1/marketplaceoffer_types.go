@@ -64,8 +64,9 @@ type DriftPolicy string
 const (
 	// DriftPolicyCorrect writes the spec's draft back (Git wins).
 	DriftPolicyCorrect DriftPolicy = "Correct"
-	// DriftPolicyReport leaves the changed draft as it is and reports
-	// what differs in the InSync condition and a Warning event.
+	// DriftPolicyReport leaves the changed draft as it is, reports what
+	// differs in the InSync condition and a Warning event, and stalls the
+	// offer (Ready False) while it differs.
 	DriftPolicyReport DriftPolicy = "Report"
 )
 
@@ -218,8 +219,10 @@ type MarketplaceOfferSpec struct {
 	// Report keeps managing the offer's lifecycle (an edit of the spec is
 	// still written and published) but leaves a change made outside as it
 	// is: the InSync condition turns False with reason DriftReported,
-	// listing the fields that differ, and a Warning event says so when
-	// the difference appears or changes.
+	// listing the fields that differ, and once the lifecycle is done the
+	// offer is Stalled (Ready False) with the same reason and a Warning
+	// event, since Partner Center does not hold what the spec declares,
+	// until the draft holds it again.
 	// +optional
 	// +kubebuilder:default=Correct
 	DriftPolicy DriftPolicy `json:"driftPolicy,omitempty"`

@@ -94,9 +94,10 @@ func countDrift(counter *prometheus.CounterVec, offer *v1alpha1.MarketplaceOffer
 
 // reportDrift records, in driftPolicy Report, a draft changed outside the
 // operator and left as it is: setDriftReportCondition turns InSync False
-// with the differences. The detected counter and a Warning event mark the
-// transition only (a new or changed difference), not each resync that
-// finds it still there.
+// with the differences, and driftLeftInPlace stalls the offer with them
+// (the skeleton's Warning event DriftReported says so once per new or
+// changed difference). The detected counter marks the transition only,
+// not each resync that finds it still there.
 func (r *offerRun) reportDrift(s *offerScope, diffs []string) {
 	offer := s.offer
 	if len(diffs) == 0 {
@@ -109,9 +110,6 @@ func (r *offerRun) reportDrift(s *offerScope, diffs []string) {
 		return
 	}
 	countDrift(driftDetected, offer, driftKinds(diffs))
-	if r.Recorder != nil {
-		reconcile.Eventf(r.Recorder, offer, "Warning", v1alpha1.ReasonDriftReported, "Resync", "%s", msg)
-	}
 }
 
 // driftReportedMessage is InSync's message for differences left as they
@@ -146,6 +144,24 @@ func setDriftReportCondition(s *offerScope) {
 	}
 	reconcile.SetCondition(conds, offer.Generation, v1alpha1.InSyncCondition, true, v1alpha1.ReasonDraftHeld,
 		"the draft of product %s holds what the operator wrote", offer.Status.ProductID)
+}
+
+// driftLeftInPlace is the outcome of a lifecycle that is done while, in
+// driftPolicy Report, InSync says the draft was changed outside the
+// operator and left as it is: the offer stalls with InSync's message.
+// Ready means Partner Center holds what the spec declares, and it does
+// not until a person puts the draft back, edits the spec or switches to
+// Correct; the next resync (or the reconcile-requested-at annotation)
+// reads the draft again.
+func driftLeftInPlace(offer *v1alpha1.MarketplaceOffer) error {
+	if offer.Spec.DriftPolicy != v1alpha1.DriftPolicyReport {
+		return nil
+	}
+	c := meta.FindStatusCondition(offer.Status.Conditions, v1alpha1.InSyncCondition)
+	if c == nil || c.Status != metav1.ConditionFalse || c.Reason != v1alpha1.ReasonDriftReported {
+		return nil
+	}
+	return reconcile.Stalled(v1alpha1.ReasonDriftReported, "%s", c.Message)
 }
 
 // outOfSync reports whether Partner Center is known to differ from the

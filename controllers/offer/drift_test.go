@@ -504,6 +504,24 @@ func (h *offerHarness) resyncNow(g Gomega) *v1alpha1.MarketplaceOffer {
 	return got
 }
 
+// resyncUntilSettled is resyncNow for an offer that may stall instead of
+// turning Ready: past a whole resync interval (a stalled offer may be
+// woken earlier than its resync), it reconciles until Ready or Stalled is
+// True.
+func (h *offerHarness) resyncUntilSettled(g Gomega) *v1alpha1.MarketplaceOffer {
+	clock := h.r.Clock.(*clocktesting.FakePassiveClock)
+	clock.SetTime(clock.Now().Add(2 * h.r.Options.ResyncInterval))
+	for range 30 {
+		_, got := h.reconcile(g)
+		if meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.ReadyCondition) ||
+			meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.StalledCondition) {
+			return got
+		}
+	}
+	g.Expect(false).To(BeTrue(), "neither Ready nor Stalled")
+	return nil
+}
+
 func driftCount(vec *prometheus.CounterVec, o *v1alpha1.MarketplaceOffer, kind string) float64 {
 	return testutil.ToFloat64(vec.WithLabelValues(o.Namespace, o.Name, kind))
 }
@@ -561,8 +579,8 @@ func TestReportLeavesDriftAndSaysWhatDiffers(t *testing.T) {
 
 	editBehind(g, f, got.Status.ProductID, "Edited in the portal")
 	writes := f.Calls["ConfigureDraft"]
-	h.resyncNow(g)
-	got = h.resyncNow(g) // found again: no new event, no new count
+	h.resyncUntilSettled(g)
+	got = h.resyncUntilSettled(g) // found again: no new event, no new count
 	g.Expect(f.Calls["ConfigureDraft"]).To(Equal(writes), "nothing written back")
 	draft, err := f.GetDraft(ctx, got.Status.ProductID)
 	g.Expect(err).NotTo(HaveOccurred())
@@ -579,14 +597,21 @@ func TestReportLeavesDriftAndSaysWhatDiffers(t *testing.T) {
 		}
 	}
 	g.Expect(warnings).To(Equal(1), "an event on the transition only")
+	ready := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.ReadyCondition)
+	g.Expect(ready.Status).To(Equal(metav1.ConditionFalse), "Partner Center does not hold the spec")
+	g.Expect(ready.Reason).To(Equal(v1alpha1.ReasonDriftReported))
+	g.Expect(ready.Message).To(ContainSubstring("set driftPolicy to Correct, or edit the spec"))
+	g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.StalledCondition)).To(BeTrue(), "a person decides")
 	g.Expect(driftCount(driftDetected, got, driftListing)).To(Equal(detected + 1))
 	g.Expect(driftCount(driftCorrected, got, driftListing)).To(BeZero())
 	expectOutOfSync(g, h, 1)
 
 	editBehind(g, f, got.Status.ProductID, "Contoso Analytics") // put back in the portal
-	got = h.resyncNow(g)
+	got = h.resyncUntilSettled(g)
 	c = meta.FindStatusCondition(got.Status.Conditions, v1alpha1.InSyncCondition)
 	g.Expect(c.Reason).To(Equal(v1alpha1.ReasonDraftHeld))
+	g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, v1alpha1.ReadyCondition)).To(BeTrue(), "Ready again once the draft holds the spec")
+	g.Expect(meta.FindStatusCondition(got.Status.Conditions, v1alpha1.StalledCondition)).To(BeNil())
 	expectOutOfSync(g, h, 0)
 }
 

@@ -180,6 +180,9 @@ func (r *offerRun) reconcile(ctx context.Context, s *offerScope) error {
 	})
 	err = r.explainRefusal(ctx, s, err)
 	setOfferConditions(s)
+	if err == nil {
+		err = driftLeftInPlace(s.offer)
+	}
 	return err
 }
 

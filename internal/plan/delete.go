@@ -31,7 +31,7 @@ func Deleted(previous, current []*v1.MarketplaceOffer) []*v1.MarketplaceOffer {
 }
 
 // planDeletion fills obj with what deleting o would do, as the offer's
-// clean-up does it (controllers/marketplaceoffer_delete.go): with
+// clean-up does it (controllers/offer/delete.go): with
 // deletionPolicy Delete, stop the sale of a live offer, delete a draft
 // never published, leave one published to preview only.
 func planDeletion(ctx context.Context, r Reader, o *v1.MarketplaceOffer, obj *Object) error {
@@ -63,36 +63,53 @@ func planDeletion(ctx context.Context, r Reader, o *v1.MarketplaceOffer, obj *Ob
 	if err != nil {
 		return err
 	}
-	var live, running, published *pc.Submission
+	planCleanUp(product.ID, classify(subs), obj)
+	return nil
+}
+
+// submissionsAtDelete are the submissions a clean-up decides on: the first
+// live one that succeeded, the first still running, and the last that
+// succeeded at any target.
+type submissionsAtDelete struct {
+	live, running, published *pc.Submission
+}
+
+func classify(subs []pc.Submission) submissionsAtDelete {
+	var c submissionsAtDelete
 	for i := range subs {
 		s := &subs[i]
 		switch {
 		case s.IsDraft():
 		case s.Status != pc.SubmissionCompleted:
-			if running == nil {
-				running = s
+			if c.running == nil {
+				c.running = s
 			}
 		case s.Result == pc.SubmissionSucceeded:
-			published = s
-			if s.Target == pc.TargetLive && live == nil {
-				live = s
+			c.published = s
+			if s.Target == pc.TargetLive && c.live == nil {
+				c.live = s
 			}
 		}
 	}
+	return c
+}
+
+// planCleanUp adds what the clean-up of product would do, given its
+// submissions, to obj.
+func planCleanUp(product string, c submissionsAtDelete, obj *Object) {
 	switch {
-	case live != nil && live.State == pc.LifecycleDeprecated:
+	case c.live != nil && c.live.State == pc.LifecycleDeprecated:
 		obj.Notes = append(obj.Notes, "deleted from the input; its sale is already stopped")
-	case live != nil:
+	case c.live != nil:
 		obj.Actions = append(obj.Actions, Action{Action: ActionStopSale,
-			Message: fmt.Sprintf("stop the sale of product %s (deletionPolicy Delete; live submission %s)", product.ID, live.ID)})
-	case running != nil:
+			Message: fmt.Sprintf("stop the sale of product %s (deletionPolicy Delete; live submission %s)", product, c.live.ID)})
+	case c.running != nil:
 		obj.Notes = append(obj.Notes, fmt.Sprintf(
-			"deleted from the input; submission %s is running: the operator waits for it, then stops the sale if it went live, deletes the draft if it failed, or leaves a preview as it is", running.ID))
-	case published != nil:
-		obj.Notes = append(obj.Notes, fmt.Sprintf("deleted from the input; product %s was published to preview only: Partner Center offers no documented way to delete it, so it is left as is", product.ID))
+			"deleted from the input; submission %s is running: the operator waits for it, then stops the sale if it went live, deletes the draft if it failed, or leaves a preview as it is", c.running.ID))
+	case c.published != nil:
+		obj.Notes = append(obj.Notes, fmt.Sprintf("deleted from the input; product %s was published to preview only: Partner Center offers no documented way to delete it, so it is left as is", product))
 	default:
 		obj.Actions = append(obj.Actions, Action{Action: ActionDeleteDraft,
-			Message: fmt.Sprintf("delete never-published draft %s (deletionPolicy Delete)", product.ID)})
+			Message: fmt.Sprintf("delete never-published draft %s (deletionPolicy Delete)", product)})
 	}
-	return nil
 }

@@ -35,7 +35,7 @@ var finalStates = map[v1.SolutionAction]pc.SolutionState{
 }
 
 // planSolution fills obj with what an apply of sol would ask Partner
-// Center, as the Solution's phases decide it (controllers/solution_phases.go):
+// Center, as the Solution's phases decide it (controllers/solution/phases.go):
 // read the legacy solution, stop when it is in the action's end state or
 // in another final decision, check the partner's prerequisites, undo a
 // discard, then carry out spec.action. offers are the input's offers, to
@@ -122,7 +122,7 @@ func carryOut(sol *v1.Solution, offer *v1.MarketplaceOffer, refName string) Acti
 }
 
 // unmet names the first prerequisite pre lacks, as the Solution's
-// checkPrerequisites does (controllers/solution_prerequisites.go); "" when
+// checkPrerequisites does (controllers/solution/prerequisites.go); "" when
 // all are met.
 func unmet(partnerID, publisherID string, pre *pc.Prerequisites) string {
 	switch {
