@@ -319,7 +319,7 @@ func (r *report) throttledSection(p printf) {
 	}
 	p("## Partner Center limited to %s (excess answered 429 with Retry-After), N = %d", strings.TrimPrefix(t.faults, "qps=")+" requests/s", t.n)
 	p("")
-	p("| N | objects | time to converge (s) | requests | over the limit (429) | unconverged | calls ÷ limit (s) | time ÷ (calls ÷ limit) | % over the limit |")
+	p("| N | objects | time to converge (s) | requests | over the limit (429) | unconverged | calls ÷ limit (s) | time ÷ (calls ÷ limit) | %% over the limit |")
 	p("|---|---|---|---|---|---|---|---|---|")
 	conv := fmt.Sprintf("%.1f", t.seconds)
 	if !t.converged {

@@ -39,10 +39,12 @@ import (
 //   - The pace then probes upwards a window at a time while it holds
 //     workers back: by pacerFarProbe under a limit only estimated, by
 //     pacerProbe near one measured, faster after many probes that met
-//     nothing (probeStep). A probe that meets the limit (429s beyond the
-//     noise) keeps the pace until the window's throttled span measures the
-//     limit's rate (measured), then steps just under it (pacerHoldMeasured)
-//     and holds for pacerHoldWindows (stepBack): no pause, no test.
+//     nothing (probeStep); a far probe's window is calm as soon as it
+//     holds 2*pacerFewest answers and no 429 (farCalm). A probe that
+//     meets the limit (429s beyond the noise) keeps the pace until the
+//     window's throttled span measures the limit's rate (measured), then
+//     steps just under it (pacerHoldMeasured) and holds for
+//     pacerHoldWindows (stepBack): no pause, no test.
 //   - When pacing did not make the 429s stop, they were not caused by the
 //     rate (an overloaded backend answers some requests 429 whatever the
 //     rate): the pacer goes back to the rate it had and learns that share as
@@ -161,7 +163,7 @@ const (
 	// is clean. pacerHold is where it holds the rate once a test confirmed
 	// the limit, as a share of that rate, which was estimated roughly.
 	pacerBelow = 0.9
-	pacerHold  = 0.95
+	pacerHold  = 1.0
 	// pacerSame: a test window whose share of 429s is at least this share
 	// of the throttled window's says that pacing changed nothing.
 	pacerSame = 0.75
@@ -185,7 +187,7 @@ const (
 	pacerMeasure = 60
 	// pacerConfirmHold is pacerHoldWindows for a limit confirmed by a
 	// test, which paced under a rate estimated roughly.
-	pacerConfirmHold = 1
+	pacerConfirmHold = 0
 	pacerMinRate     = 1.0
 )
 
@@ -354,7 +356,7 @@ func (p *Pacer) count429(now time.Time, resp *http.Response) {
 func (p *Pacer) due(now time.Time) (admitted float64, last, due bool) {
 	elapsed, total := now.Sub(p.winStart), p.winOK+p.win429
 	admitted, tells := p.admitted(elapsed)
-	if guess, ok := p.early(now, elapsed, total, tells); ok {
+	if guess, ok := p.early(now, elapsed, total); ok {
 		return guess, false, true
 	}
 	last = total >= pacerMaxTest || elapsed >= pacerMaxWindow
@@ -364,7 +366,16 @@ func (p *Pacer) due(now time.Time) (admitted float64, last, due bool) {
 	if elapsed < pacerWindow {
 		return admitted, last, false
 	}
-	return admitted, last, total >= pacerMinSample || elapsed >= pacerMaxWindow
+	return admitted, last, total >= pacerMinSample || elapsed >= pacerMaxWindow || p.farCalm(total)
+}
+
+// farCalm reports whether a window of n answers is judged calm before it
+// holds pacerMinSample: while probing far (probeStep) under a limit only
+// estimated or long unmet, a window without a single 429 needs no more
+// answers to say so, and at a low limit a full window would take the
+// pace many minutes to climb to it.
+func (p *Pacer) farCalm(n int) bool {
+	return !p.testing && p.rate > 0 && p.hold == 0 && p.probes >= pacerFar && p.win429 == 0 && n >= 2*pacerFewest
 }
 
 // stillOver reports whether a test window whose throttled span tells the
@@ -409,16 +420,20 @@ func (p *Pacer) admitted(elapsed time.Duration) (float64, bool) {
 // into the limit: Partner Center admitted the window's answers that were
 // not 429 and asks the rest to come back after the Retry-After, which is
 // the rate it is taken for until the test tells more.
-func (p *Pacer) early(now time.Time, elapsed time.Duration, total int, tells bool) (float64, bool) {
+func (p *Pacer) early(now time.Time, elapsed time.Duration, total int) (float64, bool) {
 	if total >= pacerMinSample || !p.overwhelming(total, 4) {
 		return 0, false
 	}
-	if tells {
+	// Half the answers that tell a window's admitted rate tell an
+	// overwhelmed one's well enough: each second more costs a 429 per
+	// worker, and the test that follows corrects an estimate too high
+	// (retest), probing one too low.
+	throttled, ok := p.last429.Sub(p.first429), p.okLast429-p.okFirst429
+	if p.win429 > 1 && throttled >= pacerThrottledSpan && ok >= pacerFewest/2 {
 		if !now.After(p.last429) {
 			return 0, false
 		}
-		span, _ := p.admitted(elapsed)
-		return min(span, float64(p.winOK-p.okFirst429)/now.Sub(p.first429).Seconds()), true
+		return min(float64(ok)/throttled.Seconds(), float64(p.winOK-p.okFirst429)/now.Sub(p.first429).Seconds()), true
 	}
 	if p.rate > 0 || p.retry == 0 || now.Sub(p.first429) > p.retry/10 || total < 2*pacerFewest || !p.overwhelming(total, pacerBurstSigmas) {
 		return 0, false
