@@ -38,3 +38,15 @@ func TestUntrackedFileMakesTreeDirty(t *testing.T) {
 		t.Fatalf("outside git: commit = %q", c)
 	}
 }
+
+// TestThrottleFigures: calls ÷ limit counts the requests the limit
+// admitted, not those it answered 429.
+func TestThrottleFigures(t *testing.T) {
+	floor, ratio, share := throttleFigures("qps=5", 4450, 50, 924)
+	if floor != "880.0" || ratio != "1.050" || share != "1.12%" {
+		t.Fatalf("throttleFigures = %q, %q, %q; want 880.0, 1.050, 1.12%%", floor, ratio, share)
+	}
+	if floor, ratio, _ := throttleFigures("", 10, 0, 1); floor != "-" || ratio != "-" {
+		t.Fatalf("no limit: %q, %q; want -, -", floor, ratio)
+	}
+}

@@ -24,25 +24,45 @@ import (
 //     every worker together just under the rate Partner Center admitted in
 //     that window (between its first and its last 429, where a limit's
 //     bucket is empty, rather than over a burst the bucket held), and holds
-//     every request back for the window's longest Retry-After.
+//     every request back for the window's longest Retry-After. Requests
+//     already held back at the old pace take a new slot under the new one
+//     (resume): each decision takes effect at once.
 //   - The next window tests that decision; it goes on (up to pacerMaxTest
 //     answers) until the share of 429s has either stayed where it was or
 //     fallen by more than chance allows, since a limit that the demand
 //     barely exceeds is answered with few 429s. Under a real limit, sending
-//     below the admitted rate makes the 429s (nearly) stop: the limit is confirmed
-//     and the rate is held for pacerHoldWindows before it probes upwards by
-//     pacerProbe a window; the first window that is throttled again while
-//     probing sets the rate back under what was admitted.
+//     below the admitted rate makes the 429s (nearly) stop: the limit is
+//     confirmed and the rate held at pacerHold of the rate estimated for
+//     pacerConfirmHold windows. A test window whose 429s fell but go on
+//     beyond chance says that the estimate was too high: the pace goes
+//     under what that window admitted, and is tested again (retest).
+//   - The pace then probes upwards a window at a time while it holds
+//     workers back: by pacerFarProbe under a limit only estimated, by
+//     pacerProbe near one measured, faster after many probes that met
+//     nothing (probeStep); a far probe's window is calm as soon as it
+//     holds 2*pacerFewest answers and no 429 (farCalm). A probe that
+//     meets the limit (429s beyond the noise) keeps the pace until the
+//     window's throttled span measures the limit's rate (measured), then
+//     steps just under it (pacerHoldMeasured) and holds for
+//     pacerHoldWindows (stepBack): no pause, no test.
 //   - When pacing did not make the 429s stop, they were not caused by the
 //     rate (an overloaded backend answers some requests 429 whatever the
 //     rate): the pacer goes back to the rate it had and learns that share as
 //     the noise, so that the same share does not slow anyone down again. The
-//     noise decays when the 429s do.
+//     noise decays when the 429s do. With noise, a probe that meets the
+//     limit starts a test instead of measuring it.
 //   - A window whose 429s are too many for chance even with 10% noise
 //     (overwhelming) is judged as soon as its throttled span tells the
 //     admitted rate, without waiting for a full sample: workers that start
 //     far above a limit would otherwise each meet it again after their
-//     first Retry-After.
+//     first Retry-After. When its 429s came all at once, within a tenth of
+//     their Retry-After (the workers' first burst into the limit), it is
+//     judged at once, on the guess that the limit admits what it let
+//     through per Retry-After (early); probing corrects the guess.
+//
+// How close this keeps to a limit is measured in virtual time against a
+// token bucket as the simulator's qps fault (TestPacerCloseToTheLimit):
+// Microsoft publishes neither a limit nor its shape for this API.
 //
 // Once the pacer has learned that a share of the 429s come whatever the
 // rate (Noise), the client hands such a 429 back to its caller to requeue
@@ -98,6 +118,7 @@ type Pacer struct {
 	idle      int     // calm windows in a row in which the pace held nobody back
 	before    float64 // the rate before the test (0: unpaced)
 	hold      int     // windows left before probing upwards
+	probes    int     // probes in a row that met no limit
 	throttled int     // windows that confirmed a limit (for tests and metrics)
 }
 
@@ -131,25 +152,49 @@ const (
 	// pacerMargin is the least rise of the share of 429s above the noise
 	// that counts as throttled.
 	pacerMargin = 0.02
+	// pacerProbeMargin is pacerMargin while probing above a confirmed
+	// limit.
+	pacerProbeMargin = 0.005
+	// pacerBurstSigmas: see early.
+	pacerBurstSigmas = 6
 	// pacerBelow is where the pacer sets the rate to test a throttled
 	// window, as a share of the rate Partner Center admitted in it: far
 	// enough under a limit that a token bucket refills, so that the test
-	// is clean. pacerHold is where it holds the rate once the limit is
-	// confirmed.
+	// is clean. pacerHold is where it holds the rate once a test confirmed
+	// the limit, as a share of that rate, which was estimated roughly.
 	pacerBelow = 0.9
-	pacerHold  = 0.95
+	pacerHold  = 1.0
 	// pacerSame: a test window whose share of 429s is at least this share
 	// of the throttled window's says that pacing changed nothing.
-	pacerSame        = 0.75
-	pacerHoldWindows = 15
-	pacerProbe       = 1.02
+	pacerSame = 0.75
+	// pacerHoldWindows: windows held under a limit measured (stepBack)
+	// before probing upwards again.
+	pacerHoldWindows = 30
+	// pacerProbe is the probe near a limit measured: with a limit's burst
+	// of a second or so it meets the limit within a few windows, at most a
+	// few percent over it.
+	pacerProbe = 1.01
+	// pacerFarProbe is the probe after pacerFar probes in a row met no
+	// limit (with a limit's burst of a second or so, pacerFar probes of
+	// pacerProbe would have met it by then, unless it rose) and under a
+	// limit only estimated; see probeStep. pacerMaxProbe caps a probe.
+	pacerFar      = 8
+	pacerFarProbe = 1.03
+	pacerMaxProbe = 1.5
+	// pacerHoldMeasured is pacerHold for a limit measured (stepBack).
+	pacerHoldMeasured = 0.99
+	// pacerMeasure: see measured.
+	pacerMeasure = 60
+	// pacerConfirmHold is pacerHoldWindows for a limit confirmed by a
+	// test, which paced under a rate estimated roughly.
+	pacerConfirmHold = 0
 	pacerMinRate     = 1.0
 )
 
 // RoundTrip implements http.RoundTripper.
 func (p *Pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 	d, epoch := p.reserve(time.Now())
-	if d > 0 {
+	for d > 0 {
 		t := time.NewTimer(d)
 		select {
 		case <-req.Context().Done():
@@ -158,6 +203,7 @@ func (p *Pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, req.Context().Err()
 		case <-t.C:
 		}
+		d, epoch = p.resume(time.Now(), epoch)
 	}
 	next := p.Next
 	if next == nil {
@@ -197,6 +243,28 @@ func (p *Pacer) Rate() float64 {
 func (p *Pacer) reserve(now time.Time) (time.Duration, int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.inflight++
+	p.peak = max(p.peak, p.inflight)
+	return p.slot(now), p.epoch
+}
+
+// resume is called when a request held back under epoch is due. When a
+// decision came since, its slot was given under a pace that no longer
+// holds (the new decision may hold everyone back, or pace them slower):
+// it takes a slot under the new pace and returns how long to wait for it.
+// Without that, every request already held back would go out at the old
+// pace, on top of the new one's.
+func (p *Pacer) resume(now time.Time, epoch int) (time.Duration, int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if epoch == p.epoch {
+		return 0, epoch
+	}
+	return p.slot(now), p.epoch
+}
+
+// slot takes a token and returns how long the request must wait for it.
+func (p *Pacer) slot(now time.Time) time.Duration {
 	t := now
 	if p.pause.After(t) {
 		t = p.pause
@@ -213,9 +281,7 @@ func (p *Pacer) reserve(now time.Time) (time.Duration, int) {
 			t = t.Add(time.Duration(-p.tokens / p.rate * float64(time.Second)))
 		}
 	}
-	p.inflight++
-	p.peak = max(p.peak, p.inflight)
-	return t.Sub(now), p.epoch
+	return t.Sub(now)
 }
 
 // observe counts the answer to a request sent under epoch (nil when none
@@ -229,31 +295,7 @@ func (p *Pacer) observe(now time.Time, resp *http.Response, epoch int) {
 		return
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
-		if p.win429 == 0 {
-			p.first429, p.okFirst429 = now, p.winOK
-		}
-		p.last429, p.okLast429 = now, p.winOK
-		p.win429++
-		var retry time.Duration
-		if secs, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && secs > 0 {
-			retry = min(time.Duration(secs)*time.Second, time.Minute)
-			p.retry = max(p.retry, retry)
-		}
-		if now.Sub(p.burstStart) > retry {
-			p.burstStart, p.burstOK, p.burst429 = now, 0, 0
-		}
-		// Within one Retry-After, a caller that waits it out is answered
-		// 429 about once; more than twice as many 429s as requests were
-		// ever in flight (and than pacerBrake), three in four answers, say
-		// that the callers send again without waiting (they requeue and go
-		// on with other work) into a limit. Hold them all back for the
-		// Retry-After now rather than at the window's end.
-		if p.burst429++; p.burst429 > 2*max(p.peak, pacerBrake) && p.burst429 > 3*p.burstOK {
-			if resume := now.Add(retry); resume.After(p.pause) {
-				p.pause = resume
-			}
-			p.burstStart, p.burstOK, p.burst429 = now, 0, 0
-		}
+		p.count429(now, resp)
 	} else {
 		p.winOK++
 		p.burstOK++
@@ -261,39 +303,11 @@ func (p *Pacer) observe(now time.Time, resp *http.Response, epoch int) {
 	if p.winStart.IsZero() {
 		p.winStart = now
 	}
-	// A window is judged after pacerWindow once it holds pacerMinSample
-	// answers (or after pacerMaxWindow), or, when its 429s are
-	// overwhelming, as soon as its throttled span can tell the admitted
-	// rate: at a start into an exhausted limit, every worker would
-	// otherwise meet it again after its Retry-After. That judgment waits
-	// for an answer after the last 429: answers to requests the limit
-	// admitted just before it may come back after it.
-	elapsed, total := now.Sub(p.winStart), p.winOK+p.win429
-	throttled, okThrottled := p.last429.Sub(p.first429), p.okLast429-p.okFirst429
-	tells := p.win429 > 1 && throttled >= pacerThrottledSpan && okThrottled >= pacerFewest
-	early := tells && now.After(p.last429) && total < pacerMinSample && p.overwhelming(total)
-	if !early && (elapsed < pacerWindow || (total < pacerMinSample && elapsed < pacerMaxWindow)) {
+	admitted, last, due := p.due(now)
+	if !due {
 		return
 	}
-	if total >= pacerFewest {
-		// The rate Partner Center admitted: over the window or, when that
-		// is long enough to tell, between its first and its last 429. A
-		// limit's bucket is empty at both, so what it admitted in between
-		// is its rate whatever the workers sent, while before the first
-		// 429 it may have let a burst through.
-		admitted := float64(p.winOK) / elapsed.Seconds()
-		if tells {
-			admitted = float64(okThrottled) / throttled.Seconds()
-		}
-		if early {
-			// From the first 429 to now counts those late answers too. It
-			// is low when the workers then sat out their Retry-Afters,
-			// while the span is low when they came back into the limit
-			// just before now; neither counts more than the limit let
-			// through since its bucket was empty, so the higher is closer.
-			admitted = max(admitted, float64(p.winOK-p.okFirst429)/now.Sub(p.first429).Seconds())
-		}
-		last := total >= pacerMaxTest || elapsed >= pacerMaxWindow
+	if total := p.winOK + p.win429; total >= pacerFewest {
 		if !p.adapt(now, float64(p.win429)/float64(total), total, admitted, last) {
 			return // the test goes on until it tells
 		}
@@ -302,75 +316,281 @@ func (p *Pacer) observe(now time.Time, resp *http.Response, epoch int) {
 	p.first429, p.last429, p.okFirst429, p.okLast429 = time.Time{}, time.Time{}, 0, 0
 }
 
+// count429 counts a 429 in the window, notes its Retry-After and brakes
+// callers that do not wait it out.
+func (p *Pacer) count429(now time.Time, resp *http.Response) {
+	if p.win429 == 0 {
+		p.first429, p.okFirst429 = now, p.winOK
+	}
+	p.last429, p.okLast429 = now, p.winOK
+	p.win429++
+	var retry time.Duration
+	if secs, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && secs > 0 {
+		retry = min(time.Duration(secs)*time.Second, time.Minute)
+		p.retry = max(p.retry, retry)
+	}
+	if now.Sub(p.burstStart) > retry {
+		p.burstStart, p.burstOK, p.burst429 = now, 0, 0
+	}
+	// Within one Retry-After, a caller that waits it out is answered
+	// 429 about once; more than twice as many 429s as requests were
+	// ever in flight (and than pacerBrake), three in four answers, say
+	// that the callers send again without waiting (they requeue and go
+	// on with other work) into a limit. Hold them all back for the
+	// Retry-After now rather than at the window's end.
+	if p.burst429++; p.burst429 > 2*max(p.peak, pacerBrake) && p.burst429 > 3*p.burstOK {
+		if resume := now.Add(retry); resume.After(p.pause) {
+			p.pause = resume
+		}
+		p.burstStart, p.burstOK, p.burst429 = now, 0, 0
+	}
+}
+
+// due reports whether the window is to be judged now, with the rate
+// Partner Center admitted in it and whether it is the last answer a test
+// may wait for.
+//
+// A window is judged after pacerWindow once it holds pacerMinSample
+// answers (or after pacerMaxWindow); a window whose 429s are overwhelming
+// at once (see early).
+func (p *Pacer) due(now time.Time) (admitted float64, last, due bool) {
+	elapsed, total := now.Sub(p.winStart), p.winOK+p.win429
+	admitted, tells := p.admitted(elapsed)
+	if guess, ok := p.early(now, elapsed, total); ok {
+		return guess, false, true
+	}
+	last = total >= pacerMaxTest || elapsed >= pacerMaxWindow
+	if p.testing && tells && p.stillOver(total) {
+		return admitted, last, true
+	}
+	if elapsed < pacerWindow {
+		return admitted, last, false
+	}
+	return admitted, last, total >= pacerMinSample || elapsed >= pacerMaxWindow || p.farCalm(total)
+}
+
+// farCalm reports whether a window of n answers is judged calm before it
+// holds pacerMinSample: while probing far (probeStep) under a limit only
+// estimated or long unmet, a window without a single 429 needs no more
+// answers to say so, and at a low limit a full window would take the
+// pace many minutes to climb to it.
+func (p *Pacer) farCalm(n int) bool {
+	return !p.testing && p.rate > 0 && p.hold == 0 && p.probes >= pacerFar && p.win429 == 0 && n >= 2*pacerFewest
+}
+
+// stillOver reports whether a test window whose throttled span tells the
+// admitted rate says already that the pace tested is over a limit: its
+// 429s fell from the share that started the test (so a limit, not noise;
+// only a full window may say that they did not fall) but are still beyond
+// chance. The test goes on under that rate at once (retest) rather than
+// send into the limit until the window is full.
+func (p *Pacer) stillOver(n int) bool {
+	share := float64(p.win429) / float64(n)
+	return share < pacerSame*p.tested && share-p.noise > p.significant(n, false)
+}
+
+// admitted is the rate Partner Center admitted in the window: over the
+// window or, when that is long enough to tell, between its first and its
+// last 429. A limit's bucket is empty at both, so what it admitted in
+// between is its rate whatever the workers sent, while before the first
+// 429 it may have let a burst through.
+func (p *Pacer) admitted(elapsed time.Duration) (float64, bool) {
+	throttled, okThrottled := p.last429.Sub(p.first429), p.okLast429-p.okFirst429
+	if p.win429 > 1 && throttled >= pacerThrottledSpan && okThrottled >= pacerFewest {
+		return float64(okThrottled) / throttled.Seconds(), true
+	}
+	return float64(p.winOK) / max(elapsed, time.Millisecond).Seconds(), false
+}
+
+// early reports whether a window whose 429s are overwhelming is judged
+// now, before it holds pacerMinSample answers, and the admitted rate it
+// tells: at a start into an exhausted limit, every worker would otherwise
+// meet it again after its Retry-After.
+//
+// When the throttled span tells the admitted rate, the window is judged
+// at the first answer after the last 429 (answers to requests the limit
+// admitted just before it may come back after it), counting from the
+// first 429 to now: that is low when the workers then sat out their
+// Retry-Afters, the span is low when they came back into the limit just
+// before now, and neither counts more than the limit let through since
+// its bucket was empty, so the higher is closer.
+//
+// When it does not, an unpaced window whose 429s are far too many for
+// chance (pacerBurstSigmas) is judged at once, the workers' first burst
+// into the limit: Partner Center admitted the window's answers that were
+// not 429 and asks the rest to come back after the Retry-After, which is
+// the rate it is taken for until the test tells more.
+func (p *Pacer) early(now time.Time, elapsed time.Duration, total int) (float64, bool) {
+	if total >= pacerMinSample || !p.overwhelming(total, 4) {
+		return 0, false
+	}
+	// Half the answers that tell a window's admitted rate tell an
+	// overwhelmed one's well enough: each second more costs a 429 per
+	// worker, and the test that follows corrects an estimate too high
+	// (retest), probing one too low.
+	throttled, ok := p.last429.Sub(p.first429), p.okLast429-p.okFirst429
+	if p.win429 > 1 && throttled >= pacerThrottledSpan && ok >= pacerFewest/2 {
+		if !now.After(p.last429) {
+			return 0, false
+		}
+		return min(float64(ok)/throttled.Seconds(), float64(p.winOK-p.okFirst429)/now.Sub(p.first429).Seconds()), true
+	}
+	if p.rate > 0 || p.retry == 0 || now.Sub(p.first429) > p.retry/10 || total < 2*pacerFewest || !p.overwhelming(total, pacerBurstSigmas) {
+		return 0, false
+	}
+	return float64(p.winOK) / (elapsed + p.retry).Seconds(), true
+}
+
 // adapt judges one window: share is its share of 429s, n its answers,
 // admitted the rate of answers that were not 429. A window that tests a
 // decision and does not tell yet goes on (adapt returns false) unless it
 // is the last one the test may have.
 func (p *Pacer) adapt(now time.Time, share float64, n int, admitted float64, last bool) bool {
-	excess := share - p.noise
 	if p.testing {
-		// Pacing below the admitted rate did not remove the 429s when the
-		// share stayed (nearly) where it was or, unpaced before, did not
-		// fall by more than chance allows. (Paced before, the pacer was
-		// probing above a limit it had found: a fall means that limit.)
-		same := share >= pacerSame*p.tested
-		chance := p.before == 0 && p.tested-share < 3*p.spread(share, n)
-		if chance && !same && !last {
-			return false
-		}
-		p.testing = false
-		if same || chance {
-			// Not a limit: learn the share as noise and undo the decision.
-			p.noise = max(p.noise, share)
-			p.rate, p.pause = p.before, time.Time{}
-			if p.rate > 0 && p.known > 0 {
-				p.rate = min(p.rate, p.known) // not back above a known limit
+		return p.judgeTest(now, share, n, admitted, last)
+	}
+	// Paced under a confirmed limit, a 429 most likely means the limit,
+	// not chance: one alone is let pass.
+	paced := p.rate > 0 && p.known > 0
+	probing := paced && p.hold == 0
+	if excess := share - p.noise; excess > p.significant(n, paced) && (!paced || p.win429 > 1) {
+		if probing && p.noise < pacerNoisy {
+			if p.measured() {
+				p.stepBack(now)
+				return true
 			}
-			p.epoch++
-			return true
+			if n < pacerMaxTest {
+				return false // the window goes on until it tells the limit
+			}
 		}
-		// A limit: hold just under it.
-		p.throttled++
-		p.rate *= pacerHold / pacerBelow
-		p.hold, p.known = pacerHoldWindows, p.rate
+		p.startTest(now, share, n, admitted)
 		return true
 	}
-	if excess > p.significant(n) {
-		p.testing, p.tested, p.testedN, p.before, p.idle = true, share, n, p.rate, 0
+	p.calm(share, probing)
+	return true
+}
+
+// judgeTest judges the window that tests a decision. Pacing below the
+// admitted rate did not remove the 429s when the share stayed (nearly)
+// where it was or, unpaced before, did not fall by more than chance
+// allows. (Paced before, the pacer was probing above a limit it had
+// found: a fall means that limit.)
+func (p *Pacer) judgeTest(now time.Time, share float64, n int, admitted float64, last bool) bool {
+	same := share >= pacerSame*p.tested
+	chance := p.before == 0 && !p.fell(share, n)
+	if chance && !same && !last {
+		return false
+	}
+	p.testing = false
+	if same || chance {
+		// Not a limit: learn the share as noise and undo the decision.
+		p.noise = max(p.noise, share)
+		p.rate, p.pause = p.before, time.Time{}
+		if p.rate > 0 && p.known > 0 {
+			p.rate = min(p.rate, p.known) // not back above a known limit
+		}
 		p.epoch++
-		// Under the rate that was admitted, plus what the noise took.
-		target := max(pacerMinRate, pacerBelow*admitted/(1-min(p.noise, 0.5)))
-		if p.rate == 0 && p.known > 0 {
-			// Back from an idle spell: not above the limit found last time,
-			// whatever a burst let through.
-			target = min(target, p.known)
-		}
-		if p.rate == 0 || target < p.rate {
-			p.rate = target
-		}
-		if resume := now.Add(p.retry); resume.After(p.pause) {
-			p.pause = resume
-		}
-		// No burst when the pause ends: the limit's bucket is empty too.
-		p.tokens, p.last = 0, now
-		if p.pause.After(now) {
-			p.last = p.pause
-		}
 		return true
 	}
-	// A calm window tells the noise: unpaced, or held under a confirmed
-	// limit, every 429 is noise. While probing upwards, the noise may only
-	// fall, since a slow rise can be the probe passing the limit.
-	probing := p.rate > 0 && p.hold == 0
+	if share-p.noise > p.significant(n, true) && p.win429 > 1 {
+		// A limit, and the pace is still above it (the rate admitted was
+		// over-estimated): test again under the rate admitted now.
+		p.retest(now, share, n, admitted)
+		return true
+	}
+	// A limit: hold just under it. The rate tested was under a rough
+	// estimate of the limit: probes go far until they meet it, where
+	// stepBack measures it.
+	p.throttled++
+	p.rate *= pacerHold / pacerBelow
+	p.hold, p.known, p.probes = pacerConfirmHold, p.rate, pacerFar
+	return true
+}
+
+// retest paces under the rate admitted in a test window that was still
+// throttled and tests that against the window's share of 429s: if the
+// share does not fall this time, it is noise.
+func (p *Pacer) retest(now time.Time, share float64, n int, admitted float64) {
+	p.testing, p.tested, p.testedN = true, share, n
+	p.rate = max(pacerMinRate, min(p.rate*pacerBelow, pacerBelow*admitted/(1-min(p.noise, 0.5))))
+	p.holdBack(now)
+}
+
+// fell reports whether a share of 429s over n answers is below the one
+// that started the test by more than chance allows.
+func (p *Pacer) fell(share float64, n int) bool {
+	return share < pacerSame*p.tested && p.tested-share >= 3*p.spread(share, n)
+}
+
+// startTest paces every worker together just under the rate that was
+// admitted in a throttled window and holds them back for its longest
+// Retry-After; the next window tests that decision.
+func (p *Pacer) startTest(now time.Time, share float64, n int, admitted float64) {
+	p.testing, p.tested, p.testedN, p.before, p.idle, p.probes = true, share, n, p.rate, 0, 0
+	// Under the rate that was admitted, plus what the noise took.
+	target := max(pacerMinRate, pacerBelow*admitted/(1-min(p.noise, 0.5)))
+	if p.rate == 0 && p.known > 0 {
+		// Back from an idle spell: not above the limit found last time,
+		// whatever a burst let through.
+		target = min(target, p.known)
+	}
+	if p.rate == 0 || target < p.rate {
+		p.rate = target
+	}
+	p.holdBack(now)
+}
+
+// holdBack starts a new pace: it holds every request back for the
+// window's longest Retry-After. No burst when the pause ends: the limit's
+// bucket is empty too. The slots given before are forgotten: their
+// requests take new ones when due (resume), and the answers to requests
+// sent before tell nothing of the new pace.
+func (p *Pacer) holdBack(now time.Time) {
+	p.epoch++
+	if resume := now.Add(p.retry); resume.After(p.pause) {
+		p.pause = resume
+	}
+	p.tokens, p.last = 0, latest(now, p.pause)
+}
+
+// measured reports whether the window's throttled span tells the
+// limit's rate: pacerMeasure answers that were not 429 between its first
+// and its last 429, when the limit's bucket was empty at both, say its
+// rate to within one answer.
+func (p *Pacer) measured() bool {
+	return p.last429.Sub(p.first429) >= pacerThrottledSpan && p.okLast429-p.okFirst429 >= pacerMeasure
+}
+
+// stepBack: a probe above a confirmed limit met it again, and the window
+// measured it (measured): the pace goes just under the least rate that
+// the count allows and holds there for pacerHoldWindows. No test and no
+// pause: the limit is known, and the workers throttled wait their
+// Retry-After out.
+func (p *Pacer) stepBack(now time.Time) {
+	span, ok := p.last429.Sub(p.first429), p.okLast429-p.okFirst429
+	p.rate = max(pacerMinRate, pacerHoldMeasured*float64(ok-1)/span.Seconds())
+	p.hold, p.known, p.idle, p.probes = pacerHoldWindows, p.rate, 0, 0
+	p.throttled++
+	// Requests held back at the old pace take new slots (resume), and
+	// answers to those sent before tell nothing of the new one.
+	p.epoch++
+	p.tokens, p.last = 0, now
+}
+
+// calm learns from a window that was not throttled. It tells the noise:
+// unpaced, or held under a confirmed limit, every 429 is noise. While
+// probing upwards, the noise may only fall, since a slow rise can be the
+// probe passing the limit.
+func (p *Pacer) calm(share float64, probing bool) {
 	if fresh := 0.7*p.noise + 0.3*share; !probing || fresh < p.noise {
 		p.noise = fresh
 	}
 	if p.rate == 0 {
-		return true
+		return
 	}
 	if p.hold > 0 {
 		p.hold--
-		return true
+		return
 	}
 	if p.winWaited == 0 {
 		// The pace held nobody back: once that lasts, the demand is under
@@ -378,11 +598,36 @@ func (p *Pacer) adapt(now time.Time, share float64, n int, admitted float64, las
 		if p.idle++; p.idle >= pacerIdleWindows {
 			p.rate, p.idle = 0, 0
 		}
-		return true
+		return
 	}
 	p.idle = 0
-	p.rate *= pacerProbe
-	return true
+	if p.win429 > 0 && p.noise < pacerNoisy {
+		return // a 429 where there is no noise: the limit is near
+	}
+	// Probes are small near a limit measured, larger under one only
+	// estimated (judgeTest) and after pacerFar of them met no limit (it
+	// rose, or noise hid it): they reach it in fewer windows.
+	p.probes++
+	p.rate *= 1 + p.probeStep()
+}
+
+// probeStep is how far the next probe goes: pacerProbe-1 near a limit
+// measured, pacerFarProbe-1 after pacerFar probes in a row met no limit
+// (or under a limit only estimated, judgeTest), and twice as far every
+// pacerFar/2 probes after 2*pacerFar of them: a limit far above the one
+// found (it rose, or the estimate was far too low) is reached in tens of
+// windows rather than hundreds, and the pace that meets it is at most
+// one step over. Not with noise: it blurs the limit's 429s, and a pace
+// far over a limit would go on unseen.
+func (p *Pacer) probeStep() float64 {
+	if p.probes <= pacerFar {
+		return pacerProbe - 1
+	}
+	step := pacerFarProbe - 1
+	if k := p.probes - 2*pacerFar; k > 0 && p.noise < pacerNoisy {
+		step *= math.Pow(2, float64(2*k)/pacerFar)
+	}
+	return min(step, pacerMaxProbe-1)
 }
 
 // spread is the standard deviation of the difference between the share
@@ -393,20 +638,38 @@ func (p *Pacer) spread(share float64, n int) float64 {
 }
 
 // overwhelming reports whether the window's 429s, n answers so far, are
-// too many for chance even if the noise were pacerNoisePrior: a window
-// short of pacerMinSample answers is then judged at once, rather than
-// left to run on into an exhausted limit while it gathers them.
-func (p *Pacer) overwhelming(n int) bool {
+// more than sigmas standard deviations above what chance gives even if
+// the noise were pacerNoisePrior: a window short of pacerMinSample
+// answers may then be judged at once (early), rather than left to run on
+// into an exhausted limit while it gathers them.
+func (p *Pacer) overwhelming(n int, sigmas float64) bool {
 	if n < pacerFewest || p.testing {
 		return false
 	}
 	p0 := max(p.noise, pacerNoisePrior)
-	return float64(p.win429)/float64(n) > p0+4*math.Sqrt(p0*(1-p0)/float64(n))
+	return float64(p.win429)/float64(n) > p0+sigmas*math.Sqrt(p0*(1-p0)/float64(n))
 }
 
 // significant is how far above the noise the share of 429s in a window of n
 // answers must be to tell a limit from chance: four standard deviations of
-// the noise's share, and never less than pacerMargin.
-func (p *Pacer) significant(n int) float64 {
-	return max(pacerMargin, 4*math.Sqrt(p.noise*(1-p.noise)/float64(n)))
+// the noise's share, and never less than pacerMargin (pacerProbeMargin
+// while probing above a confirmed limit, where the limit, not chance, is
+// what a 429 most likely means).
+func (p *Pacer) significant(n int, probing bool) float64 {
+	margin := pacerMargin
+	if probing {
+		margin = pacerProbeMargin
+	}
+	return max(margin, 4*math.Sqrt(p.noise*(1-p.noise)/float64(n)))
+}
+
+// latest is the latest of ts.
+func latest(ts ...time.Time) time.Time {
+	var l time.Time
+	for _, t := range ts {
+		if t.After(l) {
+			l = t
+		}
+	}
+	return l
 }

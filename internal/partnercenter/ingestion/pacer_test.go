@@ -84,11 +84,11 @@ func TestPacerHonoursRetryAfterTogetherThenHoldsUnderTheLimit(t *testing.T) {
 	g.Expect(p.throttled).To(Equal(1))
 	g.Expect(p.rate).To(BeNumerically("~", rate*pacerHold/pacerBelow, 1e-9))
 	held := p.rate
-	g.Expect(p.hold).To(Equal(pacerHoldWindows))
+	g.Expect(p.hold).To(Equal(pacerConfirmHold))
 	for p.hold > 0 {
 		now = feed(p, now, 50, 100, 1) // one window each
 	}
-	g.Expect(p.rate).To(Equal(held), "held for pacerHoldWindows")
+	g.Expect(p.rate).To(Equal(held), "held for pacerConfirmHold")
 
 	// Windows in which the pace held nobody back: the demand is under it,
 	// so pacing stops.
@@ -109,15 +109,18 @@ func TestPacerProbesUpwardsWhileThePaceHoldsWorkersBack(t *testing.T) {
 	}
 	rate := p.rate
 	// Demand above the pace: workers wait for their slots, and nobody is
-	// throttled, so the pacer probes upwards by pacerProbe a window.
-	for range 3 * int(rate) {
+	// throttled, so the pacer probes upwards a window: by pacerFarProbe
+	// while under the rate admitted when it was throttled (the pace is
+	// pacerHold of it), by pacerProbe above. Two windows' time at most
+	// sees one judged, wherever the last one ended.
+	for range int(2 * rate * 2 * pacerWindow.Seconds()) {
 		now = now.Add(time.Second / time.Duration(2*rate))
 		p.reserve(now)
 		p.reserve(now)
 		p.observe(now, answer(http.StatusOK, ""), p.epoch)
 	}
 	g.Expect(p.rate).To(BeNumerically(">", rate))
-	g.Expect(p.rate).To(BeNumerically("<=", rate*pacerProbe*pacerProbe))
+	g.Expect(p.rate).To(BeNumerically("<=", rate*pacerFarProbe*pacerFarProbe))
 }
 
 // reserveWait is reserve without the epoch.
