@@ -83,8 +83,10 @@
 // Jobs. Partner Center's writes are jobs that outlive a reconcile: the
 // phase that starts one records it in status.operation (purpose, job ID,
 // start, generation; offer/operation.go) and returns a wait; the next
-// reconcile's phase of that purpose reads the job (finishedJob in
-// offer/draft.go) and, once it ended, records what it made. A status
+// reconcile's phase of that purpose reads the job through the one
+// follower, followOperation (offer/operation.go), which says whether it
+// runs, succeeded, failed or is lost, and interprets that for its purpose:
+// once the job ended, it records what it made. A status
 // stored by a release before status.operation holds the job in
 // status.configureJob; upgradeOperation moves it over first.
 //

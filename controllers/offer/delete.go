@@ -58,8 +58,12 @@ func (r *offerRun) cleanUp(ctx context.Context, offer *v1alpha1.MarketplaceOffer
 	// still publish the product: wait for it.
 	if ref := st.Operation; ref != nil {
 		purpose := ref.Purpose
-		if _, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting, deletionWaitMessage(st.ProductID, purpose)); err != nil {
+		read, err := r.followOperation(ctx, st)
+		if err != nil {
 			return err
+		}
+		if read.outcome == jobRunning {
+			return read.wait(v1alpha1.ReasonDeleting, deletionWaitMessage(st.ProductID, purpose))
 		}
 		return reconcile.Waiting(r.Options.MinPoll, v1alpha1.ReasonDeleting, "the %s job of product %s has finished; deleting", words(purpose), st.ProductID)
 	}
@@ -96,7 +100,7 @@ func (r *offerRun) stopSale(ctx context.Context, offer *v1alpha1.MarketplaceOffe
 		return reconcile.PartnerCenterError(err)
 	}
 	reconcile.Eventf(r.Recorder, offer, "Normal", "StopSale", "Delete", "stopping sale of %s (job %s)", st.ProductID, job.ID)
-	st.Operation = r.startOperation(jobStopSale, job.ID)
+	r.recordOperation(st, jobStopSale, job.ID, 0)
 	return reconcile.Waiting(r.pc.JobPollInterval(), v1alpha1.ReasonDeleting, "stopping sale of product %s (job %s)", st.ProductID, job.ID)
 }
 
@@ -110,19 +114,22 @@ func (r *offerRun) followCleanUpJob(ctx context.Context, st *v1alpha1.Marketplac
 	}
 	switch purpose := ref.Purpose; {
 	case purpose == jobStopSale || purpose == jobDelete:
-		job, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting, "waiting for the "+words(purpose)+" job of product "+st.ProductID)
-		switch {
-		case err != nil:
+		read, err := r.followOperation(ctx, st)
+		if err != nil {
 			return false, err
-		case job == nil:
+		}
+		switch read.outcome {
+		case jobRunning:
+			return false, read.wait(v1alpha1.ReasonDeleting, "waiting for the "+words(purpose)+" job of product "+st.ProductID)
+		case jobLost:
 			return false, nil
-		case job.Succeeded():
+		case jobSucceeded:
 			return true, nil
 		}
 		return false, reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected, "Partner Center refused to %s product %s: %s",
-			words(purpose), st.ProductID, feedbackMessage(job.Errors))
+			words(purpose), st.ProductID, feedbackMessage(read.job.Errors))
 	case ref.ID == "":
-		st.Operation = nil
+		clearOperation(st)
 	}
 	return false, nil
 }
@@ -160,7 +167,7 @@ func (r *offerRun) deleteDraft(ctx context.Context, offer *v1alpha1.MarketplaceO
 		return reconcile.PartnerCenterError(err)
 	}
 	reconcile.Eventf(r.Recorder, offer, "Normal", "DraftDeleted", "Delete", "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
-	st.Operation = r.startOperation(jobDelete, job.ID)
+	r.recordOperation(st, jobDelete, job.ID, 0)
 	return reconcile.Waiting(r.pc.JobPollInterval(), v1alpha1.ReasonDeleting, "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
 }
 

@@ -270,12 +270,16 @@ func (r *offerRun) createdProductID(ctx context.Context, offer *v1alpha1.Marketp
 	if ref := st.Operation; ref == nil || ref.Purpose != jobCreate {
 		return "", nil
 	}
-	job, jobID, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting,
-		"waiting for the create of product "+st.CreatePending.OfferID+" to finish before deleting it")
-	if err != nil || job == nil || !job.Succeeded() {
+	read, err := r.followOperation(ctx, st)
+	switch {
+	case err != nil:
 		return "", err
+	case read.outcome == jobRunning:
+		return "", read.wait(v1alpha1.ReasonDeleting, "waiting for the create of product "+st.CreatePending.OfferID+" to finish before deleting it")
+	case read.outcome != jobSucceeded:
+		return "", nil
 	}
-	detail, err := r.pc.GetJobDetail(ctx, jobID)
+	detail, err := r.pc.GetJobDetail(ctx, read.op.ID)
 	if err != nil {
 		return "", reconcile.PartnerCenterError(err)
 	}

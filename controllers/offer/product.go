@@ -117,15 +117,16 @@ func (r *offerRun) createProduct(ctx context.Context, offer *v1alpha1.Marketplac
 	if err != nil {
 		return reconcile.PartnerCenterError(err)
 	}
-	offer.Status.Operation = r.startOperation(jobCreate, job.ID)
+	r.recordOperation(&offer.Status, jobCreate, job.ID, 0)
 	return reconcile.Waiting(r.pc.JobPollInterval(), v1alpha1.ReasonSyncingDraft,
 		"Partner Center is creating product %s (job %s)", spec.OfferID, job.ID)
 }
 
-// followCreateJob follows a create job in flight: read at most once per
-// poll interval, the worker never waits for it. done is true once the
-// job's detail named the product, recorded in status.productID. Another
-// purpose's job is of a product this status no longer names: dropped.
+// followCreateJob follows a create job in flight (followOperation): read
+// at most once per poll interval, the worker never waits for it. done is
+// true once the job's detail named the product, recorded in
+// status.productID. Another purpose's job is of a product this status no
+// longer names: dropped.
 func (r *offerRun) followCreateJob(ctx context.Context, s *offerScope) (done bool, _ error) {
 	offer := s.offer
 	ref, offerID := offer.Status.Operation, offer.Spec.OfferID
@@ -133,15 +134,18 @@ func (r *offerRun) followCreateJob(ctx context.Context, s *offerScope) (done boo
 		return false, nil
 	}
 	if ref.Purpose != jobCreate {
-		offer.Status.Operation = nil
+		clearOperation(&offer.Status)
 		return false, nil
 	}
-	job, jobID, err := r.finishedJob(ctx, &offer.Status, v1alpha1.ReasonSyncingDraft, "Partner Center is creating product "+offerID)
-	switch {
-	case err != nil:
+	read, err := r.followOperation(ctx, &offer.Status)
+	if err != nil {
 		return false, err
-	case job != nil && job.Succeeded():
-		detail, err := r.pc.GetJobDetail(ctx, jobID)
+	}
+	switch read.outcome {
+	case jobRunning:
+		return false, read.wait(v1alpha1.ReasonSyncingDraft, "Partner Center is creating product "+offerID)
+	case jobSucceeded:
+		detail, err := r.pc.GetJobDetail(ctx, read.op.ID)
 		if err != nil {
 			return false, reconcile.PartnerCenterError(err)
 		}
@@ -150,12 +154,12 @@ func (r *offerRun) followCreateJob(ctx context.Context, s *offerScope) (done boo
 			s.createdProduct = true
 			return true, nil
 		}
-	case job != nil:
+	case jobFailed:
 		// Refused, perhaps because another writer created it meanwhile:
 		// look it up before giving up.
 		if _, ferr := r.pc.FindProduct(ctx, offerID); ferr != nil {
 			return false, reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected,
-				"Partner Center refused to create product %s: %s", offerID, feedbackMessage(job.Errors))
+				"Partner Center refused to create product %s: %s", offerID, feedbackMessage(read.job.Errors))
 		}
 	}
 	return false, nil

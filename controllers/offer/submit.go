@@ -231,7 +231,7 @@ func (r *offerRun) followPreviewJob(ctx context.Context, s *offerScope) (*partne
 		gen = s.offer.Generation
 	}
 	if jobID := ref.ID; jobID == "" {
-		st.Operation = nil
+		clearOperation(st)
 		if ref.StartedAt == nil {
 			return nil, nil
 		}
@@ -383,7 +383,7 @@ func (r *offerRun) followLiveJob(ctx context.Context, s *offerScope) (*partnerce
 	st := &s.offer.Status
 	ps := st.PreviewSubmission
 	if ps == nil { // no preview to publish: not a job of this status
-		st.Operation = nil
+		clearOperation(st)
 		return nil, nil
 	}
 	if st.Operation.ID == "" {
@@ -422,7 +422,7 @@ func (r *offerRun) unrecordedLive(ctx context.Context, s *offerScope) (*partnerc
 	if err != nil {
 		return nil, reconcile.PartnerCenterError(err)
 	}
-	st.Operation = nil
+	clearOperation(st)
 	i := slices.IndexFunc(subs, func(sub partnercenter.Submission) bool {
 		return sub.ID == ps.ID && sub.Target == partnercenter.TargetLive
 	})
@@ -479,8 +479,7 @@ func (r *offerRun) startSubmissionJob(ctx context.Context, s *offerScope, purpos
 	if err != nil {
 		return r.submissionStartFailed(s, purpose, reason, what, gen, err)
 	}
-	st.Operation = r.startOperation(purpose, job.ID)
-	st.Operation.Generation = gen
+	r.recordOperation(st, purpose, job.ID, gen)
 	s.submitJob = job.ID
 	return reconcile.Waiting(r.pc.JobPollInterval(), reason, "Partner Center is %s (job %s)", what, job.ID)
 }
@@ -499,12 +498,11 @@ func (r *offerRun) startSubmissionJob(ctx context.Context, s *offerScope, purpos
 func (r *offerRun) submissionStartFailed(s *offerScope, purpose v1alpha1.OperationPurpose, reason, what string, gen int64, err error) error {
 	st := &s.offer.Status
 	if partnercenter.IsConflict(err) && !partnercenter.TookEffect(err) {
-		st.Operation = nil
+		clearOperation(st)
 		return reconcile.Waiting(r.pc.JobPollInterval(), reason, "Partner Center is busy before %s: %s", what, err.Error())
 	}
 	if purpose == jobLive {
-		now := r.now()
-		st.Operation = &v1alpha1.Operation{Purpose: jobLive, StartedAt: &now, Generation: gen}
+		r.markOperation(st, jobLive, gen)
 	}
 	return reconcile.PartnerCenterError(err)
 }
@@ -517,29 +515,30 @@ func (r *offerRun) submissionStartFailed(s *offerScope, purpose v1alpha1.Operati
 func (r *offerRun) finishSubmissionJob(ctx context.Context, s *offerScope,
 	target partnercenter.SubmissionTarget, reason, what string) (*partnercenter.Submission, *metav1.Time, error) {
 	st := &s.offer.Status
-	ref := st.Operation
-	startedAt := ref.StartedAt
-	job, jobID, err := r.finishedJob(ctx, st, reason, "Partner Center is "+what)
+	read, err := r.followOperation(ctx, st)
+	startedAt, jobID := read.op.StartedAt, read.op.ID
 	s.submitJob = jobID
 	// The job stays recorded until the submission it made is: a read
 	// below that fails (the status is still written) must not leave a
 	// status that names neither, from which the next reconcile would
 	// submit again.
 	keepJob := func(err error) (*partnercenter.Submission, *metav1.Time, error) {
-		st.Operation = ref
+		st.Operation = &read.op
 		return nil, nil, reconcile.PartnerCenterError(err)
 	}
 	switch {
 	case err != nil:
 		return nil, nil, err
-	case job == nil:
+	case read.outcome == jobRunning:
+		return nil, nil, read.wait(reason, "Partner Center is "+what)
+	case read.outcome == jobLost:
 		return nil, nil, nil
-	case !job.Succeeded():
+	case read.outcome == jobFailed:
 		// A busy product is refused before the job is made (a Conflict,
 		// submissionStartFailed); every code of a failed job, invalidState
 		// included (certification refusals carry it), is a refusal a person
 		// must act on.
-		return nil, startedAt, &jobRefused{errors: job.Errors}
+		return nil, startedAt, &jobRefused{errors: read.job.Errors}
 	}
 	detail, err := r.pc.GetJobDetail(ctx, jobID)
 	if err != nil {
@@ -628,8 +627,7 @@ func (r *offerRun) submissionMadeBy(ctx context.Context, st *v1alpha1.Marketplac
 // found is kept for the status write at its end.
 func (r *offerRun) markSubmitPending(ctx context.Context, offer *v1alpha1.MarketplaceOffer, purpose v1alpha1.OperationPurpose, gen int64) error {
 	prev := offer.Status.Operation
-	now := r.now()
-	offer.Status.Operation = &v1alpha1.Operation{Purpose: purpose, StartedAt: &now, Generation: gen}
+	r.markOperation(&offer.Status, purpose, gen)
 	want := *offer.Status.DeepCopy()
 	if err := r.Status().Update(ctx, offer); err != nil {
 		offer.Status.Operation = prev
