@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -458,4 +459,146 @@ func offerPhase(st *v1alpha1.MarketplaceOfferStatus) v1alpha1.OfferPhase {
 		return v1alpha1.PhaseLive
 	}
 	return v1alpha1.PhaseDraft
+}
+
+// stopKind is a fact that ends the offer's phases (or its deletion's)
+// before it reached its target: something to wait for, or something a
+// person must change. The phase that finds it records it with the data of
+// stopFact (offerScope.stop, or stopFact.outcome where there is no scope);
+// only this file turns it into the outcome, its reason and its message.
+type stopKind int
+
+const (
+	// waits
+	waitCreating           stopKind = iota + 1 // the create job runs (job)
+	waitMigration                              // a Solution migrates into the offer (solution)
+	waitMigrationSuspended                     // the Solution migrating into the offer is suspended (solution)
+	waitDeclaredMigration                      // no Solution migrates spec.migrateFrom yet
+	waitCleanUpJob                             // deletion's stop-sale or delete job runs (purpose, job)
+	waitJobBeforeDeleting                      // another job runs before deletion (purpose, job)
+	waitJobEndedDeleting                       // that job has finished (purpose)
+	waitSubmissionDeleting                     // a submission runs before deletion (purpose, submission)
+	waitStoppingSale                           // the stop-sale job was started (job)
+	waitDeletingDraft                          // the delete job was started (job)
+	// stalls
+	stallOfferTypeClash    // the offer ID is another type's product (productType)
+	stallJobRefused        // Partner Center refused purpose's job (purpose, feedback)
+	stallMigratedElsewhere // the declared migration went into another product (solution)
+)
+
+// stopFact is a stopKind with what its message names.
+type stopFact struct {
+	kind stopKind
+	// after is when a wait looks again (0: when woken).
+	after time.Duration
+	// purpose is the operation the fact is about.
+	purpose v1alpha1.OperationPurpose
+	// job and submission are Partner Center's IDs the fact names.
+	job, submission string
+	// feedback is Partner Center's reasons for a refusal.
+	feedback string
+	// productType is the offer type of the product found.
+	productType string
+	// solution is the Solution the fact is about (nil: none).
+	solution *v1alpha1.Solution
+}
+
+// stop records the fact that ends the phases and returns its outcome.
+func (s *offerScope) stop(f stopFact) error {
+	s.stopped = &f
+	return f.outcome(s.offer)
+}
+
+// outcome is the wait or stall the fact means for offer.
+func (f stopFact) outcome(offer *v1alpha1.MarketplaceOffer) error {
+	if err := f.productWait(offer); err != nil {
+		return err
+	}
+	if err := f.deletionWait(offer); err != nil {
+		return err
+	}
+	return f.stall(offer)
+}
+
+// productWait is the wait of a fact of ensureProduct, nil for another.
+func (f stopFact) productWait(offer *v1alpha1.MarketplaceOffer) error {
+	switch f.kind {
+	case waitCreating:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonSyncingDraft, "Partner Center is creating product %s (job %s)", offer.Spec.OfferID, f.job)
+	case waitMigration:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonWaitingForMigration,
+			"waiting for Solution %s to migrate legacy solution %s into this offer; the operator then adopts the migrated draft",
+			f.solution.Name, f.solution.Spec.SolutionID)
+	case waitMigrationSuspended:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonWaitingForMigration,
+			"Solution %s, which migrates legacy solution %s into this offer, is suspended; this offer creates and submits nothing "+
+				"until the migration has filled its draft (spec.migrateFrom): resume the Solution (spec.suspend: false)",
+			f.solution.Name, offer.Spec.MigrateFrom.SolutionID)
+	case waitDeclaredMigration:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonWaitingForMigration,
+			"waiting for a Solution in namespace %s with action Migrate, spec.solutionID %s and spec.migrate.offerRef.name %s "+
+				"(spec.migrateFrom); this offer creates and submits nothing in Partner Center until that migration has filled its draft",
+			offer.Namespace, offer.Spec.MigrateFrom.SolutionID, offer.Name)
+	}
+	return nil
+}
+
+// deletionWait is the wait of a fact of cleanUp, nil for another.
+func (f stopFact) deletionWait(offer *v1alpha1.MarketplaceOffer) error {
+	productID := offer.Status.ProductID
+	switch f.kind {
+	case waitCleanUpJob:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonDeleting, "waiting for the %s job of product %s (job %s)", words(f.purpose), productID, f.job)
+	case waitJobBeforeDeleting:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonDeleting, "%s (job %s)", deletionWaitMessage(productID, f.purpose), f.job)
+	case waitJobEndedDeleting:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonDeleting, "the %s job of product %s has finished; deleting", words(f.purpose), productID)
+	case waitSubmissionDeleting:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonDeleting, "%s (submission %s)", deletionWaitMessage(productID, f.purpose), f.submission)
+	case waitStoppingSale:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonDeleting, "stopping sale of product %s (job %s)", productID, f.job)
+	case waitDeletingDraft:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonDeleting, "deleting never-published draft %s (job %s)", productID, f.job)
+	}
+	return nil
+}
+
+// stall is the stall a fact means.
+func (f stopFact) stall(offer *v1alpha1.MarketplaceOffer) error {
+	spec, st := &offer.Spec, &offer.Status
+	switch f.kind {
+	case stallOfferTypeClash:
+		return reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected,
+			"offer ID %s already belongs to a %s offer in Partner Center; choose another spec.offerID", spec.OfferID, f.productType)
+	case stallJobRefused:
+		subject := st.ProductID
+		if f.purpose == jobCreate {
+			subject = spec.OfferID
+		}
+		return reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected, "Partner Center refused to %s product %s: %s", words(f.purpose), subject, f.feedback)
+	case stallMigratedElsewhere:
+		product, by := "", ""
+		if f.solution != nil {
+			product, by = f.solution.Status.ProductID, f.solution.Name
+		}
+		return reconcile.Stalled(v1alpha1.ReasonActionConflict,
+			"Solution %s reports legacy solution %s migrated into product %s, and Partner Center holds no product with offer ID %s: "+
+				"the solution was migrated into another offer. Remove spec.migrateFrom to let this offer create a draft of its own, "+
+				"or manage product %s with a MarketplaceOffer declaring its offer ID",
+			by, spec.MigrateFrom.SolutionID, product, spec.OfferID, product)
+	}
+	return nil
+}
+
+// deletionWaitMessage says what deletion waits for while a job or
+// submission of the given purpose runs.
+func deletionWaitMessage(productID string, purpose v1alpha1.OperationPurpose) string {
+	switch purpose {
+	case jobPreview:
+		return "waiting for certification of product " + productID + " to complete: Partner Center deletes only a never-published draft " +
+			"and documents no way to withdraw a submission; a draft that fails certification is then deleted, one that passes is left in preview"
+	case jobLive:
+		return "waiting for product " + productID + " to finish going live: Partner Center stops the sale only of a live offer; its sale is then stopped"
+	}
+	return "waiting for the " + words(purpose) + " job of product " + productID + " to finish before deleting"
 }
