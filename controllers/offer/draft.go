@@ -29,7 +29,7 @@ func (r *offerRun) syncDraft(ctx context.Context, s *offerScope) error {
 		// a new reconcile request asks to write it again.
 		if c := meta.FindStatusCondition(st.Conditions, v1alpha1.DraftSyncedCondition); c != nil && c.Reason == v1alpha1.ReasonDraftRejected {
 			if !reconcile.RetryRequested(ctx) {
-				return reconcile.Stalled(v1alpha1.ReasonDraftRejected, "%s", c.Message)
+				return s.stop(stopFact{kind: stallStillRejected, feedback: c.Message})
 			}
 		} else {
 			s.draft = draftWritten
@@ -73,7 +73,7 @@ func (r *offerRun) syncDraft(ctx context.Context, s *offerScope) error {
 	}
 	r.recordOperation(st, jobDraft, job.ID, 0)
 	s.draft, s.draftJob = draftWriting, job.ID
-	return reconcile.Waiting(r.pc.JobPollInterval(), v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", job.ID)
+	return s.stop(stopFact{kind: waitWritingDraft, after: r.pc.JobPollInterval(), job: job.ID})
 }
 
 // writeCoSell writes the co-sell tab, when the spec has one, and records
@@ -113,7 +113,7 @@ func (r *offerRun) followDraftJob(ctx context.Context, s *offerScope, digest str
 	}
 	switch {
 	case read.outcome == jobRunning:
-		return read.wait(v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft")
+		return s.stop(stopFact{kind: waitWritingDraft, after: read.poll, job: read.op.ID})
 	case read.outcome == jobLost:
 		st.DraftDigest = ""
 	case read.outcome == jobFailed && st.DraftDigest != digest:
@@ -121,7 +121,7 @@ func (r *offerRun) followDraftJob(ctx context.Context, s *offerScope, digest str
 		// (a failed job applies nothing); syncDraft writes the new one.
 	case read.outcome == jobFailed:
 		s.draft, s.draftFeedback = draftRejected, feedbackMessage(read.job.Errors)
-		return reconcile.Stalled(v1alpha1.ReasonDraftRejected, "%s", draftRejectedMessage(s.draftFeedback))
+		return s.stop(stopFact{kind: stallDraftRejected, feedback: s.draftFeedback})
 	default:
 		s.draft, s.draftJobStarted = draftWritten, read.op.StartedAt
 	}

@@ -109,12 +109,6 @@ type jobRead struct {
 	poll    time.Duration
 }
 
-// wait is the wait while the job runs: reason and message, the job ID
-// appended.
-func (j jobRead) wait(reason, message string) error {
-	return reconcile.Waiting(j.poll, reason, "%s (job %s)", message, j.op.ID)
-}
-
 // followOperation is the one follower of status.operation: it reads the
 // operation's job once, and each phase interprets what it found for its
 // purpose. A job that ended (succeeded, failed, or no longer known to

@@ -275,7 +275,7 @@ func (r *offerRun) createdProductID(ctx context.Context, offer *v1alpha1.Marketp
 	case err != nil:
 		return "", err
 	case read.outcome == jobRunning:
-		return "", read.wait(v1alpha1.ReasonDeleting, "waiting for the create of product "+st.CreatePending.OfferID+" to finish before deleting it")
+		return "", stopFact{kind: waitCreateBeforeDeleting, after: read.poll, job: read.op.ID}.outcome(offer)
 	case read.outcome != jobSucceeded:
 		return "", nil
 	}

@@ -470,17 +470,29 @@ type stopKind int
 
 const (
 	// waits
-	waitCreating           stopKind = iota + 1 // the create job runs (job)
-	waitMigration                              // a Solution migrates into the offer (solution)
-	waitMigrationSuspended                     // the Solution migrating into the offer is suspended (solution)
-	waitDeclaredMigration                      // no Solution migrates spec.migrateFrom yet
-	waitCleanUpJob                             // deletion's stop-sale or delete job runs (purpose, job)
-	waitJobBeforeDeleting                      // another job runs before deletion (purpose, job)
-	waitJobEndedDeleting                       // that job has finished (purpose)
-	waitSubmissionDeleting                     // a submission runs before deletion (purpose, submission)
-	waitStoppingSale                           // the stop-sale job was started (job)
-	waitDeletingDraft                          // the delete job was started (job)
+	waitCreating             stopKind = iota + 1 // the create job runs (job)
+	waitMigration                                // a Solution migrates into the offer (solution)
+	waitMigrationSuspended                       // the Solution migrating into the offer is suspended (solution)
+	waitDeclaredMigration                        // no Solution migrates spec.migrateFrom yet
+	waitCleanUpJob                               // deletion's stop-sale or delete job runs (purpose, job)
+	waitJobBeforeDeleting                        // another job runs before deletion (purpose, job)
+	waitJobEndedDeleting                         // that job has finished (purpose)
+	waitCreateBeforeDeleting                     // the create job runs before deletion (job)
+	waitSubmissionDeleting                       // a submission runs before deletion (purpose, submission)
+	waitStoppingSale                             // the stop-sale job was started (job)
+	waitDeletingDraft                            // the delete job was started (job)
+	waitWritingDraft                             // the draft job runs (job)
+	waitSubmitting                               // purpose's submission job runs (job, gen)
+	waitJobBeforeSubmit                          // another job runs before purpose's submission (job, gen)
+	waitBusy                                     // Partner Center is busy before purpose's submission (gen, feedback)
+	waitSubmission                               // purpose's submission runs (gen, submission)
 	// stalls
+	stallDraftRejected     // Partner Center refused the draft (feedback)
+	stallStillRejected     // the draft refused before is still the spec's (feedback: DraftSynced's message)
+	stallCertification     // the preview submission failed certification (status.certification)
+	stallGoLiveFailed      // going live failed (gen, feedback)
+	stallNoSubmissionMade  // a submission job succeeded without a submission (job, target)
+	stallSaleRefused       // a submission was refused: the sale is stopped
 	stallOfferTypeClash    // the offer ID is another type's product (productType)
 	stallJobRefused        // Partner Center refused purpose's job (purpose, feedback)
 	stallMigratedElsewhere // the declared migration went into another product (solution)
@@ -499,6 +511,10 @@ type stopFact struct {
 	feedback string
 	// productType is the offer type of the product found.
 	productType string
+	// gen is the generation a submission is of.
+	gen int64
+	// target is the submission target a job was to make.
+	target partnercenter.SubmissionTarget
 	// solution is the Solution the fact is about (nil: none).
 	solution *v1alpha1.Solution
 }
@@ -517,7 +533,74 @@ func (f stopFact) outcome(offer *v1alpha1.MarketplaceOffer) error {
 	if err := f.deletionWait(offer); err != nil {
 		return err
 	}
+	if err := f.submitWait(); err != nil {
+		return err
+	}
+	if err := f.submitStall(offer); err != nil {
+		return err
+	}
 	return f.stall(offer)
+}
+
+// submitWait is the wait of a fact of syncDraft, certify or goLive, nil
+// for another.
+func (f stopFact) submitWait() error {
+	switch f.kind {
+	case waitWritingDraft:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", f.job)
+	case waitSubmitting:
+		return reconcile.Waiting(f.after, submitReason(f.purpose), "Partner Center is %s (job %s)", submitting(f.purpose, f.gen), f.job)
+	case waitJobBeforeSubmit:
+		return reconcile.Waiting(f.after, submitReason(f.purpose), "waiting for job %s before %s", f.job, submitting(f.purpose, f.gen))
+	case waitBusy:
+		return reconcile.Waiting(f.after, submitReason(f.purpose), "Partner Center is busy before %s: %s", submitting(f.purpose, f.gen), f.feedback)
+	case waitSubmission:
+		doing := "is in certification"
+		if f.purpose == jobLive {
+			doing = "is going live"
+		}
+		return reconcile.Waiting(f.after, submitReason(f.purpose), "generation %d %s (submission %s)", f.gen, doing, f.submission)
+	}
+	return nil
+}
+
+// submitStall is the stall of a fact of syncDraft, certify or goLive, nil
+// for another.
+func (f stopFact) submitStall(offer *v1alpha1.MarketplaceOffer) error {
+	st := &offer.Status
+	switch f.kind {
+	case stallDraftRejected:
+		return reconcile.Stalled(v1alpha1.ReasonDraftRejected, "%s", draftRejectedMessage(f.feedback))
+	case stallStillRejected:
+		return reconcile.Stalled(v1alpha1.ReasonDraftRejected, "%s", f.feedback)
+	case stallCertification:
+		return reconcile.Stalled(v1alpha1.ReasonCertificationFailed, "%s", certificationFailedMessage(st.PreviewSubmission.Generation, st.Certification))
+	case stallGoLiveFailed:
+		return reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected, "%s", goLiveFailedMessage(f.gen, f.feedback))
+	case stallNoSubmissionMade:
+		return reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected, "job %s succeeded but Partner Center lists no %s submission made by it", f.job, f.target)
+	case stallSaleRefused:
+		return reconcile.Stalled(v1alpha1.ReasonSaleStopped, "%s",
+			saleStoppedMessage(offer, "Partner Center refused to publish it (invalidState: its lifecycleState is deprecated)"))
+	}
+	return nil
+}
+
+// submitReason is Reconciling's reason while purpose's submission is
+// made or runs.
+func submitReason(purpose v1alpha1.OperationPurpose) string {
+	if purpose == jobLive {
+		return v1alpha1.ReasonGoingLive
+	}
+	return v1alpha1.ReasonCertifying
+}
+
+// submitting says what purpose's submission of generation gen does.
+func submitting(purpose v1alpha1.OperationPurpose, gen int64) string {
+	if purpose == jobLive {
+		return fmt.Sprintf("publishing generation %d live", gen)
+	}
+	return fmt.Sprintf("submitting generation %d for certification", gen)
 }
 
 // productWait is the wait of a fact of ensureProduct, nil for another.
@@ -551,6 +634,9 @@ func (f stopFact) deletionWait(offer *v1alpha1.MarketplaceOffer) error {
 		return reconcile.Waiting(f.after, v1alpha1.ReasonDeleting, "waiting for the %s job of product %s (job %s)", words(f.purpose), productID, f.job)
 	case waitJobBeforeDeleting:
 		return reconcile.Waiting(f.after, v1alpha1.ReasonDeleting, "%s (job %s)", deletionWaitMessage(productID, f.purpose), f.job)
+	case waitCreateBeforeDeleting:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonDeleting, "waiting for the create of product %s to finish before deleting it (job %s)",
+			offer.Status.CreatePending.OfferID, f.job)
 	case waitJobEndedDeleting:
 		return reconcile.Waiting(f.after, v1alpha1.ReasonDeleting, "the %s job of product %s has finished; deleting", words(f.purpose), productID)
 	case waitSubmissionDeleting:
