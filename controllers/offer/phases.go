@@ -123,7 +123,7 @@ func (r *MarketplaceOfferReconciler) admit(ctx context.Context, s *offerScope) e
 	offer := s.offer
 	if msg := offer.Spec.OfferTypeRefusalMessage(); msg != "" {
 		s.refused = true
-		return reconcile.Stalled(v1alpha1.ReasonOfferTypeRefused, "%s", msg)
+		return s.stop(stopFact{kind: stallOfferTypeRefused, feedback: msg})
 	}
 	owner, err := r.offerIDOwner(ctx, offer)
 	if err != nil {

@@ -496,6 +496,15 @@ const (
 	stallOfferTypeClash    // the offer ID is another type's product (productType)
 	stallJobRefused        // Partner Center refused purpose's job (purpose, feedback)
 	stallMigratedElsewhere // the declared migration went into another product (solution)
+	stallAdoptedStopped    // the product adopted has its sale stopped
+	stallSaleStopped       // the live submission's sale was stopped outside the operator (submission)
+	stallProductDeleted    // the product was deleted outside the operator
+	stallConditionKept     // a stall recorded in a condition stands (reason, feedback: its message)
+	stallOfferIDTaken      // another object owns the offer ID (owner)
+	stallAdoptionRequired  // the product found is adopted only on request (product, lostCreate)
+	stallMigrateFromTaken  // spec.migrateFrom is decided in another namespace (solution)
+	stallOfferTypeRefused  // the offer type refuses the spec (feedback: the refusal)
+	stallMigrationStalled  // the Solution migrating into the offer is stalled (solution, reason, feedback: its message)
 )
 
 // stopFact is a stopKind with what its message names.
@@ -517,6 +526,14 @@ type stopFact struct {
 	target partnercenter.SubmissionTarget
 	// solution is the Solution the fact is about (nil: none).
 	solution *v1alpha1.Solution
+	// reason is a condition's reason the fact repeats.
+	reason string
+	// owner is the object that owns the offer ID.
+	owner *v1alpha1.MarketplaceOffer
+	// product is the ID of the product found.
+	product string
+	// lostCreate: a create of this object ended without naming a product.
+	lostCreate bool
 }
 
 // stop records the fact that ends the phases and returns its outcome.
@@ -539,7 +556,51 @@ func (f stopFact) outcome(offer *v1alpha1.MarketplaceOffer) error {
 	if err := f.submitStall(offer); err != nil {
 		return err
 	}
+	if err := f.ownershipStall(offer); err != nil {
+		return err
+	}
 	return f.stall(offer)
+}
+
+// ownershipStall is the stall of a fact of admit or adoption, nil for
+// another.
+func (f stopFact) ownershipStall(offer *v1alpha1.MarketplaceOffer) error {
+	switch f.kind {
+	case stallOfferIDTaken:
+		owner := f.owner
+		return reconcile.Stalled(v1alpha1.ReasonOfferIDTaken,
+			"offer ID %s belongs to MarketplaceOffer %s/%s, which manages it or declared it first; this object reads and changes nothing of it in Partner Center. "+
+				"Declare another offer ID in a new MarketplaceOffer (spec.offerID is immutable) and delete this one, "+
+				"or delete %s/%s to let this object take the offer over",
+			offer.Spec.OfferID, owner.Namespace, owner.Name, owner.Namespace, owner.Name)
+	case stallAdoptionRequired:
+		made := "which this MarketplaceOffer did not create"
+		if f.lostCreate {
+			made = "which no create job of this MarketplaceOffer reported making (its create failed or its answer was lost, " +
+				"so the product may be another's)"
+		}
+		return reconcile.Stalled(v1alpha1.ReasonAdoptionRequired,
+			"Partner Center already holds product %s with offer ID %s, %s; "+
+				"to manage that product from here, annotate this object with %s: \"true\" "+
+				"(kubectl annotate marketplaceoffer %s %s=true); otherwise declare another offer ID in a new MarketplaceOffer",
+			f.product, offer.Spec.OfferID, made, v1alpha1.AdoptAnnotation, offer.Name, v1alpha1.AdoptAnnotation)
+	case stallMigrateFromTaken:
+		return reconcile.Stalled(v1alpha1.ReasonSolutionTaken,
+			"spec.migrateFrom names legacy solution %s, which Solution %s/%s in another namespace decides; "+
+				"this offer takes no migration it does not decide: remove spec.migrateFrom, or decide the solution in this namespace",
+			offer.Spec.MigrateFrom.SolutionID, f.solution.Namespace, f.solution.Name)
+	case stallOfferTypeRefused:
+		return reconcile.Stalled(v1alpha1.ReasonOfferTypeRefused, "%s", f.feedback)
+	case stallMigrationStalled:
+		instead := "set its spec.suspend to true or delete it to let this offer create its own draft"
+		if offer.Spec.MigrateFrom != nil {
+			instead = "remove spec.migrateFrom from this offer to let it create its own draft"
+		}
+		return reconcile.Stalled(v1alpha1.ReasonMigrationStalled,
+			"Solution %s, which migrates legacy solution %s into this offer, is stalled (%s: %s); fix that Solution, or %s",
+			f.solution.Name, f.solution.Spec.SolutionID, f.reason, f.feedback, instead)
+	}
+	return nil
 }
 
 // submitWait is the wait of a fact of syncDraft, certify or goLive, nil
@@ -672,6 +733,14 @@ func (f stopFact) stall(offer *v1alpha1.MarketplaceOffer) error {
 				"the solution was migrated into another offer. Remove spec.migrateFrom to let this offer create a draft of its own, "+
 				"or manage product %s with a MarketplaceOffer declaring its offer ID",
 			by, spec.MigrateFrom.SolutionID, product, spec.OfferID, product)
+	case stallAdoptedStopped:
+		return reconcile.Stalled(v1alpha1.ReasonSaleStopped, "%s", saleStoppedMessage(offer, stoppedWhenAdopted))
+	case stallSaleStopped:
+		return reconcile.Stalled(v1alpha1.ReasonSaleStopped, "%s", saleStoppedMessage(offer, stoppedOutside(f.submission)))
+	case stallProductDeleted:
+		return reconcile.Stalled(v1alpha1.ReasonProductDeleted, "%s", productDeletedMessage(offer))
+	case stallConditionKept:
+		return reconcile.Stalled(f.reason, "%s", f.feedback)
 	}
 	return nil
 }
