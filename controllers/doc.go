@@ -94,11 +94,10 @@
 // (offer/status.go) and setSolutionConditions (solution/status.go)
 // compute the domain conditions (DraftSynced, Certified, Live,
 // CoSellReady; PrerequisitesMet, ActionCompleted) from the scope with no
-// I/O, and the opening's deferred patch writes the status once. A
-// Solution phase that waits or stalls records the fact (solutionScope.stop,
-// a stopFact); solution/status.go alone turns it into the outcome, its
-// reason and its message. Events
-// for the kind's phase or state change (its Kind.Transition) and for
-// stalls and recoveries are recorded after that patch
-// (reconcile/events.go).
+// I/O, and the opening's deferred patch writes the status once. A phase
+// that waits or stalls records why as a fact, a stopFact (offerScope.stop,
+// solutionScope.stop); only the kind's status.go turns it into the
+// outcome, its reason and its message. Events for the kind's phase or
+// state change (its Kind.Transition) and for stalls and recoveries are
+// recorded after that patch (reconcile/events.go).
 package controllers

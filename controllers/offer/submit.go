@@ -82,7 +82,7 @@ func (r *offerRun) previewFailed(ctx context.Context, s *offerScope) error {
 
 // completedSubmission follows the submission ref. It returns nil when the
 // submission already succeeded and failed when it already failed; it
-// waits while Partner Center works on it (reason, "generation N <doing>");
+// waits while Partner Center works on it (a waitSubmission of purpose);
 // otherwise it returns the completed submission, read from Partner Center
 // unless fresh is it.
 func (r *offerRun) completedSubmission(ctx context.Context, s *offerScope, ref *v1alpha1.SubmissionRef,
