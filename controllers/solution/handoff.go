@@ -57,8 +57,8 @@ func (r *solutionRun) handOff(ctx context.Context, s *solutionScope) error {
 	end := actionEnds[sol.Spec.Action]
 	sol.Status.State = solutionStateFromPort(end.state)
 	sol.Status.SupportRequestID, sol.Status.MergeRequestedAt = "", nil
-	reconcile.SetCondition(&sol.Status.Conditions, sol.Generation, v1alpha1.ActionCompletedCondition, true, end.reason,
-		"%s; %s", verified, confirmedBy(c))
+	s.action, s.portalVerified = actionConfirmedInPortal, verified
+	setSolutionConditions(s)
 	return nil
 }
 

@@ -39,6 +39,9 @@ type solutionScope struct {
 	// action is set by readLegacyState and carryOut: what Partner Center's
 	// state means for spec.action.
 	action actionFact
+	// portalVerified is set by handOff with actionConfirmedInPortal: what
+	// the published APIs verified of the action carried out in the portal.
+	portalVerified string
 	// stopped is set by the phase that ended the phases before the action
 	// was done: what it waits for or stalls on (status.go says it).
 	stopped *stopFact

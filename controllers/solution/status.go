@@ -17,17 +17,18 @@ import (
 type actionFact int
 
 const (
-	actionUnknown       actionFact = iota // not read, or the action is still to be carried out
-	actionCompleted                       // the state is the action's end state
-	actionConflicts                       // Partner Center carried out another decision
-	actionAwaitingMerge                   // a merge request is open with partner support
+	actionUnknown           actionFact = iota // not read, or the action is still to be carried out
+	actionCompleted                           // the state is the action's end state
+	actionConflicts                           // Partner Center carried out another decision
+	actionAwaitingMerge                       // a merge request is open with partner support
+	actionConfirmedInPortal                   // a person carried it out in the portal (spec.completedInPortal)
 )
 
 // setSolutionConditions sets the Solution's domain conditions from what
 // the phases found.
 func setSolutionConditions(s *solutionScope) {
 	setPrerequisitesMetCondition(s.sol, s.publisherID, s.prerequisites)
-	setActionCompletedCondition(s.sol, s.action)
+	setActionCompletedCondition(s.sol, s.action, s.portalVerified)
 }
 
 // setPrerequisitesMetCondition says whether the partner may carry out the
@@ -46,10 +47,15 @@ func setPrerequisitesMetCondition(sol *v1alpha1.Solution, publisherID string, pr
 }
 
 // setActionCompletedCondition says whether Partner Center carried out
-// spec.action, from the state recorded in status.
-func setActionCompletedCondition(sol *v1alpha1.Solution, fact actionFact) {
+// spec.action, from the state recorded in status; verified is what the
+// published APIs verified of an action carried out in the portal.
+func setActionCompletedCondition(sol *v1alpha1.Solution, fact actionFact, verified string) {
 	st, gen := &sol.Status, sol.Generation
 	switch fact {
+	case actionConfirmedInPortal:
+		end := actionEnds[sol.Spec.Action]
+		reconcile.SetCondition(&st.Conditions, gen, v1alpha1.ActionCompletedCondition, true, end.reason,
+			"%s; %s", verified, confirmedBy(sol.Spec.CompletedInPortal))
 	case actionCompleted:
 		end := actionEnds[sol.Spec.Action]
 		reconcile.SetCondition(&st.Conditions, gen, v1alpha1.ActionCompletedCondition, true, end.reason, "%s", end.message)
