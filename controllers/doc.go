@@ -83,8 +83,10 @@
 // Jobs. Partner Center's writes are jobs that outlive a reconcile: the
 // phase that starts one records it in status.operation (purpose, job ID,
 // start, generation; offer/operation.go) and returns a wait; the next
-// reconcile's phase of that purpose reads the job (finishedJob in
-// offer/draft.go) and, once it ended, records what it made. A status
+// reconcile's phase of that purpose reads the job through the one
+// follower, followOperation (offer/operation.go), which says whether it
+// runs, succeeded, failed or is lost, and interprets that for its purpose:
+// once the job ended, it records what it made. A status
 // stored by a release before status.operation holds the job in
 // status.configureJob; upgradeOperation moves it over first.
 //
@@ -92,8 +94,10 @@
 // (offer/status.go) and setSolutionConditions (solution/status.go)
 // compute the domain conditions (DraftSynced, Certified, Live,
 // CoSellReady; PrerequisitesMet, ActionCompleted) from the scope with no
-// I/O, and the opening's deferred patch writes the status once. Events
-// for the kind's phase or state change (its Kind.Transition) and for
-// stalls and recoveries are recorded after that patch
-// (reconcile/events.go).
+// I/O, and the opening's deferred patch writes the status once. A phase
+// that waits or stalls records why as a fact, a stopFact (offerScope.stop,
+// solutionScope.stop); only the kind's status.go turns it into the
+// outcome, its reason and its message. Events for the kind's phase or
+// state change (its Kind.Transition) and for stalls and recoveries are
+// recorded after that patch (reconcile/events.go).
 package controllers

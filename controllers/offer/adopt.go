@@ -235,5 +235,5 @@ func (r *offerRun) holdAdopted(ctx context.Context, s *offerScope) error {
 		return nil
 	}
 	s.live = liveSaleStopped
-	return reconcile.Stalled(v1alpha1.ReasonSaleStopped, "%s", saleStoppedMessage(offer, stoppedWhenAdopted))
+	return s.stop(stopFact{kind: stallAdoptedStopped})
 }

@@ -33,7 +33,7 @@ func (r *offerRun) cleanUp(ctx context.Context, offer *v1alpha1.MarketplaceOffer
 	if st.ProductID == "" {
 		return nil
 	}
-	if done, err := r.followCleanUpJob(ctx, st); done || err != nil {
+	if done, err := r.followCleanUpJob(ctx, offer); done || err != nil {
 		return err
 	}
 	product, err := r.pc.GetProduct(ctx, st.ProductID)
@@ -58,18 +58,21 @@ func (r *offerRun) cleanUp(ctx context.Context, offer *v1alpha1.MarketplaceOffer
 	// still publish the product: wait for it.
 	if ref := st.Operation; ref != nil {
 		purpose := ref.Purpose
-		if _, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting, deletionWaitMessage(st.ProductID, purpose)); err != nil {
+		read, err := r.followOperation(ctx, st)
+		if err != nil {
 			return err
 		}
-		return reconcile.Waiting(r.Options.MinPoll, v1alpha1.ReasonDeleting, "the %s job of product %s has finished; deleting", words(purpose), st.ProductID)
+		if read.outcome == jobRunning {
+			return stopFact{kind: waitJobBeforeDeleting, after: read.poll, purpose: purpose, job: read.op.ID}.outcome(offer)
+		}
+		return stopFact{kind: waitJobEndedDeleting, after: r.Options.MinPoll, purpose: purpose}.outcome(offer)
 	}
 	if running != nil {
 		what := jobPreview
 		if running.Target == partnercenter.TargetLive {
 			what = jobLive
 		}
-		return reconcile.Waiting(r.submissionPoll(r.Clock.Since(running.Created)), v1alpha1.ReasonDeleting, "%s (submission %s)",
-			deletionWaitMessage(st.ProductID, what), running.ID)
+		return stopFact{kind: waitSubmissionDeleting, after: r.submissionPoll(r.Clock.Since(running.Created)), purpose: what, submission: running.ID}.outcome(offer)
 	}
 	if published != nil {
 		// Published to preview, never live: Microsoft documents neither a
@@ -96,33 +99,36 @@ func (r *offerRun) stopSale(ctx context.Context, offer *v1alpha1.MarketplaceOffe
 		return reconcile.PartnerCenterError(err)
 	}
 	reconcile.Eventf(r.Recorder, offer, "Normal", "StopSale", "Delete", "stopping sale of %s (job %s)", st.ProductID, job.ID)
-	st.Operation = r.startOperation(jobStopSale, job.ID)
-	return reconcile.Waiting(r.pc.JobPollInterval(), v1alpha1.ReasonDeleting, "stopping sale of product %s (job %s)", st.ProductID, job.ID)
+	r.recordOperation(st, jobStopSale, job.ID, 0)
+	return stopFact{kind: waitStoppingSale, after: r.pc.JobPollInterval(), job: job.ID}.outcome(offer)
 }
 
 // followCleanUpJob follows the stop-sale or delete job a previous
 // reconcile started; done is true once it succeeded. A pending
 // submission mark is dropped: whatever it made is listed by cleanUp.
-func (r *offerRun) followCleanUpJob(ctx context.Context, st *v1alpha1.MarketplaceOfferStatus) (done bool, _ error) {
+func (r *offerRun) followCleanUpJob(ctx context.Context, offer *v1alpha1.MarketplaceOffer) (done bool, _ error) {
+	st := &offer.Status
 	ref := st.Operation
 	if ref == nil {
 		return false, nil
 	}
 	switch purpose := ref.Purpose; {
 	case purpose == jobStopSale || purpose == jobDelete:
-		job, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting, "waiting for the "+words(purpose)+" job of product "+st.ProductID)
-		switch {
-		case err != nil:
+		read, err := r.followOperation(ctx, st)
+		if err != nil {
 			return false, err
-		case job == nil:
+		}
+		switch read.outcome {
+		case jobRunning:
+			return false, stopFact{kind: waitCleanUpJob, after: read.poll, purpose: purpose, job: read.op.ID}.outcome(offer)
+		case jobLost:
 			return false, nil
-		case job.Succeeded():
+		case jobSucceeded:
 			return true, nil
 		}
-		return false, reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected, "Partner Center refused to %s product %s: %s",
-			words(purpose), st.ProductID, feedbackMessage(job.Errors))
+		return false, stopFact{kind: stallJobRefused, purpose: purpose, feedback: feedbackMessage(read.job.Errors)}.outcome(offer)
 	case ref.ID == "":
-		st.Operation = nil
+		clearOperation(st)
 	}
 	return false, nil
 }
@@ -160,21 +166,8 @@ func (r *offerRun) deleteDraft(ctx context.Context, offer *v1alpha1.MarketplaceO
 		return reconcile.PartnerCenterError(err)
 	}
 	reconcile.Eventf(r.Recorder, offer, "Normal", "DraftDeleted", "Delete", "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
-	st.Operation = r.startOperation(jobDelete, job.ID)
-	return reconcile.Waiting(r.pc.JobPollInterval(), v1alpha1.ReasonDeleting, "deleting never-published draft %s (job %s)", st.ProductID, job.ID)
-}
-
-// deletionWaitMessage says what deletion waits for while a job or
-// submission of the given purpose runs.
-func deletionWaitMessage(productID string, purpose v1alpha1.OperationPurpose) string {
-	switch purpose {
-	case jobPreview:
-		return "waiting for certification of product " + productID + " to complete: Partner Center deletes only a never-published draft " +
-			"and documents no way to withdraw a submission; a draft that fails certification is then deleted, one that passes is left in preview"
-	case jobLive:
-		return "waiting for product " + productID + " to finish going live: Partner Center stops the sale only of a live offer; its sale is then stopped"
-	}
-	return "waiting for the " + words(purpose) + " job of product " + productID + " to finish before deleting"
+	r.recordOperation(st, jobDelete, job.ID, 0)
+	return stopFact{kind: waitDeletingDraft, after: r.pc.JobPollInterval(), job: job.ID}.outcome(offer)
 }
 
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get

@@ -19,7 +19,10 @@
 //
 // A write is a Partner Center job: the phase records it in
 // status.operation (operation.go) and waits; a later reconcile reads the
-// job and records what it made. Deletion with deletionPolicy Delete goes
+// job once through followOperation, the one follower, and interprets
+// what it found (running, succeeded, failed, lost) for its purpose. A
+// phase that waits or stalls records why as a stopFact; status.go alone
+// turns it into the outcome, its reason and its message. Deletion with deletionPolicy Delete goes
 // through finalizeOffer (ownership.go) and cleanUp (delete.go);
 // managementPolicy Observe only reads (observe.go).
 package offer

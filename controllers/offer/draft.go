@@ -29,7 +29,7 @@ func (r *offerRun) syncDraft(ctx context.Context, s *offerScope) error {
 		// a new reconcile request asks to write it again.
 		if c := meta.FindStatusCondition(st.Conditions, v1alpha1.DraftSyncedCondition); c != nil && c.Reason == v1alpha1.ReasonDraftRejected {
 			if !reconcile.RetryRequested(ctx) {
-				return reconcile.Stalled(v1alpha1.ReasonDraftRejected, "%s", c.Message)
+				return s.stop(stopFact{kind: stallStillRejected, feedback: c.Message})
 			}
 		} else {
 			s.draft = draftWritten
@@ -71,9 +71,9 @@ func (r *offerRun) syncDraft(ctx context.Context, s *offerScope) error {
 		s.draft = draftWritten
 		return nil
 	}
-	st.Operation = r.startOperation(jobDraft, job.ID)
+	r.recordOperation(st, jobDraft, job.ID, 0)
 	s.draft, s.draftJob = draftWriting, job.ID
-	return reconcile.Waiting(r.pc.JobPollInterval(), v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", job.ID)
+	return s.stop(stopFact{kind: waitWritingDraft, after: r.pc.JobPollInterval(), job: job.ID})
 }
 
 // writeCoSell writes the co-sell tab, when the spec has one, and records
@@ -107,44 +107,23 @@ func (r *offerRun) followDraftJob(ctx context.Context, s *offerScope, digest str
 	if purpose := st.Operation.Purpose; purpose != jobDraft {
 		return nil
 	}
-	started := st.Operation.StartedAt
-	job, _, err := r.finishedJob(ctx, st, v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft")
-	switch {
-	case err != nil:
+	read, err := r.followOperation(ctx, st)
+	if err != nil {
 		return err
-	case job == nil:
+	}
+	switch {
+	case read.outcome == jobRunning:
+		return s.stop(stopFact{kind: waitWritingDraft, after: read.poll, job: read.op.ID})
+	case read.outcome == jobLost:
 		st.DraftDigest = ""
-	case job.Result != partnercenter.JobSucceeded && st.DraftDigest != digest:
+	case read.outcome == jobFailed && st.DraftDigest != digest:
 		// Superseded: the draft in Partner Center is not the refused one
 		// (a failed job applies nothing); syncDraft writes the new one.
-	case job.Result != partnercenter.JobSucceeded:
-		s.draft, s.draftFeedback = draftRejected, feedbackMessage(job.Errors)
-		return reconcile.Stalled(v1alpha1.ReasonDraftRejected, "%s", draftRejectedMessage(s.draftFeedback))
+	case read.outcome == jobFailed:
+		s.draft, s.draftFeedback = draftRejected, feedbackMessage(read.job.Errors)
+		return s.stop(stopFact{kind: stallDraftRejected, feedback: s.draftFeedback})
 	default:
-		s.draft, s.draftJobStarted = draftWritten, started
+		s.draft, s.draftJobStarted = draftWritten, read.op.StartedAt
 	}
 	return nil
-}
-
-// finishedJob reads the configure job recorded in status. While it runs,
-// it waits with reason and message (the job ID is appended), reading it
-// again after the poll interval. Once it has finished, it clears
-// status.operation and returns the job and its ID, or a nil job when
-// Partner Center no longer knows it.
-func (r *offerRun) finishedJob(ctx context.Context, st *v1alpha1.MarketplaceOfferStatus,
-	reason, message string) (*partnercenter.Job, string, error) {
-	ref := st.Operation
-	jobID := ref.ID
-	job, err := r.pc.GetJob(ctx, jobID)
-	if err != nil && !partnercenter.IsNotFound(err) {
-		return nil, jobID, reconcile.PartnerCenterError(err)
-	}
-	if err == nil && !job.Done() {
-		return nil, jobID, reconcile.Waiting(r.jobPoll(ref), reason, "%s (job %s)", message, jobID)
-	}
-	st.Operation = nil
-	if err != nil {
-		return nil, jobID, nil
-	}
-	return job, jobID, nil
 }

@@ -278,7 +278,7 @@ func (r *offerRun) readProductGone(ctx context.Context, s *offerScope) error {
 		switch {
 		case partnercenter.IsNotFound(perr):
 			s.live = liveProductDeleted
-			return reconcile.Stalled(v1alpha1.ReasonProductDeleted, "%s", productDeletedMessage(offer))
+			return s.stop(stopFact{kind: stallProductDeleted})
 		case perr != nil:
 			return reconcile.PartnerCenterError(perr)
 		}
@@ -300,7 +300,7 @@ func (r *offerRun) readProductGone(ctx context.Context, s *offerScope) error {
 		return nil
 	}
 	s.live, s.stoppedSubmission = liveSaleStopped, live.ID
-	return reconcile.Stalled(v1alpha1.ReasonSaleStopped, "%s", saleStoppedMessage(offer, stoppedOutside(live.ID)))
+	return s.stop(stopFact{kind: stallSaleStopped, submission: live.ID})
 }
 
 // saleRestored reads the product of a stopped sale (its live submission
@@ -351,7 +351,7 @@ func driftStall(offer *v1alpha1.MarketplaceOffer) error {
 	}
 	switch c.Reason {
 	case v1alpha1.ReasonSaleStopped, v1alpha1.ReasonProductDeleted:
-		return reconcile.Stalled(c.Reason, "%s", c.Message)
+		return stopFact{kind: stallConditionKept, reason: c.Reason, feedback: c.Message}.outcome(offer)
 	}
 	return nil
 }

@@ -161,7 +161,7 @@ func driftLeftInPlace(offer *v1alpha1.MarketplaceOffer) error {
 	if c == nil || c.Status != metav1.ConditionFalse || c.Reason != v1alpha1.ReasonDriftReported {
 		return nil
 	}
-	return reconcile.Stalled(v1alpha1.ReasonDriftReported, "%s", c.Message)
+	return stopFact{kind: stallConditionKept, reason: v1alpha1.ReasonDriftReported, feedback: c.Message}.outcome(offer)
 }
 
 // outOfSync reports whether Partner Center is known to differ from the

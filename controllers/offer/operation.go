@@ -1,11 +1,13 @@
 package offer
 
 import (
+	"context"
 	"strings"
 	"time"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
+	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
 // Partner Center's writes are jobs that run for seconds to minutes (days,
@@ -30,12 +32,6 @@ var operationWords = map[v1alpha1.OperationPurpose]string{
 
 // words is how messages name purpose.
 func words(purpose v1alpha1.OperationPurpose) string { return operationWords[purpose] }
-
-// startOperation records a job just started.
-func (r *offerRun) startOperation(purpose v1alpha1.OperationPurpose, jobID string) *v1alpha1.Operation {
-	now := r.now()
-	return &v1alpha1.Operation{Purpose: purpose, ID: jobID, StartedAt: &now}
-}
 
 // upgradeOperation moves a job recorded by a release before
 // status.operation (status.configureJob, its ID "<purpose>/<jobId>", a
@@ -86,3 +82,72 @@ func (r *offerRun) jobPoll(op *v1alpha1.Operation) time.Duration {
 func (r *offerRun) submissionPoll(submittedAt time.Duration) time.Duration {
 	return max(reconcile.PollAfter(submittedAt, r.Options.MinPoll, r.Options.MaxPoll), r.pc.JobPollInterval())
 }
+
+// jobOutcome is what one read of an operation's job found.
+type jobOutcome int
+
+const (
+	// jobRunning: Partner Center still works on the job; it stays
+	// recorded and is read again after jobRead.poll.
+	jobRunning jobOutcome = iota + 1
+	// jobSucceeded: the job completed and made what it was started for.
+	jobSucceeded
+	// jobFailed: Partner Center completed the job as failed (refused);
+	// jobRead.job.Errors says why.
+	jobFailed
+	// jobLost: Partner Center no longer knows the job.
+	jobLost
+)
+
+// jobRead is one read of the job of status.operation: the operation read,
+// what its job's state is, the job (nil when lost) and, while it runs,
+// how long to wait before reading it again.
+type jobRead struct {
+	op      v1alpha1.Operation
+	outcome jobOutcome
+	job     *partnercenter.Job
+	poll    time.Duration
+}
+
+// followOperation is the one follower of status.operation: it reads the
+// operation's job once, and each phase interprets what it found for its
+// purpose. A job that ended (succeeded, failed, or no longer known to
+// Partner Center) is cleared from status; a running one stays recorded.
+// It is called only for an operation with a job ID (a pending mark has
+// none: its phase looks up what the call made instead).
+func (r *offerRun) followOperation(ctx context.Context, st *v1alpha1.MarketplaceOfferStatus) (jobRead, error) {
+	read := jobRead{op: *st.Operation}
+	job, err := r.pc.GetJob(ctx, read.op.ID)
+	switch {
+	case partnercenter.IsNotFound(err):
+		read.outcome = jobLost
+	case err != nil:
+		return read, reconcile.PartnerCenterError(err)
+	case !job.Done():
+		read.outcome, read.job, read.poll = jobRunning, job, r.jobPoll(st.Operation)
+		return read, nil
+	case job.Succeeded():
+		read.outcome, read.job = jobSucceeded, job
+	default:
+		read.outcome, read.job = jobFailed, job
+	}
+	clearOperation(st)
+	return read, nil
+}
+
+// recordOperation records in status the job just started for purpose,
+// for generation gen (0 when the operation is not a submission's).
+func (r *offerRun) recordOperation(st *v1alpha1.MarketplaceOfferStatus, purpose v1alpha1.OperationPurpose, jobID string, gen int64) {
+	now := r.now()
+	st.Operation = &v1alpha1.Operation{Purpose: purpose, ID: jobID, StartedAt: &now, Generation: gen}
+}
+
+// markOperation records in status that a call starting purpose's job,
+// for generation gen, is about to be made or was made without its
+// answer: an operation without a job ID (a pending mark).
+func (r *offerRun) markOperation(st *v1alpha1.MarketplaceOfferStatus, purpose v1alpha1.OperationPurpose, gen int64) {
+	r.recordOperation(st, purpose, "", gen)
+}
+
+// clearOperation forgets the operation in flight.
+func clearOperation(st *v1alpha1.MarketplaceOfferStatus) { st.Operation = nil }

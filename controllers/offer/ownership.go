@@ -90,11 +90,7 @@ func holdsProduct(o *v1alpha1.MarketplaceOffer) bool {
 // offerIDTaken is the stall of an object that does not own its offer ID
 // (admit, phases.go).
 func offerIDTaken(offer, owner *v1alpha1.MarketplaceOffer) error {
-	return reconcile.Stalled(v1alpha1.ReasonOfferIDTaken,
-		"offer ID %s belongs to MarketplaceOffer %s/%s, which manages it or declared it first; this object reads and changes nothing of it in Partner Center. "+
-			"Declare another offer ID in a new MarketplaceOffer (spec.offerID is immutable) and delete this one, "+
-			"or delete %s/%s to let this object take the offer over",
-		offer.Spec.OfferID, owner.Namespace, owner.Name, owner.Namespace, owner.Name)
+	return stopFact{kind: stallOfferIDTaken, owner: owner}.outcome(offer)
 }
 
 // watchOfferIDOwners wakes the other MarketplaceOffers declaring an offer
@@ -172,16 +168,7 @@ func (r *offerRun) mayAdopt(offer *v1alpha1.MarketplaceOffer, product *partnerce
 	if migrated {
 		return nil
 	}
-	made := "which this MarketplaceOffer did not create"
-	if lostCreate {
-		made = "which no create job of this MarketplaceOffer reported making (its create failed or its answer was lost, " +
-			"so the product may be another's)"
-	}
-	return reconcile.Stalled(v1alpha1.ReasonAdoptionRequired,
-		"Partner Center already holds product %s with offer ID %s, %s; "+
-			"to manage that product from here, annotate this object with %s: \"true\" "+
-			"(kubectl annotate marketplaceoffer %s %s=true); otherwise declare another offer ID in a new MarketplaceOffer",
-		product.ID, offer.Spec.OfferID, made, v1alpha1.AdoptAnnotation, offer.Name, v1alpha1.AdoptAnnotation)
+	return stopFact{kind: stallAdoptionRequired, product: product.ID, lostCreate: lostCreate}.outcome(offer)
 }
 
 // madeByMigration reports whether a Solution migrating into the offer
@@ -270,12 +257,16 @@ func (r *offerRun) createdProductID(ctx context.Context, offer *v1alpha1.Marketp
 	if ref := st.Operation; ref == nil || ref.Purpose != jobCreate {
 		return "", nil
 	}
-	job, jobID, err := r.finishedJob(ctx, st, v1alpha1.ReasonDeleting,
-		"waiting for the create of product "+st.CreatePending.OfferID+" to finish before deleting it")
-	if err != nil || job == nil || !job.Succeeded() {
+	read, err := r.followOperation(ctx, st)
+	switch {
+	case err != nil:
 		return "", err
+	case read.outcome == jobRunning:
+		return "", stopFact{kind: waitCreateBeforeDeleting, after: read.poll, job: read.op.ID}.outcome(offer)
+	case read.outcome != jobSucceeded:
+		return "", nil
 	}
-	detail, err := r.pc.GetJobDetail(ctx, jobID)
+	detail, err := r.pc.GetJobDetail(ctx, read.op.ID)
 	if err != nil {
 		return "", reconcile.PartnerCenterError(err)
 	}
@@ -324,8 +315,5 @@ func migrateFromDecidedElsewhere(ctx context.Context, c client.Reader, offer *v1
 	if elsewhere == nil {
 		return nil
 	}
-	return reconcile.Stalled(v1alpha1.ReasonSolutionTaken,
-		"spec.migrateFrom names legacy solution %s, which Solution %s/%s in another namespace decides; "+
-			"this offer takes no migration it does not decide: remove spec.migrateFrom, or decide the solution in this namespace",
-		offer.Spec.MigrateFrom.SolutionID, elsewhere.Namespace, elsewhere.Name)
+	return stopFact{kind: stallMigrateFromTaken, solution: elsewhere}.outcome(offer)
 }

@@ -68,6 +68,10 @@ type offerScope struct {
 	// stoppedSubmission is set by checkDrift with liveSaleStopped: the
 	// deprecated live submission.
 	stoppedSubmission string
+	// stopped is set by the phase that ended the phases before the offer
+	// reached its target: what it waits for or stalls on (status.go says
+	// it).
+	stopped *stopFact
 	// driftFound is set by checkDrift when the draft in Partner Center was
 	// changed outside the operator; syncDraft then writes it back.
 	driftFound bool
@@ -119,7 +123,7 @@ func (r *MarketplaceOfferReconciler) admit(ctx context.Context, s *offerScope) e
 	offer := s.offer
 	if msg := offer.Spec.OfferTypeRefusalMessage(); msg != "" {
 		s.refused = true
-		return reconcile.Stalled(v1alpha1.ReasonOfferTypeRefused, "%s", msg)
+		return s.stop(stopFact{kind: stallOfferTypeRefused, feedback: msg})
 	}
 	owner, err := r.offerIDOwner(ctx, offer)
 	if err != nil {

@@ -77,9 +77,7 @@ func (r *offerRun) takeProduct(ctx context.Context, s *offerScope, product *part
 	// Partner Center's product resource names no publisher: only the type
 	// can clash.
 	if product.OfferType != string(spec.OfferType) {
-		return reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected,
-			"offer ID %s already belongs to a %s offer in Partner Center; choose another spec.offerID",
-			spec.OfferID, product.OfferType)
+		return s.stop(stopFact{kind: stallOfferTypeClash, productType: product.OfferType})
 	}
 	var err error
 	if s.migratedProduct, err = r.madeByMigration(ctx, offer, product); err != nil {
@@ -117,15 +115,15 @@ func (r *offerRun) createProduct(ctx context.Context, offer *v1alpha1.Marketplac
 	if err != nil {
 		return reconcile.PartnerCenterError(err)
 	}
-	offer.Status.Operation = r.startOperation(jobCreate, job.ID)
-	return reconcile.Waiting(r.pc.JobPollInterval(), v1alpha1.ReasonSyncingDraft,
-		"Partner Center is creating product %s (job %s)", spec.OfferID, job.ID)
+	r.recordOperation(&offer.Status, jobCreate, job.ID, 0)
+	return stopFact{kind: waitCreating, after: r.pc.JobPollInterval(), job: job.ID}.outcome(offer)
 }
 
-// followCreateJob follows a create job in flight: read at most once per
-// poll interval, the worker never waits for it. done is true once the
-// job's detail named the product, recorded in status.productID. Another
-// purpose's job is of a product this status no longer names: dropped.
+// followCreateJob follows a create job in flight (followOperation): read
+// at most once per poll interval, the worker never waits for it. done is
+// true once the job's detail named the product, recorded in
+// status.productID. Another purpose's job is of a product this status no
+// longer names: dropped.
 func (r *offerRun) followCreateJob(ctx context.Context, s *offerScope) (done bool, _ error) {
 	offer := s.offer
 	ref, offerID := offer.Status.Operation, offer.Spec.OfferID
@@ -133,15 +131,18 @@ func (r *offerRun) followCreateJob(ctx context.Context, s *offerScope) (done boo
 		return false, nil
 	}
 	if ref.Purpose != jobCreate {
-		offer.Status.Operation = nil
+		clearOperation(&offer.Status)
 		return false, nil
 	}
-	job, jobID, err := r.finishedJob(ctx, &offer.Status, v1alpha1.ReasonSyncingDraft, "Partner Center is creating product "+offerID)
-	switch {
-	case err != nil:
+	read, err := r.followOperation(ctx, &offer.Status)
+	if err != nil {
 		return false, err
-	case job != nil && job.Succeeded():
-		detail, err := r.pc.GetJobDetail(ctx, jobID)
+	}
+	switch read.outcome {
+	case jobRunning:
+		return false, s.stop(stopFact{kind: waitCreating, after: read.poll, job: read.op.ID})
+	case jobSucceeded:
+		detail, err := r.pc.GetJobDetail(ctx, read.op.ID)
 		if err != nil {
 			return false, reconcile.PartnerCenterError(err)
 		}
@@ -150,12 +151,11 @@ func (r *offerRun) followCreateJob(ctx context.Context, s *offerScope) (done boo
 			s.createdProduct = true
 			return true, nil
 		}
-	case job != nil:
+	case jobFailed:
 		// Refused, perhaps because another writer created it meanwhile:
 		// look it up before giving up.
 		if _, ferr := r.pc.FindProduct(ctx, offerID); ferr != nil {
-			return false, reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected,
-				"Partner Center refused to create product %s: %s", offerID, feedbackMessage(job.Errors))
+			return false, s.stop(stopFact{kind: stallJobRefused, purpose: jobCreate, feedback: feedbackMessage(read.job.Errors)})
 		}
 	}
 	return false, nil
@@ -167,9 +167,7 @@ func waitForMigration(offer *v1alpha1.MarketplaceOffer, sol *v1alpha1.Solution) 
 	if err := migrationStalled(offer, sol); err != nil {
 		return err
 	}
-	return reconcile.Waiting(0, v1alpha1.ReasonWaitingForMigration,
-		"waiting for Solution %s to migrate legacy solution %s into this offer; the operator then adopts the migrated draft",
-		sol.Name, sol.Spec.SolutionID)
+	return stopFact{kind: waitMigration, solution: sol}.outcome(offer)
 }
 
 // awaitDeclaredMigration holds an offer that declares spec.migrateFrom
@@ -180,12 +178,9 @@ func waitForMigration(offer *v1alpha1.MarketplaceOffer, sol *v1alpha1.Solution) 
 // wait has no timer: the Solution's creation, stall and migration wake
 // the offer (offersOfSolution).
 func (r *offerRun) awaitDeclaredMigration(ctx context.Context, offer *v1alpha1.MarketplaceOffer, sol *v1alpha1.Solution) error {
-	id := offer.Spec.MigrateFrom.SolutionID
 	switch {
 	case sol != nil && sol.Spec.Suspend:
-		return reconcile.Waiting(0, v1alpha1.ReasonWaitingForMigration,
-			"Solution %s, which migrates legacy solution %s into this offer, is suspended; this offer creates and submits nothing "+
-				"until the migration has filled its draft (spec.migrateFrom): resume the Solution (spec.suspend: false)", sol.Name, id)
+		return stopFact{kind: waitMigrationSuspended, solution: sol}.outcome(offer)
 	case sol != nil:
 		return waitForMigration(offer, sol)
 	}
@@ -196,10 +191,7 @@ func (r *offerRun) awaitDeclaredMigration(ctx context.Context, offer *v1alpha1.M
 	if reconcile.MigratedInto(sols) != nil {
 		return nil // migrated: find and adopt the product
 	}
-	return reconcile.Waiting(0, v1alpha1.ReasonWaitingForMigration,
-		"waiting for a Solution in namespace %s with action Migrate, spec.solutionID %s and spec.migrate.offerRef.name %s "+
-			"(spec.migrateFrom); this offer creates and submits nothing in Partner Center until that migration has filled its draft",
-		offer.Namespace, id, offer.Name)
+	return stopFact{kind: waitDeclaredMigration}.outcome(offer)
 }
 
 // migratedElsewhere stalls an offer declaring spec.migrateFrom whose
@@ -213,15 +205,7 @@ func (r *offerRun) migratedElsewhere(ctx context.Context, offer *v1alpha1.Market
 	if err != nil {
 		return err
 	}
-	product, by := "", ""
-	if sol := reconcile.MigratedInto(sols); sol != nil {
-		product, by = sol.Status.ProductID, sol.Name
-	}
-	return reconcile.Stalled(v1alpha1.ReasonActionConflict,
-		"Solution %s reports legacy solution %s migrated into product %s, and Partner Center holds no product with offer ID %s: "+
-			"the solution was migrated into another offer. Remove spec.migrateFrom to let this offer create a draft of its own, "+
-			"or manage product %s with a MarketplaceOffer declaring its offer ID",
-		by, offer.Spec.MigrateFrom.SolutionID, product, offer.Spec.OfferID, product)
+	return stopFact{kind: stallMigratedElsewhere, solution: reconcile.MigratedInto(sols)}.outcome(offer)
 }
 
 // followSolutions follows the Solutions that reference the offer, through

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -458,4 +459,301 @@ func offerPhase(st *v1alpha1.MarketplaceOfferStatus) v1alpha1.OfferPhase {
 		return v1alpha1.PhaseLive
 	}
 	return v1alpha1.PhaseDraft
+}
+
+// stopKind is a fact that ends the offer's phases (or its deletion's)
+// before it reached its target: something to wait for, or something a
+// person must change. The phase that finds it records it with the data of
+// stopFact (offerScope.stop, or stopFact.outcome where there is no scope);
+// only this file turns it into the outcome, its reason and its message.
+type stopKind int
+
+const (
+	// waits
+	waitCreating             stopKind = iota + 1 // the create job runs (job)
+	waitMigration                                // a Solution migrates into the offer (solution)
+	waitMigrationSuspended                       // the Solution migrating into the offer is suspended (solution)
+	waitDeclaredMigration                        // no Solution migrates spec.migrateFrom yet
+	waitCleanUpJob                               // deletion's stop-sale or delete job runs (purpose, job)
+	waitJobBeforeDeleting                        // another job runs before deletion (purpose, job)
+	waitJobEndedDeleting                         // that job has finished (purpose)
+	waitCreateBeforeDeleting                     // the create job runs before deletion (job)
+	waitSubmissionDeleting                       // a submission runs before deletion (purpose, submission)
+	waitStoppingSale                             // the stop-sale job was started (job)
+	waitDeletingDraft                            // the delete job was started (job)
+	waitWritingDraft                             // the draft job runs (job)
+	waitSubmitting                               // purpose's submission job runs (job, gen)
+	waitJobBeforeSubmit                          // another job runs before purpose's submission (job, gen)
+	waitBusy                                     // Partner Center is busy before purpose's submission (gen, feedback)
+	waitSubmission                               // purpose's submission runs (gen, submission)
+	// stalls
+	stallDraftRejected     // Partner Center refused the draft (feedback)
+	stallStillRejected     // the draft refused before is still the spec's (feedback: DraftSynced's message)
+	stallCertification     // the preview submission failed certification (status.certification)
+	stallGoLiveFailed      // going live failed (gen, feedback)
+	stallNoSubmissionMade  // a submission job succeeded without a submission (job, target)
+	stallSaleRefused       // a submission was refused: the sale is stopped
+	stallOfferTypeClash    // the offer ID is another type's product (productType)
+	stallJobRefused        // Partner Center refused purpose's job (purpose, feedback)
+	stallMigratedElsewhere // the declared migration went into another product (solution)
+	stallAdoptedStopped    // the product adopted has its sale stopped
+	stallSaleStopped       // the live submission's sale was stopped outside the operator (submission)
+	stallProductDeleted    // the product was deleted outside the operator
+	stallConditionKept     // a stall recorded in a condition stands (reason, feedback: its message)
+	stallOfferIDTaken      // another object owns the offer ID (owner)
+	stallAdoptionRequired  // the product found is adopted only on request (product, lostCreate)
+	stallMigrateFromTaken  // spec.migrateFrom is decided in another namespace (solution)
+	stallOfferTypeRefused  // the offer type refuses the spec (feedback: the refusal)
+	stallMigrationStalled  // the Solution migrating into the offer is stalled (solution, reason, feedback: its message)
+)
+
+// stopFact is a stopKind with what its message names.
+type stopFact struct {
+	kind stopKind
+	// after is when a wait looks again (0: when woken).
+	after time.Duration
+	// purpose is the operation the fact is about.
+	purpose v1alpha1.OperationPurpose
+	// job and submission are Partner Center's IDs the fact names.
+	job, submission string
+	// feedback is Partner Center's reasons for a refusal.
+	feedback string
+	// productType is the offer type of the product found.
+	productType string
+	// gen is the generation a submission is of.
+	gen int64
+	// target is the submission target a job was to make.
+	target partnercenter.SubmissionTarget
+	// solution is the Solution the fact is about (nil: none).
+	solution *v1alpha1.Solution
+	// reason is a condition's reason the fact repeats.
+	reason string
+	// owner is the object that owns the offer ID.
+	owner *v1alpha1.MarketplaceOffer
+	// product is the ID of the product found.
+	product string
+	// lostCreate: a create of this object ended without naming a product.
+	lostCreate bool
+}
+
+// stop records the fact that ends the phases and returns its outcome.
+func (s *offerScope) stop(f stopFact) error {
+	s.stopped = &f
+	return f.outcome(s.offer)
+}
+
+// outcome is the wait or stall the fact means for offer.
+func (f stopFact) outcome(offer *v1alpha1.MarketplaceOffer) error {
+	if err := f.productWait(offer); err != nil {
+		return err
+	}
+	if err := f.deletionWait(offer); err != nil {
+		return err
+	}
+	if err := f.submitWait(); err != nil {
+		return err
+	}
+	if err := f.submitStall(offer); err != nil {
+		return err
+	}
+	if err := f.ownershipStall(offer); err != nil {
+		return err
+	}
+	return f.stall(offer)
+}
+
+// ownershipStall is the stall of a fact of admit or adoption, nil for
+// another.
+func (f stopFact) ownershipStall(offer *v1alpha1.MarketplaceOffer) error {
+	switch f.kind {
+	case stallOfferIDTaken:
+		owner := f.owner
+		return reconcile.Stalled(v1alpha1.ReasonOfferIDTaken,
+			"offer ID %s belongs to MarketplaceOffer %s/%s, which manages it or declared it first; this object reads and changes nothing of it in Partner Center. "+
+				"Declare another offer ID in a new MarketplaceOffer (spec.offerID is immutable) and delete this one, "+
+				"or delete %s/%s to let this object take the offer over",
+			offer.Spec.OfferID, owner.Namespace, owner.Name, owner.Namespace, owner.Name)
+	case stallAdoptionRequired:
+		made := "which this MarketplaceOffer did not create"
+		if f.lostCreate {
+			made = "which no create job of this MarketplaceOffer reported making (its create failed or its answer was lost, " +
+				"so the product may be another's)"
+		}
+		return reconcile.Stalled(v1alpha1.ReasonAdoptionRequired,
+			"Partner Center already holds product %s with offer ID %s, %s; "+
+				"to manage that product from here, annotate this object with %s: \"true\" "+
+				"(kubectl annotate marketplaceoffer %s %s=true); otherwise declare another offer ID in a new MarketplaceOffer",
+			f.product, offer.Spec.OfferID, made, v1alpha1.AdoptAnnotation, offer.Name, v1alpha1.AdoptAnnotation)
+	case stallMigrateFromTaken:
+		return reconcile.Stalled(v1alpha1.ReasonSolutionTaken,
+			"spec.migrateFrom names legacy solution %s, which Solution %s/%s in another namespace decides; "+
+				"this offer takes no migration it does not decide: remove spec.migrateFrom, or decide the solution in this namespace",
+			offer.Spec.MigrateFrom.SolutionID, f.solution.Namespace, f.solution.Name)
+	case stallOfferTypeRefused:
+		return reconcile.Stalled(v1alpha1.ReasonOfferTypeRefused, "%s", f.feedback)
+	case stallMigrationStalled:
+		instead := "set its spec.suspend to true or delete it to let this offer create its own draft"
+		if offer.Spec.MigrateFrom != nil {
+			instead = "remove spec.migrateFrom from this offer to let it create its own draft"
+		}
+		return reconcile.Stalled(v1alpha1.ReasonMigrationStalled,
+			"Solution %s, which migrates legacy solution %s into this offer, is stalled (%s: %s); fix that Solution, or %s",
+			f.solution.Name, f.solution.Spec.SolutionID, f.reason, f.feedback, instead)
+	}
+	return nil
+}
+
+// submitWait is the wait of a fact of syncDraft, certify or goLive, nil
+// for another.
+func (f stopFact) submitWait() error {
+	switch f.kind {
+	case waitWritingDraft:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonSyncingDraft, "Partner Center is writing the draft (job %s)", f.job)
+	case waitSubmitting:
+		return reconcile.Waiting(f.after, submitReason(f.purpose), "Partner Center is %s (job %s)", submitting(f.purpose, f.gen), f.job)
+	case waitJobBeforeSubmit:
+		return reconcile.Waiting(f.after, submitReason(f.purpose), "waiting for job %s before %s", f.job, submitting(f.purpose, f.gen))
+	case waitBusy:
+		return reconcile.Waiting(f.after, submitReason(f.purpose), "Partner Center is busy before %s: %s", submitting(f.purpose, f.gen), f.feedback)
+	case waitSubmission:
+		doing := "is in certification"
+		if f.purpose == jobLive {
+			doing = "is going live"
+		}
+		return reconcile.Waiting(f.after, submitReason(f.purpose), "generation %d %s (submission %s)", f.gen, doing, f.submission)
+	}
+	return nil
+}
+
+// submitStall is the stall of a fact of syncDraft, certify or goLive, nil
+// for another.
+func (f stopFact) submitStall(offer *v1alpha1.MarketplaceOffer) error {
+	st := &offer.Status
+	switch f.kind {
+	case stallDraftRejected:
+		return reconcile.Stalled(v1alpha1.ReasonDraftRejected, "%s", draftRejectedMessage(f.feedback))
+	case stallStillRejected:
+		return reconcile.Stalled(v1alpha1.ReasonDraftRejected, "%s", f.feedback)
+	case stallCertification:
+		return reconcile.Stalled(v1alpha1.ReasonCertificationFailed, "%s", certificationFailedMessage(st.PreviewSubmission.Generation, st.Certification))
+	case stallGoLiveFailed:
+		return reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected, "%s", goLiveFailedMessage(f.gen, f.feedback))
+	case stallNoSubmissionMade:
+		return reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected, "job %s succeeded but Partner Center lists no %s submission made by it", f.job, f.target)
+	case stallSaleRefused:
+		return reconcile.Stalled(v1alpha1.ReasonSaleStopped, "%s",
+			saleStoppedMessage(offer, "Partner Center refused to publish it (invalidState: its lifecycleState is deprecated)"))
+	}
+	return nil
+}
+
+// submitReason is Reconciling's reason while purpose's submission is
+// made or runs.
+func submitReason(purpose v1alpha1.OperationPurpose) string {
+	if purpose == jobLive {
+		return v1alpha1.ReasonGoingLive
+	}
+	return v1alpha1.ReasonCertifying
+}
+
+// submitting says what purpose's submission of generation gen does.
+func submitting(purpose v1alpha1.OperationPurpose, gen int64) string {
+	if purpose == jobLive {
+		return fmt.Sprintf("publishing generation %d live", gen)
+	}
+	return fmt.Sprintf("submitting generation %d for certification", gen)
+}
+
+// productWait is the wait of a fact of ensureProduct, nil for another.
+func (f stopFact) productWait(offer *v1alpha1.MarketplaceOffer) error {
+	switch f.kind {
+	case waitCreating:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonSyncingDraft, "Partner Center is creating product %s (job %s)", offer.Spec.OfferID, f.job)
+	case waitMigration:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonWaitingForMigration,
+			"waiting for Solution %s to migrate legacy solution %s into this offer; the operator then adopts the migrated draft",
+			f.solution.Name, f.solution.Spec.SolutionID)
+	case waitMigrationSuspended:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonWaitingForMigration,
+			"Solution %s, which migrates legacy solution %s into this offer, is suspended; this offer creates and submits nothing "+
+				"until the migration has filled its draft (spec.migrateFrom): resume the Solution (spec.suspend: false)",
+			f.solution.Name, offer.Spec.MigrateFrom.SolutionID)
+	case waitDeclaredMigration:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonWaitingForMigration,
+			"waiting for a Solution in namespace %s with action Migrate, spec.solutionID %s and spec.migrate.offerRef.name %s "+
+				"(spec.migrateFrom); this offer creates and submits nothing in Partner Center until that migration has filled its draft",
+			offer.Namespace, offer.Spec.MigrateFrom.SolutionID, offer.Name)
+	}
+	return nil
+}
+
+// deletionWait is the wait of a fact of cleanUp, nil for another.
+func (f stopFact) deletionWait(offer *v1alpha1.MarketplaceOffer) error {
+	productID := offer.Status.ProductID
+	switch f.kind {
+	case waitCleanUpJob:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonDeleting, "waiting for the %s job of product %s (job %s)", words(f.purpose), productID, f.job)
+	case waitJobBeforeDeleting:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonDeleting, "%s (job %s)", deletionWaitMessage(productID, f.purpose), f.job)
+	case waitCreateBeforeDeleting:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonDeleting, "waiting for the create of product %s to finish before deleting it (job %s)",
+			offer.Status.CreatePending.OfferID, f.job)
+	case waitJobEndedDeleting:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonDeleting, "the %s job of product %s has finished; deleting", words(f.purpose), productID)
+	case waitSubmissionDeleting:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonDeleting, "%s (submission %s)", deletionWaitMessage(productID, f.purpose), f.submission)
+	case waitStoppingSale:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonDeleting, "stopping sale of product %s (job %s)", productID, f.job)
+	case waitDeletingDraft:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonDeleting, "deleting never-published draft %s (job %s)", productID, f.job)
+	}
+	return nil
+}
+
+// stall is the stall a fact means.
+func (f stopFact) stall(offer *v1alpha1.MarketplaceOffer) error {
+	spec, st := &offer.Spec, &offer.Status
+	switch f.kind {
+	case stallOfferTypeClash:
+		return reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected,
+			"offer ID %s already belongs to a %s offer in Partner Center; choose another spec.offerID", spec.OfferID, f.productType)
+	case stallJobRefused:
+		subject := st.ProductID
+		if f.purpose == jobCreate {
+			subject = spec.OfferID
+		}
+		return reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected, "Partner Center refused to %s product %s: %s", words(f.purpose), subject, f.feedback)
+	case stallMigratedElsewhere:
+		product, by := "", ""
+		if f.solution != nil {
+			product, by = f.solution.Status.ProductID, f.solution.Name
+		}
+		return reconcile.Stalled(v1alpha1.ReasonActionConflict,
+			"Solution %s reports legacy solution %s migrated into product %s, and Partner Center holds no product with offer ID %s: "+
+				"the solution was migrated into another offer. Remove spec.migrateFrom to let this offer create a draft of its own, "+
+				"or manage product %s with a MarketplaceOffer declaring its offer ID",
+			by, spec.MigrateFrom.SolutionID, product, spec.OfferID, product)
+	case stallAdoptedStopped:
+		return reconcile.Stalled(v1alpha1.ReasonSaleStopped, "%s", saleStoppedMessage(offer, stoppedWhenAdopted))
+	case stallSaleStopped:
+		return reconcile.Stalled(v1alpha1.ReasonSaleStopped, "%s", saleStoppedMessage(offer, stoppedOutside(f.submission)))
+	case stallProductDeleted:
+		return reconcile.Stalled(v1alpha1.ReasonProductDeleted, "%s", productDeletedMessage(offer))
+	case stallConditionKept:
+		return reconcile.Stalled(f.reason, "%s", f.feedback)
+	}
+	return nil
+}
+
+// deletionWaitMessage says what deletion waits for while a job or
+// submission of the given purpose runs.
+func deletionWaitMessage(productID string, purpose v1alpha1.OperationPurpose) string {
+	switch purpose {
+	case jobPreview:
+		return "waiting for certification of product " + productID + " to complete: Partner Center deletes only a never-published draft " +
+			"and documents no way to withdraw a submission; a draft that fails certification is then deleted, one that passes is left in preview"
+	case jobLive:
+		return "waiting for product " + productID + " to finish going live: Partner Center stops the sale only of a live offer; its sale is then stopped"
+	}
+	return "waiting for the " + words(purpose) + " job of product " + productID + " to finish before deleting"
 }

@@ -46,7 +46,7 @@ func (r *offerRun) followPreview(ctx context.Context, s *offerScope, fresh *part
 	if ps.Result == v1alpha1.SubmissionFailed {
 		return r.previewFailed(ctx, s)
 	}
-	sub, err := r.completedSubmission(ctx, st.ProductID, ps, fresh, v1alpha1.ReasonCertifying, "is in certification", nil)
+	sub, err := r.completedSubmission(ctx, s, ps, fresh, jobPreview, nil)
 	if err != nil || sub == nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (r *offerRun) followPreview(ctx context.Context, s *offerScope, fresh *part
 	ps.Result = v1alpha1.SubmissionFailed
 	st.Certification = &v1alpha1.Certification{Result: v1alpha1.CertificationFailed, Generation: ps.Generation, Feedback: feedbackToAPI(sub.Feedback)}
 	s.certification = certificationFailed
-	return reconcile.Stalled(v1alpha1.ReasonCertificationFailed, "%s", certificationFailedMessage(ps.Generation, st.Certification))
+	return s.stop(stopFact{kind: stallCertification})
 }
 
 // previewFailed is the stall of a failed preview submission: sale
@@ -77,16 +77,17 @@ func (r *offerRun) previewFailed(ctx context.Context, s *offerScope) error {
 			return err
 		}
 	}
-	return reconcile.Stalled(v1alpha1.ReasonCertificationFailed, "%s", certificationFailedMessage(ps.Generation, st.Certification))
+	return s.stop(stopFact{kind: stallCertification})
 }
 
 // completedSubmission follows the submission ref. It returns nil when the
 // submission already succeeded and failed when it already failed; it
-// waits while Partner Center works on it (reason, "generation N <doing>");
+// waits while Partner Center works on it (a waitSubmission of purpose);
 // otherwise it returns the completed submission, read from Partner Center
 // unless fresh is it.
-func (r *offerRun) completedSubmission(ctx context.Context, productID string, ref *v1alpha1.SubmissionRef,
-	fresh *partnercenter.Submission, reason, doing string, failed error) (*partnercenter.Submission, error) {
+func (r *offerRun) completedSubmission(ctx context.Context, s *offerScope, ref *v1alpha1.SubmissionRef,
+	fresh *partnercenter.Submission, purpose v1alpha1.OperationPurpose, failed error) (*partnercenter.Submission, error) {
+	productID := s.offer.Status.ProductID
 	switch ref.Result {
 	case v1alpha1.SubmissionSucceeded:
 		return nil, nil
@@ -101,8 +102,7 @@ func (r *offerRun) completedSubmission(ctx context.Context, productID string, re
 		}
 	}
 	if sub.Status != partnercenter.SubmissionCompleted {
-		return nil, reconcile.Waiting(r.submissionPoll(r.since(ref.SubmittedAt)), reason,
-			"generation %d %s (submission %s)", ref.Generation, doing, ref.ID)
+		return nil, s.stop(stopFact{kind: waitSubmission, after: r.submissionPoll(r.since(ref.SubmittedAt)), purpose: purpose, gen: ref.Generation, submission: ref.ID})
 	}
 	return sub, nil
 }
@@ -202,7 +202,7 @@ func (r *offerRun) submitPreview(ctx context.Context, s *offerScope) (*partnerce
 	if err := r.settleSubmissions(ctx, s); err != nil {
 		return nil, andThen(err, "generation %d is submitted for certification once it has finished", gen)
 	}
-	err := r.startSubmissionJob(ctx, s, jobPreview, v1alpha1.ReasonCertifying, fmt.Sprintf("submitting generation %d for certification", gen), gen,
+	err := r.startSubmissionJob(ctx, s, jobPreview, gen,
 		func() (*partnercenter.Job, error) { return r.pc.SubmitPreview(ctx, st.ProductID) })
 	if s.submitJob != "" {
 		s.certification = certificationSubmitting
@@ -231,7 +231,7 @@ func (r *offerRun) followPreviewJob(ctx context.Context, s *offerScope) (*partne
 		gen = s.offer.Generation
 	}
 	if jobID := ref.ID; jobID == "" {
-		st.Operation = nil
+		clearOperation(st)
 		if ref.StartedAt == nil {
 			return nil, nil
 		}
@@ -239,8 +239,7 @@ func (r *offerRun) followPreviewJob(ctx context.Context, s *offerScope) (*partne
 	}
 	// syncDraft writes no draft while a submission job is recorded: the
 	// draft digest in status is the one submitted.
-	sub, startedAt, err := r.finishSubmissionJob(ctx, s, partnercenter.TargetPreview, v1alpha1.ReasonCertifying,
-		fmt.Sprintf("submitting generation %d for certification", gen))
+	sub, startedAt, err := r.finishSubmissionJob(ctx, s, partnercenter.TargetPreview, gen)
 	if st.Operation != nil {
 		s.certification = certificationSubmitting
 	}
@@ -335,18 +334,16 @@ func (r *offerRun) goLive(ctx context.Context, s *offerScope) error {
 func (r *offerRun) followLive(ctx context.Context, s *offerScope, fresh *partnercenter.Submission) error {
 	st := &s.offer.Status
 	ls := st.LiveSubmission
-	sub, err := r.completedSubmission(ctx, st.ProductID, ls, fresh, v1alpha1.ReasonGoingLive, "is going live",
-		reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected, "%s", goLiveFailedMessage(ls.Generation, "")))
+	sub, err := r.completedSubmission(ctx, s, ls, fresh, jobLive, stopFact{kind: stallGoLiveFailed, gen: ls.Generation}.outcome(s.offer))
 	if err != nil || sub == nil {
 		return err
 	}
 	if sub.Target != partnercenter.TargetLive {
-		return reconcile.Waiting(r.submissionPoll(r.since(ls.SubmittedAt)), v1alpha1.ReasonGoingLive,
-			"generation %d is going live (submission %s)", ls.Generation, ls.ID)
+		return s.stop(stopFact{kind: waitSubmission, after: r.submissionPoll(r.since(ls.SubmittedAt)), purpose: jobLive, gen: ls.Generation, submission: ls.ID})
 	}
 	if sub.Result != partnercenter.SubmissionSucceeded {
 		ls.Result = v1alpha1.SubmissionFailed
-		return reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected, "%s", goLiveFailedMessage(ls.Generation, feedbackMessage(sub.Feedback)))
+		return s.stop(stopFact{kind: stallGoLiveFailed, gen: ls.Generation, feedback: feedbackMessage(sub.Feedback)})
 	}
 	r.recordLive(s)
 	return nil
@@ -367,7 +364,7 @@ func (r *offerRun) submitLive(ctx context.Context, s *offerScope) (*partnercente
 	if ls != nil && ls.DraftDigest == ps.DraftDigest && !retryFailed(ctx, ls) {
 		return nil, nil
 	}
-	err := r.startSubmissionJob(ctx, s, jobLive, v1alpha1.ReasonGoingLive, fmt.Sprintf("publishing generation %d live", ps.Generation), ps.Generation,
+	err := r.startSubmissionJob(ctx, s, jobLive, ps.Generation,
 		func() (*partnercenter.Job, error) { return r.pc.GoLive(ctx, st.ProductID, ps.ID) })
 	if s.submitJob != "" {
 		s.live = liveSubmitting
@@ -383,14 +380,13 @@ func (r *offerRun) followLiveJob(ctx context.Context, s *offerScope) (*partnerce
 	st := &s.offer.Status
 	ps := st.PreviewSubmission
 	if ps == nil { // no preview to publish: not a job of this status
-		st.Operation = nil
+		clearOperation(st)
 		return nil, nil
 	}
 	if st.Operation.ID == "" {
 		return r.unrecordedLive(ctx, s)
 	}
-	sub, startedAt, err := r.finishSubmissionJob(ctx, s, partnercenter.TargetLive, v1alpha1.ReasonGoingLive,
-		fmt.Sprintf("publishing generation %d live", ps.Generation))
+	sub, startedAt, err := r.finishSubmissionJob(ctx, s, partnercenter.TargetLive, ps.Generation)
 	if st.Operation != nil {
 		s.live = liveSubmitting
 	}
@@ -400,7 +396,7 @@ func (r *offerRun) followLiveJob(ctx context.Context, s *offerScope) (*partnerce
 		if err := r.saleStopped(ctx, s.offer, refused); err != nil {
 			return nil, err
 		}
-		return nil, reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected, "%s", goLiveFailedMessage(ps.Generation, feedbackMessage(refused.errors)))
+		return nil, s.stop(stopFact{kind: stallGoLiveFailed, gen: ps.Generation, feedback: feedbackMessage(refused.errors)})
 	}
 	if err != nil || sub == nil {
 		return nil, err
@@ -422,7 +418,7 @@ func (r *offerRun) unrecordedLive(ctx context.Context, s *offerScope) (*partnerc
 	if err != nil {
 		return nil, reconcile.PartnerCenterError(err)
 	}
-	st.Operation = nil
+	clearOperation(st)
 	i := slices.IndexFunc(subs, func(sub partnercenter.Submission) bool {
 		return sub.ID == ps.ID && sub.Target == partnercenter.TargetLive
 	})
@@ -454,11 +450,11 @@ func (r *offerRun) recordLive(s *offerScope) {
 // startSubmissionJob starts a submission job (preview or live) for
 // generation gen and records it in status; it waits first for any other
 // job recorded there. The reconcile then waits one job poll interval.
-func (r *offerRun) startSubmissionJob(ctx context.Context, s *offerScope, purpose v1alpha1.OperationPurpose, reason, what string,
+func (r *offerRun) startSubmissionJob(ctx context.Context, s *offerScope, purpose v1alpha1.OperationPurpose,
 	gen int64, start func() (*partnercenter.Job, error)) error {
 	st := &s.offer.Status
 	if ref := st.Operation; ref != nil {
-		return reconcile.Waiting(r.jobPoll(ref), reason, "waiting for job %s before %s", ref.ID, what)
+		return s.stop(stopFact{kind: waitJobBeforeSubmit, after: r.jobPoll(ref), purpose: purpose, job: ref.ID, gen: gen})
 	}
 	// A preview submission cannot be told apart from another on retry
 	// (Partner Center accepts the same draft again once the first
@@ -477,12 +473,11 @@ func (r *offerRun) startSubmissionJob(ctx context.Context, s *offerScope, purpos
 	}
 	job, err := start()
 	if err != nil {
-		return r.submissionStartFailed(s, purpose, reason, what, gen, err)
+		return r.submissionStartFailed(s, purpose, gen, err)
 	}
-	st.Operation = r.startOperation(purpose, job.ID)
-	st.Operation.Generation = gen
+	r.recordOperation(st, purpose, job.ID, gen)
 	s.submitJob = job.ID
-	return reconcile.Waiting(r.pc.JobPollInterval(), reason, "Partner Center is %s (job %s)", what, job.ID)
+	return s.stop(stopFact{kind: waitSubmitting, after: r.pc.JobPollInterval(), purpose: purpose, job: job.ID, gen: gen})
 }
 
 // submissionStartFailed is the answer to a submission that Partner Center
@@ -496,15 +491,14 @@ func (r *offerRun) startSubmissionJob(ctx context.Context, s *offerScope, purpos
 // pending mark ("live" without a job ID): the next reconcile reads the
 // submissions list before it publishes again (followLiveJob), and follows
 // the preview submission if it already shows target live.
-func (r *offerRun) submissionStartFailed(s *offerScope, purpose v1alpha1.OperationPurpose, reason, what string, gen int64, err error) error {
+func (r *offerRun) submissionStartFailed(s *offerScope, purpose v1alpha1.OperationPurpose, gen int64, err error) error {
 	st := &s.offer.Status
 	if partnercenter.IsConflict(err) && !partnercenter.TookEffect(err) {
-		st.Operation = nil
-		return reconcile.Waiting(r.pc.JobPollInterval(), reason, "Partner Center is busy before %s: %s", what, err.Error())
+		clearOperation(st)
+		return s.stop(stopFact{kind: waitBusy, after: r.pc.JobPollInterval(), purpose: purpose, gen: gen, feedback: err.Error()})
 	}
 	if purpose == jobLive {
-		now := r.now()
-		st.Operation = &v1alpha1.Operation{Purpose: jobLive, StartedAt: &now, Generation: gen}
+		r.markOperation(st, jobLive, gen)
 	}
 	return reconcile.PartnerCenterError(err)
 }
@@ -515,31 +509,32 @@ func (r *offerRun) submissionStartFailed(s *offerScope, purpose v1alpha1.Operati
 // Partner Center no longer knows returns nothing (the caller submits
 // again). A refused job is a *jobRefused with Partner Center's errors.
 func (r *offerRun) finishSubmissionJob(ctx context.Context, s *offerScope,
-	target partnercenter.SubmissionTarget, reason, what string) (*partnercenter.Submission, *metav1.Time, error) {
+	target partnercenter.SubmissionTarget, gen int64) (*partnercenter.Submission, *metav1.Time, error) {
 	st := &s.offer.Status
-	ref := st.Operation
-	startedAt := ref.StartedAt
-	job, jobID, err := r.finishedJob(ctx, st, reason, "Partner Center is "+what)
+	read, err := r.followOperation(ctx, st)
+	startedAt, jobID := read.op.StartedAt, read.op.ID
 	s.submitJob = jobID
 	// The job stays recorded until the submission it made is: a read
 	// below that fails (the status is still written) must not leave a
 	// status that names neither, from which the next reconcile would
 	// submit again.
 	keepJob := func(err error) (*partnercenter.Submission, *metav1.Time, error) {
-		st.Operation = ref
+		st.Operation = &read.op
 		return nil, nil, reconcile.PartnerCenterError(err)
 	}
 	switch {
 	case err != nil:
 		return nil, nil, err
-	case job == nil:
+	case read.outcome == jobRunning:
+		return nil, nil, s.stop(stopFact{kind: waitSubmitting, after: read.poll, purpose: read.op.Purpose, job: jobID, gen: gen})
+	case read.outcome == jobLost:
 		return nil, nil, nil
-	case !job.Succeeded():
+	case read.outcome == jobFailed:
 		// A busy product is refused before the job is made (a Conflict,
 		// submissionStartFailed); every code of a failed job, invalidState
 		// included (certification refusals carry it), is a refusal a person
 		// must act on.
-		return nil, startedAt, &jobRefused{errors: job.Errors}
+		return nil, startedAt, &jobRefused{errors: read.job.Errors}
 	}
 	detail, err := r.pc.GetJobDetail(ctx, jobID)
 	if err != nil {
@@ -550,7 +545,7 @@ func (r *offerRun) finishSubmissionJob(ctx context.Context, s *offerScope,
 		return keepJob(err)
 	}
 	if id == "" {
-		return nil, nil, reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected, "job %s succeeded but Partner Center lists no %s submission made by it", jobID, target)
+		return nil, nil, s.stop(stopFact{kind: stallNoSubmissionMade, job: jobID, target: target})
 	}
 	sub, err := r.pc.GetSubmission(ctx, st.ProductID, id)
 	if err != nil {
@@ -573,8 +568,7 @@ func (r *offerRun) saleStopped(ctx context.Context, offer *v1alpha1.MarketplaceO
 	if restored, err := r.saleRestored(ctx, offer.Status.ProductID); err != nil || restored {
 		return err
 	}
-	return reconcile.Stalled(v1alpha1.ReasonSaleStopped, "%s",
-		saleStoppedMessage(offer, "Partner Center refused to publish it (invalidState: its lifecycleState is deprecated)"))
+	return stopFact{kind: stallSaleRefused}.outcome(offer)
 }
 
 // andThen adds to a wait what follows once it is over; other errors are
@@ -628,8 +622,7 @@ func (r *offerRun) submissionMadeBy(ctx context.Context, st *v1alpha1.Marketplac
 // found is kept for the status write at its end.
 func (r *offerRun) markSubmitPending(ctx context.Context, offer *v1alpha1.MarketplaceOffer, purpose v1alpha1.OperationPurpose, gen int64) error {
 	prev := offer.Status.Operation
-	now := r.now()
-	offer.Status.Operation = &v1alpha1.Operation{Purpose: purpose, StartedAt: &now, Generation: gen}
+	r.markOperation(&offer.Status, purpose, gen)
 	want := *offer.Status.DeepCopy()
 	if err := r.Status().Update(ctx, offer); err != nil {
 		offer.Status.Operation = prev

@@ -6,7 +6,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
-	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
 )
 
 // migrationStalled stalls an offer whose migrating Solution is Stalled
@@ -18,13 +17,7 @@ func migrationStalled(offer *v1alpha1.MarketplaceOffer, sol *v1alpha1.Solution) 
 	if c == nil || c.Status != "True" {
 		return nil
 	}
-	instead := "set its spec.suspend to true or delete it to let this offer create its own draft"
-	if offer.Spec.MigrateFrom != nil {
-		instead = "remove spec.migrateFrom from this offer to let it create its own draft"
-	}
-	return reconcile.Stalled(v1alpha1.ReasonMigrationStalled,
-		"Solution %s, which migrates legacy solution %s into this offer, is stalled (%s: %s); fix that Solution, or %s",
-		sol.Name, sol.Spec.SolutionID, c.Reason, c.Message, instead)
+	return stopFact{kind: stallMigrationStalled, solution: sol, reason: c.Reason, feedback: c.Message}.outcome(offer)
 }
 
 // takesMigrationOf reports whether the offer takes the migration sol

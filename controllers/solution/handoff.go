@@ -48,7 +48,7 @@ func (r *solutionRun) handOff(ctx context.Context, s *solutionScope) error {
 	}
 	c := sol.Spec.CompletedInPortal
 	if c == nil || c.Action != sol.Spec.Action {
-		return reconcile.Stalled(v1alpha1.ReasonPortalActionRequired, "%s", portalSteps(s))
+		return s.stop(stopFact{kind: stallPortalAction})
 	}
 	verified, err := r.verifyPortalAction(ctx, s)
 	if err != nil {
@@ -57,8 +57,8 @@ func (r *solutionRun) handOff(ctx context.Context, s *solutionScope) error {
 	end := actionEnds[sol.Spec.Action]
 	sol.Status.State = solutionStateFromPort(end.state)
 	sol.Status.SupportRequestID, sol.Status.MergeRequestedAt = "", nil
-	reconcile.SetCondition(&sol.Status.Conditions, sol.Generation, v1alpha1.ActionCompletedCondition, true, end.reason,
-		"%s; %s", verified, confirmedBy(c))
+	s.action, s.portalVerified = actionConfirmedInPortal, verified
+	setSolutionConditions(s)
 	return nil
 }
 
@@ -97,19 +97,13 @@ func (r *solutionRun) verifyMigratedDraft(ctx context.Context, s *solutionScope)
 	sol, spec := s.sol, &s.offer.Spec
 	product, err := r.pc.FindProduct(ctx, spec.OfferID)
 	if partnercenter.IsNotFound(err) {
-		return "", reconcile.Stalled(v1alpha1.ReasonPortalActionRequired,
-			"spec.completedInPortal confirms the migration, but Partner Center holds no product with offer ID %s "+
-				"(spec.offerID of MarketplaceOffer %s): check that the draft was created with that offer ID, or fix spec.offerID; %s",
-			spec.OfferID, s.offer.Name, portalSteps(s))
+		return "", s.stop(stopFact{kind: stallPortalNoDraft})
 	}
 	if err != nil {
 		return "", reconcile.PartnerCenterError(err)
 	}
 	if product.OfferType != string(spec.OfferType) {
-		return "", reconcile.Stalled(v1alpha1.ReasonActionConflict,
-			"the product with offer ID %s in Partner Center is a %s offer, and MarketplaceOffer %s declares %s: "+
-				"the migration was made with another offer type, which cannot be changed; declare %s in a new MarketplaceOffer",
-			spec.OfferID, product.OfferType, s.offer.Name, spec.OfferType, product.OfferType)
+		return "", s.stop(stopFact{kind: stallPortalOfferType, productType: product.OfferType})
 	}
 	sol.Status.ProductID = product.ID
 	return fmt.Sprintf("verified: Partner Center holds draft product %s with offer ID %s and type %s",

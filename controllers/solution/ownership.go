@@ -34,16 +34,13 @@ func solutionOwner(ctx context.Context, c client.Reader, sol *v1alpha1.Solution)
 
 // ownSolution stalls a Solution that does not decide its legacy solution,
 // naming the one that does, before any Partner Center call.
-func (r *SolutionReconciler) ownSolution(ctx context.Context, sol *v1alpha1.Solution) error {
-	owner, err := solutionOwner(ctx, r.Client, sol)
+func (r *SolutionReconciler) ownSolution(ctx context.Context, s *solutionScope) error {
+	owner, err := solutionOwner(ctx, r.Client, s.sol)
 	if err != nil {
 		return err
 	}
-	if owner == sol {
+	if owner == s.sol {
 		return nil
 	}
-	return reconcile.Stalled(v1alpha1.ReasonSolutionTaken,
-		"legacy solution %s of partner %s is decided by Solution %s/%s; one legacy solution is decided by one Solution object "+
-			"in the cluster: delete this Solution, or agree the decision with the owner of %s/%s",
-		sol.Spec.SolutionID, sol.Spec.PartnerID, owner.Namespace, owner.Name, owner.Namespace, owner.Name)
+	return s.stop(stopFact{kind: stallSolutionTaken, other: owner})
 }

@@ -39,6 +39,12 @@ type solutionScope struct {
 	// action is set by readLegacyState and carryOut: what Partner Center's
 	// state means for spec.action.
 	action actionFact
+	// portalVerified is set by handOff with actionConfirmedInPortal: what
+	// the published APIs verified of the action carried out in the portal.
+	portalVerified string
+	// stopped is set by the phase that ended the phases before the action
+	// was done: what it waits for or stalls on (status.go says it).
+	stopped *stopFact
 	// assumed is set by readLegacyState when the Solution acts on the
 	// state last seen (pending migration, or none yet) without reading it
 	// first; a refusal of the action reads it then (decideAgain).
@@ -49,7 +55,7 @@ type solutionScope struct {
 // conditions from what they found.
 func (r *SolutionReconciler) reconcileSolution(ctx context.Context, sol *v1alpha1.Solution) error {
 	s := &solutionScope{sol: sol}
-	if err := r.ownSolution(ctx, sol); err != nil {
+	if err := r.ownSolution(ctx, s); err != nil {
 		return err
 	}
 	pc, err := r.PartnerCenter.Connect(ctx, sol.Namespace)
@@ -173,8 +179,7 @@ func (r *solutionRun) readState(ctx context.Context, s *solutionScope) error {
 	spec := &s.sol.Spec
 	legacy, err := r.pc.GetSolution(ctx, spec.PartnerID, spec.SolutionID)
 	if partnercenter.IsNotFound(err) {
-		return reconcile.Stalled(v1alpha1.ReasonSolutionNotFound,
-			"partner %s has no legacy solution %s in OCP GTM; check spec.solutionID and spec.partnerID", spec.PartnerID, spec.SolutionID)
+		return s.stop(stopFact{kind: stallSolutionNotFound})
 	}
 	if err != nil {
 		return reconcile.PartnerCenterError(err)
@@ -204,11 +209,10 @@ func waitForOffer(s *solutionScope) error {
 	spec := &s.sol.Spec
 	switch {
 	case spec.Action == v1alpha1.ActionMerge:
-		_, err := mergeRequest(s.sol, s.offer)
+		_, err := mergeRequest(s)
 		return err
 	case spec.Action == v1alpha1.ActionMigrate && s.offer == nil:
-		return reconcile.Waiting(0, v1alpha1.ReasonWaitingForOffer,
-			"waiting for MarketplaceOffer %s, which the migrated draft becomes", spec.Migrate.OfferRef.Name)
+		return s.stop(stopFact{kind: waitMigrateOffer})
 	}
 	return nil
 }
@@ -232,8 +236,7 @@ func (r *solutionRun) settled(s *solutionScope) error {
 			st.MergeRequestedAt = &now
 		}
 		age := r.Clock.Since(st.MergeRequestedAt.Time)
-		return reconcile.Waiting(reconcile.PollAfter(age, r.Options.MinPoll, r.Options.MaxPoll), v1alpha1.ReasonMergeRequested,
-			"merge request %s is with partner support", st.SupportRequestID)
+		return s.stop(stopFact{kind: waitMergeRequested, after: reconcile.PollAfter(age, r.Options.MinPoll, r.Options.MaxPoll)})
 	}
 	return nil
 }
@@ -274,7 +277,7 @@ func (r *solutionRun) carryOut(ctx context.Context, s *solutionScope) error {
 	if err := r.settled(s); err != nil {
 		return err
 	}
-	return reconcile.Waiting(r.Options.MinPoll, v1alpha1.ReasonProgressing, "Partner Center reports %s after %s", legacy.State, s.sol.Spec.Action)
+	return s.stop(stopFact{kind: waitProgressing, after: r.Options.MinPoll, state: legacy.State})
 }
 
 // decideAgain follows Partner Center's refusal of an action asked for on
@@ -305,7 +308,7 @@ func (r *solutionRun) actionCall(ctx context.Context, s *solutionScope) (func(co
 		if err := waitForOffer(s); err != nil {
 			return nil, err
 		}
-		if err := offerRefusesMigration(s.sol, offer); err != nil {
+		if err := offerRefusesMigration(s); err != nil {
 			return nil, err
 		}
 		if err := r.migrationTaken(ctx, s); err != nil {
@@ -319,7 +322,7 @@ func (r *solutionRun) actionCall(ctx context.Context, s *solutionScope) (func(co
 			return r.pc.MigrateSolution(ctx, req)
 		}, nil
 	case v1alpha1.ActionMerge:
-		req, err := mergeRequest(s.sol, offer)
+		req, err := mergeRequest(s)
 		if err != nil {
 			return nil, err
 		}
@@ -343,9 +346,9 @@ func (r *solutionRun) actionCall(ctx context.Context, s *solutionScope) (func(co
 // do. Prerequisites that came from the cache may have lapsed since: they
 // are checked again at once rather than stall on the refusal.
 func (r *solutionRun) actionRefused(s *solutionScope, err error) error {
-	spec, offer := &s.sol.Spec, s.offer
+	spec := &s.sol.Spec
 	if spec.Action == v1alpha1.ActionMigrate && partnercenter.IsConflict(err) {
-		return reconcile.Stalled(v1alpha1.ReasonActionConflict, "%s", submittedOfferMessage(s.sol, offer, err.Error()))
+		return s.stop(stopFact{kind: stallOfferSubmitted, cause: err.Error()})
 	}
 	if s.prerequisitesCached {
 		r.prerequisites.forget(spec.PartnerID, s.publisherID)
@@ -389,24 +392,23 @@ func (r *solutionRun) referencedOffer(ctx context.Context, sol *v1alpha1.Solutio
 // mergeRequest builds the merge request, waiting until a referenced offer
 // is live: merging needs a live offer. An offer that will not go live
 // stalls it (waits.go).
-func mergeRequest(sol *v1alpha1.Solution, offer *v1alpha1.MarketplaceOffer) (partnercenter.MergeRequest, error) {
-	spec := &sol.Spec
+func mergeRequest(s *solutionScope) (partnercenter.MergeRequest, error) {
+	offer, spec := s.offer, &s.sol.Spec
 	req := partnercenter.MergeRequest{PartnerID: spec.PartnerID, SolutionID: spec.SolutionID}
 	if spec.Merge.OfferURL != "" {
 		req.ListingURL = spec.Merge.OfferURL
 		return req, nil
 	}
-	name := spec.Merge.OfferRef.Name
 	if offer == nil {
-		return req, reconcile.Waiting(0, v1alpha1.ReasonWaitingForOffer, "waiting for MarketplaceOffer %s to exist and go live", name)
+		return req, s.stop(stopFact{kind: waitMergeOfferExists})
 	}
-	if err := offerWillNotGoLive(offer); err != nil {
+	if err := offerWillNotGoLive(s); err != nil {
 		return req, err
 	}
 	if offer.Status.ProductID == "" || !isLive(offer) {
 		// The offer's phase is not repeated here: the message would change,
 		// and the Solution be written again, at each of its stages.
-		return req, reconcile.Waiting(0, v1alpha1.ReasonWaitingForOffer, "waiting for MarketplaceOffer %s to go live", name)
+		return req, s.stop(stopFact{kind: waitMergeOfferLive})
 	}
 	req.ProductID = offer.Status.ProductID
 	req.OfferType = string(offer.Spec.OfferType)

@@ -26,8 +26,8 @@ func (r *solutionRun) checkPrerequisites(ctx context.Context, s *solutionScope) 
 		}
 	}
 	s.prerequisites = pre
-	if reason, msg := unmetPrerequisite(partnerID, s.publisherID, pre); reason != "" {
-		return reconcile.Stalled(reason, "%s", msg)
+	if reason, _ := unmetPrerequisite(partnerID, s.publisherID, pre); reason != "" {
+		return s.stop(stopFact{kind: stallPrerequisites})
 	}
 	if !cached {
 		r.prerequisites.put(partnerID, s.publisherID, pre, r.Clock.Now())

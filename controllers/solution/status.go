@@ -2,6 +2,7 @@ package solution
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
@@ -16,17 +17,18 @@ import (
 type actionFact int
 
 const (
-	actionUnknown       actionFact = iota // not read, or the action is still to be carried out
-	actionCompleted                       // the state is the action's end state
-	actionConflicts                       // Partner Center carried out another decision
-	actionAwaitingMerge                   // a merge request is open with partner support
+	actionUnknown           actionFact = iota // not read, or the action is still to be carried out
+	actionCompleted                           // the state is the action's end state
+	actionConflicts                           // Partner Center carried out another decision
+	actionAwaitingMerge                       // a merge request is open with partner support
+	actionConfirmedInPortal                   // a person carried it out in the portal (spec.completedInPortal)
 )
 
 // setSolutionConditions sets the Solution's domain conditions from what
 // the phases found.
 func setSolutionConditions(s *solutionScope) {
 	setPrerequisitesMetCondition(s.sol, s.publisherID, s.prerequisites)
-	setActionCompletedCondition(s.sol, s.action)
+	setActionCompletedCondition(s.sol, s.action, s.portalVerified)
 }
 
 // setPrerequisitesMetCondition says whether the partner may carry out the
@@ -45,10 +47,15 @@ func setPrerequisitesMetCondition(sol *v1alpha1.Solution, publisherID string, pr
 }
 
 // setActionCompletedCondition says whether Partner Center carried out
-// spec.action, from the state recorded in status.
-func setActionCompletedCondition(sol *v1alpha1.Solution, fact actionFact) {
+// spec.action, from the state recorded in status; verified is what the
+// published APIs verified of an action carried out in the portal.
+func setActionCompletedCondition(sol *v1alpha1.Solution, fact actionFact, verified string) {
 	st, gen := &sol.Status, sol.Generation
 	switch fact {
+	case actionConfirmedInPortal:
+		end := actionEnds[sol.Spec.Action]
+		reconcile.SetCondition(&st.Conditions, gen, v1alpha1.ActionCompletedCondition, true, end.reason,
+			"%s; %s", verified, confirmedBy(sol.Spec.CompletedInPortal))
 	case actionCompleted:
 		end := actionEnds[sol.Spec.Action]
 		reconcile.SetCondition(&st.Conditions, gen, v1alpha1.ActionCompletedCondition, true, end.reason, "%s", end.message)
@@ -134,4 +141,150 @@ func solutionReadyMessage(sol *v1alpha1.Solution) string {
 		return "discarded; change spec.action to undo"
 	}
 	return string(st.State)
+}
+
+// stopKind is a fact that ends a Solution's phases before the action is
+// done: something to wait for, or something a person must change. The
+// phase that finds it records it (solutionScope.stop) with the data of
+// stopFact; only this file turns it into the outcome, its reason and its
+// message.
+type stopKind int
+
+const (
+	// waits
+	waitMigrateOffer     stopKind = iota + 1 // the Migrate's offer does not exist yet
+	waitMergeOfferExists                     // the Merge's offer does not exist yet
+	waitMergeOfferLive                       // the Merge's offer is not live yet
+	waitMergeRequested                       // the merge request is with partner support
+	waitProgressing                          // Partner Center took the action; its state follows
+	// stalls
+	stallOfferDeclaresOther // the offer declares another legacy solution in spec.migrateFrom
+	stallOfferHoldsOther    // the offer holds another legacy solution's migration
+	stallOfferSubmitted     // the offer was submitted before the migration
+	stallOfferTargetNotLive // a Merge's offer will not go live
+	stallMigrationTaken     // another Solution migrated into the offer
+	stallSolutionNotFound   // Partner Center has no such legacy solution
+	stallPrerequisites      // a prerequisite is unmet
+	stallSolutionTaken      // another Solution decides the legacy solution
+	stallPortalAction       // the action is a person's, in the portal
+	stallPortalNoDraft      // the portal migration's draft is not found
+	stallPortalOfferType    // the portal migration's draft has another offer type
+)
+
+// stopFact is a stopKind with what its message names.
+type stopFact struct {
+	kind stopKind
+	// after is when a wait looks again (0: when woken).
+	after time.Duration
+	// other is another Solution: the owner, or the one that migrated.
+	other *v1alpha1.Solution
+	// productType is the offer type of the product found.
+	productType string
+	// state is the legacy solution's state.
+	state partnercenter.SolutionState
+	// cause is Partner Center's refusal, when it said one.
+	cause string
+}
+
+// stop records the fact that ends the phases and returns its outcome.
+func (s *solutionScope) stop(f stopFact) error {
+	s.stopped = &f
+	if err := waitOutcome(s, f); err != nil {
+		return err
+	}
+	return stallOutcome(s, f)
+}
+
+// waitOutcome is the wait a fact means, nil for a stall.
+func waitOutcome(s *solutionScope, f stopFact) error {
+	sol := s.sol
+	switch f.kind {
+	case waitMigrateOffer:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonWaitingForOffer,
+			"waiting for MarketplaceOffer %s, which the migrated draft becomes", sol.Spec.Migrate.OfferRef.Name)
+	case waitMergeOfferExists:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonWaitingForOffer, "waiting for MarketplaceOffer %s to exist and go live", sol.Spec.Merge.OfferRef.Name)
+	case waitMergeOfferLive:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonWaitingForOffer, "waiting for MarketplaceOffer %s to go live", sol.Spec.Merge.OfferRef.Name)
+	case waitMergeRequested:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonMergeRequested, "merge request %s is with partner support", sol.Status.SupportRequestID)
+	case waitProgressing:
+		return reconcile.Waiting(f.after, v1alpha1.ReasonProgressing, "Partner Center reports %s after %s", f.state, sol.Spec.Action)
+	}
+	return nil
+}
+
+// stallOutcome is the stall a fact means.
+func stallOutcome(s *solutionScope, f stopFact) error {
+	sol, offer := s.sol, s.offer
+	switch f.kind {
+	case stallOfferDeclaresOther, stallOfferHoldsOther, stallOfferSubmitted, stallMigrationTaken:
+		return reconcile.Stalled(v1alpha1.ReasonActionConflict, "%s", migrationConflictMessage(s, f))
+	case stallOfferTargetNotLive:
+		return reconcile.Stalled(v1alpha1.ReasonOfferTargetNotLive,
+			"a merge needs a live offer, and MarketplaceOffer %s has target %s: set the offer's target to Live (spec.target: Live), "+
+				"or merge by listing URL (spec.merge.offerURL)", offer.Name, offer.Spec.Target)
+	case stallSolutionNotFound:
+		return reconcile.Stalled(v1alpha1.ReasonSolutionNotFound,
+			"partner %s has no legacy solution %s in OCP GTM; check spec.solutionID and spec.partnerID", sol.Spec.PartnerID, sol.Spec.SolutionID)
+	case stallPrerequisites:
+		reason, msg := unmetPrerequisite(sol.Spec.PartnerID, s.publisherID, s.prerequisites)
+		return reconcile.Stalled(reason, "%s", msg)
+	case stallSolutionTaken:
+		owner := f.other
+		return reconcile.Stalled(v1alpha1.ReasonSolutionTaken,
+			"legacy solution %s of partner %s is decided by Solution %s/%s; one legacy solution is decided by one Solution object "+
+				"in the cluster: delete this Solution, or agree the decision with the owner of %s/%s",
+			sol.Spec.SolutionID, sol.Spec.PartnerID, owner.Namespace, owner.Name, owner.Namespace, owner.Name)
+	case stallPortalAction:
+		return reconcile.Stalled(v1alpha1.ReasonPortalActionRequired, "%s", portalSteps(s))
+	case stallPortalNoDraft:
+		return reconcile.Stalled(v1alpha1.ReasonPortalActionRequired,
+			"spec.completedInPortal confirms the migration, but Partner Center holds no product with offer ID %s "+
+				"(spec.offerID of MarketplaceOffer %s): check that the draft was created with that offer ID, or fix spec.offerID; %s",
+			offer.Spec.OfferID, offer.Name, portalSteps(s))
+	case stallPortalOfferType:
+		return reconcile.Stalled(v1alpha1.ReasonActionConflict,
+			"the product with offer ID %s in Partner Center is a %s offer, and MarketplaceOffer %s declares %s: "+
+				"the migration was made with another offer type, which cannot be changed; declare %s in a new MarketplaceOffer",
+			offer.Spec.OfferID, f.productType, offer.Name, offer.Spec.OfferType, f.productType)
+	}
+	return nil
+}
+
+// migrationConflictMessage says why the offer a Migrate names will not
+// take the migration, and what to change.
+func migrationConflictMessage(s *solutionScope, f stopFact) string {
+	sol, offer := s.sol, s.offer
+	id := sol.Spec.SolutionID
+	switch f.kind {
+	case stallOfferDeclaresOther:
+		return fmt.Sprintf("MarketplaceOffer %s declares spec.migrateFrom.solutionID %s, so it takes the migration of that legacy solution only, not of %s: "+
+			"reference a MarketplaceOffer that declares spec.migrateFrom.solutionID %s, or correct the offer's spec.migrateFrom",
+			offer.Name, offer.Spec.MigrateFrom.SolutionID, id, id)
+	case stallOfferHoldsOther:
+		return fmt.Sprintf("MarketplaceOffer %s already holds the migration of legacy solution %s, and an offer takes one migration: "+
+			"reference a new MarketplaceOffer that declares spec.migrateFrom.solutionID %s, or set action to Merge into %s once it is live",
+			offer.Name, offer.Status.MigratedFrom, id, offer.Name)
+	case stallMigrationTaken:
+		name := sol.Spec.Migrate.OfferRef.Name
+		return fmt.Sprintf("MarketplaceOffer %s already holds the migration of Solution %s (legacy solution %s), and an offer takes one migration: "+
+			"reference a new MarketplaceOffer, or set action to Merge into %s once it is live",
+			name, f.other.Name, f.other.Spec.SolutionID, name)
+	}
+	return submittedOfferMessage(sol, offer, f.cause)
+}
+
+// submittedOfferMessage says what to change when the offer a Migrate names
+// was submitted before the migration: a migration needs a never-submitted
+// draft, which an offer declaring spec.migrateFrom keeps for it.
+func submittedOfferMessage(sol *v1alpha1.Solution, offer *v1alpha1.MarketplaceOffer, cause string) string {
+	if cause != "" {
+		cause = " (" + cause + ")"
+	}
+	return fmt.Sprintf("MarketplaceOffer %s (offer ID %s) was submitted in Partner Center before this migration, and legacy solution %s "+
+		"can only be migrated into a never-submitted draft%s. Point spec.migrate.offerRef.name at a new MarketplaceOffer "+
+		"with a new offer ID and spec.migrateFrom.solutionID: %s (it creates and submits nothing until the migration has filled its draft, "+
+		"in whichever order the two are applied), or set action to Merge into %s once it is live",
+		offer.Name, offer.Spec.OfferID, sol.Spec.SolutionID, cause, sol.Spec.SolutionID, offer.Name)
 }

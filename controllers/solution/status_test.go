@@ -79,7 +79,7 @@ func TestSetActionCompletedCondition(t *testing.T) {
 			g := NewWithT(t)
 			sol := statusSolution(tc.action, tc.state)
 			before := sol.Status.Conditions[1]
-			setActionCompletedCondition(sol, tc.fact)
+			setActionCompletedCondition(sol, tc.fact, "")
 			ctrltest.ExpectCondition(g, sol.Status.Conditions, v1alpha1.ActionCompletedCondition, 3, tc.want, &before)
 		})
 	}
