@@ -18,28 +18,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-logr/logr"
 	. "github.com/onsi/gomega"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
-	"k8s.io/utils/ptr"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/config"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
-	"github.com/cosell-operator/cosell-operator/controllers"
 	"github.com/cosell-operator/cosell-operator/internal/offerdraft"
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/ingestion"
 	"github.com/cosell-operator/cosell-operator/internal/plan"
 	"github.com/cosell-operator/cosell-operator/internal/simulator"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
+	"github.com/cosell-operator/cosell-operator/test/internal/cluster"
 )
 
 const ns = "plan"
@@ -89,33 +80,13 @@ func TestAnApplyMakesExactlyTheWritesThePlanPrinted(t *testing.T) {
 	reader, err := ingestion.New(ingestion.Options{BaseURL: sim.URL(), JobPollInterval: 50 * time.Millisecond})
 	g.Expect(err).NotTo(HaveOccurred())
 
-	env, err := testenv.Start()
-	g.Expect(err).NotTo(HaveOccurred())
-	t.Cleanup(func() { _ = env.Stop() })
-	ctrl.SetLogger(logr.Discard())
-	scheme := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(v1.AddToScheme(scheme))
-	k8s, err := client.New(env.Config, client.Options{Scheme: scheme})
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
+	cl := cluster.Start(ctx, t, g, ns)
+	k8s := cl.Client
 
 	rec := &recorder{next: http.DefaultTransport}
 	opc, err := ingestion.New(ingestion.Options{BaseURL: sim.URL(), JobPollInterval: 50 * time.Millisecond, HTTPClient: &http.Client{Transport: rec}})
 	g.Expect(err).NotTo(HaveOccurred())
-	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
-		// -count=N runs the test N times in one binary.
-		Controller: config.Controller{SkipNameValidation: ptr.To(true)}})
-	g.Expect(err).NotTo(HaveOccurred())
-	mctx, stop := context.WithCancel(ctx)
-	defer stop()
-	g.Expect(controllers.IndexFields(mctx, mgr.GetFieldIndexer())).To(Succeed())
-	opts := controllers.Options{Concurrency: 2, StalledRecheck: 2 * time.Second, MinPoll: 50 * time.Millisecond, MaxPoll: time.Second}
-	g.Expect((&controllers.MarketplaceOfferReconciler{Dependencies: controllers.Dependencies{Client: mgr.GetClient(), PartnerCenter: pc.Static(opc),
-		Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts}}).SetupWithManager(mgr)).To(Succeed())
-	g.Expect((&controllers.SolutionReconciler{Dependencies: controllers.Dependencies{Client: mgr.GetClient(), PartnerCenter: pc.Static(opc),
-		Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts}}).SetupWithManager(mgr)).To(Succeed())
-	go func() { _ = mgr.Start(mctx) }()
+	cl.RunOperator(ctx, t, g, opc, cluster.Operator{Concurrency: 2, Solutions: true})
 
 	dir := t.TempDir()
 	write := func(name, text string) string {

@@ -19,28 +19,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-logr/logr"
 	. "github.com/onsi/gomega"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
-	"k8s.io/utils/ptr"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/config"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/yaml"
 
 	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
-	"github.com/cosell-operator/cosell-operator/controllers"
 	"github.com/cosell-operator/cosell-operator/internal/export"
 	"github.com/cosell-operator/cosell-operator/internal/export/seedtest"
-	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/ingestion"
-	"github.com/cosell-operator/cosell-operator/internal/testenv"
+	"github.com/cosell-operator/cosell-operator/test/internal/cluster"
 )
 
 func TestAdoptionWritesNothing(t *testing.T) {
@@ -62,16 +51,8 @@ func adoptEstate(t *testing.T, from export.From) {
 	defer cancel()
 	e := exportEstate(ctx, t, g, from)
 
-	env, err := testenv.Start()
-	g.Expect(err).NotTo(HaveOccurred())
-	t.Cleanup(func() { _ = env.Stop() })
-	ctrl.SetLogger(logr.Discard())
-	scheme := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(v1.AddToScheme(scheme))
-	k8s, err := client.New(env.Config, client.Options{Scheme: scheme})
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "estate"}})).To(Succeed())
+	cl := cluster.Start(ctx, t, g, "estate")
+	k8s := cl.Client
 
 	// kubectl apply, as a person would after reading each file's comment:
 	// export leaves out what the offer type keeps in Partner Center and
@@ -90,17 +71,7 @@ func adoptEstate(t *testing.T, from export.From) {
 	pc, err := ingestion.New(ingestion.Options{BaseURL: e.sim.URL(), JobPollInterval: 50 * time.Millisecond, HTTPClient: &http.Client{Transport: w}})
 	g.Expect(err).NotTo(HaveOccurred())
 	defer func() { t.Logf("writes to Partner Center during adoption: %d", w.n.Load()) }()
-	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
-		// One manager per subtest in one test binary.
-		Controller: config.Controller{SkipNameValidation: ptr.To(true)}})
-	g.Expect(err).NotTo(HaveOccurred())
-	mctx, stop := context.WithCancel(ctx)
-	defer stop()
-	g.Expect(controllers.IndexFields(mctx, mgr.GetFieldIndexer())).To(Succeed())
-	opts := controllers.Options{Concurrency: 4, StalledRecheck: 2 * time.Second, MinPoll: 50 * time.Millisecond, MaxPoll: time.Second}
-	g.Expect((&controllers.MarketplaceOfferReconciler{Dependencies: controllers.Dependencies{Client: mgr.GetClient(), PartnerCenter: partnercenter.Static(pc),
-		Recorder: mgr.GetEventRecorder("cosell-operator"), Options: opts}}).SetupWithManager(mgr)).To(Succeed())
-	go func() { _ = mgr.Start(mctx) }()
+	cl.RunOperator(ctx, t, g, pc, cluster.Operator{Concurrency: 4})
 
 	g.Eventually(func(g Gomega) {
 		var list v1.MarketplaceOfferList
