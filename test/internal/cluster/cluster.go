@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
-	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -38,18 +38,18 @@ type Cluster struct {
 }
 
 // Start starts a control plane and creates namespace in it.
-func Start(ctx context.Context, t *testing.T, g Gomega, namespace string) *Cluster {
+func Start(ctx context.Context, t *testing.T, g gomega.Gomega, namespace string) *Cluster {
 	t.Helper()
 	env, err := testenv.Start()
-	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(err).NotTo(gomega.HaveOccurred())
 	t.Cleanup(func() { _ = env.Stop() })
 	ctrl.SetLogger(logr.Discard())
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(v1.AddToScheme(scheme))
 	c, err := client.New(env.Config, client.Options{Scheme: scheme})
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}})).To(Succeed())
+	g.Expect(err).NotTo(gomega.HaveOccurred())
+	g.Expect(c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}})).To(gomega.Succeed())
 	return &Cluster{Config: env.Config, Scheme: scheme, Client: c}
 }
 
@@ -63,21 +63,21 @@ type Operator struct {
 
 // RunOperator runs the reconcilers against pc, with the short stall
 // recheck and polls the tests wait on, until ctx ends or t is done.
-func (c *Cluster) RunOperator(ctx context.Context, t *testing.T, g Gomega, pc partnercenter.Client, op Operator) {
+func (c *Cluster) RunOperator(ctx context.Context, t *testing.T, g gomega.Gomega, pc partnercenter.Client, op Operator) {
 	t.Helper()
 	mgr, err := ctrl.NewManager(c.Config, ctrl.Options{Scheme: c.Scheme, Metrics: metricsserver.Options{BindAddress: "0"},
 		// One manager per test or subtest, and -count=N, in one binary.
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)}})
-	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(err).NotTo(gomega.HaveOccurred())
 	mctx, stop := context.WithCancel(ctx)
 	t.Cleanup(stop)
-	g.Expect(controllers.IndexFields(mctx, mgr.GetFieldIndexer())).To(Succeed())
+	g.Expect(controllers.IndexFields(mctx, mgr.GetFieldIndexer())).To(gomega.Succeed())
 	deps := controllers.Dependencies{Client: mgr.GetClient(), PartnerCenter: partnercenter.Static(pc),
 		Recorder: mgr.GetEventRecorder("cosell-operator"),
 		Options:  controllers.Options{Concurrency: op.Concurrency, StalledRecheck: 2 * time.Second, MinPoll: 50 * time.Millisecond, MaxPoll: time.Second}}
-	g.Expect((&controllers.MarketplaceOfferReconciler{Dependencies: deps}).SetupWithManager(mgr)).To(Succeed())
+	g.Expect((&controllers.MarketplaceOfferReconciler{Dependencies: deps}).SetupWithManager(mgr)).To(gomega.Succeed())
 	if op.Solutions {
-		g.Expect((&controllers.SolutionReconciler{Dependencies: deps}).SetupWithManager(mgr)).To(Succeed())
+		g.Expect((&controllers.SolutionReconciler{Dependencies: deps}).SetupWithManager(mgr)).To(gomega.Succeed())
 	}
 	go func() { _ = mgr.Start(mctx) }()
 }
