@@ -123,13 +123,10 @@ type resyncEntry struct {
 	interval time.Duration
 }
 
-// forget drops the entry of an offer that no longer exists.
-// forget drops the entries and drift metrics of an offer that no longer
-// exists.
+// forget drops the entries of an offer that no longer exists.
 func (s *resyncSchedule) forget(key types.NamespacedName) {
 	s.due.Delete(key)
 	s.corrections.Delete(key)
-	forgetDriftMetrics(key)
 }
 
 // resyncDueAt is when the offer's next resync is due: as its last check
@@ -146,11 +143,11 @@ func (r *MarketplaceOfferReconciler) resyncDueAt(offer *v1alpha1.MarketplaceOffe
 }
 
 // markChecked records that the offer was read back now (and makes its
-// drift series exist): its next resync is its first slot at least half an
+// namespace's drift series exist): its next resync is its first slot at least half an
 // interval later, whatever (an edit, a requested reconcile, its slot) made
 // it read.
 func (r *offerRun) markChecked(offer *v1alpha1.MarketplaceOffer) {
-	initDriftMetrics(offer) // each check may count drift from here on
+	initDriftMetrics(offer)
 	interval := resyncInterval(offer, &r.Options)
 	if interval <= 0 {
 		return

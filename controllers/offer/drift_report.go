@@ -74,21 +74,26 @@ func draftDrift(spec *v1alpha1.MarketplaceOfferSpec, read partnercenter.Draft) [
 	return draftDiff(want, held, "spec", "Partner Center")
 }
 
-// initDriftMetrics makes the offer's drift series exist at zero, so that
-// increase() and rate() see the first drift.
+// initDriftMetrics makes the drift series of the offer's namespace exist
+// at zero, once per namespace, so that increase() and rate() see the
+// first drift.
 func initDriftMetrics(offer *v1alpha1.MarketplaceOffer) {
+	if _, done := driftNamespaces.LoadOrStore(offer.Namespace, true); done {
+		return
+	}
 	for _, k := range []string{driftListing, driftPlans, driftPricing, driftResell, driftLifecycle, driftOther} {
-		driftDetected.WithLabelValues(offer.Namespace, offer.Name, k)
+		driftDetected.WithLabelValues(offer.Namespace, k)
 		if k != driftLifecycle {
-			driftCorrected.WithLabelValues(offer.Namespace, offer.Name, k)
+			driftCorrected.WithLabelValues(offer.Namespace, k)
 		}
 	}
 }
 
-// countDrift adds one to counter for each kind, labelled with the offer.
+// countDrift adds one to counter for each kind, labelled with the offer's
+// namespace.
 func countDrift(counter *prometheus.CounterVec, offer *v1alpha1.MarketplaceOffer, kinds []string) {
 	for _, k := range kinds {
-		counter.WithLabelValues(offer.Namespace, offer.Name, k).Inc()
+		counter.WithLabelValues(offer.Namespace, k).Inc()
 	}
 }
 

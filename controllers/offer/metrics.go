@@ -2,6 +2,7 @@ package offer
 
 import (
 	"context"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -16,17 +17,20 @@ var (
 		Help:    "Time from a MarketplaceOffer's creation to its first live version.",
 		Buckets: prometheus.ExponentialBuckets(1, 2, 20),
 	})
-	// The drift counters are labelled by offer (namespace, name) and kind
-	// of difference (listing, plans, pricing, resell, lifecycle, other:
-	// drift_report.go); an offer's series go with it.
+	// The drift counters are labelled by namespace and kind of difference
+	// (listing, plans, pricing, resell, lifecycle, other: drift_report.go),
+	// a bounded set of series however many offers there are; which offer
+	// differs is the out-of-sync gauge's, read from the cache at a scrape.
 	driftDetected = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "cosell_offer_drift_detected_total",
-		Help: "Changes made in Partner Center outside the operator found by the resync, by offer and kind of difference.",
-	}, []string{"namespace", "name", "kind"})
+		Help: "Changes made in Partner Center outside the operator found by the resync, by namespace and kind of difference.",
+	}, []string{"namespace", "kind"})
 	driftCorrected = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "cosell_offer_drift_corrected_total",
-		Help: "Changes made in Partner Center outside the operator written back (driftPolicy Correct), by offer and kind of difference.",
-	}, []string{"namespace", "name", "kind"})
+		Help: "Changes made in Partner Center outside the operator written back (driftPolicy Correct), by namespace and kind of difference.",
+	}, []string{"namespace", "kind"})
+	// driftNamespaces holds the namespaces whose drift series exist.
+	driftNamespaces sync.Map
 )
 
 const outOfSyncHelp = "1 while Partner Center is known to differ from the MarketplaceOffer's spec by a change made outside the operator (or, in managementPolicy Observe, at all), else 0."
@@ -36,14 +40,6 @@ const outOfSyncHelp = "1 while Partner Center is known to differ from the Market
 // manager's cached client, when scraped.
 func Metrics(reader client.Reader) []prometheus.Collector {
 	return []prometheus.Collector{timeToLive, driftDetected, driftCorrected, newCollector(reader)}
-}
-
-// forgetDriftMetrics drops the drift series of an offer that no longer
-// exists.
-func forgetDriftMetrics(key client.ObjectKey) {
-	labels := prometheus.Labels{"namespace": key.Namespace, "name": key.Name}
-	driftDetected.DeletePartialMatch(labels)
-	driftCorrected.DeletePartialMatch(labels)
 }
 
 // observeOffer records metrics of a status change.
