@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"strings"
 
+	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/client-go/kubernetes"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -128,4 +130,33 @@ func sum(m map[string]int) int {
 		t += v
 	}
 	return t
+}
+
+// eventReasons counts the Events the API server holds by the kind of
+// their object, type and reason ("MarketplaceOffer Normal Ready"): which
+// transitions the operator told of.
+func eventReasons(ctx context.Context, cfg *rest.Config) (map[string]int, error) {
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	byReason := map[string]int{}
+	opts := metav1.ListOptions{Limit: 1000}
+	for {
+		list, err := cs.EventsV1().Events("").List(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		for i := range list.Items {
+			e := &list.Items[i]
+			byReason[eventKey(e)]++
+		}
+		if opts.Continue = list.Continue; opts.Continue == "" {
+			return byReason, nil
+		}
+	}
+}
+
+func eventKey(e *eventsv1.Event) string {
+	return e.Regarding.Kind + " " + e.Type + " " + e.Reason
 }

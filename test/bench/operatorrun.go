@@ -27,6 +27,8 @@ type runResult struct {
 	createSecs   float64
 	unconverged  int
 	api          map[string]float64 // "VERB resource/subresource" -> count, operator API group and events
+	events       map[string]int     // "Kind type reason" -> Events held at the end of the run
+	eventsDrop   float64            // Normal events over the operator's --events-per-second budget
 	pcRequests   map[string]int
 	pcFaults     map[string]int
 	hwmKB        int64
@@ -185,7 +187,8 @@ func startSampler(ctx context.Context, res *runResult, simBase, metricsURL strin
 			if i%2 == 0 {
 				if ss, err := scrapeURL(metricsURL); err == nil {
 					s.mu.Lock()
-					res.heapInuseMax = max(res.heapInuseMax, value(ss, "go_memstats_heap_inuse_bytes", nil))
+					res.eventsDrop = value(ss, "cosell_events_dropped_total", nil)
+	res.heapInuseMax = max(res.heapInuseMax, value(ss, "go_memstats_heap_inuse_bytes", nil))
 					res.heapAllocMax = max(res.heapAllocMax, value(ss, "go_memstats_heap_alloc_bytes", nil))
 					s.mu.Unlock()
 				}
@@ -279,10 +282,14 @@ func collect(ctx context.Context, restCfg *rest.Config, before map[string]float6
 		return err
 	}
 	res.pcRequests, res.pcFaults = st.Requests, st.Faults
+	if res.events, err = eventReasons(ctx, restCfg); err != nil {
+		return err
+	}
 	ss, err := scrapeURL(metricsURL)
 	if err != nil {
 		return nil //nolint:nilerr // as before the split: the figures of a failed scrape stay empty
 	}
+	res.eventsDrop = value(ss, "cosell_events_dropped_total", nil)
 	res.heapInuseMax = max(res.heapInuseMax, value(ss, "go_memstats_heap_inuse_bytes", nil))
 	res.heapAllocMax = max(res.heapAllocMax, value(ss, "go_memstats_heap_alloc_bytes", nil))
 	res.latency = map[string][3]float64{}

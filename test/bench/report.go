@@ -71,11 +71,11 @@ func cpuModel() string {
 func pcMinimum(n int) (offers, sols int) {
 	migrate, merge, discard := mix(n)
 	// Routes as the simulator's /simulator/stats labels them.
-	const freshOffer = 20 // GET product; create: POST configure, GET configure/status, GET configure/detail;
+	const freshOffer = 22 // GET product; create: POST configure, GET configure/status, GET configure/detail;
 	// co-sell: GET pi/products, 2 GET pi/product-sub, PUT pi/cosellListing; draft: GET resource-tree,
-	// POST configure, GET configure/status; GET submissions; preview and live: POST configure,
-	// GET configure/status, GET configure/detail, GET submission each
-	const migratedOffer = 17 // the same without the create (the migration made the product)
+	// POST configure, GET configure/status; GET submissions; preview and live: GET submissions (the
+	// busy check), POST configure, GET configure/status, GET configure/detail, GET submission each
+	const migratedOffer = 19 // the same without the create (the migration made the product)
 	offers = (merge+discard)*freshOffer + migrate*migratedOffer
 	sols = migrate*1 + discard*1 + merge*2 // the action's POST; a merge also reads the solution once it is merged
 	return
@@ -195,6 +195,33 @@ func (r *report) apiWritesSection(p printf) {
 		p("| %d | %.2f | %.2f | %.2f | %.2f | %.2f | %s |", run.n, creates/obj, status/obj, float64(o+s)/obj, other/obj, events/obj, strings.Join(keys, ", "))
 	}
 	p("")
+	for _, run := range r.runs {
+		if len(run.events) > 0 {
+			p("Events held at the end of the N=%d run, by object kind, type and reason: %s. "+
+				"Normal events over the operator's budget (--events-per-second, 20 a second by default, bursts of 200) are dropped: %.0f were, "+
+				"so where the budget binds, events per object follow the run's duration, not the work.", run.n, byCount(run.events), run.eventsDrop)
+			p("")
+		}
+	}
+}
+
+// byCount lists counts as "key: n", the largest first.
+func byCount(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
 }
 
 // pcCalls is the Partner Center calls per object against the lifecycle minimum.
@@ -211,9 +238,9 @@ func (r *report) pcCalls(p printf) {
 			float64(total)/float64(mo+ms), routes(run.pcRequests))
 	}
 	p("")
-	p("Minimum per pair (see test/bench/README.md): a fresh offer 20 (find product; create: POST configure + job status + job detail; " +
+	p("Minimum per pair (see test/bench/README.md): a fresh offer 22 (find product; create: POST configure + job status + job detail; " +
 		"co-sell tab: product lookup, branch, listing read + PUT; draft: resource-tree read + POST configure + job status; submission list; " +
-		"preview and live: POST configure + job status + job detail + submission read each); an offer migrated into 17 (no create); " +
+		"preview and live: submission list (the busy check) + POST configure + job status + job detail + submission read each); an offer migrated into 19 (no create); " +
 		"Migrate and Discard 1 (the action's POST answers the end state); Merge 2 (POST merge, then one read once support completed it).")
 	p("")
 }
