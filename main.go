@@ -208,11 +208,5 @@ func setupControllers(ctx context.Context, mgr ctrl.Manager, conn *connect.Conne
 			RateLimiter:       workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](opts.minRetryDelay, opts.maxRetryDelay),
 		}}
 	}
-	if err := (&controllers.MarketplaceOfferReconciler{Dependencies: deps(opts.offerConcurrency)}).SetupWithManager(mgr); err != nil {
-		return fmt.Errorf("setting up the MarketplaceOffer controller: %w", err)
-	}
-	if err := (&controllers.SolutionReconciler{Dependencies: deps(opts.solutionConcurrency)}).SetupWithManager(mgr); err != nil {
-		return fmt.Errorf("setting up the Solution controller: %w", err)
-	}
-	return nil
+	return controllers.SetupWithManager(mgr, deps(opts.offerConcurrency), deps(opts.solutionConcurrency))
 }

@@ -22,10 +22,6 @@ type (
 	Options = reconcile.Options
 	// BoundedRecorder caps the events of both kinds (controllers/reconcile).
 	BoundedRecorder = reconcile.BoundedRecorder
-	// MarketplaceOfferReconciler reconciles MarketplaceOffers (controllers/offer).
-	MarketplaceOfferReconciler = offer.MarketplaceOfferReconciler
-	// SolutionReconciler reconciles Solutions (controllers/solution).
-	SolutionReconciler = solution.SolutionReconciler
 )
 
 // DefaultResyncInterval is how often a MarketplaceOffer is read back from
@@ -48,13 +44,13 @@ func NewBoundedRecorder(inner recorder.EventRecorder, perSecond float64, burst i
 // object's status.
 func ShareCachedStrings(obj client.Object) { reconcile.ShareCachedStrings(obj) }
 
-// SetupWithManager registers the reconcilers of both kinds with mgr, each
+// SetupWithManager registers the controllers of both kinds with mgr, each
 // with its own dependencies (their concurrency differs).
 func SetupWithManager(mgr ctrl.Manager, offers, solutions Dependencies) error {
-	if err := (&offer.MarketplaceOfferReconciler{Dependencies: offers}).SetupWithManager(mgr); err != nil {
+	if err := offer.NewController(offers).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the MarketplaceOffer controller: %w", err)
 	}
-	if err := (&solution.SolutionReconciler{Dependencies: solutions}).SetupWithManager(mgr); err != nil {
+	if err := solution.NewController(solutions).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the Solution controller: %w", err)
 	}
 	return nil

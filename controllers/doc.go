@@ -21,11 +21,12 @@
 // solution_types.go). Both statuses embed v1alpha1.ReconcileStatus
 // (reconcile_status.go), the part the skeleton keeps alike.
 //
-// Watch. main.go registers both reconcilers with the manager. Each kind
-// describes itself as a reconcile.Kind (offer/controller.go,
-// solution/controller.go): its objects, the watches of related kinds and
-// the steps that are its own. reconcile.SetupWithManager
-// (reconcile/reconcile.go) adds what both share: spec changes of the kind
+// Watch. main.go registers both controllers with the manager
+// (SetupWithManager, controllers.go). Each kind describes itself as a
+// reconcile.Kind (offer/controller.go, solution/controller.go): its
+// objects, the watches of related kinds and the steps that are its own;
+// its NewController makes a reconcile.Controller of it, whose
+// SetupWithManager (reconcile/reconcile.go) adds what both share: spec changes of the kind
 // itself and changes of its marketplace.cosell.io/ annotations
 // (reconcile/annotations.go: the reconcile request, echoed in
 // status.lastHandledReconcileAt, and the adopt opt-in), and the
@@ -36,7 +37,7 @@
 // waits for; the field indexes of reconcile/indexes.go find them without
 // listing everything.
 //
-// Reconcile. reconcile.Reconcile (reconcile/reconcile.go) is the one
+// Reconcile. reconcile.Controller's Reconcile (reconcile/reconcile.go) is the one
 // opening and closing for both kinds: get the object (gone: nothing to
 // do), add or remove the finalizer (a Kind that is a reconcile.Finalizer:
 // offers with deletionPolicy Delete), defer one status patch sent only

@@ -1,13 +1,11 @@
 package controllers
 
 import (
-	"context"
 	"testing"
 
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
@@ -23,7 +21,6 @@ import (
 // its target. Before, the offer waited for the second Solution forever.
 func TestSecondMigrateIntoATakenOfferStallsWhileTheOfferGoesOn(t *testing.T) {
 	g := NewWithT(t)
-	ctx := context.Background()
 	f := fake.New(pc.LegacySolution{PartnerID: "4871234", SolutionID: "ocp-contoso-analytics-2"})
 	product := ctrltest.MakeProduct(g, f, "contoso-analytics", "SoftwareAsAService")
 	offer := ctrltest.DraftOffer()
@@ -33,12 +30,9 @@ func TestSecondMigrateIntoATakenOfferStallsWhileTheOfferGoesOn(t *testing.T) {
 	second := ctrltest.MigrateSolution(offer.Name)
 	second.Name, second.Spec.SolutionID = "ocp-contoso-analytics-2", "ocp-contoso-analytics-2"
 	h := newOfferRig(t, offer, f, first, second)
-	r := &solution.SolutionReconciler{Dependencies: ctrltest.Deps(h.r.Client, f)}
+	r := solution.NewController(ctrltest.Deps(h.Client, f))
 
-	_, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(second)})
-	g.Expect(err).NotTo(HaveOccurred())
-	got := &v1alpha1.Solution{}
-	g.Expect(r.Get(ctx, client.ObjectKeyFromObject(second), got)).To(Succeed())
+	_, got := ctrltest.ReconcileOnce(g, r, client.ObjectKeyFromObject(second))
 	c := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.StalledCondition)
 	g.Expect(c).NotTo(BeNil())
 	g.Expect(c.Reason).To(Equal(v1alpha1.ReasonActionConflict))
@@ -47,7 +41,7 @@ func TestSecondMigrateIntoATakenOfferStallsWhileTheOfferGoesOn(t *testing.T) {
 	g.Expect(f.Calls["MigrateSolution"]).To(BeZero())
 
 	g.Eventually(func(g Gomega) {
-		_, o := h.reconcile(g)
+		_, o := h.Reconcile(g)
 		g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.ReadyCondition)).To(BeTrue())
 		g.Expect(o.Status.MigratedFrom).To(Equal("ocp-contoso-analytics"))
 	}).Should(Succeed())

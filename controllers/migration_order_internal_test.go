@@ -16,6 +16,7 @@ import (
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers/internal/ctrltest"
 	offerctrl "github.com/cosell-operator/cosell-operator/controllers/offer"
+	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
 	"github.com/cosell-operator/cosell-operator/controllers/solution"
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/fake"
@@ -30,18 +31,14 @@ func declaringOffer(id string) *v1alpha1.MarketplaceOffer {
 	return o
 }
 
-// solutionReconcilerOn is a SolutionReconciler sharing the offer
-// harness's API client and Partner Center.
-func solutionReconcilerOn(h *offerRig, f pc.Client) *solution.SolutionReconciler {
-	return &solution.SolutionReconciler{Dependencies: ctrltest.Deps(h.r.Client, f)}
+// solutionReconcilerOn is a Solution controller sharing the offer rig's
+// API client and Partner Center.
+func solutionReconcilerOn(h *offerRig, f pc.Client) *reconcile.Controller[*v1alpha1.Solution] {
+	return solution.NewController(ctrltest.Deps(h.Client, f))
 }
 
-func reconcileSolution(g Gomega, r *solution.SolutionReconciler, sol *v1alpha1.Solution) *v1alpha1.Solution {
-	ctx := context.Background()
-	_, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(sol)})
-	g.Expect(err).NotTo(HaveOccurred())
-	got := &v1alpha1.Solution{}
-	g.Expect(r.Get(ctx, client.ObjectKeyFromObject(sol), got)).To(Succeed())
+func reconcileSolution(g Gomega, r *reconcile.Controller[*v1alpha1.Solution], sol *v1alpha1.Solution) *v1alpha1.Solution {
+	_, got := ctrltest.ReconcileOnce(g, r, client.ObjectKeyFromObject(sol))
 	return got
 }
 
@@ -66,10 +63,10 @@ func TestOfferAppliedAMinuteBeforeItsMigrateSolutionHoldsThenEndsMigrated(t *tes
 	offer := declaringOffer("ocp-contoso-analytics")
 	h := newOfferRig(t, offer, f)
 	clock := clocktesting.NewFakeClock(time.Now())
-	h.r.Clock = clock
+	h.Clock = clock
 
 	for range 3 { // every reconcile over the minute holds
-		res, got := h.reconcile(g)
+		res, got := h.Reconcile(g)
 		c := reconcilingCondition(g, got.Status.Conditions)
 		g.Expect(c.Reason).To(Equal(v1alpha1.ReasonWaitingForMigration))
 		g.Expect(c.Message).To(And(ContainSubstring("spec.solutionID ocp-contoso-analytics"),
@@ -83,17 +80,17 @@ func TestOfferAppliedAMinuteBeforeItsMigrateSolutionHoldsThenEndsMigrated(t *tes
 
 	sol := ctrltest.MigrateSolution(offer.Name)
 	sol.Spec.SolutionID, sol.Generation = "ocp-contoso-analytics", 0
-	g.Expect(h.r.Create(ctx, sol)).To(Succeed())
+	g.Expect(h.Create(ctx, sol)).To(Succeed())
 	// The Solution's creation wakes the offer, which waits for it.
-	g.Expect(offerctrl.OffersOfSolution(ctx, sol)).To(ConsistOf(ctrl.Request{NamespacedName: h.key}))
-	_, got := h.reconcile(g)
+	g.Expect(offerctrl.OffersOfSolution(ctx, sol)).To(ConsistOf(ctrl.Request{NamespacedName: h.Key}))
+	_, got := h.Reconcile(g)
 	g.Expect(reconcilingCondition(g, got.Status.Conditions).Message).To(ContainSubstring("waiting for Solution ocp-contoso-analytics"))
 	g.Expect(f.Calls["CreateProduct"]).To(BeZero())
 
 	s := reconcileSolution(g, solutionReconcilerOn(h, f), sol)
 	g.Expect(s.Status.State).To(Equal(v1alpha1.StateMigrated))
 	g.Eventually(func(g Gomega) {
-		_, o := h.reconcile(g)
+		_, o := h.Reconcile(g)
 		g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.ReadyCondition)).To(BeTrue())
 		g.Expect(o.Status.Phase).To(Equal(v1alpha1.PhaseLive))
 		g.Expect(o.Status.ProductID).To(Equal(s.Status.ProductID))
@@ -122,7 +119,7 @@ func TestMigrateIntoAnOfferDeclaringAnotherSolutionStallsAndTheOfferKeepsWaiting
 	g.Expect(ctrltest.KstatusOf(g, s)).To(Equal(status.FailedStatus))
 	g.Expect(f.Calls["MigrateSolution"]).To(BeZero())
 
-	_, got := h.reconcile(g)
+	_, got := h.Reconcile(g)
 	rc := reconcilingCondition(g, got.Status.Conditions)
 	g.Expect(rc.Reason).To(Equal(v1alpha1.ReasonWaitingForMigration))
 	g.Expect(rc.Message).To(ContainSubstring("spec.solutionID ocp-contoso-crm"))
@@ -141,12 +138,12 @@ func TestOfferDeclaringAStalledMigrationStallsSayingWhatToChange(t *testing.T) {
 
 	s := reconcileSolution(g, solutionReconcilerOn(h, f), sol)
 	g.Expect(ctrltest.KstatusOf(g, s)).To(Equal(status.FailedStatus))
-	res, got := h.reconcile(g)
+	res, got := h.Reconcile(g)
 	c := ctrltest.StalledCondition(g, got)
 	g.Expect(c.Reason).To(Equal(v1alpha1.ReasonMigrationStalled))
 	g.Expect(c.Message).To(And(ContainSubstring(v1alpha1.ReasonSolutionNotFound), ContainSubstring("remove spec.migrateFrom")))
 	g.Expect(ctrltest.KstatusOf(g, got)).To(Equal(status.FailedStatus))
-	g.Expect(res.RequeueAfter).To(BeNumerically(">=", h.r.Options.StalledRecheck))
+	g.Expect(res.RequeueAfter).To(BeNumerically(">=", h.Options.StalledRecheck))
 	g.Expect(f.Calls["CreateProduct"]).To(BeZero())
 }
 
@@ -163,13 +160,13 @@ func TestMigrateIntoAnOfferSubmittedOnItsOwnStallsSayingToDeclareMigrateFrom(t *
 	offer.Spec.Target = v1alpha1.TargetPreview
 	h := newOfferRig(t, offer, f)
 	g.Eventually(func(g Gomega) {
-		_, o := h.reconcile(g)
+		_, o := h.Reconcile(g)
 		g.Expect(o.Status.PreviewSubmission).NotTo(BeNil())
 	}).Should(Succeed())
 
 	sol := ctrltest.MigrateSolution(offer.Name)
 	sol.Generation = 0
-	g.Expect(h.r.Create(context.Background(), sol)).To(Succeed())
+	g.Expect(h.Create(context.Background(), sol)).To(Succeed())
 	s := reconcileSolution(g, solutionReconcilerOn(h, f), sol)
 	c := meta.FindStatusCondition(s.Status.Conditions, v1alpha1.StalledCondition)
 	g.Expect(c).NotTo(BeNil())
@@ -180,7 +177,7 @@ func TestMigrateIntoAnOfferSubmittedOnItsOwnStallsSayingToDeclareMigrateFrom(t *
 	g.Expect(f.Calls["MigrateSolution"]).To(BeZero())
 
 	g.Eventually(func(g Gomega) {
-		_, o := h.reconcile(g)
+		_, o := h.Reconcile(g)
 		g.Expect(meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.ReadyCondition)).To(BeTrue())
 		g.Expect(o.Status.MigratedFrom).To(BeEmpty())
 	}).Should(Succeed())
@@ -201,13 +198,13 @@ func TestOfferDeclaringASolutionMigratedIntoAnotherOfferStallsWithoutCreating(t 
 
 	s := reconcileSolution(g, solutionReconcilerOn(h, f), sol)
 	g.Expect(s.Status.State).To(Equal(v1alpha1.StateMigrated))
-	res, got := h.reconcile(g)
+	res, got := h.Reconcile(g)
 	c := ctrltest.StalledCondition(g, got)
 	g.Expect(c.Reason).To(Equal(v1alpha1.ReasonActionConflict))
 	g.Expect(c.Message).To(And(ContainSubstring("migrated into another offer"), ContainSubstring(elsewhere),
 		ContainSubstring("Remove spec.migrateFrom")))
 	g.Expect(ctrltest.KstatusOf(g, got)).To(Equal(status.FailedStatus))
-	g.Expect(res.RequeueAfter).To(BeNumerically(">=", h.r.Options.StalledRecheck))
+	g.Expect(res.RequeueAfter).To(BeNumerically(">=", h.Options.StalledRecheck))
 	g.Expect(f.Calls["CreateProduct"]).To(BeZero())
 	g.Expect(got.Status.ProductID).To(BeEmpty())
 }

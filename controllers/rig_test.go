@@ -1,38 +1,24 @@
 package controllers
 
 import (
-	"context"
 	"testing"
 
 	. "github.com/onsi/gomega"
-	"k8s.io/apimachinery/pkg/types"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers/internal/ctrltest"
+	"github.com/cosell-operator/cosell-operator/controllers/offer"
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
-// offerRig is a MarketplaceOfferReconciler over a fake API client and
+// offerRig is the MarketplaceOffer controller over a fake API client and
 // the map-backed Partner Center fake, for the tests of both kinds
-// together (the offer package's own tests have offerHarness).
-type offerRig struct {
-	r   *MarketplaceOfferReconciler
-	key types.NamespacedName
-}
+// together.
+type offerRig = ctrltest.Rig[*v1alpha1.MarketplaceOffer]
 
-func newOfferRig(t *testing.T, offer *v1alpha1.MarketplaceOffer, f pc.Client, others ...client.Object) *offerRig {
+func newOfferRig(t *testing.T, o *v1alpha1.MarketplaceOffer, f pc.Client, others ...client.Object) *offerRig {
 	t.Helper()
-	r := &MarketplaceOfferReconciler{Dependencies: ctrltest.Deps(ctrltest.FakeClient(NewWithT(t), append(others, offer)...), f)}
-	return &offerRig{r: r, key: client.ObjectKeyFromObject(offer)}
-}
-
-// reconcile runs one reconcile and returns the object as stored.
-func (h *offerRig) reconcile(g Gomega) (ctrl.Result, *v1alpha1.MarketplaceOffer) {
-	res, err := h.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: h.key})
-	g.Expect(err).NotTo(HaveOccurred())
-	got := &v1alpha1.MarketplaceOffer{}
-	g.Expect(h.r.Get(context.Background(), h.key, got)).To(Succeed())
-	return res, got
+	c := offer.NewController(ctrltest.Deps(ctrltest.FakeClient(NewWithT(t), append(others, o)...), f))
+	return ctrltest.NewRig(c, client.ObjectKeyFromObject(o))
 }

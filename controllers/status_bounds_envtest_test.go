@@ -15,6 +15,7 @@ import (
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers"
+	"github.com/cosell-operator/cosell-operator/controllers/solution"
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/fake"
 )
@@ -63,9 +64,9 @@ func FuzzStatusWritesAcceptOversizedInput(f *testing.F) {
 		}
 		g.Expect(k8s.Create(ctx, sol)).To(Succeed())
 		partnerCenter := fake.New(pc.LegacySolution{PartnerID: "4871234", SolutionID: "ocp-fuzz"})
-		r := &controllers.SolutionReconciler{Dependencies: controllers.Dependencies{Client: solutionIndexClient{k8s},
+		r := solution.NewController(controllers.Dependencies{Client: solutionIndexClient{k8s},
 			PartnerCenter: pc.Static(refusingPrerequisites{Client: partnerCenter, message: message}),
-			Recorder:      events.NewFakeRecorder(100), Clock: clock.RealClock{}}}
+			Recorder:      events.NewFakeRecorder(100), Clock: clock.RealClock{}})
 		key := client.ObjectKeyFromObject(sol)
 		_, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: key})
 		g.Expect(err).NotTo(HaveOccurred(), "the status write is accepted")

@@ -115,13 +115,13 @@ func TestFinalizerPatchKeepsAnotherControllersFinalizer(t *testing.T) {
 	g.Expect(c.Update(ctx, other)).To(Succeed())
 
 	r := &MarketplaceOfferReconciler{Dependencies: reconcile.Dependencies{Client: c}}
-	err := reconcile.EnsureFinalizer(ctx, c, stale, r.kind())
+	err := reconcile.EnsureFinalizer(ctx, c, stale, r)
 	g.Expect(err).To(HaveOccurred(), "the stale copy's patch is refused")
 	got := &v1alpha1.MarketplaceOffer{}
 	g.Expect(c.Get(ctx, client.ObjectKeyFromObject(offer), got)).To(Succeed())
 	g.Expect(got.Finalizers).To(ContainElement("example.com/other"))
 
-	g.Expect(reconcile.EnsureFinalizer(ctx, c, got, r.kind())).To(Succeed(), "a fresh copy gets it")
+	g.Expect(reconcile.EnsureFinalizer(ctx, c, got, r)).To(Succeed(), "a fresh copy gets it")
 	g.Expect(c.Get(ctx, client.ObjectKeyFromObject(offer), got)).To(Succeed())
 	g.Expect(got.Finalizers).To(ConsistOf("example.com/other", OfferFinalizer))
 }

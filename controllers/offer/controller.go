@@ -21,13 +21,12 @@ import (
 const OfferFinalizer = "marketplace.cosell.io/offer-cleanup"
 
 // MarketplaceOfferReconciler takes MarketplaceOffers through draft,
-// certification, preview and live in Partner Center.
+// certification, preview and live in Partner Center: the offer's state
+// and steps, run by the controller NewController makes.
 type MarketplaceOfferReconciler struct {
 	reconcile.Dependencies
 	// resyncs is when each offer's next resync is due (drift.go).
 	resyncs resyncSchedule
-	// deferred counts the retries deferred to the workqueue (controllers/reconcile).
-	deferred reconcile.DeferredRetries
 }
 
 // +kubebuilder:rbac:groups=marketplace.cosell.io,resources=marketplaceoffers,verbs=get;list;watch;update;patch
@@ -35,72 +34,73 @@ type MarketplaceOfferReconciler struct {
 // +kubebuilder:rbac:groups=marketplace.cosell.io,resources=marketplaceoffers/finalizers,verbs=update
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// SetupWithManager registers the reconciler; the field indexes must exist
-// (see reconcile.IndexFields).
-func (r *MarketplaceOfferReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	return reconcile.SetupWithManager(mgr, r, r.kind())
+// NewController is the MarketplaceOffer controller: the shared skeleton
+// (controllers/reconcile) running the offer's opening, then its phases
+// (phases.go) or, on deletion, its clean-up (delete.go).
+func NewController(deps reconcile.Dependencies) *reconcile.Controller[*v1alpha1.MarketplaceOffer] {
+	return reconcile.NewController[*v1alpha1.MarketplaceOffer](&MarketplaceOfferReconciler{Dependencies: deps})
 }
 
-// Reconcile runs the shared opening (controllers/reconcile), then the
-// offer's phases (phases.go) or, on deletion, its clean-up (delete.go).
-func (r *MarketplaceOfferReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	return reconcile.Reconcile(ctx, req, r.kind(), &r.deferred)
-}
-
-func (r *MarketplaceOfferReconciler) kind() kind { return kind{r} }
-
-// kind is the MarketplaceOffer's part of the shared skeleton: a
+// The reconciler is the MarketplaceOffer's part of the shared skeleton: a
 // reconcile.Kind, and a Finalizer, Resyncer, StatusObserver and Forgetter.
-type kind struct{ r *MarketplaceOfferReconciler }
-
 var (
-	_ reconcile.Kind[*v1alpha1.MarketplaceOffer]           = kind{}
-	_ reconcile.Finalizer[*v1alpha1.MarketplaceOffer]      = kind{}
-	_ reconcile.Resyncer[*v1alpha1.MarketplaceOffer]       = kind{}
-	_ reconcile.StatusObserver[*v1alpha1.MarketplaceOffer] = kind{}
-	_ reconcile.Forgetter                                  = kind{}
+	_ reconcile.Kind[*v1alpha1.MarketplaceOffer]           = &MarketplaceOfferReconciler{}
+	_ reconcile.Finalizer[*v1alpha1.MarketplaceOffer]      = &MarketplaceOfferReconciler{}
+	_ reconcile.Resyncer[*v1alpha1.MarketplaceOffer]       = &MarketplaceOfferReconciler{}
+	_ reconcile.StatusObserver[*v1alpha1.MarketplaceOffer] = &MarketplaceOfferReconciler{}
+	_ reconcile.Forgetter                                  = &MarketplaceOfferReconciler{}
 )
 
-func (kind) Name() string                          { return "marketplaceoffer" }
-func (kind) NewObject() *v1alpha1.MarketplaceOffer { return &v1alpha1.MarketplaceOffer{} }
-func (kind) NewList() client.ObjectList            { return &v1alpha1.MarketplaceOfferList{} }
-func (k kind) Deps() *reconcile.Dependencies       { return &k.r.Dependencies }
+func (*MarketplaceOfferReconciler) NewObject() *v1alpha1.MarketplaceOffer {
+	return &v1alpha1.MarketplaceOffer{}
+}
+func (r *MarketplaceOfferReconciler) Deps() *reconcile.Dependencies { return &r.Dependencies }
 
 // Watch: a Solution migrating into or merged into an offer wakes it: the
 // offer adopts the migrated draft and lists merged solutions. Deleting an
 // offer wakes the others declaring its offer ID.
-func (k kind) Watch(b *builder.Builder) *builder.Builder {
-	b = watchOfferIDOwners(b, k.r.Client)
+func (r *MarketplaceOfferReconciler) Watch(b *builder.Builder) *builder.Builder {
+	b = watchOfferIDOwners(b, r.Client)
 	return b.Watches(&v1alpha1.Solution{}, handler.EnqueueRequestsFromMapFunc(OffersOfSolution),
 		builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, solutionStateChanged, solutionStalledChanged)))
 }
 
-func (kind) Suspended(o *v1alpha1.MarketplaceOffer) bool    { return o.Spec.Suspend }
-func (kind) SpecDigest(o *v1alpha1.MarketplaceOffer) string { return offerSpecDigest(o) }
-func (k kind) Reconcile(ctx context.Context, o *v1alpha1.MarketplaceOffer) error {
-	return k.r.reconcileOffer(ctx, o)
+func (*MarketplaceOfferReconciler) Suspended(o *v1alpha1.MarketplaceOffer) bool {
+	return o.Spec.Suspend
 }
-func (kind) ReadyMessage(o *v1alpha1.MarketplaceOffer) string { return readyMessage(o) }
-func (kind) Status(o *v1alpha1.MarketplaceOffer) any          { return &o.Status }
+func (*MarketplaceOfferReconciler) SpecDigest(o *v1alpha1.MarketplaceOffer) string {
+	return offerSpecDigest(o)
+}
+func (r *MarketplaceOfferReconciler) Reconcile(ctx context.Context, o *v1alpha1.MarketplaceOffer) error {
+	return r.reconcileOffer(ctx, o)
+}
+func (*MarketplaceOfferReconciler) ReadyMessage(o *v1alpha1.MarketplaceOffer) string {
+	return readyMessage(o)
+}
+func (*MarketplaceOfferReconciler) StatusOf(o *v1alpha1.MarketplaceOffer) any { return &o.Status }
 
 // StatusPatched records the metrics of a status change (metrics.go).
-func (kind) StatusPatched(old, cur *v1alpha1.MarketplaceOffer) { observeOffer(old, cur) }
+func (*MarketplaceOfferReconciler) StatusPatched(old, cur *v1alpha1.MarketplaceOffer) {
+	observeOffer(old, cur)
+}
 
 // Finalizer: only deletionPolicy Delete needs one: Orphan leaves Partner
 // Center alone, so deleting the object must not wait for the operator.
-func (kind) Finalizer() string { return OfferFinalizer }
-func (kind) WantsFinalizer(o *v1alpha1.MarketplaceOffer) bool {
+func (*MarketplaceOfferReconciler) Finalizer() string { return OfferFinalizer }
+func (*MarketplaceOfferReconciler) WantsFinalizer(o *v1alpha1.MarketplaceOffer) bool {
 	return o.Spec.DeletionPolicy == v1alpha1.DeletionPolicyDelete
 }
-func (k kind) Finalize(ctx context.Context, o *v1alpha1.MarketplaceOffer) error {
-	return k.r.finalizeOffer(ctx, o)
+func (r *MarketplaceOfferReconciler) Finalize(ctx context.Context, o *v1alpha1.MarketplaceOffer) error {
+	return r.finalizeOffer(ctx, o)
 }
 
 // ResyncAfter is how long a settled offer waits for its resync (drift.go).
-func (k kind) ResyncAfter(o *v1alpha1.MarketplaceOffer) time.Duration { return k.r.resyncAfter(o) }
+func (r *MarketplaceOfferReconciler) ResyncAfter(o *v1alpha1.MarketplaceOffer) time.Duration {
+	return r.resyncAfter(o)
+}
 
 // Forget drops the resync schedule of an offer that no longer exists.
-func (k kind) Forget(key types.NamespacedName) { k.r.resyncs.forget(key) }
+func (r *MarketplaceOfferReconciler) Forget(key types.NamespacedName) { r.resyncs.forget(key) }
 
 // OffersOfSolution maps a Solution to the offer it references.
 func OffersOfSolution(_ context.Context, obj client.Object) []ctrl.Request {

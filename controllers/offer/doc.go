@@ -4,9 +4,9 @@
 // From YAML to the HTTP call and back:
 //
 //	MarketplaceOffer applied            api/v1alpha1 validates it
-//	MarketplaceOfferReconciler.Reconcile (controller.go)
-//	  -> reconcile.Reconcile           the shared opening (controllers/reconcile)
-//	  -> kind.Reconcile -> reconcileOffer (phases.go)
+//	reconcile.Controller.Reconcile     NewController (controller.go) makes it
+//	  -> the shared opening            (controllers/reconcile)
+//	  -> MarketplaceOfferReconciler.Reconcile -> reconcileOffer (phases.go)
 //	       admit                       offer-type refusals, ownership (ownership.go)
 //	       Connect                     the namespace's Partner Center client
 //	       ensureProduct               find, adopt or create (product.go, adopt.go)
@@ -15,7 +15,7 @@
 //	       syncDraft                   convert.go builds the draft; the port writes it (draft.go)
 //	       recordDraftBaseline, certify, goLive   submissions (submit.go)
 //	     setOfferConditions            conditions and phase, no I/O (status.go)
-//	  <- reconcile.Reconcile           Ready/Reconciling/Stalled, one status patch
+//	  <- the shared closing            Ready/Reconciling/Stalled, one status patch
 //
 // A write is a Partner Center job: the phase records it in
 // status.operation (operation.go) and waits; a later reconcile reads the

@@ -61,7 +61,7 @@ func TestRestartedOperatorReadsAndWritesNothingAtOnce(t *testing.T) {
 
 	// The restart: a new reconciler over the same API server and Partner
 	// Center, with nothing in memory.
-	h.r = &MarketplaceOfferReconciler{Dependencies: h.r.Dependencies}
+	h.r = newTestReconciler(h.r.Dependencies)
 	clock := h.r.Clock.(*clocktesting.FakePassiveClock)
 	clock.SetTime(clock.Now().Add(5 * time.Hour)) // stopped for five intervals
 	clear(f.Calls)
@@ -392,7 +392,7 @@ func TestExplainRefusalReadsTheProductOnce(t *testing.T) {
 
 	clear(f.Calls)
 	s := &offerScope{offer: offer.DeepCopy()}
-	g.Expect((&offerRun{MarketplaceOfferReconciler: h.r, pc: f}).explainRefusal(ctx, s, refusal)).To(Equal(refusal), "the product is there")
+	g.Expect((&offerRun{MarketplaceOfferReconciler: h.r.MarketplaceOfferReconciler, pc: f}).explainRefusal(ctx, s, refusal)).To(Equal(refusal), "the product is there")
 	g.Expect(f.Calls["ListSubmissions"]).To(Equal(1))
 
 	product, err := f.GetProduct(ctx, offer.Status.ProductID)
@@ -406,11 +406,11 @@ func TestExplainRefusalReadsTheProductOnce(t *testing.T) {
 
 	clear(f.Calls)
 	s = &offerScope{offer: offer.DeepCopy(), productChecked: true}
-	g.Expect((&offerRun{MarketplaceOfferReconciler: h.r, pc: f}).explainRefusal(ctx, s, refusal)).To(Equal(refusal), "read already")
+	g.Expect((&offerRun{MarketplaceOfferReconciler: h.r.MarketplaceOfferReconciler, pc: f}).explainRefusal(ctx, s, refusal)).To(Equal(refusal), "read already")
 	g.Expect(f.Calls).To(BeEmpty())
 
 	s = &offerScope{offer: offer.DeepCopy()}
-	err = (&offerRun{MarketplaceOfferReconciler: h.r, pc: f}).explainRefusal(ctx, s, refusal)
+	err = (&offerRun{MarketplaceOfferReconciler: h.r.MarketplaceOfferReconciler, pc: f}).explainRefusal(ctx, s, refusal)
 	g.Expect(err).To(MatchError(ContainSubstring("deleted outside the operator")))
 	g.Expect(reconcile.Classify(err, "").Reason).To(Equal(v1alpha1.ReasonProductDeleted))
 	g.Expect(s.live).To(Equal(liveProductDeleted))

@@ -7,7 +7,7 @@ import (
 )
 
 // Transition is the event of a change of the offer's phase.
-func (kind) Transition(old, cur *v1alpha1.MarketplaceOffer) (reason, note string) {
+func (*MarketplaceOfferReconciler) Transition(old, cur *v1alpha1.MarketplaceOffer) (reason, note string) {
 	if old.Status.Phase != cur.Status.Phase && cur.Status.Phase != "" {
 		return "Phase" + string(cur.Status.Phase), phaseNote(cur)
 	}

@@ -23,7 +23,7 @@ func TestStatusPatchFromAStaleCopyIsRefused(t *testing.T) {
 	offer := ctrltest.DraftOffer()
 	c := ctrltest.FakeClient(g, offer)
 	r := &MarketplaceOfferReconciler{Dependencies: reconcile.Dependencies{Client: c}}
-	k := r.kind()
+	k := r
 
 	stale := &v1alpha1.MarketplaceOffer{}
 	g.Expect(c.Get(ctx, client.ObjectKeyFromObject(offer), stale)).To(Succeed())

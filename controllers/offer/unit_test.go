@@ -20,26 +20,40 @@ import (
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/fake"
 )
 
-// offerHarness is a MarketplaceOfferReconciler over a fake API client and
-// the map-backed Partner Center fake: no API server, no HTTP.
+// offerHarness is a MarketplaceOffer controller over a fake API client
+// and the map-backed Partner Center fake: no API server, no HTTP.
 type offerHarness struct {
-	r   *MarketplaceOfferReconciler
+	r   *testReconciler
 	key types.NamespacedName
+}
+
+// testReconciler is the MarketplaceOffer controller with its reconciler
+// at hand: tests read and set the reconciler's dependencies and state.
+type testReconciler struct {
+	*MarketplaceOfferReconciler
+	c *reconcile.Controller[*v1alpha1.MarketplaceOffer]
+}
+
+// newTestReconciler is a fresh controller, with nothing in memory.
+func newTestReconciler(deps reconcile.Dependencies) *testReconciler {
+	c := NewController(deps)
+	return &testReconciler{MarketplaceOfferReconciler: c.Kind.(*MarketplaceOfferReconciler), c: c}
+}
+
+// Reconcile runs one reconcile through the controller.
+func (r *testReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	return r.c.Reconcile(ctx, req)
 }
 
 func newOfferHarness(t *testing.T, offer *v1alpha1.MarketplaceOffer, f pc.Client, others ...client.Object) *offerHarness {
 	t.Helper()
-	r := &MarketplaceOfferReconciler{Dependencies: ctrltest.Deps(ctrltest.FakeClient(NewWithT(t), append(others, offer)...), f)}
+	r := newTestReconciler(ctrltest.Deps(ctrltest.FakeClient(NewWithT(t), append(others, offer)...), f))
 	return &offerHarness{r: r, key: client.ObjectKeyFromObject(offer)}
 }
 
 // reconcile runs one reconcile and returns the object as stored.
 func (h *offerHarness) reconcile(g Gomega) (ctrl.Result, *v1alpha1.MarketplaceOffer) {
-	res, err := h.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: h.key})
-	g.Expect(err).NotTo(HaveOccurred())
-	got := &v1alpha1.MarketplaceOffer{}
-	g.Expect(h.r.Get(context.Background(), h.key, got)).To(Succeed())
-	return res, got
+	return ctrltest.ReconcileOnce(g, h.r.c, h.key)
 }
 
 // A create-pending mark with no create job recorded is a create whose

@@ -4,9 +4,10 @@
 // the skeleton finds by type assertion; its objects implement Object
 // (their status embeds v1alpha1.ReconcileStatus).
 //
-// One reconcile (reconcile.go):
+// A kind's package makes its controller with NewController(kind); the
+// manager calls the controller's Reconcile for one object (reconcile.go):
 //
-//	Reconcile(ctx, req, kind, deferred)
+//	Controller.Reconcile(ctx, req)
 //	  get the object             gone: Forget, done
 //	  EnsureFinalizer            a Finalizer kind only
 //	  defer PatchStatus          once, only when the status changed;

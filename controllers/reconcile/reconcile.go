@@ -4,23 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/clock"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
@@ -46,11 +49,10 @@ type Object interface {
 // objects are, its watches, and the steps that are its own. A Kind may
 // also be a Finalizer, a Resyncer, a StatusObserver and a Forgetter.
 type Kind[O Object] interface {
-	// Name names the controller, its metrics and logs.
-	Name() string
-	// NewObject and NewList make an empty object and list of the kind.
+	// NewObject makes an empty object of the kind; the controller's name
+	// (its metrics and logs) and its lists come from the kind's type in
+	// the manager's scheme.
 	NewObject() O
-	NewList() client.ObjectList
 	// Watch adds the watches of related kinds to the controller.
 	Watch(*builder.Builder) *builder.Builder
 	// Deps are the reconciler's dependencies; SetupWithManager fills in
@@ -65,8 +67,8 @@ type Kind[O Object] interface {
 	Reconcile(context.Context, O) error
 	// ReadyMessage is Ready's message when the reconcile is done.
 	ReadyMessage(O) string
-	// Status is the object's status, compared to decide on a patch.
-	Status(O) any
+	// StatusOf is the object's status, compared to decide on a patch.
+	StatusOf(O) any
 	// Transition is the Normal event of a status change that changed the
 	// kind's own phase or state; reason is "" when it did not. The
 	// skeleton records it, then the events of the conditions (events.go).
@@ -101,7 +103,7 @@ type Forgetter interface {
 }
 
 // DeferredRetries counts, by object, the reconciles in a row that ended
-// on a retry deferred to the workqueue. Each reconciler keeps one.
+// on a retry deferred to the workqueue. Each controller keeps one.
 type DeferredRetries struct{ n Memo[int] }
 
 // add counts one more and returns the count.
@@ -112,14 +114,41 @@ func (d *DeferredRetries) add(key types.NamespacedName) int {
 // reset forgets the count of an object whose reconcile ended otherwise.
 func (d *DeferredRetries) reset(key types.NamespacedName) { d.n.Delete(key) }
 
-// SetupWithManager registers the reconciler r of kind k. It checks the
-// Partner Center client is set, fills in the clock and option defaults,
-// watches the kind's spec and annotation changes, the kind's related
-// objects and, when there is one, the credentials Secret.
-func SetupWithManager[O Object](mgr ctrl.Manager, r reconcile.Reconciler, k Kind[O]) error {
+// Controller is one kind's controller: the reconcile.Reconciler the
+// manager calls, which runs the kind through the skeleton. A kind's
+// package makes it with NewController.
+type Controller[O Object] struct {
+	// Kind is what the kind adds to the skeleton.
+	Kind     Kind[O]
+	deferred DeferredRetries
+}
+
+// NewController is the controller of kind k.
+func NewController[O Object](k Kind[O]) *Controller[O] { return &Controller[O]{Kind: k} }
+
+// Reconcile implements reconcile.Reconciler: one reconcile of the object
+// req names (reconcileObject).
+func (c *Controller[O]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	return reconcileObject(ctx, req, c.Kind, &c.deferred)
+}
+
+// SetupWithManager registers the controller with mgr. It checks the
+// dependencies and fills in their defaults; the field indexes must exist
+// (IndexFields). The controller is named after its kind, as
+// controller-runtime names one by default ("marketplaceoffer").
+func (c *Controller[O]) SetupWithManager(mgr ctrl.Manager) error {
+	k := c.Kind
+	gvk, err := apiutil.GVKForObject(k.NewObject(), mgr.GetScheme())
+	if err != nil {
+		return err
+	}
+	newList, err := listOf(mgr.GetScheme(), gvk)
+	if err != nil {
+		return err
+	}
 	d := k.Deps()
 	if d.PartnerCenter == nil {
-		return fmt.Errorf("the %s controller needs a Partner Center connector", k.Name())
+		return fmt.Errorf("the %s controller needs a Partner Center connector", gvk.Kind)
 	}
 	if d.Clock == nil {
 		d.Clock = clock.RealClock{}
@@ -129,20 +158,35 @@ func SetupWithManager[O Object](mgr ctrl.Manager, r reconcile.Reconciler, k Kind
 		For(k.NewObject(), builder.WithPredicates(predicate.Or[client.Object](
 			predicate.GenerationChangedPredicate{}, OperatorAnnotationChanged))).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(d.Options.Concurrency, 1), RateLimiter: d.Options.RateLimiter}).
-		Named(k.Name())
+		Named(strings.ToLower(gvk.Kind))
 	// Objects of the initial list that hold work are not starved (queue.go).
 	b = b.Watches(k.NewObject(), InitialWork[O]())
-	b = watchCredentials(b, d.Client, d.Options.CredentialsSecret, k.NewList)
-	return k.Watch(b).Complete(r)
+	b = watchCredentials(b, d.Client, d.Options.CredentialsSecret, newList)
+	return k.Watch(b).Complete(c)
 }
 
-// Reconcile follows the fixed opening of both reconcilers: get (ignoring
+// listOf makes empty lists of the kind gvk names; the scheme must know
+// its list kind.
+func listOf(scheme *runtime.Scheme, gvk schema.GroupVersionKind) (func() client.ObjectList, error) {
+	listKind := gvk.GroupVersion().WithKind(gvk.Kind + "List")
+	if list, err := scheme.New(listKind); err != nil {
+		return nil, err
+	} else if _, ok := list.(client.ObjectList); !ok {
+		return nil, fmt.Errorf("%s is not a list", listKind)
+	}
+	return func() client.ObjectList {
+		list, _ := scheme.New(listKind) // known above
+		return list.(client.ObjectList)
+	}, nil
+}
+
+// reconcileObject follows the fixed opening of both reconcilers: get (ignoring
 // not found), add or remove the finalizer, then one deferred status
 // patch, sent only when the status changed. It then finalizes a deleted
 // object, settles a suspended one, or runs the kind's phases, and
 // summarises Ready, Reconciling and Stalled from the outcome. deferred is
-// the reconciler's count of retries deferred to the workqueue.
-func Reconcile[O Object](ctx context.Context, req ctrl.Request, k Kind[O], deferred *DeferredRetries) (_ ctrl.Result, retErr error) {
+// the controller's count of retries deferred to the workqueue.
+func reconcileObject[O Object](ctx context.Context, req ctrl.Request, k Kind[O], deferred *DeferredRetries) (_ ctrl.Result, retErr error) {
 	c := k.Deps().Client
 	obj, found, err := getObject(ctx, req, k, deferred)
 	if err != nil || !found {
@@ -295,7 +339,7 @@ func finalizeObject[O Object](ctx context.Context, obj O, k Kind[O], fin Finaliz
 // the kind's events and metrics of the change.
 func PatchStatus[O Object](ctx context.Context, c client.Client, base, obj O, k Kind[O]) error {
 	BoundConditions(obj)
-	if equality.Semantic.DeepEqual(k.Status(base), k.Status(obj)) {
+	if equality.Semantic.DeepEqual(k.StatusOf(base), k.StatusOf(obj)) {
 		return nil
 	}
 	// The patch carries the resource version the reconcile worked from

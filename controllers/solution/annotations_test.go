@@ -11,7 +11,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
-	"github.com/cosell-operator/cosell-operator/controllers/internal/ctrltest"
 	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/fake"
@@ -31,7 +30,7 @@ func TestReconcileRequestedAtRechecksAStalledSolutionAndEchoesIt(t *testing.T) {
 	}
 	f := fake.New(pc.LegacySolution{PartnerID: "4871234", SolutionID: "ocp-contoso"})
 	f.Prereqs["4871234"] = pc.Prerequisites{MembershipValid: false, MarketplaceAccount: true}
-	r := &SolutionReconciler{Dependencies: ctrltest.Deps(ctrltest.FakeClient(g, sol), f)}
+	r := newSolutionReconciler(g, f, sol)
 	key := client.ObjectKeyFromObject(sol)
 	reconcileOnce := func() *v1alpha1.Solution {
 		_, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: key})

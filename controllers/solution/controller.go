@@ -18,60 +18,48 @@ import (
 )
 
 // SolutionReconciler carries out the decision about each legacy solution:
-// merge, migrate, discard, or undo a discard.
+// merge, migrate, discard, or undo a discard. It holds the Solution's
+// state and steps, run by the controller NewController makes.
 type SolutionReconciler struct {
 	reconcile.Dependencies
 
 	prerequisites prerequisitesCache
-	// deferred counts the retries deferred to the workqueue (controllers/reconcile).
-	deferred reconcile.DeferredRetries
 }
 
 // +kubebuilder:rbac:groups=marketplace.cosell.io,resources=solutions,verbs=get;list;watch
 // +kubebuilder:rbac:groups=marketplace.cosell.io,resources=solutions/status,verbs=get;update;patch
 
-// SetupWithManager registers the reconciler; the field indexes must exist
-// (see reconcile.IndexFields).
-func (r *SolutionReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	return reconcile.SetupWithManager(mgr, r, r.kind())
+// NewController is the Solution controller: the shared skeleton
+// (controllers/reconcile) running the Solution's phases (phases.go).
+// Deleting a Solution changes nothing in Partner Center: it has no
+// finalizer.
+func NewController(deps reconcile.Dependencies) *reconcile.Controller[*v1alpha1.Solution] {
+	return reconcile.NewController[*v1alpha1.Solution](&SolutionReconciler{Dependencies: deps})
 }
 
-// Reconcile runs the shared opening (controllers/reconcile), then the
-// Solution's phases (phases.go). Deleting a Solution changes nothing in
-// Partner Center: it has no finalizer.
-func (r *SolutionReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	return reconcile.Reconcile(ctx, req, r.kind(), &r.deferred)
-}
+// The reconciler is the Solution's part of the shared skeleton.
+var _ reconcile.Kind[*v1alpha1.Solution] = &SolutionReconciler{}
 
-func (r *SolutionReconciler) kind() kind { return kind{r} }
-
-// kind is the Solution's part of the shared skeleton, a reconcile.Kind.
-type kind struct{ r *SolutionReconciler }
-
-var _ reconcile.Kind[*v1alpha1.Solution] = kind{}
-
-func (kind) Name() string                    { return "solution" }
-func (kind) NewObject() *v1alpha1.Solution   { return &v1alpha1.Solution{} }
-func (kind) NewList() client.ObjectList      { return &v1alpha1.SolutionList{} }
-func (k kind) Deps() *reconcile.Dependencies { return &k.r.Dependencies }
+func (*SolutionReconciler) NewObject() *v1alpha1.Solution   { return &v1alpha1.Solution{} }
+func (r *SolutionReconciler) Deps() *reconcile.Dependencies { return &r.Dependencies }
 
 // Watch: an offer that appears, gets its product or goes live wakes the
 // Solutions waiting on it.
-func (k kind) Watch(b *builder.Builder) *builder.Builder {
-	return b.Watches(&v1alpha1.MarketplaceOffer{}, handler.EnqueueRequestsFromMapFunc(k.r.solutionsOfOffer),
+func (r *SolutionReconciler) Watch(b *builder.Builder) *builder.Builder {
+	return b.Watches(&v1alpha1.MarketplaceOffer{}, handler.EnqueueRequestsFromMapFunc(r.solutionsOfOffer),
 		builder.WithPredicates(offerProgressed))
 }
 
-func (kind) Suspended(s *v1alpha1.Solution) bool    { return s.Spec.Suspend }
-func (kind) SpecDigest(s *v1alpha1.Solution) string { return solutionSpecDigest(s) }
-func (k kind) Reconcile(ctx context.Context, s *v1alpha1.Solution) error {
-	return k.r.reconcileSolution(ctx, s)
+func (*SolutionReconciler) Suspended(s *v1alpha1.Solution) bool    { return s.Spec.Suspend }
+func (*SolutionReconciler) SpecDigest(s *v1alpha1.Solution) string { return solutionSpecDigest(s) }
+func (r *SolutionReconciler) Reconcile(ctx context.Context, s *v1alpha1.Solution) error {
+	return r.reconcileSolution(ctx, s)
 }
-func (kind) ReadyMessage(s *v1alpha1.Solution) string { return solutionReadyMessage(s) }
-func (kind) Status(s *v1alpha1.Solution) any          { return &s.Status }
+func (*SolutionReconciler) ReadyMessage(s *v1alpha1.Solution) string { return solutionReadyMessage(s) }
+func (*SolutionReconciler) StatusOf(s *v1alpha1.Solution) any        { return &s.Status }
 
 // Transition is the event of a change of the Solution's state.
-func (kind) Transition(old, cur *v1alpha1.Solution) (reason, note string) {
+func (*SolutionReconciler) Transition(old, cur *v1alpha1.Solution) (reason, note string) {
 	if old.Status.State != cur.Status.State && cur.Status.State != "" {
 		return string(cur.Status.State), "Partner Center reports the solution " + string(cur.Status.State)
 	}

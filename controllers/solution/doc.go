@@ -3,9 +3,9 @@
 // undo a discard) in Partner Center's migration tool.
 //
 //	Solution applied                    api/v1alpha1 validates it
-//	SolutionReconciler.Reconcile (controller.go)
-//	  -> reconcile.Reconcile           the shared opening (controllers/reconcile)
-//	  -> kind.Reconcile -> reconcileSolution (phases.go)
+//	reconcile.Controller.Reconcile     NewController (controller.go) makes it
+//	  -> the shared opening            (controllers/reconcile)
+//	  -> SolutionReconciler.Reconcile -> reconcileSolution (phases.go)
 //	       ownership                   one Solution decides a legacy solution (ownership.go)
 //	       Connect                     the namespace's Partner Center client
 //	       readOffer                   the MarketplaceOffer it names, as an API object
@@ -13,7 +13,7 @@
 //	       checkPrerequisites          membership, account, role (prerequisites.go)
 //	       undoDiscard, carryOut       the action and its hand-off to the offer (handoff.go, waits.go)
 //	     setSolutionConditions         conditions, no I/O (status.go)
-//	  <- reconcile.Reconcile           Ready/Reconciling/Stalled, one status patch
+//	  <- the shared closing            Ready/Reconciling/Stalled, one status patch
 //
 // A Solution has no finalizer: deleting it changes nothing in Partner
 // Center. It never imports controllers/offer: what it reads of an offer

@@ -21,7 +21,7 @@ import (
 // mergeWaitHarness is a Solution merging into an offer that is not live
 // yet, over a fake API client and c.
 type mergeWaitHarness struct {
-	r     *SolutionReconciler
+	r     *testReconciler
 	offer *v1alpha1.MarketplaceOffer
 	sol   *v1alpha1.Solution
 }
@@ -47,10 +47,7 @@ func (h *mergeWaitHarness) editOffer(g Gomega, edit func(*v1alpha1.MarketplaceOf
 
 // reconcile runs one reconcile of the Solution and returns it as stored.
 func (h *mergeWaitHarness) reconcile(g Gomega) *v1alpha1.Solution {
-	_, err := h.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: client.ObjectKeyFromObject(h.sol)})
-	g.Expect(err).NotTo(HaveOccurred())
-	got := &v1alpha1.Solution{}
-	g.Expect(h.r.Get(context.Background(), client.ObjectKeyFromObject(h.sol), got)).To(Succeed())
+	_, got := ctrltest.ReconcileOnce(g, h.r.c, client.ObjectKeyFromObject(h.sol))
 	return got
 }
 

@@ -15,14 +15,28 @@ import (
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers/internal/ctrltest"
+	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
 	pc "github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter/fake"
 )
 
-// newSolutionReconciler is a SolutionReconciler over a fake API client
+// newSolutionReconciler is a Solution controller over a fake API client
 // holding objs, with the field indexes, and the Partner Center client c.
-func newSolutionReconciler(g Gomega, c pc.Client, objs ...client.Object) *SolutionReconciler {
-	return &SolutionReconciler{Dependencies: ctrltest.Deps(ctrltest.FakeClient(g, objs...), c)}
+func newSolutionReconciler(g Gomega, c pc.Client, objs ...client.Object) *testReconciler {
+	ctl := NewController(ctrltest.Deps(ctrltest.FakeClient(g, objs...), c))
+	return &testReconciler{SolutionReconciler: ctl.Kind.(*SolutionReconciler), c: ctl}
+}
+
+// testReconciler is the Solution controller with its reconciler at hand:
+// tests read the objects through the reconciler's client.
+type testReconciler struct {
+	*SolutionReconciler
+	c *reconcile.Controller[*v1alpha1.Solution]
+}
+
+// Reconcile runs one reconcile through the controller.
+func (r *testReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	return r.c.Reconcile(ctx, req)
 }
 
 // A Merge into an offer whose target is Draft stalls asking for target

@@ -188,7 +188,7 @@ func startSampler(ctx context.Context, res *runResult, simBase, metricsURL strin
 				if ss, err := scrapeURL(metricsURL); err == nil {
 					s.mu.Lock()
 					res.eventsDrop = value(ss, "cosell_events_dropped_total", nil)
-	res.heapInuseMax = max(res.heapInuseMax, value(ss, "go_memstats_heap_inuse_bytes", nil))
+					res.heapInuseMax = max(res.heapInuseMax, value(ss, "go_memstats_heap_inuse_bytes", nil))
 					res.heapAllocMax = max(res.heapAllocMax, value(ss, "go_memstats_heap_alloc_bytes", nil))
 					s.mu.Unlock()
 				}

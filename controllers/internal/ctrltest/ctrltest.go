@@ -12,9 +12,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	clocktesting "k8s.io/utils/clock/testing"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	fakeclient "sigs.k8s.io/controller-runtime/pkg/client/fake"
 
@@ -138,4 +140,34 @@ func Deps(c client.Client, f pc.Client) reconcile.Dependencies {
 		Clock: clocktesting.NewFakePassiveClock(metav1.Now().Time)}
 	d.Options.Defaults()
 	return d
+}
+
+// Rig is one kind's controller as the tests drive it: one reconcile at a
+// time of one object, read back after each; its dependencies at hand.
+type Rig[O reconcile.Object] struct {
+	*reconcile.Dependencies
+	C   *reconcile.Controller[O]
+	Key types.NamespacedName
+}
+
+// NewRig is a rig of controller c reconciling the object named key.
+func NewRig[O reconcile.Object](c *reconcile.Controller[O], key types.NamespacedName) *Rig[O] {
+	return &Rig[O]{Dependencies: c.Kind.Deps(), C: c, Key: key}
+}
+
+// Reconcile runs one reconcile of the rig's object, expects no error, and
+// returns the object as stored.
+func (r *Rig[O]) Reconcile(g gomega.Gomega) (ctrl.Result, O) {
+	return ReconcileOnce(g, r.C, r.Key)
+}
+
+// ReconcileOnce runs one reconcile of the object named key through c,
+// expects no error, and returns the object as stored.
+func ReconcileOnce[O reconcile.Object](g gomega.Gomega, c *reconcile.Controller[O], key types.NamespacedName) (ctrl.Result, O) {
+	ctx := context.Background()
+	res, err := c.Reconcile(ctx, ctrl.Request{NamespacedName: key})
+	g.Expect(err).NotTo(gomega.HaveOccurred())
+	got := c.Kind.NewObject()
+	g.Expect(c.Kind.Deps().Client.Get(ctx, key, got)).To(gomega.Succeed())
+	return res, got
 }

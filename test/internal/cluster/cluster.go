@@ -25,6 +25,7 @@ import (
 
 	v1 "github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers"
+	"github.com/cosell-operator/cosell-operator/controllers/offer"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 	"github.com/cosell-operator/cosell-operator/internal/testenv"
 )
@@ -75,9 +76,10 @@ func (c *Cluster) RunOperator(ctx context.Context, t *testing.T, g gomega.Gomega
 	deps := controllers.Dependencies{Client: mgr.GetClient(), PartnerCenter: partnercenter.Static(pc),
 		Recorder: mgr.GetEventRecorder("cosell-operator"),
 		Options:  controllers.Options{Concurrency: op.Concurrency, StalledRecheck: 2 * time.Second, MinPoll: 50 * time.Millisecond, MaxPoll: time.Second}}
-	g.Expect((&controllers.MarketplaceOfferReconciler{Dependencies: deps}).SetupWithManager(mgr)).To(gomega.Succeed())
 	if op.Solutions {
-		g.Expect((&controllers.SolutionReconciler{Dependencies: deps}).SetupWithManager(mgr)).To(gomega.Succeed())
+		g.Expect(controllers.SetupWithManager(mgr, deps, deps)).To(gomega.Succeed())
+	} else {
+		g.Expect(offer.NewController(deps).SetupWithManager(mgr)).To(gomega.Succeed())
 	}
 	go func() { _ = mgr.Start(mctx) }()
 }
