@@ -343,7 +343,7 @@ func (r *offerRun) followLive(ctx context.Context, s *offerScope, fresh *partner
 	}
 	if sub.Result != partnercenter.SubmissionSucceeded {
 		ls.Result = v1alpha1.SubmissionFailed
-		return s.stop(stopFact{kind: stallGoLiveFailed, gen: ls.Generation, feedback: feedbackMessage(sub.Feedback)})
+		return s.stop(stopFact{kind: stallGoLiveFailed, gen: ls.Generation, items: sub.Feedback})
 	}
 	r.recordLive(s)
 	return nil
@@ -396,7 +396,7 @@ func (r *offerRun) followLiveJob(ctx context.Context, s *offerScope) (*partnerce
 		if err := r.saleStopped(ctx, s.offer, refused); err != nil {
 			return nil, err
 		}
-		return nil, s.stop(stopFact{kind: stallGoLiveFailed, gen: ps.Generation, feedback: feedbackMessage(refused.errors)})
+		return nil, s.stop(stopFact{kind: stallGoLiveFailed, gen: ps.Generation, items: refused.errors})
 	}
 	if err != nil || sub == nil {
 		return nil, err
