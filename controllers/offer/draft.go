@@ -39,7 +39,7 @@ func (r *offerRun) syncDraft(ctx context.Context, s *offerScope) error {
 	if ref := st.Operation; ref != nil && (ref.Purpose == jobPreview || ref.Purpose == jobLive) {
 		s.draft, s.draftJob = draftWaiting, ref.ID
 		if _, err := r.settleSubmissionJob(ctx, s); err != nil {
-			return andThen(err, "the draft of generation %d is written once it has finished", s.offer.Generation)
+			return andThen(err, thenWriteDraft, s.offer, s.offer.Generation)
 		}
 		s.draft, s.draftJob = draftUnknown, ""
 	}

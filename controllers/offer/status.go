@@ -1,6 +1,7 @@
 package offer
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -829,6 +830,41 @@ func (f stopFact) submitStall(offer *v1alpha1.MarketplaceOffer) error {
 			saleStoppedMessage(offer, "Partner Center refused to publish it (invalidState: its lifecycleState is deprecated)"))
 	}
 	return nil
+}
+
+// waitThen is what follows a wait once it is over, which andThen adds to
+// the wait's message.
+type waitThen int
+
+const (
+	thenWriteDraft       waitThen = iota + 1 // syncDraft writes the draft of generation gen
+	thenCertify                              // certify submits generation gen for certification
+	thenFollowSubmission                     // target Draft: certify follows the submission to its end
+	thenFollowGoLive                         // a target below Live: goLive follows the go-live to its end
+)
+
+// andThen adds to a wait what follows once it is over; other errors are
+// returned as they are.
+func andThen(err error, then waitThen, offer *v1alpha1.MarketplaceOffer, gen int64) error {
+	var w *reconcile.WaitError
+	if err == nil {
+		return nil
+	}
+	if !errors.As(err, &w) {
+		return err
+	}
+	var next string
+	switch then {
+	case thenWriteDraft:
+		next = fmt.Sprintf("the draft of generation %d is written once it has finished", gen)
+	case thenCertify:
+		next = fmt.Sprintf("generation %d is submitted for certification once it has finished", gen)
+	case thenFollowSubmission:
+		next = "target is Draft, and Partner Center documents no way to withdraw a submission: it is followed to its end"
+	case thenFollowGoLive:
+		next = fmt.Sprintf("target is %s, and Partner Center documents no way to withdraw a go-live: it is followed to its end", offer.Spec.Target)
+	}
+	return reconcile.Waiting(w.After, w.Reason, "%s; %s", w.Message, next)
 }
 
 // submitReason is Reconciling's reason while purpose's submission is
