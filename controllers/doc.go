@@ -98,7 +98,11 @@
 // I/O, and the opening's deferred patch writes the status once. A phase
 // that waits or stalls records why as a fact, a stopFact (offerScope.stop,
 // solutionScope.stop); only the kind's status.go turns it into the
-// outcome, its reason and its message. Events for the kind's phase or
+// outcome, its reason and its message. The offer's InSync condition
+// (setObservedConditions, setDriftReportCondition) is computed there too,
+// and so are the events that say what managementPolicy Observe found and
+// what an adoption left as Partner Center held it (statusEvent, recorded
+// by offerRun.record in offer/phases.go). Events for the kind's phase or
 // state change (its Kind.Transition) and for stalls and recoveries are
 // recorded after that patch (reconcile/events.go).
 package controllers

@@ -106,7 +106,7 @@ func (r *offerRun) adoptPublished(ctx context.Context, s *offerScope) error {
 		digest = full
 	}
 	recordPublished(s, pub, digest, stopped)
-	r.warnAdopted(s)
+	s.adoptedPublished = true
 	return nil
 }
 
@@ -115,17 +115,6 @@ func (r *offerRun) adoptPublished(ctx context.Context, s *offerScope) error {
 func holdableDigest(offer *v1alpha1.MarketplaceOffer, d partnercenter.Draft) string {
 	w, _ := partnercenter.WritableDraft(string(offer.Spec.OfferType), normalizeDraft(d))
 	return draftDigest(w)
-}
-
-// warnAdopted records a Warning for what adoption left as found: mayAdopt
-// recorded the take-over itself.
-func (r *offerRun) warnAdopted(s *offerScope) {
-	switch a := s.offer.Status.Adoption; {
-	case a.SaleStopped:
-		reconcile.Eventf(r.Recorder, s.offer, "Warning", v1alpha1.ReasonSaleStopped, "Adopt", "%s", adoptedMessage(s.offer, s.adoptedDiff))
-	case a.UnpublishedDraft:
-		reconcile.Eventf(r.Recorder, s.offer, "Warning", v1alpha1.ReasonUnpublishedDraft, "Adopt", "%s", adoptedMessage(s.offer, s.adoptedDiff))
-	}
 }
 
 // readPublished reads the submission published for target (the live one

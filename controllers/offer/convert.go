@@ -4,8 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"strings"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/internal/offerdraft"
@@ -45,25 +43,6 @@ func specDigest(d partnercenter.Draft, cs *partnercenter.CoSellListing) string {
 	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:16])
-}
-
-// feedbackMessage renders certification feedback as one actionable message.
-func feedbackMessage(items []partnercenter.FeedbackItem) string {
-	var b strings.Builder
-	for i, it := range items {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		fmt.Fprintf(&b, "%d) ", i+1)
-		if it.Resource != "" {
-			b.WriteString(it.Resource + ": ")
-		}
-		b.WriteString(it.Message)
-		if it.Code != "" {
-			b.WriteString(" [" + it.Code + "]")
-		}
-	}
-	return b.String()
 }
 
 func feedbackToAPI(items []partnercenter.FeedbackItem) []v1alpha1.FeedbackItem {

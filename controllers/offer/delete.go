@@ -126,7 +126,7 @@ func (r *offerRun) followCleanUpJob(ctx context.Context, offer *v1alpha1.Marketp
 		case jobSucceeded:
 			return true, nil
 		}
-		return false, stopFact{kind: stallJobRefused, purpose: purpose, feedback: feedbackMessage(read.job.Errors)}.outcome(offer)
+		return false, stopFact{kind: stallJobRefused, purpose: purpose, items: read.job.Errors}.outcome(offer)
 	case ref.ID == "":
 		clearOperation(st)
 	}

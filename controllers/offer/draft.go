@@ -39,7 +39,7 @@ func (r *offerRun) syncDraft(ctx context.Context, s *offerScope) error {
 	if ref := st.Operation; ref != nil && (ref.Purpose == jobPreview || ref.Purpose == jobLive) {
 		s.draft, s.draftJob = draftWaiting, ref.ID
 		if _, err := r.settleSubmissionJob(ctx, s); err != nil {
-			return andThen(err, "the draft of generation %d is written once it has finished", s.offer.Generation)
+			return andThen(err, thenWriteDraft, s.offer, s.offer.Generation)
 		}
 		s.draft, s.draftJob = draftUnknown, ""
 	}
@@ -120,8 +120,8 @@ func (r *offerRun) followDraftJob(ctx context.Context, s *offerScope, digest str
 		// Superseded: the draft in Partner Center is not the refused one
 		// (a failed job applies nothing); syncDraft writes the new one.
 	case read.outcome == jobFailed:
-		s.draft, s.draftFeedback = draftRejected, feedbackMessage(read.job.Errors)
-		return s.stop(stopFact{kind: stallDraftRejected, feedback: s.draftFeedback})
+		s.draft, s.draftFeedback = draftRejected, read.job.Errors
+		return s.stop(stopFact{kind: stallDraftRejected, items: read.job.Errors})
 	default:
 		s.draft, s.draftJobStarted = draftWritten, read.op.StartedAt
 	}

@@ -1,7 +1,6 @@
 package offer
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -11,7 +10,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
-	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
@@ -98,75 +96,21 @@ func countDrift(counter *prometheus.CounterVec, offer *v1alpha1.MarketplaceOffer
 }
 
 // reportDrift records, in driftPolicy Report, a draft changed outside the
-// operator and left as it is: setDriftReportCondition turns InSync False
-// with the differences, and driftLeftInPlace stalls the offer with them
-// (the skeleton's Warning event DriftReported says so once per new or
-// changed difference). The detected counter marks the transition only,
-// not each resync that finds it still there.
+// operator and left as it is: from its differences setDriftReportCondition
+// (status.go) turns InSync False, and driftLeftInPlace (status.go) stalls
+// the offer (the skeleton's Warning event DriftReported says so once per
+// new or changed difference). The detected counter marks the transition
+// only, not each resync that finds it still there.
 func (r *offerRun) reportDrift(s *offerScope, diffs []string) {
 	offer := s.offer
 	if len(diffs) == 0 {
 		diffs = []string{"the draft changed in a part the operator does not compare"}
 	}
 	s.driftChecked, s.driftDiffs = true, diffs
-	msg := driftReportedMessage(offer, diffs)
-	c := meta.FindStatusCondition(offer.Status.Conditions, v1alpha1.InSyncCondition)
-	if c != nil && c.Reason == v1alpha1.ReasonDriftReported && c.Message == msg {
+	if driftAlreadyReported(offer, diffs) {
 		return
 	}
 	countDrift(driftDetected, offer, driftKinds(diffs))
-}
-
-// driftReportedMessage is InSync's message for differences left as they
-// are, at most maxDifferences of them listed.
-func driftReportedMessage(offer *v1alpha1.MarketplaceOffer, diffs []string) string {
-	msg := fmt.Sprintf("the draft of product %s was changed outside the operator and differs from the spec in %d field(s): %s",
-		offer.Status.ProductID, len(diffs), strings.Join(firstN(diffs, maxDifferences), "; "))
-	if n := len(diffs); n > maxDifferences {
-		msg += fmt.Sprintf("; and %d more", n-maxDifferences)
-	}
-	return msg + ". driftPolicy is Report: the change is left as it is; set driftPolicy to Correct, or edit the spec, to write the spec's draft"
-}
-
-// setDriftReportCondition sets InSync in driftPolicy Report from what the
-// draft read back this reconcile showed, and keeps it as it was when the
-// draft was not read; in driftPolicy Correct it removes InSync (which
-// managementPolicy Observe alone sets otherwise).
-func setDriftReportCondition(s *offerScope) {
-	offer := s.offer
-	conds := &offer.Status.Conditions
-	if offer.Spec.DriftPolicy != v1alpha1.DriftPolicyReport {
-		meta.RemoveStatusCondition(conds, v1alpha1.InSyncCondition)
-		return
-	}
-	if !s.driftChecked {
-		return
-	}
-	if len(s.driftDiffs) > 0 {
-		reconcile.SetCondition(conds, offer.Generation, v1alpha1.InSyncCondition, false, v1alpha1.ReasonDriftReported,
-			"%s", driftReportedMessage(offer, s.driftDiffs))
-		return
-	}
-	reconcile.SetCondition(conds, offer.Generation, v1alpha1.InSyncCondition, true, v1alpha1.ReasonDraftHeld,
-		"the draft of product %s holds what the operator wrote", offer.Status.ProductID)
-}
-
-// driftLeftInPlace is the outcome of a lifecycle that is done while, in
-// driftPolicy Report, InSync says the draft was changed outside the
-// operator and left as it is: the offer stalls with InSync's message.
-// Ready means Partner Center holds what the spec declares, and it does
-// not until a person puts the draft back, edits the spec or switches to
-// Correct; the next resync (or the reconcile-requested-at annotation)
-// reads the draft again.
-func driftLeftInPlace(offer *v1alpha1.MarketplaceOffer) error {
-	if offer.Spec.DriftPolicy != v1alpha1.DriftPolicyReport {
-		return nil
-	}
-	c := meta.FindStatusCondition(offer.Status.Conditions, v1alpha1.InSyncCondition)
-	if c == nil || c.Status != metav1.ConditionFalse || c.Reason != v1alpha1.ReasonDriftReported {
-		return nil
-	}
-	return stopFact{kind: stallConditionKept, reason: v1alpha1.ReasonDriftReported, feedback: c.Message}.outcome(offer)
 }
 
 // outOfSync reports whether Partner Center is known to differ from the

@@ -3,9 +3,6 @@ package offer
 import (
 	"context"
 	"fmt"
-	"strings"
-
-	"k8s.io/apimachinery/pkg/api/meta"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
@@ -27,10 +24,6 @@ func observing(offer *v1alpha1.MarketplaceOffer) bool {
 	return offer.Spec.ManagementPolicy == v1alpha1.ManagementPolicyObserve
 }
 
-// maxDifferences bounds the differences InSync lists; the count says how
-// many more there are.
-const maxDifferences = 20
-
 // observation is what observe found: the product, if any, and how
 // Partner Center differs from the spec, one readable line per field.
 type observation struct {
@@ -40,23 +33,19 @@ type observation struct {
 	notCompared []string
 	// phase is where the offer is in Partner Center, for display.
 	phase v1alpha1.OfferPhase
+	// complete is set by observe when every read succeeded: the
+	// differences are then all there is (a failed read leaves some out).
+	complete bool
 }
 
-// observe compares the spec with Partner Center (readObservation) and,
-// when the differences changed since the last reconcile, records them in
-// an event. At most four reads, no write.
+// observe compares the spec with Partner Center (readObservation) and
+// records whether every read succeeded; setObservedConditions (status.go)
+// says what it found. At most four reads, no write.
 func (r *offerRun) observe(ctx context.Context, s *offerScope) error {
 	if err := r.readObservation(ctx, s); err != nil {
 		return err
 	}
-	msg := observedMessage(s.offer, s.observed)
-	if c := meta.FindStatusCondition(s.offer.Status.Conditions, v1alpha1.InSyncCondition); c == nil || c.Message != msg {
-		if len(s.observed.differences) > 0 {
-			reconcile.Eventf(r.Recorder, s.offer, "Warning", v1alpha1.ReasonDiffers, "Observe", "%s", msg)
-		} else {
-			reconcile.Eventf(r.Recorder, s.offer, "Normal", v1alpha1.InSyncCondition, "Observe", "%s", msg)
-		}
-	}
+	s.observed.complete = true
 	return nil
 }
 
@@ -184,59 +173,3 @@ func quoted(v string) string {
 	}
 	return fmt.Sprintf("%q", v)
 }
-
-// setObservedConditions sets InSync from what observe found and, when the
-// differences changed, records them in an event.
-func setObservedConditions(s *offerScope) {
-	obs := s.observed
-	if s.refused {
-		// Stalled before reading: nothing read earlier (perhaps of an
-		// offer ID another object owns) stays in status.
-		meta.RemoveStatusCondition(&s.offer.Status.Conditions, v1alpha1.InSyncCondition)
-		return
-	}
-	if obs == nil { // a read failed: InSync stays as it was
-		return
-	}
-	s.offer.Status.Phase = obs.phase
-	msg := observedMessage(s.offer, obs)
-	reconcile.SetCondition(&s.offer.Status.Conditions, s.offer.Generation, v1alpha1.InSyncCondition, len(obs.differences) == 0,
-		inSyncReason(obs), "%s", msg)
-}
-
-func inSyncReason(obs *observation) string {
-	if len(obs.differences) > 0 {
-		return v1alpha1.ReasonDiffers
-	}
-	return v1alpha1.ReasonSucceeded
-}
-
-// observedMessage is InSync's message: the differences, or that there are
-// none, and what was not compared.
-func observedMessage(offer *v1alpha1.MarketplaceOffer, obs *observation) string {
-	msg := fmt.Sprintf("Partner Center holds what the spec says (product %s)", obs.productID)
-	if n := len(obs.differences); n > 0 {
-		lines := firstN(obs.differences, maxDifferences)
-		msg = fmt.Sprintf("Partner Center differs from the spec in %d field(s): %s", n, strings.Join(lines, "; "))
-		if n > maxDifferences {
-			msg += fmt.Sprintf("; and %d more", n-maxDifferences)
-		}
-	}
-	if len(obs.notCompared) > 0 {
-		msg += "; not compared: " + strings.Join(obs.notCompared, ", ")
-	}
-	return msg + fmt.Sprintf(". managementPolicy is Observe: nothing is written; set it to Manage to make Partner Center hold the spec%s",
-		adoptHint(offer, obs))
-}
-
-// adoptHint says that a product found needs the adopt annotation to be
-// managed, when the object lacks it and did not record the product.
-func adoptHint(offer *v1alpha1.MarketplaceOffer, obs *observation) string {
-	if obs.productID == "" || offer.Status.ProductID != "" || offer.GetAnnotations()[v1alpha1.AdoptAnnotation] == "true" {
-		return ""
-	}
-	return fmt.Sprintf(" (with the annotation %s: \"true\", since this object did not create product %s)", v1alpha1.AdoptAnnotation, obs.productID)
-}
-
-// observedReadyMessage is Ready's message in managementPolicy Observe.
-const observedReadyMessage = "managementPolicy is Observe: the operator reads Partner Center and writes nothing (see InSync)"

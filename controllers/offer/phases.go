@@ -38,8 +38,8 @@ type offerScope struct {
 	// draftJob is set by syncDraft with draftWriting: the job it started.
 	draftJob string
 	// draftFeedback is set by syncDraft with draftRejected: why Partner
-	// Center refused the draft.
-	draftFeedback string
+	// Center refused the draft (the job's errors).
+	draftFeedback []partnercenter.FeedbackItem
 	// unwritten is set by syncDraft when it wrote the draft: what of the
 	// spec has no published place (Job.Unwritten, ConfigureCoSell's answer).
 	unwritten []partnercenter.FeedbackItem
@@ -62,6 +62,10 @@ type offerScope struct {
 	// differed between the published version and the draft then.
 	adoptionChanged bool
 	adoptedDiff     []string
+	// adoptedPublished is set by adopt when it took over a published
+	// product this reconcile (adoptPublished): what it left as it found
+	// it is then warned of (adoptionEvent, status.go).
+	adoptedPublished bool
 	// observed is set by observe (managementPolicy Observe): how Partner
 	// Center differs from the spec.
 	observed *observation
@@ -104,6 +108,7 @@ func (r *MarketplaceOfferReconciler) reconcileOffer(ctx context.Context, offer *
 		}
 		err = reconcile.PartnerCenterError(err)
 	}
+	// Stopped before the phases: no phase found what an event says.
 	if observing(offer) {
 		setObservedConditions(s)
 	} else {
@@ -157,7 +162,7 @@ func (r *offerRun) reconcile(ctx context.Context, s *offerScope) error {
 	offer := s.offer
 	if observing(offer) {
 		err := r.observe(ctx, s)
-		setObservedConditions(s)
+		r.record(s, setObservedConditions(s))
 		return err
 	}
 	err := reconcile.RunPhases(ctx, s, []reconcile.Phase[*offerScope]{
@@ -183,11 +188,18 @@ func (r *offerRun) reconcile(ctx context.Context, s *offerScope) error {
 		{Name: "goLive", Run: r.goLive},
 	})
 	err = r.explainRefusal(ctx, s, err)
-	setOfferConditions(s)
+	r.record(s, setOfferConditions(s))
 	if err == nil {
 		err = driftLeftInPlace(s.offer)
 	}
 	return err
+}
+
+// record records the event the status decided on (status.go), if any.
+func (r *offerRun) record(s *offerScope, ev *statusEvent) {
+	if ev != nil {
+		reconcile.Eventf(r.Recorder, s.offer, ev.eventType, ev.reason, ev.action, "%s", ev.note)
+	}
 }
 
 func (r *offerRun) since(t *metav1.Time) time.Duration {

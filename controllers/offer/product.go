@@ -155,7 +155,7 @@ func (r *offerRun) followCreateJob(ctx context.Context, s *offerScope) (done boo
 		// Refused, perhaps because another writer created it meanwhile:
 		// look it up before giving up.
 		if _, ferr := r.pc.FindProduct(ctx, offerID); ferr != nil {
-			return false, s.stop(stopFact{kind: stallJobRefused, purpose: jobCreate, feedback: feedbackMessage(read.job.Errors)})
+			return false, s.stop(stopFact{kind: stallJobRefused, purpose: jobCreate, items: read.job.Errors})
 		}
 	}
 	return false, nil

@@ -1,6 +1,7 @@
 package offer
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -59,10 +60,10 @@ const (
 )
 
 // setOfferConditions sets the offer's domain conditions and display phase
-// from what the phases found.
-func setOfferConditions(s *offerScope) {
+// from what the phases found, and returns the event they call for, if any.
+func setOfferConditions(s *offerScope) *statusEvent {
 	prevDraft := meta.FindStatusCondition(s.offer.Status.Conditions, v1alpha1.DraftSyncedCondition).DeepCopy()
-	setDraftSyncedCondition(s.offer, s.draft, s.draftJob, s.draftFeedback, declaredSuffix(s.offer)+unwrittenSuffix(s.unwritten))
+	setDraftSyncedCondition(s.offer, s.draft, s.draftJob, feedbackMessage(s.draftFeedback), declaredSuffix(s.offer)+unwrittenSuffix(s.unwritten))
 	setDraftDriftCondition(s.offer, prevDraft, s.draft, s.driftFound, s.draftJob)
 	setCertifiedCondition(s.offer, s.certification, s.submitJob)
 	setLiveCondition(s.offer, s.live, s.submitJob)
@@ -74,10 +75,170 @@ func setOfferConditions(s *offerScope) {
 		c != nil && c.ObservedGeneration != s.offer.Generation && !adoptionHeld(s.offer) {
 		setAdoptedCondition(s.offer, s.adoptedDiff)
 	}
-	// InSync reports in managementPolicy Observe and driftPolicy Report
-	// only (drift_report.go).
+	// InSync reports in managementPolicy Observe (setObservedConditions)
+	// and driftPolicy Report only.
 	setDriftReportCondition(s)
 	s.offer.Status.Phase = offerPhase(&s.offer.Status)
+	return adoptionEvent(s)
+}
+
+// statusEvent is an event that what the phases found calls for, decided
+// with the status here and recorded by the reconcile (offerRun.record,
+// phases.go).
+type statusEvent struct {
+	eventType, reason, action, note string
+}
+
+// InSync: what managementPolicy Observe found (observe.go) and, in
+// driftPolicy Report, the drift left as it is (drift_report.go).
+
+// maxDifferences bounds the differences InSync lists; the count says how
+// many more there are.
+const maxDifferences = 20
+
+// setObservedConditions sets InSync and the display phase from what
+// observe (observe.go) found and, when every read succeeded and InSync's
+// message changed, returns the event that says the differences.
+func setObservedConditions(s *offerScope) *statusEvent {
+	obs := s.observed
+	if s.refused {
+		// Stalled before reading: nothing read earlier (perhaps of an
+		// offer ID another object owns) stays in status.
+		meta.RemoveStatusCondition(&s.offer.Status.Conditions, v1alpha1.InSyncCondition)
+		return nil
+	}
+	if obs == nil { // nothing was read: InSync stays as it was
+		return nil
+	}
+	s.offer.Status.Phase = obs.phase
+	msg := observedMessage(s.offer, obs)
+	var ev *statusEvent
+	if c := meta.FindStatusCondition(s.offer.Status.Conditions, v1alpha1.InSyncCondition); obs.complete && (c == nil || c.Message != msg) {
+		ev = &statusEvent{eventType: "Normal", reason: v1alpha1.InSyncCondition, action: "Observe", note: msg}
+		if len(obs.differences) > 0 {
+			ev.eventType, ev.reason = "Warning", v1alpha1.ReasonDiffers
+		}
+	}
+	reconcile.SetCondition(&s.offer.Status.Conditions, s.offer.Generation, v1alpha1.InSyncCondition, len(obs.differences) == 0,
+		inSyncReason(obs), "%s", msg)
+	return ev
+}
+
+func inSyncReason(obs *observation) string {
+	if len(obs.differences) > 0 {
+		return v1alpha1.ReasonDiffers
+	}
+	return v1alpha1.ReasonSucceeded
+}
+
+// observedMessage is InSync's message: the differences, or that there are
+// none, and what was not compared.
+func observedMessage(offer *v1alpha1.MarketplaceOffer, obs *observation) string {
+	msg := fmt.Sprintf("Partner Center holds what the spec says (product %s)", obs.productID)
+	if n := len(obs.differences); n > 0 {
+		lines := firstN(obs.differences, maxDifferences)
+		msg = fmt.Sprintf("Partner Center differs from the spec in %d field(s): %s", n, strings.Join(lines, "; "))
+		if n > maxDifferences {
+			msg += fmt.Sprintf("; and %d more", n-maxDifferences)
+		}
+	}
+	if len(obs.notCompared) > 0 {
+		msg += "; not compared: " + strings.Join(obs.notCompared, ", ")
+	}
+	return msg + fmt.Sprintf(". managementPolicy is Observe: nothing is written; set it to Manage to make Partner Center hold the spec%s",
+		adoptHint(offer, obs))
+}
+
+// adoptHint says that a product found needs the adopt annotation to be
+// managed, when the object lacks it and did not record the product.
+func adoptHint(offer *v1alpha1.MarketplaceOffer, obs *observation) string {
+	if obs.productID == "" || offer.Status.ProductID != "" || offer.GetAnnotations()[v1alpha1.AdoptAnnotation] == "true" {
+		return ""
+	}
+	return fmt.Sprintf(" (with the annotation %s: \"true\", since this object did not create product %s)", v1alpha1.AdoptAnnotation, obs.productID)
+}
+
+// observedReadyMessage is Ready's message in managementPolicy Observe.
+const observedReadyMessage = "managementPolicy is Observe: the operator reads Partner Center and writes nothing (see InSync)"
+
+// setDriftReportCondition sets InSync in driftPolicy Report from what the
+// draft read back this reconcile showed (offerScope.driftChecked and
+// driftDiffs, recorded by checkDrift and recordDraftBaseline, drift.go), and keeps it as it was when the
+// draft was not read; in driftPolicy Correct it removes InSync (which
+// managementPolicy Observe alone sets otherwise).
+func setDriftReportCondition(s *offerScope) {
+	offer := s.offer
+	conds := &offer.Status.Conditions
+	if offer.Spec.DriftPolicy != v1alpha1.DriftPolicyReport {
+		meta.RemoveStatusCondition(conds, v1alpha1.InSyncCondition)
+		return
+	}
+	if !s.driftChecked {
+		return
+	}
+	if len(s.driftDiffs) > 0 {
+		reconcile.SetCondition(conds, offer.Generation, v1alpha1.InSyncCondition, false, v1alpha1.ReasonDriftReported,
+			"%s", driftReportedMessage(offer, s.driftDiffs))
+		return
+	}
+	reconcile.SetCondition(conds, offer.Generation, v1alpha1.InSyncCondition, true, v1alpha1.ReasonDraftHeld,
+		"the draft of product %s holds what the operator wrote", offer.Status.ProductID)
+}
+
+// driftReportedMessage is InSync's message for differences left as they
+// are, at most maxDifferences of them listed.
+func driftReportedMessage(offer *v1alpha1.MarketplaceOffer, diffs []string) string {
+	msg := fmt.Sprintf("the draft of product %s was changed outside the operator and differs from the spec in %d field(s): %s",
+		offer.Status.ProductID, len(diffs), strings.Join(firstN(diffs, maxDifferences), "; "))
+	if n := len(diffs); n > maxDifferences {
+		msg += fmt.Sprintf("; and %d more", n-maxDifferences)
+	}
+	return msg + ". driftPolicy is Report: the change is left as it is; set driftPolicy to Correct, or edit the spec, to write the spec's draft"
+}
+
+// driftAlreadyReported reports whether InSync already says that the draft
+// differs in diffs (driftPolicy Report), so that reportDrift (drift_report.go)
+// counts a drift once, not at each resync that finds it still there.
+func driftAlreadyReported(offer *v1alpha1.MarketplaceOffer, diffs []string) bool {
+	c := meta.FindStatusCondition(offer.Status.Conditions, v1alpha1.InSyncCondition)
+	return c != nil && c.Reason == v1alpha1.ReasonDriftReported && c.Message == driftReportedMessage(offer, diffs)
+}
+
+// driftLeftInPlace is the outcome of a lifecycle that is done while, in
+// driftPolicy Report, InSync says the draft was changed outside the
+// operator and left as it is: the offer stalls with InSync's message.
+// Ready means Partner Center holds what the spec declares, and it does
+// not until a person puts the draft back, edits the spec or switches to
+// Correct; the next resync (or the reconcile-requested-at annotation)
+// reads the draft again.
+func driftLeftInPlace(offer *v1alpha1.MarketplaceOffer) error {
+	if offer.Spec.DriftPolicy != v1alpha1.DriftPolicyReport {
+		return nil
+	}
+	c := meta.FindStatusCondition(offer.Status.Conditions, v1alpha1.InSyncCondition)
+	if c == nil || c.Status != metav1.ConditionFalse || c.Reason != v1alpha1.ReasonDriftReported {
+		return nil
+	}
+	return stopFact{kind: stallConditionKept, reason: v1alpha1.ReasonDriftReported, feedback: c.Message}.outcome(offer)
+}
+
+// feedbackMessage renders certification feedback as one actionable message.
+func feedbackMessage(items []partnercenter.FeedbackItem) string {
+	var b strings.Builder
+	for i, it := range items {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%d) ", i+1)
+		if it.Resource != "" {
+			b.WriteString(it.Resource + ": ")
+		}
+		b.WriteString(it.Message)
+		if it.Code != "" {
+			b.WriteString(" [" + it.Code + "]")
+		}
+	}
+	return b.String()
 }
 
 // setDraftSyncedCondition says whether Partner Center holds the draft of
@@ -261,6 +422,26 @@ func setAdoptedCondition(offer *v1alpha1.MarketplaceOffer, diff []string) {
 		reason = v1alpha1.ReasonUnpublishedDraft
 	}
 	reconcile.SetCondition(&st.Conditions, gen, v1alpha1.AdoptedCondition, true, reason, "%s", adoptedMessage(offer, diff))
+}
+
+// adoptionEvent is the Warning of what adoptPublished (adopt.go) left as
+// Partner Center held it this reconcile; nil when it adopted nothing or
+// left nothing so.
+func adoptionEvent(s *offerScope) *statusEvent {
+	a := s.offer.Status.Adoption
+	if !s.adoptedPublished || a == nil {
+		return nil
+	}
+	reason := ""
+	switch {
+	case a.SaleStopped:
+		reason = v1alpha1.ReasonSaleStopped
+	case a.UnpublishedDraft:
+		reason = v1alpha1.ReasonUnpublishedDraft
+	default:
+		return nil
+	}
+	return &statusEvent{eventType: "Warning", reason: reason, action: "Adopt", note: adoptedMessage(s.offer, s.adoptedDiff)}
 }
 
 // adoptedMessage is the Adopted condition's and event's message.
@@ -487,14 +668,14 @@ const (
 	waitBusy                                     // Partner Center is busy before purpose's submission (gen, feedback)
 	waitSubmission                               // purpose's submission runs (gen, submission)
 	// stalls
-	stallDraftRejected     // Partner Center refused the draft (feedback)
+	stallDraftRejected     // Partner Center refused the draft (items)
 	stallStillRejected     // the draft refused before is still the spec's (feedback: DraftSynced's message)
 	stallCertification     // the preview submission failed certification (status.certification)
-	stallGoLiveFailed      // going live failed (gen, feedback)
+	stallGoLiveFailed      // going live failed (gen, items)
 	stallNoSubmissionMade  // a submission job succeeded without a submission (job, target)
 	stallSaleRefused       // a submission was refused: the sale is stopped
 	stallOfferTypeClash    // the offer ID is another type's product (productType)
-	stallJobRefused        // Partner Center refused purpose's job (purpose, feedback)
+	stallJobRefused        // Partner Center refused purpose's job (purpose, items)
 	stallMigratedElsewhere // the declared migration went into another product (solution)
 	stallAdoptedStopped    // the product adopted has its sale stopped
 	stallSaleStopped       // the live submission's sale was stopped outside the operator (submission)
@@ -516,8 +697,12 @@ type stopFact struct {
 	purpose v1alpha1.OperationPurpose
 	// job and submission are Partner Center's IDs the fact names.
 	job, submission string
-	// feedback is Partner Center's reasons for a refusal.
+	// feedback is Partner Center's reasons for a refusal, or a message
+	// the fact repeats.
 	feedback string
+	// items is Partner Center's feedback on a job or submission it
+	// refused (feedbackMessage renders it).
+	items []partnercenter.FeedbackItem
 	// productType is the offer type of the product found.
 	productType string
 	// gen is the generation a submission is of.
@@ -631,13 +816,13 @@ func (f stopFact) submitStall(offer *v1alpha1.MarketplaceOffer) error {
 	st := &offer.Status
 	switch f.kind {
 	case stallDraftRejected:
-		return reconcile.Stalled(v1alpha1.ReasonDraftRejected, "%s", draftRejectedMessage(f.feedback))
+		return reconcile.Stalled(v1alpha1.ReasonDraftRejected, "%s", draftRejectedMessage(feedbackMessage(f.items)))
 	case stallStillRejected:
 		return reconcile.Stalled(v1alpha1.ReasonDraftRejected, "%s", f.feedback)
 	case stallCertification:
 		return reconcile.Stalled(v1alpha1.ReasonCertificationFailed, "%s", certificationFailedMessage(st.PreviewSubmission.Generation, st.Certification))
 	case stallGoLiveFailed:
-		return reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected, "%s", goLiveFailedMessage(f.gen, f.feedback))
+		return reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected, "%s", goLiveFailedMessage(f.gen, feedbackMessage(f.items)))
 	case stallNoSubmissionMade:
 		return reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected, "job %s succeeded but Partner Center lists no %s submission made by it", f.job, f.target)
 	case stallSaleRefused:
@@ -645,6 +830,41 @@ func (f stopFact) submitStall(offer *v1alpha1.MarketplaceOffer) error {
 			saleStoppedMessage(offer, "Partner Center refused to publish it (invalidState: its lifecycleState is deprecated)"))
 	}
 	return nil
+}
+
+// waitThen is what follows a wait once it is over, which andThen adds to
+// the wait's message.
+type waitThen int
+
+const (
+	thenWriteDraft       waitThen = iota + 1 // syncDraft writes the draft of generation gen
+	thenCertify                              // certify submits generation gen for certification
+	thenFollowSubmission                     // target Draft: certify follows the submission to its end
+	thenFollowGoLive                         // a target below Live: goLive follows the go-live to its end
+)
+
+// andThen adds to a wait what follows once it is over; other errors are
+// returned as they are.
+func andThen(err error, then waitThen, offer *v1alpha1.MarketplaceOffer, gen int64) error {
+	var w *reconcile.WaitError
+	if err == nil {
+		return nil
+	}
+	if !errors.As(err, &w) {
+		return err
+	}
+	var next string
+	switch then {
+	case thenWriteDraft:
+		next = fmt.Sprintf("the draft of generation %d is written once it has finished", gen)
+	case thenCertify:
+		next = fmt.Sprintf("generation %d is submitted for certification once it has finished", gen)
+	case thenFollowSubmission:
+		next = "target is Draft, and Partner Center documents no way to withdraw a submission: it is followed to its end"
+	case thenFollowGoLive:
+		next = fmt.Sprintf("target is %s, and Partner Center documents no way to withdraw a go-live: it is followed to its end", offer.Spec.Target)
+	}
+	return reconcile.Waiting(w.After, w.Reason, "%s; %s", w.Message, next)
 }
 
 // submitReason is Reconciling's reason while purpose's submission is
@@ -722,7 +942,7 @@ func (f stopFact) stall(offer *v1alpha1.MarketplaceOffer) error {
 		if f.purpose == jobCreate {
 			subject = spec.OfferID
 		}
-		return reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected, "Partner Center refused to %s product %s: %s", words(f.purpose), subject, f.feedback)
+		return reconcile.Stalled(v1alpha1.ReasonPartnerCenterRejected, "Partner Center refused to %s product %s: %s", words(f.purpose), subject, feedbackMessage(f.items))
 	case stallMigratedElsewhere:
 		product, by := "", ""
 		if f.solution != nil {

@@ -3,7 +3,6 @@ package offer
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -25,7 +24,7 @@ import (
 func (r *offerRun) certify(ctx context.Context, s *offerScope) error {
 	if s.offer.Spec.Target == v1alpha1.TargetDraft {
 		if err := r.settleSubmissions(ctx, s); err != nil {
-			return andThen(err, "target is Draft, and Partner Center documents no way to withdraw a submission: it is followed to its end")
+			return andThen(err, thenFollowSubmission, s.offer, 0)
 		}
 		s.certification = certificationNotRequested
 		return nil
@@ -200,7 +199,7 @@ func (r *offerRun) submitPreview(ctx context.Context, s *offerScope) (*partnerce
 		}
 	}
 	if err := r.settleSubmissions(ctx, s); err != nil {
-		return nil, andThen(err, "generation %d is submitted for certification once it has finished", gen)
+		return nil, andThen(err, thenCertify, s.offer, gen)
 	}
 	err := r.startSubmissionJob(ctx, s, jobPreview, gen,
 		func() (*partnercenter.Job, error) { return r.pc.SubmitPreview(ctx, st.ProductID) })
@@ -319,8 +318,7 @@ func (r *offerRun) unrecordedPreview(ctx context.Context, s *offerScope, since t
 // way to its end.
 func (r *offerRun) goLive(ctx context.Context, s *offerScope) error {
 	if s.offer.Spec.Target != v1alpha1.TargetLive {
-		return andThen(r.settleLive(ctx, s, nil), "target is %s, and Partner Center documents no way to withdraw a go-live: it is followed to its end",
-			s.offer.Spec.Target)
+		return andThen(r.settleLive(ctx, s, nil), thenFollowGoLive, s.offer, 0)
 	}
 	fresh, err := r.submitLive(ctx, s)
 	if err != nil {
@@ -343,7 +341,7 @@ func (r *offerRun) followLive(ctx context.Context, s *offerScope, fresh *partner
 	}
 	if sub.Result != partnercenter.SubmissionSucceeded {
 		ls.Result = v1alpha1.SubmissionFailed
-		return s.stop(stopFact{kind: stallGoLiveFailed, gen: ls.Generation, feedback: feedbackMessage(sub.Feedback)})
+		return s.stop(stopFact{kind: stallGoLiveFailed, gen: ls.Generation, items: sub.Feedback})
 	}
 	r.recordLive(s)
 	return nil
@@ -396,7 +394,7 @@ func (r *offerRun) followLiveJob(ctx context.Context, s *offerScope) (*partnerce
 		if err := r.saleStopped(ctx, s.offer, refused); err != nil {
 			return nil, err
 		}
-		return nil, s.stop(stopFact{kind: stallGoLiveFailed, gen: ps.Generation, feedback: feedbackMessage(refused.errors)})
+		return nil, s.stop(stopFact{kind: stallGoLiveFailed, gen: ps.Generation, items: refused.errors})
 	}
 	if err != nil || sub == nil {
 		return nil, err
@@ -569,19 +567,6 @@ func (r *offerRun) saleStopped(ctx context.Context, offer *v1alpha1.MarketplaceO
 		return err
 	}
 	return stopFact{kind: stallSaleRefused}.outcome(offer)
-}
-
-// andThen adds to a wait what follows once it is over; other errors are
-// returned as they are.
-func andThen(err error, format string, args ...any) error {
-	var w *reconcile.WaitError
-	if err == nil {
-		return nil
-	}
-	if !errors.As(err, &w) {
-		return err
-	}
-	return reconcile.Waiting(w.After, w.Reason, "%s; %s", w.Message, fmt.Sprintf(format, args...))
 }
 
 // submissionMadeBy is the ID of the submission to target that a

@@ -50,14 +50,13 @@ func (r *solutionRun) handOff(ctx context.Context, s *solutionScope) error {
 	if c == nil || c.Action != sol.Spec.Action {
 		return s.stop(stopFact{kind: stallPortalAction})
 	}
-	verified, err := r.verifyPortalAction(ctx, s)
-	if err != nil {
+	if err := r.verifyPortalAction(ctx, s); err != nil {
 		return err
 	}
 	end := actionEnds[sol.Spec.Action]
 	sol.Status.State = solutionStateFromPort(end.state)
 	sol.Status.SupportRequestID, sol.Status.MergeRequestedAt = "", nil
-	s.action, s.portalVerified = actionConfirmedInPortal, verified
+	s.action = actionConfirmedInPortal
 	setSolutionConditions(s)
 	return nil
 }
@@ -72,8 +71,10 @@ func confirmedBy(c *v1alpha1.PortalConfirmation) string {
 }
 
 // verifyPortalAction verifies what the published APIs can verify of the
-// action carried out in the portal, and says what it verified.
-func (r *solutionRun) verifyPortalAction(ctx context.Context, s *solutionScope) (string, error) {
+// action carried out in the portal, and records the product it verified
+// in status.productID (portalVerifiedMessage, status.go, says what it
+// verified).
+func (r *solutionRun) verifyPortalAction(ctx context.Context, s *solutionScope) error {
 	sol, offer := s.sol, s.offer
 	switch sol.Spec.Action {
 	case v1alpha1.ActionMigrate:
@@ -81,33 +82,30 @@ func (r *solutionRun) verifyPortalAction(ctx context.Context, s *solutionScope) 
 	case v1alpha1.ActionMerge:
 		if offer == nil { // merge.offerURL
 			sol.Status.ProductID = ""
-			return fmt.Sprintf("not verified: no published API maps listing URL %s to an offer or reports a merge", sol.Spec.Merge.OfferURL), nil
+			return nil
 		}
 		// waitForOffer let only a live offer with a product through.
 		sol.Status.ProductID = offer.Status.ProductID
-		return fmt.Sprintf("verified: MarketplaceOffer %s (product %s) is live; no published API reports the merge itself",
-			offer.Name, offer.Status.ProductID), nil
 	}
-	return "nothing to verify: no published API reports a discard", nil
+	return nil
 }
 
 // verifyMigratedDraft finds the draft the migration made by the offer ID
 // of the MarketplaceOffer it becomes, and checks its offer type.
-func (r *solutionRun) verifyMigratedDraft(ctx context.Context, s *solutionScope) (string, error) {
+func (r *solutionRun) verifyMigratedDraft(ctx context.Context, s *solutionScope) error {
 	sol, spec := s.sol, &s.offer.Spec
 	product, err := r.pc.FindProduct(ctx, spec.OfferID)
 	if partnercenter.IsNotFound(err) {
-		return "", s.stop(stopFact{kind: stallPortalNoDraft})
+		return s.stop(stopFact{kind: stallPortalNoDraft})
 	}
 	if err != nil {
-		return "", reconcile.PartnerCenterError(err)
+		return reconcile.PartnerCenterError(err)
 	}
 	if product.OfferType != string(spec.OfferType) {
-		return "", s.stop(stopFact{kind: stallPortalOfferType, productType: product.OfferType})
+		return s.stop(stopFact{kind: stallPortalOfferType, productType: product.OfferType})
 	}
 	sol.Status.ProductID = product.ID
-	return fmt.Sprintf("verified: Partner Center holds draft product %s with offer ID %s and type %s",
-		product.ID, spec.OfferID, product.OfferType), nil
+	return nil
 }
 
 // portalSteps are the steps of Partner Center's migration guide for the

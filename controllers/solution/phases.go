@@ -39,9 +39,6 @@ type solutionScope struct {
 	// action is set by readLegacyState and carryOut: what Partner Center's
 	// state means for spec.action.
 	action actionFact
-	// portalVerified is set by handOff with actionConfirmedInPortal: what
-	// the published APIs verified of the action carried out in the portal.
-	portalVerified string
 	// stopped is set by the phase that ended the phases before the action
 	// was done: what it waits for or stalls on (status.go says it).
 	stopped *stopFact
@@ -185,9 +182,9 @@ func (r *solutionRun) readState(ctx context.Context, s *solutionScope) error {
 		return reconcile.PartnerCenterError(err)
 	}
 	recordLegacyState(s, legacy)
-	if err := conflictingDecision(spec.Action, legacy.State); err != nil {
+	if decidedOtherwise(spec.Action, legacy.State) {
 		s.action = actionConflicts
-		return err
+		return s.stop(stopFact{kind: stallDecidedOtherwise, state: legacy.State})
 	}
 	return r.settled(s)
 }

@@ -2,11 +2,9 @@ package solution
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
-	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
@@ -26,7 +24,7 @@ func (r *solutionRun) checkPrerequisites(ctx context.Context, s *solutionScope) 
 		}
 	}
 	s.prerequisites = pre
-	if reason, _ := unmetPrerequisite(partnerID, s.publisherID, pre); reason != "" {
+	if missingPrerequisite(s.publisherID, pre) != prerequisitesMet {
 		return s.stop(stopFact{kind: stallPrerequisites})
 	}
 	if !cached {
@@ -36,25 +34,29 @@ func (r *solutionRun) checkPrerequisites(ctx context.Context, s *solutionScope) 
 	return nil
 }
 
-// unmetPrerequisite names the first prerequisite pre lacks, with what to
-// do about it; "" when all are met. It does no I/O.
-func unmetPrerequisite(partnerID, publisherID string, pre *partnercenter.Prerequisites) (reason, message string) {
+// prerequisite names one of the partner's prerequisites.
+type prerequisite int
+
+const (
+	prerequisitesMet        prerequisite = iota // none lacks
+	lacksMembership                             // a valid Microsoft partner-network membership
+	lacksMarketplaceAccount                     // a commercial-marketplace account
+	lacksPublisherRole                          // a publishing role on the offer's publisher
+)
+
+// missingPrerequisite is the first prerequisite pre lacks for the action
+// on publisherID's offers ("" without an offer: no role is needed);
+// unmetPrerequisite (status.go) says it. It does no I/O.
+func missingPrerequisite(publisherID string, pre *partnercenter.Prerequisites) prerequisite {
 	switch {
 	case !pre.MembershipValid:
-		return v1alpha1.ReasonMembershipInvalid, fmt.Sprintf(
-			"partner %s has no valid Microsoft partner-network membership; renew it at https://partner.microsoft.com, then the operator retries", partnerID)
+		return lacksMembership
 	case !pre.MarketplaceAccount:
-		return v1alpha1.ReasonMarketplaceAccountMissing, fmt.Sprintf(
-			"partner %s has no commercial-marketplace account; enroll in Partner Center, then the operator retries", partnerID)
+		return lacksMarketplaceAccount
 	case publisherID != "" && !pre.CanPublish():
-		role := pre.PublisherRole
-		if role == "" {
-			role = "no role"
-		}
-		return v1alpha1.ReasonPublisherRoleMissing, fmt.Sprintf(
-			"the operator's identity has %s on publisher %s; an account owner must add it as Admin or Developer", role, publisherID)
+		return lacksPublisherRole
 	}
-	return "", ""
+	return prerequisitesMet
 }
 
 // prerequisitesTTL is how long prerequisites found met are remembered.

@@ -28,7 +28,31 @@ const (
 // the phases found.
 func setSolutionConditions(s *solutionScope) {
 	setPrerequisitesMetCondition(s.sol, s.publisherID, s.prerequisites)
-	setActionCompletedCondition(s.sol, s.action, s.portalVerified)
+	verified := ""
+	if s.action == actionConfirmedInPortal {
+		verified = portalVerifiedMessage(s)
+	}
+	setActionCompletedCondition(s.sol, s.action, verified)
+}
+
+// portalVerifiedMessage says what the published APIs verified of the
+// action carried out in the portal (handOff, handoff.go): the migrated
+// draft found by the offer's ID and type (status.productID), the live
+// offer merged into, or nothing.
+func portalVerifiedMessage(s *solutionScope) string {
+	sol, offer := s.sol, s.offer
+	switch sol.Spec.Action {
+	case v1alpha1.ActionMigrate:
+		return fmt.Sprintf("verified: Partner Center holds draft product %s with offer ID %s and type %s",
+			sol.Status.ProductID, offer.Spec.OfferID, offer.Spec.OfferType)
+	case v1alpha1.ActionMerge:
+		if offer == nil { // merge.offerURL
+			return fmt.Sprintf("not verified: no published API maps listing URL %s to an offer or reports a merge", sol.Spec.Merge.OfferURL)
+		}
+		return fmt.Sprintf("verified: MarketplaceOffer %s (product %s) is live; no published API reports the merge itself",
+			offer.Name, offer.Status.ProductID)
+	}
+	return "nothing to verify: no published API reports a discard"
 }
 
 // setPrerequisitesMetCondition says whether the partner may carry out the
@@ -44,6 +68,28 @@ func setPrerequisitesMetCondition(sol *v1alpha1.Solution, publisherID string, pr
 	}
 	reconcile.SetCondition(conds, gen, v1alpha1.PrerequisitesMetCondition, true, v1alpha1.ReasonSucceeded,
 		"partner %s has a valid membership, a marketplace account and a publishing role", partnerID)
+}
+
+// unmetPrerequisite names the first prerequisite pre lacks
+// (missingPrerequisite, prerequisites.go), with what to do about it; ""
+// when all are met.
+func unmetPrerequisite(partnerID, publisherID string, pre *partnercenter.Prerequisites) (reason, message string) {
+	switch missingPrerequisite(publisherID, pre) {
+	case lacksMembership:
+		return v1alpha1.ReasonMembershipInvalid, fmt.Sprintf(
+			"partner %s has no valid Microsoft partner-network membership; renew it at https://partner.microsoft.com, then the operator retries", partnerID)
+	case lacksMarketplaceAccount:
+		return v1alpha1.ReasonMarketplaceAccountMissing, fmt.Sprintf(
+			"partner %s has no commercial-marketplace account; enroll in Partner Center, then the operator retries", partnerID)
+	case lacksPublisherRole:
+		role := pre.PublisherRole
+		if role == "" {
+			role = "no role"
+		}
+		return v1alpha1.ReasonPublisherRoleMissing, fmt.Sprintf(
+			"the operator's identity has %s on publisher %s; an account owner must add it as Admin or Developer", role, publisherID)
+	}
+	return "", ""
 }
 
 // setActionCompletedCondition says whether Partner Center carried out
@@ -89,22 +135,19 @@ func actionDone(action v1alpha1.SolutionAction, state partnercenter.SolutionStat
 	return true, end.message
 }
 
-// conflictingDecision stalls when Partner Center already carried out a
+// decidedOtherwise reports whether Partner Center already carried out a
 // decision other than spec.action: migrations and merges cannot be undone.
-func conflictingDecision(action v1alpha1.SolutionAction, state partnercenter.SolutionState) error {
+func decidedOtherwise(action v1alpha1.SolutionAction, state partnercenter.SolutionState) bool {
 	if done, _ := actionDone(action, state); done {
-		return nil
+		return false
 	}
 	switch state {
 	case partnercenter.SolutionStateMigrated, partnercenter.SolutionStateMerged:
+		return true
 	case partnercenter.SolutionStateMergeRequested:
-		if action == v1alpha1.ActionMerge {
-			return nil
-		}
-	default:
-		return nil
+		return action != v1alpha1.ActionMerge
 	}
-	return reconcile.Stalled(v1alpha1.ReasonActionConflict, "%s", conflictMessage(solutionStateFromPort(state)))
+	return false
 }
 
 func conflictMessage(state v1alpha1.SolutionState) string {
@@ -158,6 +201,7 @@ const (
 	waitMergeRequested                       // the merge request is with partner support
 	waitProgressing                          // Partner Center took the action; its state follows
 	// stalls
+	stallDecidedOtherwise   // Partner Center carried out a decision other than spec.action (state)
 	stallOfferDeclaresOther // the offer declares another legacy solution in spec.migrateFrom
 	stallOfferHoldsOther    // the offer holds another legacy solution's migration
 	stallOfferSubmitted     // the offer was submitted before the migration
@@ -218,6 +262,8 @@ func waitOutcome(s *solutionScope, f stopFact) error {
 func stallOutcome(s *solutionScope, f stopFact) error {
 	sol, offer := s.sol, s.offer
 	switch f.kind {
+	case stallDecidedOtherwise:
+		return reconcile.Stalled(v1alpha1.ReasonActionConflict, "%s", conflictMessage(solutionStateFromPort(f.state)))
 	case stallOfferDeclaresOther, stallOfferHoldsOther, stallOfferSubmitted, stallMigrationTaken:
 		return reconcile.Stalled(v1alpha1.ReasonActionConflict, "%s", migrationConflictMessage(s, f))
 	case stallOfferTargetNotLive:

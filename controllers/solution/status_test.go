@@ -121,9 +121,10 @@ func TestActionDoneAndConflicts(t *testing.T) {
 	} {
 		done, _ := actionDone(tc.action, tc.state)
 		g.Expect(done).To(Equal(tc.done), "%s in %s", tc.action, tc.state)
-		err := conflictingDecision(tc.action, tc.state)
-		g.Expect(err != nil).To(Equal(tc.conflict), "%s in %s", tc.action, tc.state)
-		if err != nil {
+		conflict := decidedOtherwise(tc.action, tc.state)
+		g.Expect(conflict).To(Equal(tc.conflict), "%s in %s", tc.action, tc.state)
+		if conflict {
+			err := stallOutcome(&solutionScope{sol: &v1alpha1.Solution{}}, stopFact{kind: stallDecidedOtherwise, state: tc.state})
 			g.Expect(reconcile.IsStalled(err)).To(BeTrue())
 		}
 	}
