@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers/internal/ctrltest"
@@ -160,4 +161,36 @@ func TestDeclaredPartsAreNamedInReadyAndDraftSynced(t *testing.T) {
 
 	offer.Spec.ManagedInPartnerCenter = nil
 	g.Expect(readyMessage(offer)).NotTo(ContainSubstring("kept in Partner Center"))
+}
+
+// failingProductReads answers every product read with a transient error.
+type failingProductReads struct{ pc.Client }
+
+func (failingProductReads) GetProduct(context.Context, string) (*pc.Product, error) {
+	return nil, &pc.Error{Class: pc.ClassTransient, Op: "GetProduct", Message: "503 from Partner Center"}
+}
+
+// An observer whose read fails keeps InSync as the last complete read
+// left it. Before, a failed product read still set InSync True, saying
+// Partner Center holds what the spec says of no product at all.
+func TestObserveKeepsInSyncWhenAReadFails(t *testing.T) {
+	g := NewWithT(t)
+	f := fake.New()
+	product := ctrltest.MakeProduct(g, f, "contoso-analytics", "SoftwareAsAService")
+	observer := ctrltest.DraftOffer()
+	observer.Spec.ManagementPolicy = v1alpha1.ManagementPolicyObserve
+	observer.Status.ProductID = product.ID
+	before := metav1.Condition{Type: v1alpha1.InSyncCondition, Status: metav1.ConditionFalse, Reason: v1alpha1.ReasonDiffers,
+		Message:            `Partner Center differs from the spec in 1 field(s): draft listing.title: spec "x", draft "y"`,
+		LastTransitionTime: metav1.Now(), ObservedGeneration: 1}
+	observer.Status.Conditions = []metav1.Condition{before}
+	h := newOfferHarness(t, observer, failingProductReads{f})
+
+	_, _ = h.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: h.key})
+	got := &v1alpha1.MarketplaceOffer{}
+	g.Expect(h.r.Get(context.Background(), h.key, got)).To(Succeed())
+	c := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.InSyncCondition)
+	g.Expect(c).NotTo(BeNil())
+	g.Expect(c.Status).To(Equal(before.Status))
+	g.Expect(c.Message).To(Equal(before.Message), "nothing complete was read")
 }

@@ -107,7 +107,10 @@ func setObservedConditions(s *offerScope) *statusEvent {
 		meta.RemoveStatusCondition(&s.offer.Status.Conditions, v1alpha1.InSyncCondition)
 		return nil
 	}
-	if obs == nil { // nothing was read: InSync stays as it was
+	if obs == nil || !obs.complete {
+		// Nothing was read, or a read failed: what was read is not all
+		// of what InSync compares, so InSync and the phase stay as they
+		// were until a reconcile reads everything.
 		return nil
 	}
 	s.offer.Status.Phase = obs.phase
