@@ -24,16 +24,6 @@ import (
 //   - a stopped sale is reported (Live=False, reason SaleStopped) and
 //     never restored: target Live does not mean "sell again".
 
-// adopting reports whether the offer is to be adopted now: it asks for it,
-// holds a product it neither created nor got from a migration, and its
-// status records nothing written or submitted yet.
-func adopting(s *offerScope) bool {
-	o, st := s.offer, &s.offer.Status
-	return o.GetAnnotations()[v1alpha1.AdoptAnnotation] == "true" && st.Adoption == nil &&
-		st.ProductID != "" && !s.createdProduct && st.MigratedFrom == "" && st.DraftDigest == "" &&
-		st.Operation == nil && st.PreviewSubmission == nil && st.LiveSubmission == nil
-}
-
 // adopt is the phase between followSolutions and syncDraft: it adopts a
 // product once (adoptPublished), then holds what it left as it found it
 // for as long as the adopted generation stands (holdAdopted).
@@ -163,29 +153,6 @@ func recordPublished(s *offerScope, pub *partnercenter.Submission, digest string
 			s.live = liveSucceeded
 		}
 	}
-}
-
-// publishedSubmissions returns the newest completed, succeeded preview and
-// live submissions, if any (ListSubmissions lists the newest first). A
-// preview pushed live is listed as the live submission: it stands for
-// both, so it is also the preview when no newer preview exists.
-func publishedSubmissions(subs []partnercenter.Submission) (preview, live *partnercenter.Submission) {
-	for i := range subs {
-		sub := &subs[i]
-		if sub.Status != partnercenter.SubmissionCompleted || sub.Result != partnercenter.SubmissionSucceeded {
-			continue
-		}
-		switch {
-		case sub.Target == partnercenter.TargetLive && live == nil:
-			live = sub
-			if preview == nil {
-				preview = sub
-			}
-		case sub.Target == partnercenter.TargetPreview && preview == nil && live == nil:
-			preview = sub
-		}
-	}
-	return preview, live
 }
 
 // holdAdopted keeps what adoption left as it found it while the adopted

@@ -20,15 +20,6 @@ import (
 // its offer has been deleted or its sale stopped in Partner Center.
 const OfferFinalizer = "marketplace.cosell.io/offer-cleanup"
 
-// MarketplaceOfferReconciler takes MarketplaceOffers through draft,
-// certification, preview and live in Partner Center: the offer's state
-// and steps, run by the controller NewController makes.
-type MarketplaceOfferReconciler struct {
-	reconcile.Dependencies
-	// resyncs is when each offer's next resync is due (drift.go).
-	resyncs resyncSchedule
-}
-
 // +kubebuilder:rbac:groups=marketplace.cosell.io,resources=marketplaceoffers,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=marketplace.cosell.io,resources=marketplaceoffers/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=marketplace.cosell.io,resources=marketplaceoffers/finalizers,verbs=update

@@ -21,9 +21,11 @@
 // status.operation (operation.go) and waits; a later reconcile reads the
 // job once through followOperation, the one follower, and interprets
 // what it found (running, succeeded, failed, lost) for its purpose. A
-// phase that waits or stalls records why as a stopFact; status.go alone
-// turns it into the outcome, its reason and its message, and computes
-// InSync and the events its findings call for. Deletion with deletionPolicy Delete goes
+// phase that waits or stalls records why as a stopFact. What the phases
+// record (offerScope, the stop facts) is declared in scope.go, below
+// every phase; status.go alone turns it into the outcome, its reason and
+// its message, and computes InSync and the events its findings call
+// for. Deletion with deletionPolicy Delete goes
 // through finalizeOffer (ownership.go) and cleanUp (delete.go);
 // managementPolicy Observe only reads (observe.go).
 package offer

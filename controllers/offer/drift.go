@@ -104,25 +104,6 @@ func resyncSlot(t time.Time, interval time.Duration, uid types.UID) time.Time {
 	return time.Unix(0, slot*int64(interval)+offset)
 }
 
-// resyncSchedule holds, in memory, when each offer's next resync is due,
-// by name. It is computed, not stored in status: a resync that finds
-// nothing writes nothing, and an operator that starts reads nothing at
-// once (each offer is first due at its next slot). An offer's entry goes
-// when the offer is gone (forget); one re-created under the same name is
-// told apart by its UID.
-type resyncSchedule struct {
-	due reconcile.Memo[resyncEntry]
-	// corrections holds the kinds of drift being written back, counted
-	// corrected once done (drift_report.go).
-	corrections reconcile.Memo[[]string]
-}
-
-type resyncEntry struct {
-	uid      types.UID
-	at       time.Time
-	interval time.Duration
-}
-
 // forget drops the entries of an offer that no longer exists.
 func (s *resyncSchedule) forget(key types.NamespacedName) {
 	s.due.Delete(key)

@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
@@ -111,23 +109,6 @@ func (r *offerRun) reportDrift(s *offerScope, diffs []string) {
 		return
 	}
 	countDrift(driftDetected, offer, driftKinds(diffs))
-}
-
-// outOfSync reports whether Partner Center is known to differ from the
-// offer's spec because of a change outside the operator (or, in
-// managementPolicy Observe, at all): InSync False, a draft being written
-// back (DraftSynced DriftDetected), or a sale stopped or product deleted
-// outside it (Live SaleStopped or ProductDeleted).
-func outOfSync(conds []metav1.Condition) bool {
-	if c := meta.FindStatusCondition(conds, v1alpha1.InSyncCondition); c != nil && c.Status == metav1.ConditionFalse {
-		return true
-	}
-	if c := meta.FindStatusCondition(conds, v1alpha1.DraftSyncedCondition); c != nil && c.Reason == v1alpha1.ReasonDriftDetected {
-		return true
-	}
-	c := meta.FindStatusCondition(conds, v1alpha1.LiveCondition)
-	return c != nil && c.Status == metav1.ConditionFalse &&
-		(c.Reason == v1alpha1.ReasonSaleStopped || c.Reason == v1alpha1.ReasonProductDeleted)
 }
 
 // correctionPending records, in driftPolicy Correct, the kinds of a drift

@@ -5,6 +5,8 @@ import (
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
@@ -87,4 +89,21 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	for k, n := range counts {
 		ch <- prometheus.MustNewConstMetric(c.offers, prometheus.GaugeValue, float64(n), k.phase, k.ready)
 	}
+}
+
+// outOfSync reports whether Partner Center is known to differ from the
+// offer's spec because of a change outside the operator (or, in
+// managementPolicy Observe, at all): InSync False, a draft being written
+// back (DraftSynced DriftDetected), or a sale stopped or product deleted
+// outside it (Live SaleStopped or ProductDeleted).
+func outOfSync(conds []metav1.Condition) bool {
+	if c := meta.FindStatusCondition(conds, v1alpha1.InSyncCondition); c != nil && c.Status == metav1.ConditionFalse {
+		return true
+	}
+	if c := meta.FindStatusCondition(conds, v1alpha1.DraftSyncedCondition); c != nil && c.Reason == v1alpha1.ReasonDriftDetected {
+		return true
+	}
+	c := meta.FindStatusCondition(conds, v1alpha1.LiveCondition)
+	return c != nil && c.Status == metav1.ConditionFalse &&
+		(c.Reason == v1alpha1.ReasonSaleStopped || c.Reason == v1alpha1.ReasonProductDeleted)
 }

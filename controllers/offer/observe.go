@@ -6,7 +6,6 @@ import (
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
-	"github.com/cosell-operator/cosell-operator/internal/offerdraft"
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
@@ -22,20 +21,6 @@ import (
 // observing reports whether the offer is in managementPolicy Observe.
 func observing(offer *v1alpha1.MarketplaceOffer) bool {
 	return offer.Spec.ManagementPolicy == v1alpha1.ManagementPolicyObserve
-}
-
-// observation is what observe found: the product, if any, and how
-// Partner Center differs from the spec, one readable line per field.
-type observation struct {
-	productID   string
-	differences []string
-	// notCompared lists what the spec declares and no published API reads.
-	notCompared []string
-	// phase is where the offer is in Partner Center, for display.
-	phase v1alpha1.OfferPhase
-	// complete is set by observe when every read succeeded: the
-	// differences are then all there is (a failed read leaves some out).
-	complete bool
 }
 
 // observe compares the spec with Partner Center (readObservation) and
@@ -145,31 +130,4 @@ func prefixed(prefix string, lines []string) []string {
 		lines[i] = prefix + lines[i]
 	}
 	return lines
-}
-
-// draftDiff lists, one readable line per field, how draft b differs from
-// draft a (both normalised), naming them an and bn. The fields compared
-// are the whole draft model (offerdraft.Diff, shared with
-// `cosell-operator plan`), so a field added to it is never left out.
-func draftDiff(a, b partnercenter.Draft, an, bn string) []string {
-	var out []string
-	for _, c := range offerdraft.Diff(a, b) {
-		switch {
-		case c.OnlyOld:
-			out = append(out, fmt.Sprintf("%s: in %s only", c.Field, an))
-		case c.OnlyNew:
-			out = append(out, fmt.Sprintf("%s: in %s only", c.Field, bn))
-		default:
-			out = append(out, fmt.Sprintf("%s: %s %s, %s %s", c.Field, an, quoted(c.Old), bn, quoted(c.New)))
-		}
-	}
-	return out
-}
-
-// quoted quotes a field's value for a message, shortened to 60 characters.
-func quoted(v string) string {
-	if r := []rune(v); len(r) > 60 {
-		v = string(r[:57]) + "..."
-	}
-	return fmt.Sprintf("%q", v)
 }

@@ -317,3 +317,20 @@ func migrateFromDecidedElsewhere(ctx context.Context, c client.Reader, offer *v1
 	}
 	return stopFact{kind: stallMigrateFromTaken, solution: elsewhere}.outcome(offer)
 }
+
+// createJobRecorded reports whether status records the create job the
+// create-pending mark was written for.
+func createJobRecorded(offer *v1alpha1.MarketplaceOffer) bool {
+	ref := offer.Status.Operation
+	return ref != nil && ref.Purpose == jobCreate
+}
+
+// adopting reports whether the offer is to be adopted now: it asks for it,
+// holds a product it neither created nor got from a migration, and its
+// status records nothing written or submitted yet.
+func adopting(s *offerScope) bool {
+	o, st := s.offer, &s.offer.Status
+	return o.GetAnnotations()[v1alpha1.AdoptAnnotation] == "true" && st.Adoption == nil &&
+		st.ProductID != "" && !s.createdProduct && st.MigratedFrom == "" && st.DraftDigest == "" &&
+		st.Operation == nil && st.PreviewSubmission == nil && st.LiveSubmission == nil
+}

@@ -95,13 +95,6 @@ func (r *offerRun) takeProduct(ctx context.Context, s *offerScope, product *part
 	return nil
 }
 
-// createJobRecorded reports whether status records the create job the
-// create-pending mark was written for.
-func createJobRecorded(offer *v1alpha1.MarketplaceOffer) bool {
-	ref := offer.Status.Operation
-	return ref != nil && ref.Purpose == jobCreate
-}
-
 // createProduct marks the create pending (ownership.go),
 // then starts the job that creates the product.
 func (r *offerRun) createProduct(ctx context.Context, offer *v1alpha1.MarketplaceOffer) error {

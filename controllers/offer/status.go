@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -16,48 +15,8 @@ import (
 )
 
 // The offer's status, computed from what its phases found (offerScope in
-// phases.go). Nothing here does I/O. A fact left at its
+// scope.go). Nothing here does I/O. A fact left at its
 // zero value leaves its condition as the last reconcile set it.
-
-// draftFact is what syncDraft found of the draft in Partner Center.
-type draftFact int
-
-const (
-	draftUnknown  draftFact = iota // not reached, or a job still runs
-	draftWritten                   // the operator wrote the current draft
-	draftFound                     // the current draft was already there (adopted or migrated)
-	draftWriting                   // a configure job writes it (offerScope.draftJob)
-	draftRejected                  // Partner Center refused it (offerScope.draftFeedback)
-	draftWaiting                   // a submission job in flight (offerScope.draftJob) must finish first
-)
-
-// certificationFact is where the preview submission of the draft stands.
-type certificationFact int
-
-const (
-	certificationUnknown      certificationFact = iota // unchanged, or still in certification
-	certificationNotRequested                          // spec.target is Draft
-	certificationSubmitting                            // a submission job runs (offerScope.submitJob)
-	certificationSubmitted                             // just submitted
-	certificationPassed                                // passed; in preview
-	certificationFailed                                // failed with feedback
-)
-
-// liveFact is where the live submission stands.
-type liveFact int
-
-const (
-	liveUnknown    liveFact = iota // unchanged, or still going live
-	liveSubmitting                 // a submission job runs (offerScope.submitJob)
-	liveSubmitted                  // just submitted
-	liveSucceeded                  // live
-
-	// Found by checkDrift (drift.go).
-	liveSaleStopped    // the sale was stopped outside the operator (offerScope.stoppedSubmission), or found stopped at adoption (status.adoption)
-	liveProductDeleted // the product was deleted outside the operator
-	liveResumed        // a check no longer finds the stopped sale or deleted product it found before
-	liveRestored       // the stopped sale was restored in Partner Center; the operator publishes again
-)
 
 // setOfferConditions sets the offer's domain conditions and display phase
 // from what the phases found, and returns the event they call for, if any.
@@ -643,85 +602,6 @@ func offerPhase(st *v1alpha1.MarketplaceOfferStatus) v1alpha1.OfferPhase {
 		return v1alpha1.PhaseLive
 	}
 	return v1alpha1.PhaseDraft
-}
-
-// stopKind is a fact that ends the offer's phases (or its deletion's)
-// before it reached its target: something to wait for, or something a
-// person must change. The phase that finds it records it with the data of
-// stopFact (offerScope.stop, or stopFact.outcome where there is no scope);
-// only this file turns it into the outcome, its reason and its message.
-type stopKind int
-
-const (
-	// waits
-	waitCreating             stopKind = iota + 1 // the create job runs (job)
-	waitMigration                                // a Solution migrates into the offer (solution)
-	waitMigrationSuspended                       // the Solution migrating into the offer is suspended (solution)
-	waitDeclaredMigration                        // no Solution migrates spec.migrateFrom yet
-	waitCleanUpJob                               // deletion's stop-sale or delete job runs (purpose, job)
-	waitJobBeforeDeleting                        // another job runs before deletion (purpose, job)
-	waitJobEndedDeleting                         // that job has finished (purpose)
-	waitCreateBeforeDeleting                     // the create job runs before deletion (job)
-	waitSubmissionDeleting                       // a submission runs before deletion (purpose, submission)
-	waitStoppingSale                             // the stop-sale job was started (job)
-	waitDeletingDraft                            // the delete job was started (job)
-	waitWritingDraft                             // the draft job runs (job)
-	waitSubmitting                               // purpose's submission job runs (job, gen)
-	waitJobBeforeSubmit                          // another job runs before purpose's submission (job, gen)
-	waitBusy                                     // Partner Center is busy before purpose's submission (gen, feedback)
-	waitSubmission                               // purpose's submission runs (gen, submission)
-	// stalls
-	stallDraftRejected     // Partner Center refused the draft (items)
-	stallStillRejected     // the draft refused before is still the spec's (feedback: DraftSynced's message)
-	stallCertification     // the preview submission failed certification (status.certification)
-	stallGoLiveFailed      // going live failed (gen, items)
-	stallNoSubmissionMade  // a submission job succeeded without a submission (job, target)
-	stallSaleRefused       // a submission was refused: the sale is stopped
-	stallOfferTypeClash    // the offer ID is another type's product (productType)
-	stallJobRefused        // Partner Center refused purpose's job (purpose, items)
-	stallMigratedElsewhere // the declared migration went into another product (solution)
-	stallAdoptedStopped    // the product adopted has its sale stopped
-	stallSaleStopped       // the live submission's sale was stopped outside the operator (submission)
-	stallProductDeleted    // the product was deleted outside the operator
-	stallConditionKept     // a stall recorded in a condition stands (reason, feedback: its message)
-	stallOfferIDTaken      // another object owns the offer ID (owner)
-	stallAdoptionRequired  // the product found is adopted only on request (product, lostCreate)
-	stallMigrateFromTaken  // spec.migrateFrom is decided in another namespace (solution)
-	stallOfferTypeRefused  // the offer type refuses the spec (feedback: the refusal)
-	stallMigrationStalled  // the Solution migrating into the offer is stalled (solution, reason, feedback: its message)
-)
-
-// stopFact is a stopKind with what its message names.
-type stopFact struct {
-	kind stopKind
-	// after is when a wait looks again (0: when woken).
-	after time.Duration
-	// purpose is the operation the fact is about.
-	purpose v1alpha1.OperationPurpose
-	// job and submission are Partner Center's IDs the fact names.
-	job, submission string
-	// feedback is Partner Center's reasons for a refusal, or a message
-	// the fact repeats.
-	feedback string
-	// items is Partner Center's feedback on a job or submission it
-	// refused (feedbackMessage renders it).
-	items []partnercenter.FeedbackItem
-	// productType is the offer type of the product found.
-	productType string
-	// gen is the generation a submission is of.
-	gen int64
-	// target is the submission target a job was to make.
-	target partnercenter.SubmissionTarget
-	// solution is the Solution the fact is about (nil: none).
-	solution *v1alpha1.Solution
-	// reason is a condition's reason the fact repeats.
-	reason string
-	// owner is the object that owns the offer ID.
-	owner *v1alpha1.MarketplaceOffer
-	// product is the ID of the product found.
-	product string
-	// lostCreate: a create of this object ended without naming a product.
-	lostCreate bool
 }
 
 // stop records the fact that ends the phases and returns its outcome.

@@ -3,7 +3,6 @@ package solution
 import (
 	"context"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -16,15 +15,6 @@ import (
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
 )
-
-// SolutionReconciler carries out the decision about each legacy solution:
-// merge, migrate, discard, or undo a discard. It holds the Solution's
-// state and steps, run by the controller NewController makes.
-type SolutionReconciler struct {
-	reconcile.Dependencies
-
-	prerequisites prerequisitesCache
-}
 
 // +kubebuilder:rbac:groups=marketplace.cosell.io,resources=solutions,verbs=get;list;watch
 // +kubebuilder:rbac:groups=marketplace.cosell.io,resources=solutions/status,verbs=get;update;patch
@@ -100,18 +90,28 @@ var offerProgressed = predicate.Funcs{
 	},
 }
 
-// isLive reports whether the offer's Live condition is True.
-func isLive(o *v1alpha1.MarketplaceOffer) bool {
-	return meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.LiveCondition)
-}
-
-// submitted reports whether the offer has ever been submitted.
-func submitted(o *v1alpha1.MarketplaceOffer) bool {
-	return o.Status.PreviewSubmission != nil || o.Status.LiveSubmission != nil
-}
-
 func solutionSpecDigest(s *v1alpha1.Solution) string {
 	spec := s.Spec
 	spec.Suspend = false
 	return reconcile.ObjectSpecDigest(spec)
+}
+
+// reconcileSolution runs the Solution's phases in order, then sets its
+// conditions from what they found.
+func (r *SolutionReconciler) reconcileSolution(ctx context.Context, sol *v1alpha1.Solution) error {
+	s := &solutionScope{sol: sol}
+	if err := r.ownSolution(ctx, s); err != nil {
+		return err
+	}
+	pc, err := r.PartnerCenter.Connect(ctx, sol.Namespace)
+	if err != nil {
+		err = reconcile.PartnerCenterError(err)
+		setSolutionConditions(s)
+		return err
+	}
+	run := &solutionRun{SolutionReconciler: r, pc: pc}
+	if !servesMigration(pc) {
+		return run.handOff(ctx, s) // handoff.go
+	}
+	return run.reconcile(ctx, s)
 }

@@ -5,9 +5,10 @@
 //	Solution applied                    api/v1alpha1 validates it
 //	reconcile.Controller.Reconcile     NewController (controller.go) makes it
 //	  -> the shared opening            (controllers/reconcile)
-//	  -> SolutionReconciler.Reconcile -> reconcileSolution (phases.go)
+//	  -> SolutionReconciler.Reconcile -> reconcileSolution (controller.go)
 //	       ownership                   one Solution decides a legacy solution (ownership.go)
 //	       Connect                     the namespace's Partner Center client
+//	       the phases (phases.go), or the portal hand-off (handoff.go)
 //	       readOffer                   the MarketplaceOffer it names, as an API object
 //	       readLegacyState             the solution's state in Partner Center
 //	       checkPrerequisites          membership, account, role (prerequisites.go)
@@ -15,7 +16,8 @@
 //	     setSolutionConditions         conditions, no I/O (status.go)
 //	  <- the shared closing            Ready/Reconciling/Stalled, one status patch
 //
-// A Solution has no finalizer: deleting it changes nothing in Partner
+// What a reconcile records (solutionScope, the stop facts) is declared in
+// scope.go, below every phase. A Solution has no finalizer: deleting it changes nothing in Partner
 // Center. It never imports controllers/offer: what it reads of an offer
 // is the API object, found through the field indexes of
 // controllers/reconcile.

@@ -2,8 +2,6 @@ package solution
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
@@ -18,9 +16,6 @@ import (
 // spec.completedInPortal; the operator then verifies what the published
 // APIs can verify and ends the Solution Migrated, Merged or Discarded,
 // saying in ActionCompleted what it verified and what a person confirmed.
-
-// MigrationPageURL is Partner Center's page for migrating OCP GTM solutions.
-const MigrationPageURL = "https://partner.microsoft.com/solutions/migration"
 
 // migrationSurface is implemented by a Partner Center client that knows
 // whether it serves the OCP GTM migration operations (ingestion.Client).
@@ -61,15 +56,6 @@ func (r *solutionRun) handOff(ctx context.Context, s *solutionScope) error {
 	return nil
 }
 
-// confirmedBy says what a person recorded in spec.completedInPortal.
-func confirmedBy(c *v1alpha1.PortalConfirmation) string {
-	msg := fmt.Sprintf("%s in Partner Center confirmed by %s (spec.completedInPortal)", c.Action, c.ConfirmedBy)
-	if c.Note != "" {
-		msg += ": " + c.Note
-	}
-	return msg
-}
-
 // verifyPortalAction verifies what the published APIs can verify of the
 // action carried out in the portal, and records the product it verified
 // in status.productID (portalVerifiedMessage, status.go, says what it
@@ -106,56 +92,4 @@ func (r *solutionRun) verifyMigratedDraft(ctx context.Context, s *solutionScope)
 	}
 	sol.Status.ProductID = product.ID
 	return nil
-}
-
-// portalSteps are the steps of Partner Center's migration guide for the
-// Solution's action, with the link, ending with what to record in Git.
-func portalSteps(s *solutionScope) string {
-	sol := s.sol
-	steps := []string{
-		"Open " + MigrationPageURL + " (an Admin or Developer of the publisher)",
-		`on the Overview page select "Click here to start"`,
-		fmt.Sprintf(`select the Solutions tab, which lists the solutions of MPN ID %s, and select "Start migration" for solution %s`,
-			sol.Spec.PartnerID, sol.Spec.SolutionID),
-	}
-	if sol.Spec.Action != v1alpha1.ActionDiscard && sol.Status.State == v1alpha1.StateDiscarded {
-		steps[2] = fmt.Sprintf(`select the Solutions tab and select "Undo discard" for solution %s, then "Start migration" for it`,
-			sol.Spec.SolutionID)
-	}
-	steps = append(steps, actionSteps(s)...)
-	var b strings.Builder
-	fmt.Fprintf(&b, "Microsoft publishes no API to %s a legacy solution: carry it out in Partner Center. ", strings.ToLower(string(sol.Spec.Action)))
-	for i, step := range steps {
-		fmt.Fprintf(&b, "%d. %s. ", i+1, step)
-	}
-	fmt.Fprintf(&b, "Then record it in Git: set spec.completedInPortal {action: %s, confirmedBy: <who>} on Solution %s", sol.Spec.Action, sol.Name)
-	return b.String()
-}
-
-// actionSteps are the guide's steps of the action itself.
-func actionSteps(s *solutionScope) []string {
-	sol, offer := s.sol, s.offer
-	switch sol.Spec.Action {
-	case v1alpha1.ActionMigrate:
-		return []string{
-			`select "I want to migrate this solution from OCP GTM to the commercial marketplace", then "Continue"`,
-			fmt.Sprintf(`on the Action 1 tab select the offer type %s, then "Continue"`, offer.Spec.OfferType),
-			fmt.Sprintf("on the Action 2 tab select the publisher profile %s", offer.Spec.PublisherID),
-			fmt.Sprintf(`select "Create draft offer": the operator finds the draft by offer ID %s (spec.offerID of MarketplaceOffer %s), `+
-				"and that offer then takes the draft over", offer.Spec.OfferID, offer.Name),
-		}
-	case v1alpha1.ActionMerge:
-		into := "the customer-facing URL " + sol.Spec.Merge.OfferURL
-		if offer != nil {
-			into = fmt.Sprintf("the live offer with offer ID %s (MarketplaceOffer %s)", offer.Spec.OfferID, offer.Name)
-		}
-		return []string{
-			`select "I want to merge this solution with a similar offer in the commercial marketplace"`,
-			fmt.Sprintf(`on the Action 1 tab select %s from the list of live offers, or enter its AppSource or Azure Marketplace URL, then "Continue"`, into),
-			`on the Action 2 tab select "Save and contact support"; in the partner support page select "Provide issue details", ` +
-				`enter the offer type, offer name, OCP solution ID and listing URL, and select "Submit"`,
-			"partner support contacts you within two business days and completes the merge; confirm once it has",
-		}
-	}
-	return []string{`select "I want to discard this solution", then "Continue"`, `select "Discard" (it can be undone with "Undo discard")`}
 }

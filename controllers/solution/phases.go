@@ -15,66 +15,6 @@ import (
 	"github.com/cosell-operator/cosell-operator/internal/partnercenter"
 )
 
-// solutionScope is what the Solution's phases found out in one reconcile.
-// The phases record it, with Partner Center's state in status; the status
-// functions (status.go) compute the conditions from it.
-type solutionScope struct {
-	// sol is the object reconciled.
-	sol *v1alpha1.Solution
-	// offer is set by readOffer: the referenced MarketplaceOffer, nil when
-	// there is none (yet) or the Solution merges by listing URL.
-	offer *v1alpha1.MarketplaceOffer
-	// publisherID is set by readOffer: the referenced offer's publisher,
-	// whose role prerequisites are checked; "" without an offer.
-	publisherID string
-	// legacy is set by readLegacyState, then by undoDiscard and carryOut:
-	// the legacy solution as Partner Center last reported it.
-	legacy *partnercenter.LegacySolution
-	// prerequisites is set by checkPrerequisites: the partner's
-	// prerequisites as Partner Center (or the cache) reported them.
-	prerequisites *partnercenter.Prerequisites
-	// prerequisitesCached is set by checkPrerequisites when they came from
-	// the cache, so they may have lapsed since.
-	prerequisitesCached bool
-	// action is set by readLegacyState and carryOut: what Partner Center's
-	// state means for spec.action.
-	action actionFact
-	// stopped is set by the phase that ended the phases before the action
-	// was done: what it waits for or stalls on (status.go says it).
-	stopped *stopFact
-	// assumed is set by readLegacyState when the Solution acts on the
-	// state last seen (pending migration, or none yet) without reading it
-	// first; a refusal of the action reads it then (decideAgain).
-	assumed bool
-}
-
-// reconcileSolution runs the Solution's phases in order, then sets its
-// conditions from what they found.
-func (r *SolutionReconciler) reconcileSolution(ctx context.Context, sol *v1alpha1.Solution) error {
-	s := &solutionScope{sol: sol}
-	if err := r.ownSolution(ctx, s); err != nil {
-		return err
-	}
-	pc, err := r.PartnerCenter.Connect(ctx, sol.Namespace)
-	if err != nil {
-		err = reconcile.PartnerCenterError(err)
-		setSolutionConditions(s)
-		return err
-	}
-	run := &solutionRun{SolutionReconciler: r, pc: pc}
-	if !servesMigration(pc) {
-		return run.handOff(ctx, s) // handoff.go
-	}
-	return run.reconcile(ctx, s)
-}
-
-// solutionRun is one reconcile of a Solution: the reconciler and the
-// Partner Center client of the Solution's namespace (Connect).
-type solutionRun struct {
-	*SolutionReconciler
-	pc partnercenter.Client
-}
-
 // reconcile runs the phases over s.
 func (r *solutionRun) reconcile(ctx context.Context, s *solutionScope) error {
 	sol := s.sol

@@ -2,7 +2,6 @@ package solution
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
@@ -61,19 +60,6 @@ func missingPrerequisite(publisherID string, pre *partnercenter.Prerequisites) p
 
 // prerequisitesTTL is how long prerequisites found met are remembered.
 const prerequisitesTTL = 30 * time.Second
-
-// prerequisitesCache remembers met prerequisites by partner and publisher;
-// unmet ones are never remembered, so a stalled Solution always asks again.
-// The zero value is ready to use.
-type prerequisitesCache struct {
-	mu      sync.Mutex
-	entries map[[2]string]prerequisitesEntry
-}
-
-type prerequisitesEntry struct {
-	pre     partnercenter.Prerequisites
-	expires time.Time
-}
 
 func (c *prerequisitesCache) get(partnerID, publisherID string, now time.Time) (*partnercenter.Prerequisites, bool) {
 	c.mu.Lock()

@@ -2,7 +2,7 @@ package solution
 
 import (
 	"fmt"
-	"time"
+	"strings"
 
 	"github.com/cosell-operator/cosell-operator/api/v1alpha1"
 	"github.com/cosell-operator/cosell-operator/controllers/reconcile"
@@ -10,19 +10,8 @@ import (
 )
 
 // The Solution's status, computed from what its phases found
-// (solutionScope in phases.go). Nothing here does I/O. A fact
+// (solutionScope in scope.go). Nothing here does I/O. A fact
 // left at its zero value leaves its condition as the last reconcile set it.
-
-// actionFact is what Partner Center's state means for spec.action.
-type actionFact int
-
-const (
-	actionUnknown           actionFact = iota // not read, or the action is still to be carried out
-	actionCompleted                           // the state is the action's end state
-	actionConflicts                           // Partner Center carried out another decision
-	actionAwaitingMerge                       // a merge request is open with partner support
-	actionConfirmedInPortal                   // a person carried it out in the portal (spec.completedInPortal)
-)
 
 // setSolutionConditions sets the Solution's domain conditions from what
 // the phases found.
@@ -186,50 +175,6 @@ func solutionReadyMessage(sol *v1alpha1.Solution) string {
 	return string(st.State)
 }
 
-// stopKind is a fact that ends a Solution's phases before the action is
-// done: something to wait for, or something a person must change. The
-// phase that finds it records it (solutionScope.stop) with the data of
-// stopFact; only this file turns it into the outcome, its reason and its
-// message.
-type stopKind int
-
-const (
-	// waits
-	waitMigrateOffer     stopKind = iota + 1 // the Migrate's offer does not exist yet
-	waitMergeOfferExists                     // the Merge's offer does not exist yet
-	waitMergeOfferLive                       // the Merge's offer is not live yet
-	waitMergeRequested                       // the merge request is with partner support
-	waitProgressing                          // Partner Center took the action; its state follows
-	// stalls
-	stallDecidedOtherwise   // Partner Center carried out a decision other than spec.action (state)
-	stallOfferDeclaresOther // the offer declares another legacy solution in spec.migrateFrom
-	stallOfferHoldsOther    // the offer holds another legacy solution's migration
-	stallOfferSubmitted     // the offer was submitted before the migration
-	stallOfferTargetNotLive // a Merge's offer will not go live
-	stallMigrationTaken     // another Solution migrated into the offer
-	stallSolutionNotFound   // Partner Center has no such legacy solution
-	stallPrerequisites      // a prerequisite is unmet
-	stallSolutionTaken      // another Solution decides the legacy solution
-	stallPortalAction       // the action is a person's, in the portal
-	stallPortalNoDraft      // the portal migration's draft is not found
-	stallPortalOfferType    // the portal migration's draft has another offer type
-)
-
-// stopFact is a stopKind with what its message names.
-type stopFact struct {
-	kind stopKind
-	// after is when a wait looks again (0: when woken).
-	after time.Duration
-	// other is another Solution: the owner, or the one that migrated.
-	other *v1alpha1.Solution
-	// productType is the offer type of the product found.
-	productType string
-	// state is the legacy solution's state.
-	state partnercenter.SolutionState
-	// cause is Partner Center's refusal, when it said one.
-	cause string
-}
-
 // stop records the fact that ends the phases and returns its outcome.
 func (s *solutionScope) stop(f stopFact) error {
 	s.stopped = &f
@@ -333,4 +278,68 @@ func submittedOfferMessage(sol *v1alpha1.Solution, offer *v1alpha1.MarketplaceOf
 		"with a new offer ID and spec.migrateFrom.solutionID: %s (it creates and submits nothing until the migration has filled its draft, "+
 		"in whichever order the two are applied), or set action to Merge into %s once it is live",
 		offer.Name, offer.Spec.OfferID, sol.Spec.SolutionID, cause, sol.Spec.SolutionID, offer.Name)
+}
+
+// MigrationPageURL is Partner Center's page for migrating OCP GTM solutions.
+const MigrationPageURL = "https://partner.microsoft.com/solutions/migration"
+
+// confirmedBy says what a person recorded in spec.completedInPortal.
+func confirmedBy(c *v1alpha1.PortalConfirmation) string {
+	msg := fmt.Sprintf("%s in Partner Center confirmed by %s (spec.completedInPortal)", c.Action, c.ConfirmedBy)
+	if c.Note != "" {
+		msg += ": " + c.Note
+	}
+	return msg
+}
+
+// portalSteps are the steps of Partner Center's migration guide for the
+// Solution's action, with the link, ending with what to record in Git.
+func portalSteps(s *solutionScope) string {
+	sol := s.sol
+	steps := []string{
+		"Open " + MigrationPageURL + " (an Admin or Developer of the publisher)",
+		`on the Overview page select "Click here to start"`,
+		fmt.Sprintf(`select the Solutions tab, which lists the solutions of MPN ID %s, and select "Start migration" for solution %s`,
+			sol.Spec.PartnerID, sol.Spec.SolutionID),
+	}
+	if sol.Spec.Action != v1alpha1.ActionDiscard && sol.Status.State == v1alpha1.StateDiscarded {
+		steps[2] = fmt.Sprintf(`select the Solutions tab and select "Undo discard" for solution %s, then "Start migration" for it`,
+			sol.Spec.SolutionID)
+	}
+	steps = append(steps, actionSteps(s)...)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Microsoft publishes no API to %s a legacy solution: carry it out in Partner Center. ", strings.ToLower(string(sol.Spec.Action)))
+	for i, step := range steps {
+		fmt.Fprintf(&b, "%d. %s. ", i+1, step)
+	}
+	fmt.Fprintf(&b, "Then record it in Git: set spec.completedInPortal {action: %s, confirmedBy: <who>} on Solution %s", sol.Spec.Action, sol.Name)
+	return b.String()
+}
+
+// actionSteps are the guide's steps of the action itself.
+func actionSteps(s *solutionScope) []string {
+	sol, offer := s.sol, s.offer
+	switch sol.Spec.Action {
+	case v1alpha1.ActionMigrate:
+		return []string{
+			`select "I want to migrate this solution from OCP GTM to the commercial marketplace", then "Continue"`,
+			fmt.Sprintf(`on the Action 1 tab select the offer type %s, then "Continue"`, offer.Spec.OfferType),
+			fmt.Sprintf("on the Action 2 tab select the publisher profile %s", offer.Spec.PublisherID),
+			fmt.Sprintf(`select "Create draft offer": the operator finds the draft by offer ID %s (spec.offerID of MarketplaceOffer %s), `+
+				"and that offer then takes the draft over", offer.Spec.OfferID, offer.Name),
+		}
+	case v1alpha1.ActionMerge:
+		into := "the customer-facing URL " + sol.Spec.Merge.OfferURL
+		if offer != nil {
+			into = fmt.Sprintf("the live offer with offer ID %s (MarketplaceOffer %s)", offer.Spec.OfferID, offer.Name)
+		}
+		return []string{
+			`select "I want to merge this solution with a similar offer in the commercial marketplace"`,
+			fmt.Sprintf(`on the Action 1 tab select %s from the list of live offers, or enter its AppSource or Azure Marketplace URL, then "Continue"`, into),
+			`on the Action 2 tab select "Save and contact support"; in the partner support page select "Provide issue details", ` +
+				`enter the offer type, offer name, OCP solution ID and listing URL, and select "Submit"`,
+			"partner support contacts you within two business days and completes the merge; confirm once it has",
+		}
+	}
+	return []string{`select "I want to discard this solution", then "Continue"`, `select "Discard" (it can be undone with "Undo discard")`}
 }
