@@ -244,3 +244,44 @@ func TestAPreviewTakenThoughItsAnswerWasLostIsNotSubmittedAgain(t *testing.T) {
 	g.Expect(isReady(got)).To(BeTrue(), "%+v", got.Status)
 	g.Expect(f.Calls["SubmitPreview"]).To(Equal(1), "the preview Partner Center took is followed, not sent again")
 }
+
+// previewLostThenListFails is previewTakenAnswerLost whose submissions
+// list fails once when armed: in the reconcile after the lost answer, the
+// read that looks for the preview Partner Center took.
+type previewLostThenListFails struct {
+	*previewTakenAnswerLost
+	armed, listFailed bool
+}
+
+func (c *previewLostThenListFails) ListSubmissions(ctx context.Context, productID string) ([]pc.Submission, error) {
+	if c.armed && !c.listFailed {
+		c.listFailed = true
+		return nil, &pc.Error{Class: pc.ClassTransient, Op: "ListSubmissions", StatusCode: 503}
+	}
+	return c.Client.ListSubmissions(ctx, productID)
+}
+
+// The pending preview mark stays until the read that looks for the
+// preview succeeds. Before, the mark was cleared before that read, and a
+// read that failed left a status without it, from which the next
+// reconcile submitted a second preview (the chaos fault run: one of 500
+// offers with two preview jobs).
+func TestAPreviewMarkOutlivesAFailedReadOfTheSubmissions(t *testing.T) {
+	g := NewWithT(t)
+	f := &previewLostThenListFails{previewTakenAnswerLost: &previewTakenAnswerLost{Client: fake.New()}}
+	h := newOfferHarness(t, liveOffer(), f)
+
+	var got *v1alpha1.MarketplaceOffer
+	for i := 0; i < 20; i++ {
+		_, _ = h.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: h.key})
+		f.armed = f.failed
+		got = &v1alpha1.MarketplaceOffer{}
+		g.Expect(h.r.Get(context.Background(), h.key, got)).To(Succeed())
+		if isReady(got) {
+			break
+		}
+	}
+	g.Expect(f.listFailed).To(BeTrue(), "the read after the lost answer failed")
+	g.Expect(isReady(got)).To(BeTrue(), "%+v", got.Status)
+	g.Expect(f.Calls["SubmitPreview"]).To(Equal(1), "the preview Partner Center took is followed, not sent again")
+}

@@ -230,11 +230,18 @@ func (r *offerRun) followPreviewJob(ctx context.Context, s *offerScope) (*partne
 		gen = s.offer.Generation
 	}
 	if jobID := ref.ID; jobID == "" {
-		clearOperation(st)
 		if ref.StartedAt == nil {
+			clearOperation(st)
 			return nil, nil
 		}
-		return r.unrecordedPreview(ctx, s, ref.StartedAt.Add(-r.pc.JobPollInterval()), gen)
+		// The mark goes once the submissions list was read: a read that
+		// fails leaves it for the next reconcile to look again, instead
+		// of a status from which the preview would be submitted twice.
+		sub, err := r.unrecordedPreview(ctx, s, ref.StartedAt.Add(-r.pc.JobPollInterval()), gen)
+		if err == nil {
+			clearOperation(st)
+		}
+		return sub, err
 	}
 	// syncDraft writes no draft while a submission job is recorded: the
 	// draft digest in status is the one submitted.
