@@ -84,12 +84,7 @@ func TestAGoLiveLostOnTheWireIsSentAgainAfterReading(t *testing.T) {
 	g := NewWithT(t)
 	f := &goLiveLost{Client: fake.New()}
 	h := newOfferHarness(t, liveOffer(), f)
-	var got *v1alpha1.MarketplaceOffer
-	for i := 0; i < 20 && (got == nil || !isReady(got)); i++ {
-		_, _ = h.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: h.key})
-		got = &v1alpha1.MarketplaceOffer{}
-		g.Expect(h.r.Get(context.Background(), h.key, got)).To(Succeed())
-	}
+	got := h.reconcileUntilReady(g, nil)
 	g.Expect(isReady(got)).To(BeTrue(), "%+v", got.Status)
 	g.Expect(f.Calls["GoLive"]).To(Equal(2))
 }
@@ -231,15 +226,7 @@ func TestAPreviewTakenThoughItsAnswerWasLostIsNotSubmittedAgain(t *testing.T) {
 	f := &previewTakenAnswerLost{Client: fake.New()}
 	h := newOfferHarness(t, liveOffer(), f)
 
-	var got *v1alpha1.MarketplaceOffer
-	for i := 0; i < 20; i++ {
-		_, _ = h.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: h.key})
-		got = &v1alpha1.MarketplaceOffer{}
-		g.Expect(h.r.Get(context.Background(), h.key, got)).To(Succeed())
-		if isReady(got) {
-			break
-		}
-	}
+	got := h.reconcileUntilReady(g, nil)
 	g.Expect(f.failed).To(BeTrue())
 	g.Expect(isReady(got)).To(BeTrue(), "%+v", got.Status)
 	g.Expect(f.Calls["SubmitPreview"]).To(Equal(1), "the preview Partner Center took is followed, not sent again")
@@ -271,17 +258,24 @@ func TestAPreviewMarkOutlivesAFailedReadOfTheSubmissions(t *testing.T) {
 	f := &previewLostThenListFails{previewTakenAnswerLost: &previewTakenAnswerLost{Client: fake.New()}}
 	h := newOfferHarness(t, liveOffer(), f)
 
-	var got *v1alpha1.MarketplaceOffer
-	for i := 0; i < 20; i++ {
-		_, _ = h.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: h.key})
-		f.armed = f.failed
-		got = &v1alpha1.MarketplaceOffer{}
-		g.Expect(h.r.Get(context.Background(), h.key, got)).To(Succeed())
-		if isReady(got) {
-			break
-		}
-	}
+	got := h.reconcileUntilReady(g, func() { f.armed = f.failed })
 	g.Expect(f.listFailed).To(BeTrue(), "the read after the lost answer failed")
 	g.Expect(isReady(got)).To(BeTrue(), "%+v", got.Status)
 	g.Expect(f.Calls["SubmitPreview"]).To(Equal(1), "the preview Partner Center took is followed, not sent again")
+}
+
+// reconcileUntilReady reconciles as the workqueue would, errors included
+// (a failed request is retried), until the offer is Ready, at most 20
+// times, and returns the stored object; after runs after each reconcile.
+func (h *offerHarness) reconcileUntilReady(g Gomega, after func()) *v1alpha1.MarketplaceOffer {
+	var got *v1alpha1.MarketplaceOffer
+	for i := 0; i < 20 && (got == nil || !isReady(got)); i++ {
+		_, _ = h.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: h.key})
+		if after != nil {
+			after()
+		}
+		got = &v1alpha1.MarketplaceOffer{}
+		g.Expect(h.r.Get(context.Background(), h.key, got)).To(Succeed())
+	}
+	return got
 }
